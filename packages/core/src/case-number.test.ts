@@ -1,0 +1,186 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { CASE_TYPES, parseCaseNumber } from './case-number.js';
+import { todayCst, toFullWidth } from './testing/ids.js';
+
+const error = (s: string) => {
+  const r = parseCaseNumber(s);
+  return r.ok ? `ok ${r.value}` : r.error;
+};
+const EXAMPLE = 'e.g. （2022）浙0212民初123号';
+const thisYear = Number(todayCst().slice(0, 4));
+const PROVINCES = [...'京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋内陕吉闽贵粤青藏川宁琼军兵'];
+
+describe('parseCaseNumber: valid numbers', () => {
+  it('splits a basic-court number into its parts', () => {
+    expect(parseCaseNumber('（2022）浙0212刑初123号')).toEqual({
+      ok: true,
+      value: '（2022）浙0212刑初123号',
+      year: 2022,
+      court: '浙0212',
+      type: '刑初',
+      seq: 123,
+    });
+  });
+
+  it('normalizes ASCII parentheses, full-width digits and spaces', () => {
+    expect(error('(2022)浙0212刑初123号')).toBe('ok （2022）浙0212刑初123号');
+    expect(error(' （２０２２）浙０２１２ 民初 １２３号 ')).toBe('ok （2022）浙0212民初123号');
+    expect(error('(2022）浙0212执恢7号')).toBe('ok （2022）浙0212执恢7号');
+  });
+
+  it('accepts the court levels and special courts', () => {
+    expect(parseCaseNumber('（2019）最高法民终1号')).toMatchObject({
+      ok: true,
+      court: '最高法',
+      type: '民终',
+      seq: 1,
+    });
+    expect(parseCaseNumber('（2019）最高法知民终1号')).toMatchObject({
+      ok: true,
+      court: '最高法',
+      type: '知民终',
+    });
+    expect(parseCaseNumber('（2021）浙民再5号')).toMatchObject({ ok: true, court: '浙', type: '民再' });
+    expect(parseCaseNumber('（2017）京04民终367号')).toMatchObject({
+      ok: true,
+      court: '京04',
+      type: '民终',
+      seq: 367,
+    });
+    expect(parseCaseNumber('（2020）京73民初1234号')).toMatchObject({ ok: true, court: '京73' });
+    expect(parseCaseNumber('（2020）内01执异20号')).toMatchObject({ ok: true, court: '内01', type: '执异' });
+    expect(parseCaseNumber('（2020）兵08民终9号')).toMatchObject({ ok: true, court: '兵08' });
+    expect(parseCaseNumber('（2023）粤0304民诉前调12345号')).toMatchObject({ ok: true, type: '民诉前调' });
+    expect(parseCaseNumber('（2018）最高法刑核12345678号')).toMatchObject({
+      ok: true,
+      type: '刑核',
+      seq: 12345678,
+    });
+  });
+
+  it('accepts the year range 1949 to next year', () => {
+    expect(error('（1949）京民初1号')).toBe('ok （1949）京民初1号');
+    expect(error(`（${thisYear + 1}）京民初1号`)).toBe(`ok （${thisYear + 1}）京民初1号`);
+  });
+
+  it('round-trips generated numbers', () => {
+    const arbCourt = fc.oneof(
+      fc.constant('最高法'),
+      fc
+        .tuple(fc.constantFrom(...PROVINCES), fc.constantFrom(0, 2, 4), fc.nat(9999))
+        .map(([p, len, n]) => p + String(n).padStart(4, '0').slice(0, len)),
+    );
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1949, max: thisYear + 1 }),
+        arbCourt,
+        fc.constantFrom(...CASE_TYPES),
+        fc.integer({ min: 1, max: 999_999_999 }),
+        fc.constantFrom('ascii', 'full', 'wide-digits'),
+        (year, court, type, seq, style) => {
+          const value = `（${year}）${court}${type}${seq}号`;
+          const input =
+            style === 'ascii'
+              ? `(${year})${court}${type}${seq}号`
+              : style === 'full'
+                ? value
+                : toFullWidth(value);
+          expect(parseCaseNumber(input)).toEqual({ ok: true, value, year, court, type, seq });
+        },
+      ),
+    );
+  });
+});
+
+describe('parseCaseNumber: errors name the part', () => {
+  it('year', () => {
+    expect(error('')).toBe(`caseNumber: required, ${EXAMPLE}`);
+    expect(error('2022浙0212民初123号')).toBe(`caseNumber: year must be in （）, ${EXAMPLE}`);
+    expect(error('〔2022〕浙0212民初123号')).toBe(`caseNumber: year must be in （）, ${EXAMPLE}`);
+    expect(error('（2022浙0212民初123号')).toBe(`caseNumber: year must be in （）, ${EXAMPLE}`);
+    expect(error('（22）浙0212民初123号')).toBe(`caseNumber: year must be 4 digits in （）, ${EXAMPLE}`);
+    expect(error('（二〇二二）浙0212民初123号')).toBe(
+      `caseNumber: year must be 4 digits in （）, ${EXAMPLE}`,
+    );
+    expect(error('（1948）浙0212民初123号')).toBe(
+      `caseNumber: year must be between 1949 and ${thisYear + 1}, got 1948`,
+    );
+    expect(error(`（${thisYear + 2}）浙民初1号`)).toBe(
+      `caseNumber: year must be between 1949 and ${thisYear + 1}, got ${thisYear + 2}`,
+    );
+  });
+
+  it('court code', () => {
+    expect(error('（2022）X0212民初123号')).toBe(
+      'caseNumber: court code must start with a province abbreviation (e.g. 浙) or 最高法, got "X0212民初123号"',
+    );
+    expect(error('（2022）')).toMatch(/^caseNumber: court code must start with a province abbreviation/);
+    expect(error('（2022）蒙01民初1号')).toMatch(/^caseNumber: court code must start/);
+    for (const bad of ['浙0', '浙021', '浙02123']) {
+      expect(error(`（2022）${bad}民初123号`)).toBe(
+        `caseNumber: court code must be 最高法, or a province abbreviation alone or with 2 or 4 digits (浙, 浙02, 浙0212), got "${bad}"`,
+      );
+    }
+    expect(error('（2022）最高法01民终1号')).toMatch(/got "最高法01"$/);
+  });
+
+  it('case-type code', () => {
+    expect(error('（2022）浙0212123号')).toBe(
+      'caseNumber: case-type code missing after the court code, e.g. 民初',
+    );
+    expect(error('（2022）浙0212民x123号')).toBe(
+      'caseNumber: unknown case-type code "民x"; use a code such as 民初, 民终, 刑初, 执 or 执恢',
+    );
+    expect(error('（2015）浙0212民初字第123号')).toMatch(/unknown case-type code "民初字第"/);
+    expect(error('（2022）浙0212民初号')).toBe(
+      'caseNumber: sequence number missing after the case-type code, e.g. 123号',
+    );
+  });
+
+  it('sequence and 号', () => {
+    expect(error('（2022）浙0212民初0号')).toMatch(
+      /^caseNumber: sequence must be a positive integer .*got "0"$/,
+    );
+    expect(error('（2022）浙0212民初0123号')).toMatch(/got "0123"$/);
+    expect(error('（2022）浙0212民初1234567890号')).toMatch(/at most 9 digits/);
+    expect(error('（2022）浙0212民初123')).toBe(
+      'caseNumber: must end with 号 after the sequence number, e.g. 123号',
+    );
+    expect(error('（2022）浙0212民初123A')).toBe(
+      'caseNumber: must end with 号 after the sequence number, e.g. 123号',
+    );
+    expect(error('（2022）浙0212民初123号之一')).toBe('caseNumber: unexpected text after 号: "之一"');
+  });
+
+  it('every listed type is accepted and a changed one is named', () => {
+    for (const type of CASE_TYPES)
+      expect(error(`（2022）浙0212${type}1号`)).toBe(`ok （2022）浙0212${type}1号`);
+    expect(new Set(CASE_TYPES).size).toBe(CASE_TYPES.length);
+  });
+});
+
+describe('parseCaseNumber: robustness', () => {
+  it('never throws and errors always start with caseNumber:', () => {
+    const chars = fc.constantFrom(...'（）()〔〕0123456789０１２浙京最高法民初终执恢号 X');
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.string({ unit: chars, maxLength: 30 })),
+        (s) => {
+          const r = parseCaseNumber(s);
+          if (r.ok) {
+            expect(r.value).toBe(`（${r.year}）${r.court}${r.type}${r.seq}号`);
+            expect(CASE_TYPES).toContain(r.type);
+          } else {
+            expect(r.error).toMatch(/^caseNumber: /);
+          }
+        },
+      ),
+      { numRuns: 3000 },
+    );
+    expect(parseCaseNumber(42 as unknown as string)).toEqual({
+      ok: false,
+      error: 'caseNumber: must be a string',
+    });
+  });
+});

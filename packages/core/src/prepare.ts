@@ -1,0 +1,123 @@
+import { addToNumber, dateToNumber } from './dates.js';
+import { type CompiledCategory, type CompiledPolicy, NORMAL_CATEGORY } from './policy.js';
+import type { Category, Color, CreditRecord } from './types.js';
+
+/**
+ * Sentinels kept as small integers: V8 stores small integers unboxed, `Infinity` would box every field.
+ * `FOREVER` is after any `YYYYMMDD`; `NO_RANK` means nothing counts (green).
+ */
+export const FOREVER = 99_999_999;
+export const NO_RANK = 255;
+
+/** A record reduced to the span of days on which it counts: `[start, end)` as `YYYYMMDD` numbers. */
+export interface Interval {
+  record: CreditRecord;
+  category: Category;
+  color: Color;
+  rank: number;
+  start: number;
+  /** Exclusive; `FOREVER` when indefinite. */
+  end: number;
+  /** `YYYYMMDD` of the earliest repair that lifts this record, or `FOREVER`. */
+  liftedAt: number;
+}
+
+const fail = (id: unknown, rule: string): never => {
+  throw new TypeError(`record ${JSON.stringify(id)}: ${rule}`);
+};
+
+/**
+ * Validates records against a policy and turns every record that is not revoked into the interval on
+ * which it counts (domain §4): a red or yellow record stops counting from the first day of a repair that
+ * lists it. Throws a `TypeError` naming the record id and the rule on invalid input.
+ */
+export function prepareRecords(records: readonly CreditRecord[], compiled: CompiledPolicy): Interval[] {
+  if (!Array.isArray(records)) throw new TypeError('records: must be an array');
+  const { byCode, policy } = compiled;
+  const all: Interval[] = [];
+  let hasRevoked = false;
+  let hasRepairs = false;
+  for (let k = 0; k < records.length; k++) {
+    const r = records[k] as CreditRecord;
+    if (typeof r !== 'object' || r === null) throw new TypeError('records: every record must be an object');
+    const id = r.id;
+    if (typeof id !== 'string' || id === '') fail(id, 'id must be a non-empty string');
+    if (find(all, id)) fail(id, 'id appears twice');
+    if (r.category === NORMAL_CATEGORY) {
+      fail(id, `category ${NORMAL_CATEGORY} (normal status) is implicit for every party and cannot be recorded`);
+    }
+    const compiledCategory = byCode[r.category];
+    if (!compiledCategory) fail(id, `unknown category ${JSON.stringify(r.category)} (not in policy ${policy.id})`);
+    const { category: cat, rank, duration } = compiledCategory as CompiledCategory;
+    const start = dateToNumber(r.effectiveFrom);
+    if (Number.isNaN(start)) fail(id, `effectiveFrom ${JSON.stringify(r.effectiveFrom)} is not a real date (YYYY-MM-DD)`);
+    let end: number;
+    if (r.effectiveUntil === undefined) {
+      end = duration ? addToNumber(start, duration) : FOREVER;
+    } else if (r.effectiveUntil === null) {
+      end = FOREVER;
+    } else {
+      end = dateToNumber(r.effectiveUntil);
+      if (Number.isNaN(end)) fail(id, `effectiveUntil ${JSON.stringify(r.effectiveUntil)} is not a real date (YYYY-MM-DD)`);
+      if (end <= start) fail(id, `effectiveUntil ${r.effectiveUntil} must be after effectiveFrom ${r.effectiveFrom}`);
+    }
+    if (r.revoked) hasRevoked = true;
+    if (cat.color === 'blue') {
+      hasRepairs = true;
+      if (!Array.isArray(r.repairs) || r.repairs.length === 0) {
+        fail(id, `a repair (category ${cat.code}) must list at least one repaired record id in repairs`);
+      }
+    } else if (r.repairs !== undefined && (!Array.isArray(r.repairs) || r.repairs.length > 0)) {
+      fail(id, `only a repair record (a blue category) may list repairs; ${cat.code} is ${cat.color}`);
+    }
+    all.push({
+      record: r,
+      category: cat,
+      color: cat.color,
+      rank,
+      start,
+      end,
+      liftedAt: FOREVER,
+    });
+  }
+  for (let k = 0; hasRepairs && k < all.length; k++) {
+    const repair = all[k] as Interval;
+    if (repair.color !== 'blue') continue;
+    for (const target of repair.record.repairs as readonly string[]) {
+      const t = find(all, target);
+      if (!t) fail(repair.record.id, `repairs lists unknown record ${JSON.stringify(target)}`);
+      const listed = t as Interval;
+      if (listed.color !== 'red' && listed.color !== 'yellow') {
+        fail(repair.record.id, `repairs lists record ${JSON.stringify(target)} of category ${listed.category.code}, which is not red or yellow`);
+      }
+      if (!listed.category.repairable) {
+        fail(repair.record.id, `repairs lists record ${JSON.stringify(target)} of category ${listed.category.code}, which is not repairable`);
+      }
+      if (!repair.record.revoked && repair.start < listed.liftedAt) listed.liftedAt = repair.start;
+    }
+  }
+  if (!hasRevoked && !hasRepairs) return all;
+  const counting: Interval[] = [];
+  for (const i of all) {
+    if (i.record.revoked) continue;
+    if (i.liftedAt < i.end) i.end = i.liftedAt;
+    if (i.start < i.end) counting.push(i);
+  }
+  return counting;
+}
+
+/** Linear search: parties have few records, and a Map per call would cost more than it saves. */
+function find(intervals: readonly Interval[], id: string): Interval | undefined {
+  for (let k = 0; k < intervals.length; k++) if ((intervals[k] as Interval).record.id === id) return intervals[k];
+  return undefined;
+}
+
+/** The most severe rank among intervals that contain `day`, or `NO_RANK` when none does (green). */
+export function rankAt(intervals: readonly Interval[], day: number): number {
+  let best = NO_RANK;
+  for (let k = 0; k < intervals.length; k++) {
+    const i = intervals[k] as Interval;
+    if (i.start <= day && day < i.end && i.rank < best) best = i.rank;
+  }
+  return best;
+}
