@@ -17,3 +17,9 @@ export type {
   Policy,
   TimelineSegment,
 } from './types.js';
+export { CASE_TYPES, parseCaseNumber } from './case-number.js';
+export type { ParsedCaseNumber } from './case-number.js';
+export { maskIdNumber, maskName } from './mask.js';
+export { normalizeInput } from './normalize.js';
+export { ID_TYPES, parsePartyId } from './party-id.js';
+export type { IdType, ParsedPartyId } from './party-id.js';

@@ -10,8 +10,8 @@ import {
   arbUscc,
   orgCheck,
   residentCheck,
-  toFullWidth,
   todayCst,
+  toFullWidth,
   USCC_ALPHABET,
   usccCheck,
 } from './testing/ids.js';

@@ -1,0 +1,2 @@
+export const catalogDocPath: string;
+export function renderCatalogDoc(): string;
