@@ -1,0 +1,156 @@
+// pnpm bench (apps/server): the public badge route under a Zipf-distributed token mix, cached and
+// uncached, against a bare Hono route measured in the same run; PGlite and (with DATABASE_URL) PostgreSQL;
+// and record.create writes/s. BENCH_PARTIES sets the data set size (default 1,000,000).
+import { fork } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createApiKey, migrate, openDatabase, resolveSecret } from '@fivecolor/api';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { seedSynthetic } from '../dist/index.js';
+
+const PARTIES = Number(process.env.BENCH_PARTIES ?? 1_000_000);
+const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = 64;
+const cli = fileURLToPath(new URL('../bin/fivecolor-server.js', import.meta.url));
+const baselineScript = fileURLToPath(new URL('./baseline-server.mjs', import.meta.url));
+const fmt = (n) => Math.round(n).toLocaleString('en-US');
+
+/** Zipf(s≈1) ranks: a log-uniform draw, so a few parties are asked for very often and most rarely. */
+function zipfPaths(prefix, tokens, count = 200_000) {
+  const paths = new Array(count);
+  for (let i = 0; i < count; i++)
+    paths[i] = `${prefix}${tokens[Math.floor(tokens.length ** Math.random()) - 1]}`;
+  return paths;
+}
+
+function spawnProcess(script, args, env) {
+  return new Promise((resolve, reject) => {
+    const child = fork(script, args, {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    child.once('message', (m) => resolve({ child, port: m.port }));
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+}
+
+async function load(url, paths, opts = {}) {
+  let i = 0;
+  const result = await autocannon({
+    url,
+    connections: opts.connections ?? CONNECTIONS,
+    duration: opts.duration ?? DURATION,
+    requests: [
+      { setupRequest: (req) => ({ ...req, path: paths[i++ % paths.length], ...(opts.request?.() ?? {}) }) },
+    ],
+  });
+  const errors = result.errors + result.non2xx;
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors };
+}
+
+const line = (name, r, base) =>
+  `  ${name.padEnd(40)} ${fmt(r.rps).padStart(8)} req/s  p50 ${String(r.p50).padStart(3)} ms  p99 ${String(r.p99).padStart(3)} ms` +
+  (base ? `  ${((100 * r.rps) / base.rps).toFixed(0).padStart(3)} % of ${base.name}` : '') +
+  (r.errors ? `  (${r.errors} errors)` : '');
+
+async function benchDatabase(kind) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'fivecolor-bench-'));
+  let databaseUrl;
+  if (kind === 'postgres') {
+    const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await admin.connect();
+    await admin.query('drop database if exists fivecolor_bench with (force)');
+    await admin.query('create database fivecolor_bench');
+    await admin.end();
+    const u = new URL(process.env.DATABASE_URL);
+    u.pathname = '/fivecolor_bench';
+    databaseUrl = u.toString();
+  }
+  const env = {
+    FIVECOLOR_DATA_DIR: dataDir,
+    DATABASE_URL: databaseUrl ?? '',
+    LOG_LEVEL: 'warn',
+    PORT: '0',
+    HOST: '127.0.0.1',
+  };
+  console.log(`\n[${kind}] seeding ${fmt(PARTIES)} parties with badge tokens…`);
+  const db = await openDatabase({ databaseUrl, dataDir });
+  await migrate(db);
+  const secret = await resolveSecret({ dataDir });
+  const t0 = performance.now();
+  const seeded = await seedSynthetic(db, secret, { parties: PARTIES, badgeTokens: true, batch: 5000 });
+  const seedSeconds = (performance.now() - t0) / 1000;
+  console.log(
+    `[${kind}] seeded ${fmt(seeded.parties)} parties, ${fmt(seeded.records)} records in ${seedSeconds.toFixed(0)} s (${fmt(seeded.parties / seedSeconds)} parties/s)`,
+  );
+  const judge = await createApiKey(db, secret, { role: 'judge', name: 'bench', court: '浙02' });
+  const partyRows =
+    kind === 'postgres'
+      ? (await db.pool.query('select id from parties limit 2000')).rows
+      : (await db.pglite.query('select id from parties limit 2000')).rows;
+  await db.close();
+  const tokens = seeded.tokens;
+  const rows = [];
+
+  const baseline = await spawnProcess(baselineScript, [], { DATABASE_URL: databaseUrl ?? '' });
+  const bare = {
+    name: 'bare Hono',
+    ...(await load(`http://127.0.0.1:${baseline.port}`, zipfPaths('/bare/', tokens))),
+  };
+  rows.push(line('bare Hono JSON route (ceiling)', bare));
+  let pgBase;
+  if (kind === 'postgres') {
+    const hashes = tokens.slice(0, 200_000).map((t) => createHash('sha256').update(t).digest('hex'));
+    pgBase = {
+      name: 'Hono + pg lookup',
+      ...(await load(`http://127.0.0.1:${baseline.port}`, zipfPaths('/pg/', hashes))),
+    };
+    rows.push(line('bare Hono + one pg lookup', pgBase, bare));
+  }
+  baseline.child.kill('SIGTERM');
+
+  for (const cache of ['on', 'off']) {
+    const server = await spawnProcess(cli, ['serve'], { ...env, FIVECOLOR_BADGE_CACHE: cache });
+    const url = `http://127.0.0.1:${server.port}`;
+    const r = await load(url, zipfPaths('/v1/badge/', tokens));
+    rows.push(line(`GET /v1/badge/:token, cache ${cache}`, r, cache === 'off' && pgBase ? pgBase : bare));
+    if (cache === 'on') {
+      let n = 0;
+      const body = () =>
+        JSON.stringify({
+          partyId: partyRows[n++ % partyRows.length].id,
+          category: 'Y02',
+          court: '浙0212',
+          caseNumber: `（2026）浙0212民初${(n % 90000) + 1}号`,
+          effectiveFrom: '2026-01-01',
+        });
+      const w = await load(url, ['/trpc/record.create'], {
+        connections: 8,
+        duration: Math.min(DURATION, 10),
+        request: () => ({
+          method: 'POST',
+          body: body(),
+          headers: { authorization: `Bearer ${judge.key}`, 'content-type': 'application/json' },
+        }),
+      });
+      rows.push(
+        `  ${'record.create (8 connections)'.padEnd(40)} ${fmt(w.rps).padStart(8)} writes/s  p99 ${w.p99} ms${w.errors ? `  (${w.errors} errors)` : ''}`,
+      );
+    }
+    server.child.kill('SIGTERM');
+    await new Promise((r) => server.child.once('exit', r));
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+  console.log(
+    `\n[${kind}] ${fmt(PARTIES)} parties, ${CONNECTIONS} connections, ${DURATION} s each, Zipf token mix`,
+  );
+  for (const r of rows) console.log(r);
+}
+
+await benchDatabase('pglite');
+if (process.env.DATABASE_URL) await benchDatabase('postgres');
+else console.log('\n(DATABASE_URL unset: PostgreSQL figures left out)');

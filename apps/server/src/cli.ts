@@ -1,0 +1,167 @@
+import { parseArgs } from 'node:util';
+import { createApiKey, migrate, openDatabase, ROLES, type Role, resolveSecret } from '@fivecolor/api';
+import { readConfig } from './config.js';
+import { type DemoData, loadDemo, seedDemo } from './demo.js';
+import { seedSynthetic } from './seed.js';
+import { openServer, startServer } from './server.js';
+
+const USAGE = `usage: fivecolor-server <command>
+
+  serve                     run the API (PORT, DATABASE_URL, FIVECOLOR_DATA_DIR, FIVECOLOR_SECRET, FIVECOLOR_PUBLIC_URL)
+  start                     serve, and on an empty database seed the demo (keys, stories, synthetic parties) first
+  migrate                   apply database migrations and exit
+  seed [--parties N]        add N synthetic parties (default 1000) in large batches
+  keys create --role ROLE [--court CODE] [--name TEXT] [--org TEXT]
+                            create an API key; the key is printed alone on the last line`;
+
+/** The `fivecolor-server` command line; returns the exit code (serve and start keep running). */
+export async function main(argv: string[]): Promise<number | undefined> {
+  const [command, ...rest] = argv;
+  const config = readConfig();
+  switch (command) {
+    case 'serve': {
+      const s = await startServer(config);
+      console.log(`Five-Color Code API on ${config.publicUrl} (${s.db.kind})`);
+      return undefined;
+    }
+    case 'start':
+      return start(rest);
+    case 'migrate': {
+      const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+      try {
+        await migrate(db);
+      } finally {
+        await db.close();
+      }
+      console.log(`migrated (${db.kind})`);
+      return 0;
+    }
+    case 'seed': {
+      const { values } = parseArgs({ args: rest, options: { parties: { type: 'string', default: '1000' } } });
+      const parties = Number(values.parties);
+      if (!Number.isInteger(parties) || parties < 1)
+        throw new Error(`--parties: must be a positive integer, got ${values.parties}`);
+      const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+      try {
+        await migrate(db);
+        const secret = await resolveSecret({ secret: config.secret, dataDir: config.dataDir });
+        const started = performance.now();
+        let last = 0;
+        const result = await seedSynthetic(db, secret, {
+          parties,
+          offset: Date.now() % 1_000_000_000,
+          onProgress(done, total) {
+            if (done - last >= 50_000 || done === total) {
+              last = done;
+              console.log(`  ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} parties`);
+            }
+          },
+        });
+        const seconds = (performance.now() - started) / 1000;
+        console.log(
+          `seeded ${result.parties} parties and ${result.records} records in ${seconds.toFixed(1)} s (${db.kind})`,
+        );
+        console.log(`colors: ${JSON.stringify(result.colors)}`);
+      } finally {
+        await db.close();
+      }
+      return 0;
+    }
+    case 'keys': {
+      const [sub, ...args] = rest;
+      if (sub !== 'create')
+        throw new Error(
+          `keys: unknown subcommand ${JSON.stringify(sub ?? '')}; use: keys create --role ROLE`,
+        );
+      const { values } = parseArgs({
+        args,
+        options: {
+          role: { type: 'string' },
+          court: { type: 'string' },
+          name: { type: 'string' },
+          org: { type: 'string' },
+        },
+      });
+      const keyRoles = ROLES.filter((r): r is Exclude<Role, 'party'> => r !== 'party');
+      if (!values.role || !keyRoles.includes(values.role as Exclude<Role, 'party'>)) {
+        throw new Error(`--role: must be one of ${keyRoles.join(', ')}`);
+      }
+      const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+      try {
+        await migrate(db);
+        const secret = await resolveSecret({ secret: config.secret, dataDir: config.dataDir });
+        const name = values.name ?? `${values.role} key`;
+        const { id, key } = await createApiKey(db, secret, {
+          role: values.role as Role,
+          name,
+          org: values.org ?? name,
+          ...(values.court ? { court: values.court } : {}),
+        });
+        console.log(
+          `created ${values.role} key ${id}${values.court ? ` for court ${values.court}` : ''}; it is shown only once:`,
+        );
+        console.log(key);
+      } finally {
+        await db.close();
+      }
+      return 0;
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+      console.log(USAGE);
+      return command ? 0 : 2;
+    default:
+      throw new Error(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
+  }
+}
+
+/** `pnpm start`: the demo on the embedded database, seeded the first time. */
+async function start(args: string[]): Promise<undefined> {
+  const { values } = parseArgs({ args, options: { parties: { type: 'string', default: '3000' } } });
+  const config = readConfig();
+  let demo = await loadDemo(config.dataDir);
+  if (!demo) {
+    const opened = await openServer(config);
+    try {
+      console.log(`seeding the demo (${values.parties} synthetic parties)…`);
+      demo = await seedDemo({
+        ...opened,
+        dataDir: config.dataDir,
+        parties: Number(values.parties),
+        persist: true,
+      });
+    } finally {
+      await opened.close();
+      await opened.db.close();
+    }
+  }
+  await startServer(config);
+  printDemo(config.publicUrl, demo);
+  return undefined;
+}
+
+function printDemo(base: string, demo: DemoData): void {
+  const lines = [
+    '',
+    `Five-Color Code is running on ${base}`,
+    '',
+    `  console      ${base}/console/`,
+    `  playground   ${base}/playground/   (bank page: ${base}/playground/bank.html)`,
+    `  API          ${base}/trpc   health ${base}/healthz   metrics ${base}/metrics`,
+    '',
+    'Demo stories (badge JSON):',
+    ...demo.stories.map(
+      (s) => `  ${s.color.padEnd(6)} ${s.title}\n         ${base}/v1/badge/${s.badgeToken}`,
+    ),
+    `  screening of ${demo.screening.caseNumber}: ${demo.screening.alerts} alert(s)`,
+    `  ${demo.synthetic.parties} synthetic parties: ${JSON.stringify(demo.synthetic.colors)}`,
+    '',
+    'Demo API keys (Authorization: Bearer <key>):',
+    ...Object.entries(demo.keys).map(([role, key]) => `  ${role.padEnd(12)} ${key}`),
+    '',
+    `Try: curl -s -H "Authorization: Bearer ${demo.keys.judge}" "${base}/trpc/party.get?input=${encodeURIComponent(JSON.stringify({ partyId: demo.stories[0]?.partyId }))}"`,
+    '',
+  ];
+  console.log(lines.join('\n'));
+}

@@ -1,0 +1,36 @@
+import { resolve } from 'node:path';
+
+/** What the server reads from its environment (contracts.md, "Configuration"). */
+export interface ServerConfig {
+  port: number;
+  /** `postgres://…` for PostgreSQL; unset for the embedded PGlite. */
+  databaseUrl: string | undefined;
+  /** PGlite data and the generated secret live here. */
+  dataDir: string;
+  secret: string | undefined;
+  /** The origin partners see, used in badge `verifyUrl`s and printed links. */
+  publicUrl: string;
+  logLevel: string;
+}
+
+/** Reads and checks the environment; a bad value names the variable and the rule. */
+export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const port = Number(env.PORT ?? 8787);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new Error(`PORT: must be an integer 0–65535, got ${env.PORT}`);
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new Error('DATABASE_URL: must start with postgres:// (leave it unset for the embedded database)');
+  }
+  const publicUrl = (env.FIVECOLOR_PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, '');
+  if (!/^https?:\/\//.test(publicUrl))
+    throw new Error('FIVECOLOR_PUBLIC_URL: must start with http:// or https://');
+  return {
+    port,
+    databaseUrl,
+    dataDir: resolve(env.FIVECOLOR_DATA_DIR || './.fivecolor'),
+    secret: env.FIVECOLOR_SECRET || undefined,
+    publicUrl,
+    logLevel: env.LOG_LEVEL || 'info',
+  };
+}

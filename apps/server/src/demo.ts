@@ -1,0 +1,181 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createApiKey, type Db, schema } from '@fivecolor/api';
+import { toCstDate } from '@fivecolor/core';
+import { count } from 'drizzle-orm';
+import type { Hono } from 'hono';
+import { seedSynthetic } from './seed.js';
+import { residentId, uscc } from './synthetic-ids.js';
+
+/** What `pnpm start` prints and keeps in `<dataDir>/demo.json` (mode 0600) so a restart shows the same. */
+export interface DemoData {
+  keys: Record<'admin' | 'clerk' | 'judge' | 'enforcement' | 'bank' | 'exchange', string>;
+  stories: { title: string; partyId: string; color: string; badgeToken: string }[];
+  screening: { caseNumber: string; alerts: number };
+  synthetic: { parties: number; colors: Record<string, number> };
+}
+
+const DEMO_FILE = 'demo.json';
+
+/** Calls a tRPC procedure over HTTP in-process, exactly as an integrator would over the network. */
+export function trpcCaller(app: Hono, key: string) {
+  return async <T = unknown>(
+    path: string,
+    input: unknown,
+    kind: 'mutation' | 'query' = 'mutation',
+  ): Promise<T> => {
+    const headers = { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' };
+    const res =
+      kind === 'query'
+        ? await app.request(`/trpc/${path}?input=${encodeURIComponent(JSON.stringify(input))}`, { headers })
+        : await app.request(`/trpc/${path}`, { method: 'POST', headers, body: JSON.stringify(input) });
+    const body = (await res.json()) as { result?: { data: T }; error?: { message: string } };
+    if (!res.ok || !body.result) throw new Error(`${path}: ${body.error?.message ?? res.status}`);
+    return body.result.data;
+  };
+}
+
+/** Loads the demo data of an earlier start, if any. */
+export async function loadDemo(dataDir: string): Promise<DemoData | null> {
+  try {
+    return JSON.parse(await readFile(join(dataDir, DEMO_FILE), 'utf8')) as DemoData;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Seeds a fresh database with the demo: keys for every role, the four seed stories entered through the
+ * API (a false-litigation crime, a professional lender flagged at filing, a bath-products company repaired
+ * to blue, an automatic performer), and `parties` synthetic parties.
+ */
+export async function seedDemo(opts: {
+  db: Db;
+  app: Hono;
+  secret: string;
+  dataDir: string;
+  parties: number;
+  persist: boolean;
+}): Promise<DemoData> {
+  const { db, app, secret } = opts;
+  const [existing] = await db.db.select({ n: count() }).from(schema.parties);
+  if ((existing?.n ?? 0) > 0)
+    throw new Error('the database already has parties: the demo seeds only an empty database');
+  const key = async (role: keyof DemoData['keys'], name: string, court?: string) =>
+    (await createApiKey(db, secret, { role, name, org: name, ...(court ? { court } : {}) })).key;
+  const keys: DemoData['keys'] = {
+    admin: await key('admin', '宁波中院信息中心'),
+    clerk: await key('clerk', '鄞州法院立案庭', '浙0212'),
+    judge: await key('judge', '宁波中院民二庭', '浙02'),
+    enforcement: await key('enforcement', '宁波中院执行局', '浙02'),
+    bank: await key('bank', '宁波银行'),
+    exchange: await key('exchange', '信用宁波'),
+  };
+  const judge = trpcCaller(app, keys.judge);
+  const enforcement = trpcCaller(app, keys.enforcement);
+  const clerk = trpcCaller(app, keys.clerk);
+  const today = toCstDate(new Date());
+  // n months before today (day clamped to 28: close enough for demo dates).
+  const monthsAgo = (n: number) => {
+    const [y, m, d] = today.split('-').map(Number) as [number, number, number];
+    return new Date(Date.UTC(y, m - 1 - n, Math.min(d, 28))).toISOString().slice(0, 10);
+  };
+  const year = today.slice(0, 4);
+  const register = (kind: 'person' | 'org', idType: string, idNumber: string, name: string) =>
+    judge<{ partyId: string }>('party.register', { kind, idType, idNumber, name }).then((r) => r.partyId);
+  const token = (partyId: string) =>
+    judge<{ token: string }>('party.issueBadgeToken', { partyId }).then((r) => r.token);
+
+  const stories: DemoData['stories'] = [];
+  const falseLitigant = await register('person', 'RESIDENT_ID', residentId(990_001), '章某某');
+  await judge('record.create', {
+    partyId: falseLitigant,
+    category: 'R01',
+    court: '浙0212',
+    caseNumber: `（${Number(year) - 1}）浙0212刑初318号`,
+    effectiveFrom: monthsAgo(12),
+    note: '以捏造的事实提起民事诉讼，妨害司法秩序，判处有期徒刑',
+  });
+  stories.push({
+    title: '虚假诉讼罪：红码五年 (false litigation crime: red for five years)',
+    partyId: falseLitigant,
+    color: 'red',
+    badgeToken: await token(falseLitigant),
+  });
+
+  const lenderId = residentId(990_002);
+  const lender = await register('person', 'RESIDENT_ID', lenderId, '李某');
+  await judge('record.create', {
+    partyId: lender,
+    category: 'Y01',
+    court: '浙02',
+    caseNumber: `（${Number(year) - 1}）浙02民终77号`,
+    effectiveFrom: monthsAgo(6),
+    note: '两年内作为出借人起诉民间借贷案件十余件，认定为职业放贷人',
+  });
+  const newCase = `（${year}）浙0212民初1001号`;
+  const screened = await clerk<{ results: { alert: boolean }[] }>('party.screen', {
+    caseNumber: newCase,
+    parties: [
+      { idType: 'RESIDENT_ID', idNumber: lenderId },
+      { idType: 'RESIDENT_ID', idNumber: residentId(990_099) },
+    ],
+  });
+  stories.push({
+    title: '职业放贷人：立案时黄码预警 (professional lender flagged at filing)',
+    partyId: lender,
+    color: 'yellow',
+    badgeToken: await token(lender),
+  });
+
+  const bath = await register('org', 'USCC', uscc(990_003), '宁波浴之恋洗浴用品有限公司');
+  const listed = await enforcement<{ recordId: string }>('record.create', {
+    partyId: bath,
+    category: 'Y14',
+    court: '浙0212',
+    caseNumber: `（${Number(year) - 1}）浙0212执2231号`,
+    effectiveFrom: monthsAgo(8),
+    note: '有履行能力而拒不履行生效法律文书确定的义务',
+  });
+  await enforcement('record.repair', {
+    partyId: bath,
+    repairs: [listed.recordId],
+    court: '浙0212',
+    caseNumber: `（${Number(year) - 1}）浙0212执2231号`,
+    effectiveFrom: monthsAgo(1),
+    note: '与申请执行人达成和解协议并履行完毕，申请信用修复',
+  });
+  stories.push({
+    title: '洗浴用品公司：信用修复为蓝码 (bath-products company repaired to blue)',
+    partyId: bath,
+    color: 'blue',
+    badgeToken: await token(bath),
+  });
+
+  const performer = await register('org', 'USCC', uscc(990_004), '宁波甬江文具有限公司');
+  await enforcement('record.create', {
+    partyId: performer,
+    category: 'G01',
+    court: '浙0203',
+    caseNumber: `（${year}）浙0203民初560号`,
+    effectiveFrom: monthsAgo(2),
+    note: '判决生效后十日内主动履行全部给付义务',
+  });
+  stories.push({
+    title: '自动履行：金码 (automatic performer: gold)',
+    partyId: performer,
+    color: 'gold',
+    badgeToken: await token(performer),
+  });
+
+  const synthetic = await seedSynthetic(db, secret, { parties: opts.parties, offset: 1 });
+  const demo: DemoData = {
+    keys,
+    stories,
+    screening: { caseNumber: newCase, alerts: screened.results.filter((r) => r.alert).length },
+    synthetic: { parties: synthetic.parties, colors: synthetic.colors },
+  };
+  if (opts.persist)
+    await writeFile(join(opts.dataDir, DEMO_FILE), JSON.stringify(demo, null, 2), { mode: 0o600 });
+  return demo;
+}

@@ -1,0 +1,90 @@
+import { createFivecolor, type Db, migrate, openDatabase, resolveSecret } from '@fivecolor/api';
+import { type ServerType, serve } from '@hono/node-server';
+import type { Hono } from 'hono';
+import pino, { type Logger } from 'pino';
+import type { ServerConfig } from './config.js';
+import { mountStaticSites } from './static-site.js';
+
+/** The app with its database, before it listens. */
+export interface OpenedServer {
+  app: Hono;
+  db: Db;
+  secret: string;
+  logger: Logger;
+  /** Stops background work (cache listener); the database stays open. */
+  close(): Promise<void>;
+}
+
+export interface RunningServer {
+  app: Hono;
+  db: Db;
+  secret: string;
+  url: string;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+/** Opens the database, applies migrations and builds the app (API + static sites), without listening. */
+export async function openServer(
+  config: ServerConfig,
+  opts: { badgeCache?: boolean; logger?: Logger } = {},
+): Promise<OpenedServer> {
+  const logger = opts.logger ?? pino({ level: config.logLevel });
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  await migrate(db);
+  const secret = await resolveSecret({ secret: config.secret, dataDir: config.dataDir });
+  const fivecolor = await createFivecolor({
+    db,
+    secret,
+    publicUrl: config.publicUrl,
+    logger,
+    badgeCache: opts.badgeCache ?? process.env.FIVECOLOR_BADGE_CACHE !== 'off',
+  });
+  mountStaticSites(fivecolor.app);
+  return { app: fivecolor.app, close: fivecolor.close, db, secret, logger };
+}
+
+/** Starts listening; resolves once the port is bound. SIGINT/SIGTERM close the server and the database. */
+export async function startServer(
+  config: ServerConfig,
+  opts: { badgeCache?: boolean; logger?: Logger } = {},
+): Promise<RunningServer> {
+  const opened = await openServer(config, opts);
+  const server = await new Promise<ServerType>((resolve) => {
+    const s = serve(
+      { fetch: opened.app.fetch, port: config.port, hostname: process.env.HOST ?? '0.0.0.0' },
+      () => resolve(s),
+    );
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await opened.close();
+      await opened.db.close();
+    })();
+    return closing;
+  };
+  const onSignal = () => {
+    opened.logger.info('shutting down');
+    close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  opened.logger.info({ port, db: opened.db.kind }, 'listening');
+  // A parent that forked us (tests, benchmarks) learns the port, which may have been chosen by the OS.
+  process.send?.({ port });
+  return {
+    app: opened.app,
+    db: opened.db,
+    secret: opened.secret,
+    logger: opened.logger,
+    url: `http://127.0.0.1:${port}`,
+    close,
+  };
+}

@@ -1,0 +1,72 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { databases, freshEnv, runCli, startCli } from './helpers.js';
+
+describe.each(databases)('fivecolor-server on %s', (kind) => {
+  const drops: (() => Promise<void>)[] = [];
+  afterAll(async () => {
+    for (const d of drops) await d();
+  });
+
+  it('creates an API key, printed alone on the last line, that the server then accepts', async () => {
+    const { env, drop } = await freshEnv(kind);
+    drops.push(drop);
+    const created = await runCli(
+      ['keys', 'create', '--role', 'judge', '--court', '浙02', '--name', '民二庭'],
+      env,
+    );
+    expect(created.code).toBe(0);
+    const key = created.stdout.trim().split('\n').at(-1)!;
+    expect(key).toMatch(/^fck_[\w-]{20,}$/);
+
+    const server = await startCli(['serve'], env);
+    try {
+      const ok = await fetch(`${server.url}/trpc/policy.get`, {
+        headers: { Authorization: `Bearer ${key}` },
+      });
+      expect(ok.status).toBe(200);
+      expect(((await ok.json()) as { result: { data: { id: string } } }).result.data.id).toBe('default-2022');
+      const denied = await fetch(`${server.url}/trpc/policy.get`, {
+        headers: { Authorization: 'Bearer fck_not-a-key' },
+      });
+      expect(denied.status).toBe(401);
+      const health = await fetch(`${server.url}/healthz`);
+      expect(await health.json()).toMatchObject({ ok: true, db: kind });
+    } finally {
+      server.child.kill('SIGTERM');
+      await new Promise((r) => server.child.once('exit', r));
+    }
+  });
+
+  it('seeds synthetic parties in batches and reports the colors', async () => {
+    const { env, drop } = await freshEnv(kind);
+    drops.push(drop);
+    const seeded = await runCli(['seed', '--parties', '2500'], env);
+    expect(seeded.stderr).toBe('');
+    expect(seeded.code).toBe(0);
+    expect(seeded.stdout).toMatch(/seeded 2500 parties and \d+ records/);
+    const colors = JSON.parse(/colors: (.*)/.exec(seeded.stdout)![1]!) as Record<string, number>;
+    expect(Object.values(colors).reduce((a, b) => a + b, 0)).toBe(2500);
+    expect(Object.keys(colors).sort()).toEqual(['blue', 'gold', 'green', 'red', 'yellow']);
+  });
+});
+
+describe('fivecolor-server rejects bad arguments with a message that names them', () => {
+  it.each([
+    [
+      ['keys', 'create', '--role', 'boss'],
+      /--role: must be one of admin, clerk, judge, enforcement, bank, exchange/,
+    ],
+    [['seed', '--parties', '0'], /--parties: must be a positive integer, got 0/],
+    [['frobnicate'], /unknown command "frobnicate"/],
+  ])('%j', async (args, message) => {
+    const r = await runCli(args, { FIVECOLOR_DATA_DIR: '/tmp/fivecolor-cli-bad-args', DATABASE_URL: '' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it('names a bad environment variable', async () => {
+    const r = await runCli(['serve'], { PORT: 'eighty', DATABASE_URL: '' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('PORT: must be an integer 0–65535, got eighty');
+  });
+});

@@ -1,0 +1,60 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createTestDatabase } from '@fivecolor/api/testing';
+
+export const cliPath = fileURLToPath(new URL('../bin/fivecolor-server.js', import.meta.url));
+
+/** The databases to run against: PGlite always, PostgreSQL when DATABASE_URL is set. */
+export const databases = process.env.DATABASE_URL ? (['pglite', 'postgres'] as const) : (['pglite'] as const);
+
+/** Environment for a server on a fresh database of `kind`; `drop` removes a PostgreSQL test database. */
+export async function freshEnv(
+  kind: 'pglite' | 'postgres',
+): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'fivecolor-server-test-'));
+  if (kind === 'pglite')
+    return { env: { FIVECOLOR_DATA_DIR: dataDir, DATABASE_URL: '' }, drop: async () => {} };
+  const t = await createTestDatabase();
+  return { env: { FIVECOLOR_DATA_DIR: dataDir, DATABASE_URL: t.url }, drop: t.drop };
+}
+
+/** Runs the CLI to completion and returns its exit code and output. */
+export function runCli(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = fork(cliPath, args, {
+      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (d) => (stdout += d));
+    child.stderr?.on('data', (d) => (stderr += d));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Starts `fivecolor-server serve` (or another long-running command) on an OS-chosen port. */
+export function startCli(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; url: string; logs: () => string }> {
+  return new Promise((resolve, reject) => {
+    const child = fork(cliPath, args, {
+      env: { ...process.env, LOG_LEVEL: 'info', PORT: '0', HOST: '127.0.0.1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    let out = '';
+    child.stdout?.on('data', (d) => (out += d));
+    child.stderr?.on('data', (d) => (out += d));
+    child.once('message', (m) =>
+      resolve({ child, url: `http://127.0.0.1:${(m as { port: number }).port}`, logs: () => out }),
+    );
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
+  });
+}
