@@ -8,8 +8,10 @@ let categories = [];
 const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const show = (text) => {
   $('#message').textContent = text;
-  if (text)
-    setTimeout(() => ($('#message').textContent === text ? ($('#message').textContent = '') : 0), 8000);
+  if (!text) return;
+  setTimeout(() => {
+    if ($('#message').textContent === text) $('#message').textContent = '';
+  }, 8000);
 };
 
 async function call(path, input, kind = 'mutation') {
