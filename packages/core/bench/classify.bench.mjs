@@ -21,7 +21,12 @@ function party(n) {
     const cat = kinds[Math.floor(rand() * kinds.length)];
     records.push({ id: `r${i}`, category: cat.code, effectiveFrom: isoDay(Math.floor(rand() * 3000)) });
     if (cat.repairable && rand() < 0.3) {
-      records.push({ id: `r${i}b`, category: 'B01', effectiveFrom: isoDay(Math.floor(rand() * 3000)), repairs: [`r${i}`] });
+      records.push({
+        id: `r${i}b`,
+        category: 'B01',
+        effectiveFrom: isoDay(Math.floor(rand() * 3000)),
+        repairs: [`r${i}`],
+      });
       i++;
     }
   }
@@ -68,11 +73,18 @@ const num = (iso) => Number(iso.replaceAll('-', ''));
 const colorOf = new Map(catalog.map((c) => [c.code, c]));
 function ruleFacts(records) {
   const lifted = new Map();
-  for (const r of records) for (const t of r.repairs ?? []) lifted.set(t, Math.min(lifted.get(t) ?? Infinity, num(r.effectiveFrom)));
+  for (const r of records)
+    for (const t of r.repairs ?? []) lifted.set(t, Math.min(lifted.get(t) ?? Infinity, num(r.effectiveFrom)));
   return records.map((r) => {
     const c = colorOf.get(r.category);
     const years = Number(/P(\d+)Y/.exec(c.duration ?? '')?.[1] ?? 0);
-    return { color: c.color, revoked: !!r.revoked, from: num(r.effectiveFrom), until: c.duration ? num(r.effectiveFrom) + years * 10000 : 99999999, liftedAt: lifted.get(r.id) ?? 99999999 };
+    return {
+      color: c.color,
+      revoked: !!r.revoked,
+      from: num(r.effectiveFrom),
+      until: c.duration ? num(r.effectiveFrom) + years * 10000 : 99999999,
+      liftedAt: lifted.get(r.id) ?? 99999999,
+    };
   });
 }
 async function ruleClassify(records, asOf) {
@@ -96,7 +108,8 @@ async function asyncRate(fn, ms = 1500) {
 
 // Both implementations must agree before their speeds mean anything.
 for (let i = 0; i < 500; i++) {
-  const records = small[i], asOf = asOfs[i % 64];
+  const records = small[i],
+    asOf = asOfs[i % 64];
   const expected = classify(records, { asOf }).color;
   const got = await ruleClassify(records, asOf);
   if (got !== expected) throw new Error(`baseline disagrees on party ${i}: ${got} vs ${expected}`);
@@ -110,7 +123,11 @@ const baselineRate = await asyncRate((i) => ruleClassify(small[i % 1000], asOfs[
 
 const bundle = await build({
   entryPoints: [new URL('../dist/index.js', import.meta.url).pathname],
-  bundle: true, minify: true, format: 'esm', write: false, platform: 'neutral',
+  bundle: true,
+  minify: true,
+  format: 'esm',
+  write: false,
+  platform: 'neutral',
 });
 const code = bundle.outputFiles[0].contents;
 const gz = gzipSync(code, { level: 9 }).length;
@@ -121,4 +138,6 @@ console.log(`  classify, 50 records:       ${fmt(largeRate)} /s`);
 console.log(`  timeline, 0–5 records:      ${fmt(timelineRate)} /s`);
 console.log(`  json-rules-engine baseline: ${fmt(baselineRate)} /s (color only, 0–5 records)`);
 console.log(`  ratio classify / baseline:  ${(smallRate / baselineRate).toFixed(0)}×   (target ≥ 100×)`);
-console.log(`  core bundle: ${(code.length / 1024).toFixed(1)} KB min, ${(gz / 1024).toFixed(1)} KB min+gzip (target ≤ 12 KB, catalog included)`);
+console.log(
+  `  core bundle: ${(code.length / 1024).toFixed(1)} KB min, ${(gz / 1024).toFixed(1)} KB min+gzip (target ≤ 12 KB, catalog included)`,
+);

@@ -14,11 +14,26 @@ describe('classify: terms are half-open calendar-date intervals', () => {
 
   it('is green before the first day, red on the first and the last day, green on the end day', () => {
     expect(at(r04, '2024-03-09')).toEqual({
-      color: 'green', asOf: '2024-03-09', basis: [], since: null, until: '2024-03-10', policyId: 'default-2022',
+      color: 'green',
+      asOf: '2024-03-09',
+      basis: [],
+      since: null,
+      until: '2024-03-10',
+      policyId: 'default-2022',
     });
-    expect(at(r04, '2024-03-10')).toMatchObject({ color: 'red', basis: ['fine'], since: '2024-03-10', until: '2026-03-10' });
+    expect(at(r04, '2024-03-10')).toMatchObject({
+      color: 'red',
+      basis: ['fine'],
+      since: '2024-03-10',
+      until: '2026-03-10',
+    });
     expect(at(r04, '2026-03-09').color).toBe('red');
-    expect(at(r04, '2026-03-10')).toMatchObject({ color: 'green', basis: [], since: '2026-03-10', until: null });
+    expect(at(r04, '2026-03-10')).toMatchObject({
+      color: 'green',
+      basis: [],
+      since: '2026-03-10',
+      until: null,
+    });
   });
 
   it('defaults the term from the category and clamps leap days', () => {
@@ -28,10 +43,15 @@ describe('classify: terms are half-open calendar-date intervals', () => {
   });
 
   it('honours an explicit end and an indefinite (null) term', () => {
-    expect(at([{ id: 'a', category: 'R01', effectiveFrom: '2024-01-01', effectiveUntil: '2024-01-02' }], '2024-01-01'))
-      .toMatchObject({ color: 'red', until: '2024-01-02' });
-    expect(at([{ id: 'a', category: 'R01', effectiveFrom: '2024-01-01', effectiveUntil: null }], '2099-01-01'))
-      .toMatchObject({ color: 'red', since: '2024-01-01', until: null });
+    expect(
+      at(
+        [{ id: 'a', category: 'R01', effectiveFrom: '2024-01-01', effectiveUntil: '2024-01-02' }],
+        '2024-01-01',
+      ),
+    ).toMatchObject({ color: 'red', until: '2024-01-02' });
+    expect(
+      at([{ id: 'a', category: 'R01', effectiveFrom: '2024-01-01', effectiveUntil: null }], '2099-01-01'),
+    ).toMatchObject({ color: 'red', since: '2024-01-01', until: null });
     expect(at([{ id: 'a', category: 'Y15', effectiveFrom: '2024-01-01' }], '2090-01-01').until).toBeNull(); // Y15: no default end
   });
 
@@ -45,7 +65,12 @@ describe('classify: terms are half-open calendar-date intervals', () => {
 
 describe('classify: precedence, repairs, revocation', () => {
   const y14: CreditRecord = { id: 'dishonest', category: 'Y14', effectiveFrom: '2024-01-01' }; // P2Y, repairable
-  const repair: CreditRecord = { id: 'fix', category: 'B01', effectiveFrom: '2024-06-01', repairs: ['dishonest'] }; // P1Y
+  const repair: CreditRecord = {
+    id: 'fix',
+    category: 'B01',
+    effectiveFrom: '2024-06-01',
+    repairs: ['dishonest'],
+  }; // P1Y
 
   it('ranks red > yellow > blue > gold > green with basis of the winning color only', () => {
     const records: CreditRecord[] = [
@@ -54,10 +79,24 @@ describe('classify: precedence, repairs, revocation', () => {
       { id: 'r', category: 'R03', effectiveFrom: '2024-03-01', effectiveUntil: '2024-04-01' },
       { id: 'y2', category: 'Y01', effectiveFrom: '2024-03-15' },
     ];
-    expect(at(records, '2024-01-15')).toMatchObject({ color: 'gold', basis: ['g'], since: '2024-01-01', until: '2024-02-01' });
+    expect(at(records, '2024-01-15')).toMatchObject({
+      color: 'gold',
+      basis: ['g'],
+      since: '2024-01-01',
+      until: '2024-02-01',
+    });
     expect(at(records, '2024-02-15')).toMatchObject({ color: 'yellow', basis: ['y'], until: '2024-03-01' });
-    expect(at(records, '2024-03-20')).toMatchObject({ color: 'red', basis: ['r'], since: '2024-03-01', until: '2024-04-01' });
-    expect(at(records, '2024-04-01')).toMatchObject({ color: 'yellow', basis: ['y', 'y2'], since: '2024-04-01' });
+    expect(at(records, '2024-03-20')).toMatchObject({
+      color: 'red',
+      basis: ['r'],
+      since: '2024-03-01',
+      until: '2024-04-01',
+    });
+    expect(at(records, '2024-04-01')).toMatchObject({
+      color: 'yellow',
+      basis: ['y', 'y2'],
+      since: '2024-04-01',
+    });
   });
 
   it('keeps the run start across record boundaries of the same color', () => {
@@ -65,33 +104,74 @@ describe('classify: precedence, repairs, revocation', () => {
       { id: 'a', category: 'Y02', effectiveFrom: '2024-01-01', effectiveUntil: '2024-06-01' },
       { id: 'b', category: 'Y04', effectiveFrom: '2024-05-01', effectiveUntil: '2024-09-01' },
     ];
-    expect(at(records, '2024-07-01')).toMatchObject({ color: 'yellow', basis: ['b'], since: '2024-01-01', until: '2024-09-01' });
+    expect(at(records, '2024-07-01')).toMatchObject({
+      color: 'yellow',
+      basis: ['b'],
+      since: '2024-01-01',
+      until: '2024-09-01',
+    });
   });
 
   it('lifts a repaired record from the repair date, shows blue for the repair term, then green', () => {
-    expect(at([y14, repair], '2024-05-31')).toMatchObject({ color: 'yellow', basis: ['dishonest'], until: '2024-06-01' });
-    expect(at([y14, repair], '2024-06-01')).toMatchObject({ color: 'blue', basis: ['fix'], since: '2024-06-01', until: '2025-06-01' });
-    expect(at([y14, repair], '2025-06-01')).toMatchObject({ color: 'green', since: '2025-06-01', until: null });
+    expect(at([y14, repair], '2024-05-31')).toMatchObject({
+      color: 'yellow',
+      basis: ['dishonest'],
+      until: '2024-06-01',
+    });
+    expect(at([y14, repair], '2024-06-01')).toMatchObject({
+      color: 'blue',
+      basis: ['fix'],
+      since: '2024-06-01',
+      until: '2025-06-01',
+    });
+    expect(at([y14, repair], '2025-06-01')).toMatchObject({
+      color: 'green',
+      since: '2025-06-01',
+      until: null,
+    });
   });
 
   it('shows yellow, not blue, while another unrepaired negative record counts', () => {
     const other: CreditRecord = { id: 'other', category: 'Y09', effectiveFrom: '2024-05-01' }; // P1Y
-    expect(at([y14, repair, other], '2024-07-01')).toMatchObject({ color: 'yellow', basis: ['other'], until: '2025-05-01' });
-    expect(at([y14, repair, other], '2025-05-01')).toMatchObject({ color: 'blue', since: '2025-05-01', until: '2025-06-01' });
+    expect(at([y14, repair, other], '2024-07-01')).toMatchObject({
+      color: 'yellow',
+      basis: ['other'],
+      until: '2025-05-01',
+    });
+    expect(at([y14, repair, other], '2025-05-01')).toMatchObject({
+      color: 'blue',
+      since: '2025-05-01',
+      until: '2025-06-01',
+    });
   });
 
   it('ignores revoked records for every date, and a revoked repair lifts nothing', () => {
-    expect(at([{ ...y14, revoked: true }], '2024-02-01')).toMatchObject({ color: 'green', until: null, since: null });
-    expect(at([y14, { ...repair, revoked: true }], '2024-07-01')).toMatchObject({ color: 'yellow', basis: ['dishonest'] });
+    expect(at([{ ...y14, revoked: true }], '2024-02-01')).toMatchObject({
+      color: 'green',
+      until: null,
+      since: null,
+    });
+    expect(at([y14, { ...repair, revoked: true }], '2024-07-01')).toMatchObject({
+      color: 'yellow',
+      basis: ['dishonest'],
+    });
   });
 
   it('follows a custom precedence', () => {
-    const policy = validatePolicy({ ...defaultPolicy, id: 'gold-first', precedence: ['gold', 'red', 'yellow', 'blue', 'green'] });
+    const policy = validatePolicy({
+      ...defaultPolicy,
+      id: 'gold-first',
+      precedence: ['gold', 'red', 'yellow', 'blue', 'green'],
+    });
     const records: CreditRecord[] = [
       { id: 'g', category: 'G01', effectiveFrom: '2024-01-01' },
       { id: 'r', category: 'R01', effectiveFrom: '2024-01-01' },
     ];
-    expect(classify(records, { asOf: '2024-02-01', policy })).toMatchObject({ color: 'gold', basis: ['g'], policyId: 'gold-first' });
+    expect(classify(records, { asOf: '2024-02-01', policy })).toMatchObject({
+      color: 'gold',
+      basis: ['g'],
+      policyId: 'gold-first',
+    });
     expect(classify(records, { asOf: '2024-02-01' }).color).toBe('red');
   });
 });
@@ -99,17 +179,44 @@ describe('classify: precedence, repairs, revocation', () => {
 describe('classify: invalid input throws a TypeError naming the record and the rule', () => {
   const cases: [CreditRecord[], RegExp][] = [
     [[{ id: 'x', category: 'Z99', effectiveFrom: '2024-01-01' }], /record "x": unknown category "Z99"/],
-    [[{ id: 'x', category: 'N01', effectiveFrom: '2024-01-01' }], /record "x": category N01 .* cannot be recorded/],
-    [[{ id: 'x', category: 'R01', effectiveFrom: '2023-02-29' }], /record "x": effectiveFrom "2023-02-29" is not a real date/],
-    [[{ id: 'x', category: 'R01', effectiveFrom: '2024-01-02', effectiveUntil: '2024-01-02' }], /record "x": effectiveUntil .* must be after/],
-    [[{ id: 'x', category: 'B01', effectiveFrom: '2024-01-02' }], /record "x": a repair .* must list at least one/],
-    [[{ id: 'x', category: 'B01', effectiveFrom: '2024-01-02', repairs: ['nope'] }], /record "x": repairs lists unknown record "nope"/],
     [
-      [{ id: 'y', category: 'Y01', effectiveFrom: '2024-01-01' }, { id: 'x', category: 'B01', effectiveFrom: '2024-01-02', repairs: ['y'] }],
+      [{ id: 'x', category: 'N01', effectiveFrom: '2024-01-01' }],
+      /record "x": category N01 .* cannot be recorded/,
+    ],
+    [
+      [{ id: 'x', category: 'R01', effectiveFrom: '2023-02-29' }],
+      /record "x": effectiveFrom "2023-02-29" is not a real date/,
+    ],
+    [
+      [{ id: 'x', category: 'R01', effectiveFrom: '2024-01-02', effectiveUntil: '2024-01-02' }],
+      /record "x": effectiveUntil .* must be after/,
+    ],
+    [
+      [{ id: 'x', category: 'B01', effectiveFrom: '2024-01-02' }],
+      /record "x": a repair .* must list at least one/,
+    ],
+    [
+      [{ id: 'x', category: 'B01', effectiveFrom: '2024-01-02', repairs: ['nope'] }],
+      /record "x": repairs lists unknown record "nope"/,
+    ],
+    [
+      [
+        { id: 'y', category: 'Y01', effectiveFrom: '2024-01-01' },
+        { id: 'x', category: 'B01', effectiveFrom: '2024-01-02', repairs: ['y'] },
+      ],
       /record "x": repairs lists record "y" of category Y01, which is not repairable/,
     ],
-    [[{ id: 'x', category: 'R01', effectiveFrom: '2024-01-01', repairs: ['a'] }], /record "x": only a repair record/],
-    [[{ id: 'x', category: 'R01', effectiveFrom: '2024-01-01' }, { id: 'x', category: 'R02', effectiveFrom: '2024-01-01' }], /record "x": id appears twice/],
+    [
+      [{ id: 'x', category: 'R01', effectiveFrom: '2024-01-01', repairs: ['a'] }],
+      /record "x": only a repair record/,
+    ],
+    [
+      [
+        { id: 'x', category: 'R01', effectiveFrom: '2024-01-01' },
+        { id: 'x', category: 'R02', effectiveFrom: '2024-01-01' },
+      ],
+      /record "x": id appears twice/,
+    ],
   ];
   it.each(cases)('%j', (records, message) => {
     expect(() => classify(records, { asOf: '2024-06-01' })).toThrow(TypeError);
@@ -143,7 +250,9 @@ describe('classify: properties', () => {
     fc.assert(
       fc.property(arbRecords, arbDay, (records, day) => {
         const c = classify(records, { asOf: day });
-        const seg = timeline(records).find((s) => (s.from === null || s.from <= day) && (s.until === null || day < s.until))!;
+        const seg = timeline(records).find(
+          (s) => (s.from === null || s.from <= day) && (s.until === null || day < s.until),
+        )!;
         expect(c.color).toBe(seg.color);
         expect(c.until).toBe(seg.until);
         expect(c.since).toBe(seg.from);
@@ -154,7 +263,9 @@ describe('classify: properties', () => {
   it('does not depend on record order', () => {
     fc.assert(
       fc.property(arbRecords, arbDay, fc.nat(), (records, day, seed) => {
-        const shuffled = [...records].sort((a, b) => ((a.id.length * 31 + seed) % 7) - ((b.id.length * 17 + seed) % 5));
+        const shuffled = [...records].sort(
+          (a, b) => ((a.id.length * 31 + seed) % 7) - ((b.id.length * 17 + seed) % 5),
+        );
         const a = classify(records, { asOf: day });
         const b = classify(shuffled.reverse(), { asOf: day });
         expect({ ...b, basis: [...b.basis].sort() }).toEqual({ ...a, basis: [...a.basis].sort() });
@@ -167,7 +278,9 @@ describe('classify: properties', () => {
     fc.assert(
       fc.property(arbRecords, arbDay, arbDay, (records, day, from) => {
         const before = classify(records, { asOf: day }).color;
-        const after = classify([...records, { id: 'extra-red', category: 'R02', effectiveFrom: from }], { asOf: day }).color;
+        const after = classify([...records, { id: 'extra-red', category: 'R02', effectiveFrom: from }], {
+          asOf: day,
+        }).color;
         expect(severity(after)).toBeLessThanOrEqual(severity(before));
       }),
     );

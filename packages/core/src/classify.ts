@@ -53,7 +53,11 @@ const NEVER = 0;
  * The run of days around `day` whose rank stays `rank`. The color can change only on a day on which some
  * interval starts or ends, so only those days are visited, nearest first.
  */
-function runAround(intervals: readonly Interval[], day: number, rank: number): { since: number; until: number } {
+function runAround(
+  intervals: readonly Interval[],
+  day: number,
+  rank: number,
+): { since: number; until: number } {
   let until = day;
   do until = nextChange(intervals, until);
   while (until !== FOREVER && rankAt(intervals, until) === rank);

@@ -61,10 +61,13 @@ describe('calendar dates', () => {
   });
   it('round-trips through numbers in date order', () => {
     fc.assert(
-      fc.property(fc.date({ min: new Date('1900-01-01'), max: new Date('2999-12-31'), noInvalidDate: true }), (d) => {
-        const iso = d.toISOString().slice(0, 10);
-        expect(numberToDate(dateToNumber(iso))).toBe(iso);
-      }),
+      fc.property(
+        fc.date({ min: new Date('1900-01-01'), max: new Date('2999-12-31'), noInvalidDate: true }),
+        (d) => {
+          const iso = d.toISOString().slice(0, 10);
+          expect(numberToDate(dateToNumber(iso))).toBe(iso);
+        },
+      ),
     );
   });
 });

@@ -14,7 +14,12 @@ export function daysInMonth(year: number, month: number): number {
  * real calendar date. Dates compare as numbers this way, which keeps classification fast.
  */
 export function dateToNumber(date: unknown): number {
-  if (typeof date !== 'string' || date.length !== 10 || date.charCodeAt(4) !== 45 || date.charCodeAt(7) !== 45) {
+  if (
+    typeof date !== 'string' ||
+    date.length !== 10 ||
+    date.charCodeAt(4) !== 45 ||
+    date.charCodeAt(7) !== 45
+  ) {
     return Number.NaN;
   }
   const y0 = date.charCodeAt(0) - 48;
@@ -26,12 +31,13 @@ export function dateToNumber(date: unknown): number {
   const d0 = date.charCodeAt(8) - 48;
   const d1 = date.charCodeAt(9) - 48;
   // (x >>> 0) > 9 is true for anything that was not a digit, negative values included.
-  if ((y0 >>> 0) > 9 || (y1 >>> 0) > 9 || (y2 >>> 0) > 9 || (y3 >>> 0) > 9) return Number.NaN;
-  if ((m0 >>> 0) > 9 || (m1 >>> 0) > 9 || (d0 >>> 0) > 9 || (d1 >>> 0) > 9) return Number.NaN;
+  if (y0 >>> 0 > 9 || y1 >>> 0 > 9 || y2 >>> 0 > 9 || y3 >>> 0 > 9) return Number.NaN;
+  if (m0 >>> 0 > 9 || m1 >>> 0 > 9 || d0 >>> 0 > 9 || d1 >>> 0 > 9) return Number.NaN;
   const year = y0 * 1000 + y1 * 100 + y2 * 10 + y3;
   const month = m0 * 10 + m1;
   const day = d0 * 10 + d1;
-  if (year < 1 || month < 1 || month > 12 || day < 1 || (day > 28 && day > daysInMonth(year, month))) return Number.NaN;
+  if (year < 1 || month < 1 || month > 12 || day < 1 || (day > 28 && day > daysInMonth(year, month)))
+    return Number.NaN;
   return year * 10000 + month * 100 + day;
 }
 
@@ -63,8 +69,14 @@ export function isIsoDate(value: unknown): value is IsoDate {
  * toCstDate(new Date(Date.UTC(2026, 0, 1, 15, 59))); // '2026-01-01'
  */
 export function toCstDate(instant: Date | string): IsoDate {
-  const ms = typeof instant === 'string' ? Date.parse(instant) : instant instanceof Date ? instant.getTime() : Number.NaN;
-  if (Number.isNaN(ms)) throw new TypeError(`instant: ${JSON.stringify(String(instant))} is not a valid date-time`);
+  const ms =
+    typeof instant === 'string'
+      ? Date.parse(instant)
+      : instant instanceof Date
+        ? instant.getTime()
+        : Number.NaN;
+  if (Number.isNaN(ms))
+    throw new TypeError(`instant: ${JSON.stringify(String(instant))} is not a valid date-time`);
   if (typeof instant === 'string' && instant.length === 10) {
     if (!isIsoDate(instant)) throw new TypeError(`instant: "${instant}" is not a real date (YYYY-MM-DD)`);
     return instant; // already a calendar date
@@ -77,7 +89,11 @@ export function parseDuration(iso: unknown): { years: number; months: number; da
   if (typeof iso !== 'string' || iso === 'P') return null;
   const m = DURATION.exec(iso);
   if (!m) return null;
-  return { years: Number(m[1] ?? 0), months: Number(m[2] ?? 0), days: Number(m[3] ?? 0) * 7 + Number(m[4] ?? 0) };
+  return {
+    years: Number(m[1] ?? 0),
+    months: Number(m[2] ?? 0),
+    days: Number(m[3] ?? 0) * 7 + Number(m[4] ?? 0),
+  };
 }
 
 /**
@@ -93,7 +109,10 @@ export function addDuration(date: IsoDate, isoDuration: string): IsoDate {
   const n = dateToNumber(date);
   if (Number.isNaN(n)) throw new TypeError(`date: "${date}" is not a real date (YYYY-MM-DD)`);
   const d = parseDuration(isoDuration);
-  if (!d) throw new TypeError(`duration: "${isoDuration}" is not an ISO 8601 date duration such as P5Y, P6M or P30D`);
+  if (!d)
+    throw new TypeError(
+      `duration: "${isoDuration}" is not an ISO 8601 date duration such as P5Y, P6M or P30D`,
+    );
   return numberToDate(addToNumber(n, d));
 }
 

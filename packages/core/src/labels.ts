@@ -23,7 +23,8 @@ const MEANINGS: Record<Lang, Record<Color, string>> = {
 };
 
 const checkLang = (lang: string): Lang => {
-  if (lang !== 'zh-CN' && lang !== 'en') throw new TypeError(`lang: must be 'zh-CN' or 'en', got ${JSON.stringify(lang)}`);
+  if (lang !== 'zh-CN' && lang !== 'en')
+    throw new TypeError(`lang: must be 'zh-CN' or 'en', got ${JSON.stringify(lang)}`);
   return lang;
 };
 
@@ -36,7 +37,8 @@ const checkLang = (lang: string): Lang => {
  */
 export function colorLabel(color: Color, lang: Lang = 'zh-CN'): string {
   const label = LABELS[checkLang(lang)][color];
-  if (!label) throw new TypeError(`color: ${JSON.stringify(color)} is not one of green, red, yellow, blue, gold`);
+  if (!label)
+    throw new TypeError(`color: ${JSON.stringify(color)} is not one of green, red, yellow, blue, gold`);
   return label;
 }
 
@@ -48,6 +50,7 @@ export function colorLabel(color: Color, lang: Lang = 'zh-CN'): string {
  */
 export function colorMeaning(color: Color, lang: Lang = 'zh-CN'): string {
   const text = MEANINGS[checkLang(lang)][color];
-  if (!text) throw new TypeError(`color: ${JSON.stringify(color)} is not one of green, red, yellow, blue, gold`);
+  if (!text)
+    throw new TypeError(`color: ${JSON.stringify(color)} is not one of green, red, yellow, blue, gold`);
   return text;
 }

@@ -60,7 +60,8 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
   return c;
 }
 
-const isColor = (v: unknown): v is Color => typeof v === 'string' && (COLORS as readonly string[]).includes(v);
+const isColor = (v: unknown): v is Color =>
+  typeof v === 'string' && (COLORS as readonly string[]).includes(v);
 
 /**
  * Checks that a deployment's custom policy is well formed and returns it typed; throws a `TypeError`
@@ -83,9 +84,11 @@ export function validatePolicy(input: unknown): Policy {
   }
   (precedence as unknown[]).forEach((color, i) => {
     if (!isColor(color)) fail(`precedence[${i}]`, `"${String(color)}" is not a color (${COLORS.join(', ')})`);
-    if ((precedence as unknown[]).indexOf(color) !== i) fail(`precedence[${i}]`, `"${color}" is listed twice`);
+    if ((precedence as unknown[]).indexOf(color) !== i)
+      fail(`precedence[${i}]`, `"${color}" is listed twice`);
   });
-  if (!Array.isArray(p.categories) || p.categories.length === 0) fail('categories', 'must be a non-empty array');
+  if (!Array.isArray(p.categories) || p.categories.length === 0)
+    fail('categories', 'must be a non-empty array');
   const seen = new Set<string>();
   (p.categories as unknown[]).forEach((raw, i) => {
     const at = `categories[${i}]`;
@@ -101,7 +104,10 @@ export function validatePolicy(input: unknown): Policy {
       if (typeof c[text] !== 'string') fail(`${at}.${text}`, 'must be a string');
     }
     if (c.duration !== null && !parseDuration(c.duration)) {
-      fail(`${at}.duration`, `"${String(c.duration)}" must be an ISO 8601 date duration (P5Y, P6M, P30D) or null`);
+      fail(
+        `${at}.duration`,
+        `"${String(c.duration)}" must be an ISO 8601 date duration (P5Y, P6M, P30D) or null`,
+      );
     }
     if (typeof c.repairable !== 'boolean') fail(`${at}.repairable`, 'must be true or false');
   });

@@ -44,13 +44,18 @@ export function prepareRecords(records: readonly CreditRecord[], compiled: Compi
     if (typeof id !== 'string' || id === '') fail(id, 'id must be a non-empty string');
     if (find(all, id)) fail(id, 'id appears twice');
     if (r.category === NORMAL_CATEGORY) {
-      fail(id, `category ${NORMAL_CATEGORY} (normal status) is implicit for every party and cannot be recorded`);
+      fail(
+        id,
+        `category ${NORMAL_CATEGORY} (normal status) is implicit for every party and cannot be recorded`,
+      );
     }
     const compiledCategory = byCode[r.category];
-    if (!compiledCategory) fail(id, `unknown category ${JSON.stringify(r.category)} (not in policy ${policy.id})`);
+    if (!compiledCategory)
+      fail(id, `unknown category ${JSON.stringify(r.category)} (not in policy ${policy.id})`);
     const { category: cat, rank, duration } = compiledCategory as CompiledCategory;
     const start = dateToNumber(r.effectiveFrom);
-    if (Number.isNaN(start)) fail(id, `effectiveFrom ${JSON.stringify(r.effectiveFrom)} is not a real date (YYYY-MM-DD)`);
+    if (Number.isNaN(start))
+      fail(id, `effectiveFrom ${JSON.stringify(r.effectiveFrom)} is not a real date (YYYY-MM-DD)`);
     let end: number;
     if (r.effectiveUntil === undefined) {
       end = duration ? addToNumber(start, duration) : FOREVER;
@@ -58,8 +63,10 @@ export function prepareRecords(records: readonly CreditRecord[], compiled: Compi
       end = FOREVER;
     } else {
       end = dateToNumber(r.effectiveUntil);
-      if (Number.isNaN(end)) fail(id, `effectiveUntil ${JSON.stringify(r.effectiveUntil)} is not a real date (YYYY-MM-DD)`);
-      if (end <= start) fail(id, `effectiveUntil ${r.effectiveUntil} must be after effectiveFrom ${r.effectiveFrom}`);
+      if (Number.isNaN(end))
+        fail(id, `effectiveUntil ${JSON.stringify(r.effectiveUntil)} is not a real date (YYYY-MM-DD)`);
+      if (end <= start)
+        fail(id, `effectiveUntil ${r.effectiveUntil} must be after effectiveFrom ${r.effectiveFrom}`);
     }
     if (r.revoked) hasRevoked = true;
     if (cat.color === 'blue') {
@@ -88,10 +95,16 @@ export function prepareRecords(records: readonly CreditRecord[], compiled: Compi
       if (!t) fail(repair.record.id, `repairs lists unknown record ${JSON.stringify(target)}`);
       const listed = t as Interval;
       if (listed.color !== 'red' && listed.color !== 'yellow') {
-        fail(repair.record.id, `repairs lists record ${JSON.stringify(target)} of category ${listed.category.code}, which is not red or yellow`);
+        fail(
+          repair.record.id,
+          `repairs lists record ${JSON.stringify(target)} of category ${listed.category.code}, which is not red or yellow`,
+        );
       }
       if (!listed.category.repairable) {
-        fail(repair.record.id, `repairs lists record ${JSON.stringify(target)} of category ${listed.category.code}, which is not repairable`);
+        fail(
+          repair.record.id,
+          `repairs lists record ${JSON.stringify(target)} of category ${listed.category.code}, which is not repairable`,
+        );
       }
       if (!repair.record.revoked && repair.start < listed.liftedAt) listed.liftedAt = repair.start;
     }
@@ -108,7 +121,8 @@ export function prepareRecords(records: readonly CreditRecord[], compiled: Compi
 
 /** Linear search: parties have few records, and a Map per call would cost more than it saves. */
 function find(intervals: readonly Interval[], id: string): Interval | undefined {
-  for (let k = 0; k < intervals.length; k++) if ((intervals[k] as Interval).record.id === id) return intervals[k];
+  for (let k = 0; k < intervals.length; k++)
+    if ((intervals[k] as Interval).record.id === id) return intervals[k];
   return undefined;
 }
 

@@ -13,7 +13,10 @@ import type { CreditRecord, Policy, TimelineSegment } from './types.js';
  * //   { color: 'red', from: '2024-01-01', until: '2026-01-01' },
  * //   { color: 'green', from: '2026-01-01', until: null } ]
  */
-export function timeline(records: readonly CreditRecord[], opts: { policy?: Policy | undefined } = {}): TimelineSegment[] {
+export function timeline(
+  records: readonly CreditRecord[],
+  opts: { policy?: Policy | undefined } = {},
+): TimelineSegment[] {
   const policy = opts.policy ?? defaultPolicy;
   const intervals = prepareRecords(records, compilePolicy(policy));
   const days = new Set<number>();

@@ -4,7 +4,9 @@ import type { CreditRecord } from '../types.js';
 
 const day0 = Date.UTC(2020, 0, 1);
 /** A date between 2020-01-01 and about 2031. */
-export const arbDay = fc.integer({ min: 0, max: 4000 }).map((n) => new Date(day0 + n * 86_400_000).toISOString().slice(0, 10));
+export const arbDay = fc
+  .integer({ min: 0, max: 4000 })
+  .map((n) => new Date(day0 + n * 86_400_000).toISOString().slice(0, 10));
 
 const negative = catalog.filter((c) => c.color === 'red' || c.color === 'yellow').map((c) => c.code);
 const repairable = catalog.filter((c) => c.repairable).map((c) => c.code);

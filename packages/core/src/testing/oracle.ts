@@ -6,16 +6,27 @@ import type { Color, CreditRecord, IsoDate, Policy } from '../types.js';
  * Domain §4 read literally, one day at a time, with no shared code from the classifier except date
  * arithmetic: the reference the property tests compare against.
  */
-export function oracleColor(records: readonly CreditRecord[], day: IsoDate, policy: Policy = defaultPolicy): Color {
+export function oracleColor(
+  records: readonly CreditRecord[],
+  day: IsoDate,
+  policy: Policy = defaultPolicy,
+): Color {
   const cat = (r: CreditRecord) => policy.categories.find((c) => c.code === r.category)!;
   const until = (r: CreditRecord) =>
-    r.effectiveUntil !== undefined ? r.effectiveUntil : cat(r).duration ? addDuration(r.effectiveFrom, cat(r).duration!) : null;
-  const inTerm = (r: CreditRecord) => !r.revoked && r.effectiveFrom <= day && (until(r) === null || day < until(r)!);
+    r.effectiveUntil !== undefined
+      ? r.effectiveUntil
+      : cat(r).duration
+        ? addDuration(r.effectiveFrom, cat(r).duration!)
+        : null;
+  const inTerm = (r: CreditRecord) =>
+    !r.revoked && r.effectiveFrom <= day && (until(r) === null || day < until(r)!);
   const counts = (r: CreditRecord): boolean => {
     if (!inTerm(r)) return false;
     const color = cat(r).color;
     if (color !== 'red' && color !== 'yellow') return true;
-    return !records.some((p) => !p.revoked && cat(p).color === 'blue' && p.repairs?.includes(r.id) && p.effectiveFrom <= day);
+    return !records.some(
+      (p) => !p.revoked && cat(p).color === 'blue' && p.repairs?.includes(r.id) && p.effectiveFrom <= day,
+    );
   };
   const colors = new Set(records.filter(counts).map((r) => cat(r).color));
   return policy.precedence.find((c) => colors.has(c)) ?? 'green';

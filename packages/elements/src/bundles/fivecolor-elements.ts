@@ -1,0 +1,2 @@
+// The one-line embed: Lit and all three elements in one minified ES module.
+import '../define.js';

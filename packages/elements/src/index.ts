@@ -1,0 +1,23 @@
+export type { BadgeErrorReason, BadgeState } from './badge/badge.js';
+export { FivecolorBadge } from './badge/badge.js';
+export { en } from './locales/en.js';
+export type { Strings } from './locales/strings.js';
+export { strings } from './locales/strings.js';
+export { zhCN } from './locales/zh-CN.js';
+export type { ReportState } from './report/report.js';
+export { FivecolorReport } from './report/report.js';
+export type {
+  BadgeData,
+  Color,
+  IsoDate,
+  Lang,
+  Report,
+  ReportExplanation,
+  ReportExplanationRecord,
+  ReportRecord,
+  ReportVerification,
+  VerificationReason,
+} from './types.js';
+export type { PastedReport } from './verify/parse-pasted.js';
+export { parsePasted } from './verify/parse-pasted.js';
+export { FivecolorVerify } from './verify/verify.js';

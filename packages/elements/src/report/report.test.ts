@@ -1,0 +1,196 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { CODE, REPORT_NO, sampleReport, verificationFor } from '../../test/fixtures.js';
+import {
+  ARTIFACTS_DIR,
+  axe,
+  collectErrors,
+  contrast,
+  launch,
+  sendJson,
+  siteHandler,
+  startServer,
+  type TestServer,
+  textSamples,
+} from '../../test/harness.js';
+
+let browser: Browser;
+let site: TestServer;
+let api: TestServer;
+let page: Page;
+let errors: string[];
+
+beforeAll(async () => {
+  site = await startServer(siteHandler);
+  api = await startServer((_req, res, url) => {
+    const no = /^\/v1\/reports\/([^/]+)$/.exec(url.pathname)?.[1] ?? '';
+    const { status, body } = verificationFor(decodeURIComponent(no), url.searchParams.get('code'));
+    sendJson(res, status, body);
+  });
+  browser = await launch();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await site?.close();
+  await api?.close();
+});
+
+beforeEach(async () => {
+  page = await browser.newPage({ viewport: { width: 900, height: 1200 } });
+  errors = collectErrors(page);
+  await page.goto(site.url);
+  await page.evaluate(() => customElements.whenDefined('fivecolor-report'));
+});
+
+const text = (): Promise<string> =>
+  page.evaluate(() =>
+    document.querySelector('fivecolor-report')!.shadowRoot!.textContent!.replace(/\s+/g, ' '),
+  );
+
+const addReport = (report: unknown, lang = ''): Promise<void> =>
+  page.evaluate(
+    async ([r, l]) => {
+      const el = document.createElement('fivecolor-report');
+      if (l) el.lang = l as string;
+      el.report = r as never;
+      document.querySelector('#root')!.append(el);
+      await el.updateComplete;
+    },
+    [report, lang] as const,
+  );
+
+describe('<fivecolor-report>', () => {
+  it('renders every part of a report from .report, the color in words', async () => {
+    await addReport(sampleReport('yellow'));
+    const t = await text();
+    for (const part of [
+      '司法诚信报告',
+      REPORT_NO,
+      '2026-03-01 10:00',
+      'default-2022',
+      '章**',
+      '自然人',
+      '居民身份证',
+      '3302**********1234',
+      '黄码',
+      '警示：不诚信诉讼',
+      '2025-06-01',
+      '2027-06-01',
+      '至今',
+      'Y05 恶意诉讼',
+      '（2025）浙0212民初123号',
+      '有效',
+      '《民事诉讼法》第一百一十五条',
+    ])
+      expect(t).toContain(part);
+    expect(await page.getAttribute('fivecolor-report', 'state')).toBe('ready');
+    const bg = await page.evaluate(
+      () =>
+        getComputedStyle(
+          document.querySelector('fivecolor-report')!.shadowRoot!.querySelector('[part=code]')!,
+        ).backgroundColor,
+    );
+    expect(bg).toBe('rgb(255, 212, 59)');
+    for (const s of await textSamples(page, 'fivecolor-report'))
+      expect(
+        contrast(s.color, s.background),
+        `${s.text}: ${s.color} on ${s.background}`,
+      ).toBeGreaterThanOrEqual(4.5);
+    expect(await axe(page)).toEqual([]);
+    await page.locator('fivecolor-report').screenshot({ path: join(ARTIFACTS_DIR, 'report.png') });
+    expect(errors).toEqual([]);
+  });
+
+  it('prints in black and white on A4 with the color still written in words', async () => {
+    await addReport(sampleReport('red'));
+    await page.emulateMedia({ media: 'print' });
+    const print = await page.evaluate(() => {
+      const host = document.querySelector('fivecolor-report')!;
+      const code = getComputedStyle(host.shadowRoot!.querySelector('[part=code]')!);
+      return {
+        background: code.backgroundColor,
+        color: code.color,
+        border: code.borderTopStyle,
+        width: host.getBoundingClientRect().width,
+        label: host.shadowRoot!.querySelector('[part=code]')!.textContent,
+      };
+    });
+    expect(print.background).toBe('rgba(0, 0, 0, 0)');
+    expect(print.color).toBe('rgb(0, 0, 0)');
+    expect(print.border).toBe('solid');
+    expect(print.label).toContain('红码');
+    // A4 is 210 mm wide; with 15 mm margins the content fits in 180 mm (96 px per 25.4 mm).
+    expect(print.width).toBeLessThanOrEqual((180 / 25.4) * 96 + 0.5);
+    const pdf = await page.pdf({
+      format: 'A4',
+      path: join(ARTIFACTS_DIR, 'report.pdf'),
+      margin: { top: '15mm', bottom: '15mm', left: '15mm', right: '15mm' },
+    });
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    expect((await readFile(join(ARTIFACTS_DIR, 'report.pdf'))).length).toBe(pdf.length);
+  });
+
+  it('verifies online from report-no + code and shows the color now', async () => {
+    const loaded = await page.evaluate(
+      ([base, no, code]) =>
+        new Promise<unknown>((resolve) => {
+          const el = document.createElement('fivecolor-report');
+          el.addEventListener('fivecolor-load', (e) => resolve((e as CustomEvent).detail.color), {
+            once: true,
+          });
+          el.setAttribute('api', base!);
+          el.setAttribute('report-no', no!);
+          el.setAttribute('code', code!);
+          document.querySelector('#root')!.append(el);
+        }),
+      [api.url, REPORT_NO, CODE] as const,
+    );
+    expect(loaded).toBe('yellow');
+    const t = await text();
+    expect(t).toContain('黄码');
+    expect(t).toContain('签发后颜色已变更，现为绿码');
+  });
+
+  it('shows an invalid report as a message, with no color', async () => {
+    const reason = await page.evaluate(
+      ([base, no]) =>
+        new Promise<unknown>((resolve) => {
+          const el = document.createElement('fivecolor-report');
+          el.addEventListener('fivecolor-error', (e) => resolve((e as CustomEvent).detail.reason), {
+            once: true,
+          });
+          el.setAttribute('api', base!);
+          el.setAttribute('report-no', no!);
+          el.setAttribute('code', 'WRONG000');
+          document.querySelector('#root')!.append(el);
+        }),
+      [api.url, REPORT_NO] as const,
+    );
+    expect(reason).toBe('bad_code');
+    expect(await page.getAttribute('fivecolor-report', 'state')).toBe('invalid');
+    expect((await text()).trim()).toBe('报告无效验证码不正确');
+    expect(
+      await page.evaluate(() =>
+        document.querySelector('fivecolor-report')!.shadowRoot!.querySelector('[part=code]'),
+      ),
+    ).toBeNull();
+  });
+
+  it('switches to English live', async () => {
+    await addReport(sampleReport('gold'));
+    await page.evaluate(async () => {
+      const el = document.querySelector('fivecolor-report')!;
+      el.setAttribute('lang', 'en');
+      await el.updateComplete;
+    });
+    const t = await text();
+    expect(t).toContain('Judicial integrity report');
+    expect(t).toContain('Gold code');
+    expect(t).toContain('Resident identity card');
+    expect(t).not.toContain('金码');
+    expect(await axe(page)).toEqual([]);
+  });
+});

@@ -1,0 +1,50 @@
+import type { Color, Report, ReportVerification } from '../src/types.js';
+
+/** A report shaped as the assumed verification route returns it (src/types.ts). */
+export const sampleReport = (color: Color = 'yellow'): Report => ({
+  reportNo: 'R20260301000123',
+  issuedAt: '2026-03-01T02:00:00.000Z',
+  expiresAt: '2026-03-31',
+  policyId: 'default-2022',
+  party: { name: '章**', kind: 'person', idType: 'RESIDENT_ID', idNumber: '3302**********1234' },
+  classification: { color, since: '2025-06-01', until: '2027-06-01', basis: ['rec_1'] },
+  explanation: {
+    summary: '截至2026-03-01为黄码（警示），自2025-06-01起，预计2027-06-01起变更。',
+    records: [{ id: 'rec_1', name: '恶意诉讼', legalBasis: '《民事诉讼法》第一百一十五条' }],
+  },
+  timeline: [
+    { color: 'green', from: null, until: '2025-06-01' },
+    { color, from: '2025-06-01', until: '2027-06-01' },
+    { color: 'green', from: '2027-06-01', until: null },
+  ],
+  records: [
+    {
+      category: 'Y05',
+      categoryName: '恶意诉讼',
+      basis: '《民事诉讼法》第一百一十五条',
+      court: '浙0212',
+      caseNumber: '（2025）浙0212民初123号',
+      effectiveFrom: '2025-06-01',
+      effectiveUntil: '2027-06-01',
+      status: 'active',
+    },
+  ],
+});
+
+export const REPORT_NO = 'R20260301000123';
+export const CODE = 'AB12CD34';
+
+/** The assumed verification answers: valid (color changed since), bad code, expired, not found. */
+export const verificationFor = (
+  reportNo: string,
+  code: string | null,
+): { status: number; body: ReportVerification } => {
+  if (reportNo === REPORT_NO && code === CODE)
+    return {
+      status: 200,
+      body: { valid: true, report: sampleReport('yellow'), colorNow: { color: 'green', changed: true } },
+    };
+  if (reportNo === REPORT_NO) return { status: 200, body: { valid: false, reason: 'bad_code' } };
+  if (reportNo === 'R-EXPIRED') return { status: 200, body: { valid: false, reason: 'expired' } };
+  return { status: 404, body: { valid: false, reason: 'not_found' } };
+};

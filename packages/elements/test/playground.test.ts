@@ -1,0 +1,121 @@
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Color } from '../src/types.js';
+import { CODE, REPORT_NO, verificationFor } from './fixtures.js';
+import {
+  ARTIFACTS_DIR,
+  axe,
+  badge,
+  COLORS,
+  collectErrors,
+  launch,
+  sendJson,
+  shadowText,
+  siteHandler,
+  startServer,
+  type TestServer,
+} from './harness.js';
+
+let browser: Browser;
+let site: TestServer;
+let api: TestServer;
+let page: Page;
+let errors: string[];
+
+beforeAll(async () => {
+  api = await startServer((_req, res, url) => {
+    const token = /^\/v1\/badge\/t-([a-z]+)$/.exec(url.pathname)?.[1] as Color | undefined;
+    if (token && COLORS.includes(token)) return sendJson(res, 200, badge(token, { until: '2099-01-01' }));
+    const no = /^\/v1\/reports\/([^/]+)$/.exec(url.pathname)?.[1];
+    if (no) {
+      const { status, body } = verificationFor(decodeURIComponent(no), url.searchParams.get('code'));
+      return sendJson(res, status, body);
+    }
+    sendJson(res, 404, { error: 'not found' });
+  });
+  // The pages are served under a strict CSP: no inline script or style, the API as the only other origin.
+  site = await startServer((req, res, url) => {
+    if (url.pathname.startsWith('/playground/'))
+      res.setHeader('content-security-policy', `default-src 'self'; connect-src 'self' ${api.url}`);
+    return siteHandler(req, res, url);
+  });
+  browser = await launch();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await site?.close();
+  await api?.close();
+});
+
+beforeEach(async () => {
+  page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+  errors = collectErrors(page);
+});
+
+const waitForBadge = (selector: string) =>
+  page.waitForFunction(
+    (sel) => ['ready', 'error'].includes(document.querySelector(sel)?.getAttribute('state') ?? ''),
+    selector,
+  );
+
+describe('playground pages', () => {
+  it("bank page: the applicant's badge, the verify form and the verified report, with no console errors", async () => {
+    await page.goto(`${site.url}/playground/bank.html?token=t-gold&api=${encodeURIComponent(api.url)}`);
+    await waitForBadge('#applicant');
+    expect(await shadowText(page, '#applicant', '[part=label]')).toBe('金码');
+    expect(await page.textContent('#offer')).toContain('诚信履行贷');
+    expect(await axe(page)).toEqual([]);
+
+    await page.locator('#verify #reportNo').fill(REPORT_NO);
+    await page.locator('#verify #code').fill(CODE);
+    await page.locator('#verify button').click();
+    await page.waitForFunction(() => !document.querySelector('fivecolor-report')!.hidden);
+    await page.waitForFunction(
+      () => document.querySelector('#verified-report')?.getAttribute('state') === 'ready',
+    );
+    expect(await shadowText(page, '#verified-report', 'h2')).toBe('司法诚信报告');
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'playground-bank.png'), fullPage: true });
+
+    await page.click('#lang-toggle');
+    await page.waitForFunction(
+      () =>
+        document.querySelector('#applicant')?.shadowRoot?.querySelector('[part=label]')?.textContent ===
+        'Gold code',
+    );
+    expect(await shadowText(page, '#verified-report', 'h2')).toBe('Judicial integrity report');
+    expect(errors).toEqual([]);
+  });
+
+  it("court page: the party's own badge, large", async () => {
+    await page.goto(`${site.url}/playground/court.html?token=t-blue&api=${encodeURIComponent(api.url)}`);
+    await waitForBadge('#own');
+    expect(await shadowText(page, '#own', '[part=label]')).toBe('蓝码');
+    expect(await page.evaluate(() => getComputedStyle(document.querySelector('#own')!).fontSize)).toBe(
+      '18px',
+    );
+    expect(await page.isHidden('#missing-token')).toBe(true);
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'playground-court.png') });
+    expect(errors).toEqual([]);
+  });
+
+  it('court page: reads lang from the query string and says when the token is missing', async () => {
+    await page.goto(`${site.url}/playground/court.html?lang=en`);
+    await page.waitForFunction(() => customElements.get('fivecolor-badge'));
+    expect(await page.isVisible('#missing-token')).toBe(true);
+    expect(await page.getAttribute('#own', 'lang')).toBe('en');
+    expect(await page.getAttribute('#own', 'api')).toBe(site.url);
+    expect(errors).toEqual([]);
+  });
+
+  it('index page links to both pages', async () => {
+    await page.goto(`${site.url}/playground/`);
+    const links = await page.$$eval('a', (as) => as.map((a) => a.getAttribute('href')));
+    expect(links).toEqual(['./bank.html', './court.html']);
+    expect(await axe(page)).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+});
