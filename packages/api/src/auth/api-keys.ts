@@ -1,0 +1,78 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { and, eq, isNull } from 'drizzle-orm';
+import type { Db, Tx } from '../db/database.js';
+import { apiKeys } from '../db/schema.js';
+import { newId } from '../ids.js';
+import { deriveKey } from '../party-crypto.js';
+import type { Principal } from './principal.js';
+import type { Role } from './roles.js';
+
+/** Keyed hash of an API key (the key itself is never stored). */
+export function hashApiKey(secret: string, key: string): string {
+  return createHmac('sha256', deriveKey(secret, 'api-key')).update(key).digest('hex');
+}
+
+export interface NewApiKey {
+  role: Exclude<Role, 'party'>;
+  name: string;
+  org?: string | undefined;
+  court?: string | null | undefined;
+}
+
+/** Inserts a key in a transaction; returns the row and the key, which is shown only this once. */
+export async function insertApiKey(
+  tx: Tx | Db['db'],
+  secret: string,
+  opts: NewApiKey,
+  createdBy: string | null = null,
+) {
+  const key = `fck_${randomBytes(32).toString('base64url')}`;
+  const [row] = await tx
+    .insert(apiKeys)
+    .values({
+      id: newId('key'),
+      keyHash: hashApiKey(secret, key),
+      name: opts.name,
+      org: opts.org ?? opts.name,
+      role: opts.role,
+      court: opts.court ?? null,
+      createdBy,
+    })
+    .returning();
+  if (!row) throw new Error('api key insert returned no row');
+  return { row, key };
+}
+
+/**
+ * Creates an API key (e.g. the first admin key, from the server's CLI). The returned `key` is shown
+ * once; only its keyed hash is stored.
+ *
+ * @example
+ * const { key } = await createApiKey(db, secret, { role: 'admin', name: 'ops' });
+ */
+export async function createApiKey(
+  db: Db,
+  secret: string,
+  opts: { role: Role; name: string; org?: string; court?: string },
+): Promise<{ id: string; key: string }> {
+  if (opts.role === 'party') throw new TypeError('role: party callers use session tokens, not API keys');
+  const { row, key } = await insertApiKey(db.db, secret, { ...opts, role: opts.role });
+  return { id: row.id, key };
+}
+
+/** The principal of an API key, or null when unknown or revoked. */
+export async function authenticateApiKey(db: Db, secret: string, key: string): Promise<Principal | null> {
+  const [row] = await db.db
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.keyHash, hashApiKey(secret, key)), isNull(apiKeys.revokedAt)));
+  if (!row) return null;
+  return {
+    kind: 'key',
+    id: row.id,
+    role: row.role as Exclude<Role, 'party'>,
+    name: row.name,
+    org: row.org,
+    court: row.court,
+  };
+}

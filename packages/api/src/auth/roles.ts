@@ -1,0 +1,64 @@
+/** The roles of the contract. */
+export const ROLES = ['admin', 'clerk', 'judge', 'enforcement', 'bank', 'exchange', 'party'] as const;
+export type Role = (typeof ROLES)[number];
+
+const COURT_READ: Role[] = ['admin', 'clerk', 'judge', 'enforcement'];
+const ALL: Role[] = [...ROLES];
+
+/**
+ * Which roles may call each procedure. A procedure missing here is denied to everyone (deny by
+ * default). Finer rules are checked inside procedures: court scoping for writes, `party` only for
+ * its own party, `bank` only under the party's consent, `G01` only for `enforcement`.
+ *
+ * @example
+ * roleTable['record.repair']; // ['enforcement']
+ */
+export const roleTable: Readonly<Record<string, readonly Role[]>> = {
+  'party.register': ['clerk', 'judge', 'enforcement'],
+  'party.lookup': COURT_READ,
+  'party.get': [...COURT_READ, 'party', 'bank'],
+  'party.timeline': [...COURT_READ, 'party'],
+  'party.screen': ['clerk', 'judge', 'enforcement'],
+  'party.screenings': COURT_READ,
+  'party.issueSession': COURT_READ,
+  'party.issueBadgeToken': ['judge', 'enforcement', 'party'],
+  'party.revokeBadgeToken': ['judge', 'enforcement', 'party'],
+  'record.create': ['judge', 'enforcement'],
+  'record.list': [...COURT_READ, 'party'],
+  'record.revoke': ['judge', 'enforcement'],
+  'record.amend': ['judge', 'enforcement'],
+  'record.repair': ['enforcement'],
+  'objection.file': ['party'],
+  'objection.resolve': ['judge', 'enforcement'],
+  'objection.list': [...COURT_READ, 'party'],
+  'report.issue': ['judge', 'enforcement', 'party', 'bank'],
+  'report.verify': ALL,
+  'consent.grant': ['party'],
+  'consent.revoke': ['party'],
+  'consent.list': ['admin', 'party', 'bank'],
+  'stats.summary': COURT_READ,
+  'exchange.changes': ['admin', 'exchange', 'bank'],
+  'exchange.import': ['exchange'],
+  'webhook.create': ['exchange', 'bank'],
+  'webhook.list': ['admin', 'exchange', 'bank'],
+  'webhook.delete': ['admin', 'exchange', 'bank'],
+  'policy.get': ALL,
+  'policy.simulate': COURT_READ,
+  'audit.list': ['admin', 'party'],
+  'apiKey.create': ['admin'],
+  'apiKey.list': ['admin'],
+  'apiKey.revoke': ['admin'],
+};
+
+/** Whether `role` may call `path` according to `roleTable` (unknown paths: never). */
+export function isAllowed(path: string, role: Role): boolean {
+  return Object.hasOwn(roleTable, path) && (roleTable[path] ?? []).includes(role);
+}
+
+/**
+ * Court scoping: a key for `浙02` covers `浙02` and every court under it (`浙0212`); a key without a
+ * court is not court-scoped.
+ */
+export function courtCovers(keyCourt: string | null, court: string): boolean {
+  return keyCourt === null || court.startsWith(keyCourt);
+}

@@ -1,0 +1,175 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROLES, type Role, roleTable } from './auth/roles.js';
+import { consents } from './db/schema.js';
+import { newId } from './ids.js';
+import { appRouter } from './routers/root.js';
+import { createHarness, type Harness } from './testing/harness.js';
+import { residentId } from './testing/ids.js';
+
+const CASE = '（2024）浙0212民初1号';
+const implemented = Object.keys(appRouter._def.procedures as object).sort();
+
+describe('authorization matrix (procedure × role) on pglite', () => {
+  let h: Harness;
+  let partyId: string;
+  let sessionToken: string;
+  let n = 100;
+  const token = (role: Role) => (role === 'party' ? sessionToken : h.keys[role]);
+  const newParty = async () =>
+    (
+      await h.ok(
+        'party.register',
+        { kind: 'person', idType: 'RESIDENT_ID', idNumber: residentId(n++), name: '王某' },
+        h.keys.clerk,
+      )
+    ).partyId as string;
+  const newRecord = async () =>
+    (
+      await h.ok(
+        'record.create',
+        { partyId, category: 'Y14', court: '浙0212', caseNumber: CASE, effectiveFrom: '2026-01-01' },
+        h.keys.judge,
+      )
+    ).recordId as string;
+
+  /** A valid input for each procedure, for a caller of `role` (the party acts on its own party). */
+  const inputs: Record<string, () => Promise<unknown>> = {
+    'party.register': async () => ({
+      kind: 'person',
+      idType: 'RESIDENT_ID',
+      idNumber: residentId(n++),
+      name: '赵某',
+    }),
+    'party.lookup': async () => ({ idType: 'RESIDENT_ID', idNumber: residentId(1) }),
+    'party.get': async () => ({ partyId }),
+    'party.timeline': async () => ({ partyId }),
+    'party.screen': async () => ({
+      caseNumber: CASE,
+      parties: [{ idType: 'RESIDENT_ID', idNumber: residentId(1) }],
+    }),
+    'party.screenings': async () => ({ caseNumber: CASE }),
+    'party.issueSession': async () => ({ partyId }),
+    'party.issueBadgeToken': async () => ({ partyId }),
+    'party.revokeBadgeToken': async () => ({
+      token: (await h.ok('party.issueBadgeToken', { partyId }, h.keys.judge)).token,
+    }),
+    'record.create': async () => ({
+      partyId,
+      category: 'Y06',
+      court: '浙0212',
+      caseNumber: CASE,
+      effectiveFrom: '2026-01-01',
+    }),
+    'record.list': async () => ({ partyId }),
+    'record.revoke': async () => ({ recordId: await newRecord(), reason: 'matrix' }),
+    'record.amend': async () => ({ recordId: await newRecord(), reason: 'matrix', note: 'amended' }),
+    'record.repair': async () => ({
+      partyId,
+      repairs: [await newRecord()],
+      court: '浙0212',
+      caseNumber: CASE,
+      effectiveFrom: '2026-02-01',
+    }),
+    'apiKey.create': async () => ({ role: 'clerk', name: 'new clerk', court: '浙0212' }),
+    'apiKey.list': async () => undefined,
+    'apiKey.revoke': async () => ({
+      id: (await h.ok('apiKey.create', { role: 'bank', name: 'b' }, h.keys.admin)).id,
+    }),
+    'audit.list': async () => ({}),
+    'stats.summary': async () => undefined,
+    'policy.get': async () => undefined,
+  };
+
+  beforeAll(async () => {
+    h = await createHarness('pglite');
+    await h.ok(
+      'party.register',
+      { kind: 'person', idType: 'RESIDENT_ID', idNumber: residentId(1), name: '钱某' },
+      h.keys.clerk,
+    );
+    partyId = await newParty();
+    sessionToken = (await h.ok('party.issueSession', { partyId }, h.keys.clerk)).token;
+    await h.db.db.insert(consents).values({
+      id: newId('cns'),
+      partyId,
+      grantee: 'Test Bank',
+      scopes: ['code', 'report'],
+      until: '2099-01-01',
+    });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('has a row for every implemented procedure and an input for each', () => {
+    for (const p of implemented) {
+      expect(Object.hasOwn(roleTable, p), p).toBe(true);
+      expect(Object.hasOwn(inputs, p), p).toBe(true);
+    }
+  });
+
+  it.each(implemented)(
+    '%s: allowed roles succeed, every other role is FORBIDDEN, no key is UNAUTHORIZED',
+    async (path) => {
+      for (const role of ROLES) {
+        const r = await h.call(path, await inputs[path]?.(), token(role));
+        if (roleTable[path]?.includes(role)) {
+          expect(r.error, `${path} as ${role}: ${r.error?.message}`).toBeUndefined();
+          expect(r.status).toBe(200);
+        } else {
+          expect(r.error?.data.code, `${path} as ${role}`).toBe('FORBIDDEN');
+          expect(r.status).toBe(403);
+        }
+      }
+      const anon = await h.call(path, await inputs[path]?.());
+      expect(anon.error?.data.code).toBe('UNAUTHORIZED');
+      const revoked = await h.call(path, await inputs[path]?.(), 'fck_not-a-real-key');
+      expect(revoked.error?.data.code).toBe('UNAUTHORIZED');
+    },
+  );
+
+  it('scopes writes by court (浙02 covers 浙0212, not 浙0301) and keeps G01 for enforcement', async () => {
+    const rec = { partyId, category: 'Y07', court: '浙0212', caseNumber: CASE, effectiveFrom: '2026-01-01' };
+    const other = await h.call('record.create', rec, h.otherCourtJudge);
+    expect(other.error?.data.code).toBe('FORBIDDEN');
+    expect(other.error?.message).toMatch(/^court: /);
+    const outside = await h.call(
+      'record.create',
+      { ...rec, court: '浙0301', caseNumber: '（2024）浙0301民初1号' },
+      h.keys.judge,
+    );
+    expect(outside.error?.data.code).toBe('FORBIDDEN');
+    const recordId = await newRecord();
+    expect(
+      (await h.call('record.revoke', { recordId, reason: 'x' }, h.otherCourtJudge)).error?.data.code,
+    ).toBe('FORBIDDEN');
+    const gold = { ...rec, category: 'G01' };
+    expect((await h.call('record.create', gold, h.keys.judge)).error?.data.code).toBe('FORBIDDEN');
+    expect((await h.call('record.create', gold, h.keys.enforcement)).error).toBeUndefined();
+  });
+
+  it('limits a party session to its own party and a bank to consenting parties', async () => {
+    const other = await newParty();
+    expect((await h.call('party.get', { partyId: other }, sessionToken)).error?.data.code).toBe('FORBIDDEN');
+    expect((await h.call('audit.list', { partyId: other }, sessionToken)).error?.data.code).toBe('FORBIDDEN');
+    expect((await h.call('party.get', { partyId: other }, h.keys.bank)).error?.data.code).toBe('FORBIDDEN');
+    const seen = await h.ok('party.get', { partyId }, h.keys.bank);
+    expect(seen.party.name).toBe('王*');
+    expect(seen.party.idNumber).toMatch(/^\d{4}\*{10}[\dX]{4}$/);
+  });
+
+  it('rejects a revoked API key and lists keys without secrets', async () => {
+    const created = await h.ok('apiKey.create', { role: 'clerk', name: 'temp' }, h.keys.admin);
+    expect(created.key).toMatch(/^fck_/);
+    expect((await h.call('stats.summary', undefined, created.key)).status).toBe(200);
+    await h.ok('apiKey.revoke', { id: created.id }, h.keys.admin);
+    expect((await h.call('stats.summary', undefined, created.key)).error?.data.code).toBe('UNAUTHORIZED');
+    const list = await h.ok('apiKey.list', undefined, h.keys.admin);
+    expect(list.find((k: any) => k.id === created.id)).toMatchObject({
+      name: 'temp',
+      role: 'clerk',
+      revokedAt: expect.any(String),
+    });
+    expect(JSON.stringify(list)).not.toContain('fck_');
+  });
+});

@@ -1,0 +1,296 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
+
+/**
+ * Parties, indexed by the HMAC of the normalized (idType, idNumber). The clear identity number
+ * and name are kept only encrypted (AES-256-GCM); the masked forms are for public use.
+ */
+export const parties = pgTable(
+  'parties',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind').notNull().$type<'person' | 'org'>(),
+    idType: text('id_type').notNull(),
+    identityHash: text('identity_hash').notNull(),
+    idNumberEnc: text('id_number_enc').notNull(),
+    nameEnc: text('name_enc').notNull(),
+    nameMasked: text('name_masked').notNull(),
+    idNumberMasked: text('id_number_masked').notNull(),
+    createdBy: text('created_by'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('parties_identity_hash_uq').on(t.identityHash)],
+);
+
+/** Per-party materialized classification, recomputed with @fivecolor/core in every write transaction. */
+export const partyState = pgTable(
+  'party_state',
+  {
+    partyId: text('party_id')
+      .primaryKey()
+      .references(() => parties.id),
+    color: text('color').notNull(),
+    since: date('since', { mode: 'string' }),
+    until: date('until', { mode: 'string' }),
+    basis: jsonb('basis').$type<string[]>().notNull(),
+    policyId: text('policy_id').notNull(),
+    asOf: date('as_of', { mode: 'string' }).notNull(),
+    version: integer('version').notNull().default(0),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [index('party_state_color_idx').on(t.color), index('party_state_until_idx').on(t.until)],
+);
+
+/** Credit records: append-only. Revocation and amendment update in place, audited, never delete. */
+export const records = pgTable(
+  'records',
+  {
+    id: text('id').primaryKey(),
+    partyId: text('party_id')
+      .notNull()
+      .references(() => parties.id),
+    category: text('category').notNull(),
+    court: text('court').notNull(),
+    caseNumber: text('case_number').notNull(),
+    effectiveFrom: date('effective_from', { mode: 'string' }).notNull(),
+    /** `null`: indefinite. A default duration is resolved at creation and stored. */
+    effectiveUntil: date('effective_until', { mode: 'string' }),
+    repairs: jsonb('repairs').$type<string[]>(),
+    note: text('note'),
+    /** `court` for records entered by court staff; an exchange source name for imported ones. */
+    source: text('source').notNull().default('court'),
+    externalId: text('external_id'),
+    revision: integer('revision').notNull().default(0),
+    revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
+    revokeReason: text('revoke_reason'),
+    revokedBy: text('revoked_by'),
+    createdBy: text('created_by'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('records_party_idx').on(t.partyId),
+    index('records_court_idx').on(t.court),
+    uniqueIndex('records_source_external_uq')
+      .on(t.source, t.externalId)
+      .where(sql`${t.externalId} is not null`),
+  ],
+);
+
+/** Previous versions of amended records, with the reason (the record row holds the current one). */
+export const recordRevisions = pgTable(
+  'record_revisions',
+  {
+    recordId: text('record_id')
+      .notNull()
+      .references(() => records.id),
+    revision: integer('revision').notNull(),
+    before: jsonb('before').notNull(),
+    after: jsonb('after').notNull(),
+    reason: text('reason').notNull(),
+    actorId: text('actor_id'),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.recordId, t.revision] })],
+);
+
+/** API keys: only a hash of the secret is stored. */
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    keyHash: text('key_hash').notNull(),
+    name: text('name').notNull(),
+    org: text('org').notNull(),
+    role: text('role').notNull(),
+    court: text('court'),
+    createdBy: text('created_by'),
+    createdAt: createdAt(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [uniqueIndex('api_keys_key_hash_uq').on(t.keyHash)],
+);
+
+/** Public badge tokens (stored hashed: the token is a bearer capability). */
+export const badgeTokens = pgTable(
+  'badge_tokens',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    partyId: text('party_id')
+      .notNull()
+      .references(() => parties.id),
+    createdBy: text('created_by'),
+    createdAt: createdAt(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [index('badge_tokens_party_idx').on(t.partyId)],
+);
+
+/** Append-only, hash-chained audit log: `hash = sha256(prevHash + canonical row)`. */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull(),
+    actorId: text('actor_id'),
+    actorRole: text('actor_role'),
+    actorOrg: text('actor_org'),
+    action: text('action').notNull(),
+    partyId: text('party_id'),
+    target: text('target'),
+    purpose: text('purpose'),
+    detail: jsonb('detail').$type<Record<string, unknown>>(),
+    requestId: text('request_id'),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [index('audit_log_party_idx').on(t.partyId, t.seq)],
+);
+
+/** Change feed: every record event and color change, in one monotonically increasing sequence. */
+export const changes = pgTable(
+  'changes',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    partyId: text('party_id').notNull(),
+    kind: text('kind').notNull(),
+    recordId: text('record_id'),
+    color: text('color'),
+    previousColor: text('previous_color'),
+    data: jsonb('data').$type<Record<string, unknown>>(),
+  },
+  (t) => [index('changes_party_idx').on(t.partyId, t.seq)],
+);
+
+/** Screening at the filing window: one row per party of the new case. */
+export const screenings = pgTable(
+  'screenings',
+  {
+    id: text('id').primaryKey(),
+    caseNumber: text('case_number').notNull(),
+    court: text('court').notNull(),
+    partyId: text('party_id'),
+    identityHash: text('identity_hash').notNull(),
+    color: text('color').notNull(),
+    alert: boolean('alert').notNull(),
+    actorId: text('actor_id'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('screenings_case_idx').on(t.caseNumber), index('screenings_party_idx').on(t.partyId)],
+);
+
+/** Idempotency keys: the stored (encrypted) response of a write, per caller and key. */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    actorId: text('actor_id').notNull(),
+    key: text('key').notNull(),
+    procedure: text('procedure').notNull(),
+    requestHash: text('request_hash').notNull(),
+    responseEnc: text('response_enc').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.actorId, t.key] })],
+);
+
+/** A party's consent for a bank (org) to see its code and/or reports. */
+export const consents = pgTable(
+  'consents',
+  {
+    id: text('id').primaryKey(),
+    partyId: text('party_id')
+      .notNull()
+      .references(() => parties.id),
+    grantee: text('grantee').notNull(),
+    scopes: jsonb('scopes').$type<string[]>().notNull(),
+    until: date('until', { mode: 'string' }).notNull(),
+    createdAt: createdAt(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [index('consents_party_grantee_idx').on(t.partyId, t.grantee)],
+);
+
+/** Judicial integrity reports (signed snapshots). */
+export const reports = pgTable(
+  'reports',
+  {
+    reportNo: text('report_no').primaryKey(),
+    codeHash: text('code_hash').notNull(),
+    partyId: text('party_id')
+      .notNull()
+      .references(() => parties.id),
+    snapshot: jsonb('snapshot').$type<Record<string, unknown>>().notNull(),
+    signed: text('signed').notNull(),
+    policyId: text('policy_id').notNull(),
+    issuedBy: text('issued_by'),
+    issuedAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (t) => [index('reports_party_idx').on(t.partyId)],
+);
+
+/** Report-signing keys (Ed25519); the private part is encrypted. */
+export const signingKeys = pgTable('signing_keys', {
+  kid: text('kid').primaryKey(),
+  publicJwk: jsonb('public_jwk').$type<Record<string, unknown>>().notNull(),
+  privateEnc: text('private_enc').notNull(),
+  createdAt: createdAt(),
+  retiredAt: timestamp('retired_at', { withTimezone: true, mode: 'date' }),
+});
+
+/** Objections (异议) filed by a party against a record. */
+export const objections = pgTable(
+  'objections',
+  {
+    id: text('id').primaryKey(),
+    recordId: text('record_id')
+      .notNull()
+      .references(() => records.id),
+    partyId: text('party_id')
+      .notNull()
+      .references(() => parties.id),
+    reason: text('reason').notNull(),
+    status: text('status').notNull().default('open'),
+    resolution: text('resolution'),
+    resolvedBy: text('resolved_by'),
+    createdAt: createdAt(),
+    resolvedAt: timestamp('resolved_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [index('objections_record_idx').on(t.recordId), index('objections_status_idx').on(t.status)],
+);
+
+/** Webhook subscriptions of partners (exchange / bank keys). */
+export const webhooks = pgTable('webhooks', {
+  id: text('id').primaryKey(),
+  apiKeyId: text('api_key_id')
+    .notNull()
+    .references(() => apiKeys.id),
+  url: text('url').notNull(),
+  secretEnc: text('secret_enc').notNull(),
+  /** Last change-feed seq delivered. */
+  cursor: bigint('cursor', { mode: 'number' }).notNull().default(0),
+  createdAt: createdAt(),
+  deletedAt: timestamp('deleted_at', { withTimezone: true, mode: 'date' }),
+});
+
+/** Deployment settings (e.g. the active policy), one JSON value per key. */
+export const settings = pgTable('settings', {
+  key: text('key').primaryKey(),
+  value: jsonb('value').notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+});

@@ -1,0 +1,24 @@
+import type { Policy } from '@fivecolor/core';
+import type { Logger } from 'pino';
+import type { SessionKeys } from './auth/session.js';
+import type { Db } from './db/database.js';
+import type { PartyCrypto } from './party-crypto.js';
+
+/** Invalidation hook of the badge cache (null when the cache is disabled). */
+export interface PartyInvalidator {
+  invalidateParty(partyId: string): void;
+}
+
+/** What every procedure and route needs; built once by `createFivecolor`. */
+export interface Deps {
+  db: Db;
+  secret: string;
+  crypto: PartyCrypto;
+  policy: Policy;
+  logger: Logger;
+  publicUrl: string | undefined;
+  cache: PartyInvalidator | null;
+  session: SessionKeys;
+  /** The clock (tests move it to check time-driven color changes). */
+  now(): Date;
+}

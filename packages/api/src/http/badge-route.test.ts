@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHarness, type Harness } from '../testing/harness.js';
+import { residentId } from '../testing/ids.js';
+import { dbKinds } from '../testing/test-db.js';
+
+describe.each(dbKinds())('public routes on %s', (kind) => {
+  let h: Harness;
+  let partyId: string;
+  let token: string;
+  beforeAll(async () => {
+    h = await createHarness(kind);
+    partyId = (
+      await h.ok(
+        'party.register',
+        { kind: 'person', idType: 'RESIDENT_ID', idNumber: residentId(1), name: '章某某' },
+        h.keys.clerk,
+      )
+    ).partyId;
+    token = (await h.ok('party.issueBadgeToken', { partyId }, h.keys.judge)).token;
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('serves the badge with the masked name, ETag/304, Cache-Control and CORS *', async () => {
+    const res = await h.app.request(`/v1/badge/${token}`, { headers: { Origin: 'https://bank.example' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect(res.headers.get('cache-control')).toMatch(/max-age=\d+/);
+    const body = await res.json();
+    expect(body).toMatchObject({
+      color: 'green',
+      label: '绿码',
+      name: '章**',
+      until: null,
+      verifyUrl: `https://court.example/v1/badge/${token}`,
+    });
+    expect(JSON.stringify(body)).not.toContain(residentId(1));
+    const etag = res.headers.get('etag') ?? '';
+    expect(etag).not.toBe('');
+    const again = await h.app.request(`/v1/badge/${token}`, { headers: { 'If-None-Match': etag } });
+    expect(again.status).toBe(304);
+    const en = await (await h.app.request(`/v1/badge/${token}?lang=en`)).json();
+    expect(en.label).not.toBe('绿码');
+  });
+
+  it('reflects a write at once (cache invalidated) and 404s after the token is revoked', async () => {
+    await h.app.request(`/v1/badge/${token}`);
+    const r = await h.ok(
+      'record.create',
+      {
+        partyId,
+        category: 'R01',
+        court: '浙0212',
+        caseNumber: '（2026）浙0212刑初1号',
+        effectiveFrom: '2026-01-01',
+      },
+      h.keys.judge,
+    );
+    expect((await (await h.app.request(`/v1/badge/${token}`)).json()).color).toBe('red');
+    await h.ok('record.revoke', { recordId: r.recordId, reason: 'entered in error' }, h.keys.judge);
+    expect((await (await h.app.request(`/v1/badge/${token}`)).json()).color).toBe('green');
+    await h.ok('party.revokeBadgeToken', { token }, h.keys.judge);
+    expect((await h.app.request(`/v1/badge/${token}`)).status).toBe(404);
+    expect((await h.app.request('/v1/badge/bdg_unknown')).status).toBe(404);
+  });
+
+  it('expires a cached badge at the classification until (time alone changes the color)', async () => {
+    const other = (
+      await h.ok(
+        'party.register',
+        { kind: 'person', idType: 'RESIDENT_ID', idNumber: residentId(2), name: '钱某某' },
+        h.keys.clerk,
+      )
+    ).partyId;
+    await h.ok(
+      'record.create',
+      {
+        partyId: other,
+        category: 'Y08',
+        court: '浙0212',
+        caseNumber: '（2026）浙0212民初2号',
+        effectiveFrom: '2026-01-01',
+        effectiveUntil: '2098-06-01',
+      },
+      h.keys.judge,
+    );
+    const t = (await h.ok('party.issueBadgeToken', { partyId: other }, h.keys.judge)).token;
+    const first = await (await h.app.request(`/v1/badge/${t}`)).json();
+    expect(first).toMatchObject({ color: 'yellow', until: '2098-06-01', name: '钱**' });
+    const saved = h.clock.now;
+    try {
+      h.clock.now = new Date('2098-05-31T15:59:59Z'); // 23:59:59 CST, the day before until
+      expect((await (await h.app.request(`/v1/badge/${t}`)).json()).color).toBe('yellow');
+      h.clock.now = new Date('2098-05-31T16:00:00Z'); // 00:00 CST on until
+      expect(await (await h.app.request(`/v1/badge/${t}`)).json()).toMatchObject({
+        color: 'green',
+        asOf: '2098-06-01',
+        until: null,
+      });
+    } finally {
+      h.clock.now = saved;
+    }
+  });
+
+  it('answers /healthz and /metrics by route pattern, without tokens or personal data', async () => {
+    expect(await (await h.app.request('/healthz')).json()).toEqual({ ok: true, db: kind });
+    const text = await (await h.app.request('/metrics')).text();
+    expect(text).toContain(
+      'fivecolor_http_requests_total{method="GET",route="/v1/badge/:token",status="200"}',
+    );
+    expect(text).toContain('route="/trpc/party.register"');
+    expect(text).toMatch(
+      /fivecolor_http_request_duration_seconds_bucket\{method="GET",route="\/v1\/badge\/:token",le="0.005"\}/,
+    );
+    expect(text).not.toContain(token);
+    expect(text).not.toContain(residentId(1));
+  });
+});

@@ -1,0 +1,160 @@
+import { defaultPolicy, type Policy } from '@fivecolor/core';
+import { trpcServer } from '@hono/trpc-server';
+import { sql } from 'drizzle-orm';
+import { Hono } from 'hono';
+import { cors } from 'hono/cors';
+import { requestId } from 'hono/request-id';
+import pino, { type Logger } from 'pino';
+import { authenticateApiKey } from '../auth/api-keys.js';
+import type { Principal } from '../auth/principal.js';
+import { sessionKeys, verifyPartySession } from '../auth/session.js';
+import type { Db } from '../db/database.js';
+import type { Deps } from '../deps.js';
+import { createPartyCrypto } from '../party-crypto.js';
+import { appRouter } from '../routers/root.js';
+import type { Context as TrpcContext } from '../trpc/trpc.js';
+import { BadgeCache } from './badge-cache.js';
+import { badgeHandler } from './badge-route.js';
+import { Metrics } from './metrics.js';
+import { listenForPartyChanges } from './party-listener.js';
+import { routeLabel } from './route-label.js';
+
+export interface FivecolorOptions {
+  db: Db;
+  secret: string;
+  publicUrl?: string | undefined;
+  logger?: Logger | undefined;
+  /** Serve badges from the in-process cache (default true). */
+  badgeCache?: boolean | undefined;
+  policy?: Policy | undefined;
+  /** The clock; tests move it to check time-driven color changes. */
+  now?: (() => Date) | undefined;
+}
+
+/** Redaction of anything that could carry a secret or personal data, for every log line. */
+export const LOG_REDACT = [
+  'req.headers.authorization',
+  '*.idNumber',
+  '*.name',
+  '*.token',
+  '*.key',
+  'idNumber',
+  'name',
+];
+
+/**
+ * The reference API as a Hono app: `/trpc/*`, `GET /v1/badge/:token`, `/healthz`, `/metrics`.
+ *
+ * @example
+ * const db = await openDatabase({ dataDir: './.fivecolor' });
+ * await migrate(db);
+ * const { app, close } = await createFivecolor({ db, secret: await resolveSecret({ dataDir: './.fivecolor' }) });
+ * serve({ fetch: app.fetch, port: 8787 });
+ */
+export async function createFivecolor(opts: FivecolorOptions) {
+  const logger = opts.logger ?? pino({ redact: LOG_REDACT });
+  const cache = opts.badgeCache === false ? null : new BadgeCache();
+  const deps: Deps = {
+    db: opts.db,
+    secret: opts.secret,
+    crypto: createPartyCrypto(opts.secret),
+    policy: opts.policy ?? defaultPolicy,
+    logger,
+    publicUrl: opts.publicUrl,
+    cache,
+    session: sessionKeys(opts.secret),
+    now: opts.now ?? (() => new Date()),
+  };
+  const listener =
+    cache && opts.db.kind === 'postgres' && opts.db.databaseUrl
+      ? listenForPartyChanges(opts.db.databaseUrl, cache, logger)
+      : null;
+  await listener?.ready;
+  const metrics = new Metrics();
+
+  const authenticate = async (header: string | undefined): Promise<Principal | null> => {
+    const m = header?.match(/^Bearer\s+(\S+)$/i);
+    if (!m?.[1]) return null;
+    const token = m[1];
+    if (token.split('.').length === 3) return verifyPartySession(deps.session, token, deps.now());
+    if (!token.startsWith('fck_') || token.length > 100) return null;
+    return authenticateApiKey(deps.db, deps.secret, token);
+  };
+
+  const app = new Hono();
+  app.use('*', requestId());
+  app.use('*', async function observe(c, next) {
+    const start = performance.now();
+    await next();
+    const seconds = (performance.now() - start) / 1000;
+    const route = routeLabel(c);
+    metrics.observe(c.req.method, route, c.res.status, seconds);
+    logger.info(
+      {
+        reqId: c.get('requestId'),
+        method: c.req.method,
+        route,
+        status: c.res.status,
+        ms: Math.round(seconds * 1000),
+      },
+      'request',
+    );
+  });
+  app.onError((err, c) => {
+    logger.error(
+      { reqId: c.get('requestId'), err: { name: err.name, message: err.message } },
+      'unhandled error',
+    );
+    return c.json({ error: 'internal server error', requestId: c.get('requestId') }, 500);
+  });
+  app.notFound((c) => c.json({ error: 'not found' }, 404));
+
+  app.get('/healthz', async (c) => {
+    try {
+      await deps.db.db.execute(sql`select 1`);
+      return c.json({ ok: true, db: deps.db.kind });
+    } catch {
+      return c.json({ ok: false, db: deps.db.kind }, 503);
+    }
+  });
+  app.get('/metrics', (c) =>
+    c.text(metrics.render({ fivecolor_badge_cache_entries: cache?.size ?? 0 }), 200, {
+      'Content-Type': 'text/plain; version=0.0.4',
+    }),
+  );
+  app.use(
+    '/v1/badge/*',
+    cors({ origin: '*', allowMethods: ['GET', 'HEAD', 'OPTIONS'], exposeHeaders: ['ETag'] }),
+  );
+  app.get('/v1/badge/:token', badgeHandler(deps, cache));
+  app.use(
+    '/trpc/*',
+    trpcServer({
+      router: appRouter,
+      endpoint: '/trpc',
+      createContext: async (_opts, c): Promise<TrpcContext & Record<string, unknown>> => ({
+        deps,
+        principal: await authenticate(c.req.header('Authorization')),
+        requestId: c.get('requestId') as string,
+      }),
+      onError({ error, path }) {
+        if (error.code === 'INTERNAL_SERVER_ERROR') {
+          const cause = error.cause as { name?: string; code?: string } | undefined;
+          logger.error(
+            { path, err: { name: cause?.name ?? error.name, code: cause?.code } },
+            'procedure failed',
+          );
+        }
+      },
+    }),
+  );
+
+  return {
+    app,
+    deps,
+    async close() {
+      await listener?.close();
+      cache?.clear();
+    },
+  };
+}

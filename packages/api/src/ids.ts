@@ -1,0 +1,11 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * A new opaque id with a type prefix (`pty_…`, `rec_…`, `key_…`), 16 random bytes base64url.
+ *
+ * @example
+ * newId('pty'); // 'pty_Jx3…'
+ */
+export function newId(prefix: string): string {
+  return `${prefix}_${randomBytes(16).toString('base64url')}`;
+}

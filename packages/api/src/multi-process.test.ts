@@ -1,0 +1,143 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { classify } from '@fivecolor/core';
+import { sql } from 'drizzle-orm';
+import { afterAll, describe, expect, it } from 'vitest';
+import { verifyAuditChain } from './audit/audit-log.js';
+import { openDatabase } from './db/database.js';
+import { rowsOf } from './db/rows.js';
+import { callTrpc } from './testing/harness.js';
+import { residentId } from './testing/ids.js';
+import { spawnServer } from './testing/spawn-server.js';
+import { createTestDatabase, dbKinds } from './testing/test-db.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c().catch(() => {});
+});
+
+async function location(kind: string): Promise<Record<string, string>> {
+  // DATABASE_URL '' so a PGlite child never inherits the parent's PostgreSQL URL.
+  if (kind === 'pglite') {
+    const dir = await mkdtemp(join(tmpdir(), 'fivecolor-kill-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    return { FIVECOLOR_DATA_DIR: dir, DATABASE_URL: '' };
+  }
+  const t = await createTestDatabase();
+  cleanups.push(t.drop);
+  return { DATABASE_URL: t.url };
+}
+
+describe.each(dbKinds())('server processes on %s', (kind) => {
+  it('killed mid-write (SIGKILL) and restarted: no half-written record', async () => {
+    const env: Record<string, string> = { ...(await location(kind)), CHILD_KEYS: '1' };
+    const a = await spawnServer(env);
+    cleanups.push(() => a.stop('SIGKILL'));
+    const call = (path: string, input: unknown, key = a.keys.enforcement) =>
+      callTrpc(fetch, a.base, path, input, key);
+    const reg = await call(
+      'party.register',
+      { kind: 'person', idType: 'RESIDENT_ID', idNumber: residentId(1), name: '吴某' },
+      a.keys.clerk,
+    );
+    const partyId = reg.data.partyId as string;
+    let ok = 0;
+    const writers = Array.from({ length: 4 }, async (_, w) => {
+      for (let i = 0; ; i++) {
+        const r = await call('record.create', {
+          partyId,
+          category: i % 3 === 0 ? 'R04' : 'Y08',
+          court: '浙0212',
+          caseNumber: `（2026）浙0212民初${w * 1000 + i + 1}号`,
+          effectiveFrom: '2026-01-01',
+        }).catch(() => null);
+        if (!r || r.error) return;
+        ok++;
+      }
+    });
+    while (ok < 10) await new Promise((r) => setTimeout(r, 20));
+    await a.stop('SIGKILL');
+    await Promise.all(writers);
+
+    // Restarted server answers consistently.
+    const b = await spawnServer(env);
+    const detail = await callTrpc(fetch, b.base, 'party.get', { partyId }, b.keys.clerk);
+    await b.stop();
+    expect(detail.error).toBeUndefined();
+    const recs = detail.data.records as any[];
+    expect(recs.length).toBeGreaterThanOrEqual(ok);
+    expect(detail.data.version).toBe(recs.length + 1);
+    const expected = classify(
+      recs.map((r) => ({
+        id: r.recordId,
+        category: r.category,
+        effectiveFrom: r.effectiveFrom,
+        effectiveUntil: r.effectiveUntil,
+      })),
+      { asOf: new Date() },
+    );
+    expect(detail.data.classification).toMatchObject({ color: expected.color, until: expected.until });
+
+    const db = await openDatabase(
+      kind === 'postgres' ? { databaseUrl: env.DATABASE_URL } : { dataDir: env.FIVECOLOR_DATA_DIR },
+    );
+    try {
+      const orphans = rowsOf(
+        await db.db.execute(
+          sql`select r.id from records r left join changes c on c.record_id = r.id and c.kind = 'record.created' where c.seq is null`,
+        ),
+      );
+      expect(orphans).toEqual([]);
+      const audited = rowsOf<{ n: string | number }>(
+        await db.db.execute(sql`select count(*) as n from audit_log where action = 'record.create'`),
+      );
+      expect(Number(audited[0]?.n)).toBe(recs.length);
+      expect((await verifyAuditChain(db)).ok).toBe(true);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+describe.each(dbKinds().filter((k) => k === 'postgres'))('two server processes on one %s', () => {
+  it('a revocation in one is reflected by the other badge route within a second', async () => {
+    const t = await createTestDatabase();
+    cleanups.push(t.drop);
+    const a = await spawnServer({ DATABASE_URL: t.url, CHILD_KEYS: '1' });
+    cleanups.push(() => a.stop());
+    const b = await spawnServer({ DATABASE_URL: t.url });
+    cleanups.push(() => b.stop());
+    const call = (path: string, input: unknown, key = a.keys.judge) =>
+      callTrpc(fetch, a.base, path, input, key);
+    const { partyId } = (
+      await call(
+        'party.register',
+        { kind: 'person', idType: 'RESIDENT_ID', idNumber: residentId(2), name: '郑某' },
+        a.keys.clerk,
+      )
+    ).data;
+    const rec = (
+      await call('record.create', {
+        partyId,
+        category: 'R01',
+        court: '浙0212',
+        caseNumber: '（2026）浙0212刑初5号',
+        effectiveFrom: '2026-01-01',
+      })
+    ).data;
+    const { token } = (await call('party.issueBadgeToken', { partyId })).data;
+    const badge = async () => (await (await fetch(`${b.base}/v1/badge/${token}`)).json()).color;
+    expect(await badge()).toBe('red');
+    expect(await badge()).toBe('red'); // now cached in process b
+    await call('record.revoke', { recordId: rec.recordId, reason: 'entered in error' });
+    const start = Date.now();
+    let color = await badge();
+    while (color !== 'green' && Date.now() - start < 1000) {
+      await new Promise((r) => setTimeout(r, 25));
+      color = await badge();
+    }
+    expect(color).toBe('green');
+    expect(Date.now() - start).toBeLessThan(1000);
+  });
+});

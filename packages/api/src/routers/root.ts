@@ -1,0 +1,25 @@
+import { router } from '../trpc/trpc.js';
+import { apiKeyRouter } from './api-key.js';
+import { auditRouter } from './audit.js';
+import { partyRouter } from './party.js';
+import { policyRouter } from './policy.js';
+import { recordRouter } from './record.js';
+import { statsRouter } from './stats.js';
+
+/**
+ * The tRPC router of the reference API (no transformer: plain JSON in and out).
+ *
+ * @example
+ * import type { AppRouter } from '@fivecolor/api';
+ * const client = createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: 'http://localhost:8787/trpc' })] });
+ */
+export const appRouter = router({
+  party: partyRouter,
+  record: recordRouter,
+  apiKey: apiKeyRouter,
+  audit: auditRouter,
+  stats: statsRouter,
+  policy: policyRouter,
+});
+
+export type AppRouter = typeof appRouter;

@@ -1,0 +1,286 @@
+import { addDuration, type Category, isIsoDate } from '@fivecolor/core';
+import { TRPCError } from '@trpc/server';
+import { eq, inArray } from 'drizzle-orm';
+import { appendAudit } from '../audit/audit-log.js';
+import { changes, recordRevisions, records } from '../db/schema.js';
+import type { Deps } from '../deps.js';
+import { newId } from '../ids.js';
+import { lockPartyState, recomputeLocked } from '../state/party-state.js';
+import { classificationView, recordView } from '../views.js';
+import { runWrite } from '../write-tx.js';
+import { actor, assertCourt, type Caller } from './access.js';
+
+export interface CreateRecordInput {
+  partyId: string;
+  category: string;
+  court: string;
+  caseNumber: { value: string; court: string };
+  effectiveFrom: string;
+  effectiveUntil?: string | null | undefined;
+  note?: string | undefined;
+  repairs?: string[] | undefined;
+  idempotencyKey?: string | undefined;
+}
+
+function bad(message: string): never {
+  throw new TRPCError({ code: 'BAD_REQUEST', message });
+}
+
+/** The policy's category, or BAD_REQUEST naming the field. */
+export function categoryOf(deps: Deps, code: string, field = 'category'): Category {
+  const cat = deps.policy.categories.find((c) => c.code === code);
+  if (!cat) bad(`${field}: unknown category ${code}; use a code of the catalog (policy.get)`);
+  if (cat.color === 'green')
+    bad(
+      `${field}: ${code} (normal status) is the implicit state of every party and is never entered as a record`,
+    );
+  return cat;
+}
+
+/** Resolves the stored end date: explicit, indefinite (null), or the category's default duration. */
+function resolveUntil(cat: Category, from: string, until: string | null | undefined): string | null {
+  if (until === undefined) {
+    if (cat.duration === null) return null;
+    const end = addDuration(from, cat.duration);
+    if (!isIsoDate(end))
+      bad(
+        `effectiveFrom: too late for the default duration ${cat.duration} of ${cat.code}; give effectiveUntil`,
+      );
+    return end;
+  }
+  if (until !== null && until <= from)
+    bad('effectiveUntil: must be after effectiveFrom (the interval is [from, until))');
+  return until;
+}
+
+/**
+ * Appends a record (or a repair, when `repairs` is given) and recomputes the party's state in the
+ * same transaction, under the party's row lock.
+ */
+export async function createRecord(
+  c: Caller,
+  input: CreateRecordInput,
+  procedure: 'record.create' | 'record.repair',
+) {
+  const { deps } = c;
+  const cat = categoryOf(deps, input.category);
+  if (cat.code === 'G01' || cat.color === 'gold') {
+    if (c.principal.role !== 'enforcement')
+      throw new TRPCError({
+        code: 'FORBIDDEN',
+        message: 'category: gold (G01) records are entered by enforcement only',
+      });
+  }
+  if (procedure === 'record.create' && cat.color === 'blue')
+    bad(`category: ${cat.code} is a credit repair; use record.repair with the ids it repairs`);
+  assertCourt(c, input.court);
+  assertCourt(c, input.caseNumber.court, 'caseNumber');
+  const effectiveUntil = resolveUntil(cat, input.effectiveFrom, input.effectiveUntil);
+  const { idempotencyKey, ...rest } = input;
+  return runWrite(
+    deps,
+    { actorId: c.principal.id, key: idempotencyKey, procedure, input: rest },
+    async (w) => {
+      const prev = await lockPartyState(w.tx, input.partyId);
+      if (input.repairs) {
+        const targets = await w.tx.select().from(records).where(inArray(records.id, input.repairs));
+        input.repairs.forEach((id, i) => {
+          const t = targets.find((r) => r.id === id);
+          if (!t || t.partyId !== input.partyId) bad(`repairs.${i}: no record ${id} of this party`);
+          if (t.revokedAt) bad(`repairs.${i}: record ${id} is revoked`);
+          const tc = deps.policy.categories.find((x) => x.code === t.category);
+          if (!tc?.repairable)
+            bad(`repairs.${i}: record ${id} is of category ${t.category}, which is not repairable`);
+        });
+      }
+      const recordId = newId('rec');
+      const [row] = await w.tx
+        .insert(records)
+        .values({
+          id: recordId,
+          partyId: input.partyId,
+          category: cat.code,
+          court: input.court,
+          caseNumber: input.caseNumber.value,
+          effectiveFrom: input.effectiveFrom,
+          effectiveUntil,
+          repairs: input.repairs ?? null,
+          note: input.note ?? null,
+          createdBy: c.principal.id,
+          createdAt: deps.now(),
+        })
+        .returning();
+      await w.tx.insert(changes).values({
+        partyId: input.partyId,
+        kind: 'record.created',
+        recordId,
+        at: deps.now(),
+        data: { category: cat.code },
+      });
+      const classification = await recomputeLocked(deps, w, prev, procedure);
+      await appendAudit(
+        w.tx,
+        {
+          ...actor(c),
+          action: procedure,
+          partyId: input.partyId,
+          target: recordId,
+          detail: { category: cat.code, court: input.court },
+        },
+        deps.now(),
+      );
+      return {
+        recordId,
+        record: recordView(row as NonNullable<typeof row>, deps.policy),
+        classification: classificationView(classification),
+      };
+    },
+  );
+}
+
+async function lockRecord(c: Caller, w: Parameters<Parameters<typeof runWrite>[2]>[0], recordId: string) {
+  const [found] = await w.tx.select().from(records).where(eq(records.id, recordId));
+  if (!found) throw new TRPCError({ code: 'NOT_FOUND', message: `recordId: no record ${recordId}` });
+  assertCourt(c, found.court, 'recordId');
+  const prev = await lockPartyState(w.tx, found.partyId);
+  const [row] = await w.tx.select().from(records).where(eq(records.id, recordId));
+  return { prev, row: row as typeof found };
+}
+
+/** Revokes a record entered in error: an audited state change with a reason, never a delete. */
+export async function revokeRecord(
+  c: Caller,
+  input: { recordId: string; reason: string; idempotencyKey?: string | undefined },
+) {
+  const { deps } = c;
+  const { idempotencyKey, ...rest } = input;
+  return runWrite(
+    deps,
+    { actorId: c.principal.id, key: idempotencyKey, procedure: 'record.revoke', input: rest },
+    async (w) => {
+      const { prev, row } = await lockRecord(c, w, input.recordId);
+      if (row.revokedAt)
+        throw new TRPCError({ code: 'CONFLICT', message: `recordId: record ${row.id} is already revoked` });
+      const [updated] = await w.tx
+        .update(records)
+        .set({ revokedAt: deps.now(), revokeReason: input.reason, revokedBy: c.principal.id })
+        .where(eq(records.id, row.id))
+        .returning();
+      await w.tx.insert(changes).values({
+        partyId: row.partyId,
+        kind: 'record.revoked',
+        recordId: row.id,
+        at: deps.now(),
+        data: { reason: input.reason },
+      });
+      const classification = await recomputeLocked(deps, w, prev, 'record.revoke');
+      await appendAudit(
+        w.tx,
+        {
+          ...actor(c),
+          action: 'record.revoke',
+          partyId: row.partyId,
+          target: row.id,
+          detail: { reason: input.reason },
+        },
+        deps.now(),
+      );
+      return {
+        recordId: row.id,
+        revoked: true,
+        record: recordView(updated as typeof row, deps.policy),
+        classification: classificationView(classification),
+      };
+    },
+  );
+}
+
+export interface AmendInput {
+  recordId: string;
+  reason: string;
+  effectiveFrom?: string | undefined;
+  effectiveUntil?: string | null | undefined;
+  caseNumber?: { value: string; court: string } | undefined;
+  note?: string | undefined;
+  idempotencyKey?: string | undefined;
+}
+
+/** Amends a record's dates, case number or note; the previous version is kept with the reason. */
+export async function amendRecord(c: Caller, input: AmendInput) {
+  const { deps } = c;
+  if (
+    input.effectiveFrom === undefined &&
+    input.effectiveUntil === undefined &&
+    input.caseNumber === undefined &&
+    input.note === undefined
+  ) {
+    bad('input: give at least one of effectiveFrom, effectiveUntil, caseNumber, note to amend');
+  }
+  if (input.caseNumber) assertCourt(c, input.caseNumber.court, 'caseNumber');
+  const { idempotencyKey, ...rest } = input;
+  return runWrite(
+    deps,
+    { actorId: c.principal.id, key: idempotencyKey, procedure: 'record.amend', input: rest },
+    async (w) => {
+      const { prev, row } = await lockRecord(c, w, input.recordId);
+      if (row.revokedAt)
+        throw new TRPCError({
+          code: 'CONFLICT',
+          message: `recordId: record ${row.id} is revoked and cannot be amended`,
+        });
+      const after = {
+        effectiveFrom: input.effectiveFrom ?? row.effectiveFrom,
+        effectiveUntil: input.effectiveUntil === undefined ? row.effectiveUntil : input.effectiveUntil,
+        caseNumber: input.caseNumber?.value ?? row.caseNumber,
+        note: input.note ?? row.note,
+      };
+      if (after.effectiveUntil !== null && after.effectiveUntil <= after.effectiveFrom)
+        bad('effectiveUntil: must be after effectiveFrom (the interval is [from, until))');
+      const before = {
+        effectiveFrom: row.effectiveFrom,
+        effectiveUntil: row.effectiveUntil,
+        caseNumber: row.caseNumber,
+        note: row.note,
+      };
+      await w.tx.insert(recordRevisions).values({
+        recordId: row.id,
+        revision: row.revision + 1,
+        before,
+        after,
+        reason: input.reason,
+        actorId: c.principal.id,
+        createdAt: deps.now(),
+      });
+      const [updated] = await w.tx
+        .update(records)
+        .set({ ...after, revision: row.revision + 1 })
+        .where(eq(records.id, row.id))
+        .returning();
+      await w.tx.insert(changes).values({
+        partyId: row.partyId,
+        kind: 'record.amended',
+        recordId: row.id,
+        at: deps.now(),
+        data: { reason: input.reason },
+      });
+      const classification = await recomputeLocked(deps, w, prev, 'record.amend');
+      await appendAudit(
+        w.tx,
+        {
+          ...actor(c),
+          action: 'record.amend',
+          partyId: row.partyId,
+          target: row.id,
+          detail: { reason: input.reason, before, after },
+        },
+        deps.now(),
+      );
+      return {
+        recordId: row.id,
+        revision: row.revision + 1,
+        record: recordView(updated as typeof row, deps.policy),
+        classification: classificationView(classification),
+      };
+    },
+  );
+}

@@ -1,0 +1,84 @@
+import { type Classification, toCstDate } from '@fivecolor/core';
+import { TRPCError } from '@trpc/server';
+import { asc, eq, sql } from 'drizzle-orm';
+import type { Tx } from '../db/database.js';
+import { changes, partyState, records } from '../db/schema.js';
+import type { Deps } from '../deps.js';
+import { runWrite, type WriteScope } from '../write-tx.js';
+import { materializeParty, stateToClassification } from './materialize.js';
+
+export type PartyStateRow = typeof partyState.$inferSelect;
+
+/** Today in Asia/Shanghai by the app's clock. */
+export function today(deps: Deps): string {
+  return toCstDate(deps.now());
+}
+
+/** Locks a party's state row (SELECT … FOR UPDATE) so concurrent writers serialize; NOT_FOUND if absent. */
+export async function lockPartyState(tx: Tx, partyId: string): Promise<PartyStateRow> {
+  const [row] = await tx.select().from(partyState).where(eq(partyState.partyId, partyId)).for('update');
+  if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: `partyId: no party ${partyId}` });
+  return row;
+}
+
+/**
+ * Recomputes a locked party's state from all its records with core's classify, bumps the version
+ * and writes a `color.changed` change-feed row when the color moved.
+ */
+export async function recomputeLocked(
+  deps: Deps,
+  w: WriteScope,
+  prev: PartyStateRow,
+  cause: string,
+): Promise<Classification> {
+  const rows = await w.tx
+    .select()
+    .from(records)
+    .where(eq(records.partyId, prev.partyId))
+    .orderBy(asc(records.effectiveFrom), asc(records.createdAt));
+  let next: ReturnType<typeof materializeParty>;
+  try {
+    next = materializeParty(prev.partyId, rows, { asOf: today(deps), policy: deps.policy });
+  } catch (err) {
+    // core rejects inconsistent records with a TypeError naming the record and the rule.
+    if (err instanceof TypeError) throw new TRPCError({ code: 'BAD_REQUEST', message: err.message });
+    throw err;
+  }
+  await w.tx
+    .update(partyState)
+    .set({ ...next, version: sql`${partyState.version} + 1`, updatedAt: deps.now() })
+    .where(eq(partyState.partyId, prev.partyId));
+  if (next.color !== prev.color) {
+    await w.tx.insert(changes).values({
+      partyId: prev.partyId,
+      kind: 'color.changed',
+      color: next.color,
+      previousColor: prev.color,
+      data: { since: next.since, until: next.until, basis: next.basis, cause },
+      at: deps.now(),
+    });
+  }
+  w.touch(prev.partyId);
+  return stateToClassification(next, next.asOf);
+}
+
+function isStale(deps: Deps, row: PartyStateRow, day: string): boolean {
+  // asOf in the future: the clock went back (or a test moved it); recompute rather than trust it.
+  return (row.until !== null && row.until <= day) || row.asOf > day || row.policyId !== deps.policy.id;
+}
+
+/**
+ * A party's state, recomputed first when its `until` has passed (time alone can change a color).
+ * Returns null for an unknown party.
+ */
+export async function freshPartyState(deps: Deps, partyId: string): Promise<PartyStateRow | null> {
+  const day = today(deps);
+  const [row] = await deps.db.db.select().from(partyState).where(eq(partyState.partyId, partyId));
+  if (!row || !isStale(deps, row, day)) return row ?? null;
+  return runWrite(deps, { actorId: 'system', procedure: 'state.refresh', input: null }, async (w) => {
+    const locked = await lockPartyState(w.tx, partyId);
+    if (isStale(deps, locked, day)) await recomputeLocked(deps, w, locked, 'time');
+    const [after] = await w.tx.select().from(partyState).where(eq(partyState.partyId, partyId));
+    return after as PartyStateRow;
+  });
+}

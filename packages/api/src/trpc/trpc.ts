@@ -1,0 +1,71 @@
+import { initTRPC, TRPCError } from '@trpc/server';
+import type { Principal } from '../auth/principal.js';
+import { isAllowed } from '../auth/roles.js';
+import type { Deps } from '../deps.js';
+
+/** Per-request context of every procedure. */
+export interface Context {
+  deps: Deps;
+  principal: Principal | null;
+  requestId: string;
+}
+
+interface IssueLike {
+  message: string;
+  path?: ReadonlyArray<PropertyKey | { key: PropertyKey }> | undefined;
+}
+
+/** `field.sub: rule` for each validation issue (the rule text never echoes the input value). */
+export function formatIssues(issues: readonly IssueLike[]): string {
+  return issues
+    .slice(0, 5)
+    .map((i) => {
+      const path = (i.path ?? [])
+        .map((p) => String(typeof p === 'object' && p !== null ? p.key : p))
+        .join('.');
+      const field = path || 'input';
+      const last = field.split('.').at(-1) ?? field;
+      const msg = i.message.startsWith(`${last}: `) ? i.message.slice(last.length + 2) : i.message;
+      return `${field}: ${msg}`;
+    })
+    .join('; ');
+}
+
+const t = initTRPC.context<Context>().create({
+  isDev: false,
+  errorFormatter({ shape, error }) {
+    let message = error.message;
+    const cause = error.cause as { issues?: IssueLike[] } | undefined;
+    if (error.code === 'BAD_REQUEST' && Array.isArray(cause?.issues)) message = formatIssues(cause.issues);
+    if (error.code === 'INTERNAL_SERVER_ERROR') message = 'Internal server error';
+    return {
+      message,
+      code: shape.code,
+      data: {
+        code: shape.data.code,
+        httpStatus: shape.data.httpStatus,
+        ...(shape.data.path ? { path: shape.data.path } : {}),
+      },
+    };
+  },
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+/**
+ * Every procedure: an authenticated caller whose role the role table allows for this path.
+ * Anything not in the table is denied.
+ */
+export const procedure = t.procedure.use(async function authorize({ ctx, path, next }) {
+  if (!ctx.principal) {
+    throw new TRPCError({
+      code: 'UNAUTHORIZED',
+      message: 'send Authorization: Bearer <api key or party session token>',
+    });
+  }
+  if (!isAllowed(path, ctx.principal.role)) {
+    throw new TRPCError({ code: 'FORBIDDEN', message: `role ${ctx.principal.role} may not call ${path}` });
+  }
+  return next({ ctx: { ...ctx, principal: ctx.principal } });
+});

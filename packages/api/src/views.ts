@@ -1,0 +1,53 @@
+import { type Classification, colorLabel, type Policy } from '@fivecolor/core';
+import type { parties, records } from './db/schema.js';
+import type { PartyCrypto } from './party-crypto.js';
+
+type RecordRow = typeof records.$inferSelect;
+type PartyRow = typeof parties.$inferSelect;
+
+/** A record as returned by the API (JSON only: dates as ISO strings). */
+export function recordView(r: RecordRow, policy: Policy) {
+  return {
+    recordId: r.id,
+    partyId: r.partyId,
+    category: r.category,
+    color: policy.categories.find((c) => c.code === r.category)?.color ?? null,
+    court: r.court,
+    caseNumber: r.caseNumber,
+    effectiveFrom: r.effectiveFrom,
+    effectiveUntil: r.effectiveUntil,
+    repairs: r.repairs ?? [],
+    note: r.note,
+    source: r.source,
+    externalId: r.externalId,
+    revision: r.revision,
+    revoked: r.revokedAt !== null,
+    revokedAt: r.revokedAt?.toISOString() ?? null,
+    revokeReason: r.revokeReason,
+    createdAt: r.createdAt.toISOString(),
+  };
+}
+export type RecordView = ReturnType<typeof recordView>;
+
+/**
+ * A party's identity for the caller: clear name and identity number for court roles and the party
+ * itself, masked otherwise (an organization's name and USCC are public).
+ */
+export function partyIdentityView(p: PartyRow, crypto: PartyCrypto, clear: boolean) {
+  const isOrg = p.kind === 'org';
+  return {
+    partyId: p.id,
+    kind: p.kind,
+    idType: p.idType,
+    name: clear || isOrg ? crypto.decrypt(p.nameEnc) : p.nameMasked,
+    idNumber: clear || isOrg ? crypto.decrypt(p.idNumberEnc) : p.idNumberMasked,
+    nameMasked: p.nameMasked,
+    idNumberMasked: p.idNumberMasked,
+    createdAt: p.createdAt.toISOString(),
+  };
+}
+
+/** Classification plus its display label. */
+export function classificationView(c: Classification) {
+  return { ...c, label: colorLabel(c.color, 'zh-CN'), labelEn: colorLabel(c.color, 'en') };
+}

@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto';
+import { TRPCError } from '@trpc/server';
+import { and, eq, sql } from 'drizzle-orm';
+import type { Tx } from './db/database.js';
+import { idempotencyKeys } from './db/schema.js';
+import type { Deps } from './deps.js';
+
+/** The channel on which writers announce changed parties to every server process. */
+export const PARTY_CHANNEL = 'fivecolor_party';
+
+export interface WriteScope {
+  tx: Tx;
+  /** Marks a party as changed: its cached badges are invalidated in every process after commit. */
+  touch(partyId: string): void;
+}
+
+export interface IdempotencyOptions {
+  actorId: string;
+  key?: string | undefined;
+  procedure: string;
+  input: unknown;
+}
+
+/** True when `err` (or its cause, as drizzle wraps driver errors) is a unique violation. */
+export function isUniqueViolation(err: unknown, constraint?: string): boolean {
+  for (
+    let e = err as { code?: string; constraint?: string; cause?: unknown; message?: string } | undefined;
+    e;
+    e = e.cause as typeof e
+  ) {
+    if (e.code === '23505')
+      return constraint === undefined || e.constraint === constraint || !!e.message?.includes(constraint);
+  }
+  return false;
+}
+
+function requestHash(procedure: string, input: unknown): string {
+  return createHash('sha256')
+    .update(procedure)
+    .update('\u0000')
+    .update(JSON.stringify(input ?? null))
+    .digest('hex');
+}
+
+async function findIdempotent<T>(
+  deps: Deps,
+  tx: Tx,
+  o: IdempotencyOptions & { key: string },
+): Promise<T | undefined> {
+  const [row] = await tx
+    .select()
+    .from(idempotencyKeys)
+    .where(and(eq(idempotencyKeys.actorId, o.actorId), eq(idempotencyKeys.key, o.key)));
+  if (!row) return undefined;
+  if (row.procedure !== o.procedure || row.requestHash !== requestHash(o.procedure, o.input)) {
+    throw new TRPCError({
+      code: 'CONFLICT',
+      message: 'idempotencyKey: already used for a different request; use a new key for a new write',
+    });
+  }
+  return JSON.parse(deps.crypto.decrypt(row.responseEnc)) as T;
+}
+
+/**
+ * Runs a write in one transaction: idempotency check, the write itself, NOTIFY for changed parties
+ * (PostgreSQL), the stored response; then invalidates this process's badge cache.
+ */
+export async function runWrite<T>(
+  deps: Deps,
+  idem: IdempotencyOptions,
+  fn: (w: WriteScope) => Promise<T>,
+): Promise<T> {
+  const touched = new Set<string>();
+  const key = idem.key;
+  let result: T;
+  try {
+    result = await deps.db.db.transaction(async (tx) => {
+      if (key !== undefined) {
+        const hit = await findIdempotent<T>(deps, tx, { ...idem, key });
+        if (hit !== undefined) return hit;
+      }
+      const out = await fn({ tx, touch: (id) => touched.add(id) });
+      if (deps.db.kind === 'postgres') {
+        for (const id of touched) await tx.execute(sql`select pg_notify(${PARTY_CHANNEL}, ${id})`);
+      }
+      if (key !== undefined) {
+        await tx.insert(idempotencyKeys).values({
+          actorId: idem.actorId,
+          key,
+          procedure: idem.procedure,
+          requestHash: requestHash(idem.procedure, idem.input),
+          responseEnc: deps.crypto.encrypt(JSON.stringify(out)),
+        });
+      }
+      return out;
+    });
+  } catch (err) {
+    // A concurrent write with the same key committed first: answer with its response.
+    if (key !== undefined && isUniqueViolation(err, 'idempotency_keys')) {
+      const hit = await deps.db.db.transaction((tx) => findIdempotent<T>(deps, tx, { ...idem, key }));
+      if (hit !== undefined) return hit;
+    }
+    throw err;
+  }
+  for (const id of touched) deps.cache?.invalidateParty(id);
+  return result;
+}
