@@ -33,7 +33,7 @@ describe.each(dbKinds())('public routes on %s', (kind) => {
       label: '绿码',
       name: '章**',
       until: null,
-      verifyUrl: `https://court.example/v1/badge/${token}`,
+      verifyUrl: `https://court.example/badge/${token}`,
     });
     expect(JSON.stringify(body)).not.toContain(residentId(1));
     const etag = res.headers.get('etag') ?? '';
@@ -41,7 +41,15 @@ describe.each(dbKinds())('public routes on %s', (kind) => {
     const again = await h.app.request(`/v1/badge/${token}`, { headers: { 'If-None-Match': etag } });
     expect(again.status).toBe(304);
     const en = await (await h.app.request(`/v1/badge/${token}?lang=en`)).json();
-    expect(en.label).not.toBe('绿码');
+    expect(en.label).toBe('Green code');
+    expect(res.headers.get('access-control-expose-headers')).toBe('ETag');
+    const preflight = await h.app.request(`/v1/badge/${token}`, {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://bank.example', 'Access-Control-Request-Headers': 'if-none-match' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+    expect(preflight.headers.get('access-control-allow-headers')).toBe('If-None-Match');
   });
 
   it('reflects a write at once (cache invalidated) and 404s after the token is revoked', async () => {

@@ -17,18 +17,27 @@ function esc(v: string): string {
 export class Metrics {
   readonly #requests = new Map<string, number>();
   readonly #latency = new Map<string, Series>();
+  /** `method route status` → the label strings, escaped once per distinct series (this runs per request). */
+  readonly #labels = new Map<string, { requests: string; latency: string }>();
 
   observe(method: string, route: string, status: number, seconds: number): void {
-    const rk = `method="${esc(method)}",route="${esc(route)}",status="${status}"`;
-    this.#requests.set(rk, (this.#requests.get(rk) ?? 0) + 1);
-    const lk = `method="${esc(method)}",route="${esc(route)}"`;
-    const s = this.#latency.get(lk) ?? { count: 0, sum: 0, buckets: BUCKETS.map(() => 0) };
-    this.#latency.set(lk, s);
+    const id = `${method} ${route} ${status}`;
+    let labels = this.#labels.get(id);
+    if (!labels) {
+      const latency = `method="${esc(method)}",route="${esc(route)}"`;
+      labels = { requests: `${latency},status="${status}"`, latency };
+      this.#labels.set(id, labels);
+    }
+    this.#requests.set(labels.requests, (this.#requests.get(labels.requests) ?? 0) + 1);
+    let s = this.#latency.get(labels.latency);
+    if (!s) {
+      s = { count: 0, sum: 0, buckets: BUCKETS.map(() => 0) };
+      this.#latency.set(labels.latency, s);
+    }
     s.count++;
     s.sum += seconds;
-    BUCKETS.forEach((b, i) => {
-      if (seconds <= b) s.buckets[i] = (s.buckets[i] ?? 0) + 1;
-    });
+    for (let i = 0; i < BUCKETS.length; i++)
+      if (seconds <= (BUCKETS[i] as number)) s.buckets[i] = (s.buckets[i] as number) + 1;
   }
 
   render(extra: Record<string, number> = {}): string {
@@ -50,7 +59,7 @@ export class Metrics {
       out.push(`fivecolor_http_request_duration_seconds_count{${k}} ${s.count}`);
     }
     for (const [name, v] of Object.entries(extra)) {
-      out.push(`# TYPE ${name} gauge`, `${name} ${v}`);
+      out.push(`# TYPE ${name} ${name.endsWith('_total') ? 'counter' : 'gauge'}`, `${name} ${v}`);
     }
     return `${out.join('\n')}\n`;
   }

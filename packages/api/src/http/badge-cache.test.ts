@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { BadgeCache, type BadgeEntry } from './badge-cache.js';
+
+const entry = (partyId: string, expiresAt = 1_000): BadgeEntry => ({
+  partyId,
+  body: new TextEncoder().encode('{}') as Uint8Array<ArrayBuffer>,
+  etag: '"x"',
+  expiresAt,
+});
+
+describe('BadgeCache', () => {
+  it('evicts the least recently used entry when full', () => {
+    const cache = new BadgeCache(2);
+    cache.set('a', entry('p1'));
+    cache.set('b', entry('p2'));
+    expect(cache.get('a', 0)).toBeDefined(); // a is now more recent than b
+    cache.set('c', entry('p3'));
+    expect(cache.get('b', 0)).toBeUndefined();
+    expect(cache.get('a', 0)).toBeDefined();
+    expect(cache.get('c', 0)).toBeDefined();
+    expect(cache.size).toBe(2);
+  });
+
+  it('drops expired entries and every entry of an invalidated party, and counts hits and misses', () => {
+    const cache = new BadgeCache();
+    cache.set('t1', entry('p1', 500));
+    cache.set('t1\u0000en', entry('p1'));
+    cache.set('t2', entry('p2'));
+    expect(cache.get('t1', 500)).toBeUndefined(); // expired at 500
+    cache.invalidateParty('p1');
+    expect(cache.get('t1\u0000en', 0)).toBeUndefined();
+    expect(cache.get('t2', 0)).toBeDefined();
+    expect({ hits: cache.hits, misses: cache.misses, size: cache.size }).toEqual({ hits: 1, misses: 2, size: 1 });
+  });
+});
