@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createPartyCrypto, type Db, materializeParty, newId, schema } from '@fivecolor/api';
 import { addDuration, type Category, catalog, maskIdNumber, maskName, toCstDate } from '@fivecolor/core';
+import { copyRows } from './copy-rows.js';
 import { orgName, personName, residentId, uscc } from './synthetic-ids.js';
 
 export interface SeedOptions {
@@ -50,8 +51,8 @@ function rng(seed: number) {
 type RecordRow = typeof schema.records.$inferInsert;
 
 /**
- * Writes synthetic parties with records covering every category and color, in large multi-row batches
- * inside transactions. Rows are written exactly as the API writes them: keyed identity hash, encrypted
+ * Writes synthetic parties with records covering every category and color, with COPY in one
+ * transaction per batch. Rows are written exactly as the API writes them: keyed identity hash, encrypted
  * identity number and name, masked name, resolved record terms and the materialized party state.
  */
 export async function seedSynthetic(db: Db, secret: string, opts: SeedOptions): Promise<SeedResult> {
@@ -142,16 +143,12 @@ export async function seedSynthetic(db: Db, secret: string, opts: SeedOptions): 
         });
       }
     }
-    await db.db.transaction(async (tx) => {
-      for (let k = 0; k < partyRows.length; k += 1000)
-        await tx.insert(schema.parties).values(partyRows.slice(k, k + 1000));
-      for (let k = 0; k < recordRows.length; k += 1000)
-        await tx.insert(schema.records).values(recordRows.slice(k, k + 1000));
-      for (let k = 0; k < stateRows.length; k += 1000)
-        await tx.insert(schema.partyState).values(stateRows.slice(k, k + 1000));
-      for (let k = 0; k < tokenRows.length; k += 1000)
-        await tx.insert(schema.badgeTokens).values(tokenRows.slice(k, k + 1000));
-    });
+    await copyRows(db, [
+      [schema.parties, partyRows],
+      [schema.records, recordRows],
+      [schema.partyState, stateRows],
+      [schema.badgeTokens, tokenRows],
+    ]);
     result.parties += partyRows.length;
     result.records += recordRows.length;
     opts.onProgress?.(result.parties, opts.parties);
