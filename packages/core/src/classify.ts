@@ -29,19 +29,27 @@ export function classify(records: readonly CreditRecord[], opts: ClassifyOptions
   const compiled = compilePolicy(policy);
   const day = resolveAsOf(opts.asOf);
   const intervals = prepareRecords(records, compiled);
-  const rank = rankAt(intervals, day);
-  const basis: string[] = [];
+  // The most severe rank counting on `day`, and the records of that rank, in one pass.
+  let rank = NO_RANK;
+  let basis: string[] = [];
   for (let k = 0; k < intervals.length; k++) {
     const i = intervals[k] as Interval;
-    if (i.rank === rank && i.start <= day && day < i.end) basis.push(i.record.id);
+    if (i.start > day || day >= i.end || i.rank > rank) continue;
+    if (i.rank < rank) {
+      rank = i.rank;
+      basis = [];
+    }
+    basis.push(i.record.id);
   }
-  const run = runAround(intervals, day, rank);
+  let until = day;
+  do until = nextChange(intervals, until);
+  while (until !== FOREVER && rankAt(intervals, until) === rank);
   return {
     color: colorOfRank(policy, rank),
     asOf: typeof opts.asOf === 'string' && opts.asOf.length === 10 ? opts.asOf : numberToDate(day),
     basis,
-    since: run.since === NEVER ? null : numberToDate(run.since),
-    until: run.until === FOREVER ? null : numberToDate(run.until),
+    since: runStart(intervals, day, rank),
+    until: until === FOREVER ? null : numberToDate(until),
     policyId: policy.id,
   };
 }
@@ -50,26 +58,19 @@ export function classify(records: readonly CreditRecord[], opts: ClassifyOptions
 const NEVER = 0;
 
 /**
- * The run of days around `day` whose rank stays `rank`. The color can change only on a day on which some
- * interval starts or ends, so only those days are visited, nearest first.
+ * The first day of the run of `rank` that contains `day`, or `null` when the run has no start. The color
+ * can change only on a day on which some interval starts or ends, so only those days are visited.
  */
-function runAround(
-  intervals: readonly Interval[],
-  day: number,
-  rank: number,
-): { since: number; until: number } {
-  let until = day;
-  do until = nextChange(intervals, until);
-  while (until !== FOREVER && rankAt(intervals, until) === rank);
+function runStart(intervals: readonly Interval[], day: number, rank: number): string | null {
   let since = previousChange(intervals, day + 1);
   while (since !== NEVER) {
     const before = previousChange(intervals, since);
     // Before the first change day nothing counts (green).
     const rankBefore = before === NEVER ? NO_RANK : rankAt(intervals, before);
-    if (rankBefore !== rank) break;
+    if (rankBefore !== rank) return numberToDate(since);
     since = before;
   }
-  return { since, until };
+  return null;
 }
 
 /** The first start or end day after `day`, or `FOREVER`. */

@@ -1,0 +1,11 @@
+export type { AppRouter, ErrorShape } from './app-router.gen.js';
+export type { ClientHelpers, ClientOptions, FivecolorClient } from './create-client.js';
+export { createClient } from './create-client.js';
+export type { FetchBadgeOptions } from './fetch-badge.js';
+export { fetchBadge } from './fetch-badge.js';
+export type { FieldIssue, FivecolorErrorCode } from './fivecolor-error.js';
+export { FivecolorError } from './fivecolor-error.js';
+export type { RetryOptions } from './retry-policy.js';
+export type { BadgeData, Color, RouterInputs, RouterOutputs } from './router-types.js';
+export type { JWKS, Report, ReportFailureReason, VerifiedReport } from './verify-report.js';
+export { FivecolorReportError, verifyReport } from './verify-report.js';
