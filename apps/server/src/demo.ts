@@ -134,7 +134,7 @@ export async function seedDemo(opts: {
     category: 'Y14',
     court: '浙0212',
     caseNumber: `（${Number(year) - 1}）浙0212执2231号`,
-    effectiveFrom: monthsAgo(8),
+    effectiveFrom: monthsAgo(20),
     note: '有履行能力而拒不履行生效法律文书确定的义务',
   });
   await enforcement('record.repair', {
@@ -142,7 +142,7 @@ export async function seedDemo(opts: {
     repairs: [listed.recordId],
     court: '浙0212',
     caseNumber: `（${Number(year) - 1}）浙0212执2231号`,
-    effectiveFrom: monthsAgo(1),
+    effectiveFrom: monthsAgo(2),
     note: '与申请执行人达成和解协议并履行完毕，申请信用修复',
   });
   stories.push({

@@ -112,7 +112,7 @@ describe('classify: precedence, repairs, revocation', () => {
     });
   });
 
-  it('lifts a repaired record from the repair date, shows blue for the repair term, then green', () => {
+  it('lifts a repaired record while the repair counts: blue for the repair term, then the record counts again', () => {
     expect(at([y14, repair], '2024-05-31')).toMatchObject({
       color: 'yellow',
       basis: ['dishonest'],
@@ -124,11 +124,25 @@ describe('classify: precedence, repairs, revocation', () => {
       since: '2024-06-01',
       until: '2025-06-01',
     });
+    // Domain §4: a red or yellow record counts when "no counting repair record lists it"; the repair's
+    // own term (P1Y) ends before the record's (P2Y), so the record counts again for its last months.
     expect(at([y14, repair], '2025-06-01')).toMatchObject({
-      color: 'green',
+      color: 'yellow',
+      basis: ['dishonest'],
       since: '2025-06-01',
+      until: '2026-01-01',
+    });
+    expect(at([y14, repair], '2026-01-01')).toMatchObject({
+      color: 'green',
+      since: '2026-01-01',
       until: null,
     });
+  });
+
+  it('keeps a record lifted for good when the repair outlasts it', () => {
+    const late = { ...repair, effectiveFrom: '2025-06-01' }; // until 2026-06-01, after the record's end
+    expect(at([y14, late], '2025-06-01')).toMatchObject({ color: 'blue', until: '2026-06-01' });
+    expect(at([y14, late], '2026-06-01')).toMatchObject({ color: 'green', since: '2026-06-01', until: null });
   });
 
   it('shows yellow, not blue, while another unrepaired negative record counts', () => {

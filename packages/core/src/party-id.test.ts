@@ -138,32 +138,34 @@ describe('parsePartyId: RESIDENT_ID', () => {
 
   it('requires a real birth date from 1900 to today', () => {
     expect(error('RESIDENT_ID', withCheck('33020119990231123'))).toBe(
-      'idNumber: birth date 19990231 is not a real date',
+      'idNumber: birth date (positions 7–14) is not a real date',
     );
     expect(error('RESIDENT_ID', withCheck('33020119991301123'))).toBe(
-      'idNumber: birth date 19991301 is not a real date',
+      'idNumber: birth date (positions 7–14) is not a real date',
     );
     expect(error('RESIDENT_ID', withCheck('33020119990100123'))).toBe(
-      'idNumber: birth date 19990100 is not a real date',
+      'idNumber: birth date (positions 7–14) is not a real date',
     );
     expect(error('RESIDENT_ID', withCheck('33020120000229123'))).toBe(`ok ${withCheck('33020120000229123')}`);
     expect(error('RESIDENT_ID', withCheck('33020119000229123'))).toBe(
-      'idNumber: birth date 19000229 is not a real date',
+      'idNumber: birth date (positions 7–14) is not a real date',
     );
     expect(error('RESIDENT_ID', withCheck('33020120230229123'))).toBe(
-      'idNumber: birth date 20230229 is not a real date',
+      'idNumber: birth date (positions 7–14) is not a real date',
     );
     expect(error('RESIDENT_ID', withCheck('33020118991231123'))).toBe(
-      'idNumber: birth date 18991231 is before 1900',
+      'idNumber: birth date (positions 7–14) is before 1900',
     );
     expect(error('RESIDENT_ID', withCheck('33020119000101123'))).toMatch(/^ok/);
     const nextYear = Number(todayCst().slice(0, 4)) + 1;
     expect(error('RESIDENT_ID', withCheck(`330201${nextYear}0101123`))).toBe(
-      `idNumber: birth date ${nextYear}0101 is in the future`,
+      `idNumber: birth date (positions 7–14) is in the future`,
     );
     expect(error('RESIDENT_ID', withCheck(`330201${todayCst()}123`))).toMatch(/^ok/);
     // the GB 11643 example born in 1880 has a valid check digit but is out of range
-    expect(error('RESIDENT_ID', '440524188001010014')).toBe('idNumber: birth date 18800101 is before 1900');
+    expect(error('RESIDENT_ID', '440524188001010014')).toBe(
+      'idNumber: birth date (positions 7–14) is before 1900',
+    );
   });
 
   it('never repeats the number in an error', () => {
@@ -346,7 +348,7 @@ describe('parsePartyId: other identifiers (format only)', () => {
       }),
     );
     expect(error('FOREIGN_PR_ID', withCheck('93315619990231001'))).toBe(
-      'idNumber: birth date 19990231 is not a real date',
+      'idNumber: birth date (positions 7–14) is not a real date',
     );
   });
 });

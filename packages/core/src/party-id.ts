@@ -69,10 +69,11 @@ function check18(id: string, region?: (id: string) => string | null): string | n
   const month = Number(birth.slice(4, 6));
   const day = Number(birth.slice(6, 8));
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
-    return `birth date ${birth} is not a real date`;
+    return 'birth date (positions 7–14) is not a real date';
   }
-  if (year < 1900) return `birth date ${birth} is before 1900`;
-  if (birth > toCstDate(new Date()).replaceAll('-', '')) return `birth date ${birth} is in the future`;
+  if (year < 1900) return 'birth date (positions 7–14) is before 1900';
+  if (birth > toCstDate(new Date()).replaceAll('-', ''))
+    return 'birth date (positions 7–14) is in the future';
   const check = mod11_2(id);
   if (last !== check) return `check digit should be ${check}, got ${last}`;
   return null;

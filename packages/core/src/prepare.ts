@@ -18,8 +18,8 @@ export interface Interval {
   start: number;
   /** Exclusive; `FOREVER` when indefinite. */
   end: number;
-  /** `YYYYMMDD` of the earliest repair that lifts this record, or `FOREVER`. */
-  liftedAt: number;
+  /** The repairs (not revoked) that list this record. */
+  repairedBy: Interval[] | undefined;
 }
 
 const fail = (id: unknown, rule: string): never => {
@@ -27,9 +27,9 @@ const fail = (id: unknown, rule: string): never => {
 };
 
 /**
- * Validates records against a policy and turns every record that is not revoked into the interval on
- * which it counts (domain §4): a red or yellow record stops counting from the first day of a repair that
- * lists it. Throws a `TypeError` naming the record id and the rule on invalid input.
+ * Validates records against a policy and turns every record that is not revoked into the intervals on
+ * which it counts (domain §4): a red or yellow record does not count while a repair that lists it counts.
+ * Throws a `TypeError` naming the record id and the rule on invalid input.
  */
 export function prepareRecords(records: readonly CreditRecord[], compiled: CompiledPolicy): Interval[] {
   if (!Array.isArray(records)) throw new TypeError('records: must be an array');
@@ -84,7 +84,7 @@ export function prepareRecords(records: readonly CreditRecord[], compiled: Compi
       rank,
       start,
       end,
-      liftedAt: FOREVER,
+      repairedBy: undefined,
     });
   }
   for (let k = 0; hasRepairs && k < all.length; k++) {
@@ -106,17 +106,37 @@ export function prepareRecords(records: readonly CreditRecord[], compiled: Compi
           `repairs lists record ${JSON.stringify(target)} of category ${listed.category.code}, which is not repairable`,
         );
       }
-      if (!repair.record.revoked && repair.start < listed.liftedAt) listed.liftedAt = repair.start;
+      if (repair.record.revoked) continue;
+      if (listed.repairedBy) listed.repairedBy.push(repair);
+      else listed.repairedBy = [repair];
     }
   }
   if (!hasRevoked && !hasRepairs) return all;
   const counting: Interval[] = [];
   for (const i of all) {
     if (i.record.revoked) continue;
-    if (i.liftedAt < i.end) i.end = i.liftedAt;
-    if (i.start < i.end) counting.push(i);
+    if (i.repairedBy) counting.push(...outsideRepairs(i, i.repairedBy));
+    else counting.push(i);
   }
   return counting;
+}
+
+/**
+ * The pieces of a red or yellow record's term on which no repair that lists it counts: a repair lifts
+ * the record from its first day for as long as the repair itself counts (domain §4: "no counting repair
+ * record lists it"). After the repair's term the record counts again if its own term still runs.
+ */
+function outsideRepairs(listed: Interval, repairs: readonly Interval[]): Interval[] {
+  const windows = [...repairs].sort((a, b) => a.start - b.start);
+  const pieces: Interval[] = [];
+  let from = listed.start;
+  for (const w of windows) {
+    if (w.start >= listed.end) break;
+    if (w.start > from) pieces.push({ ...listed, start: from, end: w.start });
+    if (w.end > from) from = w.end;
+  }
+  if (from < listed.end) pieces.push({ ...listed, start: from, end: listed.end });
+  return pieces;
 }
 
 /** Linear search: parties have few records, and a Map per call would cost more than it saves. */

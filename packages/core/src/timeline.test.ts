@@ -13,14 +13,23 @@ describe('timeline', () => {
     expect(
       timeline([
         { id: 'd', category: 'Y14', effectiveFrom: '2024-01-01' },
-        { id: 'fix', category: 'B01', effectiveFrom: '2024-06-01', repairs: ['d'] },
+        { id: 'fix', category: 'B01', effectiveFrom: '2025-03-01', repairs: ['d'] },
       ]),
     ).toEqual([
       { color: 'green', from: null, until: '2024-01-01' },
-      { color: 'yellow', from: '2024-01-01', until: '2024-06-01' },
-      { color: 'blue', from: '2024-06-01', until: '2025-06-01' },
-      { color: 'green', from: '2025-06-01', until: null },
+      { color: 'yellow', from: '2024-01-01', until: '2025-03-01' },
+      { color: 'blue', from: '2025-03-01', until: '2026-03-01' },
+      { color: 'green', from: '2026-03-01', until: null },
     ]);
+  });
+
+  it('shows the record again after a repair whose term ends first', () => {
+    expect(
+      timeline([
+        { id: 'd', category: 'Y15', effectiveFrom: '2024-01-01' }, // consumption restriction: indefinite
+        { id: 'fix', category: 'B01', effectiveFrom: '2024-06-01', repairs: ['d'] },
+      ]).map((s) => s.color),
+    ).toEqual(['green', 'yellow', 'blue', 'yellow']);
   });
 
   it('merges adjacent segments of one color and ends open for an indefinite record', () => {

@@ -24,8 +24,9 @@ export function oracleColor(
     if (!inTerm(r)) return false;
     const color = cat(r).color;
     if (color !== 'red' && color !== 'yellow') return true;
+    // "no counting repair record lists it in repairs with repair.effectiveFrom <= asOf"
     return !records.some(
-      (p) => !p.revoked && cat(p).color === 'blue' && p.repairs?.includes(r.id) && p.effectiveFrom <= day,
+      (p) => cat(p).color === 'blue' && counts(p) && p.repairs?.includes(r.id) && p.effectiveFrom <= day,
     );
   };
   const colors = new Set(records.filter(counts).map((r) => cat(r).color));
