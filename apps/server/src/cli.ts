@@ -1,5 +1,17 @@
 import { parseArgs } from 'node:util';
-import { createApiKey, migrate, openDatabase, ROLES, type Role, resolveSecret } from '@fivecolor/api';
+import {
+  createApiKey,
+  createPartyCrypto,
+  type Db,
+  migrate,
+  openDatabase,
+  ROLES,
+  type Role,
+  resolveSecret,
+  rotateSigningKey,
+  schema,
+} from '@fivecolor/api';
+import { count } from 'drizzle-orm';
 import { readConfig } from './config.js';
 import { type DemoData, loadDemo, seedDemo } from './demo.js';
 import { seedSynthetic } from './seed.js';
@@ -12,7 +24,8 @@ const USAGE = `usage: fivecolor-server <command>
   migrate                   apply database migrations and exit
   seed [--parties N]        add N synthetic parties (default 1000) in large batches
   keys create --role ROLE [--court CODE] [--name TEXT] [--org TEXT]
-                            create an API key; the key is printed alone on the last line`;
+                            create an API key; the key is printed alone on the last line
+  keys rotate-signing       new report-signing key; old public keys stay published until their reports expire`;
 
 /** The `fivecolor-server` command line; returns the exit code (serve and start keep running). */
 export async function main(argv: string[]): Promise<number | undefined> {
@@ -49,7 +62,8 @@ export async function main(argv: string[]): Promise<number | undefined> {
         let last = 0;
         const result = await seedSynthetic(db, secret, {
           parties,
-          offset: Date.now() % 1_000_000_000,
+          // Synthetic identities continue after the parties already there (the demo's are below 2,000,000).
+          offset: 2_000_000 + (await countParties(db)),
           onProgress(done, total) {
             if (done - last >= 50_000 || done === total) {
               last = done;
@@ -69,9 +83,27 @@ export async function main(argv: string[]): Promise<number | undefined> {
     }
     case 'keys': {
       const [sub, ...args] = rest;
+      if (sub === 'rotate-signing') {
+        const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+        try {
+          await migrate(db);
+          const secret = await resolveSecret({ secret: config.secret, dataDir: config.dataDir });
+          const { kid, retired } = await rotateSigningKey(db, createPartyCrypto(secret));
+          console.log(
+            `new report-signing key ${kid}${retired.length ? `; retired ${retired.join(', ')} (published until their reports expire)` : ''}`,
+          );
+          if (process.env.FIVECOLOR_SIGNING_KEY)
+            console.log(
+              'note: FIVECOLOR_SIGNING_KEY is set, so the server signs with that key, not the stored one',
+            );
+        } finally {
+          await db.close();
+        }
+        return 0;
+      }
       if (sub !== 'create')
         throw new Error(
-          `keys: unknown subcommand ${JSON.stringify(sub ?? '')}; use: keys create --role ROLE`,
+          `keys: unknown subcommand ${JSON.stringify(sub ?? '')}; use: keys create --role ROLE, or keys rotate-signing`,
         );
       const { values } = parseArgs({
         args,
@@ -114,6 +146,11 @@ export async function main(argv: string[]): Promise<number | undefined> {
     default:
       throw new Error(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
   }
+}
+
+async function countParties(db: Db): Promise<number> {
+  const [row] = await db.db.select({ n: count() }).from(schema.parties);
+  return row?.n ?? 0;
 }
 
 /** `pnpm start`: the demo on the embedded database, seeded the first time. */

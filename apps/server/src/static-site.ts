@@ -73,7 +73,10 @@ main{max-width:520px;margin:40px auto;padding:24px;background:#fff;border-radius
 export function mountStaticSites(app: Hono): void {
   const bundle = readFileSync(elementsBundlePath());
   app.get('/assets/fivecolor-elements.js', (c) =>
-    c.body(new Uint8Array(bundle), 200, { 'Content-Type': TYPES['.js'] as string, 'Cache-Control': 'public, max-age=300' }),
+    c.body(new Uint8Array(bundle), 200, {
+      'Content-Type': TYPES['.js'] as string,
+      'Cache-Control': 'public, max-age=300',
+    }),
   );
   app.get('/badge/:token', (c) => c.html(badgePage(c.req.param('token'), new URL(c.req.url).origin)));
   for (const site of ['playground', 'console']) {

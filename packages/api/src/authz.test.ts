@@ -7,6 +7,7 @@ import { createHarness, type Harness } from './testing/harness.js';
 import { residentId } from './testing/ids.js';
 
 const CASE = '（2024）浙0212民初1号';
+const SOON = `${new Date().getUTCFullYear() + 2}-01-01`;
 const implemented = Object.keys(appRouter._def.procedures as object).sort();
 
 describe('authorization matrix (procedure × role) on pglite', () => {
@@ -78,6 +79,18 @@ describe('authorization matrix (procedure × role) on pglite', () => {
     'audit.list': async () => ({}),
     'stats.summary': async () => undefined,
     'policy.get': async () => undefined,
+    'report.issue': async () => ({ partyId }),
+    'report.verify': async () => {
+      const r = await h.ok('report.issue', { partyId }, h.keys.judge);
+      return { reportNo: r.reportNo, code: r.code };
+    },
+    'consent.grant': async () => ({ grantee: 'Test Bank', scopes: ['code'], until: SOON }),
+    'consent.revoke': async () => ({
+      consentId: (
+        await h.ok('consent.grant', { grantee: 'Test Bank', scopes: ['report'], until: SOON }, sessionToken)
+      ).consentId,
+    }),
+    'consent.list': async () => ({}),
   };
 
   beforeAll(async () => {

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { SessionKeys } from './auth/session.js';
 import type { Db } from './db/database.js';
 import type { PartyCrypto } from './party-crypto.js';
+import type { ReportKit } from './reports/report-kit.js';
 
 /** Invalidation hook of the badge cache (null when the cache is disabled). */
 export interface PartyInvalidator {
@@ -19,6 +20,8 @@ export interface Deps {
   publicUrl: string | undefined;
   cache: PartyInvalidator | null;
   session: SessionKeys;
+  /** Report signing keys, JWKS cache and the wrong-code limiter. */
+  reports: ReportKit;
   /** The clock (tests move it to check time-driven color changes). */
   now(): Date;
 }

@@ -9,12 +9,14 @@ export { FivecolorReport } from './report/report.js';
 export type {
   BadgeData,
   Color,
+  ColorNow,
   IsoDate,
   Lang,
   Report,
   ReportExplanation,
   ReportExplanationRecord,
   ReportRecord,
+  ReportRecordStatus,
   ReportVerification,
   VerificationReason,
 } from './types.js';

@@ -54,6 +54,7 @@ let closeApp: (() => Promise<void>) | undefined;
 let closeDb: (() => Promise<void>) | undefined;
 let key: string;
 const tokens = {} as Record<Color, string>;
+const parties = {} as Record<Color, string>;
 
 type Trpc = (path: string, input: unknown) => Promise<Record<string, unknown>>;
 let trpc: Trpc;
@@ -63,7 +64,13 @@ beforeAll(async () => {
   closeDb = () => db.close();
   await migrate(db);
   const secret = 'elements-real-api-test-secret-0123456789';
-  const fivecolor = await createFivecolor({ db, secret, logger: quietLogger as never });
+  const fivecolor = await createFivecolor({
+    db,
+    secret,
+    logger: quietLogger as never,
+    publicUrl: 'https://court.example',
+    reports: { court: '浙02' },
+  });
   closeApp = fivecolor.close;
   key = (await createApiKey(db, secret, { role: 'enforcement', name: 'elements test', court: '浙02' })).key;
   // A plain node:http adapter for the Hono app.
@@ -127,6 +134,7 @@ beforeAll(async () => {
       });
     }
     tokens[color] = (await trpc('party.issueBadgeToken', { partyId })).token as string;
+    parties[color] = partyId as string;
   }
   site = await startServer(siteHandler);
   browser = await launch();
@@ -188,6 +196,96 @@ describe('against the real API', () => {
     expect(await showBadge(page, tokens.red)).toEqual({ type: 'fivecolor-error', color: undefined });
     expect(await page.getAttribute('#real', 'state')).toBe('error');
     expect(await page.getAttribute('#real', 'color')).toBeNull();
+    await page.close();
+  });
+});
+
+describe('reports against the real API', () => {
+  const issue = async (color: Color) =>
+    (await trpc('report.issue', { partyId: parties[color] })) as { reportNo: string; code: string };
+
+  it('<fivecolor-report> verifies a real report online and shows it with its QR code', async () => {
+    const { reportNo, code } = await issue('yellow');
+    const page = await browser.newPage({ viewport: { width: 900, height: 1400 } });
+    const errors = collectErrors(page);
+    await page.goto(site.url);
+    await page.evaluate(() => customElements.whenDefined('fivecolor-report'));
+    const loaded = await page.evaluate(
+      ([api, no, c]) =>
+        new Promise<{ color: string; changed: boolean }>((resolve, reject) => {
+          const el = document.createElement('fivecolor-report');
+          el.addEventListener('fivecolor-load', (e) => {
+            const d = (e as CustomEvent).detail;
+            resolve({ color: d.color, changed: d.colorNow.changed });
+          });
+          el.addEventListener('fivecolor-error', (e) => reject(new Error((e as CustomEvent).detail.reason)));
+          el.setAttribute('api', api!);
+          el.setAttribute('report-no', no!);
+          el.setAttribute('code', c!);
+          document.querySelector('#root')!.append(el);
+        }),
+      [apiServer.url, reportNo, code] as const,
+    );
+    expect(loaded).toEqual({ color: 'yellow', changed: false });
+    const shown = await page.evaluate(() => {
+      const root = document.querySelector('fivecolor-report')!.shadowRoot!;
+      const qr = root.querySelector('[part=qr]');
+      return {
+        text: root.textContent!.replace(/\s+/g, ' '),
+        qr: qr
+          ? {
+              label: qr.getAttribute('aria-label'),
+              modules: qr.querySelector('path')!.getAttribute('d')!.length,
+            }
+          : null,
+      };
+    });
+    for (const part of [reportNo, '黄码', '测**', 'Y14', '（2025）浙0212执102号', '签发后颜色未变更'])
+      expect(shown.text).toContain(part);
+    expect(shown.qr?.label).toBe('报告核验二维码');
+    expect(shown.qr?.modules).toBeGreaterThan(100);
+    await page.locator('fivecolor-report').screenshot({ path: join(ARTIFACTS_DIR, 'real-api-report.png') });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('<fivecolor-verify> says valid for the right code and invalid for a wrong one', async () => {
+    const { reportNo, code } = await issue('gold');
+    const page = await browser.newPage();
+    await page.goto(site.url);
+    await page.evaluate(
+      (api) =>
+        customElements.whenDefined('fivecolor-verify').then(() => {
+          const el = document.createElement('fivecolor-verify');
+          el.setAttribute('api', api);
+          document.querySelector('#root')!.append(el);
+        }),
+      apiServer.url,
+    );
+    const submit = async (no: string, c: string) => {
+      await page.locator('fivecolor-verify #reportNo').fill(no);
+      await page.locator('fivecolor-verify #code').fill(c);
+      const answered = page.evaluate(
+        () =>
+          new Promise<void>((resolve) =>
+            document
+              .querySelector('fivecolor-verify')!
+              .addEventListener('fivecolor-verified', () => resolve(), { once: true }),
+          ),
+      );
+      await page.locator('fivecolor-verify #code').press('Enter');
+      await answered;
+      return page.evaluate(async () => {
+        const el = document.querySelector('fivecolor-verify')!;
+        await el.updateComplete;
+        return el.shadowRoot!.querySelector('[part=result]')!.textContent!.replace(/\s+/g, ' ').trim();
+      });
+    };
+    const valid = await submit(reportNo, code);
+    expect(valid).toContain('报告有效');
+    expect(valid).toContain('签发时为金码');
+    expect(valid).toContain('签发后颜色未变更');
+    expect(await submit(reportNo, 'ZZZZ9999')).toBe('报告无效 验证码不正确');
     await page.close();
   });
 });

@@ -236,12 +236,14 @@ export const reports = pgTable(
       .references(() => parties.id),
     snapshot: jsonb('snapshot').$type<Record<string, unknown>>().notNull(),
     signed: text('signed').notNull(),
+    /** The signing key's id: its public key stays in the JWKS while any report it signed is unexpired. */
+    kid: text('kid').notNull().default(''),
     policyId: text('policy_id').notNull(),
     issuedBy: text('issued_by'),
     issuedAt: createdAt(),
     expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
   },
-  (t) => [index('reports_party_idx').on(t.partyId)],
+  (t) => [index('reports_party_idx').on(t.partyId), index('reports_kid_expires_idx').on(t.kid, t.expiresAt)],
 );
 
 /** Report-signing keys (Ed25519); the private part is encrypted. */

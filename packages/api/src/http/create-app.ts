@@ -2,7 +2,6 @@ import { defaultPolicy, type Policy } from '@fivecolor/core';
 import { trpcServer } from '@hono/trpc-server';
 import { sql } from 'drizzle-orm';
 import { Hono } from 'hono';
-import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import pino, { type Logger } from 'pino';
 import { authenticateApiKey } from '../auth/api-keys.js';
@@ -11,12 +10,14 @@ import { sessionKeys, verifyPartySession } from '../auth/session.js';
 import type { Db } from '../db/database.js';
 import type { Deps } from '../deps.js';
 import { createPartyCrypto } from '../party-crypto.js';
+import { ReportKit, type ReportOptions } from '../reports/report-kit.js';
 import { appRouter } from '../routers/root.js';
 import type { Context as TrpcContext } from '../trpc/trpc.js';
 import { BadgeCache } from './badge-cache.js';
-import { badgeHandler } from './badge-route.js';
+import { badgeHandler, badgePreflight } from './badge-route.js';
 import { Metrics } from './metrics.js';
 import { listenForPartyChanges } from './party-listener.js';
+import { mountReportRoutes } from './report-routes.js';
 import { routeLabel } from './route-label.js';
 
 export interface FivecolorOptions {
@@ -29,6 +30,8 @@ export interface FivecolorOptions {
   policy?: Policy | undefined;
   /** The clock; tests move it to check time-driven color changes. */
   now?: (() => Date) | undefined;
+  /** Report signing key, court code, validity and wrong-code limits. */
+  reports?: ReportOptions | undefined;
 }
 
 /** Redaction of anything that could carry a secret or personal data, for every log line. */
@@ -64,6 +67,7 @@ export async function createFivecolor(opts: FivecolorOptions) {
     cache,
     session: sessionKeys(opts.secret),
     now: opts.now ?? (() => new Date()),
+    reports: new ReportKit(opts.reports),
   };
   const listener =
     cache && opts.db.kind === 'postgres' && opts.db.databaseUrl
@@ -118,15 +122,23 @@ export async function createFivecolor(opts: FivecolorOptions) {
     }
   });
   app.get('/metrics', (c) =>
-    c.text(metrics.render({ fivecolor_badge_cache_entries: cache?.size ?? 0 }), 200, {
-      'Content-Type': 'text/plain; version=0.0.4',
-    }),
+    c.text(
+      metrics.render({
+        fivecolor_badge_cache_entries: cache?.size ?? 0,
+        fivecolor_badge_cache_hits_total: cache?.hits ?? 0,
+        fivecolor_badge_cache_misses_total: cache?.misses ?? 0,
+      }),
+      200,
+      {
+        'Content-Type': 'text/plain; version=0.0.4',
+      },
+    ),
   );
-  app.use(
-    '/v1/badge/*',
-    cors({ origin: '*', allowMethods: ['GET', 'HEAD', 'OPTIONS'], exposeHeaders: ['ETag'] }),
-  );
+  // CORS headers are set by the handler itself: Hono's cors middleware touches the response before the
+  // handler runs, which makes every badge response a full (slow) web Response.
+  app.options('/v1/badge/:token', badgePreflight);
   app.get('/v1/badge/:token', badgeHandler(deps, cache));
+  mountReportRoutes(app, deps);
   app.use(
     '/trpc/*',
     trpcServer({

@@ -1,9 +1,11 @@
 import { router } from '../trpc/trpc.js';
 import { apiKeyRouter } from './api-key.js';
 import { auditRouter } from './audit.js';
+import { consentRouter } from './consent.js';
 import { partyRouter } from './party.js';
 import { policyRouter } from './policy.js';
 import { recordRouter } from './record.js';
+import { reportRouter } from './report.js';
 import { statsRouter } from './stats.js';
 
 /**
@@ -16,6 +18,8 @@ import { statsRouter } from './stats.js';
 export const appRouter = router({
   party: partyRouter,
   record: recordRouter,
+  report: reportRouter,
+  consent: consentRouter,
   apiKey: apiKeyRouter,
   audit: auditRouter,
   stats: statsRouter,

@@ -4,6 +4,7 @@ import { createApiKey } from '../auth/api-keys.js';
 import type { Role } from '../auth/roles.js';
 import type { Db } from '../db/database.js';
 import { createFivecolor, LOG_REDACT } from '../http/create-app.js';
+import type { ReportOptions } from '../reports/report-kit.js';
 import { appRouter } from '../routers/root.js';
 import { type DbKind, openTestDb } from './test-db.js';
 
@@ -73,7 +74,10 @@ export interface Harness {
 }
 
 /** An app over a fresh database, with one key per role (court 浙02 for court roles) and captured logs. */
-export async function createHarness(kind: DbKind, opts: { badgeCache?: boolean } = {}): Promise<Harness> {
+export async function createHarness(
+  kind: DbKind,
+  opts: { badgeCache?: boolean; reports?: ReportOptions } = {},
+): Promise<Harness> {
   const db = await openTestDb(kind);
   const secret = `test-secret-${kind}-0123456789abcdef`;
   const logs: string[] = [];
@@ -94,6 +98,7 @@ export async function createHarness(kind: DbKind, opts: { badgeCache?: boolean }
     badgeCache: opts.badgeCache,
     now: () => clock.now,
     publicUrl: 'https://court.example',
+    reports: opts.reports,
   });
   const keys = {} as Harness['keys'];
   for (const role of ['admin', 'clerk', 'judge', 'enforcement', 'bank', 'exchange'] as const) {

@@ -69,6 +69,11 @@ export interface Strings {
   statuses: Record<string, string>;
   colorNow: string;
   printNote: string;
+  qrLabel: string;
+  qrCaption: string;
+  repairedOn: (date: string) => string;
+  objection: Record<string, string>;
+  listSep: string;
 }
 
 /**

@@ -16,6 +16,22 @@ export const reportStyles = css`
     margin: 0 0 0.5em;
     font-size: 1.4em;
   }
+  .head {
+    display: flex;
+    justify-content: space-between;
+    align-items: flex-start;
+    gap: 1em;
+  }
+  .qr-box {
+    margin: 0;
+    text-align: center;
+    font-size: 0.8em;
+  }
+  .qr {
+    display: block;
+    width: 7.5em;
+    height: 7.5em;
+  }
   h3 {
     margin: 1.25em 0 0.5em;
     font-size: 1.1em;

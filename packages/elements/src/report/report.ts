@@ -3,6 +3,7 @@ import { type Strings, strings } from '../locales/strings.js';
 import { baseStyles, colorStyles, isColor } from '../shared/colors.js';
 import { formatWhen } from '../shared/format.js';
 import { icon } from '../shared/icons.js';
+import { qrSvg } from '../shared/qr.js';
 import { fetchVerification } from '../shared/verification.js';
 import type { Color, Report, ReportVerification } from '../types.js';
 import { reportStyles } from './report.styles.js';
@@ -26,6 +27,7 @@ export type ReportState = 'empty' | 'loading' | 'ready' | 'invalid' | 'error';
  * @csspart timeline - The color history table.
  * @csspart records - The records table.
  * @csspart message - The loading / invalid / error message (`role="status"`).
+ * @csspart qr - The QR code of the verification URL (with `?code=` when the code is known).
  *
  * @cssproperty --fivecolor-green - Green (default #2e7d32); also red, yellow, blue, gold and on-{color} for text.
  * @cssproperty --fivecolor-border - Rules and borders (default #c4c4c4).
@@ -163,7 +165,10 @@ export class FivecolorReport extends LitElement {
     const c = report.classification;
     const colorNow = this.report ? undefined : this._verification?.colorNow;
     return html`<article part="base" class="report" lang=${t.lang} aria-labelledby="title">
-      <h2 id="title">${t.reportTitle}</h2>
+      <header class="head">
+        <h2 id="title">${t.reportTitle}</h2>
+        ${this.#qr(t, report)}
+      </header>
       <dl>
         <dt>${t.reportNo}</dt><dd class="mono">${report.reportNo}</dd>
         <dt>${t.issuedAt}</dt><dd class="mono">${formatWhen(report.issuedAt)}</dd>
@@ -214,6 +219,13 @@ export class FivecolorReport extends LitElement {
     </article>`;
   }
 
+  #qr(t: Strings, report: Report) {
+    if (!report.verifyUrl || !/^https?:\/\//.test(report.verifyUrl)) return nothing;
+    const code = this.code?.trim();
+    const url = code ? `${report.verifyUrl}?code=${encodeURIComponent(code)}` : report.verifyUrl;
+    return html`<figure class="qr-box">${qrSvg(url, t.qrLabel)}<figcaption>${t.qrCaption}</figcaption></figure>`;
+  }
+
   #colorNow(t: Strings, atIssue: Color, now: Color, changed: boolean) {
     return changed || now !== atIssue ? t.colorChanged(t.colors[now]) : t.colorUnchanged;
   }
@@ -230,7 +242,7 @@ export class FivecolorReport extends LitElement {
       ${
         e.records?.length
           ? html`<ul>
-              ${e.records.map((r) => html`<li>${[r.name, r.legalBasis, r.remedy].filter(Boolean).join(' — ')}</li>`)}
+              ${e.records.map((r) => html`<li>${[`${r.category} ${r.name}`, r.legalBasis, r.remedy].filter(Boolean).join(' — ')}</li>`)}
             </ul>`
           : nothing
       }`;
@@ -248,15 +260,22 @@ export class FivecolorReport extends LitElement {
         ${report.records.map(
           (r) => html`<tr>
             <td>${r.category} ${r.categoryName}</td>
-            <td>${r.basis}</td>
+            <td>${r.legalBasis}</td>
             <td>${r.court}</td>
             <td>${r.caseNumber}</td>
             <td class="mono">${r.effectiveFrom} – ${r.effectiveUntil ?? t.indefinite}</td>
-            <td>${t.statuses[r.status] ?? r.status}</td>
+            <td>${this.#status(t, r)}</td>
           </tr>`,
         )}
       </tbody>
     </table>`;
+  }
+
+  #status(t: Strings, r: Report['records'][number]) {
+    const parts = [t.statuses[r.status] ?? r.status];
+    if (r.repairedBy) parts.push(t.repairedOn(r.repairedBy.effectiveFrom));
+    if (r.objection) parts.push(t.objection[r.objection.status] ?? r.objection.status);
+    return parts.join(t.listSep);
   }
 
   #message(t: Strings) {

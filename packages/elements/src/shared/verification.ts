@@ -9,7 +9,7 @@ const isVerification = (value: unknown): value is ReportVerification => {
   const v = value as Partial<ReportVerification> | null;
   if (typeof v !== 'object' || v === null || typeof v.valid !== 'boolean') return false;
   if (v.valid && (typeof v.report !== 'object' || !isColor(v.report?.classification?.color))) return false;
-  return v.colorNow === undefined || isColor(v.colorNow.color);
+  return v.colorNow == null || isColor(v.colorNow.color);
 };
 
 /** Calls `GET {api}/v1/reports/{reportNo}?code=…`; a 404 without a JSON answer is "not found". */

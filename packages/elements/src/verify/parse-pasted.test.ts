@@ -28,6 +28,21 @@ describe('parsePasted', () => {
     expect(parsePasted('https://court.example/verify?reportNo=R1')).toBeUndefined();
   });
 
+  it("reads the API's report numbers (court code in Chinese) and its verification link", () => {
+    expect(parsePasted('报告编号：浙02-2026-000123 验证码：K7Q2M9XD')).toEqual({
+      reportNo: '浙02-2026-000123',
+      code: 'K7Q2M9XD',
+    });
+    expect(parsePasted('https://court.example/v1/reports/%E6%B5%9902-2026-000123?code=K7Q2M9XD')).toEqual({
+      reportNo: '浙02-2026-000123',
+      code: 'K7Q2M9XD',
+    });
+    expect(parsePasted('浙02-2026-000123 K7Q2M9XD')).toEqual({
+      reportNo: '浙02-2026-000123',
+      code: 'K7Q2M9XD',
+    });
+  });
+
   it('reads two values separated by a space or comma', () => {
     expect(parsePasted('R2026000123 AB12CD34')).toEqual({ reportNo: 'R2026000123', code: 'AB12CD34' });
     expect(parsePasted('R2026000123，AB12CD34')).toEqual({ reportNo: 'R2026000123', code: 'AB12CD34' });

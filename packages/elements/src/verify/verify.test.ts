@@ -83,7 +83,7 @@ describe('<fivecolor-verify>', () => {
     expect(text).toContain('报告有效');
     expect(text).toContain('签发时为黄码');
     expect(text).toContain('签发后颜色已变更，现为绿码');
-    expect(requests).toContain(`/v1/reports/${REPORT_NO}?code=${CODE}`);
+    expect(requests).toContain(`/v1/reports/${encodeURIComponent(REPORT_NO)}?code=${CODE}`);
     const detail = await page.evaluate(
       () => (window as unknown as { verified: { valid: boolean } }).verified,
     );
@@ -116,14 +116,14 @@ describe('<fivecolor-verify>', () => {
 
   it('fills both fields from one paste and normalizes full-width input', async () => {
     await page.locator('fivecolor-verify #reportNo').focus();
-    await page.evaluate(() => {
+    await page.evaluate((no) => {
       const input = document.querySelector('fivecolor-verify')!.shadowRoot!.querySelector('#reportNo')!;
       const data = new DataTransfer();
-      data.setData('text/plain', '司法诚信报告 报告编号：R20260301000123 验证码：ＡＢ１２ＣＤ３４');
+      data.setData('text/plain', `司法诚信报告 报告编号：${no} 验证码：ＡＢ１２ＣＤ３４`);
       input.dispatchEvent(
         new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }),
       );
-    });
+    }, REPORT_NO);
     expect(await page.locator('fivecolor-verify #reportNo').inputValue()).toBe(REPORT_NO);
     expect(await page.locator('fivecolor-verify #code').inputValue()).toBe(CODE);
     await page.keyboard.press('Enter');

@@ -1,0 +1,133 @@
+import { colorLabel, explain, type IsoDate, type Policy, timeline } from '@fivecolor/core';
+import type { objections, parties, records } from '../db/schema.js';
+import { toCreditRecord } from '../state/materialize.js';
+import type { Report, ReportRecord, ReportRecordStatus } from './report-types.js';
+
+type PartyRow = typeof parties.$inferSelect;
+type RecordRow = typeof records.$inferSelect;
+type ObjectionRow = typeof objections.$inferSelect;
+
+export interface ReportFacts {
+  reportNo: string;
+  court: string;
+  issuedAt: Date;
+  expiresAt: Date;
+  today: IsoDate;
+  policy: Policy;
+  publicUrl: string | undefined;
+  party: PartyRow;
+  records: readonly RecordRow[];
+  objections: readonly ObjectionRow[];
+}
+
+/** The same calendar day five years earlier (29 February → 28 February). */
+export function fiveYearsBefore(day: IsoDate): IsoDate {
+  const year = String(Number(day.slice(0, 4)) - 5).padStart(4, '0');
+  const md = day.slice(5) === '02-29' ? '02-28' : day.slice(5);
+  return `${year}-${md}`;
+}
+
+/**
+ * The content of a report on `today`: the party as a third party sees it (a person masked, an
+ * organization in full), the color with its explanation, the timeline, and every counting record
+ * plus every record in effect during the last five years, with repair and objection status.
+ * Revoked records (entered in error) never appear.
+ */
+export function buildReport(f: ReportFacts): Report {
+  const live = f.records.filter((r) => r.revokedAt === null);
+  const credit = live.map(toCreditRecord);
+  const why = explain(credit, { asOf: f.today, policy: f.policy, lang: 'zh-CN' });
+  const counting = new Set(why.records.map((r) => r.id));
+  const cutoff = fiveYearsBefore(f.today);
+  const repairOf = new Map<string, { recordId: string; effectiveFrom: IsoDate }>();
+  for (const r of live)
+    for (const target of r.repairs ?? [])
+      if (r.effectiveFrom <= f.today)
+        repairOf.set(target, { recordId: r.id, effectiveFrom: r.effectiveFrom });
+  const latestObjection = new Map<string, ObjectionRow>();
+  for (const o of f.objections) {
+    const prev = latestObjection.get(o.recordId);
+    if (!prev || prev.createdAt < o.createdAt) latestObjection.set(o.recordId, o);
+  }
+  const base = f.publicUrl?.replace(/\/+$/, '');
+  const shown = live.filter(
+    (r) => counting.has(r.id) || r.effectiveUntil === null || r.effectiveUntil > cutoff,
+  );
+  return {
+    v: 1,
+    reportNo: f.reportNo,
+    issuedAt: f.issuedAt.toISOString(),
+    expiresAt: f.expiresAt.toISOString(),
+    policyId: f.policy.id,
+    issuer: { court: f.court, jwksUrl: base ? `${base}/.well-known/jwks.json` : null },
+    party: {
+      kind: f.party.kind,
+      idType: f.party.idType,
+      name: f.party.nameMasked,
+      idNumber: f.party.idNumberMasked,
+    },
+    classification: {
+      color: why.color,
+      label: colorLabel(why.color, 'zh-CN'),
+      asOf: why.asOf,
+      since: why.since,
+      until: why.until,
+      basis: why.basis,
+    },
+    explanation: {
+      summary: why.summary,
+      records: why.records.map((r) => ({
+        recordId: r.id,
+        category: r.category,
+        name: r.name,
+        legalBasis: r.legalBasis,
+        countsUntil: r.countsUntil,
+        decisive: r.decisive,
+        remedy: r.remedy ?? null,
+      })),
+    },
+    timeline: timeline(credit, { policy: f.policy }),
+    records: shown.map((r) =>
+      recordOf(f, r, counting.has(r.id), repairOf.get(r.id), latestObjection.get(r.id)),
+    ),
+    verifyUrl: base ? `${base}/v1/reports/${encodeURIComponent(f.reportNo)}` : null,
+    iat: Math.floor(f.issuedAt.getTime() / 1000),
+    exp: Math.floor(f.expiresAt.getTime() / 1000),
+  };
+}
+
+function recordOf(
+  f: ReportFacts,
+  r: RecordRow,
+  counting: boolean,
+  repairedBy: ReportRecord['repairedBy'] | undefined,
+  objection: ObjectionRow | undefined,
+): ReportRecord {
+  const cat = f.policy.categories.find((c) => c.code === r.category);
+  const open = objection?.status === 'open';
+  let status: ReportRecordStatus;
+  if (repairedBy) status = 'repaired';
+  else if (counting) status = open ? 'objected' : 'active';
+  else status = r.effectiveFrom > f.today ? 'pending' : 'expired';
+  return {
+    recordId: r.id,
+    category: r.category,
+    categoryName: cat?.zh ?? r.category,
+    color: cat?.color ?? 'green',
+    legalBasis: cat?.basis ?? '',
+    court: r.court,
+    caseNumber: r.caseNumber,
+    effectiveFrom: r.effectiveFrom,
+    effectiveUntil: r.effectiveUntil,
+    counting,
+    status,
+    repairable: cat?.repairable ?? false,
+    repairedBy: repairedBy ?? null,
+    objection: objection
+      ? {
+          status: objection.status as 'open' | 'upheld' | 'rejected',
+          filedAt: objection.createdAt.toISOString(),
+        }
+      : null,
+  };
+}

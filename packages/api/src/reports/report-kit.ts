@@ -1,0 +1,103 @@
+import { CompactSign, type JWK } from 'jose';
+import type { Db } from '../db/database.js';
+import type { PartyCrypto } from '../party-crypto.js';
+import { FailureLimiter, type FailureLimiterOptions } from './failure-limiter.js';
+import type { Report } from './report-types.js';
+import { activeSigningKey, parseSigningKey, publishedKeys, type SigningKey } from './signing-keys.js';
+
+/** Report settings of `createFivecolor`. */
+export interface ReportOptions {
+  /** An Ed25519 private JWK or PKCS#8 PEM (FIVECOLOR_SIGNING_KEY) used instead of the stored keys. */
+  signingKey?: string | undefined;
+  /** The issuing court's code, first part of report numbers (default: the caller key's court, else `FC`). */
+  court?: string | undefined;
+  /** Days a report stays valid (default 30). */
+  ttlDays?: number | undefined;
+  /** Take the client address for rate limits from the last `X-Forwarded-For` hop (behind a reverse proxy). */
+  trustProxy?: boolean | undefined;
+  /** Wrong-code limits (defaults: 20 per report per hour, 10 per client per 15 minutes). */
+  limits?: FailureLimiterOptions | undefined;
+}
+
+// A process signs with a newly rotated key only after every process's JWKS cache has seen it.
+const KEY_TTL_MS = 30_000;
+const JWKS_TTL_MS = 10_000;
+const utf8 = new TextEncoder();
+
+/** Per-app report state: the signing key and JWKS caches and the wrong-code limiter. */
+export class ReportKit {
+  readonly limiter: FailureLimiter;
+  readonly court: string | undefined;
+  readonly ttlDays: number;
+  readonly trustProxy: boolean;
+  readonly #envKey: Promise<SigningKey> | null;
+  #key: { value: Promise<SigningKey>; at: number } | null = null;
+  #jwks: { value: Promise<{ keys: JWK[] }>; at: number } | null = null;
+
+  constructor(opts: ReportOptions = {}) {
+    this.limiter = new FailureLimiter(opts.limits);
+    this.court = opts.court;
+    this.ttlDays = opts.ttlDays ?? 30;
+    if (!Number.isInteger(this.ttlDays) || this.ttlDays < 1 || this.ttlDays > 366)
+      throw new TypeError('reports.ttlDays: must be an integer from 1 to 366');
+    this.trustProxy = opts.trustProxy ?? false;
+    this.#envKey = opts.signingKey ? parseSigningKey(opts.signingKey) : null;
+    // Surface a bad FIVECOLOR_SIGNING_KEY at the first use, not as an unhandled rejection.
+    this.#envKey?.catch(() => {});
+  }
+
+  /** The key new reports are signed with. */
+  currentKey(db: Db, crypto: PartyCrypto, now: Date): Promise<SigningKey> {
+    if (this.#envKey) return this.#envKey;
+    const t = Date.now();
+    if (!this.#key || t - this.#key.at > KEY_TTL_MS) {
+      const value = activeSigningKey(db, crypto, now);
+      this.#key = { value, at: t };
+      value.catch(() => {
+        this.#key = null;
+      });
+    }
+    return this.#key.value;
+  }
+
+  /** The JWKS: the env key (if any), active stored keys, retired ones with unexpired reports. */
+  jwks(db: Db, now: Date): Promise<{ keys: JWK[] }> {
+    const t = Date.now();
+    if (!this.#jwks || t - this.#jwks.at > JWKS_TTL_MS) {
+      const value = (async () => {
+        const stored = await publishedKeys(db, now);
+        const env = this.#envKey ? (await this.#envKey).publicJwk : null;
+        return { keys: env ? [env, ...stored.filter((k) => k.kid !== env.kid)] : stored };
+      })();
+      this.#jwks = { value, at: t };
+      value.catch(() => {
+        this.#jwks = null;
+      });
+    }
+    return this.#jwks.value;
+  }
+
+  /** Forgets cached keys (after a rotation in this process, or when a test moves the clock). */
+  refresh(): void {
+    this.#key = null;
+    this.#jwks = null;
+  }
+
+  /** Signs a report with {@link signReport}. */
+  sign(report: Report, key: SigningKey): Promise<string> {
+    return signReport(report, key);
+  }
+}
+
+/**
+ * Signs a report: compact JWS, EdDSA (Ed25519), `kid` in the protected header, the report's JSON as
+ * payload.
+ *
+ * @example
+ * const signed = await signReport(report, await parseSigningKey(pem));
+ */
+export function signReport(report: Report, key: SigningKey): Promise<string> {
+  return new CompactSign(utf8.encode(JSON.stringify(report)))
+    .setProtectedHeader({ alg: 'EdDSA', kid: key.kid, typ: 'fivecolor-report+jws' })
+    .sign(key.privateKey);
+}

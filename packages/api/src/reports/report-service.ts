@@ -1,0 +1,165 @@
+import { colorLabel, toCstDate } from '@fivecolor/core';
+import { TRPCError } from '@trpc/server';
+import { eq } from 'drizzle-orm';
+import { type AuditEntry, appendAudit } from '../audit/audit-log.js';
+import { objections, parties, records, reports } from '../db/schema.js';
+import type { Deps } from '../deps.js';
+import { actor, assertPartyAccess, type Caller } from '../services/access.js';
+import { freshPartyState, today } from '../state/party-state.js';
+import { runWrite } from '../write-tx.js';
+import { buildReport } from './build-report.js';
+import {
+  codeHash,
+  codeMatches,
+  newVerificationCode,
+  nextReportNo,
+  normalizeCode,
+  REPORT_NO,
+} from './report-codes.js';
+import type { Report, ReportVerification, VerifyReason } from './report-types.js';
+
+/** `report.issue`: `{ reportNo, code, signed, expiresAt, report }`. */
+export async function issueReport(
+  c: Caller,
+  input: { partyId: string; purpose?: string | undefined; idempotencyKey?: string | undefined },
+) {
+  const { deps } = c;
+  await assertPartyAccess(c, input.partyId, 'report');
+  const kit = deps.reports;
+  const key = await kit.currentKey(deps.db, deps.crypto, deps.now());
+  const court = kit.court ?? c.principal.court ?? 'FC';
+  return runWrite(
+    deps,
+    {
+      actorId: c.principal.id,
+      key: input.idempotencyKey,
+      procedure: 'report.issue',
+      input: { partyId: input.partyId, purpose: input.purpose ?? null },
+    },
+    async (w) => {
+      const [party] = await w.tx.select().from(parties).where(eq(parties.id, input.partyId));
+      if (!party) throw new TRPCError({ code: 'NOT_FOUND', message: `partyId: no party ${input.partyId}` });
+      const recordRows = await w.tx.select().from(records).where(eq(records.partyId, party.id));
+      const objectionRows = await w.tx.select().from(objections).where(eq(objections.partyId, party.id));
+      const issuedAt = deps.now();
+      const expiresAt = new Date(issuedAt.getTime() + kit.ttlDays * 86_400_000);
+      const day = toCstDate(issuedAt);
+      const reportNo = await nextReportNo(w.tx, court, Number(day.slice(0, 4)));
+      const code = newVerificationCode();
+      const report = buildReport({
+        reportNo,
+        court,
+        issuedAt,
+        expiresAt,
+        today: day,
+        policy: deps.policy,
+        publicUrl: deps.publicUrl,
+        party,
+        records: recordRows,
+        objections: objectionRows,
+      });
+      const signed = await kit.sign(report, key);
+      await w.tx.insert(reports).values({
+        reportNo,
+        codeHash: codeHash(deps.secret, reportNo, code),
+        partyId: party.id,
+        snapshot: report as unknown as Record<string, unknown>,
+        signed,
+        kid: key.kid,
+        policyId: report.policyId,
+        issuedBy: c.principal.id,
+        issuedAt,
+        expiresAt,
+      });
+      await appendAudit(
+        w.tx,
+        {
+          ...actor(c),
+          action: 'report.issue',
+          partyId: party.id,
+          target: reportNo,
+          purpose: input.purpose ?? null,
+          detail: { kid: key.kid, color: report.classification.color },
+        },
+        issuedAt,
+      );
+      return { reportNo, code, signed, expiresAt: report.expiresAt, kid: key.kid, report };
+    },
+  );
+}
+
+/** Who asks for an online verification: a rate-limit key and the audit fields. */
+export interface Verifier {
+  /** `principal:<id>` or `addr:<ip>`. */
+  client: string;
+  audit: Pick<AuditEntry, 'actorId' | 'actorRole' | 'actorOrg' | 'requestId'>;
+}
+
+export type VerifyOutcome =
+  | { kind: 'ok'; result: ReportVerification; partyId: string; kid: string; code: string }
+  | { kind: 'invalid'; result: ReportVerification; retryAfter?: number };
+
+const none = (reason: VerifyReason): ReportVerification => ({
+  valid: false,
+  reason,
+  report: null,
+  colorNow: null,
+});
+
+/**
+ * Online verification by report number and code, shared by `report.verify` and the public route.
+ * Wrong codes and unknown numbers count against the client and (wrong codes) the report; while a
+ * limit is exhausted every attempt is refused. A successful look-up is audited against the party.
+ */
+export async function verifyOnline(
+  deps: Deps,
+  input: { reportNo: string; code: string },
+  who: Verifier,
+  action = 'report.verify',
+): Promise<VerifyOutcome> {
+  const reportNo = input.reportNo.normalize('NFKC').trim();
+  const code = normalizeCode(input.code);
+  if (!REPORT_NO.test(reportNo) || reportNo.length > 40 || code === null)
+    return { kind: 'invalid', result: none('malformed') };
+  const kit = deps.reports;
+  const nowMs = deps.now().getTime();
+  const wait = kit.limiter.blockedFor(reportNo, who.client, nowMs);
+  if (wait > 0) return { kind: 'invalid', result: none('rate_limited'), retryAfter: wait };
+  const [row] = await deps.db.db.select().from(reports).where(eq(reports.reportNo, reportNo));
+  if (!row || !codeMatches(deps.secret, reportNo, code, row.codeHash)) {
+    kit.limiter.fail(reportNo, who.client, row !== undefined, nowMs);
+    return { kind: 'invalid', result: none(row ? 'bad_code' : 'not_found') };
+  }
+  const report = row.snapshot as unknown as Report;
+  const state = await freshPartyState(deps, row.partyId);
+  const colorNow = state
+    ? {
+        color: state.color as Report['classification']['color'],
+        label: colorLabel(state.color as Report['classification']['color'], 'zh-CN'),
+        asOf: today(deps),
+        since: state.since,
+        changed: state.color !== report.classification.color,
+      }
+    : null;
+  const expired = row.expiresAt.getTime() <= nowMs;
+  await runWrite(deps, { actorId: who.audit.actorId ?? 'public', procedure: action, input: null }, (w) =>
+    appendAudit(
+      w.tx,
+      { ...who.audit, action, partyId: row.partyId, target: reportNo, detail: { expired } },
+      deps.now(),
+    ),
+  );
+  const result: ReportVerification = {
+    valid: !expired,
+    ...(expired ? { reason: 'expired' as const } : {}),
+    report,
+    signed: row.signed,
+    colorNow,
+  };
+  return { kind: 'ok', result, partyId: row.partyId, kid: row.kid, code };
+}
+
+/** The verifier of a tRPC caller: rate-limited per principal. */
+export function callerVerifier(c: Caller): Verifier {
+  return { client: `principal:${c.principal.id}`, audit: actor(c) };
+}

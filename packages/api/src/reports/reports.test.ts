@@ -1,0 +1,404 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { compactVerify, createLocalJWKSet, type JSONWebKeySet } from 'jose';
+import { extractText, getDocumentProxy } from 'unpdf';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPartyCrypto } from '../party-crypto.js';
+import { createHarness, type Harness } from '../testing/harness.js';
+import { residentId } from '../testing/ids.js';
+import { dbKinds } from '../testing/test-db.js';
+import { CODE_ALPHABET } from './report-codes.js';
+import { rotateSigningKey } from './signing-keys.js';
+
+const DAY = 86_400_000;
+const cst = (d: Date) => new Date(d.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
+
+describe.each(dbKinds())('reports and consent on %s', (kind) => {
+  let h: Harness;
+  let partyId: string;
+  let session: string;
+  let n = 0;
+  const ip = (addr: string) => ({ incoming: { socket: { remoteAddress: addr } } });
+  const get = (path: string, addr = '192.0.2.1', headers: Record<string, string> = {}) =>
+    h.app.request(`http://local${path}`, { headers }, ip(addr));
+  const jwks = async (): Promise<JSONWebKeySet> => (await get('/.well-known/jwks.json')).json();
+  const verifyPath = (no: string, code: string, pdf = false) =>
+    `/v1/reports/${encodeURIComponent(no)}${pdf ? '.pdf' : ''}?code=${encodeURIComponent(code)}`;
+  const newPerson = async (name = '章某某') => {
+    const id = (
+      await h.ok(
+        'party.register',
+        { kind: 'person', idType: 'RESIDENT_ID', idNumber: residentId(500 + n++), name },
+        h.keys.clerk,
+      )
+    ).partyId as string;
+    return { id, session: (await h.ok('party.issueSession', { partyId: id }, h.keys.clerk)).token as string };
+  };
+
+  beforeAll(async () => {
+    h = await createHarness(kind, { reports: { court: '浙02' } });
+    ({ id: partyId, session } = await newPerson());
+    const today = cst(h.clock.now);
+    const y14 = await h.ok(
+      'record.create',
+      {
+        partyId,
+        category: 'Y14',
+        court: '浙0212',
+        caseNumber: '（2025）浙0212民初77号',
+        effectiveFrom: today,
+      },
+      h.keys.judge,
+    );
+    expect(y14.classification.color).toBe('yellow');
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('issues a signed report that verifies with the published JWKS (round trip)', async () => {
+    const r = await h.ok('report.issue', { partyId }, session);
+    expect(r.reportNo).toMatch(/^浙02-\d{4}-\d{6}$/);
+    expect(r.code).toHaveLength(8);
+    for (const ch of r.code) expect(CODE_ALPHABET).toContain(ch);
+    expect(Date.parse(r.expiresAt) - h.clock.now.getTime()).toBe(30 * DAY);
+    const keys = await jwks();
+    expect(keys.keys.length).toBeGreaterThan(0);
+    expect(JSON.stringify(keys)).not.toMatch(/"d"/);
+    const { payload, protectedHeader } = await compactVerify(r.signed, createLocalJWKSet(keys));
+    expect(protectedHeader).toMatchObject({ alg: 'EdDSA', kid: r.kid });
+    const report = JSON.parse(new TextDecoder().decode(payload));
+    expect(report).toEqual(r.report);
+    expect(report).toMatchObject({
+      reportNo: r.reportNo,
+      expiresAt: r.expiresAt,
+      policyId: 'default-2022',
+      party: { kind: 'person', idType: 'RESIDENT_ID', name: '章**' },
+      classification: { color: 'yellow', label: '黄码', since: cst(h.clock.now) },
+      issuer: { court: '浙02', jwksUrl: 'https://court.example/.well-known/jwks.json' },
+    });
+    expect(report.party.idNumber).toMatch(/^\d{4}\*{10}[\dX]{4}$/);
+    expect(report.explanation.summary).toContain('黄码');
+    expect(report.explanation.records[0]).toMatchObject({ category: 'Y14', decisive: true });
+    expect(report.explanation.records[0].remedy).toBeTruthy();
+    expect(report.records).toEqual([
+      expect.objectContaining({
+        category: 'Y14',
+        court: '浙0212',
+        caseNumber: '（2025）浙0212民初77号',
+        status: 'active',
+        counting: true,
+        repairedBy: null,
+        objection: null,
+      }),
+    ]);
+    expect(report.records[0].legalBasis.length).toBeGreaterThan(0);
+    expect(report.timeline.at(-2)).toMatchObject({ color: 'yellow', from: cst(h.clock.now) });
+    // Never the clear name or identity number.
+    expect(r.signed).not.toContain('章某某');
+    expect(JSON.stringify(report)).not.toContain('章某某');
+  });
+
+  it('fails verification when any byte of the payload is flipped', async () => {
+    const r = await h.ok('report.issue', { partyId }, session);
+    const [head, body, sig] = r.signed.split('.') as [string, string, string];
+    const bytes = Buffer.from(body, 'base64url');
+    const keys = createLocalJWKSet(await jwks());
+    for (const i of [0, Math.floor(bytes.length / 2), bytes.length - 1]) {
+      const copy = Buffer.from(bytes);
+      copy[i] = (copy[i] as number) ^ 0x01;
+      await expect(compactVerify(`${head}.${copy.toString('base64url')}.${sig}`, keys)).rejects.toThrow();
+    }
+  });
+
+  it('shows an organization in full and a repaired record as repaired', async () => {
+    const org = (
+      await h.ok(
+        'party.register',
+        { kind: 'org', idType: 'USCC', idNumber: '914403001922038216', name: '宁波某某有限公司' },
+        h.keys.clerk,
+      )
+    ).partyId;
+    const from = cst(new Date(h.clock.now.getTime() - 60 * DAY));
+    const { recordId } = await h.ok(
+      'record.create',
+      {
+        partyId: org,
+        category: 'Y14',
+        court: '浙0212',
+        caseNumber: '（2025）浙0212执5号',
+        effectiveFrom: from,
+      },
+      h.keys.enforcement,
+    );
+    await h.ok(
+      'record.repair',
+      {
+        partyId: org,
+        repairs: [recordId],
+        court: '浙0212',
+        caseNumber: '（2025）浙0212执恢5号',
+        effectiveFrom: cst(new Date(h.clock.now.getTime() - 10 * DAY)),
+      },
+      h.keys.enforcement,
+    );
+    const { report } = await h.ok('report.issue', { partyId: org }, h.keys.judge);
+    expect(report.party).toMatchObject({ name: '宁波某某有限公司', idNumber: '914403001922038216' });
+    expect(report.classification.color).toBe('blue');
+    const repaired = report.records.find((x: { recordId: string }) => x.recordId === recordId);
+    expect(repaired).toMatchObject({
+      status: 'repaired',
+      counting: false,
+      repairedBy: { recordId: expect.any(String) },
+    });
+  });
+
+  it('verifies online (tRPC and public GET with CORS) and says whether the color changed', async () => {
+    const other = await newPerson('李某');
+    const r = await h.ok('report.issue', { partyId: other.id }, other.session);
+    const ok = await h.ok('report.verify', { reportNo: r.reportNo, code: r.code.toLowerCase() }, h.keys.bank);
+    expect(ok).toMatchObject({
+      valid: true,
+      report: { reportNo: r.reportNo },
+      colorNow: { color: 'green', changed: false },
+    });
+    await h.ok(
+      'record.create',
+      {
+        partyId: other.id,
+        category: 'R03',
+        court: '浙0212',
+        caseNumber: '（2025）浙0212民初9号',
+        effectiveFrom: cst(h.clock.now),
+      },
+      h.keys.judge,
+    );
+    const res = await get(verifyPath(r.reportNo, r.code), '192.0.2.50', { origin: 'https://bank.example' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    const body = await res.json();
+    expect(body).toMatchObject({
+      valid: true,
+      report: { classification: { color: 'green' } },
+      colorNow: { color: 'red', changed: true },
+      signed: r.signed,
+    });
+    const wrong = await get(verifyPath(r.reportNo, 'AAAAAAAA'), '192.0.2.50');
+    expect(wrong.status).toBe(403);
+    expect(await wrong.json()).toEqual({ valid: false, reason: 'bad_code', report: null, colorNow: null });
+    const unknown = await get(verifyPath('浙02-2000-999999', r.code), '192.0.2.50');
+    expect(unknown.status).toBe(404);
+    expect((await unknown.json()).reason).toBe('not_found');
+    const page = await get(verifyPath(r.reportNo, r.code), '192.0.2.50', { accept: 'text/html' });
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(await page.text()).toContain('签发后已变更');
+    const bad = await h.call('report.verify', { reportNo: 'x', code: '12' }, h.keys.bank);
+    expect(bad.error?.data.code).toBe('BAD_REQUEST');
+    expect(bad.error?.message).toMatch(/^reportNo, code: /);
+  });
+
+  it('rate-limits wrong codes per client address and per report, right code included', async () => {
+    const r = await h.ok('report.issue', { partyId }, session);
+    const limits = h.deps.reports.limiter;
+    for (let i = 0; i < limits.perClient.max; i++)
+      expect(
+        (await get(verifyPath(r.reportNo, `WRONG${String(i).padStart(3, '2')}`), '198.51.100.1')).status,
+      ).toBe(403);
+    const blocked = await get(verifyPath(r.reportNo, r.code), '198.51.100.1');
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await blocked.json()).reason).toBe('rate_limited');
+    // Unknown report numbers count against the client too (no enumeration).
+    for (let i = 0; i < limits.perClient.max; i++)
+      await get(verifyPath(`浙02-1999-${String(i).padStart(6, '0')}`, r.code), '198.51.100.2');
+    expect((await get(verifyPath(r.reportNo, r.code), '198.51.100.2')).status).toBe(429);
+    // Another address still verifies; then wrong codes from many addresses lock the report itself.
+    expect((await get(verifyPath(r.reportNo, r.code), '198.51.100.3')).status).toBe(200);
+    for (let i = 0; i < limits.perReport.max - limits.perClient.max; i++)
+      await get(verifyPath(r.reportNo, 'WRONGXYZ'), `203.0.113.${i}`);
+    const locked = await get(verifyPath(r.reportNo, r.code), '203.0.113.250');
+    expect(locked.status).toBe(429);
+    const viaTrpc = await h.call('report.verify', { reportNo: r.reportNo, code: r.code }, h.keys.bank);
+    expect(viaTrpc.error?.data.code).toBe('TOO_MANY_REQUESTS');
+    // Another report is not affected; the window passes.
+    const r2 = await h.ok('report.issue', { partyId }, session);
+    expect((await get(verifyPath(r2.reportNo, r2.code), '203.0.113.251')).status).toBe(200);
+    const saved = h.clock.now;
+    h.clock.now = new Date(saved.getTime() + limits.perReport.windowMs + 1000);
+    try {
+      expect((await get(verifyPath(r.reportNo, r.code), '198.51.100.1')).status).toBe(200);
+    } finally {
+      h.clock.now = saved;
+    }
+  });
+
+  it('expires: online verification says expired after the validity', async () => {
+    const r = await h.ok('report.issue', { partyId }, session);
+    const saved = h.clock.now;
+    h.clock.now = new Date(Date.parse(r.expiresAt) + 1000);
+    try {
+      const body = await (await get(verifyPath(r.reportNo, r.code), '192.0.2.77')).json();
+      expect(body).toMatchObject({ valid: false, reason: 'expired', report: { reportNo: r.reportNo } });
+    } finally {
+      h.clock.now = saved;
+    }
+  });
+
+  it('rotates the signing key: old reports stay valid until they expire, then the old key is unpublished', async () => {
+    const before = await h.ok('report.issue', { partyId }, session);
+    const { kid, retired } = await rotateSigningKey(h.db, createPartyCrypto(h.secret), h.clock.now);
+    expect(retired).toContain(before.kid);
+    h.deps.reports.refresh();
+    const after = await h.ok('report.issue', { partyId }, session);
+    expect(after.kid).toBe(kid);
+    expect(after.kid).not.toBe(before.kid);
+    const keys = await jwks();
+    expect(keys.keys.map((k) => k.kid)).toEqual(expect.arrayContaining([before.kid, after.kid]));
+    await compactVerify(before.signed, createLocalJWKSet(keys));
+    await compactVerify(after.signed, createLocalJWKSet(keys));
+    // Once every report the old key signed has expired, it leaves the JWKS.
+    const saved = h.clock.now;
+    h.clock.now = new Date(saved.getTime() + 31 * DAY);
+    h.deps.reports.refresh();
+    try {
+      const later = (await jwks()).keys.map((k) => k.kid);
+      expect(later).toContain(after.kid);
+      expect(later).not.toContain(before.kid);
+    } finally {
+      h.clock.now = saved;
+      h.deps.reports.refresh();
+    }
+  });
+
+  it('renders the PDF in Chinese with the report content', async () => {
+    const r = await h.ok('report.issue', { partyId }, session);
+    const res = await get(verifyPath(r.reportNo, r.code, true), '192.0.2.99');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/pdf');
+    const pdf = new Uint8Array(await res.arrayBuffer());
+    expect(new TextDecoder().decode(pdf.subarray(0, 5))).toBe('%PDF-');
+    const { text } = await extractText(await getDocumentProxy(pdf), { mergePages: true });
+    const flat = text.replace(/\s+/g, '');
+    for (const part of [
+      '司法诚信报告',
+      r.reportNo,
+      r.code,
+      '章**',
+      '黄码',
+      '（2025）浙0212民初77号',
+      'Y14',
+      '浙0212',
+      '有效',
+      'default-2022',
+    ])
+      expect(flat).toContain(part.replace(/\s+/g, ''));
+    expect(flat).not.toContain('章某某');
+    const denied = await get(verifyPath(r.reportNo, 'AAAAAAAA', true), '192.0.2.99');
+    expect(denied.status).toBe(403);
+    expect(denied.headers.get('content-type')).toContain('application/json');
+  });
+
+  it('lets a bank read the code and issue a report only under a live consent, audited for the party', async () => {
+    const p = await newPerson('王某某');
+    const missing = await h.call('report.issue', { partyId: p.id }, h.keys.bank);
+    expect(missing.error?.data.code).toBe('FORBIDDEN');
+    expect(missing.error?.message).toMatch(/consent/);
+    expect((await h.call('party.get', { partyId: p.id }, h.keys.bank)).error?.message).toMatch(/consent/);
+    const until = cst(new Date(h.clock.now.getTime() + 90 * DAY));
+    const grant = await h.ok(
+      'consent.grant',
+      { grantee: 'Test Bank', scopes: ['code', 'report'], until },
+      p.session,
+    );
+    expect(grant).toMatchObject({ grantee: 'Test Bank', scopes: ['code', 'report'], until, active: true });
+    const issued = await h.ok('report.issue', { partyId: p.id, purpose: '诚信履行贷审查' }, h.keys.bank);
+    expect(issued.report.party.name).toBe('王**');
+    expect((await h.ok('party.get', { partyId: p.id }, h.keys.bank)).classification.color).toBe('green');
+    const listed = await h.ok('consent.list', {}, h.keys.bank);
+    expect(listed.map((x: { consentId: string }) => x.consentId)).toContain(grant.consentId);
+    const who = await h.ok('audit.list', {}, p.session);
+    expect(who.items).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          action: 'report.issue',
+          actorRole: 'bank',
+          actorOrg: 'Test Bank',
+          purpose: '诚信履行贷审查',
+        }),
+        expect.objectContaining({ action: 'party.get', actorRole: 'bank', actorOrg: 'Test Bank' }),
+      ]),
+    );
+    await h.ok('consent.revoke', { consentId: grant.consentId }, p.session);
+    const after = await h.call('report.issue', { partyId: p.id }, h.keys.bank);
+    expect(after.error?.data.code).toBe('FORBIDDEN');
+    expect((await h.call('party.get', { partyId: p.id }, h.keys.bank)).error?.data.code).toBe('FORBIDDEN');
+    expect((await h.ok('consent.list', {}, p.session))[0]).toMatchObject({
+      active: false,
+      revokedAt: expect.any(String),
+    });
+    // A code-only consent does not cover reports.
+    await h.ok('consent.grant', { grantee: 'Test Bank', scopes: ['code'], until }, p.session);
+    expect((await h.call('report.issue', { partyId: p.id }, h.keys.bank)).error?.message).toMatch(
+      /scope report/,
+    );
+  });
+
+  it('rejects bad consent input naming the field, and changes nothing', async () => {
+    const p = await newPerson('赵某');
+    const yesterday = cst(new Date(h.clock.now.getTime() - DAY));
+    const past = await h.call(
+      'consent.grant',
+      { grantee: 'Test Bank', scopes: ['code'], until: yesterday },
+      p.session,
+    );
+    expect(past.error?.message).toMatch(/^until: /);
+    const soon = cst(new Date(h.clock.now.getTime() + 30 * DAY));
+    const noBank = await h.call(
+      'consent.grant',
+      { grantee: 'Nobody Bank', scopes: ['code'], until: soon },
+      p.session,
+    );
+    expect(noBank.error?.message).toMatch(/^grantee: /);
+    const scope = await h.call(
+      'consent.grant',
+      { grantee: 'Test Bank', scopes: ['all'], until: soon },
+      p.session,
+    );
+    expect(scope.error?.message).toMatch(/^scopes\.0: /);
+    expect(await h.ok('consent.list', {}, p.session)).toEqual([]);
+  });
+});
+
+describe('a signing key given in the environment', () => {
+  let h: Harness;
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('signs with FIVECOLOR_SIGNING_KEY (PKCS#8) and publishes it', async () => {
+    const pem = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    h = await createHarness('pglite', { reports: { signingKey: pem } });
+    const partyId = (
+      await h.ok(
+        'party.register',
+        { kind: 'person', idType: 'RESIDENT_ID', idNumber: residentId(901), name: '孙某' },
+        h.keys.clerk,
+      )
+    ).partyId;
+    const r = await h.ok('report.issue', { partyId }, h.keys.judge);
+    expect(r.reportNo).toMatch(/^浙02-/);
+    const keys = await (await h.app.request('http://local/.well-known/jwks.json')).json();
+    expect(keys.keys[0].kid).toBe(r.kid);
+    await compactVerify(r.signed, createLocalJWKSet(keys));
+    expect(await h.db.db.query.signingKeys.findMany()).toEqual([]);
+  });
+
+  it('rejects a key that is not Ed25519 with a clear message', async () => {
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({
+      format: 'pem',
+      type: 'pkcs8',
+    });
+    const { parseSigningKey } = await import('./signing-keys.js');
+    await expect(parseSigningKey(rsa.toString())).rejects.toThrow(/Ed25519/);
+    await expect(parseSigningKey('nonsense')).rejects.toThrow(/FIVECOLOR_SIGNING_KEY/);
+  });
+});

@@ -1,0 +1,147 @@
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { and, desc, eq, gt, isNull, or, sql } from 'drizzle-orm';
+import { calculateJwkThumbprint, exportJWK, importJWK, type JWK } from 'jose';
+import type { Db } from '../db/database.js';
+import { reports, signingKeys } from '../db/schema.js';
+import type { PartyCrypto } from '../party-crypto.js';
+
+/** One report-signing key: its id, the private key (a WebCrypto key, as jose signs fastest with it) and the public JWK. */
+export interface SigningKey {
+  kid: string;
+  privateKey: CryptoKey;
+  publicJwk: JWK;
+}
+
+const KEY_LOCK = 727003;
+
+async function toSigningKey(privateKey: KeyObject, kid?: string): Promise<SigningKey> {
+  if (privateKey.asymmetricKeyType !== 'ed25519')
+    throw new TypeError('signing key: must be an Ed25519 key (OKP, crv Ed25519)');
+  const pub = await exportJWK(createPublicKey(privateKey));
+  const publicJwk: JWK = { kty: 'OKP', crv: 'Ed25519', x: pub.x as string };
+  publicJwk.kid = kid ?? (await calculateJwkThumbprint(publicJwk)).slice(0, 16);
+  publicJwk.alg = 'EdDSA';
+  publicJwk.use = 'sig';
+  const jwk = await exportJWK(privateKey);
+  return {
+    kid: publicJwk.kid,
+    privateKey: (await importJWK({ ...jwk, alg: 'EdDSA' }, 'EdDSA')) as CryptoKey,
+    publicJwk,
+  };
+}
+
+/**
+ * Parses a signing key given in the environment (`FIVECOLOR_SIGNING_KEY`): an Ed25519 private JWK
+ * (JSON with `d`; its `kid` is kept) or a PKCS#8 PEM. The key id defaults to the JWK thumbprint.
+ *
+ * @example
+ * const key = await parseSigningKey(process.env.FIVECOLOR_SIGNING_KEY!);
+ */
+export async function parseSigningKey(text: string): Promise<SigningKey> {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('{')) {
+    let jwk: JWK;
+    try {
+      jwk = JSON.parse(trimmed) as JWK;
+    } catch {
+      throw new TypeError(
+        'FIVECOLOR_SIGNING_KEY: not valid JSON; give an Ed25519 private JWK or a PKCS#8 PEM',
+      );
+    }
+    if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.d !== 'string')
+      throw new TypeError(
+        'FIVECOLOR_SIGNING_KEY: the JWK must be an Ed25519 private key (kty OKP, crv Ed25519, d)',
+      );
+    return toSigningKey(createPrivateKey({ key: jwk as never, format: 'jwk' }), jwk.kid);
+  }
+  if (trimmed.includes('-----BEGIN PRIVATE KEY-----')) {
+    try {
+      return await toSigningKey(createPrivateKey({ key: trimmed, format: 'pem' }));
+    } catch (err) {
+      if (err instanceof TypeError && err.message.startsWith('signing key')) throw err;
+      throw new TypeError('FIVECOLOR_SIGNING_KEY: the PEM is not a readable PKCS#8 private key');
+    }
+  }
+  throw new TypeError('FIVECOLOR_SIGNING_KEY: give an Ed25519 private JWK (JSON) or a PKCS#8 PEM');
+}
+
+async function fromRow(crypto: PartyCrypto, row: typeof signingKeys.$inferSelect): Promise<SigningKey> {
+  return toSigningKey(createPrivateKey({ key: crypto.decrypt(row.privateEnc), format: 'pem' }), row.kid);
+}
+
+async function insertNewKey(tx: Db['db'], crypto: PartyCrypto, now: Date) {
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const key = await toSigningKey(privateKey);
+  await tx.insert(signingKeys).values({
+    kid: key.kid,
+    publicJwk: key.publicJwk as Record<string, unknown>,
+    privateEnc: crypto.encrypt(privateKey.export({ format: 'pem', type: 'pkcs8' }).toString()),
+    createdAt: now,
+  });
+  return key;
+}
+
+/**
+ * The active stored signing key (the newest not retired); generated and stored (private part
+ * encrypted with the server secret) when there is none. Several processes agree on one key.
+ */
+export async function activeSigningKey(db: Db, crypto: PartyCrypto, now: Date): Promise<SigningKey> {
+  const newest = () =>
+    db.db
+      .select()
+      .from(signingKeys)
+      .where(isNull(signingKeys.retiredAt))
+      .orderBy(desc(signingKeys.createdAt))
+      .limit(1);
+  const [row] = await newest();
+  if (row) return fromRow(crypto, row);
+  return db.db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${KEY_LOCK})`);
+    const [again] = await tx
+      .select()
+      .from(signingKeys)
+      .where(isNull(signingKeys.retiredAt))
+      .orderBy(desc(signingKeys.createdAt))
+      .limit(1);
+    return again ? fromRow(crypto, again) : insertNewKey(tx as unknown as Db['db'], crypto, now);
+  });
+}
+
+/**
+ * Rotates the stored report-signing key: a new Ed25519 key becomes active and the previous ones are
+ * retired. Retired public keys stay in the JWKS until every report they signed has expired.
+ *
+ * @example
+ * const { kid, retired } = await rotateSigningKey(db, createPartyCrypto(secret));
+ */
+export async function rotateSigningKey(
+  db: Db,
+  crypto: PartyCrypto,
+  now: Date = new Date(),
+): Promise<{ kid: string; retired: string[] }> {
+  return db.db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${KEY_LOCK})`);
+    const retired = await tx
+      .update(signingKeys)
+      .set({ retiredAt: now })
+      .where(isNull(signingKeys.retiredAt))
+      .returning({ kid: signingKeys.kid });
+    const key = await insertNewKey(tx as unknown as Db['db'], crypto, now);
+    return { kid: key.kid, retired: retired.map((r) => r.kid) };
+  });
+}
+
+/** The public keys to publish: every active key, and retired ones that signed a report not yet expired. */
+export async function publishedKeys(db: Db, now: Date): Promise<JWK[]> {
+  const rows = await db.db
+    .select({ kid: signingKeys.kid, publicJwk: signingKeys.publicJwk })
+    .from(signingKeys)
+    .where(
+      or(
+        isNull(signingKeys.retiredAt),
+        sql`exists (select 1 from ${reports} where ${and(eq(reports.kid, signingKeys.kid), gt(reports.expiresAt, now))})`,
+      ),
+    )
+    .orderBy(desc(signingKeys.createdAt));
+  return rows.map((r) => r.publicJwk as JWK);
+}

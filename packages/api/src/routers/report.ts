@@ -1,0 +1,41 @@
+import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import { callerVerifier, issueReport, verifyOnline } from '../reports/report-service.js';
+import { callerOf } from '../trpc/caller.js';
+import { procedure, router } from '../trpc/trpc.js';
+import { idempotencyKey, partyId, purpose } from '../trpc/validators.js';
+
+export const reportRouter = router({
+  /**
+   * Issues a signed judicial integrity report: the party itself, a judge on its behalf, or a bank
+   * under the party's `report` consent. The code is returned only here (stored hashed).
+   */
+  issue: procedure
+    .input(z.object({ partyId, purpose, idempotencyKey }))
+    .mutation(({ ctx, input }) => issueReport(callerOf(ctx), input)),
+
+  /** Online verification: `{ valid, reason?, report, signed?, colorNow }`; wrong codes are rate-limited. */
+  verify: procedure
+    .input(
+      z.object({
+        reportNo: z.string().min(1, 'must not be empty').max(40, 'must be at most 40 characters'),
+        code: z.string().min(1, 'must not be empty').max(16, 'must be at most 16 characters'),
+      }),
+    )
+    .query(async ({ ctx, input }) => {
+      const c = callerOf(ctx);
+      const out = await verifyOnline(c.deps, input, callerVerifier(c));
+      if (out.result.reason === 'rate_limited')
+        throw new TRPCError({
+          code: 'TOO_MANY_REQUESTS',
+          message: `code: too many wrong codes; try again in ${out.kind === 'invalid' ? (out.retryAfter ?? 60) : 60} s`,
+        });
+      if (out.result.reason === 'malformed')
+        throw new TRPCError({
+          code: 'BAD_REQUEST',
+          message:
+            'reportNo, code: a report number looks like 浙02-2026-000123 and a code has 8 letters or digits',
+        });
+      return out.result;
+    }),
+});

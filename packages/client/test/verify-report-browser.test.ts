@@ -1,0 +1,204 @@
+// Offline verification of real signed reports (issued by @fivecolor/api on PGlite) with the client's
+// browser bundle in headless Chromium — every network request of the page is refused and recorded —
+// and with the same function in Node. Needs `pnpm build` first (the `test` script builds).
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import {
+  appRouter,
+  createApiKey,
+  createCallerFactory,
+  createFivecolor,
+  rotateSigningKey,
+} from '@fivecolor/api';
+import { openTestDb } from '@fivecolor/api/testing';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FivecolorReportError, verifyReport } from '../src/verify-report.js';
+import { residentId } from './server.js';
+
+const BUNDLE = fileURLToPath(new URL('../dist/fivecolor-client.browser.js', import.meta.url));
+const ORIGIN = 'https://offline.test';
+const DAY = 86_400_000;
+const silent = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, fatal() {}, child: () => silent };
+
+type Jwks = { keys: Record<string, unknown>[] };
+let browser: Browser;
+let page: Page;
+let close: () => Promise<void>;
+const blocked: string[] = [];
+let fresh: { signed: string; reportNo: string };
+let oldKeyReport: string;
+let expired: string;
+let jwks: Jwks;
+let jwksBeforeRotation: Jwks;
+
+/** The client's browser bundle, or src/index.ts bundled the same way if dist is missing. */
+async function bundle(): Promise<string> {
+  if (existsSync(BUNDLE)) return readFileSync(BUNDLE, 'utf8');
+  // esbuild comes with tsup (a root dev dependency); loaded only when the bundle has not been built.
+  type Build = (o: Record<string, unknown>) => Promise<{ outputFiles: { text: string }[] }>;
+  const fromTsup = createRequire(createRequire(import.meta.url).resolve('tsup'));
+  const { build } = fromTsup('esbuild') as { build: Build };
+  const out = await build({
+    entryPoints: [fileURLToPath(new URL('../src/index.ts', import.meta.url))],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    write: false,
+  });
+  return out.outputFiles[0]?.text ?? '';
+}
+
+beforeAll(async () => {
+  const db = await openTestDb('pglite');
+  const secret = 'client-offline-test-secret-0123456789';
+  const clock = { now: new Date(Date.now() - 40 * DAY) };
+  const app = await createFivecolor({
+    db,
+    secret,
+    logger: silent as never,
+    publicUrl: 'https://court.example',
+    now: () => clock.now,
+    reports: { court: '浙02' },
+  });
+  close = async () => {
+    await app.close();
+    await db.close();
+  };
+  const judge = await createApiKey(db, secret, { role: 'judge', name: 'offline test', court: '浙02' });
+  const caller = createCallerFactory(appRouter)({
+    deps: app.deps,
+    principal: {
+      kind: 'key',
+      id: judge.id,
+      role: 'judge',
+      name: 'offline test',
+      org: 'court',
+      court: '浙02',
+    },
+    requestId: 'offline-test',
+  });
+  const { partyId } = await caller.party.register({
+    kind: 'person',
+    idType: 'RESIDENT_ID',
+    idNumber: residentId(7),
+    name: '章某某',
+  });
+  // Issued 40 days ago: expired now.
+  expired = (await caller.report.issue({ partyId })).signed;
+  clock.now = new Date();
+  oldKeyReport = (await caller.report.issue({ partyId })).signed;
+  jwksBeforeRotation = await app.deps.reports.jwks(db, clock.now);
+  await rotateSigningKey(db, app.deps.crypto, clock.now);
+  app.deps.reports.refresh();
+  fresh = await caller.report.issue({ partyId });
+  jwks = JSON.parse(JSON.stringify(await app.deps.reports.jwks(db, clock.now)));
+
+  const script = await bundle();
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  page = await browser.newPage();
+  await page.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url === `${ORIGIN}/`)
+      return route.fulfill({
+        contentType: 'text/html',
+        body: '<!doctype html><meta charset="utf-8"><title>offline</title>',
+      });
+    if (url === `${ORIGIN}/client.js`) return route.fulfill({ contentType: 'text/javascript', body: script });
+    blocked.push(url);
+    return route.abort();
+  });
+  await page.goto(`${ORIGIN}/`);
+  // A string, so vitest does not rewrite the page's dynamic import.
+  await page.evaluate("import('/client.js').then((m) => { window.client = m; })");
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await close?.();
+});
+
+/** verifyReport in the page: `{ ok, color?, reportNo?, kid?, reason?, name? }`. */
+const inBrowser = (signed: string, keys: Jwks) =>
+  page.evaluate(
+    async ([s, k]) => {
+      const { verifyReport: verify } = (
+        window as unknown as { client: { verifyReport: typeof verifyReport } }
+      ).client;
+      try {
+        const v = await verify(s as string, k as never);
+        return { ok: true, color: v.report.classification.color, reportNo: v.report.reportNo, kid: v.kid };
+      } catch (e) {
+        return { ok: false, reason: (e as { reason?: string }).reason, name: (e as Error).name };
+      }
+    },
+    [signed, keys] as const,
+  );
+
+/** Flips one bit of the decoded payload at `at` (0..1 of its length) and re-encodes it. */
+const tamper = (signed: string, at: number): string => {
+  const [h, p, s] = signed.split('.') as [string, string, string];
+  const bytes = Buffer.from(p, 'base64url');
+  const i = Math.min(bytes.length - 1, Math.floor(bytes.length * at));
+  bytes[i] = (bytes[i] as number) ^ 0x04;
+  return `${h}.${bytes.toString('base64url')}.${s}`;
+};
+
+describe('offline report verification with the browser bundle in Chromium', () => {
+  it('verifies a real signed report with no network request', async () => {
+    expect(await inBrowser(fresh.signed, jwks)).toMatchObject({
+      ok: true,
+      color: 'green',
+      reportNo: fresh.reportNo,
+    });
+    expect(blocked).toEqual([]);
+  });
+
+  it('still verifies a report signed before a key rotation', async () => {
+    expect(await inBrowser(oldKeyReport, jwks)).toMatchObject({ ok: true });
+  });
+
+  it('fails on tampering, an unknown key and expiry, each with its own reason', async () => {
+    for (const at of [0, 0.3, 0.7, 1])
+      expect(await inBrowser(tamper(fresh.signed, at), jwks)).toMatchObject({
+        ok: false,
+        reason: 'bad_signature',
+        name: 'FivecolorReportError',
+      });
+    // A key set from before the rotation does not know the new key.
+    expect(await inBrowser(fresh.signed, jwksBeforeRotation)).toMatchObject({
+      ok: false,
+      reason: 'unknown_kid',
+    });
+    expect(await inBrowser(expired, jwks)).toMatchObject({ ok: false, reason: 'expired' });
+    expect(blocked).toEqual([]);
+  });
+});
+
+describe('offline report verification in Node', () => {
+  it('accepts the real report and rejects tampered, unknown-key and expired ones', async () => {
+    const v = await verifyReport(fresh.signed, jwks as never);
+    expect(v.report.reportNo).toBe(fresh.reportNo);
+    const reasonOf = async (p: Promise<unknown>) =>
+      p.then(
+        () => 'accepted',
+        (e: unknown) => (e instanceof FivecolorReportError ? e.reason : String(e)),
+      );
+    expect(await reasonOf(verifyReport(tamper(fresh.signed, 0.5), jwks as never))).toBe('bad_signature');
+    expect(await reasonOf(verifyReport(fresh.signed, jwksBeforeRotation as never))).toBe('unknown_kid');
+    expect(await reasonOf(verifyReport(expired, jwks as never))).toBe('expired');
+  });
+});
