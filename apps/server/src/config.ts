@@ -11,6 +11,12 @@ export interface ServerConfig {
   /** The origin partners see, used in badge `verifyUrl`s and printed links. */
   publicUrl: string;
   logLevel: string;
+  /** Report signing key (Ed25519 private JWK or PKCS#8 PEM); unset: generated and kept in the database. */
+  signingKey: string | undefined;
+  /** The court code that starts report numbers (e.g. `浙02`). */
+  court: string | undefined;
+  /** Trust `X-Forwarded-For` for per-address limits (only behind a proxy you run). */
+  trustProxy: boolean;
 }
 
 /** Reads and checks the environment; a bad value names the variable and the rule. */
@@ -32,5 +38,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     secret: env.FIVECOLOR_SECRET || undefined,
     publicUrl,
     logLevel: env.LOG_LEVEL || 'info',
+    signingKey: env.FIVECOLOR_SIGNING_KEY || undefined,
+    court: env.FIVECOLOR_COURT || undefined,
+    trustProxy: env.FIVECOLOR_TRUST_PROXY === 'true',
   };
 }

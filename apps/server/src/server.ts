@@ -39,6 +39,7 @@ export async function openServer(
     publicUrl: config.publicUrl,
     logger,
     badgeCache: opts.badgeCache ?? process.env.FIVECOLOR_BADGE_CACHE !== 'off',
+    reports: { signingKey: config.signingKey, court: config.court, trustProxy: config.trustProxy },
   });
   mountStaticSites(fivecolor.app);
   return { app: fivecolor.app, close: fivecolor.close, db, secret, logger };

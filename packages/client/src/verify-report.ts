@@ -53,6 +53,19 @@ export interface VerifiedReport {
 }
 
 const COLORS = new Set(['green', 'red', 'yellow', 'blue', 'gold']);
+/**
+ * One jose key set per JWKS object: it keeps the imported keys, so verifying many reports against the
+ * same fetched JWKS imports each key once. (A refetched JWKS is a new object and gets its own.)
+ */
+const keySets = new WeakMap<JWKS, ReturnType<typeof createLocalJWKSet>>();
+function keySetOf(jwks: JWKS) {
+  let set = keySets.get(jwks);
+  if (!set) {
+    set = createLocalJWKSet(jwks);
+    keySets.set(jwks, set);
+  }
+  return set;
+}
 const ALGORITHMS = ['EdDSA', 'Ed25519'];
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -123,7 +136,7 @@ export async function verifyReport(
   const kid = header.kid;
   let payload: Uint8Array;
   try {
-    ({ payload } = await compactVerify(signed.trim(), createLocalJWKSet(jwks), { algorithms: ALGORITHMS }));
+    ({ payload } = await compactVerify(signed.trim(), keySetOf(jwks), { algorithms: ALGORITHMS }));
   } catch (cause) {
     const code = (cause as { code?: string }).code;
     if (code === 'ERR_JWKS_NO_MATCHING_KEY') {
