@@ -55,7 +55,10 @@ async function load(url, paths, opts = {}) {
 async function cacheCounters(url) {
   const text = await (await fetch(`${url}/metrics`)).text();
   const read = (name) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
-  return { hits: read('fivecolor_badge_cache_hits_total'), misses: read('fivecolor_badge_cache_misses_total') };
+  return {
+    hits: read('fivecolor_badge_cache_hits_total'),
+    misses: read('fivecolor_badge_cache_misses_total'),
+  };
 }
 
 const line = (name, r, base) =>
@@ -130,8 +133,11 @@ async function benchDatabase(kind) {
     const after = await cacheCounters(url);
     const hits = after.hits - before.hits;
     const lookups = hits + after.misses - before.misses;
-    const hitNote = cache === 'on' ? ` (hit ratio ${((100 * hits) / Math.max(1, lookups)).toFixed(0)} %)` : '';
-    rows.push(line(`GET /v1/badge/:token, cache ${cache}${hitNote}`, r, cache === 'off' && pgBase ? pgBase : bare));
+    const hitNote =
+      cache === 'on' ? ` (hit ratio ${((100 * hits) / Math.max(1, lookups)).toFixed(0)} %)` : '';
+    rows.push(
+      line(`GET /v1/badge/:token, cache ${cache}${hitNote}`, r, cache === 'off' && pgBase ? pgBase : bare),
+    );
     if (cache === 'on') {
       let n = 0;
       const body = () =>
