@@ -144,7 +144,8 @@ describe.each(dbKinds())('API on %s', (kind) => {
     expect(details.explanation).toMatchObject({ color: expected.color, lang: 'zh-CN' });
     expect(details.explanation.records.some((x: { decisive: boolean }) => x.decisive)).toBe(true);
     const tl = await h.ok('party.timeline', { partyId }, h.keys.clerk);
-    expect(tl.segments.map((s: any) => s.color)).toEqual(['green', 'yellow', 'blue', 'green']);
+    // The repair lifts Y14 only for its own year; Y14 (two years) then counts again until it ends.
+    expect(tl.segments.map((s: any) => s.color)).toEqual(['green', 'yellow', 'blue', 'yellow', 'green']);
   });
 
   it('rejects N01, unknown categories, bad dates and a non-repairable repair, writing nothing', async () => {
@@ -262,6 +263,48 @@ describe.each(dbKinds())('API on %s', (kind) => {
     expect(recorded).toHaveLength(3);
   });
 
+  it("screens only for its own courts, writing nothing for another court's case", async () => {
+    const parties = [{ idType: 'RESIDENT_ID', idNumber: residentId(7) }];
+    const outside = await h.call(
+      'party.screen',
+      { caseNumber: '（2025）浙0301民初9号', parties },
+      h.keys.clerk,
+    );
+    expect(outside.error?.data.code).toBe('FORBIDDEN');
+    expect(outside.error?.message).toMatch(/^caseNumber: /);
+    const other = await h.call(
+      'party.screen',
+      { caseNumber: '（2025）浙0212民初11号', parties },
+      h.otherCourtJudge,
+    );
+    expect(other.error?.data.code).toBe('FORBIDDEN');
+    for (const caseNumber of ['（2025）浙0301民初9号', '（2025）浙0212民初11号'])
+      expect(await h.ok('party.screenings', { caseNumber }, h.keys.judge)).toEqual([]);
+  });
+
+  it('audits every read of a party: re-registration, screenings of a case, consent lists', async () => {
+    const { partyId } = await register(9);
+    const audited = async (action: string) =>
+      (await h.ok('audit.list', { partyId }, h.keys.admin)).items
+        .filter((i: { action: string }) => i.action === action)
+        .map((i: { actorRole: string }) => i.actorRole);
+    expect((await register(9)).created).toBe(false);
+    expect(await audited('party.register')).toEqual(['clerk', 'clerk']);
+    const caseNumber = '（2025）浙0212民初10号';
+    await h.ok(
+      'party.screen',
+      { caseNumber, parties: [{ idType: 'RESIDENT_ID', idNumber: residentId(9) }] },
+      h.keys.clerk,
+    );
+    expect(await h.ok('party.screenings', { caseNumber }, h.keys.judge)).toHaveLength(1);
+    expect(await audited('party.screenings')).toEqual(['judge']);
+    const { token } = await h.ok('party.issueSession', { partyId }, h.keys.judge);
+    const until = day(30);
+    await h.ok('consent.grant', { grantee: 'Test Bank', scopes: ['code'], until }, token);
+    expect(await h.ok('consent.list', {}, h.keys.bank)).toEqual([expect.objectContaining({ partyId })]);
+    expect(await audited('consent.list')).toEqual(['bank']);
+  });
+
   it('counts stats and serves the policy', async () => {
     const s = await h.ok('stats.summary', undefined, h.keys.clerk);
     expect(s.parties).toBeGreaterThan(0);
@@ -277,7 +320,7 @@ describe.each(dbKinds())('API on %s', (kind) => {
     const v = await verifyAuditChain(h.db);
     expect(v.ok).toBe(true);
     const { partyId } = await register(1);
-    const { token } = await h.ok('party.issueSession', { partyId }, h.keys.clerk);
+    const { token } = await h.ok('party.issueSession', { partyId }, h.keys.judge);
     const mine = await h.ok('audit.list', {}, token);
     expect(mine.items.length).toBeGreaterThan(0);
     expect(mine.items.every((i: any) => i.partyId === partyId)).toBe(true);

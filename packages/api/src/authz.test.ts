@@ -101,7 +101,7 @@ describe('authorization matrix (procedure × role) on pglite', () => {
       h.keys.clerk,
     );
     partyId = await newParty();
-    sessionToken = (await h.ok('party.issueSession', { partyId }, h.keys.clerk)).token;
+    sessionToken = (await h.ok('party.issueSession', { partyId }, h.keys.judge)).token;
     await h.db.db.insert(consents).values({
       id: newId('cns'),
       partyId,
@@ -159,6 +159,33 @@ describe('authorization matrix (procedure × role) on pglite', () => {
     const gold = { ...rec, category: 'G01' };
     expect((await h.call('record.create', gold, h.keys.judge)).error?.data.code).toBe('FORBIDDEN');
     expect((await h.call('record.create', gold, h.keys.enforcement)).error).toBeUndefined();
+  });
+
+  it('keeps revoking and amending gold (G01) and repair (B01) records for enforcement', async () => {
+    const base = { partyId, court: '浙0212', caseNumber: CASE, effectiveFrom: '2026-01-01' };
+    const gold = (await h.ok('record.create', { ...base, category: 'G01' }, h.keys.enforcement)).recordId;
+    const repair = (
+      await h.ok('record.repair', { ...base, repairs: [await newRecord()] }, h.keys.enforcement)
+    ).recordId;
+    for (const recordId of [gold, repair]) {
+      const revoke = await h.call('record.revoke', { recordId, reason: 'x' }, h.keys.judge);
+      expect(revoke.error?.data.code).toBe('FORBIDDEN');
+      expect(revoke.error?.message).toMatch(/^recordId: .*enforcement only/);
+      const amend = await h.call('record.amend', { recordId, reason: 'x', note: 'n' }, h.keys.judge);
+      expect(amend.error?.data.code).toBe('FORBIDDEN');
+      const list = await h.ok('record.list', { partyId }, h.keys.judge);
+      const row = list.find((r: { recordId: string }) => r.recordId === recordId);
+      expect(row).toMatchObject({ revoked: false, revision: 0 });
+      await h.ok('record.amend', { recordId, reason: 'x', note: 'n' }, h.keys.enforcement);
+      await h.ok('record.revoke', { recordId, reason: 'x' }, h.keys.enforcement);
+    }
+  });
+
+  it('lets only admin, judge and enforcement mint a party session (never a clerk)', async () => {
+    const clerk = await h.call('party.issueSession', { partyId }, h.keys.clerk);
+    expect(clerk.error?.data.code).toBe('FORBIDDEN');
+    for (const role of ['admin', 'judge', 'enforcement'] as const)
+      expect((await h.ok('party.issueSession', { partyId }, h.keys[role])).token).toEqual(expect.any(String));
   });
 
   it('limits a party session to its own party and a bank to consenting parties', async () => {

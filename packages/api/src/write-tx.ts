@@ -1,9 +1,10 @@
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { TRPCError } from '@trpc/server';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Tx } from './db/database.js';
 import { idempotencyKeys } from './db/schema.js';
 import type { Deps } from './deps.js';
+import { deriveKey } from './party-crypto.js';
 
 /** The channel on which writers announce changed parties to every server process. */
 export const PARTY_CHANNEL = 'fivecolor_party';
@@ -34,8 +35,9 @@ export function isUniqueViolation(err: unknown, constraint?: string): boolean {
   return false;
 }
 
-function requestHash(procedure: string, input: unknown): string {
-  return createHash('sha256')
+/** Keyed (HMAC) so a stored hash of an input carrying an identity number cannot be brute-forced. */
+function requestHash(secret: string, procedure: string, input: unknown): string {
+  return createHmac('sha256', deriveKey(secret, 'idempotency'))
     .update(procedure)
     .update('\u0000')
     .update(JSON.stringify(input ?? null))
@@ -52,7 +54,7 @@ async function findIdempotent<T>(
     .from(idempotencyKeys)
     .where(and(eq(idempotencyKeys.actorId, o.actorId), eq(idempotencyKeys.key, o.key)));
   if (!row) return undefined;
-  if (row.procedure !== o.procedure || row.requestHash !== requestHash(o.procedure, o.input)) {
+  if (row.procedure !== o.procedure || row.requestHash !== requestHash(deps.secret, o.procedure, o.input)) {
     throw new TRPCError({
       code: 'CONFLICT',
       message: 'idempotencyKey: already used for a different request; use a new key for a new write',
@@ -88,7 +90,7 @@ export async function runWrite<T>(
           actorId: idem.actorId,
           key,
           procedure: idem.procedure,
-          requestHash: requestHash(idem.procedure, idem.input),
+          requestHash: requestHash(deps.secret, idem.procedure, idem.input),
           responseEnc: deps.crypto.encrypt(JSON.stringify(out)),
         });
       }

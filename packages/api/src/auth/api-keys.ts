@@ -5,7 +5,7 @@ import { apiKeys } from '../db/schema.js';
 import { newId } from '../ids.js';
 import { deriveKey } from '../party-crypto.js';
 import type { Principal } from './principal.js';
-import type { Role } from './roles.js';
+import { COURT_CODE, COURT_CODE_RULE, type Role } from './roles.js';
 
 /** Keyed hash of an API key (the key itself is never stored). */
 export function hashApiKey(secret: string, key: string): string {
@@ -45,7 +45,8 @@ export async function insertApiKey(
 
 /**
  * Creates an API key (e.g. the first admin key, from the server's CLI). The returned `key` is shown
- * once; only its keyed hash is stored.
+ * once; only its keyed hash is stored. Throws a TypeError naming `name`, `org` or `court` when one is
+ * empty or the court is not a court code.
  *
  * @example
  * const { key } = await createApiKey(db, secret, { role: 'admin', name: 'ops' });
@@ -56,7 +57,18 @@ export async function createApiKey(
   opts: { role: Role; name: string; org?: string; court?: string },
 ): Promise<{ id: string; key: string }> {
   if (opts.role === 'party') throw new TypeError('role: party callers use session tokens, not API keys');
-  const { row, key } = await insertApiKey(db.db, secret, { ...opts, role: opts.role });
+  if (typeof opts.name !== 'string' || opts.name.trim() === '')
+    throw new TypeError('name: must not be empty');
+  if (opts.org !== undefined && (typeof opts.org !== 'string' || opts.org.trim() === ''))
+    throw new TypeError('org: must not be empty (leave it out to use the name)');
+  if (opts.court !== undefined && (typeof opts.court !== 'string' || !COURT_CODE.test(opts.court)))
+    throw new TypeError(`court: ${COURT_CODE_RULE}`);
+  const { row, key } = await insertApiKey(db.db, secret, {
+    ...opts,
+    role: opts.role,
+    name: opts.name.trim(),
+    org: opts.org?.trim(),
+  });
   return { id: row.id, key };
 }
 

@@ -20,7 +20,8 @@ export const roleTable: Readonly<Record<string, readonly Role[]>> = {
   'party.timeline': [...COURT_READ, 'party'],
   'party.screen': ['clerk', 'judge', 'enforcement'],
   'party.screenings': COURT_READ,
-  'party.issueSession': COURT_READ,
+  // Not clerk: a party session gets badge tokens, reports and consent.grant for that party.
+  'party.issueSession': ['admin', 'judge', 'enforcement'],
   'party.issueBadgeToken': ['judge', 'enforcement', 'party'],
   'party.revokeBadgeToken': ['judge', 'enforcement', 'party'],
   'record.create': ['judge', 'enforcement'],
@@ -54,6 +55,11 @@ export const roleTable: Readonly<Record<string, readonly Role[]>> = {
 export function isAllowed(path: string, role: Role): boolean {
   return Object.hasOwn(roleTable, path) && (roleTable[path] ?? []).includes(role);
 }
+
+/** A court code: `最高法`, or a province abbreviation alone or with 2 or 4 digits (`浙`, `浙02`, `浙0212`). */
+export const COURT_CODE = /^(最高法|\p{Script=Han}(\d{2}|\d{4})?)$/u;
+export const COURT_CODE_RULE =
+  'must be a court code: 最高法, or a province abbreviation alone or with 2 or 4 digits (浙, 浙02, 浙0212)';
 
 /**
  * Court scoping: a key for `浙02` covers `浙02` and every court under it (`浙0212`); a key without a

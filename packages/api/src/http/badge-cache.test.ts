@@ -30,6 +30,10 @@ describe('BadgeCache', () => {
     cache.invalidateParty('p1');
     expect(cache.get('t1\u0000en', 0)).toBeUndefined();
     expect(cache.get('t2', 0)).toBeDefined();
-    expect({ hits: cache.hits, misses: cache.misses, size: cache.size }).toEqual({ hits: 1, misses: 2, size: 1 });
+    expect({ hits: cache.hits, misses: cache.misses, size: cache.size }).toEqual({
+      hits: 1,
+      misses: 2,
+      size: 1,
+    });
   });
 });

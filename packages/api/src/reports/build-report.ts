@@ -34,16 +34,18 @@ export function fiveYearsBefore(day: IsoDate): IsoDate {
  * Revoked records (entered in error) never appear.
  */
 export function buildReport(f: ReportFacts): Report {
+  // Core sees every record, revoked ones flagged (a live repair may list a record revoked later).
+  const credit = f.records.map(toCreditRecord);
   const live = f.records.filter((r) => r.revokedAt === null);
-  const credit = live.map(toCreditRecord);
   const why = explain(credit, { asOf: f.today, policy: f.policy, lang: 'zh-CN' });
   const counting = new Set(why.records.map((r) => r.id));
   const cutoff = fiveYearsBefore(f.today);
+  // A repair lifts the records it lists only while it counts itself (domain §4), so only the
+  // repairs core counts today mark a record as repaired.
   const repairOf = new Map<string, { recordId: string; effectiveFrom: IsoDate }>();
-  for (const r of live)
+  for (const r of why.records)
     for (const target of r.repairs ?? [])
-      if (r.effectiveFrom <= f.today)
-        repairOf.set(target, { recordId: r.id, effectiveFrom: r.effectiveFrom });
+      repairOf.set(target, { recordId: r.id, effectiveFrom: r.effectiveFrom });
   const latestObjection = new Map<string, ObjectionRow>();
   for (const o of f.objections) {
     const prev = latestObjection.get(o.recordId);

@@ -19,7 +19,7 @@ export interface ReportRecord {
   counting: boolean;
   status: ReportRecordStatus;
   repairable: boolean;
-  /** The repair (B01) record that repaired it, if any. */
+  /** The repair (B01) record lifting it on the report date, if any (a repair lifts only while it counts). */
   repairedBy: { recordId: string; effectiveFrom: IsoDate } | null;
   /** The latest objection (异议) against it: `open` keeps it counting, flagged. */
   objection: { status: 'open' | 'upheld' | 'rejected'; filedAt: string } | null;

@@ -31,7 +31,7 @@ describe.each(dbKinds())('reports and consent on %s', (kind) => {
         h.keys.clerk,
       )
     ).partyId as string;
-    return { id, session: (await h.ok('party.issueSession', { partyId: id }, h.keys.clerk)).token as string };
+    return { id, session: (await h.ok('party.issueSession', { partyId: id }, h.keys.judge)).token as string };
   };
 
   beforeAll(async () => {
@@ -150,6 +150,84 @@ describe.each(dbKinds())('reports and consent on %s', (kind) => {
       counting: false,
       repairedBy: { recordId: expect.any(String) },
     });
+  });
+
+  it('issues a report when a live repair lists a record revoked later (revoked records hidden)', async () => {
+    const p = await newPerson('孙某某');
+    const days = (n: number) => cst(new Date(h.clock.now.getTime() + n * DAY));
+    const y = await h.ok(
+      'record.create',
+      {
+        partyId: p.id,
+        category: 'Y14',
+        court: '浙0212',
+        caseNumber: '（2025）浙0212执6号',
+        effectiveFrom: days(-30),
+      },
+      h.keys.enforcement,
+    );
+    const fix = await h.ok(
+      'record.repair',
+      {
+        partyId: p.id,
+        repairs: [y.recordId],
+        court: '浙0212',
+        caseNumber: '（2025）浙0212执恢6号',
+        effectiveFrom: days(-5),
+      },
+      h.keys.enforcement,
+    );
+    await h.ok('record.revoke', { recordId: y.recordId, reason: 'entered in error' }, h.keys.enforcement);
+    const r = await h.call('report.issue', { partyId: p.id }, h.keys.judge);
+    expect(r.error, r.error?.message).toBeUndefined();
+    const { report } = r.data;
+    expect(report.classification.color).toBe('blue');
+    expect(report.records.map((x: { recordId: string }) => x.recordId)).toEqual([fix.recordId]);
+    expect(report.timeline.map((s: { color: string }) => s.color)).toEqual(['green', 'blue', 'green']);
+  });
+
+  it('counts a repaired record again after the repair’s own term while its term still runs', async () => {
+    const p = await newPerson('钱某某');
+    const days = (n: number) => cst(new Date(h.clock.now.getTime() + n * DAY));
+    const y = await h.ok(
+      'record.create',
+      {
+        partyId: p.id,
+        category: 'Y14',
+        court: '浙0212',
+        caseNumber: '（2024）浙0212执7号',
+        effectiveFrom: days(-800),
+        effectiveUntil: days(400),
+      },
+      h.keys.enforcement,
+    );
+    // B01's default term is one year: this repair lifted the record from day -700 to about day -335.
+    const fix = await h.ok(
+      'record.repair',
+      {
+        partyId: p.id,
+        repairs: [y.recordId],
+        court: '浙0212',
+        caseNumber: '（2024）浙0212执恢7号',
+        effectiveFrom: days(-700),
+      },
+      h.keys.enforcement,
+    );
+    expect(fix.classification.color).toBe('yellow');
+    const { report } = await h.ok('report.issue', { partyId: p.id }, h.keys.judge);
+    expect(report.classification).toMatchObject({ color: 'yellow', basis: [y.recordId] });
+    expect(report.records.find((x: { recordId: string }) => x.recordId === y.recordId)).toMatchObject({
+      status: 'active',
+      counting: true,
+      repairedBy: null,
+    });
+    expect(report.timeline.map((s: { color: string }) => s.color)).toEqual([
+      'green',
+      'yellow',
+      'blue',
+      'yellow',
+      'green',
+    ]);
   });
 
   it('verifies online (tRPC and public GET with CORS) and says whether the color changed', async () => {

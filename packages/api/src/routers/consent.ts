@@ -5,6 +5,7 @@ import { appendAudit } from '../audit/audit-log.js';
 import { apiKeys, consents, parties } from '../db/schema.js';
 import { newId } from '../ids.js';
 import { actor } from '../services/access.js';
+import { auditRead } from '../services/party-service.js';
 import { today } from '../state/party-state.js';
 import { callerOf } from '../trpc/caller.js';
 import { procedure, router } from '../trpc/trpc.js';
@@ -167,6 +168,12 @@ export const consentRouter = router({
         .where(and(...where))
         .orderBy(desc(consents.createdAt))
         .limit(500);
+      await auditRead(
+        c,
+        'consent.list',
+        rows.map((r) => r.consent.partyId),
+        undefined,
+      );
       const day = today(c.deps);
       return rows.map((r) => ({ ...consentView(r.consent, day), partyName: r.nameMasked }));
     }),

@@ -1,7 +1,7 @@
 import { explain, type Lang, maskIdNumber, maskName, timeline } from '@fivecolor/core';
 import { TRPCError } from '@trpc/server';
 import { asc, eq } from 'drizzle-orm';
-import { appendAudit } from '../audit/audit-log.js';
+import { type AuditEntry, appendAudit } from '../audit/audit-log.js';
 import { parties, partyState, records } from '../db/schema.js';
 import { newId } from '../ids.js';
 import { materializeParty, stateToClassification, toCreditRecord } from '../state/materialize.js';
@@ -33,8 +33,15 @@ export async function registerParty(c: Caller, input: RegisterInput) {
       { actorId: c.principal.id, key: idempotencyKey, procedure: 'party.register', input: rest },
       async (w) => {
         const [found] = await w.tx.select().from(parties).where(eq(parties.identityHash, identityHash));
-        if (found)
+        if (found) {
+          // Telling the caller the identity is registered (and its masked name) is a read of the party.
+          await appendAudit(
+            w.tx,
+            { ...actor(c), action: 'party.register', partyId: found.id, detail: { existing: true } },
+            deps.now(),
+          );
           return { partyId: found.id, kind: found.kind, created: false, nameMasked: found.nameMasked };
+        }
         const partyId = newId('pty');
         const nameMasked = maskName(input.name, input.kind);
         await w.tx.insert(parties).values({
@@ -63,6 +70,7 @@ export async function registerParty(c: Caller, input: RegisterInput) {
     if (!isUniqueViolation(err, 'parties_identity_hash_uq')) throw err;
     const p = await existing();
     if (!p) throw err;
+    await auditRead(c, 'party.register', p.id, undefined, { detail: { existing: true } });
     return { partyId: p.id, kind: p.kind, created: false, nameMasked: p.nameMasked };
   }
 }
@@ -83,11 +91,24 @@ async function loadParty(c: Caller, partyId: string) {
   return p;
 }
 
-/** Writes the audit row of a read of a party. */
-export async function auditRead(c: Caller, action: string, partyId: string, purpose: string | undefined) {
-  await runWrite(c.deps, { actorId: c.principal.id, procedure: action, input: null }, (w) =>
-    appendAudit(w.tx, { ...actor(c), action, partyId, purpose: purpose ?? null }, c.deps.now()),
-  );
+/** Writes the audit rows of a read of one party or several (one row per distinct party, one transaction). */
+export async function auditRead(
+  c: Caller,
+  action: string,
+  partyId: string | readonly string[],
+  purpose: string | undefined,
+  extra: Pick<AuditEntry, 'target' | 'detail'> = {},
+) {
+  const ids = [...new Set(typeof partyId === 'string' ? [partyId] : partyId)];
+  if (ids.length === 0) return;
+  await runWrite(c.deps, { actorId: c.principal.id, procedure: action, input: null }, async (w) => {
+    for (const id of ids)
+      await appendAudit(
+        w.tx,
+        { ...actor(c), ...extra, action, partyId: id, purpose: purpose ?? null },
+        c.deps.now(),
+      );
+  });
 }
 
 /** `{ party, classification, records }` of a party, audited as a read. */

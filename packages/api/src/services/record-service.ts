@@ -142,6 +142,12 @@ async function lockRecord(c: Caller, w: Parameters<Parameters<typeof runWrite>[2
   const [found] = await w.tx.select().from(records).where(eq(records.id, recordId));
   if (!found) throw new TRPCError({ code: 'NOT_FOUND', message: `recordId: no record ${recordId}` });
   assertCourt(c, found.court, 'recordId');
+  const color = c.deps.policy.categories.find((x) => x.code === found.category)?.color;
+  if ((color === 'gold' || color === 'blue') && c.principal.role !== 'enforcement')
+    throw new TRPCError({
+      code: 'FORBIDDEN',
+      message: `recordId: ${found.category} is a ${color === 'gold' ? 'gold' : 'credit repair'} record; gold records and repairs are revoked and amended by enforcement only`,
+    });
   const prev = await lockPartyState(w.tx, found.partyId);
   const [row] = await w.tx.select().from(records).where(eq(records.id, recordId));
   return { prev, row: row as typeof found };

@@ -5,7 +5,8 @@ import { parties, screenings } from '../db/schema.js';
 import { newId } from '../ids.js';
 import { freshPartyState } from '../state/party-state.js';
 import { runWrite } from '../write-tx.js';
-import { actor, type Caller } from './access.js';
+import { actor, assertCourt, type Caller } from './access.js';
+import { auditRead } from './party-service.js';
 
 export interface ScreenInput {
   caseNumber: { value: string; court: string };
@@ -41,6 +42,7 @@ const ALERTS: Record<string, string> = {
  */
 export async function screenParties(c: Caller, input: ScreenInput) {
   const { deps } = c;
+  assertCourt(c, input.caseNumber.court, 'caseNumber');
   const hashes = input.parties.map((p) => deps.crypto.identityHash(p.idType, p.idNumber));
   const found = await deps.db.db.select().from(parties).where(inArray(parties.identityHash, hashes));
   const results: ScreenResult[] = [];
@@ -108,9 +110,11 @@ export async function screenParties(c: Caller, input: ScreenInput) {
   };
 }
 
-/** The screenings recorded against a case number (for the trial judge). */
+/** The screenings recorded against a case number (for the trial judge), audited as reads of the parties. */
 export async function screeningsOfCase(c: Caller, caseNumber: string) {
   const rows = await c.deps.db.db.select().from(screenings).where(eq(screenings.caseNumber, caseNumber));
+  const known = rows.flatMap((r) => (r.partyId ? [r.partyId] : []));
+  await auditRead(c, 'party.screenings', known, undefined, { target: caseNumber });
   return rows.map((r) => ({
     screeningId: r.id,
     partyId: r.partyId,

@@ -1,5 +1,6 @@
 import { isIsoDate, parseCaseNumber, parsePartyId } from '@fivecolor/core';
 import { z } from 'zod';
+import { COURT_CODE, COURT_CODE_RULE } from '../auth/roles.js';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
@@ -32,12 +33,7 @@ export const purpose = text(200).optional();
 
 export const isoDate = z.string().refine((s) => isIsoDate(s), 'must be a real calendar date YYYY-MM-DD');
 
-export const court = z
-  .string()
-  .regex(
-    /^(最高法|\p{Script=Han}(\d{2}|\d{4})?)$/u,
-    'must be a court code: 最高法, or a province abbreviation alone or with 2 or 4 digits (浙, 浙02, 浙0212)',
-  );
+export const court = z.string().regex(COURT_CODE, COURT_CODE_RULE);
 
 /** A case number normalized by core's `parseCaseNumber` (ASCII parentheses → full-width). */
 export const caseNumber = z

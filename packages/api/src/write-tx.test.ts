@@ -1,0 +1,37 @@
+import { createHash, createHmac } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { idempotencyKeys } from './db/schema.js';
+import { deriveKey } from './party-crypto.js';
+import { createHarness, type Harness } from './testing/harness.js';
+import { residentId } from './testing/ids.js';
+import { dbKinds } from './testing/test-db.js';
+
+describe.each(dbKinds())('idempotency keys on %s', (kind) => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness(kind);
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('stores a keyed hash of the request, never a plain hash of an identity number', async () => {
+    const input = { idType: 'RESIDENT_ID', idNumber: residentId(41), kind: 'person', name: '周某某' };
+    const first = await h.ok('party.register', { ...input, idempotencyKey: 'reg-41' }, h.keys.clerk);
+    const [row] = await h.db.db.select().from(idempotencyKeys).where(eq(idempotencyKeys.key, 'reg-41'));
+    const bytes = `party.register\u0000${JSON.stringify(input)}`;
+    expect(row?.requestHash).not.toBe(createHash('sha256').update(bytes).digest('hex'));
+    expect(row?.requestHash).toBe(
+      createHmac('sha256', deriveKey(h.secret, 'idempotency')).update(bytes).digest('hex'),
+    );
+    const replay = await h.ok('party.register', { ...input, idempotencyKey: 'reg-41' }, h.keys.clerk);
+    expect(replay.partyId).toBe(first.partyId);
+    const other = await h.call(
+      'party.register',
+      { ...input, idNumber: residentId(42), idempotencyKey: 'reg-41' },
+      h.keys.clerk,
+    );
+    expect(other.error?.data.code).toBe('CONFLICT');
+  });
+});
