@@ -127,7 +127,7 @@ export async function main(argv: string[]): Promise<number | undefined> {
           role: values.role as Role,
           name,
           org: values.org ?? name,
-          ...(values.court ? { court: values.court } : {}),
+          ...(values.court !== undefined ? { court: values.court } : {}),
         });
         console.log(
           `created ${values.role} key ${id}${values.court ? ` for court ${values.court}` : ''}; it is shown only once:`,

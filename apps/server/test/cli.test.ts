@@ -58,6 +58,8 @@ describe('fivecolor-server rejects bad arguments with a message that names them'
     ],
     [['seed', '--parties', '0'], /--parties: must be a positive integer, got 0/],
     [['frobnicate'], /unknown command "frobnicate"/],
+    [['keys', 'create', '--role', 'judge', '--court', ''], /court/],
+    [['keys', 'create', '--role', 'judge', '--court', 'Zhejiang'], /court/],
   ])('%j', async (args, message) => {
     const r = await runCli(args, { FIVECOLOR_DATA_DIR: '/tmp/fivecolor-cli-bad-args', DATABASE_URL: '' });
     expect(r.code).toBe(1);
