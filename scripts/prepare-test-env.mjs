@@ -6,7 +6,9 @@ import { existsSync } from 'node:fs';
 
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const font = '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc';
-const missing = [!existsSync(chromium) && 'chromium', !existsSync(font) && 'fonts-wqy-microhei'].filter(Boolean);
+const missing = [!existsSync(chromium) && 'chromium', !existsSync(font) && 'fonts-wqy-microhei'].filter(
+  Boolean,
+);
 if (missing.length > 0) {
   const install = `apt-get install -y -qq ${missing.join(' ')}`;
   if (process.getuid?.() !== 0) {

@@ -1,7 +1,9 @@
 import { defineConfig } from 'vitest/config';
+import { reporting } from '../../vitest.shared.js';
 
 export default defineConfig({
   test: {
+    ...reporting,
     include: ['src/**/*.test.ts'],
     // PGlite takes seconds to open on 2 shared cores; child-process tests start servers.
     testTimeout: 120_000,

@@ -1,7 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { reporting } from '../../vitest.shared.js';
 
 export default defineConfig({
   resolve: { alias: { '@fivecolor/core': fileURLToPath(new URL('./src/index.ts', import.meta.url)) } },
-  test: { include: ['src/**/*.test.ts', 'scripts/**/*.test.ts'] },
+  test: {
+    ...reporting,
+    include: ['src/**/*.test.ts', 'scripts/**/*.test.ts'],
+  },
 });
