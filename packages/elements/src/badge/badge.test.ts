@@ -282,6 +282,24 @@ describe('<fivecolor-badge>', () => {
     expect(await shadowText(page, '#slow', '[part=label]')).toBe('金码');
   });
 
+  it('renders within one animation frame of its data arriving', async () => {
+    await open();
+    const rendered = await page.evaluate(
+      (data) =>
+        new Promise<string>((resolve) => {
+          const el = document.createElement('fivecolor-badge') as HTMLElement & { data: unknown };
+          document.querySelector('#root')!.append(el);
+          el.data = data;
+          // Checked in the next frame callback, before that frame paints.
+          requestAnimationFrame(() =>
+            resolve(el.shadowRoot?.querySelector('[part=label]')?.textContent ?? ''),
+          );
+        }),
+      badge('red'),
+    );
+    expect(rendered.trim()).toBe('红码');
+  });
+
   it("refreshes itself when the code's until date begins (00:00 China Standard Time)", async () => {
     refreshCalls = 0;
     await page.clock.install({ time: new Date('2026-03-01T23:59:00+08:00') });
