@@ -12,8 +12,9 @@ import {
   rotateSigningKey,
 } from '@fivecolor/api';
 import { openTestDb } from '@fivecolor/api/testing';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../../../test-support/chromium.js';
 import { FivecolorReportError, verifyReport } from '../src/verify-report.js';
 import { residentId } from './server.js';
 
@@ -96,19 +97,7 @@ beforeAll(async () => {
   jwks = JSON.parse(JSON.stringify(await app.deps.reports.jwks(db, clock.now)));
 
   const script = await bundle();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   page = await browser.newPage();
   await page.route('**/*', (route) => {
     const url = route.request().url();

@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AxeResults, RunOptions } from 'axe-core';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../../../test-support/chromium.js';
 import type { BadgeData, Color } from '../src/types.js';
 
 export const PKG_DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -109,20 +110,7 @@ export const badge = (color: Color, extra: Partial<BadgeData> = {}): BadgeData =
 });
 
 /** Launches Debian's Chromium headless. */
-export const launch = (): Promise<Browser> =>
-  chromium.launch({
-    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+export const launch = (): Promise<Browser> => launchChromium();
 
 /** Collects console errors and uncaught exceptions of a page. */
 export const collectErrors = (page: Page): string[] => {
