@@ -11,6 +11,9 @@ export interface ServerConfig {
   /** The origin partners see, used in badge `verifyUrl`s and printed links. */
   publicUrl: string;
   logLevel: string;
+  /** Badge cache: `false` when `FIVECOLOR_BADGE_CACHE=off`; its size from `FIVECOLOR_BADGE_CACHE_SIZE`. */
+  badgeCache: boolean;
+  badgeCacheSize: number | undefined;
   /** Report signing key (Ed25519 private JWK or PKCS#8 PEM); unset: generated and kept in the database. */
   signingKey: string | undefined;
   /** The court code that starts report numbers (e.g. `浙02`). */
@@ -28,6 +31,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new Error('DATABASE_URL: must start with postgres:// (leave it unset for the embedded database)');
   }
+  const cacheSize = env.FIVECOLOR_BADGE_CACHE_SIZE ? Number(env.FIVECOLOR_BADGE_CACHE_SIZE) : undefined;
+  if (cacheSize !== undefined && (!Number.isInteger(cacheSize) || cacheSize < 1)) {
+    throw new Error(
+      `FIVECOLOR_BADGE_CACHE_SIZE: must be a positive integer, got ${env.FIVECOLOR_BADGE_CACHE_SIZE}`,
+    );
+  }
   const publicUrl = (env.FIVECOLOR_PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, '');
   if (!/^https?:\/\//.test(publicUrl))
     throw new Error('FIVECOLOR_PUBLIC_URL: must start with http:// or https://');
@@ -38,6 +47,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     secret: env.FIVECOLOR_SECRET || undefined,
     publicUrl,
     logLevel: env.LOG_LEVEL || 'info',
+    badgeCache: env.FIVECOLOR_BADGE_CACHE !== 'off',
+    badgeCacheSize: cacheSize,
     signingKey: env.FIVECOLOR_SIGNING_KEY || undefined,
     court: env.FIVECOLOR_COURT || undefined,
     trustProxy: env.FIVECOLOR_TRUST_PROXY === 'true',

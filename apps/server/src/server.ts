@@ -38,7 +38,8 @@ export async function openServer(
     secret,
     publicUrl: config.publicUrl,
     logger,
-    badgeCache: opts.badgeCache ?? process.env.FIVECOLOR_BADGE_CACHE !== 'off',
+    badgeCache: opts.badgeCache ?? config.badgeCache,
+    badgeCacheSize: config.badgeCacheSize,
     reports: { signingKey: config.signingKey, court: config.court, trustProxy: config.trustProxy },
   });
   mountStaticSites(fivecolor.app);

@@ -66,9 +66,13 @@ describe('fivecolor-server rejects bad arguments with a message that names them'
     expect(r.stderr).toMatch(message);
   });
 
-  it('names a bad environment variable', async () => {
-    const r = await runCli(['serve'], { PORT: 'eighty', DATABASE_URL: '' });
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT: must be an integer 0–65535, got eighty'],
+    [{ FIVECOLOR_BADGE_CACHE_SIZE: '-5' }, 'FIVECOLOR_BADGE_CACHE_SIZE: must be a positive integer, got -5'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL: must start with postgres://'],
+  ])('names a bad environment variable: %j', async (env, message) => {
+    const r = await runCli(['serve'], { DATABASE_URL: '', ...env });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('PORT: must be an integer 0–65535, got eighty');
+    expect(r.stderr).toContain(message);
   });
 });

@@ -27,6 +27,8 @@ export interface FivecolorOptions {
   logger?: Logger | undefined;
   /** Serve badges from the in-process cache (default true). */
   badgeCache?: boolean | undefined;
+  /** Most badge responses kept (default 250,000, about 0.5 KB each); least recently used go first. */
+  badgeCacheSize?: number | undefined;
   policy?: Policy | undefined;
   /** The clock; tests move it to check time-driven color changes. */
   now?: (() => Date) | undefined;
@@ -56,7 +58,7 @@ export const LOG_REDACT = [
  */
 export async function createFivecolor(opts: FivecolorOptions) {
   const logger = opts.logger ?? pino({ redact: LOG_REDACT });
-  const cache = opts.badgeCache === false ? null : new BadgeCache();
+  const cache = opts.badgeCache === false ? null : new BadgeCache(opts.badgeCacheSize);
   const deps: Deps = {
     db: opts.db,
     secret: opts.secret,
