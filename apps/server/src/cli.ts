@@ -12,6 +12,7 @@ import {
   schema,
 } from '@fivecolor/api';
 import { count } from 'drizzle-orm';
+import pino from 'pino';
 import { readConfig } from './config.js';
 import { type DemoData, loadDemo, seedDemo } from './demo.js';
 import { seedSynthetic } from './seed.js';
@@ -159,7 +160,8 @@ async function start(args: string[]): Promise<undefined> {
   const config = readConfig();
   let demo = await loadDemo(config.dataDir);
   if (!demo) {
-    const opened = await openServer(config);
+    // The demo's own API calls are not worth a log line each.
+    const opened = await openServer(config, { logger: pino({ level: 'warn' }) });
     try {
       console.log(`seeding the demo (${values.parties} synthetic parties)…`);
       demo = await seedDemo({

@@ -43,7 +43,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   return {
     port,
     databaseUrl,
-    dataDir: resolve(env.FIVECOLOR_DATA_DIR || './.fivecolor'),
+    // Under pnpm, relative to where pnpm was invoked (INIT_CWD): `pnpm start` at the root uses ./.fivecolor there.
+    dataDir: resolve(env.INIT_CWD ?? '.', env.FIVECOLOR_DATA_DIR || '.fivecolor'),
     secret: env.FIVECOLOR_SECRET || undefined,
     publicUrl,
     logLevel: env.LOG_LEVEL || 'info',
