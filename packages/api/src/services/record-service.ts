@@ -5,9 +5,9 @@ import { appendAudit } from '../audit/audit-log.js';
 import { changes, recordRevisions, records } from '../db/schema.js';
 import type { Deps } from '../deps.js';
 import { newId } from '../ids.js';
-import { lockPartyState, recomputeLocked } from '../state/party-state.js';
+import { lockPartyState, type PartyStateRow, recomputeLocked } from '../state/party-state.js';
 import { classificationView, recordView } from '../views.js';
-import { runWrite } from '../write-tx.js';
+import { runWrite, type WriteScope } from '../write-tx.js';
 import { actor, assertCourt, type Caller } from './access.js';
 
 export interface CreateRecordInput {
@@ -110,25 +110,13 @@ export async function createRecord(
           createdAt: deps.now(),
         })
         .returning();
-      await w.tx.insert(changes).values({
-        partyId: input.partyId,
+      const classification = await recordEvent(c, w, prev, {
         kind: 'record.created',
+        action: procedure,
         recordId,
-        at: deps.now(),
-        data: { category: cat.code },
+        change: { category: cat.code },
+        audit: { category: cat.code, court: input.court },
       });
-      const classification = await recomputeLocked(deps, w, prev, procedure);
-      await appendAudit(
-        w.tx,
-        {
-          ...actor(c),
-          action: procedure,
-          partyId: input.partyId,
-          target: recordId,
-          detail: { category: cat.code, court: input.court },
-        },
-        deps.now(),
-      );
       return {
         recordId,
         record: recordView(row as NonNullable<typeof row>, deps.policy),
@@ -138,7 +126,7 @@ export async function createRecord(
   );
 }
 
-async function lockRecord(c: Caller, w: Parameters<Parameters<typeof runWrite>[2]>[0], recordId: string) {
+async function lockRecord(c: Caller, w: WriteScope, recordId: string) {
   const [found] = await w.tx.select().from(records).where(eq(records.id, recordId));
   if (!found) throw new TRPCError({ code: 'NOT_FOUND', message: `recordId: no record ${recordId}` });
   assertCourt(c, found.court, 'recordId');
@@ -172,25 +160,13 @@ export async function revokeRecord(
         .set({ revokedAt: deps.now(), revokeReason: input.reason, revokedBy: c.principal.id })
         .where(eq(records.id, row.id))
         .returning();
-      await w.tx.insert(changes).values({
-        partyId: row.partyId,
+      const classification = await recordEvent(c, w, prev, {
         kind: 'record.revoked',
+        action: 'record.revoke',
         recordId: row.id,
-        at: deps.now(),
-        data: { reason: input.reason },
+        change: { reason: input.reason },
+        audit: { reason: input.reason },
       });
-      const classification = await recomputeLocked(deps, w, prev, 'record.revoke');
-      await appendAudit(
-        w.tx,
-        {
-          ...actor(c),
-          action: 'record.revoke',
-          partyId: row.partyId,
-          target: row.id,
-          detail: { reason: input.reason },
-        },
-        deps.now(),
-      );
       return {
         recordId: row.id,
         revoked: true,
@@ -262,25 +238,13 @@ export async function amendRecord(c: Caller, input: AmendInput) {
         .set({ ...after, revision: row.revision + 1 })
         .where(eq(records.id, row.id))
         .returning();
-      await w.tx.insert(changes).values({
-        partyId: row.partyId,
+      const classification = await recordEvent(c, w, prev, {
         kind: 'record.amended',
+        action: 'record.amend',
         recordId: row.id,
-        at: deps.now(),
-        data: { reason: input.reason },
+        change: { reason: input.reason },
+        audit: { reason: input.reason, before, after },
       });
-      const classification = await recomputeLocked(deps, w, prev, 'record.amend');
-      await appendAudit(
-        w.tx,
-        {
-          ...actor(c),
-          action: 'record.amend',
-          partyId: row.partyId,
-          target: row.id,
-          detail: { reason: input.reason, before, after },
-        },
-        deps.now(),
-      );
       return {
         recordId: row.id,
         revision: row.revision + 1,
@@ -289,4 +253,33 @@ export async function amendRecord(c: Caller, input: AmendInput) {
       };
     },
   );
+}
+
+/**
+ * What every record write does after changing the record, in its transaction: the change-feed row, the
+ * party's recomputed state (with a color-change row when it moved) and the audit entry.
+ */
+async function recordEvent(
+  c: Caller,
+  w: WriteScope,
+  prev: PartyStateRow,
+  e: {
+    kind: string;
+    action: string;
+    recordId: string;
+    change: Record<string, unknown>;
+    audit: Record<string, unknown>;
+  },
+) {
+  const { deps } = c;
+  await w.tx
+    .insert(changes)
+    .values({ partyId: prev.partyId, kind: e.kind, recordId: e.recordId, at: deps.now(), data: e.change });
+  const classification = await recomputeLocked(deps, w, prev, e.action);
+  await appendAudit(
+    w.tx,
+    { ...actor(c), action: e.action, partyId: prev.partyId, target: e.recordId, detail: e.audit },
+    deps.now(),
+  );
+  return classification;
 }
