@@ -1,6 +1,7 @@
 // pnpm bench (apps/server): the public badge route under a Zipf-distributed token mix, cached and
 // uncached, against a bare Hono route measured in the same run; PGlite and (with DATABASE_URL) PostgreSQL;
-// and record.create writes/s. BENCH_PARTIES sets the data set size (default 1,000,000).
+// and record.create writes/s. BENCH_PARTIES sets the data set size (default 1,000,000); the server's own
+// settings pass through (e.g. FIVECOLOR_BADGE_CACHE_SIZE).
 import { fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -171,6 +172,10 @@ async function benchDatabase(kind) {
   for (const r of rows) console.log(r);
 }
 
-await benchDatabase('pglite');
-if (process.env.DATABASE_URL) await benchDatabase('postgres');
+// BENCH_DATABASES=postgres measures one of them only.
+const wanted = (process.env.BENCH_DATABASES ?? 'pglite,postgres').split(',');
+if (wanted.includes('pglite')) await benchDatabase('pglite');
+if (!wanted.includes('postgres')) {
+  // nothing more to do
+} else if (process.env.DATABASE_URL) await benchDatabase('postgres');
 else console.log('\n(DATABASE_URL unset: PostgreSQL figures left out)');
