@@ -36,4 +36,28 @@ describe('BadgeCache', () => {
       size: 1,
     });
   });
+
+  it('does not keep an entry read before an invalidation (a write during the lookup)', () => {
+    const cache = new BadgeCache();
+    const before = cache.epoch;
+    cache.invalidateParty('p1'); // a write commits while the lookup is on its way
+    cache.set('t1', entry('p1'), before);
+    expect(cache.get('t1', 0)).toBeUndefined();
+    cache.set('t1', entry('p1'), cache.epoch);
+    expect(cache.get('t1', 0)).toBeDefined();
+  });
+
+  it('invalidates a party whose entries have moved to the older generation', () => {
+    const cache = new BadgeCache(4); // two generations of two
+    cache.set('t1', entry('p1'));
+    cache.set('t2', entry('p2'));
+    cache.set('t3', entry('p3')); // t1, t2 are now the older generation
+    cache.invalidateParty('p1');
+    expect(cache.get('t1', 0)).toBeUndefined();
+    expect(cache.get('t2', 0)).toBeDefined();
+    cache.set('t4', entry('p4'));
+    cache.set('t5', entry('p5')); // t3 and t2 were the young ones; t4 and t5 push out what was not touched
+    expect(cache.size).toBeLessThanOrEqual(4);
+    expect(cache.get('t5', 0)).toBeDefined();
+  });
 });

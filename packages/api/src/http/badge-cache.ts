@@ -10,71 +10,101 @@ export interface BadgeEntry {
 }
 
 /**
- * In-process cache of badge responses (least recently used out first), keyed by token + language,
- * invalidated per party on writes (locally and, on PostgreSQL, by LISTEN/NOTIFY from other processes).
- * About 0.5 KB an entry: the default 250,000 entries take about 125 MB.
+ * In-process cache of badge responses, keyed by token + language, invalidated per party on writes (locally
+ * and, on PostgreSQL, by LISTEN/NOTIFY from other processes). Eviction is least-recently-used by
+ * generations: entries live in a young and an old map of up to `maxEntries / 2` each; a hit in the young
+ * map changes nothing (the hot path), a hit in the old map moves the entry to the young one, and when the
+ * young map is full the old one is dropped. About 0.5 KB an entry: 250,000 entries take about 125 MB.
  */
 export class BadgeCache implements PartyInvalidator {
-  readonly #entries = new Map<string, BadgeEntry>();
+  #young = new Map<string, BadgeEntry>();
+  #old = new Map<string, BadgeEntry>();
   readonly #byParty = new Map<string, string[]>();
+  readonly #generationSize: number;
   hits = 0;
   misses = 0;
+  /** Bumped by every invalidation: an entry built from a read that began before it is not kept. */
+  epoch = 0;
 
-  constructor(readonly maxEntries = 250_000) {}
+  constructor(readonly maxEntries = 250_000) {
+    this.#generationSize = Math.max(1, Math.floor(maxEntries / 2));
+  }
 
   get(key: string, now: number): BadgeEntry | undefined {
-    const e = this.#entries.get(key);
+    let e = this.#young.get(key);
     if (e === undefined) {
+      e = this.#old.get(key);
+      if (e !== undefined) {
+        this.#old.delete(key);
+        if (e.expiresAt > now) this.#addYoung(key, e);
+        else this.#unindex(key, e.partyId);
+      }
+    } else if (e.expiresAt <= now) {
+      this.#young.delete(key);
+      this.#unindex(key, e.partyId);
+    }
+    if (e === undefined || e.expiresAt <= now) {
       this.misses++;
       return undefined;
     }
-    if (e.expiresAt <= now) {
-      this.#delete(key, e);
-      this.misses++;
-      return undefined;
-    }
-    // Re-insert so that Map order is recency order and the first key is the least recently used.
-    this.#entries.delete(key);
-    this.#entries.set(key, e);
     this.hits++;
     return e;
   }
 
-  set(key: string, entry: BadgeEntry): void {
-    const old = this.#entries.get(key);
-    if (old) this.#delete(key, old);
-    else if (this.#entries.size >= this.maxEntries) {
-      const lru = this.#entries.keys().next().value as string;
-      this.#delete(lru, this.#entries.get(lru) as BadgeEntry);
-    }
-    this.#entries.set(key, entry);
+  /** Keeps `entry` unless an invalidation happened since `builtAt` (the `epoch` read before the lookup). */
+  set(key: string, entry: BadgeEntry, builtAt = this.epoch): void {
+    if (builtAt !== this.epoch) return;
+    this.#remove(key);
+    this.#addYoung(key, entry);
     const keys = this.#byParty.get(entry.partyId);
     if (keys) keys.push(key);
     else this.#byParty.set(entry.partyId, [key]);
   }
 
   invalidateParty(partyId: string): void {
+    this.epoch++;
     const keys = this.#byParty.get(partyId);
     if (!keys) return;
-    for (const k of keys) this.#entries.delete(k);
+    for (const k of keys) {
+      this.#young.delete(k);
+      this.#old.delete(k);
+    }
     this.#byParty.delete(partyId);
   }
 
   clear(): void {
-    this.#entries.clear();
+    this.epoch++;
+    this.#young.clear();
+    this.#old.clear();
     this.#byParty.clear();
   }
 
   get size(): number {
-    return this.#entries.size;
+    return this.#young.size + this.#old.size;
   }
 
-  #delete(key: string, e: BadgeEntry): void {
-    this.#entries.delete(key);
-    const keys = this.#byParty.get(e.partyId);
+  #addYoung(key: string, e: BadgeEntry): void {
+    if (this.#young.size >= this.#generationSize) {
+      for (const [k, dropped] of this.#old) this.#unindex(k, dropped.partyId);
+      this.#old = this.#young;
+      this.#young = new Map();
+    }
+    this.#young.set(key, e);
+  }
+
+  #remove(key: string): void {
+    const e = this.#young.get(key) ?? this.#old.get(key);
+    if (!e) return;
+    this.#young.delete(key);
+    this.#old.delete(key);
+    this.#unindex(key, e.partyId);
+  }
+
+  #unindex(key: string, partyId: string): void {
+    const keys = this.#byParty.get(partyId);
     if (!keys) return;
     const rest = keys.filter((k) => k !== key);
-    if (rest.length > 0) this.#byParty.set(e.partyId, rest);
-    else this.#byParty.delete(e.partyId);
+    if (rest.length > 0) this.#byParty.set(partyId, rest);
+    else this.#byParty.delete(partyId);
   }
 }

@@ -73,6 +73,32 @@ describe.each(dbKinds())('public routes on %s', (kind) => {
     expect((await h.app.request('/v1/badge/bdg_unknown')).status).toBe(404);
   });
 
+  it('answers many concurrent misses, batched into one lookup, each with its own party', async () => {
+    const surnames = ['赵', '孙', '李', '周', '吴', '郑'];
+    const tokens: string[] = [];
+    for (const [i, surname] of surnames.entries()) {
+      const id = (
+        await h.ok(
+          'party.register',
+          { kind: 'person', idType: 'RESIDENT_ID', idNumber: residentId(10 + i), name: `${surname}某某` },
+          h.keys.clerk,
+        )
+      ).partyId;
+      tokens.push((await h.ok('party.issueBadgeToken', { partyId: id }, h.keys.judge)).token);
+    }
+    const paths = [
+      ...tokens.map((t) => `/v1/badge/${t}`),
+      '/v1/badge/bdg_never_issued',
+      `/v1/badge/${tokens[2]}?lang=en`,
+      `/v1/badge/${tokens[0]}`,
+    ];
+    const responses = await Promise.all(paths.map((p) => h.app.request(p)));
+    const bodies = await Promise.all(responses.map((r) => r.json()));
+    expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200, 404, 200, 200]);
+    expect(bodies.map((b) => b.name)).toEqual([...surnames.map((s) => `${s}**`), undefined, '李**', '赵**']);
+    expect(bodies[7].label).toBe('Green code');
+  });
+
   it('expires a cached badge at the classification until (time alone changes the color)', async () => {
     const other = (
       await h.ok(
