@@ -45,6 +45,7 @@ async function load(url, paths, opts = {}) {
     url,
     connections: opts.connections ?? CONNECTIONS,
     ...(opts.amount ? { amount: opts.amount } : { duration: opts.duration ?? DURATION }),
+    ...(opts.overallRate ? { overallRate: opts.overallRate } : {}),
     requests: [
       { setupRequest: (req) => ({ ...req, path: paths[i++ % paths.length], ...(opts.request?.() ?? {}) }) },
     ],
@@ -112,6 +113,12 @@ async function benchDatabase(kind) {
     ...(await load(`http://127.0.0.1:${baseline.port}`, zipfPaths('/bare/', tokens))),
   };
   rows.push(line('bare Hono JSON route (ceiling)', bare));
+  // Latency below saturation: the same routes at a fixed half of the ceiling's rate.
+  const halfRate = Math.round(bare.rps / 2 / 100) * 100;
+  const bareAtRate = await load(`http://127.0.0.1:${baseline.port}`, zipfPaths('/bare/', tokens), {
+    overallRate: halfRate,
+  });
+  rows.push(line(`bare Hono at ${fmt(halfRate)} req/s (half the ceiling)`, bareAtRate));
   let pgBase;
   if (kind === 'postgres') {
     const hashes = tokens.slice(0, 200_000).map((t) => createHash('sha256').update(t).digest('hex'));
@@ -141,6 +148,12 @@ async function benchDatabase(kind) {
       // are cached), and then a fresh sample of the same distribution, whose first sightings are misses.
       await load(url, trace, { amount: trace.length });
       await measure('GET /v1/badge/:token, cache on, warm', trace, bare);
+      rows.push(
+        line(
+          `GET /v1/badge/:token, warm, at ${fmt(halfRate)} req/s`,
+          await load(url, trace, { overallRate: halfRate }),
+        ),
+      );
       await measure('GET /v1/badge/:token, cache on, fresh sample', zipfPaths('/v1/badge/', tokens), bare);
     } else {
       await measure('GET /v1/badge/:token, cache off', trace, pgBase ?? bare);

@@ -91,8 +91,7 @@ export async function createFivecolor(opts: FivecolorOptions) {
   const observe: Observe = (method, route, status, start, reqId) => {
     const seconds = (performance.now() - start) / 1000;
     metrics.observe(method, route, status, seconds);
-    if (logger.isLevelEnabled('info'))
-      logger.info({ reqId, method, route, status, ms: Math.round(seconds * 1000) }, 'request');
+    logger.info({ reqId, method, route, status, ms: Math.round(seconds * 1000) }, 'request');
   };
 
   const app = new Hono();
