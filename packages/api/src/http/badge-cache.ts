@@ -31,21 +31,16 @@ export class BadgeCache implements PartyInvalidator {
   }
 
   get(key: string, now: number): BadgeEntry | undefined {
-    let e = this.#young.get(key);
-    if (e === undefined) {
-      e = this.#old.get(key);
-      if (e !== undefined) {
-        this.#old.delete(key);
-        if (e.expiresAt > now) this.#addYoung(key, e);
-        else this.#unindex(key, e.partyId);
-      }
-    } else if (e.expiresAt <= now) {
-      this.#young.delete(key);
-      this.#unindex(key, e.partyId);
-    }
+    const young = this.#young.get(key);
+    const e = young ?? this.#old.get(key);
     if (e === undefined || e.expiresAt <= now) {
+      if (e !== undefined) this.#remove(key);
       this.misses++;
       return undefined;
+    }
+    if (young === undefined) {
+      this.#old.delete(key); // a hit in the older generation moves the entry to the young one
+      this.#addYoung(key, e);
     }
     this.hits++;
     return e;

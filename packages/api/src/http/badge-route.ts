@@ -112,60 +112,53 @@ export function badgeHandler(deps: Deps, cache: BadgeCache | null, observe: Obse
 
   async function respond(c: Context, reqId: string): Promise<Response> {
     const token = c.req.param('token') ?? '';
+    if (token.length > 128) return notFound(reqId);
     const lang = c.req.query('lang') === 'en' ? 'en' : 'zh-CN';
     // Keyed by the token itself: it never leaves memory, and a hit then costs no hashing.
     const key = lang === 'en' ? `${token}\u0000en` : token;
     const now = deps.now().getTime();
-    let entry = token.length > 128 ? undefined : cache?.get(key, now);
-    if (!entry && token.length <= 128) {
+    let entry = cache?.get(key, now);
+    if (!entry) {
       loader ??= badgeLoader(deps);
       const epoch = cache?.epoch;
       const built = await buildEntry(deps, loader, token, lang);
-      if (built && epoch !== undefined) cache?.set(key, built, epoch);
-      entry = built ?? undefined;
-    }
-    if (!entry) {
-      return new Response('{"error":"not found: unknown or revoked badge token"}', {
-        status: 404,
-        headers: {
-          'Access-Control-Allow-Origin': '*',
-          'Content-Type': 'application/json; charset=utf-8',
-          'Cache-Control': 'no-store',
-          'X-Request-Id': reqId,
-        },
-      });
+      if (!built) return notFound(reqId);
+      if (epoch !== undefined) cache?.set(key, built, epoch);
+      entry = built;
     }
     const maxAge = Math.max(0, Math.min(60, Math.floor((entry.expiresAt - now) / 1000)));
-    const cacheControl = `public, max-age=${maxAge}, must-revalidate`;
+    const headers = badgeHeaders(`public, max-age=${maxAge}, must-revalidate`, entry.etag, reqId);
     const inm = c.req.header('If-None-Match');
     const etag = entry.etag;
-    if (inm?.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) {
-      return new Response(null, {
-        status: 304,
-        headers: {
-          'Access-Control-Allow-Origin': '*',
-          'Access-Control-Expose-Headers': 'ETag',
-          Vary: 'Accept-Encoding',
-          'Cache-Control': cacheControl,
-          ETag: etag,
-          'X-Request-Id': reqId,
-        },
-      });
-    }
-    // Literal header objects (no spread): this is the hot path, and the adapter writes them as they are.
-    return new Response(entry.body, {
-      status: 200,
-      headers: {
-        'Access-Control-Allow-Origin': '*',
-        'Access-Control-Expose-Headers': 'ETag',
-        Vary: 'Accept-Encoding',
-        'Cache-Control': cacheControl,
-        ETag: etag,
-        'X-Request-Id': reqId,
-        'Content-Type': 'application/json; charset=utf-8',
-      },
-    });
+    if (inm?.split(',').some((t) => t.trim().replace(/^W\//, '') === etag))
+      return new Response(null, { status: 304, headers });
+    return new Response(entry.body, { status: 200, headers });
   }
+}
+
+/** One literal object (no spread, no later keys): this is the hot path, and the adapter writes it as it is. */
+function badgeHeaders(cacheControl: string, etag: string, reqId: string): Record<string, string> {
+  return {
+    'Access-Control-Allow-Origin': '*',
+    'Access-Control-Expose-Headers': 'ETag',
+    Vary: 'Accept-Encoding',
+    'Cache-Control': cacheControl,
+    ETag: etag,
+    'X-Request-Id': reqId,
+    'Content-Type': 'application/json; charset=utf-8',
+  };
+}
+
+function notFound(reqId: string): Response {
+  return new Response('{"error":"not found: unknown or revoked badge token"}', {
+    status: 404,
+    headers: {
+      'Access-Control-Allow-Origin': '*',
+      'Content-Type': 'application/json; charset=utf-8',
+      'Cache-Control': 'no-store',
+      'X-Request-Id': reqId,
+    },
+  });
 }
 
 /** CORS preflight of the badge route (a cross-origin fetch that sends If-None-Match needs one). */
