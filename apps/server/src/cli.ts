@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import {
+  checkSecret,
   createApiKey,
+  createLogger,
   createPartyCrypto,
   type Db,
   migrate,
@@ -12,8 +14,7 @@ import {
   schema,
 } from '@fivecolor/api';
 import { count } from 'drizzle-orm';
-import pino from 'pino';
-import { readConfig } from './config.js';
+import { readConfig, type ServerConfig } from './config.js';
 import { type DemoData, loadDemo, seedDemo } from './demo.js';
 import { seedSynthetic } from './seed.js';
 import { openServer, startServer } from './server.js';
@@ -55,10 +56,7 @@ export async function main(argv: string[]): Promise<number | undefined> {
       const parties = Number(values.parties);
       if (!Number.isInteger(parties) || parties < 1)
         throw new Error(`--parties: must be a positive integer, got ${values.parties}`);
-      const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-      try {
-        await migrate(db);
-        const secret = await resolveSecret({ secret: config.secret, dataDir: config.dataDir });
+      await withDatabase(config, async (db, secret) => {
         const started = performance.now();
         let last = 0;
         const result = await seedSynthetic(db, secret, {
@@ -77,18 +75,13 @@ export async function main(argv: string[]): Promise<number | undefined> {
           `seeded ${result.parties} parties and ${result.records} records in ${seconds.toFixed(1)} s (${db.kind})`,
         );
         console.log(`colors: ${JSON.stringify(result.colors)}`);
-      } finally {
-        await db.close();
-      }
+      });
       return 0;
     }
     case 'keys': {
       const [sub, ...args] = rest;
       if (sub === 'rotate-signing') {
-        const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-        try {
-          await migrate(db);
-          const secret = await resolveSecret({ secret: config.secret, dataDir: config.dataDir });
+        await withDatabase(config, async (db, secret) => {
           const { kid, retired } = await rotateSigningKey(db, createPartyCrypto(secret));
           console.log(
             `new report-signing key ${kid}${retired.length ? `; retired ${retired.join(', ')} (published until their reports expire)` : ''}`,
@@ -97,9 +90,7 @@ export async function main(argv: string[]): Promise<number | undefined> {
             console.log(
               'note: FIVECOLOR_SIGNING_KEY is set, so the server signs with that key, not the stored one',
             );
-        } finally {
-          await db.close();
-        }
+        });
         return 0;
       }
       if (sub !== 'create')
@@ -119,10 +110,7 @@ export async function main(argv: string[]): Promise<number | undefined> {
       if (!values.role || !keyRoles.includes(values.role as Exclude<Role, 'party'>)) {
         throw new Error(`--role: must be one of ${keyRoles.join(', ')}`);
       }
-      const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-      try {
-        await migrate(db);
-        const secret = await resolveSecret({ secret: config.secret, dataDir: config.dataDir });
+      await withDatabase(config, async (db, secret) => {
         const name = values.name ?? `${values.role} key`;
         const { id, key } = await createApiKey(db, secret, {
           role: values.role as Role,
@@ -134,9 +122,7 @@ export async function main(argv: string[]): Promise<number | undefined> {
           `created ${values.role} key ${id}${values.court ? ` for court ${values.court}` : ''}; it is shown only once:`,
         );
         console.log(key);
-      } finally {
-        await db.close();
-      }
+      });
       return 0;
     }
     case undefined:
@@ -146,6 +132,22 @@ export async function main(argv: string[]): Promise<number | undefined> {
       return command ? 0 : 2;
     default:
       throw new Error(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
+  }
+}
+
+/** A one-off command's database: opened, migrated, its secret checked against it, closed afterwards. */
+async function withDatabase(
+  config: ServerConfig,
+  run: (db: Db, secret: string) => Promise<void>,
+): Promise<void> {
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    await migrate(db);
+    const secret = await resolveSecret({ secret: config.secret, dataDir: config.dataDir });
+    await checkSecret(db, secret);
+    await run(db, secret);
+  } finally {
+    await db.close();
   }
 }
 
@@ -161,7 +163,7 @@ async function start(args: string[]): Promise<undefined> {
   let demo = await loadDemo(config.dataDir);
   if (!demo) {
     // The demo's own API calls are not worth a log line each.
-    const opened = await openServer(config, { logger: pino({ level: 'warn' }) });
+    const opened = await openServer(config, { logger: createLogger({ level: 'warn' }) });
     try {
       console.log(`seeding the demo (${values.parties} synthetic parties)…`);
       demo = await seedDemo({

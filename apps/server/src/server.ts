@@ -1,7 +1,7 @@
-import { createFivecolor, type Db, migrate, openDatabase, resolveSecret } from '@fivecolor/api';
+import { createFivecolor, createLogger, type Db, migrate, openDatabase, resolveSecret } from '@fivecolor/api';
 import { type ServerType, serve } from '@hono/node-server';
 import type { Hono } from 'hono';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { ServerConfig } from './config.js';
 import { mountStaticSites } from './static-site.js';
 
@@ -29,7 +29,7 @@ export async function openServer(
   config: ServerConfig,
   opts: { badgeCache?: boolean; logger?: Logger } = {},
 ): Promise<OpenedServer> {
-  const logger = opts.logger ?? pino({ level: config.logLevel });
+  const logger = opts.logger ?? createLogger({ level: config.logLevel });
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   await migrate(db);
   const secret = await resolveSecret({ secret: config.secret, dataDir: config.dataDir });

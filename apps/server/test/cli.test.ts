@@ -37,6 +37,20 @@ describe.each(databases)('fivecolor-server on %s', (kind) => {
     }
   });
 
+  it('refuses a command whose secret differs from the one the database was set up with', async () => {
+    const { env, drop } = await freshEnv(kind);
+    drops.push(drop);
+    const first = await runCli(['seed', '--parties', '10'], { ...env, FIVECOLOR_SECRET: 'a'.repeat(32) });
+    expect(first.code).toBe(0);
+    const other = await runCli(['keys', 'create', '--role', 'admin'], {
+      ...env,
+      FIVECOLOR_SECRET: 'b'.repeat(32),
+    });
+    expect(other.code).not.toBe(0);
+    expect(other.stderr).toMatch(/FIVECOLOR_SECRET: this database was set up with a different secret/);
+    expect(other.stdout).not.toMatch(/fck_/);
+  });
+
   it('seeds synthetic parties in batches and reports the colors', async () => {
     const { env, drop } = await freshEnv(kind);
     drops.push(drop);

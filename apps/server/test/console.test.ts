@@ -1,8 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createLogger } from '@fivecolor/api';
 import { type ServerType, serve } from '@hono/node-server';
-import pino from 'pino';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { launchChromium } from '../../../test-support/chromium.js';
@@ -20,7 +20,7 @@ let browser: Browser;
 beforeAll(async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'fivecolor-console-'));
   server = await openServer(readConfig({ FIVECOLOR_DATA_DIR: dataDir, PORT: '0' }), {
-    logger: pino({ level: 'silent' }),
+    logger: createLogger({ level: 'silent' }),
   });
   demo = await seedDemo({ ...server, dataDir, parties: 50, persist: false });
   await new Promise<void>((resolve) => {

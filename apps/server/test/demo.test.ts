@@ -1,9 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { schema } from '@fivecolor/api';
+import { createLogger, schema } from '@fivecolor/api';
 import { classify } from '@fivecolor/core';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../src/config.js';
 import { type DemoData, seedDemo, trpcCaller } from '../src/demo.js';
@@ -19,7 +18,7 @@ describe.each(databases)('the demo on %s', (kind) => {
     const fresh = await freshEnv(kind);
     drop = fresh.drop;
     const config = readConfig({ ...fresh.env, PORT: '0' });
-    server = await openServer(config, { logger: pino({ level: 'silent' }) });
+    server = await openServer(config, { logger: createLogger({ level: 'silent' }) });
     demo = await seedDemo({
       ...server,
       dataDir: mkdtempSync(join(tmpdir(), 'fivecolor-demo-')),

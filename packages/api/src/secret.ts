@@ -1,6 +1,9 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { eq } from 'drizzle-orm';
+import type { Db } from './db/database.js';
+import { settings } from './db/schema.js';
 
 /**
  * The server secret (HMAC + encryption + signing seed): `secret` when given (FIVECOLOR_SECRET), else
@@ -33,4 +36,27 @@ export async function resolveSecret(opts: { secret?: string | undefined; dataDir
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return (await readFile(file, 'utf8')).trim();
     throw err;
   }
+}
+
+const SECRET_CHECK = 'secret_check';
+
+/**
+ * Ties the secret to the database: the first process to use a database records an HMAC fingerprint of
+ * its secret there (it reveals nothing of the secret); any later process with another secret is refused
+ * before it writes anything. Without this, a second server process with its own generated secret would
+ * register duplicate parties (another identity HMAC) and fail to decrypt the existing ones.
+ */
+export async function checkSecret(db: Db, secret: string): Promise<void> {
+  const fingerprint = createHmac('sha256', secret).update('fivecolor secret check v1').digest('base64url');
+  await db.db.insert(settings).values({ key: SECRET_CHECK, value: fingerprint }).onConflictDoNothing();
+  const [row] = await db.db
+    .select({ value: settings.value })
+    .from(settings)
+    .where(eq(settings.key, SECRET_CHECK));
+  if (row?.value !== fingerprint)
+    throw new Error(
+      'FIVECOLOR_SECRET: this database was set up with a different secret. Every server process on one ' +
+        'database must use the same secret (FIVECOLOR_SECRET, or the same <data dir>/secret file); with ' +
+        'another one, identity numbers and names cannot be decrypted and parties are not found by identity.',
+    );
 }

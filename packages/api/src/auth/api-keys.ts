@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { and, eq, isNull } from 'drizzle-orm';
+import { appendAudit } from '../audit/audit-log.js';
 import type { Db, Tx } from '../db/database.js';
 import { apiKeys } from '../db/schema.js';
 import { newId } from '../ids.js';
@@ -56,20 +57,31 @@ export async function createApiKey(
   secret: string,
   opts: { role: Role; name: string; org?: string; court?: string },
 ): Promise<{ id: string; key: string }> {
-  if (opts.role === 'party') throw new TypeError('role: party callers use session tokens, not API keys');
+  const role = opts.role;
+  if (role === 'party') throw new TypeError('role: party callers use session tokens, not API keys');
   if (typeof opts.name !== 'string' || opts.name.trim() === '')
     throw new TypeError('name: must not be empty');
   if (opts.org !== undefined && (typeof opts.org !== 'string' || opts.org.trim() === ''))
     throw new TypeError('org: must not be empty (leave it out to use the name)');
   if (opts.court !== undefined && (typeof opts.court !== 'string' || !COURT_CODE.test(opts.court)))
     throw new TypeError(`court: ${COURT_CODE_RULE}`);
-  const { row, key } = await insertApiKey(db.db, secret, {
-    ...opts,
-    role: opts.role,
-    name: opts.name.trim(),
-    org: opts.org?.trim(),
+  return db.db.transaction(async (tx) => {
+    const { row, key } = await insertApiKey(tx, secret, {
+      ...opts,
+      role,
+      name: opts.name.trim(),
+      org: opts.org?.trim(),
+    });
+    await appendAudit(tx, {
+      actorId: 'cli',
+      actorRole: 'operator',
+      actorOrg: null,
+      action: 'apiKey.create',
+      target: row.id,
+      detail: { role: row.role, court: row.court },
+    });
+    return { id: row.id, key };
   });
-  return { id: row.id, key };
 }
 
 /** The principal of an API key, or null when unknown or revoked. */

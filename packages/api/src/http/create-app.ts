@@ -3,15 +3,17 @@ import { trpcServer } from '@hono/trpc-server';
 import { sql } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { authenticateApiKey } from '../auth/api-keys.js';
 import type { Principal } from '../auth/principal.js';
 import { sessionKeys, verifyPartySession } from '../auth/session.js';
 import type { Db } from '../db/database.js';
 import type { Deps } from '../deps.js';
+import { createLogger } from '../logger.js';
 import { createPartyCrypto } from '../party-crypto.js';
 import { ReportKit, type ReportOptions } from '../reports/report-kit.js';
 import { appRouter } from '../routers/root.js';
+import { checkSecret } from '../secret.js';
 import type { Context as TrpcContext } from '../trpc/trpc.js';
 import { BadgeCache } from './badge-cache.js';
 import { badgeHandler, badgePreflight, type Observe } from './badge-route.js';
@@ -36,17 +38,6 @@ export interface FivecolorOptions {
   reports?: ReportOptions | undefined;
 }
 
-/** Redaction of anything that could carry a secret or personal data, for every log line. */
-export const LOG_REDACT = [
-  'req.headers.authorization',
-  '*.idNumber',
-  '*.name',
-  '*.token',
-  '*.key',
-  'idNumber',
-  'name',
-];
-
 /**
  * The reference API as a Hono app: `/trpc/*`, `GET /v1/badge/:token`, `/healthz`, `/metrics`.
  *
@@ -57,7 +48,8 @@ export const LOG_REDACT = [
  * serve({ fetch: app.fetch, port: 8787 });
  */
 export async function createFivecolor(opts: FivecolorOptions) {
-  const logger = opts.logger ?? pino({ redact: LOG_REDACT });
+  await checkSecret(opts.db, opts.secret);
+  const logger = opts.logger ?? createLogger();
   const cache = opts.badgeCache === false ? null : new BadgeCache(opts.badgeCacheSize);
   const deps: Deps = {
     db: opts.db,
@@ -147,11 +139,11 @@ export async function createFivecolor(opts: FivecolorOptions) {
         principal: await authenticate(c.req.header('Authorization')),
         requestId: c.get('requestId') as string,
       }),
-      onError({ error, path }) {
+      onError({ error, path, ctx }) {
         if (error.code === 'INTERNAL_SERVER_ERROR') {
           const cause = error.cause as { name?: string; code?: string } | undefined;
           logger.error(
-            { path, err: { name: cause?.name ?? error.name, code: cause?.code } },
+            { reqId: ctx?.requestId, path, err: { name: cause?.name ?? error.name, code: cause?.code } },
             'procedure failed',
           );
         }

@@ -1,9 +1,9 @@
 import { Writable } from 'node:stream';
-import pino from 'pino';
 import { createApiKey } from '../auth/api-keys.js';
 import type { Role } from '../auth/roles.js';
 import type { Db } from '../db/database.js';
-import { createFivecolor, LOG_REDACT } from '../http/create-app.js';
+import { createFivecolor } from '../http/create-app.js';
+import { createLogger } from '../logger.js';
 import type { ReportOptions } from '../reports/report-kit.js';
 import { appRouter } from '../routers/root.js';
 import { type DbKind, openTestDb } from './test-db.js';
@@ -81,8 +81,8 @@ export async function createHarness(
   const db = await openTestDb(kind);
   const secret = `test-secret-${kind}-0123456789abcdef`;
   const logs: string[] = [];
-  const logger = pino(
-    { redact: LOG_REDACT },
+  const logger = createLogger(
+    {},
     new Writable({
       write(chunk, _enc, cb) {
         logs.push(String(chunk));

@@ -1,10 +1,10 @@
 // A server process for the multi-process tests: prints `{"port":…,"keys":{…}}` on stdout once listening.
 import { serve } from '@hono/node-server';
-import pino from 'pino';
 import { createApiKey } from '../auth/api-keys.js';
 import { openDatabase } from '../db/database.js';
 import { migrate } from '../db/migrate.js';
 import { createFivecolor } from '../http/create-app.js';
+import { createLogger } from '../logger.js';
 
 const db = await openDatabase({
   databaseUrl: process.env.DATABASE_URL,
@@ -17,7 +17,11 @@ if (process.env.CHILD_KEYS === '1') {
   for (const role of ['clerk', 'judge', 'enforcement'] as const)
     keys[role] = (await createApiKey(db, secret, { role, name: role })).key;
 }
-const { app } = await createFivecolor({ db, secret, logger: pino({ level: 'warn' }, process.stderr) });
+const { app } = await createFivecolor({
+  db,
+  secret,
+  logger: createLogger({ level: 'warn' }, process.stderr),
+});
 const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
   process.stdout.write(`${JSON.stringify({ port: info.port, keys })}\n`);
 });

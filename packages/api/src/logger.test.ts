@@ -1,0 +1,48 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from './logger.js';
+
+function captured(level?: string) {
+  const lines: string[] = [];
+  const logger = createLogger(
+    level ? { level } : {},
+    new Writable({
+      write(chunk, _enc, cb) {
+        lines.push(String(chunk));
+        cb();
+      },
+    }),
+  );
+  return { logger, lines };
+}
+
+describe('createLogger', () => {
+  it('redacts identity numbers, names, tokens, keys and authorization headers at any depth', () => {
+    const { logger, lines } = captured();
+    logger.info(
+      {
+        idNumber: '11010519491231002X',
+        name: '张三',
+        party: { idNumber: '11010519491231002X', name: '张三', kind: 'person' },
+        badge: { token: 'tok_secret_value' },
+        apiKey: { key: 'fck_secret_value' },
+        req: { headers: { authorization: 'Bearer fck_secret_value' } },
+      },
+      'request',
+    );
+    expect(lines).toHaveLength(1);
+    const line = lines[0]!;
+    for (const secret of ['11010519491231002X', '张三', 'tok_secret_value', 'fck_secret_value'])
+      expect(line).not.toContain(secret);
+    const parsed = JSON.parse(line);
+    expect(parsed.party).toEqual({ idNumber: '[Redacted]', name: '[Redacted]', kind: 'person' });
+    expect(parsed.msg).toBe('request');
+  });
+
+  it('writes JSON lines at the level it is given', () => {
+    const { logger, lines } = captured('warn');
+    logger.info('not written');
+    logger.warn({ route: '/healthz' }, 'written');
+    expect(lines.map((l) => JSON.parse(l).msg)).toEqual(['written']);
+  });
+});
