@@ -5,12 +5,19 @@ import { COURT_CODE, COURT_CODE_RULE } from '../auth/roles.js';
 // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
-/** A bounded string without control characters (PostgreSQL rejects NUL; logs must stay one line). */
+/** Half of a UTF-16 surrogate pair without its other half: not text, and PostgreSQL's jsonb rejects it. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * A bounded string without control characters or lone surrogates (PostgreSQL rejects NUL and, in
+ * jsonb, unpaired surrogates; logs must stay one line).
+ */
 export const text = (max: number) =>
   z
     .string()
     .max(max, `must be at most ${max} characters`)
-    .refine((s) => !CONTROL.test(s), 'must not contain control characters');
+    .refine((s) => !CONTROL.test(s), 'must not contain control characters')
+    .refine((s) => !LONE_SURROGATE.test(s), 'must be well-formed Unicode (no unpaired surrogate)');
 
 export const nonEmptyText = (max: number) =>
   text(max)
