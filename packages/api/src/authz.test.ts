@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLES, type Role, roleTable } from './auth/roles.js';
-import { consents } from './db/schema.js';
+import { consents, idempotencyKeys } from './db/schema.js';
 import { newId } from './ids.js';
 import { appRouter } from './routers/root.js';
 import { createHarness, type Harness } from './testing/harness.js';
@@ -211,5 +211,19 @@ describe('authorization matrix (procedure × role) on pglite', () => {
       revokedAt: expect.any(String),
     });
     expect(JSON.stringify(list)).not.toContain('fck_');
+  });
+
+  it('shows a created key once: a replay of apiKey.create names the key, never shows it again', async () => {
+    const input = { role: 'judge', name: 'replayed', court: '浙0212', idempotencyKey: 'key-once-1' };
+    const created = await h.ok('apiKey.create', input, h.keys.admin);
+    expect(created.key).toMatch(/^fck_/);
+    const replay = await h.call('apiKey.create', input, h.keys.admin);
+    expect(replay.status).toBe(409);
+    expect(replay.error?.message).toContain(`already created API key ${created.id}`);
+    expect(JSON.stringify(replay)).not.toContain(created.key);
+    const stored = await h.deps.db.db.select().from(idempotencyKeys);
+    for (const row of stored) expect(h.deps.crypto.decrypt(row.responseEnc)).not.toContain('fck_');
+    const keys = await h.ok('apiKey.list', undefined, h.keys.admin);
+    expect(keys.filter((k: { name: string }) => k.name === 'replayed')).toHaveLength(1);
   });
 });

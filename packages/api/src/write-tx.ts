@@ -65,20 +65,21 @@ async function findIdempotent<T>(
 
 /**
  * Runs a write in one transaction: idempotency check, the write itself, NOTIFY for changed parties
- * (PostgreSQL), the stored response; then invalidates this process's badge cache.
+ * (PostgreSQL), the stored response; then invalidates this process's badge cache. `storeAs` keeps
+ * less than the response for replays (a secret shown once is not stored); a replay returns what it kept.
  */
-export async function runWrite<T>(
+export async function runWrite<T, S = T>(
   deps: Deps,
-  idem: IdempotencyOptions,
+  idem: IdempotencyOptions & { storeAs?: (out: T) => S },
   fn: (w: WriteScope) => Promise<T>,
-): Promise<T> {
+): Promise<T | S> {
   const touched = new Set<string>();
   const key = idem.key;
-  let result: T;
+  let result: T | S;
   try {
     result = await deps.db.db.transaction(async (tx) => {
       if (key !== undefined) {
-        const hit = await findIdempotent<T>(deps, tx, { ...idem, key });
+        const hit = await findIdempotent<S>(deps, tx, { ...idem, key });
         if (hit !== undefined) return hit;
       }
       const out = await fn({ tx, touch: (id) => touched.add(id) });
@@ -91,7 +92,7 @@ export async function runWrite<T>(
           key,
           procedure: idem.procedure,
           requestHash: requestHash(deps.secret, idem.procedure, idem.input),
-          responseEnc: deps.crypto.encrypt(JSON.stringify(out)),
+          responseEnc: deps.crypto.encrypt(JSON.stringify(idem.storeAs ? idem.storeAs(out) : out)),
         });
       }
       return out;
@@ -99,7 +100,7 @@ export async function runWrite<T>(
   } catch (err) {
     // A concurrent write with the same key committed first: answer with its response.
     if (key !== undefined && isUniqueViolation(err, 'idempotency_keys')) {
-      const hit = await deps.db.db.transaction((tx) => findIdempotent<T>(deps, tx, { ...idem, key }));
+      const hit = await deps.db.db.transaction((tx) => findIdempotent<S>(deps, tx, { ...idem, key }));
       if (hit !== undefined) return hit;
     }
     throw err;

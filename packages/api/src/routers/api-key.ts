@@ -37,12 +37,19 @@ export const apiKeyRouter = router({
         idempotencyKey,
       }),
     )
-    .mutation(({ ctx, input }) => {
+    .mutation(async ({ ctx, input }) => {
       const c = callerOf(ctx);
       const { idempotencyKey: key, ...rest } = input;
-      return runWrite(
+      const out = await runWrite(
         c.deps,
-        { actorId: c.principal.id, key, procedure: 'apiKey.create', input: rest },
+        {
+          actorId: c.principal.id,
+          key,
+          procedure: 'apiKey.create',
+          input: rest,
+          // The key is shown once: a replay finds the key's id, never the key.
+          storeAs: ({ key: _shownOnce, ...view }: ReturnType<typeof keyView> & { key: string }) => view,
+        },
         async (w) => {
           const { row, key: secretKey } = await insertApiKey(w.tx, c.deps.secret, rest, c.principal.id);
           await appendAudit(
@@ -58,6 +65,12 @@ export const apiKeyRouter = router({
           return { ...keyView(row), key: secretKey };
         },
       );
+      if (!('key' in out))
+        throw new TRPCError({
+          code: 'CONFLICT',
+          message: `idempotencyKey: this request already created API key ${out.id}, and a key is shown only once; if it was lost, revoke ${out.id} (apiKey.revoke) and create a new one`,
+        });
+      return out;
     }),
 
   list: procedure.query(async ({ ctx }) => {
