@@ -7,10 +7,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from './audit/audit-log.js';
 import { openDatabase } from './db/database.js';
 import { rowsOf } from './db/rows.js';
+import { BadgeCache } from './http/badge-cache.js';
+import { LISTENER_APPLICATION_NAME, listenForPartyChanges } from './http/party-listener.js';
+import { createLogger } from './logger.js';
 import { callTrpc } from './testing/harness.js';
 import { residentId } from './testing/ids.js';
 import { spawnServer } from './testing/spawn-server.js';
 import { createTestDatabase, dbKinds } from './testing/test-db.js';
+import { PARTY_CHANNEL } from './write-tx.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
@@ -139,5 +143,47 @@ describe.each(dbKinds().filter((k) => k === 'postgres'))('two server processes o
     }
     expect(color).toBe('green');
     expect(Date.now() - start).toBeLessThan(1000);
+  });
+
+  it('suspends the badge cache while its listener connection is down, and resumes after reconnecting', async () => {
+    const t = await createTestDatabase();
+    cleanups.push(t.drop);
+    const db = await openDatabase({ databaseUrl: t.url, dataDir: 'memory://' });
+    cleanups.push(() => db.close());
+    const cache = new BadgeCache(100);
+    const listener = listenForPartyChanges(t.url, cache, createLogger({ level: 'silent' }));
+    cleanups.push(() => listener.close());
+    await listener.ready;
+    const entry = {
+      partyId: 'p1',
+      body: new Uint8Array([123, 125]),
+      etag: '"e"',
+      expiresAt: Date.now() + 60_000,
+    };
+    const waitFor = async (cond: () => boolean) => {
+      const start = Date.now();
+      while (!cond() && Date.now() - start < 3000) await new Promise((r) => setTimeout(r, 20));
+      return cond();
+    };
+    cache.set('tok', entry);
+    expect(cache.get('tok', Date.now())).toBe(entry);
+
+    // The listener's connection dies: nothing is served from the cache, nothing is kept.
+    await db.db.execute(
+      sql`select pg_terminate_backend(pid) from pg_stat_activity where application_name = ${LISTENER_APPLICATION_NAME} and datname = current_database()`,
+    );
+    expect(await waitFor(() => cache.get('tok', Date.now()) === undefined)).toBe(true);
+    cache.set('tok', entry);
+    expect(cache.get('tok', Date.now())).toBeUndefined();
+
+    // It reconnects (back-off from 100 ms) and serves again; invalidations arrive again.
+    expect(
+      await waitFor(() => {
+        cache.set('tok', entry);
+        return cache.get('tok', Date.now()) === entry;
+      }),
+    ).toBe(true);
+    await db.db.execute(sql`select pg_notify(${PARTY_CHANNEL}, 'p1')`);
+    expect(await waitFor(() => cache.get('tok', Date.now()) === undefined)).toBe(true);
   });
 });

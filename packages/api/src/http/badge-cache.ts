@@ -25,12 +25,18 @@ export class BadgeCache implements PartyInvalidator {
   misses = 0;
   /** Bumped by every invalidation: an entry built from a read that began before it is not kept. */
   epoch = 0;
+  /** While invalidations cannot arrive (the PostgreSQL listener is down), nothing is served nor kept. */
+  #suspended = false;
 
   constructor(readonly maxEntries = 250_000) {
     this.#generationSize = Math.max(1, Math.floor(maxEntries / 2));
   }
 
   get(key: string, now: number): BadgeEntry | undefined {
+    if (this.#suspended) {
+      this.misses++;
+      return undefined;
+    }
     const young = this.#young.get(key);
     const e = young ?? this.#old.get(key);
     if (e === undefined || e.expiresAt <= now) {
@@ -48,7 +54,7 @@ export class BadgeCache implements PartyInvalidator {
 
   /** Keeps `entry` unless an invalidation happened since `builtAt` (the `epoch` read before the lookup). */
   set(key: string, entry: BadgeEntry, builtAt = this.epoch): void {
-    if (builtAt !== this.epoch) return;
+    if (builtAt !== this.epoch || this.#suspended) return;
     this.#remove(key);
     this.#addYoung(key, entry);
     const keys = this.#byParty.get(entry.partyId);
@@ -72,6 +78,18 @@ export class BadgeCache implements PartyInvalidator {
     this.#young.clear();
     this.#old.clear();
     this.#byParty.clear();
+  }
+
+  /** Drops everything and serves nothing until `resume` (invalidations from elsewhere may be missed). */
+  suspend(): void {
+    this.#suspended = true;
+    this.clear();
+  }
+
+  /** Serves again, from empty (what changed while suspended is unknown). */
+  resume(): void {
+    this.clear();
+    this.#suspended = false;
   }
 
   get size(): number {

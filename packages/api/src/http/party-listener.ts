@@ -3,29 +3,51 @@ import type { Logger } from 'pino';
 import type { PartyInvalidator } from '../deps.js';
 import { PARTY_CHANNEL } from '../write-tx.js';
 
+/** Shown in `pg_stat_activity`, so an operator can tell the listener's connection apart. */
+export const LISTENER_APPLICATION_NAME = 'fivecolor-party-listener';
+
+/** How often the idle listener connection proves it is alive (a silently dead one gets no notifications). */
+const HEARTBEAT_MS = 5_000;
+
 /**
  * Listens on PostgreSQL for parties changed by any server process (NOTIFY inside each write
- * transaction) and invalidates them here. Reconnects with back-off; after a reconnect the whole
- * cache is dropped, since notifications may have been missed.
+ * transaction) and invalidates them here. While the connection is down the cache is suspended (it
+ * serves nothing: notifications would be missed); it resumes, empty, once LISTEN is back. Reconnects
+ * with back-off; a heartbeat query notices a connection that died without a word.
  */
 export function listenForPartyChanges(
   databaseUrl: string,
-  cache: PartyInvalidator & { clear(): void },
+  cache: PartyInvalidator & { suspend(): void; resume(): void },
   logger: Logger,
 ) {
   let client: pg.Client | null = null;
   let stopped = false;
   let delay = 100;
   let timer: NodeJS.Timeout | undefined;
+  const heartbeat = setInterval(() => {
+    client?.query('select 1').catch((err: Error) => lost(err));
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
+
+  const lost = (err: Error) => {
+    if (stopped) return;
+    logger.warn({ err: { message: err.message } }, 'party listener connection lost; badge cache suspended');
+    schedule();
+  };
 
   const connect = async (): Promise<void> => {
-    const c = new pg.Client({ connectionString: databaseUrl });
+    const c = new pg.Client({
+      connectionString: databaseUrl,
+      application_name: LISTENER_APPLICATION_NAME,
+      keepAlive: true,
+      query_timeout: HEARTBEAT_MS,
+    });
     c.on('notification', (msg) => {
       if (msg.channel === PARTY_CHANNEL && msg.payload) cache.invalidateParty(msg.payload);
     });
-    c.on('error', (err) => {
-      logger.warn({ err: { message: err.message } }, 'party listener connection failed; reconnecting');
-      schedule();
+    c.on('error', lost);
+    c.on('end', () => {
+      if (client === c) lost(new Error('connection ended'));
     });
     try {
       await c.connect();
@@ -36,7 +58,7 @@ export function listenForPartyChanges(
       }
       client = c;
       delay = 100;
-      cache.clear();
+      cache.resume();
     } catch (err) {
       logger.warn({ err: { message: (err as Error).message } }, 'party listener could not connect; retrying');
       c.end().catch(() => {});
@@ -46,6 +68,7 @@ export function listenForPartyChanges(
 
   const schedule = () => {
     if (stopped || timer) return;
+    cache.suspend();
     const old = client;
     client = null;
     old?.end().catch(() => {});
@@ -61,6 +84,7 @@ export function listenForPartyChanges(
     ready,
     async close() {
       stopped = true;
+      clearInterval(heartbeat);
       if (timer) clearTimeout(timer);
       await client?.end().catch(() => {});
       client = null;
