@@ -1,6 +1,8 @@
 import { classify, toCstDate } from '@fivecolor/core';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from './audit/audit-log.js';
+import { rowsOf } from './db/rows.js';
 import { createHarness, type Harness } from './testing/harness.js';
 import { residentId } from './testing/ids.js';
 import { dbKinds } from './testing/test-db.js';
@@ -198,6 +200,9 @@ describe.each(dbKinds())('API on %s', (kind) => {
     expect(amended).toMatchObject({ revision: 1, record: { effectiveUntil: '2024-06-01' } });
     expect(amended.classification.color).toBe(toCstDate(new Date()) < '2024-06-01' ? 'yellow' : 'green');
     expect(await h.ok('record.list', { partyId }, h.keys.clerk)).toHaveLength(1);
+    const unknown = await h.call('record.list', { partyId: 'pty_unknown' }, h.keys.clerk);
+    expect(unknown.status).toBe(404);
+    expect(unknown.error?.message).toBe('partyId: no party pty_unknown');
   });
 
   it('recomputes a color when time passes its until, without any write', async () => {
@@ -222,6 +227,40 @@ describe.each(dbKinds())('API on %s', (kind) => {
     try {
       const later = await h.ok('party.get', { partyId }, h.keys.clerk);
       expect(later.classification).toMatchObject({ color: 'green', asOf: '2099-01-01', until: null });
+    } finally {
+      h.clock.now = saved;
+    }
+  });
+
+  it('counts colors as of today in stats.summary: states that time has overtaken are recomputed first', async () => {
+    const { partyId } = await register(12);
+    await h.ok(
+      'record.create',
+      {
+        partyId,
+        category: 'Y01',
+        court: '浙0212',
+        caseNumber: CASE,
+        effectiveFrom: '2024-01-01',
+        effectiveUntil: '2098-06-01',
+      },
+      h.keys.judge,
+    );
+    const before = await h.ok('stats.summary', undefined, h.keys.clerk);
+    expect(before.byColor.yellow).toBeGreaterThan(0);
+    const saved = h.clock.now;
+    h.clock.now = new Date('2098-06-01T00:00:00+08:00');
+    try {
+      const after = await h.ok('stats.summary', undefined, h.keys.clerk);
+      // Every yellow that ends by then (ours included) is counted in its new color, with no write asked for.
+      expect(after.byColor.yellow ?? 0).toBeLessThan(before.byColor.yellow);
+      expect(Object.values(after.byColor as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(
+        after.parties,
+      );
+      const stale = await h.deps.db.db.execute(
+        sql`select count(*)::int as n from party_state where until <= '2098-06-01'`,
+      );
+      expect(rowsOf<{ n: number }>(stale)[0]!.n).toBe(0);
     } finally {
       h.clock.now = saved;
     }

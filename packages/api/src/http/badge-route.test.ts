@@ -144,6 +144,13 @@ describe.each(dbKinds())('public routes on %s', (kind) => {
       'fivecolor_http_requests_total{method="GET",route="/v1/badge/:token",status="200"}',
     );
     expect(text).toContain('route="/trpc/party.register"');
+    // Batches and unknown names do not make labels of their own.
+    await h.app.request('/trpc/policy.get,stats.summary?batch=1&input=%7B%7D');
+    await h.app.request('/trpc/no.such.thing');
+    const after = await (await h.app.request('/metrics')).text();
+    expect(after).toContain('route="/trpc/(batch)"');
+    expect(after).toContain('route="/trpc/unknown"');
+    expect(after).not.toContain('policy.get,stats.summary');
     expect(text).toMatch(
       /fivecolor_http_request_duration_seconds_bucket\{method="GET",route="\/v1\/badge\/:token",le="0.005"\}/,
     );

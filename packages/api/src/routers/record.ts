@@ -1,6 +1,7 @@
+import { TRPCError } from '@trpc/server';
 import { asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { records } from '../db/schema.js';
+import { parties, records } from '../db/schema.js';
 import { assertPartyAccess } from '../services/access.js';
 import { auditRead } from '../services/party-service.js';
 import { amendRecord, createRecord, revokeRecord } from '../services/record-service.js';
@@ -67,6 +68,11 @@ export const recordRouter = router({
   list: procedure.input(z.object({ partyId })).query(async ({ ctx, input }) => {
     const c = callerOf(ctx);
     await assertPartyAccess(c, input.partyId);
+    const [party] = await c.deps.db.db
+      .select({ id: parties.id })
+      .from(parties)
+      .where(eq(parties.id, input.partyId));
+    if (!party) throw new TRPCError({ code: 'NOT_FOUND', message: `partyId: no party ${input.partyId}` });
     const rows = await c.deps.db.db
       .select()
       .from(records)

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { rowsOf } from '../db/rows.js';
+import { refreshStaleStates } from '../state/party-state.js';
 import { procedure, router } from '../trpc/trpc.js';
 
 type Row = { k: string | null; n: string | number };
@@ -12,10 +13,11 @@ function toMap(rows: Row[]): Record<string, number> {
 
 export const statsRouter = router({
   /**
-   * Counts: parties by current color; records in force (not revoked) by category, by court and by
-   * month of `effectiveFrom`.
+   * Counts: parties by current color (states that time has overtaken are recomputed first); records
+   * in force (not revoked) by category, by court and by month of `effectiveFrom`.
    */
   summary: procedure.query(async ({ ctx }) => {
+    await refreshStaleStates(ctx.deps);
     const db = ctx.deps.db.db;
     const q = async (query: ReturnType<typeof sql>) => rowsOf<Row>(await db.execute(query));
     const [byColor, byCategory, byCourt, byMonth, totals] = [

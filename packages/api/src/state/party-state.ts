@@ -1,6 +1,6 @@
 import { type Classification, toCstDate } from '@fivecolor/core';
 import { TRPCError } from '@trpc/server';
-import { asc, eq, sql } from 'drizzle-orm';
+import { asc, eq, gt, lte, ne, or, sql } from 'drizzle-orm';
 import type { Tx } from '../db/database.js';
 import { changes, partyState, records } from '../db/schema.js';
 import type { Deps } from '../deps.js';
@@ -81,4 +81,27 @@ export async function freshPartyState(deps: Deps, partyId: string): Promise<Part
     const [after] = await w.tx.select().from(partyState).where(eq(partyState.partyId, partyId));
     return after as PartyStateRow;
   });
+}
+
+/**
+ * Recomputes every party whose stored state time has overtaken (its `until` passed, a stored `asOf`
+ * after today, another policy), each in its own write, so that aggregate reads count current colors.
+ * Stops after `max` parties; returns how many it refreshed.
+ */
+export async function refreshStaleStates(deps: Deps, max = 100_000): Promise<number> {
+  const day = today(deps);
+  let refreshed = 0;
+  while (refreshed < max) {
+    const stale = await deps.db.db
+      .select({ partyId: partyState.partyId })
+      .from(partyState)
+      .where(
+        or(lte(partyState.until, day), gt(partyState.asOf, day), ne(partyState.policyId, deps.policy.id)),
+      )
+      .limit(Math.min(500, max - refreshed));
+    for (const { partyId } of stale) await freshPartyState(deps, partyId);
+    refreshed += stale.length;
+    if (stale.length < 500) break;
+  }
+  return refreshed;
 }
