@@ -1,16 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLES, type Role, roleTable } from './auth/roles.js';
+import { SESSION_TTL_SECONDS, sessionKeys, signPartySession } from './auth/session.js';
 import { consents, idempotencyKeys } from './db/schema.js';
 import { newId } from './ids.js';
 import { appRouter } from './routers/root.js';
 import { createHarness, type Harness } from './testing/harness.js';
 import { residentId } from './testing/ids.js';
+import { dbKinds } from './testing/test-db.js';
 
 const CASE = '（2024）浙0212民初1号';
 const SOON = `${new Date().getUTCFullYear() + 2}-01-01`;
 const implemented = Object.keys(appRouter._def.procedures as object).sort();
 
-describe('authorization matrix (procedure × role) on pglite', () => {
+describe.each(dbKinds())('authorization matrix (procedure × role) on %s', (kind) => {
   let h: Harness;
   let partyId: string;
   let sessionToken: string;
@@ -94,7 +96,7 @@ describe('authorization matrix (procedure × role) on pglite', () => {
   };
 
   beforeAll(async () => {
-    h = await createHarness('pglite');
+    h = await createHarness(kind);
     await h.ok(
       'party.register',
       { kind: 'person', idType: 'RESIDENT_ID', idNumber: residentId(1), name: '钱某' },
@@ -211,6 +213,26 @@ describe('authorization matrix (procedure × role) on pglite', () => {
       revokedAt: expect.any(String),
     });
     expect(JSON.stringify(list)).not.toContain('fck_');
+  });
+
+  it('accepts a party session only while it is unexpired and signed with this server secret', async () => {
+    const get = (token: string) => h.call('party.get', { partyId }, token);
+    expect((await get(sessionToken)).status).toBe(200);
+    const forged = await signPartySession(sessionKeys('another-secret-0123456789'), partyId, h.clock.now);
+    expect((await get(forged.token)).error?.data.code).toBe('UNAUTHORIZED');
+    const [header, , signature] = sessionToken.split('.');
+    const otherSub = Buffer.from(JSON.stringify({ sub: 'pty_other', aud: 'fivecolor-party' })).toString(
+      'base64url',
+    );
+    expect((await get(`${header}.${otherSub}.${signature}`)).error?.data.code).toBe('UNAUTHORIZED');
+    const saved = h.clock.now;
+    try {
+      h.clock.now = new Date(saved.getTime() + (SESSION_TTL_SECONDS + 60) * 1000);
+      expect((await get(sessionToken)).error?.data.code).toBe('UNAUTHORIZED');
+    } finally {
+      h.clock.now = saved;
+    }
+    expect((await get(sessionToken)).status).toBe(200);
   });
 
   it('shows a created key once: a replay of apiKey.create names the key, never shows it again', async () => {
