@@ -90,3 +90,45 @@ describe('fivecolor-server rejects bad arguments with a message that names them'
     expect(r.stderr).toContain(message);
   });
 });
+
+describe('fivecolor-server start (the README demo)', () => {
+  it('seeds the demo on first start and prints the URLs, the stories and a working key per role', async () => {
+    const { env } = await freshEnv('pglite');
+    const server = await startCli(['start', '--parties', '60'], { ...env, LOG_LEVEL: 'warn' });
+    try {
+      const started = Date.now();
+      while (!server.logs().includes('Try: curl') && Date.now() - started < 15_000)
+        await new Promise((r) => setTimeout(r, 50));
+      const out = server.logs();
+      expect(out).toMatch(/Five-Color Code is running on http:\/\/\S+/);
+      expect(out).toMatch(/console\s+http:\/\/\S+\/console\//);
+      expect(out).toMatch(/playground\s+http:\/\/\S+\/playground\//);
+      const badgePaths = [...out.matchAll(/https?:\/\/[^/\s]+(\/v1\/badge\/\S+)/g)].map((m) => m[1]!);
+      expect(badgePaths).toHaveLength(4);
+      const colors = await Promise.all(
+        badgePaths.map(
+          async (p) => ((await (await fetch(`${server.url}${p}`)).json()) as { color: string }).color,
+        ),
+      );
+      expect(colors.sort()).toEqual(['blue', 'gold', 'red', 'yellow']);
+      const keys = Object.fromEntries(
+        [...out.matchAll(/^ {2}(\w+)\s+(fck_\S+)$/gm)].map((m) => [m[1], m[2]]),
+      );
+      expect(Object.keys(keys).sort()).toEqual([
+        'admin',
+        'bank',
+        'clerk',
+        'enforcement',
+        'exchange',
+        'judge',
+      ]);
+      const policy = await fetch(`${server.url}/trpc/policy.get`, {
+        headers: { Authorization: `Bearer ${keys.judge}` },
+      });
+      expect(policy.status).toBe(200);
+    } finally {
+      server.child.kill('SIGTERM');
+      await new Promise((r) => server.child.once('exit', r));
+    }
+  });
+});
