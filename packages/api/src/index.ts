@@ -26,6 +26,7 @@ export { checkSecret, resolveSecret } from './secret.js';
 export type { PartyStateValues, RecordFacts } from './state/materialize.js';
 export { materializeParty, toCreditRecord } from './state/materialize.js';
 export { refreshStaleStates } from './state/party-state.js';
+export { msUntilNextCstMidnight, startStateSweeper } from './state/sweeper.js';
 export type { Context } from './trpc/trpc.js';
 export { createCallerFactory } from './trpc/trpc.js';
 export { PARTY_CHANNEL } from './write-tx.js';

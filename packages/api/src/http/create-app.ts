@@ -14,6 +14,7 @@ import { createPartyCrypto } from '../party-crypto.js';
 import { ReportKit, type ReportOptions } from '../reports/report-kit.js';
 import { appRouter } from '../routers/root.js';
 import { checkSecret } from '../secret.js';
+import { startStateSweeper } from '../state/sweeper.js';
 import type { Context as TrpcContext } from '../trpc/trpc.js';
 import { BadgeCache } from './badge-cache.js';
 import { badgeHandler, badgePreflight, type Observe } from './badge-route.js';
@@ -31,6 +32,11 @@ export interface FivecolorOptions {
   badgeCache?: boolean | undefined;
   /** Most badge responses kept (default 250,000, about 0.5 KB each); least recently used go first. */
   badgeCacheSize?: number | undefined;
+  /**
+   * Recompute states that time has overtaken at start and after every CST midnight (default true);
+   * see `startStateSweeper`.
+   */
+  sweepStates?: boolean | undefined;
   policy?: Policy | undefined;
   /** The clock; tests move it to check time-driven color changes. */
   now?: (() => Date) | undefined;
@@ -68,6 +74,7 @@ export async function createFivecolor(opts: FivecolorOptions) {
       ? listenForPartyChanges(opts.db.databaseUrl, cache, logger)
       : null;
   await listener?.ready;
+  const sweeper = opts.sweepStates === false ? null : startStateSweeper(deps, logger);
   const metrics = new Metrics();
 
   const authenticate = async (header: string | undefined): Promise<Principal | null> => {
@@ -154,7 +161,10 @@ export async function createFivecolor(opts: FivecolorOptions) {
   return {
     app,
     deps,
+    /** The state sweeper (null when `sweepStates: false`). */
+    sweeper,
     async close() {
+      await sweeper?.stop();
       await listener?.close();
       cache?.clear();
     },

@@ -1,0 +1,51 @@
+import { addDuration, toCstDate } from '@fivecolor/core';
+import type { Logger } from 'pino';
+import type { Deps } from '../deps.js';
+import { refreshStaleStates } from './party-state.js';
+
+/** Milliseconds from `now` to the next midnight in Asia/Shanghai, when dates (and so `until`s) turn. */
+export function msUntilNextCstMidnight(now: Date): number {
+  return Date.parse(`${addDuration(toCstDate(now), 'P1D')}T00:00:00+08:00`) - now.getTime();
+}
+
+/**
+ * Recomputes the states that time has overtaken at start and then a second after every CST midnight,
+ * so that a color that changes with time alone is stored, counted and written to the change feed that
+ * day, not at the party's next read. Several processes may sweep at once: each party is recomputed
+ * under its row lock and only when still stale.
+ */
+export function startStateSweeper(deps: Deps, logger: Logger) {
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  let running: Promise<void> = Promise.resolve();
+
+  const sweep = async () => {
+    try {
+      const refreshed = await refreshStaleStates(deps);
+      if (refreshed > 0) logger.info({ refreshed }, 'recomputed party states that time has overtaken');
+    } catch (err) {
+      logger.warn(
+        { err: { name: (err as Error).name, message: (err as Error).message } },
+        'state sweep failed',
+      );
+    }
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = sweep();
+    }, msUntilNextCstMidnight(deps.now()) + 1000);
+    timer.unref();
+  };
+
+  running = sweep();
+  return {
+    /** The sweep under way (the first one right after start). */
+    get running() {
+      return running;
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}
