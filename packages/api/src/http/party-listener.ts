@@ -8,6 +8,8 @@ export const LISTENER_APPLICATION_NAME = 'fivecolor-party-listener';
 
 /** How often the idle listener connection proves it is alive (a silently dead one gets no notifications). */
 const HEARTBEAT_MS = 5_000;
+/** How long a heartbeat may take before the connection counts as dead (generous: a busy server is slow). */
+const HEARTBEAT_TIMEOUT_MS = 10_000;
 
 /**
  * Listens on PostgreSQL for parties changed by any server process (NOTIFY inside each write
@@ -40,7 +42,7 @@ export function listenForPartyChanges(
       connectionString: databaseUrl,
       application_name: LISTENER_APPLICATION_NAME,
       keepAlive: true,
-      query_timeout: HEARTBEAT_MS,
+      query_timeout: HEARTBEAT_TIMEOUT_MS,
     });
     c.on('notification', (msg) => {
       if (msg.channel === PARTY_CHANNEL && msg.payload) cache.invalidateParty(msg.payload);

@@ -90,18 +90,23 @@ export async function freshPartyState(deps: Deps, partyId: string): Promise<Part
  */
 export async function refreshStaleStates(deps: Deps, max = 100_000): Promise<number> {
   const day = today(deps);
-  let refreshed = 0;
-  while (refreshed < max) {
+  const done = new Set<string>();
+  while (done.size < max) {
     const stale = await deps.db.db
       .select({ partyId: partyState.partyId })
       .from(partyState)
       .where(
         or(lte(partyState.until, day), gt(partyState.asOf, day), ne(partyState.policyId, deps.policy.id)),
       )
-      .limit(Math.min(500, max - refreshed));
-    for (const { partyId } of stale) await freshPartyState(deps, partyId);
-    refreshed += stale.length;
+      .limit(Math.min(500, max - done.size));
+    const fresh = stale.filter((r) => !done.has(r.partyId));
+    // A party still stale after its recompute would come back every time: never loop on it.
+    if (fresh.length === 0) break;
+    for (const { partyId } of fresh) {
+      await freshPartyState(deps, partyId);
+      done.add(partyId);
+    }
     if (stale.length < 500) break;
   }
-  return refreshed;
+  return done.size;
 }
