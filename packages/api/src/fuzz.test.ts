@@ -119,7 +119,7 @@ describe.each(dbKinds())('random input never yields a 5xx (%s)', (kind) => {
     });
     expect(res.status).toBe(400);
     const text = await res.text();
-    expect(text).toContain('not valid JSON');
+    expect(text).toContain('request input is not valid JSON');
     expect(text).not.toContain(residentId(7));
   });
 });

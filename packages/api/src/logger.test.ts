@@ -17,13 +17,16 @@ function captured(level?: string) {
 }
 
 describe('createLogger', () => {
-  it('redacts identity numbers, names, tokens, keys and authorization headers at any depth', () => {
+  it('redacts identity numbers, names, tokens, keys and authorization headers down to two levels', () => {
     const { logger, lines } = captured();
     logger.info(
       {
         idNumber: '11010519491231002X',
         name: '张三',
+        token: 'tok_secret_value',
+        key: 'fck_secret_value',
         party: { idNumber: '11010519491231002X', name: '张三', kind: 'person' },
+        input: { parties: { idNumber: '11010519491231002X', name: '张三' } },
         badge: { token: 'tok_secret_value' },
         apiKey: { key: 'fck_secret_value' },
         req: { headers: { authorization: 'Bearer fck_secret_value' } },

@@ -1,14 +1,14 @@
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 
-/** Redaction of anything that could carry a secret or personal data, for every log line. */
+const PERSONAL_OR_SECRET = ['idNumber', 'name', 'token', 'key'];
+
+/**
+ * Redaction of anything that could carry a secret or personal data, for every log line: these fields
+ * at the top level and one or two levels down, and the Authorization header.
+ */
 export const LOG_REDACT = [
   'req.headers.authorization',
-  '*.idNumber',
-  '*.name',
-  '*.token',
-  '*.key',
-  'idNumber',
-  'name',
+  ...PERSONAL_OR_SECRET.flatMap((f) => [f, `*.${f}`, `*.*.${f}`]),
 ];
 
 /**

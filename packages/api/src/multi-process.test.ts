@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { classify } from '@fivecolor/core';
@@ -184,6 +185,71 @@ describe.each(dbKinds().filter((k) => k === 'postgres'))('two server processes o
       }),
     ).toBe(true);
     await db.db.execute(sql`select pg_notify(${PARTY_CHANNEL}, 'p1')`);
+    expect(await waitFor(() => cache.get('tok', Date.now()) === undefined)).toBe(true);
+  });
+
+  it('notices a listener connection that went silent (heartbeat), drops the cache and listens again', async () => {
+    const t = await createTestDatabase();
+    cleanups.push(t.drop);
+    // A TCP proxy in front of PostgreSQL whose existing connections can be frozen: no data, no FIN.
+    const target = new URL(t.url);
+    const pairs: { client: Socket; upstream: Socket }[] = [];
+    const proxy = createServer((client) => {
+      const upstream = connect(Number(target.port || 5432), target.hostname);
+      client.pipe(upstream).pipe(client);
+      client.on('error', () => upstream.destroy());
+      upstream.on('error', () => client.destroy());
+      pairs.push({ client, upstream });
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    cleanups.push(async () => {
+      for (const p of pairs) {
+        p.client.destroy();
+        p.upstream.destroy();
+      }
+      await new Promise((r) => proxy.close(r));
+    });
+    const viaProxy = new URL(t.url);
+    viaProxy.host = `127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+
+    const cache = new BadgeCache(100);
+    const listener = listenForPartyChanges(viaProxy.toString(), cache, createLogger({ level: 'silent' }), {
+      everyMs: 100,
+      timeoutMs: 300,
+    });
+    cleanups.push(() => listener.close());
+    await listener.ready;
+    const entry = {
+      partyId: 'p2',
+      body: new Uint8Array([123, 125]),
+      etag: '"e"',
+      expiresAt: Date.now() + 60_000,
+    };
+    cache.set('tok', entry);
+    const frozen = [...pairs];
+    for (const p of frozen) {
+      p.client.unpipe(p.upstream);
+      p.upstream.unpipe(p.client);
+      p.client.pause();
+      p.upstream.pause();
+    }
+    const waitFor = async (cond: () => boolean) => {
+      const start = Date.now();
+      while (!cond() && Date.now() - start < 5000) await new Promise((r) => setTimeout(r, 20));
+      return cond();
+    };
+    // The silent connection is given up: the entry is dropped, and a new connection listens.
+    expect(await waitFor(() => cache.get('tok', Date.now()) === undefined)).toBe(true);
+    expect(await waitFor(() => pairs.length > frozen.length)).toBe(true);
+    expect(
+      await waitFor(() => {
+        cache.set('tok', entry);
+        return cache.get('tok', Date.now()) === entry;
+      }),
+    ).toBe(true);
+    const db = await openDatabase({ databaseUrl: t.url, dataDir: 'memory://' });
+    cleanups.push(() => db.close());
+    await db.db.execute(sql`select pg_notify(${PARTY_CHANNEL}, 'p2')`);
     expect(await waitFor(() => cache.get('tok', Date.now()) === undefined)).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes, scrypt } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { eq } from 'drizzle-orm';
 import type { Db } from './db/database.js';
 import { settings } from './db/schema.js';
@@ -40,14 +41,17 @@ export async function resolveSecret(opts: { secret?: string | undefined; dataDir
 
 const SECRET_CHECK = 'secret_check';
 
+const scryptAsync = promisify(scrypt) as (password: string, salt: string, keylen: number) => Promise<Buffer>;
+
 /**
- * Ties the secret to the database: the first process to use a database records an HMAC fingerprint of
- * its secret there (it reveals nothing of the secret); any later process with another secret is refused
- * before it writes anything. Without this, a second server process with its own generated secret would
- * register duplicate parties (another identity HMAC) and fail to decrypt the existing ones.
+ * Ties the secret to the database: the first process to use a database records a fingerprint of its
+ * secret there (scrypt, so that guessing a weak secret from it is slow); any later process with another
+ * secret is refused before it touches any party data. Without this, a second server process with its
+ * own generated secret would register duplicate parties (another identity HMAC) and fail to decrypt the
+ * existing ones.
  */
 export async function checkSecret(db: Db, secret: string): Promise<void> {
-  const fingerprint = createHmac('sha256', secret).update('fivecolor secret check v1').digest('base64url');
+  const fingerprint = `scrypt:${(await scryptAsync(secret, 'fivecolor secret check v1', 32)).toString('base64url')}`;
   await db.db.insert(settings).values({ key: SECRET_CHECK, value: fingerprint }).onConflictDoNothing();
   const [row] = await db.db
     .select({ value: settings.value })

@@ -56,6 +56,8 @@ export async function createApiKey(
   db: Db,
   secret: string,
   opts: { role: Role; name: string; org?: string; court?: string },
+  /** Who the audit log names as creator (default: the server's command line). */
+  actor: { id: string; role: string; org?: string | null } = { id: 'cli', role: 'operator' },
 ): Promise<{ id: string; key: string }> {
   const role = opts.role;
   if (role === 'party') throw new TypeError('role: party callers use session tokens, not API keys');
@@ -66,16 +68,16 @@ export async function createApiKey(
   if (opts.court !== undefined && (typeof opts.court !== 'string' || !COURT_CODE.test(opts.court)))
     throw new TypeError(`court: ${COURT_CODE_RULE}`);
   return db.db.transaction(async (tx) => {
-    const { row, key } = await insertApiKey(tx, secret, {
-      ...opts,
-      role,
-      name: opts.name.trim(),
-      org: opts.org?.trim(),
-    });
+    const { row, key } = await insertApiKey(
+      tx,
+      secret,
+      { ...opts, role, name: opts.name.trim(), org: opts.org?.trim() },
+      actor.id,
+    );
     await appendAudit(tx, {
-      actorId: 'cli',
-      actorRole: 'operator',
-      actorOrg: null,
+      actorId: actor.id,
+      actorRole: actor.role,
+      actorOrg: actor.org ?? null,
       action: 'apiKey.create',
       target: row.id,
       detail: { role: row.role, court: row.court },

@@ -6,10 +6,12 @@ import { PARTY_CHANNEL } from '../write-tx.js';
 /** Shown in `pg_stat_activity`, so an operator can tell the listener's connection apart. */
 export const LISTENER_APPLICATION_NAME = 'fivecolor-party-listener';
 
-/** How often the idle listener connection proves it is alive (a silently dead one gets no notifications). */
-const HEARTBEAT_MS = 5_000;
-/** How long a heartbeat may take before the connection counts as dead (generous: a busy server is slow). */
-const HEARTBEAT_TIMEOUT_MS = 10_000;
+/**
+ * How often the idle listener connection proves it is alive (a silently dead one gets no
+ * notifications), and how long the proof may take before the connection counts as dead (generous:
+ * a busy database is slow).
+ */
+const HEARTBEAT = { everyMs: 5_000, timeoutMs: 10_000 };
 
 /**
  * Listens on PostgreSQL for parties changed by any server process (NOTIFY inside each write
@@ -21,18 +23,28 @@ export function listenForPartyChanges(
   databaseUrl: string,
   cache: PartyInvalidator & { suspend(): void; resume(): void },
   logger: Logger,
+  heartbeat: { everyMs: number; timeoutMs: number } = HEARTBEAT,
 ) {
   let client: pg.Client | null = null;
   let stopped = false;
   let delay = 100;
   let timer: NodeJS.Timeout | undefined;
-  const heartbeat = setInterval(() => {
-    client?.query('select 1').catch((err: Error) => lost(err));
-  }, HEARTBEAT_MS);
-  heartbeat.unref();
+  let beating = false;
+  const beat = setInterval(() => {
+    const c = client;
+    if (!c || beating) return;
+    beating = true;
+    c.query('select 1')
+      .catch((err: Error) => lost(c, err))
+      .finally(() => {
+        beating = false;
+      });
+  }, heartbeat.everyMs);
+  beat.unref();
 
-  const lost = (err: Error) => {
-    if (stopped) return;
+  /** `c` failed: if it is still the live connection, suspend the cache and reconnect (late errors of a replaced one are ignored). */
+  const lost = (c: pg.Client, err: Error) => {
+    if (stopped || client !== c) return;
     logger.warn({ err: { message: err.message } }, 'party listener connection lost; badge cache suspended');
     schedule();
   };
@@ -42,15 +54,13 @@ export function listenForPartyChanges(
       connectionString: databaseUrl,
       application_name: LISTENER_APPLICATION_NAME,
       keepAlive: true,
-      query_timeout: HEARTBEAT_TIMEOUT_MS,
+      query_timeout: heartbeat.timeoutMs,
     });
     c.on('notification', (msg) => {
       if (msg.channel === PARTY_CHANNEL && msg.payload) cache.invalidateParty(msg.payload);
     });
-    c.on('error', lost);
-    c.on('end', () => {
-      if (client === c) lost(new Error('connection ended'));
-    });
+    c.on('error', (err) => lost(c, err));
+    c.on('end', () => lost(c, new Error('connection ended')));
     try {
       await c.connect();
       await c.query(`LISTEN ${PARTY_CHANNEL}`);
@@ -86,7 +96,7 @@ export function listenForPartyChanges(
     ready,
     async close() {
       stopped = true;
-      clearInterval(heartbeat);
+      clearInterval(beat);
       if (timer) clearTimeout(timer);
       await client?.end().catch(() => {});
       client = null;

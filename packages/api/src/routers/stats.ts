@@ -13,11 +13,12 @@ function toMap(rows: Row[]): Record<string, number> {
 
 export const statsRouter = router({
   /**
-   * Counts: parties by current color (states that time has overtaken are recomputed first); records
-   * in force (not revoked) by category, by court and by month of `effectiveFrom`.
+   * Counts: parties by current color (up to 1,000 states that time has overtaken are recomputed first;
+   * the state sweeper does the rest); records in force (not revoked) by category, by court and by month
+   * of `effectiveFrom`.
    */
   summary: procedure.query(async ({ ctx }) => {
-    await refreshStaleStates(ctx.deps);
+    await refreshStaleStates(ctx.deps, { max: 1000 });
     const db = ctx.deps.db.db;
     const q = async (query: ReturnType<typeof sql>) => rowsOf<Row>(await db.execute(query));
     const [byColor, byCategory, byCourt, byMonth, totals] = [

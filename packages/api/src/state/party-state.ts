@@ -1,6 +1,6 @@
 import { type Classification, toCstDate } from '@fivecolor/core';
 import { TRPCError } from '@trpc/server';
-import { asc, eq, gt, lte, ne, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, lte, ne, or, sql } from 'drizzle-orm';
 import type { Tx } from '../db/database.js';
 import { changes, partyState, records } from '../db/schema.js';
 import type { Deps } from '../deps.js';
@@ -84,29 +84,45 @@ export async function freshPartyState(deps: Deps, partyId: string): Promise<Part
 }
 
 /**
- * Recomputes every party whose stored state time has overtaken (its `until` passed, a stored `asOf`
- * after today, another policy), each in its own write, so that aggregate reads count current colors.
- * Stops after `max` parties; returns how many it refreshed.
+ * Recomputes parties whose stored state time has overtaken (its `until` passed, a stored `asOf` after
+ * today, another policy), each in its own write, walking `party_state` in `party_id` order so each
+ * party is visited once. A party whose recompute fails is logged and skipped, never blocking the
+ * others. Stops after `max` parties or when `signal` aborts; returns how many it refreshed.
  */
-export async function refreshStaleStates(deps: Deps, max = 100_000): Promise<number> {
+export async function refreshStaleStates(
+  deps: Deps,
+  opts: { max?: number; signal?: AbortSignal } = {},
+): Promise<number> {
+  const max = opts.max ?? Number.POSITIVE_INFINITY;
   const day = today(deps);
-  const done = new Set<string>();
-  while (done.size < max) {
-    const stale = await deps.db.db
+  let refreshed = 0;
+  let after = '';
+  while (refreshed < max && !opts.signal?.aborted) {
+    const page = await deps.db.db
       .select({ partyId: partyState.partyId })
       .from(partyState)
       .where(
-        or(lte(partyState.until, day), gt(partyState.asOf, day), ne(partyState.policyId, deps.policy.id)),
+        and(
+          gt(partyState.partyId, after),
+          or(lte(partyState.until, day), gt(partyState.asOf, day), ne(partyState.policyId, deps.policy.id)),
+        ),
       )
-      .limit(Math.min(500, max - done.size));
-    const fresh = stale.filter((r) => !done.has(r.partyId));
-    // A party still stale after its recompute would come back every time: never loop on it.
-    if (fresh.length === 0) break;
-    for (const { partyId } of fresh) {
-      await freshPartyState(deps, partyId);
-      done.add(partyId);
+      .orderBy(asc(partyState.partyId))
+      .limit(Math.min(500, max - refreshed));
+    for (const { partyId } of page) {
+      if (opts.signal?.aborted) break;
+      after = partyId;
+      try {
+        await freshPartyState(deps, partyId);
+        refreshed++;
+      } catch (err) {
+        deps.logger.warn(
+          { partyId, err: { name: (err as Error).name, message: (err as Error).message } },
+          'could not recompute a stale party state; skipped',
+        );
+      }
     }
-    if (stale.length < 500) break;
+    if (page.length < 500) break;
   }
-  return done.size;
+  return refreshed;
 }

@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changes, partyState } from '../db/schema.js';
+import { createFivecolor } from '../http/create-app.js';
 import { createLogger } from '../logger.js';
 import { createHarness, type Harness } from '../testing/harness.js';
 import { residentId } from '../testing/ids.js';
@@ -42,6 +43,42 @@ describe.each(dbKinds())('state sweeper (%s)', (kind) => {
   });
   afterAll(async () => {
     await h?.close();
+  });
+
+  it('is started by createFivecolor, unless sweepStates is false', async () => {
+    const { partyId: other } = await h.ok(
+      'party.register',
+      { kind: 'person', idType: 'RESIDENT_ID', idNumber: residentId(6), name: '韩某' },
+      h.keys.clerk,
+    );
+    await h.ok(
+      'record.create',
+      {
+        partyId: other,
+        category: 'Y01',
+        court: '浙0212',
+        caseNumber: '（2026）浙0212民初10号',
+        effectiveFrom: '2026-01-01',
+        effectiveUntil: '2097-01-01',
+      },
+      h.keys.judge,
+    );
+    const color = async () =>
+      (await h.deps.db.db.select().from(partyState).where(eq(partyState.partyId, other)))[0]?.color;
+    const later = {
+      db: h.deps.db,
+      secret: h.deps.secret,
+      logger: createLogger({ level: 'silent' }),
+      now: () => new Date('2097-01-02T00:00:00+08:00'),
+    };
+    const off = await createFivecolor({ ...later, sweepStates: false, badgeCache: false });
+    expect(off.sweeper).toBeNull();
+    await off.close();
+    expect(await color()).toBe('yellow');
+    const on = await createFivecolor({ ...later, badgeCache: false });
+    await on.sweeper?.running;
+    await on.close();
+    expect(await color()).toBe('green');
   });
 
   it('stores a color that time alone changed, and writes it to the change feed, without any read', async () => {

@@ -16,12 +16,12 @@ export function msUntilNextCstMidnight(now: Date): number {
  */
 export function startStateSweeper(deps: Deps, logger: Logger) {
   let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
+  const stop = new AbortController();
   let running: Promise<void> = Promise.resolve();
 
   const sweep = async () => {
     try {
-      const refreshed = await refreshStaleStates(deps);
+      const refreshed = await refreshStaleStates(deps, { signal: stop.signal });
       if (refreshed > 0) logger.info({ refreshed }, 'recomputed party states that time has overtaken');
     } catch (err) {
       logger.warn(
@@ -29,7 +29,7 @@ export function startStateSweeper(deps: Deps, logger: Logger) {
         'state sweep failed',
       );
     }
-    if (stopped) return;
+    if (stop.signal.aborted) return;
     timer = setTimeout(() => {
       running = sweep();
     }, msUntilNextCstMidnight(deps.now()) + 1000);
@@ -42,8 +42,9 @@ export function startStateSweeper(deps: Deps, logger: Logger) {
     get running() {
       return running;
     },
+    /** Ends the sweep under way after its current party, and schedules none. */
     async stop() {
-      stopped = true;
+      stop.abort();
       clearTimeout(timer);
       await running;
     },

@@ -38,9 +38,9 @@ const t = initTRPC.context<Context>().create({
     const cause = error.cause as { issues?: IssueLike[] } | undefined;
     if (error.code === 'BAD_REQUEST' && Array.isArray(cause?.issues)) message = formatIssues(cause.issues);
     if (error.code === 'INTERNAL_SERVER_ERROR') message = 'Internal server error';
-    // The JSON parser's message can quote the body, which can hold an identity number.
-    if (error.code === 'PARSE_ERROR' || error.cause instanceof SyntaxError)
-      message = 'request body is not valid JSON';
+    // The JSON parser's message can quote the input, which can hold an identity number.
+    if (error.code === 'PARSE_ERROR' || (error.code === 'BAD_REQUEST' && error.cause instanceof SyntaxError))
+      message = 'request input is not valid JSON';
     return {
       message,
       code: shape.code,
