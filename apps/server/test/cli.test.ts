@@ -75,7 +75,8 @@ describe('fivecolor-server rejects bad arguments with a message that names them'
     [['keys', 'create', '--role', 'judge', '--court', ''], /court/],
     [['keys', 'create', '--role', 'judge', '--court', 'Zhejiang'], /court/],
   ])('%j', async (args, message) => {
-    const r = await runCli(args, { FIVECOLOR_DATA_DIR: '/tmp/fivecolor-cli-bad-args', DATABASE_URL: '' });
+    const { env } = await freshEnv('pglite');
+    const r = await runCli(args, env);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(message);
   });
