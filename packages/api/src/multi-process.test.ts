@@ -22,6 +22,21 @@ afterAll(async () => {
   for (const c of cleanups.reverse()) await c().catch(() => {});
 });
 
+/** Polls `cond` every 20 ms for up to 5 s; its last answer. */
+async function waitFor(cond: () => boolean): Promise<boolean> {
+  const start = Date.now();
+  while (!cond() && Date.now() - start < 5000) await new Promise((r) => setTimeout(r, 20));
+  return cond();
+}
+
+/** A badge cache entry of `partyId`, valid for a minute. */
+const cachedBadge = (partyId: string) => ({
+  partyId,
+  body: new Uint8Array([123, 125]),
+  etag: '"e"',
+  expiresAt: Date.now() + 60_000,
+});
+
 async function location(kind: string): Promise<Record<string, string>> {
   // DATABASE_URL '' so a PGlite child never inherits the parent's PostgreSQL URL.
   if (kind === 'pglite') {
@@ -155,17 +170,7 @@ describe.each(dbKinds().filter((k) => k === 'postgres'))('two server processes o
     const listener = listenForPartyChanges(t.url, cache, createLogger({ level: 'silent' }));
     cleanups.push(() => listener.close());
     await listener.ready;
-    const entry = {
-      partyId: 'p1',
-      body: new Uint8Array([123, 125]),
-      etag: '"e"',
-      expiresAt: Date.now() + 60_000,
-    };
-    const waitFor = async (cond: () => boolean) => {
-      const start = Date.now();
-      while (!cond() && Date.now() - start < 3000) await new Promise((r) => setTimeout(r, 20));
-      return cond();
-    };
+    const entry = cachedBadge('p1');
     cache.set('tok', entry);
     expect(cache.get('tok', Date.now())).toBe(entry);
 
@@ -219,12 +224,7 @@ describe.each(dbKinds().filter((k) => k === 'postgres'))('two server processes o
     });
     cleanups.push(() => listener.close());
     await listener.ready;
-    const entry = {
-      partyId: 'p2',
-      body: new Uint8Array([123, 125]),
-      etag: '"e"',
-      expiresAt: Date.now() + 60_000,
-    };
+    const entry = cachedBadge('p2');
     cache.set('tok', entry);
     const frozen = [...pairs];
     for (const p of frozen) {
@@ -233,11 +233,6 @@ describe.each(dbKinds().filter((k) => k === 'postgres'))('two server processes o
       p.client.pause();
       p.upstream.pause();
     }
-    const waitFor = async (cond: () => boolean) => {
-      const start = Date.now();
-      while (!cond() && Date.now() - start < 5000) await new Promise((r) => setTimeout(r, 20));
-      return cond();
-    };
     // The silent connection is given up: the entry is dropped, and a new connection listens.
     expect(await waitFor(() => cache.get('tok', Date.now()) === undefined)).toBe(true);
     expect(await waitFor(() => pairs.length > frozen.length)).toBe(true);

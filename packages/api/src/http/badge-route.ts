@@ -6,10 +6,9 @@ import type { Context } from 'hono';
 import { badgeTokens, parties, partyState } from '../db/schema.js';
 import type { Deps } from '../deps.js';
 import { badgeTokenHash } from '../routers/party.js';
-import { freshPartyState } from '../state/party-state.js';
+import { cstMidnight, freshPartyState } from '../state/party-state.js';
 import type { BadgeCache, BadgeEntry } from './badge-cache.js';
 
-const cstMidnight = (day: string) => Date.parse(`${day}T00:00:00+08:00`);
 const utf8 = new TextEncoder();
 
 /** Token → party and its stored state, for many tokens in one prepared query. */

@@ -1,9 +1,8 @@
-import { TRPCError } from '@trpc/server';
 import { asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { parties, records } from '../db/schema.js';
+import { records } from '../db/schema.js';
 import { assertPartyAccess } from '../services/access.js';
-import { auditRead } from '../services/party-service.js';
+import { auditRead, loadParty } from '../services/party-service.js';
 import { amendRecord, createRecord, revokeRecord } from '../services/record-service.js';
 import { callerOf } from '../trpc/caller.js';
 import { procedure, router } from '../trpc/trpc.js';
@@ -68,11 +67,7 @@ export const recordRouter = router({
   list: procedure.input(z.object({ partyId })).query(async ({ ctx, input }) => {
     const c = callerOf(ctx);
     await assertPartyAccess(c, input.partyId);
-    const [party] = await c.deps.db.db
-      .select({ id: parties.id })
-      .from(parties)
-      .where(eq(parties.id, input.partyId));
-    if (!party) throw new TRPCError({ code: 'NOT_FOUND', message: `partyId: no party ${input.partyId}` });
+    await loadParty(c, input.partyId);
     const rows = await c.deps.db.db
       .select()
       .from(records)

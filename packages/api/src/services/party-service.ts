@@ -85,7 +85,8 @@ export async function findPartyId(c: Caller, idType: string, idNumber: string): 
   return p?.id ?? null;
 }
 
-async function loadParty(c: Caller, partyId: string) {
+/** The party row; NOT_FOUND naming `partyId` when there is none. */
+export async function loadParty(c: Caller, partyId: string) {
   const [p] = await c.deps.db.db.select().from(parties).where(eq(parties.id, partyId));
   if (!p) throw new TRPCError({ code: 'NOT_FOUND', message: `partyId: no party ${partyId}` });
   return p;

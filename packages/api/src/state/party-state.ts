@@ -9,6 +9,11 @@ import { materializeParty, stateToClassification } from './materialize.js';
 
 export type PartyStateRow = typeof partyState.$inferSelect;
 
+/** The instant (epoch ms) a day `YYYY-MM-DD` begins in Asia/Shanghai. */
+export function cstMidnight(day: string): number {
+  return Date.parse(`${day}T00:00:00+08:00`);
+}
+
 /** Today in Asia/Shanghai by the app's clock. */
 export function today(deps: Deps): string {
   return toCstDate(deps.now());

@@ -1,11 +1,11 @@
 import { addDuration, toCstDate } from '@fivecolor/core';
 import type { Logger } from 'pino';
 import type { Deps } from '../deps.js';
-import { refreshStaleStates } from './party-state.js';
+import { cstMidnight, refreshStaleStates } from './party-state.js';
 
 /** Milliseconds from `now` to the next midnight in Asia/Shanghai, when dates (and so `until`s) turn. */
 export function msUntilNextCstMidnight(now: Date): number {
-  return Date.parse(`${addDuration(toCstDate(now), 'P1D')}T00:00:00+08:00`) - now.getTime();
+  return cstMidnight(addDuration(toCstDate(now), 'P1D')) - now.getTime();
 }
 
 /**
