@@ -60,4 +60,20 @@ describe('BadgeCache', () => {
     expect(cache.size).toBeLessThanOrEqual(4);
     expect(cache.get('t5', 0)).toBeDefined();
   });
+
+  it('invalidates an entry that a hit moved out of a generation since dropped', () => {
+    const cache = new BadgeCache(4);
+    cache.set('t1', entry('p1'));
+    cache.set('t2', entry('p2'));
+    cache.set('t3', entry('p3')); // t1, t2 old; t3 young
+    expect(cache.get('t1', 0)).toBeDefined(); // t1 moves to the young generation: t3, t1
+    cache.set('t4', entry('p4')); // young full: t3, t1 become the old generation, t2 is dropped
+    expect(cache.get('t2', 0)).toBeUndefined();
+    cache.invalidateParty('p1');
+    expect(cache.get('t1', 0)).toBeUndefined();
+    expect(cache.get('t3', 0)).toBeDefined();
+    cache.set('t1', entry('p1')); // rebuilt after the write, and invalidated again by the next one
+    cache.invalidateParty('p1');
+    expect(cache.get('t1', 0)).toBeUndefined();
+  });
 });

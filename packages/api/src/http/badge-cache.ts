@@ -9,17 +9,27 @@ export interface BadgeEntry {
   expiresAt: number;
 }
 
+/** A generation of the cache: its entries, and which keys were added to it for each party. */
+interface Generation {
+  entries: Map<string, BadgeEntry>;
+  keysByParty: Map<string, string[]>;
+}
+
+const generation = (): Generation => ({ entries: new Map(), keysByParty: new Map() });
+
 /**
  * In-process cache of badge responses, keyed by token + language, invalidated per party on writes (locally
  * and, on PostgreSQL, by LISTEN/NOTIFY from other processes). Eviction is least-recently-used by
- * generations: entries live in a young and an old map of up to `maxEntries / 2` each; a hit in the young
- * map changes nothing (the hot path), a hit in the old map moves the entry to the young one, and when the
- * young map is full the old one is dropped. About 0.5 KB an entry: 250,000 entries take about 125 MB.
+ * generations: entries live in a young and an old generation of up to `maxEntries / 2` each; a hit in the
+ * young one changes nothing (the hot path), a hit in the old one moves the entry to the young one, and when
+ * the young one is full the old one is dropped whole. Each generation indexes its own keys by party, so
+ * dropping one is a constant-time swap, not a walk over its entries while requests wait. An index may
+ * name a key that has since left its generation: invalidation then deletes nothing, which is harmless.
+ * About 0.5 KB an entry: 250,000 entries take about 125 MB.
  */
 export class BadgeCache implements PartyInvalidator {
-  #young = new Map<string, BadgeEntry>();
-  #old = new Map<string, BadgeEntry>();
-  readonly #byParty = new Map<string, string[]>();
+  #young = generation();
+  #old = generation();
   readonly #generationSize: number;
   hits = 0;
   misses = 0;
@@ -37,15 +47,15 @@ export class BadgeCache implements PartyInvalidator {
       this.misses++;
       return undefined;
     }
-    const young = this.#young.get(key);
-    const e = young ?? this.#old.get(key);
+    const young = this.#young.entries.get(key);
+    const e = young ?? this.#old.entries.get(key);
     if (e === undefined || e.expiresAt <= now) {
       if (e !== undefined) this.#remove(key);
       this.misses++;
       return undefined;
     }
     if (young === undefined) {
-      this.#old.delete(key); // a hit in the older generation moves the entry to the young one
+      this.#old.entries.delete(key); // a hit in the older generation moves the entry to the young one
       this.#addYoung(key, e);
     }
     this.hits++;
@@ -57,27 +67,20 @@ export class BadgeCache implements PartyInvalidator {
     if (builtAt !== this.epoch || this.#suspended) return;
     this.#remove(key);
     this.#addYoung(key, entry);
-    const keys = this.#byParty.get(entry.partyId);
-    if (keys) keys.push(key);
-    else this.#byParty.set(entry.partyId, [key]);
   }
 
   invalidateParty(partyId: string): void {
     this.epoch++;
-    const keys = this.#byParty.get(partyId);
-    if (!keys) return;
-    for (const k of keys) {
-      this.#young.delete(k);
-      this.#old.delete(k);
+    for (const gen of [this.#young, this.#old]) {
+      for (const k of gen.keysByParty.get(partyId) ?? []) this.#remove(k);
+      gen.keysByParty.delete(partyId);
     }
-    this.#byParty.delete(partyId);
   }
 
   clear(): void {
     this.epoch++;
-    this.#young.clear();
-    this.#old.clear();
-    this.#byParty.clear();
+    this.#young = generation();
+    this.#old = generation();
   }
 
   /** Drops everything and serves nothing until `resume` (invalidations from elsewhere may be missed). */
@@ -93,31 +96,22 @@ export class BadgeCache implements PartyInvalidator {
   }
 
   get size(): number {
-    return this.#young.size + this.#old.size;
+    return this.#young.entries.size + this.#old.entries.size;
   }
 
   #addYoung(key: string, e: BadgeEntry): void {
-    if (this.#young.size >= this.#generationSize) {
-      for (const [k, dropped] of this.#old) this.#unindex(k, dropped.partyId);
+    if (this.#young.entries.size >= this.#generationSize) {
       this.#old = this.#young;
-      this.#young = new Map();
+      this.#young = generation();
     }
-    this.#young.set(key, e);
+    this.#young.entries.set(key, e);
+    const keys = this.#young.keysByParty.get(e.partyId);
+    if (!keys) this.#young.keysByParty.set(e.partyId, [key]);
+    else if (!keys.includes(key)) keys.push(key);
   }
 
   #remove(key: string): void {
-    const e = this.#young.get(key) ?? this.#old.get(key);
-    if (!e) return;
-    this.#young.delete(key);
-    this.#old.delete(key);
-    this.#unindex(key, e.partyId);
-  }
-
-  #unindex(key: string, partyId: string): void {
-    const keys = this.#byParty.get(partyId);
-    if (!keys) return;
-    const rest = keys.filter((k) => k !== key);
-    if (rest.length > 0) this.#byParty.set(partyId, rest);
-    else this.#byParty.delete(partyId);
+    this.#young.entries.delete(key);
+    this.#old.entries.delete(key);
   }
 }
