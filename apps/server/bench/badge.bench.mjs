@@ -4,7 +4,7 @@
 // settings pass through (e.g. FIVECOLOR_BADGE_CACHE_SIZE).
 import { execFileSync, fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,6 +44,26 @@ function pin(pid, cpuList) {
 const pinned = cpus >= 2 && pin(process.pid, String(cpus - 1));
 const serverCpus = cpus > 2 ? `0-${cpus - 2}` : '0';
 
+// CPU time per request of the server process, all threads: on a shared host the throughput of a run
+// swings with what else runs there, while what a request costs the server stays put. A server limited by
+// CPU serves at most 1 / (CPU per request) requests per second, so this ratio is the steadier figure.
+const ticksPerSecond = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })) || 100;
+  } catch {
+    return 100;
+  }
+})();
+function cpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond; // utime + stime
+  } catch {
+    return undefined; // not Linux
+  }
+}
+
 function spawnProcess(script, args, env) {
   return new Promise((resolve, reject) => {
     const child = fork(script, args, {
@@ -60,6 +80,7 @@ function spawnProcess(script, args, env) {
 
 async function load(url, paths, opts = {}) {
   let i = 0;
+  const cpuBefore = opts.pid && cpuSeconds(opts.pid);
   const result = await autocannon({
     url,
     connections: opts.connections ?? CONNECTIONS,
@@ -69,13 +90,21 @@ async function load(url, paths, opts = {}) {
     ],
   });
   const errors = result.errors + result.non2xx;
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors };
+  const cpu = cpuBefore === undefined ? undefined : cpuSeconds(opts.pid) - cpuBefore;
+  const cpuPerRequest = cpu === undefined ? undefined : cpu / result.requests.total;
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors,
+    cpuPerRequest,
+  };
 }
 
 /** A measured run, with the share of cache hits when the server counts any. */
-async function measure(url, paths) {
+async function measure(url, paths, pid) {
   const before = await cacheCounters(url);
-  const r = await load(url, paths);
+  const r = await load(url, paths, { pid });
   const after = await cacheCounters(url);
   const hits = after.hits - before.hits;
   const lookups = hits + after.misses - before.misses;
@@ -101,6 +130,7 @@ async function cacheCounters(url) {
 
 const line = (name, r, base) =>
   `  ${(r.hitRatio === undefined ? name : `${name} (hit ${(100 * r.hitRatio).toFixed(0)} %)`).padEnd(68)} ${fmt(r.rps).padStart(8)} req/s  p50 ${String(r.p50).padStart(3)} ms  p99 ${String(r.p99).padStart(3)} ms` +
+  (r.cpuPerRequest ? `  CPU ${(r.cpuPerRequest * 1e6).toFixed(0).padStart(4)} µs/req` : '') +
   (base ? `  ${((100 * r.rps) / base.rps).toFixed(0).padStart(3)} % of ${base.name}` : '') +
   (r.errors ? `  (${r.errors} errors)` : '');
 
@@ -143,10 +173,6 @@ async function benchDatabase(kind) {
   const tokens = seeded.tokens;
   const rows = [];
 
-  const baseline = await spawnProcess(baselineScript, [], { DATABASE_URL: databaseUrl ?? '' });
-  const baseUrl = `http://127.0.0.1:${baseline.port}`;
-  const barePaths = zipfPaths('/bare/', tokens);
-  await warmUp(baseUrl, barePaths);
   const server = await spawnProcess(cli, ['serve'], { ...env, FIVECOLOR_BADGE_CACHE: 'on' });
   const url = `http://127.0.0.1:${server.port}`;
   // A court's server runs for days. History: as many requests as there are parties, drawn from the same
@@ -155,25 +181,56 @@ async function benchDatabase(kind) {
   const history = zipfPaths('/v1/badge/', tokens, tokens.length);
   await load(url, history, { amount: history.length });
   const recent = history.slice(-100_000).reverse();
-  // The ceiling and the hit path alternate, round after round, so that a slow spell of the shared host
-  // falls on both; the median round is the figure.
+
+  // Two ceilings: a bare Hono JSON route, and bare Hono sending one of the badge route's own responses
+  // (its headers and body) as a constant. The second tells the cost of the bytes the route must send from
+  // the cost of finding them.
+  const sample = await fetch(`${url}${recent[0]}`);
+  const sampleHeaders = [...sample.headers].filter(
+    ([k]) => !/^(date|connection|keep-alive|content-length)$/.test(k),
+  );
+  const baseline = await spawnProcess(baselineScript, [], {
+    DATABASE_URL: databaseUrl ?? '',
+    BENCH_BADGE_RESPONSE: JSON.stringify({
+      headers: Object.fromEntries(sampleHeaders),
+      body: await sample.text(),
+    }),
+  });
+  const baseUrl = `http://127.0.0.1:${baseline.port}`;
+  const barePaths = zipfPaths('/bare/', tokens);
+  const samePaths = zipfPaths('/same/', tokens);
+  await warmUp(baseUrl, barePaths);
+  await warmUp(baseUrl, samePaths);
+  // The ceilings and the hit path alternate, round after round, so that a slow spell of the shared host
+  // falls on all three; the median round is the figure.
   const rounds = [];
   for (let k = 1; k <= ROUNDS; k++) {
-    const bare = { name: 'bare Hono', ...(await load(baseUrl, barePaths)) };
-    const hit = await measure(url, recent);
-    rounds.push({ bare, hit, ratio: hit.rps / bare.rps });
+    const bare = { name: 'bare Hono', ...(await load(baseUrl, barePaths, { pid: baseline.child.pid })) };
+    const same = { name: 'bare Hono', ...(await load(baseUrl, samePaths, { pid: baseline.child.pid })) };
+    const hit = await measure(url, recent, server.child.pid);
+    rounds.push({ bare, same, hit, ratio: hit.rps / bare.rps });
     rows.push(line(`round ${k}: bare Hono JSON route (ceiling)`, bare));
+    rows.push(line(`round ${k}: bare Hono sending a badge response`, same, bare));
     rows.push(line(`round ${k}: GET /v1/badge/:token, cache on, recent tokens`, hit, bare));
   }
   const mid = [...rounds].sort((a, b) => a.ratio - b.ratio)[Math.floor(rounds.length / 2)];
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const pct = (x) => `${(100 * x).toFixed(0)} %`;
   const p99s = (pick) => rounds.map((r) => pick(r).p99).join(', ');
   rows.push(
-    `  median round: hit path ${(100 * mid.ratio).toFixed(0)} % of bare Hono; p99 of the rounds: badge ${p99s((r) => r.hit)} ms, bare Hono ${p99s((r) => r.bare)} ms`,
+    `  median round: hit path ${pct(mid.ratio)} of bare Hono, ${pct(median(rounds.map((r) => r.hit.rps / r.same.rps)))} of bare Hono sending a badge response`,
+    `  p99 of the rounds: hit path ${p99s((r) => r.hit)} ms; bare Hono ${p99s((r) => r.bare)} ms; sending a badge response ${p99s((r) => r.same)} ms`,
   );
+  if (rounds.every((r) => r.hit.cpuPerRequest && r.bare.cpuPerRequest)) {
+    const us = (pick) => `${(1e6 * median(rounds.map((r) => pick(r).cpuPerRequest))).toFixed(0)} µs`;
+    rows.push(
+      `  server CPU per request (medians): bare Hono ${us((r) => r.bare)}, sending a badge response ${us((r) => r.same)}, hit path ${us((r) => r.hit)}`,
+    );
+  }
   rows.push(
     line(
       'GET /v1/badge/:token, cache on, fresh sample',
-      await measure(url, zipfPaths('/v1/badge/', tokens)),
+      await measure(url, zipfPaths('/v1/badge/', tokens), server.child.pid),
       mid.bare,
     ),
   );
@@ -203,13 +260,16 @@ async function benchDatabase(kind) {
   const uncached = await spawnProcess(cli, ['serve'], { ...env, FIVECOLOR_BADGE_CACHE: 'off' });
   const uncachedUrl = `http://127.0.0.1:${uncached.port}`;
   await warmUp(uncachedUrl, zipfPaths('/v1/badge/', tokens));
-  const off = await measure(uncachedUrl, zipfPaths('/v1/badge/', tokens));
+  const off = await measure(uncachedUrl, zipfPaths('/v1/badge/', tokens), uncached.child.pid);
   rows.push(line('GET /v1/badge/:token, cache off', off, mid.bare));
   if (kind === 'postgres') {
     // The ceiling for a lookup: the bare route plus one prepared primary-key query, right after.
     const hashes = tokens.slice(0, 200_000).map((t) => createHash('sha256').update(t).digest('hex'));
     await warmUp(baseUrl, zipfPaths('/pg/', hashes));
-    const pgBase = { name: 'Hono + pg lookup', ...(await load(baseUrl, zipfPaths('/pg/', hashes))) };
+    const pgBase = {
+      name: 'Hono + pg lookup',
+      ...(await load(baseUrl, zipfPaths('/pg/', hashes), { pid: baseline.child.pid })),
+    };
     rows.push(line('bare Hono + one pg lookup', pgBase, mid.bare));
     rows.push(line('GET /v1/badge/:token, cache off, against it', off, pgBase));
   }
