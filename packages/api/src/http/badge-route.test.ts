@@ -52,6 +52,20 @@ describe.each(dbKinds())('public routes on %s', (kind) => {
     expect(preflight.headers.get('access-control-allow-headers')).toBe('If-None-Match');
   });
 
+  it('answers a cache hit without a promise, and a miss with one (the hot path stays synchronous)', async () => {
+    const fresh = (await h.ok('party.issueBadgeToken', { partyId }, h.keys.judge)).token;
+    const url = `http://localhost/v1/badge/${fresh}`;
+    const first = h.app.fetch(new Request(url));
+    expect(first).toBeInstanceOf(Promise);
+    expect((await first).status).toBe(200);
+    const hit = h.app.fetch(new Request(url));
+    expect(hit).not.toBeInstanceOf(Promise);
+    expect((hit as Response).status).toBe(200);
+    // Everything else still goes through the app with its middlewares.
+    const other = await h.app.fetch(new Request('http://localhost/healthz'));
+    expect(other.headers.get('x-request-id')).toBeTruthy();
+  });
+
   it('reflects a write at once (cache invalidated) and 404s after the token is revoked', async () => {
     await h.app.request(`/v1/badge/${token}`);
     const r = await h.ok(

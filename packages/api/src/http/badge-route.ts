@@ -98,41 +98,50 @@ const ROUTE = '/v1/badge/:token';
  * `GET /v1/badge/:token`: the public badge (masked name), with ETag/304, Cache-Control and CORS *.
  * Served from `cache` when given; 404 for an unknown or revoked token. `verifyUrl` points at the court's
  * own page for the badge (`/badge/:token`, served by the deployment).
+ *
+ * A cache hit is answered without a promise: Hono then returns the response at once and
+ * @hono/node-server writes it in the same turn. Only a miss waits for the database.
  */
 export function badgeHandler(deps: Deps, cache: BadgeCache | null, observe: Observe) {
   let loader: DataLoader<string, BadgeRow | null> | undefined;
-  return async function badge(c: Context): Promise<Response> {
+  return function badge(c: Context): Response | Promise<Response> {
     const start = performance.now();
     const reqId = randomUUID();
-    const res = await respond(c, reqId);
-    observe('GET', ROUTE, res.status, start, reqId);
-    return res;
-  };
-
-  async function respond(c: Context, reqId: string): Promise<Response> {
     const token = c.req.param('token') ?? '';
-    if (token.length > 128) return notFound(reqId);
+    if (token.length > 128) return observed(notFound(reqId), start, reqId);
     const lang = c.req.query('lang') === 'en' ? 'en' : 'zh-CN';
     // Keyed by the token itself: it never leaves memory, and a hit then costs no hashing.
     const key = lang === 'en' ? `${token}\u0000en` : token;
     const now = deps.now().getTime();
-    let entry = cache?.get(key, now);
-    if (!entry) {
-      loader ??= badgeLoader(deps);
-      const epoch = cache?.epoch;
-      const built = await buildEntry(deps, loader, token, lang);
-      if (!built) return notFound(reqId);
-      if (epoch !== undefined) cache?.set(key, built, epoch);
-      entry = built;
-    }
-    const maxAge = Math.max(0, Math.min(60, Math.floor((entry.expiresAt - now) / 1000)));
-    const headers = badgeHeaders(`public, max-age=${maxAge}, must-revalidate`, entry.etag, reqId);
-    const inm = c.req.header('If-None-Match');
-    const etag = entry.etag;
-    if (inm?.split(',').some((t) => t.trim().replace(/^W\//, '') === etag))
-      return new Response(null, { status: 304, headers });
-    return new Response(entry.body, { status: 200, headers });
+    const entry = cache?.get(key, now);
+    if (entry) return observed(answer(c, entry, now, reqId), start, reqId);
+    return miss(token, lang, key).then((built) =>
+      observed(built ? answer(c, built, now, reqId) : notFound(reqId), start, reqId),
+    );
+  };
+
+  function observed(res: Response, start: number, reqId: string): Response {
+    observe('GET', ROUTE, res.status, start, reqId);
+    return res;
   }
+
+  async function miss(token: string, lang: 'zh-CN' | 'en', key: string): Promise<BadgeEntry | null> {
+    loader ??= badgeLoader(deps);
+    const epoch = cache?.epoch;
+    const built = await buildEntry(deps, loader, token, lang);
+    if (built && epoch !== undefined) cache?.set(key, built, epoch);
+    return built;
+  }
+}
+
+function answer(c: Context, entry: BadgeEntry, now: number, reqId: string): Response {
+  const maxAge = Math.max(0, Math.min(60, Math.floor((entry.expiresAt - now) / 1000)));
+  const headers = badgeHeaders(`public, max-age=${maxAge}, must-revalidate`, entry.etag, reqId);
+  const inm = c.req.header('If-None-Match');
+  const etag = entry.etag;
+  if (inm?.split(',').some((t) => t.trim().replace(/^W\//, '') === etag))
+    return new Response(null, { status: 304, headers });
+  return new Response(entry.body, { status: 200, headers });
 }
 
 /** One literal object (no spread, no later keys): this is the hot path, and the adapter writes it as it is. */
