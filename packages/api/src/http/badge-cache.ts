@@ -24,7 +24,8 @@ const generation = (): Generation => ({ entries: new Map(), keysByParty: new Map
  * young one changes nothing (the hot path), a hit in the old one moves the entry to the young one, and when
  * the young one is full the old one is dropped whole. Each generation indexes its own keys by party, so
  * dropping one is a constant-time swap, not a walk over its entries while requests wait. An index may
- * name a key that has since left its generation: invalidation then deletes nothing, which is harmless.
+ * name a key that has since left its generation (moved to the young one, expired, or invalidated):
+ * invalidating its party removes the key wherever it is now, which is what invalidation must do anyway.
  * About 0.5 KB an entry: 250,000 entries take about 125 MB.
  */
 export class BadgeCache implements PartyInvalidator {

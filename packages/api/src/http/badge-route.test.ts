@@ -1,3 +1,5 @@
+import { Hono } from 'hono';
+import { mount } from 'hono/mount';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../testing/harness.js';
 import { residentId } from '../testing/ids.js';
@@ -64,6 +66,32 @@ describe.each(dbKinds())('public routes on %s', (kind) => {
     // Everything else still goes through the app with its middlewares.
     const other = await h.app.fetch(new Request('http://localhost/healthz'));
     expect(other.headers.get('x-request-id')).toBeTruthy();
+  });
+
+  it('answers a failed lookup with a 500 that carries the request id, and logs it', async () => {
+    const broken = await createHarness(kind);
+    await broken.db.close(); // every lookup now fails
+    const res = await broken.app.request(`/v1/badge/${token}`);
+    expect(res.status).toBe(500);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    const body = await res.json();
+    expect(body).toEqual({ error: 'internal server error', requestId: res.headers.get('x-request-id') });
+    const line = broken.logs.map((l) => JSON.parse(l)).find((l) => l.msg === 'badge lookup failed');
+    expect(line?.reqId).toBe(body.requestId);
+    const request = broken.logs
+      .map((l) => JSON.parse(l))
+      .find((l) => l.msg === 'request' && l.status === 500);
+    expect(request?.route).toBe('/v1/badge/:token');
+    await broken.close().catch(() => {});
+  });
+
+  it('still answers when the app is mounted in another Hono app', async () => {
+    const parent = new Hono();
+    parent.all('/*', mount(h.app.fetch, { replaceRequest: (req) => req }));
+    const res = await parent.request(`/v1/badge/${token}`);
+    expect(res.status).toBe(200);
+    expect((await res.json()).name).toBe('章**');
+    expect((await parent.request('/healthz')).status).toBe(200);
   });
 
   it('reflects a write at once (cache invalidated) and 404s after the token is revoked', async () => {

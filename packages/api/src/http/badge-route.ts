@@ -115,8 +115,12 @@ export function badgeHandler(deps: Deps, cache: BadgeCache | null, observe: Obse
     const now = deps.now().getTime();
     const entry = cache?.get(key, now);
     if (entry) return observed(answer(c, entry, now, reqId), start, reqId);
-    return miss(token, lang, key).then((built) =>
-      observed(built ? answer(c, built, now, reqId) : notFound(reqId), start, reqId),
+    return miss(token, lang, key).then(
+      (built) => observed(built ? answer(c, built, now, reqId) : notFound(reqId), start, reqId),
+      (err: Error) => {
+        deps.logger.error({ reqId, err: { name: err.name, message: err.message } }, 'badge lookup failed');
+        return observed(failed(reqId), start, reqId);
+      },
     );
   };
 
@@ -160,13 +164,24 @@ function badgeHeaders(cacheControl: string, etag: string, reqId: string): Record
 function notFound(reqId: string): Response {
   return new Response('{"error":"not found: unknown or revoked badge token"}', {
     status: 404,
-    headers: {
-      'Access-Control-Allow-Origin': '*',
-      'Content-Type': 'application/json; charset=utf-8',
-      'Cache-Control': 'no-store',
-      'X-Request-Id': reqId,
-    },
+    headers: errorHeaders(reqId),
   });
+}
+
+function failed(reqId: string): Response {
+  return new Response(JSON.stringify({ error: 'internal server error', requestId: reqId }), {
+    status: 500,
+    headers: errorHeaders(reqId),
+  });
+}
+
+function errorHeaders(reqId: string): Record<string, string> {
+  return {
+    'Access-Control-Allow-Origin': '*',
+    'Content-Type': 'application/json; charset=utf-8',
+    'Cache-Control': 'no-store',
+    'X-Request-Id': reqId,
+  };
 }
 
 /** CORS preflight of the badge route (a cross-origin fetch that sends If-None-Match needs one). */
