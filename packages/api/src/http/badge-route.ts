@@ -117,8 +117,8 @@ export function badgeHandler(deps: Deps, cache: BadgeCache | null, observe: Obse
     if (entry) return observed(answer(c, entry, now, reqId), start, reqId);
     return miss(token, lang, key).then(
       (built) => observed(built ? answer(c, built, now, reqId) : notFound(reqId), start, reqId),
-      (err: Error) => {
-        deps.logger.error({ reqId, err: { name: err.name, message: err.message } }, 'badge lookup failed');
+      (err: Partial<Error> | undefined) => {
+        deps.logger.error({ reqId, err: { name: err?.name, message: err?.message } }, 'badge lookup failed');
         return observed(failed(reqId), start, reqId);
       },
     );
