@@ -44,9 +44,9 @@ function pin(pid, cpuList) {
 const pinned = cpus >= 2 && pin(process.pid, String(cpus - 1));
 const serverCpus = cpus > 2 ? `0-${cpus - 2}` : '0';
 
-// CPU time per request of the server process, all threads: on a shared host the throughput of a run
-// swings with what else runs there, while what a request costs the server stays put. A server limited by
-// CPU serves at most 1 / (CPU per request) requests per second, so this ratio is the steadier figure.
+// CPU time per request of the server process, all threads: a second view of what a request costs the
+// server, beside the throughput. On a shared host both move with what else runs there (contention for
+// the core inflates CPU time too), so neither is steady alone.
 const ticksPerSecond = (() => {
   try {
     return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })) || 100;
@@ -206,7 +206,7 @@ async function benchDatabase(kind) {
   const rounds = [];
   for (let k = 1; k <= ROUNDS; k++) {
     const bare = { name: 'bare Hono', ...(await load(baseUrl, barePaths, { pid: baseline.child.pid })) };
-    const same = { name: 'same response', ...(await load(baseUrl, samePaths, { pid: baseline.child.pid })) };
+    const same = await load(baseUrl, samePaths, { pid: baseline.child.pid });
     const hit = await measure(url, recent, server.child.pid);
     rounds.push({ bare, same, hit, ratio: hit.rps / bare.rps });
     rows.push(line(`round ${k}: bare Hono JSON route (ceiling)`, bare));

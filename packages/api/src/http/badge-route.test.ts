@@ -76,12 +76,9 @@ describe.each(dbKinds())('public routes on %s', (kind) => {
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
     const body = await res.json();
     expect(body).toEqual({ error: 'internal server error', requestId: res.headers.get('x-request-id') });
-    const line = broken.logs.map((l) => JSON.parse(l)).find((l) => l.msg === 'badge lookup failed');
-    expect(line?.reqId).toBe(body.requestId);
-    const request = broken.logs
-      .map((l) => JSON.parse(l))
-      .find((l) => l.msg === 'request' && l.status === 500);
-    expect(request?.route).toBe('/v1/badge/:token');
+    const lines = broken.logs.map((l) => JSON.parse(l));
+    expect(lines.find((l) => l.msg === 'badge lookup failed')?.reqId).toBe(body.requestId);
+    expect(lines.find((l) => l.msg === 'request' && l.status === 500)?.route).toBe('/v1/badge/:token');
     await broken.close().catch(() => {});
   });
 
