@@ -9,7 +9,6 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApiKey, migrate, openDatabase, resolveSecret } from '@fivecolor/api';
-import autocannon from 'autocannon';
 import pg from 'pg';
 import { seedSynthetic } from '../dist/index.js';
 
@@ -30,8 +29,8 @@ function zipfPaths(prefix, tokens, count = 200_000) {
 }
 
 // The load generator and the server would otherwise take turns on the same cores, and the scheduler's
-// hand-offs show up as tail latency of both. With taskset (util-linux) the benchmark process keeps the
-// last CPU and every server process gets the others, all threads included.
+// hand-offs show up as tail latency of both. With taskset (util-linux) the benchmark process and its load
+// generator keep the last CPU and every server process gets the others, all threads included.
 const cpus = availableParallelism();
 function pin(pid, cpuList) {
   try {
@@ -78,27 +77,39 @@ function spawnProcess(script, args, env) {
   });
 }
 
-async function load(url, paths, opts = {}) {
-  let i = 0;
+// Runs go through one load-generator process (see load-generator.mjs); it inherits the benchmark's CPU.
+const loadGenerator = fork(fileURLToPath(new URL('./load-generator.mjs', import.meta.url)), [], {
+  execArgv: ['--expose-gc'],
+  serialization: 'advanced',
+  stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+});
+await ask(loadGenerator); // its "ready"
+
+/** Sends `message` (if any) and waits for the one reply; fails if the child reports an error or exits. */
+function ask(child, message) {
+  return new Promise((resolve, reject) => {
+    const exited = (code) => reject(new Error(`load generator exited with ${code}`));
+    child.once('exit', exited);
+    child.once('message', (reply) => {
+      child.off('exit', exited);
+      if (reply.error) reject(new Error(`load generator: ${reply.error}`));
+      else resolve(reply);
+    });
+    if (message !== undefined) child.send(message);
+  });
+}
+
+/** One run of `requests` (paths, or {path, method, headers, body}), cycled over the connections. */
+async function load(url, requests, opts = {}) {
   const cpuBefore = opts.pid && cpuSeconds(opts.pid);
-  const result = await autocannon({
+  const result = await ask(loadGenerator, {
     url,
+    requests,
     connections: opts.connections ?? CONNECTIONS,
     ...(opts.amount ? { amount: opts.amount } : { duration: opts.duration ?? DURATION }),
-    requests: [
-      { setupRequest: (req) => ({ ...req, path: paths[i++ % paths.length], ...(opts.request?.() ?? {}) }) },
-    ],
   });
-  const errors = result.errors + result.non2xx;
   const cpu = cpuBefore === undefined ? undefined : cpuSeconds(opts.pid) - cpuBefore;
-  const cpuPerRequest = cpu === undefined ? undefined : cpu / result.requests.total;
-  return {
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    errors,
-    cpuPerRequest,
-  };
+  return { ...result, cpuPerRequest: cpu === undefined ? undefined : cpu / result.total };
 }
 
 /** A measured run, with the share of cache hits when the server counts any. */
@@ -131,6 +142,7 @@ async function cacheCounters(url) {
 const line = (name, r, base) =>
   `  ${(r.hitRatio === undefined ? name : `${name} (hit ${(100 * r.hitRatio).toFixed(0)} %)`).padEnd(68)} ${fmt(r.rps).padStart(8)} req/s  p50 ${String(r.p50).padStart(3)} ms  p99 ${String(r.p99).padStart(3)} ms` +
   (r.cpuPerRequest ? `  CPU ${(r.cpuPerRequest * 1e6).toFixed(0).padStart(4)} µs/req` : '') +
+  `  load gen ${(100 * r.busy).toFixed(0).padStart(3)} %` +
   (base ? `  ${((100 * r.rps) / base.rps).toFixed(0).padStart(3)} % of ${base.name}` : '') +
   (r.errors ? `  (${r.errors} errors)` : '');
 
@@ -234,26 +246,22 @@ async function benchDatabase(kind) {
       mid.bare,
     ),
   );
-  let n = 0;
-  const body = () =>
-    JSON.stringify({
-      partyId: partyRows[n++ % partyRows.length].id,
+  // Distinct writes, more than 10 s can take at any rate seen here.
+  const writes = Array.from({ length: 20_000 }, (_, n) => ({
+    path: '/trpc/record.create',
+    method: 'POST',
+    headers: { authorization: `Bearer ${judge.key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      partyId: partyRows[n % partyRows.length].id,
       category: 'Y02',
       court: '浙0212',
       caseNumber: `（2026）浙0212民初${(n % 90000) + 1}号`,
       effectiveFrom: '2026-01-01',
-    });
-  const w = await load(url, ['/trpc/record.create'], {
-    connections: 8,
-    duration: Math.min(DURATION, 10),
-    request: () => ({
-      method: 'POST',
-      body: body(),
-      headers: { authorization: `Bearer ${judge.key}`, 'content-type': 'application/json' },
     }),
-  });
+  }));
+  const w = await load(url, writes, { connections: 8, duration: Math.min(DURATION, 10) });
   rows.push(
-    `  ${'record.create (8 connections)'.padEnd(40)} ${fmt(w.rps).padStart(8)} writes/s  p99 ${w.p99} ms${w.errors ? `  (${w.errors} errors)` : ''}`,
+    `  ${'record.create (8 connections)'.padEnd(40)} ${fmt(w.rps).padStart(8)} writes/s  p99 ${w.p99} ms  load gen ${(100 * w.busy).toFixed(0)} %${w.errors ? `  (${w.errors} errors)` : ''}`,
   );
   await stop(server);
 
@@ -290,3 +298,4 @@ if (!wanted.includes('postgres')) {
   // nothing more to do
 } else if (process.env.DATABASE_URL) await benchDatabase('postgres');
 else console.log('\n(DATABASE_URL unset: PostgreSQL figures left out)');
+loadGenerator.disconnect();
