@@ -74,6 +74,7 @@ describe('fivecolor-server rejects bad arguments with a message that names them'
     [['frobnicate'], /unknown command "frobnicate"/],
     [['keys', 'create', '--role', 'judge', '--court', ''], /court/],
     [['keys', 'create', '--role', 'judge', '--court', 'Zhejiang'], /court/],
+    [['keys', 'create', '--role', 'judge'], /court: is required for a clerk, judge or enforcement key/],
   ])('%j', async (args, message) => {
     const { env } = await freshEnv('pglite');
     const r = await runCli(args, env);

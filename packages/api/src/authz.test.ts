@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiKey, insertApiKey } from './auth/api-keys.js';
 import { ROLES, type Role, roleTable } from './auth/roles.js';
 import { SESSION_TTL_SECONDS, sessionKeys, signPartySession } from './auth/session.js';
 import { consents, idempotencyKeys } from './db/schema.js';
@@ -11,6 +12,39 @@ import { dbKinds } from './testing/test-db.js';
 const CASE = '（2024）浙0212民初1号';
 const SOON = `${new Date().getUTCFullYear() + 2}-01-01`;
 const implemented = Object.keys(appRouter._def.procedures as object).sort();
+
+/**
+ * The documented role table (docs/security.md, from the contract), written out here and not read from
+ * `roleTable`, so that a wrong grant in the code fails the matrix below.
+ */
+const COURT_READ: Role[] = ['admin', 'clerk', 'judge', 'enforcement'];
+const documented: Record<string, Role[]> = {
+  'party.register': ['clerk', 'judge', 'enforcement'],
+  'party.screen': ['clerk', 'judge', 'enforcement'],
+  'party.lookup': COURT_READ,
+  'party.screenings': COURT_READ,
+  'party.issueSession': ['admin', 'judge', 'enforcement'],
+  'party.get': [...COURT_READ, 'bank', 'party'],
+  'party.timeline': [...COURT_READ, 'party'],
+  'record.list': [...COURT_READ, 'party'],
+  'party.issueBadgeToken': ['judge', 'enforcement', 'party'],
+  'party.revokeBadgeToken': ['judge', 'enforcement', 'party'],
+  'record.create': ['judge', 'enforcement'],
+  'record.revoke': ['judge', 'enforcement'],
+  'record.amend': ['judge', 'enforcement'],
+  'record.repair': ['enforcement'],
+  'report.issue': ['judge', 'enforcement', 'bank', 'party'],
+  'report.verify': ['admin', 'clerk', 'judge', 'enforcement', 'bank', 'exchange', 'party'],
+  'consent.grant': ['party'],
+  'consent.revoke': ['party'],
+  'consent.list': ['admin', 'bank', 'party'],
+  'stats.summary': COURT_READ,
+  'policy.get': ['admin', 'clerk', 'judge', 'enforcement', 'bank', 'exchange', 'party'],
+  'audit.list': ['admin', 'party'],
+  'apiKey.create': ['admin'],
+  'apiKey.list': ['admin'],
+  'apiKey.revoke': ['admin'],
+};
 
 describe.each(dbKinds())('authorization matrix (procedure × role) on %s', (kind) => {
   let h: Harness;
@@ -116,9 +150,9 @@ describe.each(dbKinds())('authorization matrix (procedure × role) on %s', (kind
     await h?.close();
   });
 
-  it('has a row for every implemented procedure and an input for each', () => {
+  it('has a row for every implemented procedure, the documented roles in it, and an input for each', () => {
     for (const p of implemented) {
-      expect(Object.hasOwn(roleTable, p), p).toBe(true);
+      expect([...(roleTable[p] ?? [])].sort(), p).toEqual([...(documented[p] ?? ['(undocumented)'])].sort());
       expect(Object.hasOwn(inputs, p), p).toBe(true);
     }
   });
@@ -128,7 +162,7 @@ describe.each(dbKinds())('authorization matrix (procedure × role) on %s', (kind
     async (path) => {
       for (const role of ROLES) {
         const r = await h.call(path, await inputs[path]?.(), token(role));
-        if (roleTable[path]?.includes(role)) {
+        if (documented[path]?.includes(role)) {
           expect(r.error, `${path} as ${role}: ${r.error?.message}`).toBeUndefined();
           expect(r.status).toBe(200);
         } else {
@@ -161,6 +195,50 @@ describe.each(dbKinds())('authorization matrix (procedure × role) on %s', (kind
     const gold = { ...rec, category: 'G01' };
     expect((await h.call('record.create', gold, h.keys.judge)).error?.data.code).toBe('FORBIDDEN');
     expect((await h.call('record.create', gold, h.keys.enforcement)).error).toBeUndefined();
+  });
+
+  it("forbids repairing another court's record, and writes nothing", async () => {
+    const elsewhere = (
+      await h.ok(
+        'record.create',
+        {
+          partyId,
+          category: 'Y14',
+          court: '浙0301',
+          caseNumber: '（2024）浙0301执1号',
+          effectiveFrom: '2026-01-01',
+        },
+        h.otherCourtJudge,
+      )
+    ).recordId;
+    const before = await h.ok('record.list', { partyId }, h.keys.judge);
+    const repair = await h.call(
+      'record.repair',
+      { partyId, repairs: [elsewhere], court: '浙0212', caseNumber: CASE, effectiveFrom: '2026-02-01' },
+      h.keys.enforcement,
+    );
+    expect(repair.error?.data.code).toBe('FORBIDDEN');
+    expect(repair.error?.message).toMatch(/^repairs\.0: this key writes only for court 浙02 .*not 浙0301/);
+    expect(await h.ok('record.list', { partyId }, h.keys.judge)).toEqual(before);
+  });
+
+  it('requires a court for clerk, judge and enforcement keys; a court-role key without one writes nothing', async () => {
+    const before = (await h.ok('apiKey.list', undefined, h.keys.admin)).length;
+    for (const role of ['clerk', 'judge', 'enforcement']) {
+      const r = await h.call('apiKey.create', { role, name: 'no court' }, h.keys.admin);
+      expect(r.error?.data.code, role).toBe('BAD_REQUEST');
+      expect(r.error?.message, role).toMatch(/^court: is required for a clerk, judge or enforcement key/);
+    }
+    expect((await h.ok('apiKey.list', undefined, h.keys.admin)).length).toBe(before);
+    await expect(createApiKey(h.db, h.secret, { role: 'judge', name: 'no court' })).rejects.toThrow(
+      /^court: is required/,
+    );
+    // One made before courts were required (straight into the table) is denied every court write.
+    const { key: legacy } = await insertApiKey(h.db.db, h.secret, { role: 'judge', name: 'legacy' });
+    const rec = { partyId, category: 'Y07', court: '浙0212', caseNumber: CASE, effectiveFrom: '2026-01-01' };
+    const r = await h.call('record.create', rec, legacy);
+    expect(r.error?.data.code).toBe('FORBIDDEN');
+    expect(r.error?.message).toBe('court: this key names no court, so it writes for none');
   });
 
   it('keeps revoking and amending gold (G01) and repair (B01) records for enforcement', async () => {
@@ -201,7 +279,11 @@ describe.each(dbKinds())('authorization matrix (procedure × role) on %s', (kind
   });
 
   it('rejects a revoked API key and lists keys without secrets', async () => {
-    const created = await h.ok('apiKey.create', { role: 'clerk', name: 'temp' }, h.keys.admin);
+    const created = await h.ok(
+      'apiKey.create',
+      { role: 'clerk', name: 'temp', court: '浙0212' },
+      h.keys.admin,
+    );
     expect(created.key).toMatch(/^fck_/);
     expect((await h.call('stats.summary', undefined, created.key)).status).toBe(200);
     await h.ok('apiKey.revoke', { id: created.id }, h.keys.admin);

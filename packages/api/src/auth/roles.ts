@@ -61,10 +61,15 @@ export const COURT_CODE = /^(最高法|\p{Script=Han}(\d{2}|\d{4})?)$/u;
 export const COURT_CODE_RULE =
   'must be a court code: 最高法, or a province abbreviation alone or with 2 or 4 digits (浙, 浙02, 浙0212)';
 
+/** The roles that act for a court: their keys must name it. */
+export const COURT_ROLES: readonly Role[] = ['clerk', 'judge', 'enforcement'];
+export const COURT_REQUIRED_RULE =
+  'is required for a clerk, judge or enforcement key: the court it writes for (浙0212, or 浙02 for it and the courts under it)';
+
 /**
  * Court scoping: a key for `浙02` covers `浙02` and every court under it (`浙0212`); a key without a
- * court is not court-scoped.
+ * court writes for none (deny by default).
  */
 export function courtCovers(keyCourt: string | null, court: string): boolean {
-  return keyCourt === null || court.startsWith(keyCourt);
+  return keyCourt !== null && court.startsWith(keyCourt);
 }

@@ -3,6 +3,7 @@ import { asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { appendAudit } from '../audit/audit-log.js';
 import { insertApiKey } from '../auth/api-keys.js';
+import { COURT_REQUIRED_RULE, COURT_ROLES } from '../auth/roles.js';
 import { apiKeys } from '../db/schema.js';
 import { actor } from '../services/access.js';
 import { callerOf } from '../trpc/caller.js';
@@ -29,13 +30,18 @@ function keyView(r: typeof apiKeys.$inferSelect) {
 export const apiKeyRouter = router({
   create: procedure
     .input(
-      z.object({
-        role: keyRole,
-        name: nonEmptyText(100),
-        org: nonEmptyText(100).optional(),
-        court: court.optional(),
-        idempotencyKey,
-      }),
+      z
+        .object({
+          role: keyRole,
+          name: nonEmptyText(100),
+          org: nonEmptyText(100).optional(),
+          court: court.optional(),
+          idempotencyKey,
+        })
+        .refine((k) => k.court !== undefined || !COURT_ROLES.includes(k.role), {
+          path: ['court'],
+          message: COURT_REQUIRED_RULE,
+        }),
     )
     .mutation(async ({ ctx, input }) => {
       const c = callerOf(ctx);

@@ -72,7 +72,10 @@ export function assertCourt(c: Caller, court: string, field = 'court'): void {
   if (!courtCovers(c.principal.court, court)) {
     throw new TRPCError({
       code: 'FORBIDDEN',
-      message: `${field}: this key writes only for court ${c.principal.court ?? ''} and the courts under it, not ${court}`,
+      message:
+        c.principal.court === null
+          ? `${field}: this key names no court, so it writes for none`
+          : `${field}: this key writes only for court ${c.principal.court} and the courts under it, not ${court}`,
     });
   }
 }

@@ -87,6 +87,8 @@ export async function createRecord(
         input.repairs.forEach((id, i) => {
           const t = targets.find((r) => r.id === id);
           if (!t || t.partyId !== input.partyId) bad(`repairs.${i}: no record ${id} of this party`);
+          // A repair lifts the records it lists: like a revocation, only for the key's own courts.
+          assertCourt(c, t.court, `repairs.${i}`);
           if (t.revokedAt) bad(`repairs.${i}: record ${id} is revoked`);
           const tc = deps.policy.categories.find((x) => x.code === t.category);
           if (!tc?.repairable)
