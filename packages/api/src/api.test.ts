@@ -302,6 +302,27 @@ describe.each(dbKinds())('API on %s', (kind) => {
     expect(recorded).toHaveLength(3);
   });
 
+  it('answers a replayed screening with the colors it recorded, not the colors of now', async () => {
+    const { partyId } = await register(412);
+    const input = {
+      caseNumber: '（2025）浙0212民初12号',
+      parties: [{ idType: 'RESIDENT_ID', idNumber: residentId(412) }],
+      idempotencyKey: `screen-${kind}-412`,
+    };
+    const first = await h.ok('party.screen', input, h.keys.clerk);
+    expect(first.results[0]).toMatchObject({ partyId, color: 'green', alert: null });
+    await h.ok(
+      'record.create',
+      { partyId, category: 'R02', court: '浙0212', caseNumber: CASE, effectiveFrom: '2024-01-01' },
+      h.keys.judge,
+    );
+    expect(await h.ok('party.screen', input, h.keys.clerk)).toEqual(first);
+    const recorded = await h.ok('party.screenings', { caseNumber: input.caseNumber }, h.keys.judge);
+    expect(recorded.map((r: { screeningId: string; color: string }) => [r.screeningId, r.color])).toEqual([
+      [first.results[0].screeningId, 'green'],
+    ]);
+  });
+
   it("screens only for its own courts, writing nothing for another court's case", async () => {
     const parties = [{ idType: 'RESIDENT_ID', idNumber: residentId(7) }];
     const outside = await h.call(

@@ -67,7 +67,8 @@ export async function screenParties(c: Caller, input: ScreenInput) {
     });
   }
   const { idempotencyKey, ...rest } = input;
-  const screeningIds = await runWrite(
+  // The whole answer is what a replay returns: the colors as recorded, not as they are now.
+  return runWrite(
     deps,
     { actorId: c.principal.id, key: idempotencyKey, procedure: 'party.screen', input: rest },
     async (w) => {
@@ -100,14 +101,13 @@ export async function screenParties(c: Caller, input: ScreenInput) {
           );
         }
       }
-      return ids;
+      return {
+        caseNumber: input.caseNumber.value,
+        alerts: results.filter((r) => r.alert).length,
+        results: results.map(({ hash, ...r }, i) => ({ ...r, screeningId: ids[i] as string })),
+      };
     },
   );
-  return {
-    caseNumber: input.caseNumber.value,
-    alerts: results.filter((r) => r.alert).length,
-    results: results.map(({ hash, ...r }, i) => ({ ...r, screeningId: screeningIds[i] ?? null })),
-  };
 }
 
 /** The screenings recorded against a case number (for the trial judge), audited as reads of the parties. */
