@@ -15,7 +15,7 @@ import {
 } from '@fivecolor/api';
 import { count } from 'drizzle-orm';
 import { readConfig, type ServerConfig } from './config.js';
-import { type DemoData, loadDemo, seedDemo } from './demo.js';
+import { type DemoData, hasParties, loadDemo, seedDemo } from './demo.js';
 import { seedSynthetic } from './seed.js';
 import { openServer, startServer } from './server.js';
 
@@ -165,24 +165,29 @@ async function start(args: string[]): Promise<undefined> {
     // The demo's own API calls are not worth a log line each.
     const opened = await openServer(config, { logger: createLogger({ level: 'warn' }) });
     try {
-      console.log(`seeding the demo (${values.parties} synthetic parties)…`);
-      demo = await seedDemo({
-        ...opened,
-        dataDir: config.dataDir,
-        parties: Number(values.parties),
-        persist: true,
-      });
+      if (await hasParties(opened.db)) {
+        // A database with data of its own (seeded, or a court's): served as it is, never added to.
+        console.log('the database already has parties: no demo seeded, serving it as it is');
+      } else {
+        console.log(`seeding the demo (${values.parties} synthetic parties)…`);
+        demo = await seedDemo({
+          ...opened,
+          dataDir: config.dataDir,
+          parties: Number(values.parties),
+          persist: true,
+        });
+      }
     } finally {
       await opened.close();
       await opened.db.close();
     }
   }
   await startServer(config);
-  printDemo(config.publicUrl, demo);
+  printStart(config.publicUrl, demo);
   return undefined;
 }
 
-function printDemo(base: string, demo: DemoData): void {
+function printStart(base: string, demo: DemoData | null): void {
   const lines = [
     '',
     `Five-Color Code is running on ${base}`,
@@ -191,6 +196,16 @@ function printDemo(base: string, demo: DemoData): void {
     `  playground   ${base}/playground/   (bank page: ${base}/playground/bank.html)`,
     `  API          ${base}/trpc   health ${base}/healthz   metrics ${base}/metrics`,
     '',
+  ];
+  if (!demo) {
+    lines.push(
+      'No demo keys: create one with `pnpm --filter @fivecolor/server exec fivecolor-server keys create --role admin --name ops`.',
+      '',
+    );
+    console.log(lines.join('\n'));
+    return;
+  }
+  lines.push(
     'Demo stories (badge JSON):',
     ...demo.stories.map(
       (s) => `  ${s.color.padEnd(6)} ${s.title}\n         ${base}/v1/badge/${s.badgeToken}`,
@@ -203,6 +218,6 @@ function printDemo(base: string, demo: DemoData): void {
     '',
     `Try: curl -s -H "Authorization: Bearer ${demo.keys.judge}" "${base}/trpc/party.get?input=${encodeURIComponent(JSON.stringify({ partyId: demo.stories[0]?.partyId }))}"`,
     '',
-  ];
+  );
   console.log(lines.join('\n'));
 }

@@ -44,6 +44,12 @@ export async function loadDemo(dataDir: string): Promise<DemoData | null> {
   }
 }
 
+/** Whether the database holds any party (the demo seeds only an empty one). */
+export async function hasParties(db: Db): Promise<boolean> {
+  const [row] = await db.db.select({ n: count() }).from(schema.parties);
+  return (row?.n ?? 0) > 0;
+}
+
 /**
  * Seeds a fresh database with the demo: keys for every role, the four seed stories entered through the
  * API (a false-litigation crime, a professional lender flagged at filing, a bath-products company repaired
@@ -58,8 +64,7 @@ export async function seedDemo(opts: {
   persist: boolean;
 }): Promise<DemoData> {
   const { db, app, secret } = opts;
-  const [existing] = await db.db.select({ n: count() }).from(schema.parties);
-  if ((existing?.n ?? 0) > 0)
+  if (await hasParties(db))
     throw new Error('the database already has parties: the demo seeds only an empty database');
   const key = async (role: keyof DemoData['keys'], name: string, court?: string) =>
     (await createApiKey(db, secret, { role, name, org: name, ...(court ? { court } : {}) })).key;

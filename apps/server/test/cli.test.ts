@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { databases, freshEnv, runCli, startCli } from './helpers.js';
 
@@ -128,6 +130,35 @@ describe('fivecolor-server start (the README demo)', () => {
         headers: { Authorization: `Bearer ${keys.judge}` },
       });
       expect(policy.status).toBe(200);
+    } finally {
+      server.child.kill('SIGTERM');
+      await new Promise((r) => server.child.once('exit', r));
+    }
+  });
+
+  it('serves a database that already has parties as it is, seeding no demo into it', async () => {
+    const { env } = await freshEnv('pglite');
+    expect((await runCli(['seed', '--parties', '10'], env)).code).toBe(0);
+    const admin = (await runCli(['keys', 'create', '--role', 'admin', '--name', 'ops'], env)).stdout
+      .trim()
+      .split('\n')
+      .at(-1)!;
+    const server = await startCli(['start', '--parties', '60'], { ...env, LOG_LEVEL: 'warn' });
+    try {
+      const started = Date.now();
+      while (!server.logs().includes('No demo keys') && Date.now() - started < 15_000)
+        await new Promise((r) => setTimeout(r, 50));
+      const out = server.logs();
+      expect(out).toContain('the database already has parties: no demo seeded, serving it as it is');
+      expect(out).toMatch(/Five-Color Code is running on http:\/\/\S+/);
+      expect(out).not.toMatch(/fck_/);
+      const stats = await fetch(`${server.url}/trpc/stats.summary`, {
+        headers: { Authorization: `Bearer ${admin}` },
+      });
+      expect(((await stats.json()) as { result: { data: { parties: number } } }).result.data.parties).toBe(
+        10,
+      );
+      expect(existsSync(join(env.FIVECOLOR_DATA_DIR as string, 'demo.json'))).toBe(false);
     } finally {
       server.child.kill('SIGTERM');
       await new Promise((r) => server.child.once('exit', r));
