@@ -1,6 +1,8 @@
+import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { roleTable } from './auth/roles.js';
+import { type Role, roleTable } from './auth/roles.js';
+import { rowsOf } from './db/rows.js';
 import { appRouter } from './routers/root.js';
 import { createHarness, type Harness } from './testing/harness.js';
 import { residentId } from './testing/ids.js';
@@ -57,6 +59,25 @@ const fields = [
 ];
 const input = fc.oneof(fc.jsonValue(), fc.dictionary(fc.constantFrom(...fields), hostile, { maxKeys: 8 }));
 
+/** What any write would change: row counts, revocations and state versions of every table written to. */
+const WRITTEN = sql`select
+  (select count(*) from parties) as parties,
+  (select coalesce(sum(version), 0) from party_state) as state_versions,
+  (select count(*) from records) as records,
+  (select count(*) from records where revoked_at is not null) as revoked_records,
+  (select count(*) from record_revisions) as revisions,
+  (select count(*) from api_keys) as api_keys,
+  (select count(*) from api_keys where revoked_at is not null) as revoked_api_keys,
+  (select count(*) from badge_tokens) as badge_tokens,
+  (select count(*) from badge_tokens where revoked_at is not null) as revoked_badge_tokens,
+  (select count(*) from consents) as consents,
+  (select count(*) from consents where revoked_at is not null) as revoked_consents,
+  (select count(*) from screenings) as screenings,
+  (select count(*) from reports) as reports,
+  (select count(*) from audit_log) as audit_log,
+  (select count(*) from changes) as changes,
+  (select count(*) from idempotency_keys) as idempotency_keys`;
+
 describe.each(dbKinds())('random input never yields a 5xx (%s)', (kind) => {
   let h: Harness;
   let partyId: string;
@@ -76,36 +97,44 @@ describe.each(dbKinds())('random input never yields a 5xx (%s)', (kind) => {
     await h?.close();
   });
 
-  /** A caller the role table lets through, so that the input itself is what gets checked. */
-  function callerFor(path: string): string {
-    const role = roleTable[path]?.[0];
-    if (role === undefined) throw new Error(`${path} is not in the role table`);
-    return role === 'party' ? partySession : h.keys[role];
-  }
+  const tokenOf = (role: Role) => (role === 'party' ? partySession : h.keys[role]);
+  const written = async () => rowsOf<Record<string, unknown>>(await h.db.db.execute(WRITTEN))[0];
+
+  it('sees a write when there is one (the check below can fail)', async () => {
+    const before = await written();
+    await h.ok('party.issueBadgeToken', { partyId }, partySession);
+    expect(await written()).not.toEqual(before);
+  });
 
   it.each(procedures)('%s', async (path) => {
-    const token = callerFor(path);
-    const probe = await h.call(path, {}, token);
-    expect([401, 403], `${path}: the caller must get past authorization`).not.toContain(probe.status);
+    // Every role the table lets through, so that the input itself is what gets checked.
+    const roles = [...(roleTable[path] ?? [])];
+    expect(roles.length, `${path} is not in the role table`).toBeGreaterThan(0);
+    for (const role of roles) {
+      const probe = await h.call(path, {}, tokenOf(role));
+      expect([401, 403], `${path} as ${role}: must get past authorization`).not.toContain(probe.status);
+    }
     await fc.assert(
-      fc.asyncProperty(input, fc.boolean(), async (raw, withParty) => {
+      fc.asyncProperty(input, fc.boolean(), fc.constantFrom(...roles), async (raw, withParty, role) => {
         const value =
           withParty && raw && typeof raw === 'object' && !Array.isArray(raw) ? { ...raw, partyId } : raw;
-        const r = await h.call(path, value, token);
-        expect(
-          r.status,
-          `${path} ${JSON.stringify(value)?.slice(0, 200)} → ${r.error?.message}`,
-        ).toBeLessThan(500);
-        if (r.error) expect(r.error.message).not.toMatch(/ at .*\.(ts|js):\d+|select |insert |violates/i);
+        const before = await written();
+        const r = await h.call(path, value, tokenOf(role));
+        const what = `${path} as ${role} ${JSON.stringify(value)?.slice(0, 200)} → ${r.error?.message}`;
+        expect(r.status, what).toBeLessThan(500);
+        if (r.error) {
+          expect(r.error.message).not.toMatch(/ at .*\.(ts|js):\d+|select |insert |violates/i);
+          expect(await written(), `${what}: a rejected call changed nothing`).toEqual(before);
+        }
       }),
       {
         numRuns: 40,
         // Regressions: NUL bytes, and unpaired surrogates in text that goes to jsonb, once reached
         // PostgreSQL as a 500.
         examples: [
-          [Object.fromEntries(fields.map((f) => [f, '\u0000'])), false],
-          [{ partyId: '\u0000' }, false],
-          [Object.fromEntries(fields.map((f) => [f, 'a\ud800'])), true],
+          [Object.fromEntries(fields.map((f) => [f, '\u0000'])), false, roles[0] as Role],
+          [{ partyId: '\u0000' }, false, roles[0] as Role],
+          [Object.fromEntries(fields.map((f) => [f, 'a\ud800'])), true, roles[0] as Role],
         ],
       },
     );
