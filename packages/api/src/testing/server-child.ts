@@ -15,7 +15,7 @@ const secret = process.env.FIVECOLOR_SECRET ?? 'child-test-secret-0123456789';
 const keys: Record<string, string> = {};
 if (process.env.CHILD_KEYS === '1') {
   for (const role of ['clerk', 'judge', 'enforcement'] as const)
-    keys[role] = (await createApiKey(db, secret, { role, name: role })).key;
+    keys[role] = (await createApiKey(db, secret, { role, name: role, court: '浙02' })).key;
 }
 const { app } = await createFivecolor({
   db,
