@@ -216,7 +216,7 @@ export type AppRouter = TRPCBuiltRouter<
         caseNumber: string;
         alerts: number;
         results: {
-          screeningId: null | string;
+          screeningId: string;
           index: number;
           known: boolean;
           partyId: null | string;
