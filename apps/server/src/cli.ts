@@ -11,11 +11,9 @@ import {
   type Role,
   resolveSecret,
   rotateSigningKey,
-  schema,
 } from '@fivecolor/api';
-import { count } from 'drizzle-orm';
 import { readConfig, type ServerConfig } from './config.js';
-import { type DemoData, hasParties, loadDemo, seedDemo } from './demo.js';
+import { countParties, type DemoData, loadDemo, seedDemo } from './demo.js';
 import { seedSynthetic } from './seed.js';
 import { openServer, startServer } from './server.js';
 
@@ -26,7 +24,8 @@ const USAGE = `usage: fivecolor-server <command>
   migrate                   apply database migrations and exit
   seed [--parties N]        add N synthetic parties (default 1000) in large batches
   keys create --role ROLE [--court CODE] [--name TEXT] [--org TEXT]
-                            create an API key; the key is printed alone on the last line
+                            create an API key (--court required for clerk, judge, enforcement);
+                            the key is printed alone on the last line
   keys rotate-signing       new report-signing key; old public keys stay published until their reports expire`;
 
 /** The `fivecolor-server` command line; returns the exit code (serve and start keep running). */
@@ -151,11 +150,6 @@ async function withDatabase(
   }
 }
 
-async function countParties(db: Db): Promise<number> {
-  const [row] = await db.db.select({ n: count() }).from(schema.parties);
-  return row?.n ?? 0;
-}
-
 /** `pnpm start`: the demo on the embedded database, seeded the first time. */
 async function start(args: string[]): Promise<undefined> {
   const { values } = parseArgs({ args, options: { parties: { type: 'string', default: '3000' } } });
@@ -165,7 +159,7 @@ async function start(args: string[]): Promise<undefined> {
     // The demo's own API calls are not worth a log line each.
     const opened = await openServer(config, { logger: createLogger({ level: 'warn' }) });
     try {
-      if (await hasParties(opened.db)) {
+      if ((await countParties(opened.db)) > 0) {
         // A database with data of its own (seeded, or a court's): served as it is, never added to.
         console.log('the database already has parties: no demo seeded, serving it as it is');
       } else {

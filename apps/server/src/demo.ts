@@ -44,10 +44,10 @@ export async function loadDemo(dataDir: string): Promise<DemoData | null> {
   }
 }
 
-/** Whether the database holds any party (the demo seeds only an empty one). */
-export async function hasParties(db: Db): Promise<boolean> {
+/** How many parties the database holds (the demo seeds only an empty one). */
+export async function countParties(db: Db): Promise<number> {
   const [row] = await db.db.select({ n: count() }).from(schema.parties);
-  return (row?.n ?? 0) > 0;
+  return row?.n ?? 0;
 }
 
 /**
@@ -64,7 +64,7 @@ export async function seedDemo(opts: {
   persist: boolean;
 }): Promise<DemoData> {
   const { db, app, secret } = opts;
-  if (await hasParties(db))
+  if ((await countParties(db)) > 0)
     throw new Error('the database already has parties: the demo seeds only an empty database');
   const key = async (role: keyof DemoData['keys'], name: string, court?: string) =>
     (await createApiKey(db, secret, { role, name, org: name, ...(court ? { court } : {}) })).key;

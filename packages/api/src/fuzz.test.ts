@@ -59,7 +59,10 @@ const fields = [
 ];
 const input = fc.oneof(fc.jsonValue(), fc.dictionary(fc.constantFrom(...fields), hostile, { maxKeys: 8 }));
 
-/** What any write would change: row counts, revocations and state versions of every table written to. */
+/**
+ * What a procedure's write would change: row counts, revocations and state versions of the tables the
+ * procedures write in their transactions (not `signing_keys`: the report-signing key is made once, on first use).
+ */
 const WRITTEN = sql`select
   (select count(*) from parties) as parties,
   (select coalesce(sum(version), 0) from party_state) as state_versions,

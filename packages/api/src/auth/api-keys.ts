@@ -6,7 +6,7 @@ import { apiKeys } from '../db/schema.js';
 import { newId } from '../ids.js';
 import { deriveKey } from '../party-crypto.js';
 import type { Principal } from './principal.js';
-import { COURT_CODE, COURT_CODE_RULE, COURT_REQUIRED_RULE, COURT_ROLES, type Role } from './roles.js';
+import { COURT_CODE, COURT_CODE_RULE, COURT_REQUIRED_RULE, lacksRequiredCourt, type Role } from './roles.js';
 
 /** Keyed hash of an API key (the key itself is never stored). */
 export function hashApiKey(secret: string, key: string): string {
@@ -67,8 +67,7 @@ export async function createApiKey(
     throw new TypeError('org: must not be empty (leave it out to use the name)');
   if (opts.court !== undefined && (typeof opts.court !== 'string' || !COURT_CODE.test(opts.court)))
     throw new TypeError(`court: ${COURT_CODE_RULE}`);
-  if (opts.court === undefined && COURT_ROLES.includes(role))
-    throw new TypeError(`court: ${COURT_REQUIRED_RULE}`);
+  if (lacksRequiredCourt(role, opts.court)) throw new TypeError(`court: ${COURT_REQUIRED_RULE}`);
   return db.db.transaction(async (tx) => {
     const { row, key } = await insertApiKey(
       tx,

@@ -62,7 +62,9 @@ export const COURT_CODE_RULE =
   'must be a court code: 最高法, or a province abbreviation alone or with 2 or 4 digits (浙, 浙02, 浙0212)';
 
 /** The roles that act for a court: their keys must name it. */
-export const COURT_ROLES: readonly Role[] = ['clerk', 'judge', 'enforcement'];
+const COURT_ROLES: readonly Role[] = ['clerk', 'judge', 'enforcement'];
+export const lacksRequiredCourt = (role: Role, court: string | undefined) =>
+  court === undefined && COURT_ROLES.includes(role);
 export const COURT_REQUIRED_RULE =
   'is required for a clerk, judge or enforcement key: the court it writes for (浙0212, or 浙02 for it and the courts under it)';
 

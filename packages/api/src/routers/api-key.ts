@@ -3,7 +3,7 @@ import { asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { appendAudit } from '../audit/audit-log.js';
 import { insertApiKey } from '../auth/api-keys.js';
-import { COURT_REQUIRED_RULE, COURT_ROLES } from '../auth/roles.js';
+import { COURT_REQUIRED_RULE, lacksRequiredCourt } from '../auth/roles.js';
 import { apiKeys } from '../db/schema.js';
 import { actor } from '../services/access.js';
 import { callerOf } from '../trpc/caller.js';
@@ -38,7 +38,7 @@ export const apiKeyRouter = router({
           court: court.optional(),
           idempotencyKey,
         })
-        .refine((k) => k.court !== undefined || !COURT_ROLES.includes(k.role), {
+        .refine((k) => !lacksRequiredCourt(k.role, k.court), {
           path: ['court'],
           message: COURT_REQUIRED_RULE,
         }),
