@@ -182,7 +182,7 @@ async function start(args: string[]): Promise<undefined> {
 }
 
 function printStart(base: string, demo: DemoData | null): void {
-  const lines = [
+  const urls = [
     '',
     `Five-Color Code is running on ${base}`,
     '',
@@ -191,27 +191,22 @@ function printStart(base: string, demo: DemoData | null): void {
     `  API          ${base}/trpc   health ${base}/healthz   metrics ${base}/metrics`,
     '',
   ];
-  if (!demo) {
-    lines.push(
-      'No demo keys: create one with `pnpm --filter @fivecolor/server exec fivecolor-server keys create --role admin --name ops`.',
-      '',
-    );
-    console.log(lines.join('\n'));
-    return;
-  }
-  lines.push(
-    'Demo stories (badge JSON):',
-    ...demo.stories.map(
-      (s) => `  ${s.color.padEnd(6)} ${s.title}\n         ${base}/v1/badge/${s.badgeToken}`,
-    ),
-    `  screening of ${demo.screening.caseNumber}: ${demo.screening.alerts} alert(s)`,
-    `  ${demo.synthetic.parties} synthetic parties: ${JSON.stringify(demo.synthetic.colors)}`,
-    '',
-    'Demo API keys (Authorization: Bearer <key>):',
-    ...Object.entries(demo.keys).map(([role, key]) => `  ${role.padEnd(12)} ${key}`),
-    '',
-    `Try: curl -s -H "Authorization: Bearer ${demo.keys.judge}" "${base}/trpc/party.get?input=${encodeURIComponent(JSON.stringify({ partyId: demo.stories[0]?.partyId }))}"`,
-    '',
-  );
-  console.log(lines.join('\n'));
+  const rest = demo
+    ? [
+        'Demo stories (badge JSON):',
+        ...demo.stories.map(
+          (s) => `  ${s.color.padEnd(6)} ${s.title}\n         ${base}/v1/badge/${s.badgeToken}`,
+        ),
+        `  screening of ${demo.screening.caseNumber}: ${demo.screening.alerts} alert(s)`,
+        `  ${demo.synthetic.parties} synthetic parties: ${JSON.stringify(demo.synthetic.colors)}`,
+        '',
+        'Demo API keys (Authorization: Bearer <key>):',
+        ...Object.entries(demo.keys).map(([role, key]) => `  ${role.padEnd(12)} ${key}`),
+        '',
+        `Try: curl -s -H "Authorization: Bearer ${demo.keys.judge}" "${base}/trpc/party.get?input=${encodeURIComponent(JSON.stringify({ partyId: demo.stories[0]?.partyId }))}"`,
+      ]
+    : [
+        'No demo keys: create one with `pnpm --filter @fivecolor/server exec fivecolor-server keys create --role admin --name ops`.',
+      ];
+  console.log([...urls, ...rest, ''].join('\n'));
 }

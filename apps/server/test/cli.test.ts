@@ -34,8 +34,7 @@ describe.each(databases)('fivecolor-server on %s', (kind) => {
       const health = await fetch(`${server.url}/healthz`);
       expect(await health.json()).toMatchObject({ ok: true, db: kind });
     } finally {
-      server.child.kill('SIGTERM');
-      await new Promise((r) => server.child.once('exit', r));
+      await server.stop();
     }
   });
 
@@ -100,10 +99,7 @@ describe('fivecolor-server start (the README demo)', () => {
     const { env } = await freshEnv('pglite');
     const server = await startCli(['start', '--parties', '60'], { ...env, LOG_LEVEL: 'warn' });
     try {
-      const started = Date.now();
-      while (!server.logs().includes('Try: curl') && Date.now() - started < 15_000)
-        await new Promise((r) => setTimeout(r, 50));
-      const out = server.logs();
+      const out = await server.waitFor('Try: curl');
       expect(out).toMatch(/Five-Color Code is running on http:\/\/\S+/);
       expect(out).toMatch(/console\s+http:\/\/\S+\/console\//);
       expect(out).toMatch(/playground\s+http:\/\/\S+\/playground\//);
@@ -131,8 +127,7 @@ describe('fivecolor-server start (the README demo)', () => {
       });
       expect(policy.status).toBe(200);
     } finally {
-      server.child.kill('SIGTERM');
-      await new Promise((r) => server.child.once('exit', r));
+      await server.stop();
     }
   });
 
@@ -145,10 +140,7 @@ describe('fivecolor-server start (the README demo)', () => {
       .at(-1)!;
     const server = await startCli(['start', '--parties', '60'], { ...env, LOG_LEVEL: 'warn' });
     try {
-      const started = Date.now();
-      while (!server.logs().includes('No demo keys') && Date.now() - started < 15_000)
-        await new Promise((r) => setTimeout(r, 50));
-      const out = server.logs();
+      const out = await server.waitFor('No demo keys');
       expect(out).toContain('the database already has parties: no demo seeded, serving it as it is');
       expect(out).toMatch(/Five-Color Code is running on http:\/\/\S+/);
       expect(out).not.toMatch(/fck_/);
@@ -160,8 +152,7 @@ describe('fivecolor-server start (the README demo)', () => {
       );
       expect(existsSync(join(env.FIVECOLOR_DATA_DIR as string, 'demo.json'))).toBe(false);
     } finally {
-      server.child.kill('SIGTERM');
-      await new Promise((r) => server.child.once('exit', r));
+      await server.stop();
     }
   });
 });

@@ -39,11 +39,18 @@ export function runCli(
   });
 }
 
+export interface RunningCli {
+  child: ChildProcess;
+  url: string;
+  logs: () => string;
+  /** The output so far, once it contains `text` (or after 15 s, for the assertions to tell). */
+  waitFor(text: string): Promise<string>;
+  /** SIGTERM, and the exit. */
+  stop(): Promise<void>;
+}
+
 /** Starts `fivecolor-server serve` (or another long-running command) on an OS-chosen port. */
-export function startCli(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ child: ChildProcess; url: string; logs: () => string }> {
+export function startCli(args: string[], env: Record<string, string>): Promise<RunningCli> {
   return new Promise((resolve, reject) => {
     const child = fork(cliPath, args, {
       env: { ...process.env, LOG_LEVEL: 'info', PORT: '0', HOST: '127.0.0.1', ...env },
@@ -53,7 +60,22 @@ export function startCli(
     child.stdout?.on('data', (d) => (out += d));
     child.stderr?.on('data', (d) => (out += d));
     child.once('message', (m) =>
-      resolve({ child, url: `http://127.0.0.1:${(m as { port: number }).port}`, logs: () => out }),
+      resolve({
+        child,
+        url: `http://127.0.0.1:${(m as { port: number }).port}`,
+        logs: () => out,
+        async waitFor(text) {
+          const started = Date.now();
+          while (!out.includes(text) && Date.now() - started < 15_000)
+            await new Promise((r) => setTimeout(r, 50));
+          return out;
+        },
+        async stop() {
+          const exited = new Promise((r) => child.once('exit', r));
+          child.kill('SIGTERM');
+          await exited;
+        },
+      }),
     );
     child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
   });
