@@ -3,8 +3,8 @@ import { and, eq, isNull } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Db, Tx } from '../db/database.js';
 import { apiKeys } from '../db/schema.js';
-import { newId } from '../ids.js';
-import { deriveKey } from '../party-crypto.js';
+import { newId } from '../db/ids.js';
+import { deriveKey } from '../crypto/party-crypto.js';
 import type { Principal } from './principal.js';
 import { COURT_CODE, COURT_CODE_RULE, COURT_REQUIRED_RULE, lacksRequiredCourt, type Role } from './roles.js';
 

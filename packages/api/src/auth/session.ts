@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { jwtVerify, SignJWT } from 'jose';
-import { deriveKey } from '../party-crypto.js';
+import { deriveKey } from '../crypto/party-crypto.js';
 import type { Principal } from './principal.js';
 
 const ISSUER = 'fivecolor';

@@ -1,4 +1,4 @@
-import type { PartyInvalidator } from '../deps.js';
+import type { PartyInvalidator } from '../services/deps.js';
 
 export interface BadgeEntry {
   partyId: string;

@@ -4,7 +4,7 @@ import DataLoader from 'dataloader';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { badgeTokens, parties, partyState } from '../db/schema.js';
-import type { Deps } from '../deps.js';
+import type { Deps } from '../services/deps.js';
 import { badgeTokenHash } from '../routers/party.js';
 import { cstMidnight, freshPartyState } from '../state/party-state.js';
 import type { BadgeCache, BadgeEntry } from './badge-cache.js';

@@ -1,7 +1,7 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, Hono } from 'hono';
 import { cors } from 'hono/cors';
-import type { Deps } from '../deps.js';
+import type { Deps } from '../services/deps.js';
 import { renderReportPdf } from '../reports/report-pdf.js';
 import { type Verifier, verifyOnline } from '../reports/report-service.js';
 import { reportPage } from './report-page.js';

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { compactVerify, createLocalJWKSet, type JSONWebKeySet } from 'jose';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPartyCrypto } from '../party-crypto.js';
+import { createPartyCrypto } from '../crypto/party-crypto.js';
 import { createHarness, type Harness } from '../testing/harness.js';
 import { residentId } from '../testing/ids.js';
 import { dbKinds } from '../testing/test-db.js';

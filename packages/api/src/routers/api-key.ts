@@ -9,7 +9,7 @@ import { actor } from '../services/access.js';
 import { callerOf } from '../trpc/caller.js';
 import { procedure, router } from '../trpc/trpc.js';
 import { court, idempotencyKey, nonEmptyText } from '../trpc/validators.js';
-import { runWrite } from '../write-tx.js';
+import { runWrite } from '../db/write-tx.js';
 
 const keyRole = z.enum(['admin', 'clerk', 'judge', 'enforcement', 'bank', 'exchange'], {
   message: 'must be one of admin, clerk, judge, enforcement, bank, exchange (parties use session tokens)',

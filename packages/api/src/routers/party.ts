@@ -20,7 +20,7 @@ import {
   text,
   withIdentity,
 } from '../trpc/validators.js';
-import { runWrite } from '../write-tx.js';
+import { runWrite } from '../db/write-tx.js';
 
 const ORG_TYPES = new Set(['USCC']);
 const lang = z.enum(['zh-CN', 'en'], { message: "must be 'zh-CN' or 'en'" }).optional();

@@ -17,7 +17,7 @@ import {
   recordId,
   text,
 } from '../trpc/validators.js';
-import { recordView } from '../views.js';
+import { recordView } from '../services/views.js';
 
 const common = {
   partyId,

@@ -3,11 +3,11 @@ import { TRPCError } from '@trpc/server';
 import { asc, eq } from 'drizzle-orm';
 import { type AuditEntry, appendAudit } from '../audit/audit-log.js';
 import { parties, partyState, records } from '../db/schema.js';
-import { newId } from '../ids.js';
+import { newId } from '../db/ids.js';
 import { materializeParty, stateToClassification, toCreditRecord } from '../state/materialize.js';
 import { freshPartyState, today } from '../state/party-state.js';
-import { classificationView, partyIdentityView, recordView } from '../views.js';
-import { isUniqueViolation, runWrite } from '../write-tx.js';
+import { classificationView, partyIdentityView, recordView } from './views.js';
+import { isUniqueViolation, runWrite } from '../db/write-tx.js';
 import { actor, assertPartyAccess, type Caller, seesClearIdentity } from './access.js';
 
 export interface RegisterInput {

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changes, partyState } from '../db/schema.js';
 import { createFivecolor } from '../http/create-app.js';
-import { createLogger } from '../logger.js';
+import { createLogger } from '../http/logger.js';
 import { createHarness, type Harness } from '../testing/harness.js';
 import { residentId } from '../testing/ids.js';
 import { dbKinds } from '../testing/test-db.js';

@@ -1,6 +1,6 @@
 import { addDuration, toCstDate } from '@fivecolor/core';
 import type { Logger } from 'pino';
-import type { Deps } from '../deps.js';
+import type { Deps } from '../services/deps.js';
 import { cstMidnight, refreshStaleStates } from './party-state.js';
 
 /** Milliseconds from `now` to the next midnight in Asia/Shanghai, when dates (and so `until`s) turn. */

@@ -3,7 +3,7 @@ import { createApiKey } from '../auth/api-keys.js';
 import type { Role } from '../auth/roles.js';
 import type { Db } from '../db/database.js';
 import { createFivecolor } from '../http/create-app.js';
-import { createLogger } from '../logger.js';
+import { createLogger } from '../http/logger.js';
 import type { ReportOptions } from '../reports/report-kit.js';
 import { appRouter } from '../routers/root.js';
 import { type DbKind, openTestDb } from './test-db.js';

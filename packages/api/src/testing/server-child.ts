@@ -4,7 +4,7 @@ import { createApiKey } from '../auth/api-keys.js';
 import { openDatabase } from '../db/database.js';
 import { migrate } from '../db/migrate.js';
 import { createFivecolor } from '../http/create-app.js';
-import { createLogger } from '../logger.js';
+import { createLogger } from '../http/logger.js';
 
 const db = await openDatabase({
   databaseUrl: process.env.DATABASE_URL,

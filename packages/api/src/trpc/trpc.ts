@@ -1,7 +1,7 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { Principal } from '../auth/principal.js';
 import { isAllowed } from '../auth/roles.js';
-import type { Deps } from '../deps.js';
+import type { Deps } from '../services/deps.js';
 
 /** Per-request context of every procedure. */
 export interface Context {

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiKey, insertApiKey } from './auth/api-keys.js';
-import { ROLES, type Role, roleTable } from './auth/roles.js';
-import { SESSION_TTL_SECONDS, sessionKeys, signPartySession } from './auth/session.js';
-import { consents, idempotencyKeys } from './db/schema.js';
-import { newId } from './ids.js';
-import { appRouter } from './routers/root.js';
-import { createHarness, type Harness } from './testing/harness.js';
-import { residentId } from './testing/ids.js';
-import { dbKinds } from './testing/test-db.js';
+import { createApiKey, insertApiKey } from '../auth/api-keys.js';
+import { ROLES, type Role, roleTable } from '../auth/roles.js';
+import { SESSION_TTL_SECONDS, sessionKeys, signPartySession } from '../auth/session.js';
+import { consents, idempotencyKeys } from '../db/schema.js';
+import { newId } from '../db/ids.js';
+import { appRouter } from '../routers/root.js';
+import { createHarness, type Harness } from '../testing/harness.js';
+import { residentId } from '../testing/ids.js';
+import { dbKinds } from '../testing/test-db.js';
 
 const CASE = '（2024）浙0212民初1号';
 const SOON = `${new Date().getUTCFullYear() + 2}-01-01`;

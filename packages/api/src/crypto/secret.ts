@@ -3,8 +3,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { eq } from 'drizzle-orm';
-import type { Db } from './db/database.js';
-import { settings } from './db/schema.js';
+import type { Db } from '../db/database.js';
+import { settings } from '../db/schema.js';
 
 /**
  * The server secret (HMAC + encryption + signing seed): `secret` when given (FIVECOLOR_SECRET), else

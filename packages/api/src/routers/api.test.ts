@@ -1,11 +1,11 @@
 import { classify, toCstDate } from '@fivecolor/core';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyAuditChain } from './audit/audit-log.js';
-import { rowsOf } from './db/rows.js';
-import { createHarness, type Harness } from './testing/harness.js';
-import { residentId } from './testing/ids.js';
-import { dbKinds } from './testing/test-db.js';
+import { verifyAuditChain } from '../audit/audit-log.js';
+import { rowsOf } from '../db/rows.js';
+import { createHarness, type Harness } from '../testing/harness.js';
+import { residentId } from '../testing/ids.js';
+import { dbKinds } from '../testing/test-db.js';
 
 const CASE = '（2024）浙0212民初100号';
 

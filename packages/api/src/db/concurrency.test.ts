@@ -1,9 +1,9 @@
 import { classify, toCstDate } from '@fivecolor/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyAuditChain } from './audit/audit-log.js';
-import { createHarness, type Harness } from './testing/harness.js';
-import { residentId } from './testing/ids.js';
-import { dbKinds } from './testing/test-db.js';
+import { verifyAuditChain } from '../audit/audit-log.js';
+import { createHarness, type Harness } from '../testing/harness.js';
+import { residentId } from '../testing/ids.js';
+import { dbKinds } from '../testing/test-db.js';
 
 const CATEGORIES = ['Y01', 'Y02', 'R03', 'G01', 'Y08', 'R04', 'G01', 'Y11'];
 

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { settings } from './db/schema.js';
+import { settings } from '../db/schema.js';
 import { checkSecret, resolveSecret } from './secret.js';
-import { dbKinds, openTestDb } from './testing/test-db.js';
+import { dbKinds, openTestDb } from '../testing/test-db.js';
 
 describe('resolveSecret', () => {
   it('generates the secret into the data dir with mode 0600 on first run, then reuses it', async () => {

@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callTrpc, createHarness, type Harness } from './testing/harness.js';
-import { residentId } from './testing/ids.js';
-import { dbKinds } from './testing/test-db.js';
+import { callTrpc, createHarness, type Harness } from '../testing/harness.js';
+import { residentId } from '../testing/ids.js';
+import { dbKinds } from '../testing/test-db.js';
 
 describe.each(dbKinds())('over a real socket (%s)', (kind) => {
   let h: Harness;
