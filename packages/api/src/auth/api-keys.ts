@@ -1,10 +1,10 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { and, eq, isNull } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
-import type { Db, Tx } from '../db/database.js';
-import { apiKeys } from '../db/schema.js';
-import { newId } from '../db/ids.js';
 import { deriveKey } from '../crypto/party-crypto.js';
+import type { Db, Tx } from '../db/database.js';
+import { newId } from '../db/ids.js';
+import { apiKeys } from '../db/schema.js';
 import type { Principal } from './principal.js';
 import { COURT_CODE, COURT_CODE_RULE, COURT_REQUIRED_RULE, lacksRequiredCourt, type Role } from './roles.js';
 

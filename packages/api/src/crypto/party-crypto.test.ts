@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createPartyCrypto } from './party-crypto.js';
 import { residentId } from '../testing/ids.js';
+import { createPartyCrypto } from './party-crypto.js';
 
 describe('createPartyCrypto', () => {
   const c = createPartyCrypto('a-secret-of-sufficient-length');

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { settings } from '../db/schema.js';
-import { checkSecret, resolveSecret } from './secret.js';
 import { dbKinds, openTestDb } from '../testing/test-db.js';
+import { checkSecret, resolveSecret } from './secret.js';
 
 describe('resolveSecret', () => {
   it('generates the secret into the data dir with mode 0600 on first run, then reuses it', async () => {

@@ -1,11 +1,11 @@
 import { createHash, createHmac } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { idempotencyKeys } from './schema.js';
 import { deriveKey } from '../crypto/party-crypto.js';
 import { createHarness, type Harness } from '../testing/harness.js';
 import { residentId } from '../testing/ids.js';
 import { dbKinds } from '../testing/test-db.js';
+import { idempotencyKeys } from './schema.js';
 
 describe.each(dbKinds())('idempotency keys on %s', (kind) => {
   let h: Harness;

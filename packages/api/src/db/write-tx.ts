@@ -1,10 +1,10 @@
 import { createHmac } from 'node:crypto';
 import { TRPCError } from '@trpc/server';
 import { and, eq, sql } from 'drizzle-orm';
+import { deriveKey } from '../crypto/party-crypto.js';
+import type { Deps } from '../services/deps.js';
 import type { Tx } from './database.js';
 import { idempotencyKeys } from './schema.js';
-import type { Deps } from '../services/deps.js';
-import { deriveKey } from '../crypto/party-crypto.js';
 
 /** The channel on which writers announce changed parties to every server process. */
 export const PARTY_CHANNEL = 'fivecolor_party';

@@ -4,8 +4,8 @@ import DataLoader from 'dataloader';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { badgeTokens, parties, partyState } from '../db/schema.js';
-import type { Deps } from '../services/deps.js';
 import { badgeTokenHash } from '../routers/party.js';
+import type { Deps } from '../services/deps.js';
 import { cstMidnight, freshPartyState } from '../state/party-state.js';
 import type { BadgeCache, BadgeEntry } from './badge-cache.js';
 

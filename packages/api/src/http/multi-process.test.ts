@@ -8,14 +8,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../audit/audit-log.js';
 import { openDatabase } from '../db/database.js';
 import { rowsOf } from '../db/rows.js';
-import { BadgeCache } from './badge-cache.js';
-import { LISTENER_APPLICATION_NAME, listenForPartyChanges } from './party-listener.js';
-import { createLogger } from './logger.js';
+import { PARTY_CHANNEL } from '../db/write-tx.js';
 import { callTrpc } from '../testing/harness.js';
 import { residentId } from '../testing/ids.js';
 import { spawnServer } from '../testing/spawn-server.js';
 import { createTestDatabase, dbKinds } from '../testing/test-db.js';
-import { PARTY_CHANNEL } from '../db/write-tx.js';
+import { BadgeCache } from './badge-cache.js';
+import { createLogger } from './logger.js';
+import { LISTENER_APPLICATION_NAME, listenForPartyChanges } from './party-listener.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
-import type { PartyInvalidator } from '../services/deps.js';
 import { PARTY_CHANNEL } from '../db/write-tx.js';
+import type { PartyInvalidator } from '../services/deps.js';
 
 /** Shown in `pg_stat_activity`, so an operator can tell the listener's connection apart. */
 export const LISTENER_APPLICATION_NAME = 'fivecolor-party-listener';

@@ -1,9 +1,9 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, Hono } from 'hono';
 import { cors } from 'hono/cors';
-import type { Deps } from '../services/deps.js';
 import { renderReportPdf } from '../reports/report-pdf.js';
 import { type Verifier, verifyOnline } from '../reports/report-service.js';
+import type { Deps } from '../services/deps.js';
 import { reportPage } from './report-page.js';
 
 /** The client address for rate limits: the socket's, or behind a trusted proxy the last X-Forwarded-For hop. */

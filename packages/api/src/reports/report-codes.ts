@@ -1,8 +1,8 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { sql } from 'drizzle-orm';
+import { deriveKey } from '../crypto/party-crypto.js';
 import type { Tx } from '../db/database.js';
 import { settings } from '../db/schema.js';
-import { deriveKey } from '../crypto/party-crypto.js';
 
 /** Verification-code alphabet: no 0/O, 1/I, so a code read aloud or from paper is unambiguous. */
 export const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';

@@ -1,6 +1,6 @@
 import { CompactSign, type JWK } from 'jose';
-import type { Db } from '../db/database.js';
 import type { PartyCrypto } from '../crypto/party-crypto.js';
+import type { Db } from '../db/database.js';
 import { FailureLimiter, type FailureLimiterOptions } from './failure-limiter.js';
 import type { Report } from './report-types.js';
 import { activeSigningKey, parseSigningKey, publishedKeys, type SigningKey } from './signing-keys.js';

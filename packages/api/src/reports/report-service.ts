@@ -3,10 +3,10 @@ import { TRPCError } from '@trpc/server';
 import { eq } from 'drizzle-orm';
 import { type AuditEntry, appendAudit } from '../audit/audit-log.js';
 import { objections, parties, records, reports } from '../db/schema.js';
-import type { Deps } from '../services/deps.js';
-import { actor, assertPartyAccess, type Caller } from '../services/access.js';
-import { freshPartyState, today } from '../state/party-state.js';
 import { runWrite } from '../db/write-tx.js';
+import { actor, assertPartyAccess, type Caller } from '../services/access.js';
+import type { Deps } from '../services/deps.js';
+import { freshPartyState, today } from '../state/party-state.js';
 import { buildReport } from './build-report.js';
 import {
   codeHash,

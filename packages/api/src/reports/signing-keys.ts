@@ -1,9 +1,9 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { and, desc, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import { calculateJwkThumbprint, exportJWK, importJWK, type JWK } from 'jose';
+import type { PartyCrypto } from '../crypto/party-crypto.js';
 import type { Db } from '../db/database.js';
 import { reports, signingKeys } from '../db/schema.js';
-import type { PartyCrypto } from '../crypto/party-crypto.js';
 
 /** One report-signing key: its id, the private key (a WebCrypto key, as jose signs fastest with it) and the public JWK. */
 export interface SigningKey {

@@ -5,11 +5,11 @@ import { appendAudit } from '../audit/audit-log.js';
 import { insertApiKey } from '../auth/api-keys.js';
 import { COURT_REQUIRED_RULE, lacksRequiredCourt } from '../auth/roles.js';
 import { apiKeys } from '../db/schema.js';
+import { runWrite } from '../db/write-tx.js';
 import { actor } from '../services/access.js';
 import { callerOf } from '../trpc/caller.js';
 import { procedure, router } from '../trpc/trpc.js';
 import { court, idempotencyKey, nonEmptyText } from '../trpc/validators.js';
-import { runWrite } from '../db/write-tx.js';
 
 const keyRole = z.enum(['admin', 'clerk', 'judge', 'enforcement', 'bank', 'exchange'], {
   message: 'must be one of admin, clerk, judge, enforcement, bank, exchange (parties use session tokens)',

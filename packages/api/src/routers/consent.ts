@@ -2,15 +2,15 @@ import { TRPCError } from '@trpc/server';
 import { and, desc, eq, isNull, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { appendAudit } from '../audit/audit-log.js';
-import { apiKeys, consents, parties } from '../db/schema.js';
 import { newId } from '../db/ids.js';
+import { apiKeys, consents, parties } from '../db/schema.js';
+import { runWrite } from '../db/write-tx.js';
 import { actor } from '../services/access.js';
 import { auditRead } from '../services/party-service.js';
 import { today } from '../state/party-state.js';
 import { callerOf } from '../trpc/caller.js';
 import { procedure, router } from '../trpc/trpc.js';
 import { idempotencyKey, isoDate, nonEmptyText, partyId } from '../trpc/validators.js';
-import { runWrite } from '../db/write-tx.js';
 
 type ConsentRow = typeof consents.$inferSelect;
 

@@ -3,10 +3,10 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Role, roleTable } from '../auth/roles.js';
 import { rowsOf } from '../db/rows.js';
-import { appRouter } from './root.js';
 import { createHarness, type Harness } from '../testing/harness.js';
 import { residentId } from '../testing/ids.js';
 import { dbKinds } from '../testing/test-db.js';
+import { appRouter } from './root.js';
 
 const procedures = Object.keys(appRouter._def.procedures as object).sort();
 

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { appendAudit } from '../audit/audit-log.js';
 import { signPartySession } from '../auth/session.js';
 import { badgeTokens, parties } from '../db/schema.js';
+import { runWrite } from '../db/write-tx.js';
 import { actor, assertPartyAccess } from '../services/access.js';
 import { findPartyId, partyDetails, partyTimeline, registerParty } from '../services/party-service.js';
 import { screeningsOfCase, screenParties } from '../services/screen-service.js';
@@ -20,7 +21,6 @@ import {
   text,
   withIdentity,
 } from '../trpc/validators.js';
-import { runWrite } from '../db/write-tx.js';
 
 const ORG_TYPES = new Set(['USCC']);
 const lang = z.enum(['zh-CN', 'en'], { message: "must be 'zh-CN' or 'en'" }).optional();

@@ -4,6 +4,7 @@ import { records } from '../db/schema.js';
 import { assertPartyAccess } from '../services/access.js';
 import { auditRead, loadParty } from '../services/party-service.js';
 import { amendRecord, createRecord, revokeRecord } from '../services/record-service.js';
+import { recordView } from '../services/views.js';
 import { callerOf } from '../trpc/caller.js';
 import { procedure, router } from '../trpc/trpc.js';
 import {
@@ -17,7 +18,6 @@ import {
   recordId,
   text,
 } from '../trpc/validators.js';
-import { recordView } from '../services/views.js';
 
 const common = {
   partyId,

@@ -4,8 +4,8 @@ import type { AuditEntry } from '../audit/audit-log.js';
 import type { Principal } from '../auth/principal.js';
 import { courtCovers } from '../auth/roles.js';
 import { consents } from '../db/schema.js';
-import type { Deps } from './deps.js';
 import { today } from '../state/party-state.js';
+import type { Deps } from './deps.js';
 
 /** What a procedure knows about its caller. */
 export interface Caller {

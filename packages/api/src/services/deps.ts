@@ -1,8 +1,8 @@
 import type { Policy } from '@fivecolor/core';
 import type { Logger } from 'pino';
 import type { SessionKeys } from '../auth/session.js';
-import type { Db } from '../db/database.js';
 import type { PartyCrypto } from '../crypto/party-crypto.js';
+import type { Db } from '../db/database.js';
 import type { ReportKit } from '../reports/report-kit.js';
 
 /** Invalidation hook of the badge cache (null when the cache is disabled). */

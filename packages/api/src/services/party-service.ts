@@ -2,13 +2,13 @@ import { explain, type Lang, maskIdNumber, maskName, timeline } from '@fivecolor
 import { TRPCError } from '@trpc/server';
 import { asc, eq } from 'drizzle-orm';
 import { type AuditEntry, appendAudit } from '../audit/audit-log.js';
-import { parties, partyState, records } from '../db/schema.js';
 import { newId } from '../db/ids.js';
+import { parties, partyState, records } from '../db/schema.js';
+import { isUniqueViolation, runWrite } from '../db/write-tx.js';
 import { materializeParty, stateToClassification, toCreditRecord } from '../state/materialize.js';
 import { freshPartyState, today } from '../state/party-state.js';
-import { classificationView, partyIdentityView, recordView } from './views.js';
-import { isUniqueViolation, runWrite } from '../db/write-tx.js';
 import { actor, assertPartyAccess, type Caller, seesClearIdentity } from './access.js';
+import { classificationView, partyIdentityView, recordView } from './views.js';
 
 export interface RegisterInput {
   kind: 'person' | 'org';

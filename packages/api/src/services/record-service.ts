@@ -2,13 +2,13 @@ import { addDuration, type Category, isIsoDate } from '@fivecolor/core';
 import { TRPCError } from '@trpc/server';
 import { eq, inArray } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
-import { changes, recordRevisions, records } from '../db/schema.js';
-import type { Deps } from './deps.js';
 import { newId } from '../db/ids.js';
-import { lockPartyState, type PartyStateRow, recomputeLocked } from '../state/party-state.js';
-import { classificationView, recordView } from './views.js';
+import { changes, recordRevisions, records } from '../db/schema.js';
 import { runWrite, type WriteScope } from '../db/write-tx.js';
+import { lockPartyState, type PartyStateRow, recomputeLocked } from '../state/party-state.js';
 import { actor, assertCourt, type Caller } from './access.js';
+import type { Deps } from './deps.js';
+import { classificationView, recordView } from './views.js';
 
 export interface CreateRecordInput {
   partyId: string;

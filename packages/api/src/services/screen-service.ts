@@ -1,10 +1,10 @@
 import { colorLabel } from '@fivecolor/core';
 import { eq, inArray } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
-import { parties, screenings } from '../db/schema.js';
 import { newId } from '../db/ids.js';
-import { freshPartyState } from '../state/party-state.js';
+import { parties, screenings } from '../db/schema.js';
 import { runWrite } from '../db/write-tx.js';
+import { freshPartyState } from '../state/party-state.js';
 import { actor, assertCourt, type Caller } from './access.js';
 import { auditRead } from './party-service.js';
 

@@ -1,6 +1,6 @@
 import { type Classification, colorLabel, type Policy } from '@fivecolor/core';
-import type { parties, records } from '../db/schema.js';
 import type { PartyCrypto } from '../crypto/party-crypto.js';
+import type { parties, records } from '../db/schema.js';
 
 type RecordRow = typeof records.$inferSelect;
 type PartyRow = typeof parties.$inferSelect;

@@ -3,8 +3,8 @@ import { TRPCError } from '@trpc/server';
 import { and, asc, eq, gt, lte, ne, or, sql } from 'drizzle-orm';
 import type { Tx } from '../db/database.js';
 import { changes, partyState, records } from '../db/schema.js';
-import type { Deps } from '../services/deps.js';
 import { runWrite, type WriteScope } from '../db/write-tx.js';
+import type { Deps } from '../services/deps.js';
 import { materializeParty, stateToClassification } from './materialize.js';
 
 export type PartyStateRow = typeof partyState.$inferSelect;
