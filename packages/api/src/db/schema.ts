@@ -1,3 +1,4 @@
+import type { Color } from '@fivecolor/core';
 import { sql } from 'drizzle-orm';
 import {
   bigint,
@@ -44,7 +45,7 @@ export const partyState = pgTable(
     partyId: text('party_id')
       .primaryKey()
       .references(() => parties.id),
-    color: text('color').notNull(),
+    color: text('color').notNull().$type<Color>(),
     since: date('since', { mode: 'string' }),
     until: date('until', { mode: 'string' }),
     basis: jsonb('basis').$type<string[]>().notNull(),
@@ -170,8 +171,8 @@ export const changes = pgTable(
     partyId: text('party_id').notNull(),
     kind: text('kind').notNull(),
     recordId: text('record_id'),
-    color: text('color'),
-    previousColor: text('previous_color'),
+    color: text('color').$type<Color>(),
+    previousColor: text('previous_color').$type<Color>(),
     data: jsonb('data').$type<Record<string, unknown>>(),
   },
   (t) => [index('changes_party_idx').on(t.partyId, t.seq)],
@@ -186,7 +187,7 @@ export const screenings = pgTable(
     court: text('court').notNull(),
     partyId: text('party_id'),
     identityHash: text('identity_hash').notNull(),
-    color: text('color').notNull(),
+    color: text('color').notNull().$type<Color>(),
     alert: boolean('alert').notNull(),
     actorId: text('actor_id'),
     createdAt: createdAt(),

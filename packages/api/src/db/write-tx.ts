@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
-import { TRPCError } from '@trpc/server';
 import { and, eq, sql } from 'drizzle-orm';
 import { deriveKey } from '../crypto/party-crypto.js';
 import type { Deps } from '../services/deps.js';
+import { conflict } from '../services/errors.js';
 import type { Tx } from './database.js';
 import { idempotencyKeys } from './schema.js';
 
@@ -55,10 +55,7 @@ async function findIdempotent<T>(
     .where(and(eq(idempotencyKeys.actorId, o.actorId), eq(idempotencyKeys.key, o.key)));
   if (!row) return undefined;
   if (row.procedure !== o.procedure || row.requestHash !== requestHash(deps.secret, o.procedure, o.input)) {
-    throw new TRPCError({
-      code: 'CONFLICT',
-      message: 'idempotencyKey: already used for a different request; use a new key for a new write',
-    });
+    conflict('idempotencyKey: already used for a different request; use a new key for a new write');
   }
   return JSON.parse(deps.crypto.decrypt(row.responseEnc)) as T;
 }

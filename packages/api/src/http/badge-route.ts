@@ -1,10 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { addDuration, colorLabel, toCstDate } from '@fivecolor/core';
+import { addDuration, type Color, colorLabel, toCstDate } from '@fivecolor/core';
 import DataLoader from 'dataloader';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
+import { badgeTokenHash } from '../auth/badge-tokens.js';
 import { badgeTokens, parties, partyState } from '../db/schema.js';
-import { badgeTokenHash } from '../routers/party.js';
 import type { Deps } from '../services/deps.js';
 import { cstMidnight, freshPartyState } from '../state/party-state.js';
 import type { BadgeCache, BadgeEntry } from './badge-cache.js';
@@ -63,7 +63,7 @@ async function buildEntry(
   const row = await loader.load(badgeTokenHash(token));
   if (!row) return null;
   const asOf = toCstDate(deps.now());
-  let state: { color: string; since: string | null; until: string | null; policyId: string } = row;
+  let state: { color: Color; since: string | null; until: string | null; policyId: string } = row;
   // Time alone can change a color: past its `until` (or under another policy) the state is recomputed.
   if ((row.until !== null && row.until <= asOf) || row.policyId !== deps.policy.id) {
     const fresh = await freshPartyState(deps, row.partyId);
@@ -73,7 +73,7 @@ async function buildEntry(
   const base = deps.publicUrl?.replace(/\/$/, '');
   const json = JSON.stringify({
     color: state.color,
-    label: colorLabel(state.color as 'green', lang),
+    label: colorLabel(state.color, lang),
     name: row.nameMasked,
     kind: row.kind,
     asOf,

@@ -48,13 +48,9 @@ export function mountReportRoutes(app: Hono, deps: Deps): void {
     const who: Verifier = {
       client: `addr:${clientAddress(c, deps.reports.trustProxy)}`,
       audit: { actorId: null, actorRole: 'public', actorOrg: null, requestId: c.get('requestId') as string },
+      action: pdf ? 'report.pdf' : 'report.verify',
     };
-    const out = await verifyOnline(
-      deps,
-      { reportNo, code: c.req.query('code') ?? '' },
-      who,
-      pdf ? 'report.pdf' : 'report.verify',
-    );
+    const out = await verifyOnline(deps, { reportNo, code: c.req.query('code') ?? '' }, who);
     c.header('Cache-Control', 'no-store');
     const html = !pdf && /text\/html/.test(c.req.header('accept') ?? '') && c.req.query('format') !== 'json';
     if (out.kind === 'invalid') {

@@ -1,11 +1,12 @@
 import { colorLabel, toCstDate } from '@fivecolor/core';
-import { TRPCError } from '@trpc/server';
 import { eq } from 'drizzle-orm';
 import { type AuditEntry, appendAudit } from '../audit/audit-log.js';
 import { objections, parties, records, reports } from '../db/schema.js';
 import { runWrite } from '../db/write-tx.js';
 import { actor, assertPartyAccess, type Caller } from '../services/access.js';
+import { auditedWrite } from '../services/audit-trail.js';
 import type { Deps } from '../services/deps.js';
+import { notFound } from '../services/errors.js';
 import { freshPartyState, today } from '../state/party-state.js';
 import { buildReport } from './build-report.js';
 import {
@@ -28,17 +29,12 @@ export async function issueReport(
   const kit = deps.reports;
   const key = await kit.currentKey(deps.db, deps.crypto, deps.now());
   const court = kit.court ?? c.principal.court ?? 'FC';
-  return runWrite(
-    deps,
-    {
-      actorId: c.principal.id,
-      key: input.idempotencyKey,
-      procedure: 'report.issue',
-      input: { partyId: input.partyId, purpose: input.purpose ?? null },
-    },
+  return auditedWrite(
+    c,
+    { key: input.idempotencyKey, input: { partyId: input.partyId, purpose: input.purpose ?? null } },
     async (w) => {
       const [party] = await w.tx.select().from(parties).where(eq(parties.id, input.partyId));
-      if (!party) throw new TRPCError({ code: 'NOT_FOUND', message: `partyId: no party ${input.partyId}` });
+      if (!party) notFound(`partyId: no party ${input.partyId}`);
       const recordRows = await w.tx.select().from(records).where(eq(records.partyId, party.id));
       const objectionRows = await w.tx.select().from(objections).where(eq(objections.partyId, party.id));
       const issuedAt = deps.now();
@@ -71,28 +67,24 @@ export async function issueReport(
         issuedAt,
         expiresAt,
       });
-      await appendAudit(
-        w.tx,
-        {
-          ...actor(c),
-          action: 'report.issue',
-          partyId: party.id,
-          target: reportNo,
-          purpose: input.purpose ?? null,
-          detail: { kid: key.kid, color: report.classification.color },
-        },
-        issuedAt,
-      );
+      await w.audit({
+        partyId: party.id,
+        target: reportNo,
+        purpose: input.purpose ?? null,
+        detail: { kid: key.kid, color: report.classification.color },
+      });
       return { reportNo, code, signed, expiresAt: report.expiresAt, kid: key.kid, report };
     },
   );
 }
 
-/** Who asks for an online verification: a rate-limit key and the audit fields. */
+/** Who asks for an online verification: a rate-limit key, the audit fields and the audited action. */
 export interface Verifier {
   /** `principal:<id>` or `addr:<ip>`. */
   client: string;
   audit: Pick<AuditEntry, 'actorId' | 'actorRole' | 'actorOrg' | 'requestId'>;
+  /** `report.verify` (the procedure, or the public JSON and HTML route) or `report.pdf`. */
+  action: string;
 }
 
 export type VerifyOutcome =
@@ -115,7 +107,6 @@ export async function verifyOnline(
   deps: Deps,
   input: { reportNo: string; code: string },
   who: Verifier,
-  action = 'report.verify',
 ): Promise<VerifyOutcome> {
   const reportNo = input.reportNo.normalize('NFKC').trim();
   const code = normalizeCode(input.code);
@@ -134,18 +125,19 @@ export async function verifyOnline(
   const state = await freshPartyState(deps, row.partyId);
   const colorNow = state
     ? {
-        color: state.color as Report['classification']['color'],
-        label: colorLabel(state.color as Report['classification']['color'], 'zh-CN'),
+        color: state.color,
+        label: colorLabel(state.color, 'zh-CN'),
         asOf: today(deps),
         since: state.since,
         changed: state.color !== report.classification.color,
       }
     : null;
   const expired = row.expiresAt.getTime() <= nowMs;
-  await runWrite(deps, { actorId: who.audit.actorId ?? 'public', procedure: action, input: null }, (w) =>
+  // The public route has no caller, so this write names its action itself (the verifier's).
+  await runWrite(deps, { actorId: who.audit.actorId ?? 'public', procedure: who.action, input: null }, (w) =>
     appendAudit(
       w.tx,
-      { ...who.audit, action, partyId: row.partyId, target: reportNo, detail: { expired } },
+      { ...who.audit, action: who.action, partyId: row.partyId, target: reportNo, detail: { expired } },
       deps.now(),
     ),
   );
@@ -161,5 +153,5 @@ export async function verifyOnline(
 
 /** The verifier of a tRPC caller: rate-limited per principal. */
 export function callerVerifier(c: Caller): Verifier {
-  return { client: `principal:${c.principal.id}`, audit: actor(c) };
+  return { client: `principal:${c.principal.id}`, audit: actor(c), action: c.procedure };
 }

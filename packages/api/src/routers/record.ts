@@ -1,11 +1,5 @@
-import { asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { records } from '../db/schema.js';
-import { assertPartyAccess } from '../services/access.js';
-import { auditRead, loadParty } from '../services/party-service.js';
-import { amendRecord, createRecord, revokeRecord } from '../services/record-service.js';
-import { recordView } from '../services/views.js';
-import { callerOf } from '../trpc/caller.js';
+import { amendRecord, createRecord, listRecords, revokeRecord } from '../services/record-service.js';
 import { procedure, router } from '../trpc/trpc.js';
 import {
   caseNumber,
@@ -32,7 +26,7 @@ const common = {
 export const recordRouter = router({
   create: procedure
     .input(z.object({ ...common, category: categoryCode }))
-    .mutation(({ ctx, input }) => createRecord(callerOf(ctx), input, 'record.create')),
+    .mutation(({ ctx, input }) => createRecord(ctx.caller, input)),
 
   repair: procedure
     .input(
@@ -42,13 +36,11 @@ export const recordRouter = router({
         repairs: z.array(recordId).min(1, 'must list at least one record id').max(100, 'at most 100 records'),
       }),
     )
-    .mutation(({ ctx, input }) =>
-      createRecord(callerOf(ctx), { ...input, category: input.category ?? 'B01' }, 'record.repair'),
-    ),
+    .mutation(({ ctx, input }) => createRecord(ctx.caller, { ...input, category: input.category ?? 'B01' })),
 
   revoke: procedure
     .input(z.object({ recordId, reason: nonEmptyText(1000), idempotencyKey }))
-    .mutation(({ ctx, input }) => revokeRecord(callerOf(ctx), input)),
+    .mutation(({ ctx, input }) => revokeRecord(ctx.caller, input)),
 
   amend: procedure
     .input(
@@ -62,18 +54,9 @@ export const recordRouter = router({
         idempotencyKey,
       }),
     )
-    .mutation(({ ctx, input }) => amendRecord(callerOf(ctx), input)),
+    .mutation(({ ctx, input }) => amendRecord(ctx.caller, input)),
 
-  list: procedure.input(z.object({ partyId })).query(async ({ ctx, input }) => {
-    const c = callerOf(ctx);
-    await assertPartyAccess(c, input.partyId);
-    await loadParty(c, input.partyId);
-    const rows = await c.deps.db.db
-      .select()
-      .from(records)
-      .where(eq(records.partyId, input.partyId))
-      .orderBy(asc(records.effectiveFrom), asc(records.createdAt));
-    await auditRead(c, 'record.list', input.partyId, undefined);
-    return rows.map((r) => recordView(r, c.deps.policy));
-  }),
+  list: procedure
+    .input(z.object({ partyId }))
+    .query(({ ctx, input }) => listRecords(ctx.caller, input.partyId)),
 });

@@ -1,7 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { callerVerifier, issueReport, verifyOnline } from '../reports/report-service.js';
-import { callerOf } from '../trpc/caller.js';
 import { procedure, router } from '../trpc/trpc.js';
 import { idempotencyKey, partyId, purpose } from '../trpc/validators.js';
 
@@ -12,7 +11,7 @@ export const reportRouter = router({
    */
   issue: procedure
     .input(z.object({ partyId, purpose, idempotencyKey }))
-    .mutation(({ ctx, input }) => issueReport(callerOf(ctx), input)),
+    .mutation(({ ctx, input }) => issueReport(ctx.caller, input)),
 
   /** Online verification: `{ valid, reason?, report, signed?, colorNow }`; wrong codes are rate-limited. */
   verify: procedure
@@ -23,8 +22,7 @@ export const reportRouter = router({
       }),
     )
     .query(async ({ ctx, input }) => {
-      const c = callerOf(ctx);
-      const out = await verifyOnline(c.deps, input, callerVerifier(c));
+      const out = await verifyOnline(ctx.caller.deps, input, callerVerifier(ctx.caller));
       if (out.result.reason === 'rate_limited')
         throw new TRPCError({
           code: 'TOO_MANY_REQUESTS',

@@ -1,4 +1,3 @@
-import { TRPCError } from '@trpc/server';
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { AuditEntry } from '../audit/audit-log.js';
 import type { Principal } from '../auth/principal.js';
@@ -6,12 +5,15 @@ import { courtCovers } from '../auth/roles.js';
 import { consents } from '../db/schema.js';
 import { today } from '../state/party-state.js';
 import type { Deps } from './deps.js';
+import { forbidden } from './errors.js';
 
-/** What a procedure knows about its caller. */
+/** What a procedure knows about its caller (built by the authorizing middleware in `trpc.ts`). */
 export interface Caller {
   deps: Deps;
   principal: Principal;
   requestId: string;
+  /** The tRPC path being called (`record.create`): the action of the audit rows it writes. */
+  procedure: string;
 }
 
 /** The audit fields of the caller. */
@@ -41,10 +43,7 @@ export async function assertPartyAccess(
 ): Promise<void> {
   const p = c.principal;
   if (p.role === 'party' && p.partyId !== partyId) {
-    throw new TRPCError({
-      code: 'FORBIDDEN',
-      message: 'partyId: a party session may only access its own party',
-    });
+    forbidden('partyId: a party session may only access its own party');
   }
   if (p.role === 'bank') {
     const rows = await c.deps.db.db
@@ -59,10 +58,7 @@ export async function assertPartyAccess(
         ),
       );
     if (!rows.some((r) => r.scopes.includes(scope))) {
-      throw new TRPCError({
-        code: 'FORBIDDEN',
-        message: `partyId: no consent of this party for ${p.org} (scope ${scope})`,
-      });
+      forbidden(`partyId: no consent of this party for ${p.org} (scope ${scope})`);
     }
   }
 }
@@ -70,12 +66,10 @@ export async function assertPartyAccess(
 /** Court scoping for writes: `浙02` covers `浙0212`. */
 export function assertCourt(c: Caller, court: string, field = 'court'): void {
   if (!courtCovers(c.principal.court, court)) {
-    throw new TRPCError({
-      code: 'FORBIDDEN',
-      message:
-        c.principal.court === null
-          ? `${field}: this key names no court, so it writes for none`
-          : `${field}: this key writes only for court ${c.principal.court} and the courts under it, not ${court}`,
-    });
+    forbidden(
+      c.principal.court === null
+        ? `${field}: this key names no court, so it writes for none`
+        : `${field}: this key writes only for court ${c.principal.court} and the courts under it, not ${court}`,
+    );
   }
 }

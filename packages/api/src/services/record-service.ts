@@ -1,13 +1,13 @@
 import { addDuration, type Category, isIsoDate } from '@fivecolor/core';
-import { TRPCError } from '@trpc/server';
-import { eq, inArray } from 'drizzle-orm';
-import { appendAudit } from '../audit/audit-log.js';
+import { asc, eq, inArray } from 'drizzle-orm';
 import { newId } from '../db/ids.js';
 import { changes, recordRevisions, records } from '../db/schema.js';
-import { runWrite, type WriteScope } from '../db/write-tx.js';
 import { lockPartyState, type PartyStateRow, recomputeLocked } from '../state/party-state.js';
-import { actor, assertCourt, type Caller } from './access.js';
+import { assertCourt, assertPartyAccess, type Caller } from './access.js';
+import { type AuditedScope, auditedWrite, auditRead } from './audit-trail.js';
 import type { Deps } from './deps.js';
+import { badRequest, conflict, forbidden, notFound } from './errors.js';
+import { loadParty } from './party-service.js';
 import { classificationView, recordView } from './views.js';
 
 export interface CreateRecordInput {
@@ -22,16 +22,12 @@ export interface CreateRecordInput {
   idempotencyKey?: string | undefined;
 }
 
-function bad(message: string): never {
-  throw new TRPCError({ code: 'BAD_REQUEST', message });
-}
-
 /** The policy's category, or BAD_REQUEST naming the field. */
 export function categoryOf(deps: Deps, code: string, field = 'category'): Category {
   const cat = deps.policy.categories.find((c) => c.code === code);
-  if (!cat) bad(`${field}: unknown category ${code}; use a code of the catalog (policy.get)`);
+  if (!cat) badRequest(`${field}: unknown category ${code}; use a code of the catalog (policy.get)`);
   if (cat.color === 'green')
-    bad(
+    badRequest(
       `${field}: ${code} (normal status) is the implicit state of every party and is never entered as a record`,
     );
   return cat;
@@ -43,13 +39,13 @@ function resolveUntil(cat: Category, from: string, until: string | null | undefi
     if (cat.duration === null) return null;
     const end = addDuration(from, cat.duration);
     if (!isIsoDate(end))
-      bad(
+      badRequest(
         `effectiveFrom: too late for the default duration ${cat.duration} of ${cat.code}; give effectiveUntil`,
       );
     return end;
   }
   if (until !== null && until <= from)
-    bad('effectiveUntil: must be after effectiveFrom (the interval is [from, until))');
+    badRequest('effectiveUntil: must be after effectiveFrom (the interval is [from, until))');
   return until;
 }
 
@@ -57,87 +53,74 @@ function resolveUntil(cat: Category, from: string, until: string | null | undefi
  * Appends a record (or a repair, when `repairs` is given) and recomputes the party's state in the
  * same transaction, under the party's row lock.
  */
-export async function createRecord(
-  c: Caller,
-  input: CreateRecordInput,
-  procedure: 'record.create' | 'record.repair',
-) {
+export async function createRecord(c: Caller, input: CreateRecordInput) {
   const { deps } = c;
   const cat = categoryOf(deps, input.category);
   if (cat.code === 'G01' || cat.color === 'gold') {
     if (c.principal.role !== 'enforcement')
-      throw new TRPCError({
-        code: 'FORBIDDEN',
-        message: 'category: gold (G01) records are entered by enforcement only',
-      });
+      forbidden('category: gold (G01) records are entered by enforcement only');
   }
-  if (procedure === 'record.create' && cat.color === 'blue')
-    bad(`category: ${cat.code} is a credit repair; use record.repair with the ids it repairs`);
+  if (input.repairs === undefined && cat.color === 'blue')
+    badRequest(`category: ${cat.code} is a credit repair; use record.repair with the ids it repairs`);
   assertCourt(c, input.court);
   assertCourt(c, input.caseNumber.court, 'caseNumber');
   const effectiveUntil = resolveUntil(cat, input.effectiveFrom, input.effectiveUntil);
   const { idempotencyKey, ...rest } = input;
-  return runWrite(
-    deps,
-    { actorId: c.principal.id, key: idempotencyKey, procedure, input: rest },
-    async (w) => {
-      const prev = await lockPartyState(w.tx, input.partyId);
-      if (input.repairs) {
-        const targets = await w.tx.select().from(records).where(inArray(records.id, input.repairs));
-        input.repairs.forEach((id, i) => {
-          const t = targets.find((r) => r.id === id);
-          if (!t || t.partyId !== input.partyId) bad(`repairs.${i}: no record ${id} of this party`);
-          // A repair lifts the records it lists: like a revocation, only for the key's own courts.
-          assertCourt(c, t.court, `repairs.${i}`);
-          if (t.revokedAt) bad(`repairs.${i}: record ${id} is revoked`);
-          const tc = deps.policy.categories.find((x) => x.code === t.category);
-          if (!tc?.repairable)
-            bad(`repairs.${i}: record ${id} is of category ${t.category}, which is not repairable`);
-        });
-      }
-      const recordId = newId('rec');
-      const [row] = await w.tx
-        .insert(records)
-        .values({
-          id: recordId,
-          partyId: input.partyId,
-          category: cat.code,
-          court: input.court,
-          caseNumber: input.caseNumber.value,
-          effectiveFrom: input.effectiveFrom,
-          effectiveUntil,
-          repairs: input.repairs ?? null,
-          note: input.note ?? null,
-          createdBy: c.principal.id,
-          createdAt: deps.now(),
-        })
-        .returning();
-      const classification = await recordEvent(c, w, prev, {
-        kind: 'record.created',
-        action: procedure,
-        recordId,
-        change: { category: cat.code },
-        audit: { category: cat.code, court: input.court },
+  return auditedWrite(c, { key: idempotencyKey, input: rest }, async (w) => {
+    const prev = await lockPartyState(w.tx, input.partyId);
+    if (input.repairs) {
+      const targets = await w.tx.select().from(records).where(inArray(records.id, input.repairs));
+      input.repairs.forEach((id, i) => {
+        const t = targets.find((r) => r.id === id);
+        if (!t || t.partyId !== input.partyId) badRequest(`repairs.${i}: no record ${id} of this party`);
+        // A repair lifts the records it lists: like a revocation, only for the key's own courts.
+        assertCourt(c, t.court, `repairs.${i}`);
+        if (t.revokedAt) badRequest(`repairs.${i}: record ${id} is revoked`);
+        const tc = deps.policy.categories.find((x) => x.code === t.category);
+        if (!tc?.repairable)
+          badRequest(`repairs.${i}: record ${id} is of category ${t.category}, which is not repairable`);
       });
-      return {
-        recordId,
-        record: recordView(row as NonNullable<typeof row>, deps.policy),
-        classification: classificationView(classification),
-      };
-    },
-  );
+    }
+    const recordId = newId('rec');
+    const [row] = await w.tx
+      .insert(records)
+      .values({
+        id: recordId,
+        partyId: input.partyId,
+        category: cat.code,
+        court: input.court,
+        caseNumber: input.caseNumber.value,
+        effectiveFrom: input.effectiveFrom,
+        effectiveUntil,
+        repairs: input.repairs ?? null,
+        note: input.note ?? null,
+        createdBy: c.principal.id,
+        createdAt: deps.now(),
+      })
+      .returning();
+    const classification = await recordEvent(c, w, prev, {
+      kind: 'record.created',
+      recordId,
+      change: { category: cat.code },
+      audit: { category: cat.code, court: input.court },
+    });
+    return {
+      recordId,
+      record: recordView(row as NonNullable<typeof row>, deps.policy),
+      classification: classificationView(classification),
+    };
+  });
 }
 
-async function lockRecord(c: Caller, w: WriteScope, recordId: string) {
+async function lockRecord(c: Caller, w: AuditedScope, recordId: string) {
   const [found] = await w.tx.select().from(records).where(eq(records.id, recordId));
-  if (!found) throw new TRPCError({ code: 'NOT_FOUND', message: `recordId: no record ${recordId}` });
+  if (!found) notFound(`recordId: no record ${recordId}`);
   assertCourt(c, found.court, 'recordId');
   const color = c.deps.policy.categories.find((x) => x.code === found.category)?.color;
   if ((color === 'gold' || color === 'blue') && c.principal.role !== 'enforcement')
-    throw new TRPCError({
-      code: 'FORBIDDEN',
-      message: `recordId: ${found.category} is a ${color === 'gold' ? 'gold' : 'credit repair'} record; gold records and repairs are revoked and amended by enforcement only`,
-    });
+    forbidden(
+      `recordId: ${found.category} is a ${color === 'gold' ? 'gold' : 'credit repair'} record; gold records and repairs are revoked and amended by enforcement only`,
+    );
   const prev = await lockPartyState(w.tx, found.partyId);
   const [row] = await w.tx.select().from(records).where(eq(records.id, recordId));
   return { prev, row: row as typeof found };
@@ -150,33 +133,27 @@ export async function revokeRecord(
 ) {
   const { deps } = c;
   const { idempotencyKey, ...rest } = input;
-  return runWrite(
-    deps,
-    { actorId: c.principal.id, key: idempotencyKey, procedure: 'record.revoke', input: rest },
-    async (w) => {
-      const { prev, row } = await lockRecord(c, w, input.recordId);
-      if (row.revokedAt)
-        throw new TRPCError({ code: 'CONFLICT', message: `recordId: record ${row.id} is already revoked` });
-      const [updated] = await w.tx
-        .update(records)
-        .set({ revokedAt: deps.now(), revokeReason: input.reason, revokedBy: c.principal.id })
-        .where(eq(records.id, row.id))
-        .returning();
-      const classification = await recordEvent(c, w, prev, {
-        kind: 'record.revoked',
-        action: 'record.revoke',
-        recordId: row.id,
-        change: { reason: input.reason },
-        audit: { reason: input.reason },
-      });
-      return {
-        recordId: row.id,
-        revoked: true,
-        record: recordView(updated as typeof row, deps.policy),
-        classification: classificationView(classification),
-      };
-    },
-  );
+  return auditedWrite(c, { key: idempotencyKey, input: rest }, async (w) => {
+    const { prev, row } = await lockRecord(c, w, input.recordId);
+    if (row.revokedAt) conflict(`recordId: record ${row.id} is already revoked`);
+    const [updated] = await w.tx
+      .update(records)
+      .set({ revokedAt: deps.now(), revokeReason: input.reason, revokedBy: c.principal.id })
+      .where(eq(records.id, row.id))
+      .returning();
+    const classification = await recordEvent(c, w, prev, {
+      kind: 'record.revoked',
+      recordId: row.id,
+      change: { reason: input.reason },
+      audit: { reason: input.reason },
+    });
+    return {
+      recordId: row.id,
+      revoked: true,
+      record: recordView(updated as typeof row, deps.policy),
+      classification: classificationView(classification),
+    };
+  });
 }
 
 export interface AmendInput {
@@ -198,63 +175,54 @@ export async function amendRecord(c: Caller, input: AmendInput) {
     input.caseNumber === undefined &&
     input.note === undefined
   ) {
-    bad('input: give at least one of effectiveFrom, effectiveUntil, caseNumber, note to amend');
+    badRequest('input: give at least one of effectiveFrom, effectiveUntil, caseNumber, note to amend');
   }
   if (input.caseNumber) assertCourt(c, input.caseNumber.court, 'caseNumber');
   const { idempotencyKey, ...rest } = input;
-  return runWrite(
-    deps,
-    { actorId: c.principal.id, key: idempotencyKey, procedure: 'record.amend', input: rest },
-    async (w) => {
-      const { prev, row } = await lockRecord(c, w, input.recordId);
-      if (row.revokedAt)
-        throw new TRPCError({
-          code: 'CONFLICT',
-          message: `recordId: record ${row.id} is revoked and cannot be amended`,
-        });
-      const after = {
-        effectiveFrom: input.effectiveFrom ?? row.effectiveFrom,
-        effectiveUntil: input.effectiveUntil === undefined ? row.effectiveUntil : input.effectiveUntil,
-        caseNumber: input.caseNumber?.value ?? row.caseNumber,
-        note: input.note ?? row.note,
-      };
-      if (after.effectiveUntil !== null && after.effectiveUntil <= after.effectiveFrom)
-        bad('effectiveUntil: must be after effectiveFrom (the interval is [from, until))');
-      const before = {
-        effectiveFrom: row.effectiveFrom,
-        effectiveUntil: row.effectiveUntil,
-        caseNumber: row.caseNumber,
-        note: row.note,
-      };
-      await w.tx.insert(recordRevisions).values({
-        recordId: row.id,
-        revision: row.revision + 1,
-        before,
-        after,
-        reason: input.reason,
-        actorId: c.principal.id,
-        createdAt: deps.now(),
-      });
-      const [updated] = await w.tx
-        .update(records)
-        .set({ ...after, revision: row.revision + 1 })
-        .where(eq(records.id, row.id))
-        .returning();
-      const classification = await recordEvent(c, w, prev, {
-        kind: 'record.amended',
-        action: 'record.amend',
-        recordId: row.id,
-        change: { reason: input.reason },
-        audit: { reason: input.reason, before, after },
-      });
-      return {
-        recordId: row.id,
-        revision: row.revision + 1,
-        record: recordView(updated as typeof row, deps.policy),
-        classification: classificationView(classification),
-      };
-    },
-  );
+  return auditedWrite(c, { key: idempotencyKey, input: rest }, async (w) => {
+    const { prev, row } = await lockRecord(c, w, input.recordId);
+    if (row.revokedAt) conflict(`recordId: record ${row.id} is revoked and cannot be amended`);
+    const after = {
+      effectiveFrom: input.effectiveFrom ?? row.effectiveFrom,
+      effectiveUntil: input.effectiveUntil === undefined ? row.effectiveUntil : input.effectiveUntil,
+      caseNumber: input.caseNumber?.value ?? row.caseNumber,
+      note: input.note ?? row.note,
+    };
+    if (after.effectiveUntil !== null && after.effectiveUntil <= after.effectiveFrom)
+      badRequest('effectiveUntil: must be after effectiveFrom (the interval is [from, until))');
+    const before = {
+      effectiveFrom: row.effectiveFrom,
+      effectiveUntil: row.effectiveUntil,
+      caseNumber: row.caseNumber,
+      note: row.note,
+    };
+    await w.tx.insert(recordRevisions).values({
+      recordId: row.id,
+      revision: row.revision + 1,
+      before,
+      after,
+      reason: input.reason,
+      actorId: c.principal.id,
+      createdAt: deps.now(),
+    });
+    const [updated] = await w.tx
+      .update(records)
+      .set({ ...after, revision: row.revision + 1 })
+      .where(eq(records.id, row.id))
+      .returning();
+    const classification = await recordEvent(c, w, prev, {
+      kind: 'record.amended',
+      recordId: row.id,
+      change: { reason: input.reason },
+      audit: { reason: input.reason, before, after },
+    });
+    return {
+      recordId: row.id,
+      revision: row.revision + 1,
+      record: recordView(updated as typeof row, deps.policy),
+      classification: classificationView(classification),
+    };
+  });
 }
 
 /**
@@ -263,11 +231,10 @@ export async function amendRecord(c: Caller, input: AmendInput) {
  */
 async function recordEvent(
   c: Caller,
-  w: WriteScope,
+  w: AuditedScope,
   prev: PartyStateRow,
   e: {
     kind: string;
-    action: string;
     recordId: string;
     change: Record<string, unknown>;
     audit: Record<string, unknown>;
@@ -277,11 +244,20 @@ async function recordEvent(
   await w.tx
     .insert(changes)
     .values({ partyId: prev.partyId, kind: e.kind, recordId: e.recordId, at: deps.now(), data: e.change });
-  const classification = await recomputeLocked(deps, w, prev, e.action);
-  await appendAudit(
-    w.tx,
-    { ...actor(c), action: e.action, partyId: prev.partyId, target: e.recordId, detail: e.audit },
-    deps.now(),
-  );
+  const classification = await recomputeLocked(deps, w, prev, c.procedure);
+  await w.audit({ partyId: prev.partyId, target: e.recordId, detail: e.audit });
   return classification;
+}
+
+/** A party's records, oldest first, audited as a read. */
+export async function listRecords(c: Caller, partyId: string) {
+  await assertPartyAccess(c, partyId);
+  await loadParty(c, partyId);
+  const rows = await c.deps.db.db
+    .select()
+    .from(records)
+    .where(eq(records.partyId, partyId))
+    .orderBy(asc(records.effectiveFrom), asc(records.createdAt));
+  await auditRead(c, partyId, undefined);
+  return rows.map((r) => recordView(r, c.deps.policy));
 }

@@ -1,12 +1,10 @@
-import { colorLabel } from '@fivecolor/core';
+import { type Color, colorLabel } from '@fivecolor/core';
 import { eq, inArray } from 'drizzle-orm';
-import { appendAudit } from '../audit/audit-log.js';
 import { newId } from '../db/ids.js';
 import { parties, screenings } from '../db/schema.js';
-import { runWrite } from '../db/write-tx.js';
 import { freshPartyState } from '../state/party-state.js';
-import { actor, assertCourt, type Caller } from './access.js';
-import { auditRead } from './party-service.js';
+import { assertCourt, type Caller } from './access.js';
+import { auditedWrite, auditRead } from './audit-trail.js';
 
 export interface ScreenInput {
   caseNumber: { value: string; court: string };
@@ -21,12 +19,12 @@ export interface ScreenResult {
   partyId: string | null;
   kind: string | null;
   nameMasked: string | null;
-  color: string;
+  color: Color;
   label: string;
   since: string | null;
   until: string | null;
   basis: string[];
-  alert: { color: string; message: string } | null;
+  alert: { color: Color; message: string } | null;
   hash: string;
 }
 
@@ -49,7 +47,7 @@ export async function screenParties(c: Caller, input: ScreenInput) {
   for (const [index, hash] of hashes.entries()) {
     const party = found.find((p) => p.identityHash === hash);
     const state = party ? await freshPartyState(deps, party.id) : null;
-    const color = (state?.color ?? 'green') as 'green';
+    const color: Color = state?.color ?? 'green';
     const alert = ALERTS[color] ? { color, message: ALERTS[color] as string } : null;
     results.push({
       index,
@@ -68,53 +66,38 @@ export async function screenParties(c: Caller, input: ScreenInput) {
   }
   const { idempotencyKey, ...rest } = input;
   // The whole answer is what a replay returns: the colors as recorded, not as they are now.
-  return runWrite(
-    deps,
-    { actorId: c.principal.id, key: idempotencyKey, procedure: 'party.screen', input: rest },
-    async (w) => {
-      const ids: string[] = [];
-      for (const r of results) {
-        const id = newId('scr');
-        ids.push(id);
-        await w.tx.insert(screenings).values({
-          id,
-          caseNumber: input.caseNumber.value,
-          court: input.caseNumber.court,
-          partyId: r.partyId,
-          identityHash: r.hash,
-          color: r.color,
-          alert: r.alert !== null,
-          actorId: c.principal.id,
-          createdAt: deps.now(),
-        });
-        if (r.partyId) {
-          await appendAudit(
-            w.tx,
-            {
-              ...actor(c),
-              action: 'party.screen',
-              partyId: r.partyId,
-              target: input.caseNumber.value,
-              purpose: 'filing screening',
-            },
-            deps.now(),
-          );
-        }
-      }
-      return {
+  return auditedWrite(c, { key: idempotencyKey, input: rest }, async (w) => {
+    const ids: string[] = [];
+    for (const r of results) {
+      const id = newId('scr');
+      ids.push(id);
+      await w.tx.insert(screenings).values({
+        id,
         caseNumber: input.caseNumber.value,
-        alerts: results.filter((r) => r.alert).length,
-        results: results.map(({ hash, ...r }, i) => ({ ...r, screeningId: ids[i] as string })),
-      };
-    },
-  );
+        court: input.caseNumber.court,
+        partyId: r.partyId,
+        identityHash: r.hash,
+        color: r.color,
+        alert: r.alert !== null,
+        actorId: c.principal.id,
+        createdAt: deps.now(),
+      });
+      if (r.partyId)
+        await w.audit({ partyId: r.partyId, target: input.caseNumber.value, purpose: 'filing screening' });
+    }
+    return {
+      caseNumber: input.caseNumber.value,
+      alerts: results.filter((r) => r.alert).length,
+      results: results.map(({ hash, ...r }, i) => ({ ...r, screeningId: ids[i] as string })),
+    };
+  });
 }
 
 /** The screenings recorded against a case number (for the trial judge), audited as reads of the parties. */
 export async function screeningsOfCase(c: Caller, caseNumber: string) {
   const rows = await c.deps.db.db.select().from(screenings).where(eq(screenings.caseNumber, caseNumber));
   const known = rows.flatMap((r) => (r.partyId ? [r.partyId] : []));
-  await auditRead(c, 'party.screenings', known, undefined, { target: caseNumber });
+  await auditRead(c, known, undefined, { target: caseNumber });
   return rows.map((r) => ({
     screeningId: r.id,
     partyId: r.partyId,

@@ -1,4 +1,4 @@
-import type { IsoDate } from '@fivecolor/core';
+import type { Color, IsoDate } from '@fivecolor/core';
 import {
   type Classification,
   type CreditRecord,
@@ -32,7 +32,7 @@ export function toCreditRecord(row: RecordFacts): CreditRecord {
 /** The materialized columns of `party_state` (without `version`). */
 export interface PartyStateValues {
   partyId: string;
-  color: Classification['color'];
+  color: Color;
   since: IsoDate | null;
   until: IsoDate | null;
   basis: string[];
@@ -70,11 +70,11 @@ export function materializeParty(
 
 /** The public classification shape from a state row, as of `today`. */
 export function stateToClassification(
-  s: { color: string; since: string | null; until: string | null; basis: string[]; policyId: string },
+  s: { color: Color; since: string | null; until: string | null; basis: string[]; policyId: string },
   today: IsoDate,
 ): Classification {
   return {
-    color: s.color as Classification['color'],
+    color: s.color,
     asOf: today,
     since: s.since,
     until: s.until,

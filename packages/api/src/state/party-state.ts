@@ -1,10 +1,10 @@
 import { type Classification, toCstDate } from '@fivecolor/core';
-import { TRPCError } from '@trpc/server';
 import { and, asc, eq, gt, lte, ne, or, sql } from 'drizzle-orm';
 import type { Tx } from '../db/database.js';
 import { changes, partyState, records } from '../db/schema.js';
 import { runWrite, type WriteScope } from '../db/write-tx.js';
 import type { Deps } from '../services/deps.js';
+import { badRequest, notFound } from '../services/errors.js';
 import { materializeParty, stateToClassification } from './materialize.js';
 
 export type PartyStateRow = typeof partyState.$inferSelect;
@@ -22,7 +22,7 @@ export function today(deps: Deps): string {
 /** Locks a party's state row (SELECT … FOR UPDATE) so concurrent writers serialize; NOT_FOUND if absent. */
 export async function lockPartyState(tx: Tx, partyId: string): Promise<PartyStateRow> {
   const [row] = await tx.select().from(partyState).where(eq(partyState.partyId, partyId)).for('update');
-  if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: `partyId: no party ${partyId}` });
+  if (!row) notFound(`partyId: no party ${partyId}`);
   return row;
 }
 
@@ -46,7 +46,7 @@ export async function recomputeLocked(
     next = materializeParty(prev.partyId, rows, { asOf: today(deps), policy: deps.policy });
   } catch (err) {
     // core rejects inconsistent records with a TypeError naming the record and the rule.
-    if (err instanceof TypeError) throw new TRPCError({ code: 'BAD_REQUEST', message: err.message });
+    if (err instanceof TypeError) badRequest(err.message);
     throw err;
   }
   await w.tx

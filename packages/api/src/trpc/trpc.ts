@@ -1,7 +1,9 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { Principal } from '../auth/principal.js';
 import { isAllowed } from '../auth/roles.js';
+import type { Caller } from '../services/access.js';
 import type { Deps } from '../services/deps.js';
+import { Refusal } from '../services/errors.js';
 
 /** Per-request context of every procedure. */
 export interface Context {
@@ -57,8 +59,10 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
 /**
- * Every procedure: an authenticated caller whose role the role table allows for this path.
- * Anything not in the table is denied.
+ * Every procedure: an authenticated caller whose role the role table allows for this path. Anything not
+ * in the table is denied. The procedure receives the caller as `ctx.caller` (its `procedure` is tRPC's
+ * path, the action its audited writes record), and a service's `Refusal` leaves as a `TRPCError` of
+ * the same code.
  */
 export const procedure = t.procedure.use(async function authorize({ ctx, path, next }) {
   if (!ctx.principal) {
@@ -70,5 +74,16 @@ export const procedure = t.procedure.use(async function authorize({ ctx, path, n
   if (!isAllowed(path, ctx.principal.role)) {
     throw new TRPCError({ code: 'FORBIDDEN', message: `role ${ctx.principal.role} may not call ${path}` });
   }
-  return next({ ctx: { ...ctx, principal: ctx.principal } });
+  const caller: Caller = {
+    deps: ctx.deps,
+    principal: ctx.principal,
+    requestId: ctx.requestId,
+    procedure: path,
+  };
+  const result = await next({ ctx: { caller } });
+  if (!result.ok && result.error.cause instanceof Refusal) {
+    const { code, message } = result.error.cause;
+    throw new TRPCError({ code, message, cause: result.error.cause });
+  }
+  return result;
 });

@@ -1,0 +1,133 @@
+import { and, desc, eq, isNull, type SQL } from 'drizzle-orm';
+import { newId } from '../db/ids.js';
+import { apiKeys, consents, parties } from '../db/schema.js';
+import { today } from '../state/party-state.js';
+import type { Caller } from './access.js';
+import { auditedWrite, auditRead } from './audit-trail.js';
+import { badRequest, forbidden, notFound } from './errors.js';
+
+type ConsentRow = typeof consents.$inferSelect;
+
+function consentView(r: ConsentRow, day: string) {
+  return {
+    consentId: r.id,
+    partyId: r.partyId,
+    grantee: r.grantee,
+    scopes: r.scopes,
+    until: r.until,
+    createdAt: r.createdAt.toISOString(),
+    revokedAt: r.revokedAt?.toISOString() ?? null,
+    active: r.revokedAt === null && r.until > day,
+  };
+}
+
+const MAX_CONSENT_DAYS = 5 * 366;
+
+/** The party id of a party session; FORBIDDEN for any other caller. */
+function sessionParty(c: Caller, what: string): string {
+  if (c.principal.role !== 'party') forbidden(`only the party may ${what} consent`);
+  return c.principal.partyId;
+}
+
+/**
+ * The party lets a bank (named by its API key's organization) read its code and/or issue and fetch its
+ * reports until `until` (exclusive, an Asia/Shanghai date).
+ */
+export async function grantConsent(
+  c: Caller,
+  input: {
+    grantee: string;
+    scopes: ('code' | 'report')[];
+    until: string;
+    idempotencyKey?: string | undefined;
+  },
+) {
+  const { deps } = c;
+  const partyId = sessionParty(c, 'grant');
+  const day = today(deps);
+  if (input.until <= day) badRequest(`until: must be after today (${day})`);
+  const limit = new Date(Date.parse(`${day}T00:00:00Z`) + MAX_CONSENT_DAYS * 86_400_000)
+    .toISOString()
+    .slice(0, 10);
+  if (input.until > limit) badRequest(`until: must be at most five years ahead (${limit})`);
+  const [bank] = await deps.db.db
+    .select({ id: apiKeys.id })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.org, input.grantee), eq(apiKeys.role, 'bank'), isNull(apiKeys.revokedAt)))
+    .limit(1);
+  if (!bank)
+    badRequest('grantee: no bank of that organization is registered; use the exact name the bank gives you');
+  const { idempotencyKey: key, ...rest } = input;
+  return auditedWrite(c, { key, input: rest }, async (w) => {
+    const [row] = await w.tx
+      .insert(consents)
+      .values({
+        id: newId('cns'),
+        partyId,
+        grantee: input.grantee,
+        scopes: [...input.scopes].sort(),
+        until: input.until,
+        createdAt: deps.now(),
+      })
+      .returning();
+    const created = row as ConsentRow;
+    await w.audit({
+      partyId,
+      target: created.id,
+      detail: { grantee: created.grantee, scopes: created.scopes, until: created.until },
+    });
+    return consentView(created, day);
+  });
+}
+
+/** The party withdraws a consent; the bank is denied from the next request on. */
+export async function revokeConsent(
+  c: Caller,
+  input: { consentId: string; idempotencyKey?: string | undefined },
+) {
+  const { deps } = c;
+  const partyId = sessionParty(c, 'revoke');
+  return auditedWrite(c, { key: input.idempotencyKey, input: { id: input.consentId } }, async (w) => {
+    const [row] = await w.tx.select().from(consents).where(eq(consents.id, input.consentId));
+    if (!row || row.partyId !== partyId) notFound(`consentId: no consent ${input.consentId} of this party`);
+    if (row.revokedAt) return consentView(row, today(deps));
+    const [updated] = await w.tx
+      .update(consents)
+      .set({ revokedAt: deps.now() })
+      .where(eq(consents.id, row.id))
+      .returning();
+    await w.audit({ partyId, target: row.id, detail: { grantee: row.grantee } });
+    return consentView(updated ?? row, today(deps));
+  });
+}
+
+/**
+ * Party: its consents. Bank: the consents naming its organization. Court roles and admin: all (or one
+ * party's). Newest first, at most 500; audited as a read of every party listed.
+ */
+export async function listConsents(c: Caller, input: { partyId?: string | undefined } = {}) {
+  const p = c.principal;
+  const where: SQL[] = [];
+  if (p.role === 'party') {
+    if (input.partyId !== undefined && input.partyId !== p.partyId)
+      forbidden('partyId: a party session may only list its own consents');
+    where.push(eq(consents.partyId, p.partyId));
+  } else {
+    if (p.role === 'bank') where.push(eq(consents.grantee, p.org));
+    if (input.partyId !== undefined) where.push(eq(consents.partyId, input.partyId));
+  }
+  const rows = await c.deps.db.db
+    .select({ consent: consents, nameMasked: parties.nameMasked })
+    .from(consents)
+    .innerJoin(parties, eq(parties.id, consents.partyId))
+    .where(and(...where))
+    .orderBy(desc(consents.createdAt))
+    .limit(500);
+  await auditRead(
+    c,
+    rows.map((r) => r.consent.partyId),
+    undefined,
+  );
+  const day = today(c.deps);
+  return rows.map((r) => ({ ...consentView(r.consent, day), partyName: r.nameMasked }));
+}
