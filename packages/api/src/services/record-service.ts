@@ -136,22 +136,15 @@ export async function revokeRecord(
   return auditedWrite(c, { key: idempotencyKey, input: rest }, async (w) => {
     const { prev, row } = await lockRecord(c, w, input.recordId);
     if (row.revokedAt) conflict(`recordId: record ${row.id} is already revoked`);
-    const [updated] = await w.tx
-      .update(records)
-      .set({ revokedAt: deps.now(), revokeReason: input.reason, revokedBy: c.principal.id })
-      .where(eq(records.id, row.id))
-      .returning();
-    const classification = await recordEvent(c, w, prev, {
-      kind: 'record.revoked',
-      recordId: row.id,
-      change: { reason: input.reason },
-      audit: { reason: input.reason },
-    });
     return {
       recordId: row.id,
       revoked: true,
-      record: recordView(updated as typeof row, deps.policy),
-      classification: classificationView(classification),
+      ...(await updateRecord(c, w, prev, row.id, {
+        set: { revokedAt: deps.now(), revokeReason: input.reason, revokedBy: c.principal.id },
+        kind: 'record.revoked',
+        change: { reason: input.reason },
+        audit: { reason: input.reason },
+      })),
     };
   });
 }
@@ -205,22 +198,15 @@ export async function amendRecord(c: Caller, input: AmendInput) {
       actorId: c.principal.id,
       createdAt: deps.now(),
     });
-    const [updated] = await w.tx
-      .update(records)
-      .set({ ...after, revision: row.revision + 1 })
-      .where(eq(records.id, row.id))
-      .returning();
-    const classification = await recordEvent(c, w, prev, {
-      kind: 'record.amended',
-      recordId: row.id,
-      change: { reason: input.reason },
-      audit: { reason: input.reason, before, after },
-    });
     return {
       recordId: row.id,
       revision: row.revision + 1,
-      record: recordView(updated as typeof row, deps.policy),
-      classification: classificationView(classification),
+      ...(await updateRecord(c, w, prev, row.id, {
+        set: { ...after, revision: row.revision + 1 },
+        kind: 'record.amended',
+        change: { reason: input.reason },
+        audit: { reason: input.reason, before, after },
+      })),
     };
   });
 }
@@ -260,4 +246,25 @@ export async function listRecords(c: Caller, partyId: string) {
     .orderBy(asc(records.effectiveFrom), asc(records.createdAt));
   await auditRead(c, partyId, undefined);
   return rows.map((r) => recordView(r, c.deps.policy));
+}
+
+/** Updates a locked record, then does what every record write does (`recordEvent`). */
+async function updateRecord(
+  c: Caller,
+  w: AuditedScope,
+  prev: PartyStateRow,
+  recordId: string,
+  e: {
+    set: Partial<typeof records.$inferInsert>;
+    kind: string;
+    change: Record<string, unknown>;
+    audit: Record<string, unknown>;
+  },
+) {
+  const [updated] = await w.tx.update(records).set(e.set).where(eq(records.id, recordId)).returning();
+  const classification = await recordEvent(c, w, prev, { ...e, recordId });
+  return {
+    record: recordView(updated as typeof records.$inferSelect, c.deps.policy),
+    classification: classificationView(classification),
+  };
 }
