@@ -222,13 +222,13 @@ export type AppRouter = TRPCBuiltRouter<
           partyId: null | string;
           kind: null | string;
           nameMasked: null | string;
-          color: string;
+          color: 'green' | 'red' | 'yellow' | 'blue' | 'gold';
           label: string;
           since: null | string;
           until: null | string;
           basis: string[];
           alert: null | {
-            color: string;
+            color: 'green' | 'red' | 'yellow' | 'blue' | 'gold';
             message: string;
           };
         }[];
@@ -241,7 +241,7 @@ export type AppRouter = TRPCBuiltRouter<
       {
         screeningId: string;
         partyId: null | string;
-        color: string;
+        color: 'green' | 'red' | 'yellow' | 'blue' | 'gold';
         alert: boolean;
         createdAt: string;
       }[]
@@ -373,8 +373,6 @@ export type AppRouter = TRPCBuiltRouter<
         idempotencyKey?: undefined | string;
       },
       {
-        recordId: string;
-        revoked: boolean;
         record: {
           recordId: string;
           partyId: string;
@@ -404,6 +402,8 @@ export type AppRouter = TRPCBuiltRouter<
           until: null | string;
           policyId: string;
         };
+        recordId: string;
+        revoked: boolean;
       }
     >;
     amend: Mutation<
@@ -417,8 +417,6 @@ export type AppRouter = TRPCBuiltRouter<
         idempotencyKey?: undefined | string;
       },
       {
-        recordId: string;
-        revision: number;
         record: {
           recordId: string;
           partyId: string;
@@ -448,6 +446,8 @@ export type AppRouter = TRPCBuiltRouter<
           until: null | string;
           policyId: string;
         };
+        recordId: string;
+        revision: number;
       }
     >;
     list: Query<
@@ -705,14 +705,14 @@ export type AppRouter = TRPCBuiltRouter<
         idempotencyKey?: undefined | string;
       },
       {
-        key: string;
-        id: string;
-        name: string;
         org: string;
-        role: string;
-        court: null | string;
+        name: string;
         createdAt: string;
+        court: null | string;
         revokedAt: null | string;
+        id: string;
+        role: string;
+        key: string;
       }
     >;
     list: Query<
@@ -801,8 +801,8 @@ export type AppRouter = TRPCBuiltRouter<
           en: string;
           repairable: boolean;
           code: string;
-          zh: string;
           duration: null | string;
+          zh: string;
         }[];
       }
     >;

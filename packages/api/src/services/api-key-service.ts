@@ -19,6 +19,11 @@ function keyView(r: typeof apiKeys.$inferSelect) {
 
 type KeyView = ReturnType<typeof keyView>;
 
+/** A new key's view with the key itself, which is shown this once. */
+export interface CreatedKey extends KeyView {
+  key: string;
+}
+
 /**
  * Creates an API key. The key is shown once: a replay of the same idempotency key finds the key's id,
  * never the key, and answers `replayed` so the caller can say what to do.
@@ -26,11 +31,11 @@ type KeyView = ReturnType<typeof keyView>;
 export async function createKey(
   c: Caller,
   input: NewApiKey & { idempotencyKey?: string | undefined },
-): Promise<{ kind: 'created'; key: KeyView & { key: string } } | { kind: 'replayed'; id: string }> {
+): Promise<{ kind: 'created'; key: CreatedKey } | { kind: 'replayed'; id: string }> {
   const { idempotencyKey: key, ...rest } = input;
   const out = await auditedWrite(
     c,
-    { key, input: rest, storeAs: ({ key: _shownOnce, ...view }: KeyView & { key: string }) => view },
+    { key, input: rest, storeAs: ({ key: _shownOnce, ...view }: CreatedKey): KeyView => view },
     async (w) => {
       const { row, key: secretKey } = await insertApiKey(w.tx, c.deps.secret, rest, c.principal.id);
       await w.audit({ target: row.id, detail: { role: row.role, court: row.court } });
