@@ -3,15 +3,16 @@ export { CASE_TYPES, parseCaseNumber } from './case-number.js';
 export { catalog, catalogVersion } from './catalog.js';
 export type { ClassifyOptions } from './classify.js';
 export { classify } from './classify.js';
+export { COLORS } from './colors.js';
 export { addDuration, isIsoDate, parseDuration, toCstDate } from './dates.js';
 export type { ExplainedRecord, Explanation } from './explain.js';
 export { explain } from './explain.js';
-export { colorLabel, colorMeaning } from './labels.js';
+export { COLOR_LABELS, colorLabel, colorMeaning, ID_TYPE_LABELS, idTypeLabel } from './labels.js';
 export { maskIdNumber, maskName } from './mask.js';
 export { normalizeInput } from './normalize.js';
 export type { IdType, ParsedPartyId } from './party-id.js';
 export { ID_TYPES, parsePartyId } from './party-id.js';
-export { COLORS, defaultPolicy, NORMAL_CATEGORY, validatePolicy } from './policy.js';
+export { defaultPolicy, NORMAL_CATEGORY, validatePolicy } from './policy.js';
 export { timeline } from './timeline.js';
 export type {
   Category,
@@ -23,3 +24,17 @@ export type {
   Policy,
   TimelineSegment,
 } from './types.js';
+export type {
+  BadgeData,
+  ColorNow,
+  Report,
+  ReportClassification,
+  ReportExplanation,
+  ReportExplanationRecord,
+  ReportIssuer,
+  ReportParty,
+  ReportRecord,
+  ReportRecordStatus,
+  ReportVerification,
+  VerifyReason,
+} from './wire.js';

@@ -1,9 +1,55 @@
+import type { IdType } from './party-id.js';
 import type { Color, Lang } from './types.js';
 
-const LABELS: Record<Lang, Record<Color, string>> = {
-  'zh-CN': { green: '绿码', red: '红码', yellow: '黄码', blue: '蓝码', gold: '金码' },
-  en: { green: 'Green code', red: 'Red code', yellow: 'Yellow code', blue: 'Blue code', gold: 'Gold code' },
-};
+/**
+ * The display label of each color, by language: what {@link colorLabel} returns.
+ *
+ * @example
+ * COLOR_LABELS.en.gold; // 'Gold code'
+ */
+export const COLOR_LABELS: Readonly<Record<Lang, Readonly<Record<Color, string>>>> =
+  /* @__PURE__ */ Object.freeze({
+    'zh-CN': /* @__PURE__ */ Object.freeze({
+      green: '绿码',
+      red: '红码',
+      yellow: '黄码',
+      blue: '蓝码',
+      gold: '金码',
+    }),
+    en: /* @__PURE__ */ Object.freeze({
+      green: 'Green code',
+      red: 'Red code',
+      yellow: 'Yellow code',
+      blue: 'Blue code',
+      gold: 'Gold code',
+    }),
+  });
+
+/**
+ * The display name of each identifier type, by language: what {@link idTypeLabel} returns.
+ *
+ * @example
+ * ID_TYPE_LABELS['zh-CN'].USCC; // '统一社会信用代码'
+ */
+export const ID_TYPE_LABELS: Readonly<Record<Lang, Readonly<Record<IdType, string>>>> =
+  /* @__PURE__ */ Object.freeze({
+    'zh-CN': /* @__PURE__ */ Object.freeze({
+      RESIDENT_ID: '居民身份证',
+      USCC: '统一社会信用代码',
+      PASSPORT: '护照',
+      HK_MACAO_PERMIT: '港澳居民来往内地通行证',
+      TAIWAN_PERMIT: '台湾居民来往大陆通行证',
+      FOREIGN_PR_ID: '外国人永久居留身份证',
+    }),
+    en: /* @__PURE__ */ Object.freeze({
+      RESIDENT_ID: 'Resident identity card',
+      USCC: 'Unified social credit code',
+      PASSPORT: 'Passport',
+      HK_MACAO_PERMIT: 'Hong Kong/Macao permit',
+      TAIWAN_PERMIT: 'Taiwan permit',
+      FOREIGN_PR_ID: 'Foreign permanent resident ID',
+    }),
+  });
 
 const MEANINGS: Record<Lang, Record<Color, string>> = {
   'zh-CN': {
@@ -36,7 +82,7 @@ const checkLang = (lang: string): Lang => {
  * colorLabel('gold', 'en'); // 'Gold code'
  */
 export function colorLabel(color: Color, lang: Lang = 'zh-CN'): string {
-  const label = LABELS[checkLang(lang)][color];
+  const label = COLOR_LABELS[checkLang(lang)][color];
   if (!label)
     throw new TypeError(`color: ${JSON.stringify(color)} is not one of green, red, yellow, blue, gold`);
   return label;
@@ -53,4 +99,16 @@ export function colorMeaning(color: Color, lang: Lang = 'zh-CN'): string {
   if (!text)
     throw new TypeError(`color: ${JSON.stringify(color)} is not one of green, red, yellow, blue, gold`);
   return text;
+}
+
+/**
+ * The display name of an identifier type; a type it does not know is returned as it is.
+ *
+ * @example
+ * idTypeLabel('PASSPORT'); // '护照'
+ * idTypeLabel('PASSPORT', 'en'); // 'Passport'
+ */
+export function idTypeLabel(idType: IdType | (string & {}), lang: Lang = 'zh-CN'): string {
+  const labels: Readonly<Record<string, string>> = ID_TYPE_LABELS[checkLang(lang)];
+  return Object.hasOwn(labels, idType) ? (labels[idType] as string) : idType;
 }

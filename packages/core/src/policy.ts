@@ -1,9 +1,7 @@
 import { catalog, catalogVersion } from './catalog.js';
+import { COLORS } from './colors.js';
 import { parseDuration } from './dates.js';
 import type { Category, Color, Policy } from './types.js';
-
-/** The five colors, most severe first, as the default policy orders them. */
-export const COLORS: readonly Color[] = Object.freeze(['red', 'yellow', 'blue', 'gold', 'green']);
 
 /** The category that stands for a party without records; it is never entered as a record. */
 export const NORMAL_CATEGORY = 'N01';
