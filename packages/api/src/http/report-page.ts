@@ -1,7 +1,7 @@
+import { colorLabel } from '@fivecolor/core';
 import { html } from 'hono/html';
 import type { ReportVerification } from '../reports/report-types.js';
 
-const LABEL = { green: '绿码', red: '红码', yellow: '黄码', blue: '蓝码', gold: '金码' } as const;
 const REASON: Record<string, string> = {
   not_found: '未找到该报告编号',
   bad_code: '验证码不正确',
@@ -29,8 +29,8 @@ ${
     ? html`<dl>
 <dt>报告编号</dt><dd>${r.reportNo}</dd>
 <dt>当事人</dt><dd>${r.party.name}（${r.party.idNumber}）</dd>
-<dt>签发时颜色</dt><dd>${LABEL[r.classification.color]}</dd>
-<dt>当前颜色</dt><dd>${v.colorNow ? `${LABEL[v.colorNow.color]}${v.colorNow.changed ? '（签发后已变更）' : '（未变更）'}` : '—'}</dd>
+<dt>签发时颜色</dt><dd>${colorLabel(r.classification.color)}</dd>
+<dt>当前颜色</dt><dd>${v.colorNow ? `${colorLabel(v.colorNow.color)}${v.colorNow.changed ? '（签发后已变更）' : '（未变更）'}` : '—'}</dd>
 <dt>签发时间</dt><dd>${r.issuedAt}</dd><dt>有效期至</dt><dd>${r.expiresAt}</dd>
 </dl>
 ${code ? html`<p><a href="./${encodeURIComponent(r.reportNo)}.pdf?code=${code}">下载 PDF 报告</a></p>` : ''}`

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { type Color, colorMeaning } from '@fivecolor/core';
+import { type Color, colorLabel, colorMeaning, idTypeLabel } from '@fivecolor/core';
 import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
 import type { Report } from './report-types.js';
@@ -38,13 +38,6 @@ const HEX: Record<Color, string> = {
   blue: '#1565c0',
   gold: '#c9a227',
 };
-const LABEL: Record<Color, string> = {
-  green: '绿码',
-  red: '红码',
-  yellow: '黄码',
-  blue: '蓝码',
-  gold: '金码',
-};
 const STATUS: Record<string, string> = {
   active: '有效',
   objected: '有效（异议中）',
@@ -53,14 +46,6 @@ const STATUS: Record<string, string> = {
   pending: '未生效',
 };
 const KIND: Record<string, string> = { person: '自然人', org: '组织' };
-const ID_TYPE: Record<string, string> = {
-  RESIDENT_ID: '居民身份证',
-  USCC: '统一社会信用代码',
-  PASSPORT: '护照',
-  HK_MACAO_PERMIT: '港澳居民来往内地通行证',
-  TAIWAN_PERMIT: '台湾居民来往大陆通行证',
-  FOREIGN_PR_ID: '外国人永久居留身份证',
-};
 
 /** `YYYY-MM-DD HH:mm` in China Standard Time. */
 export function cstTime(iso: string): string {
@@ -139,6 +124,8 @@ function qr(doc: Doc, text: string, x: number, y: number, size: number) {
   doc.fill();
 }
 
+type PdfOptions = { code: string; verifyUrl: string; kid: string; expired?: boolean };
+
 /**
  * A printable A4 PDF of a report in Chinese, with the QR code of its verification URL; the color is
  * always written in words, so a black-and-white print keeps its meaning.
@@ -146,10 +133,7 @@ function qr(doc: Doc, text: string, x: number, y: number, size: number) {
  * @example
  * const pdf = await renderReportPdf(report, { code: 'K7Q2M9XD', verifyUrl: 'https://court.example/v1/reports/浙02-2026-000123?code=K7Q2M9XD', kid });
  */
-export async function renderReportPdf(
-  report: Report,
-  opts: { code: string; verifyUrl: string; kid: string; expired?: boolean },
-): Promise<Buffer> {
+export async function renderReportPdf(report: Report, opts: PdfOptions): Promise<Buffer> {
   const { regular, bold } = await loadFonts();
   const doc = new PDFDocument({
     size: 'A4',
@@ -170,7 +154,19 @@ export async function renderReportPdf(
   doc.registerFont('regular', regular);
   doc.registerFont('bold', bold);
 
-  const c = report.classification;
+  header(doc, report, opts);
+  party(doc, report);
+  classification(doc, report);
+  colorHistory(doc, report);
+  records(doc, report);
+  verification(doc, report, opts);
+  doc.end();
+  await done;
+  return Buffer.concat(chunks);
+}
+
+/** The title, the QR code of the verification URL (top right) and the report's own facts. */
+function header(doc: Doc, report: Report, opts: PdfOptions) {
   qr(doc, opts.verifyUrl, M + WIDTH - 96, M, 96);
   doc
     .font('bold')
@@ -197,15 +193,22 @@ export async function renderReportPdf(
     WIDTH - 110,
   );
   doc.y = Math.max(doc.y, M + 110);
+}
 
+/** 当事人: name, kind and identifier, as masked in the report. */
+function party(doc: Doc, report: Report) {
   heading(doc, '当事人');
   pairs(doc, [
     ['名称', report.party.name],
     ['类型', KIND[report.party.kind] ?? report.party.kind],
-    ['证件类型', ID_TYPE[report.party.idType] ?? report.party.idType],
+    ['证件类型', idTypeLabel(report.party.idType)],
     ['证件号码', report.party.idNumber],
   ]);
+}
 
+/** 诚信诉讼码: the color (swatch and words), its dates and the explanation with its counting records. */
+function classification(doc: Doc, report: Report) {
+  const c = report.classification;
   heading(doc, '诚信诉讼码');
   ensure(doc, 30);
   const y = doc.y;
@@ -215,7 +218,9 @@ export async function renderReportPdf(
     .font('bold')
     .fontSize(15)
     .fillColor('#000')
-    .text(`${LABEL[c.color]}（${colorMeaning(c.color, 'zh-CN')}）`, M + 30, y + 2, { width: WIDTH - 30 });
+    .text(`${colorLabel(c.color)}（${colorMeaning(c.color, 'zh-CN')}）`, M + 30, y + 2, {
+      width: WIDTH - 30,
+    });
   doc.y = y + 28;
   pairs(doc, [
     ['起始日期', c.since ?? '—'],
@@ -225,15 +230,21 @@ export async function renderReportPdf(
   for (const r of report.explanation.records) {
     pairs(doc, [[`${r.category}`, [r.name, `依据：${r.legalBasis}`, r.remedy].filter(Boolean).join('\n')]]);
   }
+}
 
+/** 颜色变化记录: the timeline as a table. */
+function colorHistory(doc: Doc, report: Report) {
   heading(doc, '颜色变化记录');
   table(
     doc,
     [WIDTH / 3, WIDTH / 3, WIDTH / 3],
     ['颜色', '自', '至'],
-    report.timeline.map((s) => [LABEL[s.color], s.from ?? '—', s.until ?? '至今']),
+    report.timeline.map((s) => [colorLabel(s.color), s.from ?? '—', s.until ?? '至今']),
   );
+}
 
+/** 诚信诉讼记录: every record of the report, with its status, repair and objection. */
+function records(doc: Doc, report: Report) {
   heading(doc, '诚信诉讼记录（计入的及近五年的）');
   if (report.records.length === 0) pairs(doc, [['', '无记录']]);
   else
@@ -242,7 +253,7 @@ export async function renderReportPdf(
       [88, 120, 44, 92, 78, WIDTH - 422],
       ['类别', '依据', '法院', '案号', '生效期间', '状态'],
       report.records.map((r) => [
-        `${r.category} ${r.categoryName}（${LABEL[r.color]}）`,
+        `${r.category} ${r.categoryName}（${colorLabel(r.color)}）`,
         r.legalBasis,
         r.court,
         r.caseNumber,
@@ -258,7 +269,10 @@ export async function renderReportPdf(
           .join('；'),
       ]),
     );
+}
 
+/** 核验: how to verify the report online (the QR code) and offline (the signature and the court's keys). */
+function verification(doc: Doc, report: Report, opts: PdfOptions) {
   heading(doc, '核验');
   pairs(doc, [
     ['在线核验', `扫描右上角二维码，或访问 ${report.verifyUrl ?? '法院核验页面'} 并输入报告编号与验证码。`],
@@ -268,7 +282,4 @@ export async function renderReportPdf(
     ],
     ['', '本报告以文字标明颜色，黑白打印不影响识读。'],
   ]);
-  doc.end();
-  await done;
-  return Buffer.concat(chunks);
 }
