@@ -9,28 +9,25 @@ describe.each(dbKinds())('rows that are kept for good (%s)', (kind) => {
   let h: Harness;
   beforeAll(async () => {
     h = await createHarness(kind);
-    const { partyId } = await h.ok(
-      'party.register',
-      { kind: 'person', idType: 'RESIDENT_ID', idNumber: residentId(3), name: '冯某' },
-      h.keys.clerk,
-    );
-    const rec = await h.ok(
-      'record.create',
-      {
-        partyId,
-        category: 'Y01',
-        court: '浙0212',
-        caseNumber: '（2026）浙0212民初8号',
-        effectiveFrom: '2026-01-01',
-      },
-      h.keys.judge,
-    );
-    await h.ok(
-      'record.amend',
-      { recordId: rec.recordId, reason: 'date', effectiveFrom: '2026-01-02' },
-      h.keys.judge,
-    );
-    await h.ok('record.revoke', { recordId: rec.recordId, reason: 'entered in error' }, h.keys.judge);
+    const { partyId } = await h.as('clerk').party.register.mutate({
+      kind: 'person',
+      idType: 'RESIDENT_ID',
+      idNumber: residentId(3),
+      name: '冯某',
+    });
+    const rec = await h.as('judge').record.create.mutate({
+      partyId,
+      category: 'Y01',
+      court: '浙0212',
+      caseNumber: '（2026）浙0212民初8号',
+      effectiveFrom: '2026-01-01',
+    });
+    await h.as('judge').record.amend.mutate({
+      recordId: rec.recordId,
+      reason: 'date',
+      effectiveFrom: '2026-01-02',
+    });
+    await h.as('judge').record.revoke.mutate({ recordId: rec.recordId, reason: 'entered in error' });
   });
   afterAll(async () => {
     await h?.close();

@@ -17,33 +17,36 @@ describe.each(dbKinds())('32 concurrent writers on one party (%s)', (kind) => {
   });
 
   it('ends in exactly classify(all records), with no lost update', async () => {
-    const { partyId } = await h.ok(
-      'party.register',
-      { kind: 'person', idType: 'RESIDENT_ID', idNumber: residentId(1), name: '周某' },
-      h.keys.clerk,
-    );
+    const { partyId } = await h.as('clerk').party.register.mutate({
+      kind: 'person',
+      idType: 'RESIDENT_ID',
+      idNumber: residentId(1),
+      name: '周某',
+    });
     const start = Date.parse('2026-01-01T00:00:00+08:00');
+    const enforcement = h.as('enforcement');
     const writes = Array.from({ length: 32 }, (_, i) => {
       const effectiveFrom = toCstDate(new Date(start + i * 7 * 86_400_000));
-      return h.call(
-        'record.create',
-        {
+      return enforcement.record.create
+        .mutate({
           partyId,
-          category: CATEGORIES[i % CATEGORIES.length],
+          category: CATEGORIES[i % CATEGORIES.length]!,
           court: '浙0212',
           caseNumber: `（2026）浙0212民初${i + 1}号`,
           effectiveFrom,
-        },
-        h.keys.enforcement,
-      );
+        })
+        .then(
+          () => null,
+          (err: Error) => err.message,
+        );
     });
-    const results = await Promise.all(writes);
-    expect(results.filter((r) => r.error).map((r) => r.error?.message)).toEqual([]);
-    const detail = await h.ok('party.get', { partyId }, h.keys.clerk);
+    const failures = (await Promise.all(writes)).filter((message) => message !== null);
+    expect(failures).toEqual([]);
+    const detail = await h.as('clerk').party.get.query({ partyId });
     expect(detail.records).toHaveLength(32);
     expect(detail.version).toBe(33);
     const expected = classify(
-      detail.records.map((r: any) => ({
+      detail.records.map((r) => ({
         id: r.recordId,
         category: r.category,
         effectiveFrom: r.effectiveFrom,

@@ -2,6 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deriveKey } from '../crypto/party-crypto.js';
+import { trpcError } from '../testing/client.js';
 import { createHarness, type Harness } from '../testing/harness.js';
 import { residentId } from '../testing/ids.js';
 import { dbKinds } from '../testing/test-db.js';
@@ -17,21 +18,24 @@ describe.each(dbKinds())('idempotency keys on %s', (kind) => {
   });
 
   it('stores a keyed hash of the request, never a plain hash of an identity number', async () => {
-    const input = { idType: 'RESIDENT_ID', idNumber: residentId(41), kind: 'person', name: '周某某' };
-    const first = await h.ok('party.register', { ...input, idempotencyKey: 'reg-41' }, h.keys.clerk);
+    const input = {
+      idType: 'RESIDENT_ID',
+      idNumber: residentId(41),
+      kind: 'person',
+      name: '周某某',
+    } as const;
+    const first = await h.as('clerk').party.register.mutate({ ...input, idempotencyKey: 'reg-41' });
     const [row] = await h.db.db.select().from(idempotencyKeys).where(eq(idempotencyKeys.key, 'reg-41'));
     const bytes = `party.register\u0000${JSON.stringify(input)}`;
     expect(row?.requestHash).not.toBe(createHash('sha256').update(bytes).digest('hex'));
     expect(row?.requestHash).toBe(
       createHmac('sha256', deriveKey(h.secret, 'idempotency')).update(bytes).digest('hex'),
     );
-    const replay = await h.ok('party.register', { ...input, idempotencyKey: 'reg-41' }, h.keys.clerk);
+    const replay = await h.as('clerk').party.register.mutate({ ...input, idempotencyKey: 'reg-41' });
     expect(replay.partyId).toBe(first.partyId);
-    const other = await h.call(
-      'party.register',
-      { ...input, idNumber: residentId(42), idempotencyKey: 'reg-41' },
-      h.keys.clerk,
+    const other = await trpcError(
+      h.as('clerk').party.register.mutate({ ...input, idNumber: residentId(42), idempotencyKey: 'reg-41' }),
     );
-    expect(other.error?.data.code).toBe('CONFLICT');
+    expect(other.data?.code).toBe('CONFLICT');
   });
 });

@@ -12,13 +12,14 @@ describe.each(dbKinds())('public routes on %s', (kind) => {
   beforeAll(async () => {
     h = await createHarness(kind);
     partyId = (
-      await h.ok(
-        'party.register',
-        { kind: 'person', idType: 'RESIDENT_ID', idNumber: residentId(1), name: '章某某' },
-        h.keys.clerk,
-      )
+      await h.as('clerk').party.register.mutate({
+        kind: 'person',
+        idType: 'RESIDENT_ID',
+        idNumber: residentId(1),
+        name: '章某某',
+      })
     ).partyId;
-    token = (await h.ok('party.issueBadgeToken', { partyId }, h.keys.judge)).token;
+    token = (await h.as('judge').party.issueBadgeToken.mutate({ partyId })).token;
   });
   afterAll(async () => {
     await h?.close();
@@ -55,7 +56,7 @@ describe.each(dbKinds())('public routes on %s', (kind) => {
   });
 
   it('answers a cache hit without a promise, and a miss with one (the hot path stays synchronous)', async () => {
-    const fresh = (await h.ok('party.issueBadgeToken', { partyId }, h.keys.judge)).token;
+    const fresh = (await h.as('judge').party.issueBadgeToken.mutate({ partyId })).token;
     const url = `http://localhost/v1/badge/${fresh}`;
     const first = h.app.fetch(new Request(url));
     expect(first).toBeInstanceOf(Promise);
@@ -93,21 +94,17 @@ describe.each(dbKinds())('public routes on %s', (kind) => {
 
   it('reflects a write at once (cache invalidated) and 404s after the token is revoked', async () => {
     await h.app.request(`/v1/badge/${token}`);
-    const r = await h.ok(
-      'record.create',
-      {
-        partyId,
-        category: 'R01',
-        court: '浙0212',
-        caseNumber: '（2026）浙0212刑初1号',
-        effectiveFrom: '2026-01-01',
-      },
-      h.keys.judge,
-    );
+    const r = await h.as('judge').record.create.mutate({
+      partyId,
+      category: 'R01',
+      court: '浙0212',
+      caseNumber: '（2026）浙0212刑初1号',
+      effectiveFrom: '2026-01-01',
+    });
     expect((await (await h.app.request(`/v1/badge/${token}`)).json()).color).toBe('red');
-    await h.ok('record.revoke', { recordId: r.recordId, reason: 'entered in error' }, h.keys.judge);
+    await h.as('judge').record.revoke.mutate({ recordId: r.recordId, reason: 'entered in error' });
     expect((await (await h.app.request(`/v1/badge/${token}`)).json()).color).toBe('green');
-    await h.ok('party.revokeBadgeToken', { token }, h.keys.judge);
+    await h.as('judge').party.revokeBadgeToken.mutate({ token });
     expect((await h.app.request(`/v1/badge/${token}`)).status).toBe(404);
     expect((await h.app.request('/v1/badge/bdg_unknown')).status).toBe(404);
   });
@@ -117,13 +114,14 @@ describe.each(dbKinds())('public routes on %s', (kind) => {
     const tokens: string[] = [];
     for (const [i, surname] of surnames.entries()) {
       const id = (
-        await h.ok(
-          'party.register',
-          { kind: 'person', idType: 'RESIDENT_ID', idNumber: residentId(10 + i), name: `${surname}某某` },
-          h.keys.clerk,
-        )
+        await h.as('clerk').party.register.mutate({
+          kind: 'person',
+          idType: 'RESIDENT_ID',
+          idNumber: residentId(10 + i),
+          name: `${surname}某某`,
+        })
       ).partyId;
-      tokens.push((await h.ok('party.issueBadgeToken', { partyId: id }, h.keys.judge)).token);
+      tokens.push((await h.as('judge').party.issueBadgeToken.mutate({ partyId: id })).token);
     }
     const paths = [
       ...tokens.map((t) => `/v1/badge/${t}`),
@@ -140,25 +138,22 @@ describe.each(dbKinds())('public routes on %s', (kind) => {
 
   it('expires a cached badge at the classification until (time alone changes the color)', async () => {
     const other = (
-      await h.ok(
-        'party.register',
-        { kind: 'person', idType: 'RESIDENT_ID', idNumber: residentId(2), name: '钱某某' },
-        h.keys.clerk,
-      )
+      await h.as('clerk').party.register.mutate({
+        kind: 'person',
+        idType: 'RESIDENT_ID',
+        idNumber: residentId(2),
+        name: '钱某某',
+      })
     ).partyId;
-    await h.ok(
-      'record.create',
-      {
-        partyId: other,
-        category: 'Y08',
-        court: '浙0212',
-        caseNumber: '（2026）浙0212民初2号',
-        effectiveFrom: '2026-01-01',
-        effectiveUntil: '2098-06-01',
-      },
-      h.keys.judge,
-    );
-    const t = (await h.ok('party.issueBadgeToken', { partyId: other }, h.keys.judge)).token;
+    await h.as('judge').record.create.mutate({
+      partyId: other,
+      category: 'Y08',
+      court: '浙0212',
+      caseNumber: '（2026）浙0212民初2号',
+      effectiveFrom: '2026-01-01',
+      effectiveUntil: '2098-06-01',
+    });
+    const t = (await h.as('judge').party.issueBadgeToken.mutate({ partyId: other })).token;
     const first = await (await h.app.request(`/v1/badge/${t}`)).json();
     expect(first).toMatchObject({ color: 'yellow', until: '2098-06-01', name: '钱**' });
     const saved = h.clock.now;

@@ -9,7 +9,7 @@ import { verifyAuditChain } from '../audit/audit-log.js';
 import { openDatabase } from '../db/database.js';
 import { rowsOf } from '../db/rows.js';
 import { PARTY_CHANNEL } from '../db/write-tx.js';
-import { callTrpc } from '../testing/harness.js';
+import { createTestClient } from '../testing/client.js';
 import { residentId } from '../testing/ids.js';
 import { spawnServer } from '../testing/spawn-server.js';
 import { createTestDatabase, dbKinds } from '../testing/test-db.js';
@@ -54,25 +54,29 @@ describe.each(dbKinds())('server processes on %s', (kind) => {
     const env: Record<string, string> = { ...(await location(kind)), CHILD_KEYS: '1' };
     const a = await spawnServer(env);
     cleanups.push(() => a.stop('SIGKILL'));
-    const call = (path: string, input: unknown, key = a.keys.enforcement) =>
-      callTrpc(fetch, a.base, path, input, key);
-    const reg = await call(
-      'party.register',
-      { kind: 'person', idType: 'RESIDENT_ID', idNumber: residentId(1), name: '吴某' },
-      a.keys.clerk,
-    );
-    const partyId = reg.data.partyId as string;
+    const { partyId } = await createTestClient(a.base, a.keys.clerk).party.register.mutate({
+      kind: 'person',
+      idType: 'RESIDENT_ID',
+      idNumber: residentId(1),
+      name: '吴某',
+    });
+    const enforcement = createTestClient(a.base, a.keys.enforcement);
     let ok = 0;
     const writers = Array.from({ length: 4 }, async (_, w) => {
       for (let i = 0; ; i++) {
-        const r = await call('record.create', {
-          partyId,
-          category: i % 3 === 0 ? 'R04' : 'Y08',
-          court: '浙0212',
-          caseNumber: `（2026）浙0212民初${w * 1000 + i + 1}号`,
-          effectiveFrom: '2026-01-01',
-        }).catch(() => null);
-        if (!r || r.error) return;
+        const written = await enforcement.record.create
+          .mutate({
+            partyId,
+            category: i % 3 === 0 ? 'R04' : 'Y08',
+            court: '浙0212',
+            caseNumber: `（2026）浙0212民初${w * 1000 + i + 1}号`,
+            effectiveFrom: '2026-01-01',
+          })
+          .then(
+            () => true,
+            () => false,
+          );
+        if (!written) return;
         ok++;
       }
     });
@@ -82,12 +86,12 @@ describe.each(dbKinds())('server processes on %s', (kind) => {
 
     // Restarted server answers consistently.
     const b = await spawnServer(env);
-    const detail = await callTrpc(fetch, b.base, 'party.get', { partyId }, b.keys.clerk);
-    await b.stop();
-    expect(detail.error).toBeUndefined();
-    const recs = detail.data.records as any[];
+    const detail = await createTestClient(b.base, b.keys.clerk)
+      .party.get.query({ partyId })
+      .finally(() => b.stop());
+    const recs = detail.records;
     expect(recs.length).toBeGreaterThanOrEqual(ok);
-    expect(detail.data.version).toBe(recs.length + 1);
+    expect(detail.version).toBe(recs.length + 1);
     const expected = classify(
       recs.map((r) => ({
         id: r.recordId,
@@ -97,7 +101,7 @@ describe.each(dbKinds())('server processes on %s', (kind) => {
       })),
       { asOf: new Date() },
     );
-    expect(detail.data.classification).toMatchObject({ color: expected.color, until: expected.until });
+    expect(detail.classification).toMatchObject({ color: expected.color, until: expected.until });
 
     const db = await openDatabase(
       kind === 'postgres' ? { databaseUrl: env.DATABASE_URL } : { dataDir: env.FIVECOLOR_DATA_DIR },
@@ -128,29 +132,25 @@ describe.each(dbKinds().filter((k) => k === 'postgres'))('two server processes o
     cleanups.push(() => a.stop());
     const b = await spawnServer({ DATABASE_URL: t.url });
     cleanups.push(() => b.stop());
-    const call = (path: string, input: unknown, key = a.keys.judge) =>
-      callTrpc(fetch, a.base, path, input, key);
-    const { partyId } = (
-      await call(
-        'party.register',
-        { kind: 'person', idType: 'RESIDENT_ID', idNumber: residentId(2), name: '郑某' },
-        a.keys.clerk,
-      )
-    ).data;
-    const rec = (
-      await call('record.create', {
-        partyId,
-        category: 'R01',
-        court: '浙0212',
-        caseNumber: '（2026）浙0212刑初5号',
-        effectiveFrom: '2026-01-01',
-      })
-    ).data;
-    const { token } = (await call('party.issueBadgeToken', { partyId })).data;
+    const judge = createTestClient(a.base, a.keys.judge);
+    const { partyId } = await createTestClient(a.base, a.keys.clerk).party.register.mutate({
+      kind: 'person',
+      idType: 'RESIDENT_ID',
+      idNumber: residentId(2),
+      name: '郑某',
+    });
+    const rec = await judge.record.create.mutate({
+      partyId,
+      category: 'R01',
+      court: '浙0212',
+      caseNumber: '（2026）浙0212刑初5号',
+      effectiveFrom: '2026-01-01',
+    });
+    const { token } = await judge.party.issueBadgeToken.mutate({ partyId });
     const badge = async () => (await (await fetch(`${b.base}/v1/badge/${token}`)).json()).color;
     expect(await badge()).toBe('red');
     expect(await badge()).toBe('red'); // now cached in process b
-    await call('record.revoke', { recordId: rec.recordId, reason: 'entered in error' });
+    await judge.record.revoke.mutate({ recordId: rec.recordId, reason: 'entered in error' });
     const start = Date.now();
     let color = await badge();
     while (color !== 'green' && Date.now() - start < 1000) {

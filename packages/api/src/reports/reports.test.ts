@@ -3,6 +3,7 @@ import { compactVerify, createLocalJWKSet, type JSONWebKeySet } from 'jose';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPartyCrypto } from '../crypto/party-crypto.js';
+import { trpcError } from '../testing/client.js';
 import { createHarness, type Harness } from '../testing/harness.js';
 import { residentId } from '../testing/ids.js';
 import { dbKinds } from '../testing/test-db.js';
@@ -25,30 +26,27 @@ describe.each(dbKinds())('reports and consent on %s', (kind) => {
     `/v1/reports/${encodeURIComponent(no)}${pdf ? '.pdf' : ''}?code=${encodeURIComponent(code)}`;
   const newPerson = async (name = '章某某') => {
     const id = (
-      await h.ok(
-        'party.register',
-        { kind: 'person', idType: 'RESIDENT_ID', idNumber: residentId(500 + n++), name },
-        h.keys.clerk,
-      )
-    ).partyId as string;
-    return { id, session: (await h.ok('party.issueSession', { partyId: id }, h.keys.judge)).token as string };
+      await h.as('clerk').party.register.mutate({
+        kind: 'person',
+        idType: 'RESIDENT_ID',
+        idNumber: residentId(500 + n++),
+        name,
+      })
+    ).partyId;
+    return { id, session: (await h.as('judge').party.issueSession.mutate({ partyId: id })).token };
   };
 
   beforeAll(async () => {
     h = await createHarness(kind, { reports: { court: '浙02' } });
     ({ id: partyId, session } = await newPerson());
     const today = cst(h.clock.now);
-    const y14 = await h.ok(
-      'record.create',
-      {
-        partyId,
-        category: 'Y14',
-        court: '浙0212',
-        caseNumber: '（2025）浙0212民初77号',
-        effectiveFrom: today,
-      },
-      h.keys.judge,
-    );
+    const y14 = await h.as('judge').record.create.mutate({
+      partyId,
+      category: 'Y14',
+      court: '浙0212',
+      caseNumber: '（2025）浙0212民初77号',
+      effectiveFrom: today,
+    });
     expect(y14.classification.color).toBe('yellow');
   });
   afterAll(async () => {
@@ -56,7 +54,7 @@ describe.each(dbKinds())('reports and consent on %s', (kind) => {
   });
 
   it('issues a signed report that verifies with the published JWKS (round trip)', async () => {
-    const r = await h.ok('report.issue', { partyId }, session);
+    const r = await h.client(session).report.issue.mutate({ partyId });
     expect(r.reportNo).toMatch(/^浙02-\d{4}-\d{6}$/);
     expect(r.code).toHaveLength(8);
     for (const ch of r.code) expect(CODE_ALPHABET).toContain(ch);
@@ -99,7 +97,7 @@ describe.each(dbKinds())('reports and consent on %s', (kind) => {
   });
 
   it('fails verification when any byte of the payload is flipped', async () => {
-    const r = await h.ok('report.issue', { partyId }, session);
+    const r = await h.client(session).report.issue.mutate({ partyId });
     const [head, body, sig] = r.signed.split('.') as [string, string, string];
     const bytes = Buffer.from(body, 'base64url');
     const keys = createLocalJWKSet(await jwks());
@@ -112,39 +110,32 @@ describe.each(dbKinds())('reports and consent on %s', (kind) => {
 
   it('shows an organization in full and a repaired record as repaired', async () => {
     const org = (
-      await h.ok(
-        'party.register',
-        { kind: 'org', idType: 'USCC', idNumber: '914403001922038216', name: '宁波某某有限公司' },
-        h.keys.clerk,
-      )
+      await h.as('clerk').party.register.mutate({
+        kind: 'org',
+        idType: 'USCC',
+        idNumber: '914403001922038216',
+        name: '宁波某某有限公司',
+      })
     ).partyId;
     const from = cst(new Date(h.clock.now.getTime() - 60 * DAY));
-    const { recordId } = await h.ok(
-      'record.create',
-      {
-        partyId: org,
-        category: 'Y14',
-        court: '浙0212',
-        caseNumber: '（2025）浙0212执5号',
-        effectiveFrom: from,
-      },
-      h.keys.enforcement,
-    );
-    await h.ok(
-      'record.repair',
-      {
-        partyId: org,
-        repairs: [recordId],
-        court: '浙0212',
-        caseNumber: '（2025）浙0212执恢5号',
-        effectiveFrom: cst(new Date(h.clock.now.getTime() - 10 * DAY)),
-      },
-      h.keys.enforcement,
-    );
-    const { report } = await h.ok('report.issue', { partyId: org }, h.keys.judge);
+    const { recordId } = await h.as('enforcement').record.create.mutate({
+      partyId: org,
+      category: 'Y14',
+      court: '浙0212',
+      caseNumber: '（2025）浙0212执5号',
+      effectiveFrom: from,
+    });
+    await h.as('enforcement').record.repair.mutate({
+      partyId: org,
+      repairs: [recordId],
+      court: '浙0212',
+      caseNumber: '（2025）浙0212执恢5号',
+      effectiveFrom: cst(new Date(h.clock.now.getTime() - 10 * DAY)),
+    });
+    const { report } = await h.as('judge').report.issue.mutate({ partyId: org });
     expect(report.party).toMatchObject({ name: '宁波某某有限公司', idNumber: '914403001922038216' });
     expect(report.classification.color).toBe('blue');
-    const repaired = report.records.find((x: { recordId: string }) => x.recordId === recordId);
+    const repaired = report.records.find((x) => x.recordId === recordId);
     expect(repaired).toMatchObject({
       status: 'repaired',
       counting: false,
@@ -155,101 +146,73 @@ describe.each(dbKinds())('reports and consent on %s', (kind) => {
   it('issues a report when a live repair lists a record revoked later (revoked records hidden)', async () => {
     const p = await newPerson('孙某某');
     const days = (n: number) => cst(new Date(h.clock.now.getTime() + n * DAY));
-    const y = await h.ok(
-      'record.create',
-      {
-        partyId: p.id,
-        category: 'Y14',
-        court: '浙0212',
-        caseNumber: '（2025）浙0212执6号',
-        effectiveFrom: days(-30),
-      },
-      h.keys.enforcement,
-    );
-    const fix = await h.ok(
-      'record.repair',
-      {
-        partyId: p.id,
-        repairs: [y.recordId],
-        court: '浙0212',
-        caseNumber: '（2025）浙0212执恢6号',
-        effectiveFrom: days(-5),
-      },
-      h.keys.enforcement,
-    );
-    await h.ok('record.revoke', { recordId: y.recordId, reason: 'entered in error' }, h.keys.enforcement);
-    const r = await h.call('report.issue', { partyId: p.id }, h.keys.judge);
-    expect(r.error, r.error?.message).toBeUndefined();
-    const { report } = r.data;
+    const y = await h.as('enforcement').record.create.mutate({
+      partyId: p.id,
+      category: 'Y14',
+      court: '浙0212',
+      caseNumber: '（2025）浙0212执6号',
+      effectiveFrom: days(-30),
+    });
+    const fix = await h.as('enforcement').record.repair.mutate({
+      partyId: p.id,
+      repairs: [y.recordId],
+      court: '浙0212',
+      caseNumber: '（2025）浙0212执恢6号',
+      effectiveFrom: days(-5),
+    });
+    await h.as('enforcement').record.revoke.mutate({ recordId: y.recordId, reason: 'entered in error' });
+    const { report } = await h.as('judge').report.issue.mutate({ partyId: p.id });
     expect(report.classification.color).toBe('blue');
-    expect(report.records.map((x: { recordId: string }) => x.recordId)).toEqual([fix.recordId]);
-    expect(report.timeline.map((s: { color: string }) => s.color)).toEqual(['green', 'blue', 'green']);
+    expect(report.records.map((x) => x.recordId)).toEqual([fix.recordId]);
+    expect(report.timeline.map((s) => s.color)).toEqual(['green', 'blue', 'green']);
   });
 
   it('counts a repaired record again after the repair’s own term while its term still runs', async () => {
     const p = await newPerson('钱某某');
     const days = (n: number) => cst(new Date(h.clock.now.getTime() + n * DAY));
-    const y = await h.ok(
-      'record.create',
-      {
-        partyId: p.id,
-        category: 'Y14',
-        court: '浙0212',
-        caseNumber: '（2024）浙0212执7号',
-        effectiveFrom: days(-800),
-        effectiveUntil: days(400),
-      },
-      h.keys.enforcement,
-    );
+    const y = await h.as('enforcement').record.create.mutate({
+      partyId: p.id,
+      category: 'Y14',
+      court: '浙0212',
+      caseNumber: '（2024）浙0212执7号',
+      effectiveFrom: days(-800),
+      effectiveUntil: days(400),
+    });
     // B01's default term is one year: this repair lifted the record from day -700 to about day -335.
-    const fix = await h.ok(
-      'record.repair',
-      {
-        partyId: p.id,
-        repairs: [y.recordId],
-        court: '浙0212',
-        caseNumber: '（2024）浙0212执恢7号',
-        effectiveFrom: days(-700),
-      },
-      h.keys.enforcement,
-    );
+    const fix = await h.as('enforcement').record.repair.mutate({
+      partyId: p.id,
+      repairs: [y.recordId],
+      court: '浙0212',
+      caseNumber: '（2024）浙0212执恢7号',
+      effectiveFrom: days(-700),
+    });
     expect(fix.classification.color).toBe('yellow');
-    const { report } = await h.ok('report.issue', { partyId: p.id }, h.keys.judge);
+    const { report } = await h.as('judge').report.issue.mutate({ partyId: p.id });
     expect(report.classification).toMatchObject({ color: 'yellow', basis: [y.recordId] });
-    expect(report.records.find((x: { recordId: string }) => x.recordId === y.recordId)).toMatchObject({
+    expect(report.records.find((x) => x.recordId === y.recordId)).toMatchObject({
       status: 'active',
       counting: true,
       repairedBy: null,
     });
-    expect(report.timeline.map((s: { color: string }) => s.color)).toEqual([
-      'green',
-      'yellow',
-      'blue',
-      'yellow',
-      'green',
-    ]);
+    expect(report.timeline.map((s) => s.color)).toEqual(['green', 'yellow', 'blue', 'yellow', 'green']);
   });
 
   it('verifies online (tRPC and public GET with CORS) and says whether the color changed', async () => {
     const other = await newPerson('李某');
-    const r = await h.ok('report.issue', { partyId: other.id }, other.session);
-    const ok = await h.ok('report.verify', { reportNo: r.reportNo, code: r.code.toLowerCase() }, h.keys.bank);
+    const r = await h.client(other.session).report.issue.mutate({ partyId: other.id });
+    const ok = await h.as('bank').report.verify.query({ reportNo: r.reportNo, code: r.code.toLowerCase() });
     expect(ok).toMatchObject({
       valid: true,
       report: { reportNo: r.reportNo },
       colorNow: { color: 'green', changed: false },
     });
-    await h.ok(
-      'record.create',
-      {
-        partyId: other.id,
-        category: 'R03',
-        court: '浙0212',
-        caseNumber: '（2025）浙0212民初9号',
-        effectiveFrom: cst(h.clock.now),
-      },
-      h.keys.judge,
-    );
+    await h.as('judge').record.create.mutate({
+      partyId: other.id,
+      category: 'R03',
+      court: '浙0212',
+      caseNumber: '（2025）浙0212民初9号',
+      effectiveFrom: cst(h.clock.now),
+    });
     const res = await get(verifyPath(r.reportNo, r.code), '192.0.2.50', { origin: 'https://bank.example' });
     expect(res.status).toBe(200);
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
@@ -269,13 +232,13 @@ describe.each(dbKinds())('reports and consent on %s', (kind) => {
     const page = await get(verifyPath(r.reportNo, r.code), '192.0.2.50', { accept: 'text/html' });
     expect(page.headers.get('content-type')).toContain('text/html');
     expect(await page.text()).toContain('签发后已变更');
-    const bad = await h.call('report.verify', { reportNo: 'x', code: '12' }, h.keys.bank);
-    expect(bad.error?.data.code).toBe('BAD_REQUEST');
-    expect(bad.error?.message).toMatch(/^reportNo, code: /);
+    const bad = await trpcError(h.as('bank').report.verify.query({ reportNo: 'x', code: '12' }));
+    expect(bad.data?.code).toBe('BAD_REQUEST');
+    expect(bad.message).toMatch(/^reportNo, code: /);
   });
 
   it('rate-limits wrong codes per client address and per report, right code included', async () => {
-    const r = await h.ok('report.issue', { partyId }, session);
+    const r = await h.client(session).report.issue.mutate({ partyId });
     const limits = h.deps.reports.limiter;
     for (let i = 0; i < limits.perClient.max; i++)
       expect(
@@ -295,10 +258,10 @@ describe.each(dbKinds())('reports and consent on %s', (kind) => {
       await get(verifyPath(r.reportNo, 'WRONGXYZ'), `203.0.113.${i}`);
     const locked = await get(verifyPath(r.reportNo, r.code), '203.0.113.250');
     expect(locked.status).toBe(429);
-    const viaTrpc = await h.call('report.verify', { reportNo: r.reportNo, code: r.code }, h.keys.bank);
-    expect(viaTrpc.error?.data.code).toBe('TOO_MANY_REQUESTS');
+    const viaTrpc = await trpcError(h.as('bank').report.verify.query({ reportNo: r.reportNo, code: r.code }));
+    expect(viaTrpc.data?.code).toBe('TOO_MANY_REQUESTS');
     // Another report is not affected; the window passes.
-    const r2 = await h.ok('report.issue', { partyId }, session);
+    const r2 = await h.client(session).report.issue.mutate({ partyId });
     expect((await get(verifyPath(r2.reportNo, r2.code), '203.0.113.251')).status).toBe(200);
     const saved = h.clock.now;
     h.clock.now = new Date(saved.getTime() + limits.perReport.windowMs + 1000);
@@ -310,7 +273,7 @@ describe.each(dbKinds())('reports and consent on %s', (kind) => {
   });
 
   it('expires: online verification says expired after the validity', async () => {
-    const r = await h.ok('report.issue', { partyId }, session);
+    const r = await h.client(session).report.issue.mutate({ partyId });
     const saved = h.clock.now;
     h.clock.now = new Date(Date.parse(r.expiresAt) + 1000);
     try {
@@ -322,11 +285,11 @@ describe.each(dbKinds())('reports and consent on %s', (kind) => {
   });
 
   it('rotates the signing key: old reports stay valid until they expire, then the old key is unpublished', async () => {
-    const before = await h.ok('report.issue', { partyId }, session);
+    const before = await h.client(session).report.issue.mutate({ partyId });
     const { kid, retired } = await rotateSigningKey(h.db, createPartyCrypto(h.secret), h.clock.now);
     expect(retired).toContain(before.kid);
     h.deps.reports.refresh();
-    const after = await h.ok('report.issue', { partyId }, session);
+    const after = await h.client(session).report.issue.mutate({ partyId });
     expect(after.kid).toBe(kid);
     expect(after.kid).not.toBe(before.kid);
     const keys = await jwks();
@@ -348,7 +311,7 @@ describe.each(dbKinds())('reports and consent on %s', (kind) => {
   });
 
   it('renders the PDF in Chinese with the report content', async () => {
-    const r = await h.ok('report.issue', { partyId }, session);
+    const r = await h.client(session).report.issue.mutate({ partyId });
     const res = await get(verifyPath(r.reportNo, r.code, true), '192.0.2.99');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/pdf');
@@ -377,23 +340,24 @@ describe.each(dbKinds())('reports and consent on %s', (kind) => {
 
   it('lets a bank read the code and issue a report only under a live consent, audited for the party', async () => {
     const p = await newPerson('王某某');
-    const missing = await h.call('report.issue', { partyId: p.id }, h.keys.bank);
-    expect(missing.error?.data.code).toBe('FORBIDDEN');
-    expect(missing.error?.message).toMatch(/consent/);
-    expect((await h.call('party.get', { partyId: p.id }, h.keys.bank)).error?.message).toMatch(/consent/);
+    const bank = h.as('bank');
+    const missing = await trpcError(bank.report.issue.mutate({ partyId: p.id }));
+    expect(missing.data?.code).toBe('FORBIDDEN');
+    expect(missing.message).toMatch(/consent/);
+    expect((await trpcError(bank.party.get.query({ partyId: p.id }))).message).toMatch(/consent/);
     const until = cst(new Date(h.clock.now.getTime() + 90 * DAY));
-    const grant = await h.ok(
-      'consent.grant',
-      { grantee: 'Test Bank', scopes: ['code', 'report'], until },
-      p.session,
-    );
+    const grant = await h.client(p.session).consent.grant.mutate({
+      grantee: 'Test Bank',
+      scopes: ['code', 'report'],
+      until,
+    });
     expect(grant).toMatchObject({ grantee: 'Test Bank', scopes: ['code', 'report'], until, active: true });
-    const issued = await h.ok('report.issue', { partyId: p.id, purpose: '诚信履行贷审查' }, h.keys.bank);
+    const issued = await h.as('bank').report.issue.mutate({ partyId: p.id, purpose: '诚信履行贷审查' });
     expect(issued.report.party.name).toBe('王**');
-    expect((await h.ok('party.get', { partyId: p.id }, h.keys.bank)).classification.color).toBe('green');
-    const listed = await h.ok('consent.list', {}, h.keys.bank);
-    expect(listed.map((x: { consentId: string }) => x.consentId)).toContain(grant.consentId);
-    const who = await h.ok('audit.list', {}, p.session);
+    expect((await h.as('bank').party.get.query({ partyId: p.id })).classification.color).toBe('green');
+    const listed = await h.as('bank').consent.list.query({});
+    expect(listed.map((x) => x.consentId)).toContain(grant.consentId);
+    const who = await h.client(p.session).audit.list.query({});
     expect(who.items).toEqual(
       expect.arrayContaining([
         expect.objectContaining({
@@ -405,19 +369,17 @@ describe.each(dbKinds())('reports and consent on %s', (kind) => {
         expect.objectContaining({ action: 'party.get', actorRole: 'bank', actorOrg: 'Test Bank' }),
       ]),
     );
-    await h.ok('consent.revoke', { consentId: grant.consentId }, p.session);
-    const after = await h.call('report.issue', { partyId: p.id }, h.keys.bank);
-    expect(after.error?.data.code).toBe('FORBIDDEN');
-    expect((await h.call('party.get', { partyId: p.id }, h.keys.bank)).error?.data.code).toBe('FORBIDDEN');
-    expect((await h.ok('consent.list', {}, p.session))[0]).toMatchObject({
+    await h.client(p.session).consent.revoke.mutate({ consentId: grant.consentId });
+    const after = await trpcError(bank.report.issue.mutate({ partyId: p.id }));
+    expect(after.data?.code).toBe('FORBIDDEN');
+    expect((await trpcError(bank.party.get.query({ partyId: p.id }))).data?.code).toBe('FORBIDDEN');
+    expect((await h.client(p.session).consent.list.query({}))[0]).toMatchObject({
       active: false,
       revokedAt: expect.any(String),
     });
     // A code-only consent does not cover reports.
-    await h.ok('consent.grant', { grantee: 'Test Bank', scopes: ['code'], until }, p.session);
-    expect((await h.call('report.issue', { partyId: p.id }, h.keys.bank)).error?.message).toMatch(
-      /scope report/,
-    );
+    await h.client(p.session).consent.grant.mutate({ grantee: 'Test Bank', scopes: ['code'], until });
+    expect((await trpcError(bank.report.issue.mutate({ partyId: p.id }))).message).toMatch(/scope report/);
   });
 
   it('rejects bad consent input naming the field, and changes nothing', async () => {
@@ -442,7 +404,7 @@ describe.each(dbKinds())('reports and consent on %s', (kind) => {
       p.session,
     );
     expect(scope.error?.message).toMatch(/^scopes\.0: /);
-    expect(await h.ok('consent.list', {}, p.session)).toEqual([]);
+    expect(await h.client(p.session).consent.list.query({})).toEqual([]);
   });
 });
 
@@ -456,13 +418,14 @@ describe('a signing key given in the environment', () => {
     const pem = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
     h = await createHarness('pglite', { reports: { signingKey: pem } });
     const partyId = (
-      await h.ok(
-        'party.register',
-        { kind: 'person', idType: 'RESIDENT_ID', idNumber: residentId(901), name: '孙某' },
-        h.keys.clerk,
-      )
+      await h.as('clerk').party.register.mutate({
+        kind: 'person',
+        idType: 'RESIDENT_ID',
+        idNumber: residentId(901),
+        name: '孙某',
+      })
     ).partyId;
-    const r = await h.ok('report.issue', { partyId }, h.keys.judge);
+    const r = await h.as('judge').report.issue.mutate({ partyId });
     expect(r.reportNo).toMatch(/^浙02-/);
     const keys = await (await h.app.request('http://local/.well-known/jwks.json')).json();
     expect(keys.keys[0].kid).toBe(r.kid);

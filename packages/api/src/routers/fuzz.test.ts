@@ -88,13 +88,14 @@ describe.each(dbKinds())('random input never yields a 5xx (%s)', (kind) => {
   beforeAll(async () => {
     h = await createHarness(kind);
     partyId = (
-      await h.ok(
-        'party.register',
-        { kind: 'person', idType: 'RESIDENT_ID', idNumber: residentId(1), name: '孙某' },
-        h.keys.clerk,
-      )
+      await h.as('clerk').party.register.mutate({
+        kind: 'person',
+        idType: 'RESIDENT_ID',
+        idNumber: residentId(1),
+        name: '孙某',
+      })
     ).partyId;
-    partySession = (await h.ok('party.issueSession', { partyId }, h.keys.judge)).token;
+    partySession = (await h.as('judge').party.issueSession.mutate({ partyId })).token;
   });
   afterAll(async () => {
     await h?.close();
@@ -105,7 +106,7 @@ describe.each(dbKinds())('random input never yields a 5xx (%s)', (kind) => {
 
   it('sees a write when there is one (the check below can fail)', async () => {
     const before = await written();
-    await h.ok('party.issueBadgeToken', { partyId }, partySession);
+    await h.client(partySession).party.issueBadgeToken.mutate({ partyId });
     expect(await written()).not.toEqual(before);
   });
 

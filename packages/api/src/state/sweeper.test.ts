@@ -22,47 +22,41 @@ describe.each(dbKinds())('state sweeper (%s)', (kind) => {
   beforeAll(async () => {
     h = await createHarness(kind);
     partyId = (
-      await h.ok(
-        'party.register',
-        { kind: 'person', idType: 'RESIDENT_ID', idNumber: residentId(5), name: '蒋某' },
-        h.keys.clerk,
-      )
+      await h.as('clerk').party.register.mutate({
+        kind: 'person',
+        idType: 'RESIDENT_ID',
+        idNumber: residentId(5),
+        name: '蒋某',
+      })
     ).partyId;
-    await h.ok(
-      'record.create',
-      {
-        partyId,
-        category: 'Y01',
-        court: '浙0212',
-        caseNumber: '（2026）浙0212民初9号',
-        effectiveFrom: '2026-01-01',
-        effectiveUntil: '2098-06-01',
-      },
-      h.keys.judge,
-    );
+    await h.as('judge').record.create.mutate({
+      partyId,
+      category: 'Y01',
+      court: '浙0212',
+      caseNumber: '（2026）浙0212民初9号',
+      effectiveFrom: '2026-01-01',
+      effectiveUntil: '2098-06-01',
+    });
   });
   afterAll(async () => {
     await h?.close();
   });
 
   it('is started by createFivecolor, unless sweepStates is false', async () => {
-    const { partyId: other } = await h.ok(
-      'party.register',
-      { kind: 'person', idType: 'RESIDENT_ID', idNumber: residentId(6), name: '韩某' },
-      h.keys.clerk,
-    );
-    await h.ok(
-      'record.create',
-      {
-        partyId: other,
-        category: 'Y01',
-        court: '浙0212',
-        caseNumber: '（2026）浙0212民初10号',
-        effectiveFrom: '2026-01-01',
-        effectiveUntil: '2097-01-01',
-      },
-      h.keys.judge,
-    );
+    const { partyId: other } = await h.as('clerk').party.register.mutate({
+      kind: 'person',
+      idType: 'RESIDENT_ID',
+      idNumber: residentId(6),
+      name: '韩某',
+    });
+    await h.as('judge').record.create.mutate({
+      partyId: other,
+      category: 'Y01',
+      court: '浙0212',
+      caseNumber: '（2026）浙0212民初10号',
+      effectiveFrom: '2026-01-01',
+      effectiveUntil: '2097-01-01',
+    });
     const color = async () =>
       (await h.deps.db.db.select().from(partyState).where(eq(partyState.partyId, other)))[0]?.color;
     const later = {

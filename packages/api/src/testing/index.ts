@@ -1,5 +1,16 @@
-// `@fivecolor/api/testing`: helpers for tests that need a real database (this package's, the server's,
-// an integrator's). Not for production code.
+// `@fivecolor/api/testing`: helpers for tests that need a real database and the API (this package's,
+// the client's, the elements', the server's, an integrator's). Not for production code.
 
+export type { AppLike, TestClient, TestClientError } from './client.js';
+export { createTestClient, trpcError } from './client.js';
+export type { Harness } from './harness.js';
+export { createHarness } from './harness.js';
+export { residentId, residentIds } from './ids.js';
+export type { TestServer } from './server.js';
+export { startTestServer } from './server.js';
+export type { KeyRole, TestApp, TestAppOptions } from './test-app.js';
+export { KEY_ROLES } from './test-app.js';
 export type { DbKind } from './test-db.js';
 export { createTestDatabase, dbKinds, openTestDb } from './test-db.js';
+export type { FetchLike, TrpcErrorBody, TrpcResult } from './trpc-call.js';
+export { callTrpc, procedureType } from './trpc-call.js';

@@ -5,6 +5,7 @@ import { SESSION_TTL_SECONDS, sessionKeys, signPartySession } from '../auth/sess
 import { newId } from '../db/ids.js';
 import { consents, idempotencyKeys } from '../db/schema.js';
 import { appRouter } from '../routers/root.js';
+import { trpcError } from '../testing/client.js';
 import { createHarness, type Harness } from '../testing/harness.js';
 import { residentId } from '../testing/ids.js';
 import { dbKinds } from '../testing/test-db.js';
@@ -54,20 +55,23 @@ describe.each(dbKinds())('authorization matrix (procedure × role) on %s', (kind
   const token = (role: Role) => (role === 'party' ? sessionToken : h.keys[role]);
   const newParty = async () =>
     (
-      await h.ok(
-        'party.register',
-        { kind: 'person', idType: 'RESIDENT_ID', idNumber: residentId(n++), name: '王某' },
-        h.keys.clerk,
-      )
-    ).partyId as string;
+      await h.as('clerk').party.register.mutate({
+        kind: 'person',
+        idType: 'RESIDENT_ID',
+        idNumber: residentId(n++),
+        name: '王某',
+      })
+    ).partyId;
   const newRecord = async () =>
     (
-      await h.ok(
-        'record.create',
-        { partyId, category: 'Y14', court: '浙0212', caseNumber: CASE, effectiveFrom: '2026-01-01' },
-        h.keys.judge,
-      )
-    ).recordId as string;
+      await h.as('judge').record.create.mutate({
+        partyId,
+        category: 'Y14',
+        court: '浙0212',
+        caseNumber: CASE,
+        effectiveFrom: '2026-01-01',
+      })
+    ).recordId;
 
   /** A valid input for each procedure, for a caller of `role` (the party acts on its own party). */
   const inputs: Record<string, () => Promise<unknown>> = {
@@ -88,7 +92,7 @@ describe.each(dbKinds())('authorization matrix (procedure × role) on %s', (kind
     'party.issueSession': async () => ({ partyId }),
     'party.issueBadgeToken': async () => ({ partyId }),
     'party.revokeBadgeToken': async () => ({
-      token: (await h.ok('party.issueBadgeToken', { partyId }, h.keys.judge)).token,
+      token: (await h.as('judge').party.issueBadgeToken.mutate({ partyId })).token,
     }),
     'record.create': async () => ({
       partyId,
@@ -110,20 +114,24 @@ describe.each(dbKinds())('authorization matrix (procedure × role) on %s', (kind
     'apiKey.create': async () => ({ role: 'clerk', name: 'new clerk', court: '浙0212' }),
     'apiKey.list': async () => undefined,
     'apiKey.revoke': async () => ({
-      id: (await h.ok('apiKey.create', { role: 'bank', name: 'b' }, h.keys.admin)).id,
+      id: (await h.as('admin').apiKey.create.mutate({ role: 'bank', name: 'b' })).id,
     }),
     'audit.list': async () => ({}),
     'stats.summary': async () => undefined,
     'policy.get': async () => undefined,
     'report.issue': async () => ({ partyId }),
     'report.verify': async () => {
-      const r = await h.ok('report.issue', { partyId }, h.keys.judge);
+      const r = await h.as('judge').report.issue.mutate({ partyId });
       return { reportNo: r.reportNo, code: r.code };
     },
     'consent.grant': async () => ({ grantee: 'Test Bank', scopes: ['code'], until: SOON }),
     'consent.revoke': async () => ({
       consentId: (
-        await h.ok('consent.grant', { grantee: 'Test Bank', scopes: ['report'], until: SOON }, sessionToken)
+        await h.client(sessionToken).consent.grant.mutate({
+          grantee: 'Test Bank',
+          scopes: ['report'],
+          until: SOON,
+        })
       ).consentId,
     }),
     'consent.list': async () => ({}),
@@ -131,13 +139,14 @@ describe.each(dbKinds())('authorization matrix (procedure × role) on %s', (kind
 
   beforeAll(async () => {
     h = await createHarness(kind);
-    await h.ok(
-      'party.register',
-      { kind: 'person', idType: 'RESIDENT_ID', idNumber: residentId(1), name: '钱某' },
-      h.keys.clerk,
-    );
+    await h.as('clerk').party.register.mutate({
+      kind: 'person',
+      idType: 'RESIDENT_ID',
+      idNumber: residentId(1),
+      name: '钱某',
+    });
     partyId = await newParty();
-    sessionToken = (await h.ok('party.issueSession', { partyId }, h.keys.judge)).token;
+    sessionToken = (await h.as('judge').party.issueSession.mutate({ partyId })).token;
     await h.db.db.insert(consents).values({
       id: newId('cns'),
       partyId,
@@ -179,117 +188,119 @@ describe.each(dbKinds())('authorization matrix (procedure × role) on %s', (kind
 
   it('scopes writes by court (浙02 covers 浙0212, not 浙0301) and keeps G01 for enforcement', async () => {
     const rec = { partyId, category: 'Y07', court: '浙0212', caseNumber: CASE, effectiveFrom: '2026-01-01' };
-    const other = await h.call('record.create', rec, h.otherCourtJudge);
-    expect(other.error?.data.code).toBe('FORBIDDEN');
-    expect(other.error?.message).toMatch(/^court: /);
-    const outside = await h.call(
-      'record.create',
-      { ...rec, court: '浙0301', caseNumber: '（2024）浙0301民初1号' },
-      h.keys.judge,
+    const otherCourt = h.client(h.otherCourtJudge);
+    const other = await trpcError(otherCourt.record.create.mutate(rec));
+    expect(other.data?.code).toBe('FORBIDDEN');
+    expect(other.message).toMatch(/^court: /);
+    const outside = await trpcError(
+      h.as('judge').record.create.mutate({ ...rec, court: '浙0301', caseNumber: '（2024）浙0301民初1号' }),
     );
-    expect(outside.error?.data.code).toBe('FORBIDDEN');
+    expect(outside.data?.code).toBe('FORBIDDEN');
     const recordId = await newRecord();
-    expect(
-      (await h.call('record.revoke', { recordId, reason: 'x' }, h.otherCourtJudge)).error?.data.code,
-    ).toBe('FORBIDDEN');
+    expect((await trpcError(otherCourt.record.revoke.mutate({ recordId, reason: 'x' }))).data?.code).toBe(
+      'FORBIDDEN',
+    );
     const gold = { ...rec, category: 'G01' };
-    expect((await h.call('record.create', gold, h.keys.judge)).error?.data.code).toBe('FORBIDDEN');
-    expect((await h.call('record.create', gold, h.keys.enforcement)).error).toBeUndefined();
+    expect((await trpcError(h.as('judge').record.create.mutate(gold))).data?.code).toBe('FORBIDDEN');
+    await expect(h.as('enforcement').record.create.mutate(gold)).resolves.toBeDefined();
   });
 
   it("forbids repairing another court's record, and writes nothing", async () => {
     const elsewhere = (
-      await h.ok(
-        'record.create',
-        {
-          partyId,
-          category: 'Y14',
-          court: '浙0301',
-          caseNumber: '（2024）浙0301执1号',
-          effectiveFrom: '2026-01-01',
-        },
-        h.otherCourtJudge,
-      )
+      await h.client(h.otherCourtJudge).record.create.mutate({
+        partyId,
+        category: 'Y14',
+        court: '浙0301',
+        caseNumber: '（2024）浙0301执1号',
+        effectiveFrom: '2026-01-01',
+      })
     ).recordId;
-    const before = await h.ok('record.list', { partyId }, h.keys.judge);
-    const repair = await h.call(
-      'record.repair',
-      { partyId, repairs: [elsewhere], court: '浙0212', caseNumber: CASE, effectiveFrom: '2026-02-01' },
-      h.keys.enforcement,
+    const before = await h.as('judge').record.list.query({ partyId });
+    const repair = await trpcError(
+      h.as('enforcement').record.repair.mutate({
+        partyId,
+        repairs: [elsewhere],
+        court: '浙0212',
+        caseNumber: CASE,
+        effectiveFrom: '2026-02-01',
+      }),
     );
-    expect(repair.error?.data.code).toBe('FORBIDDEN');
-    expect(repair.error?.message).toMatch(/^repairs\.0: this key writes only for court 浙02 .*not 浙0301/);
-    expect(await h.ok('record.list', { partyId }, h.keys.judge)).toEqual(before);
+    expect(repair.data?.code).toBe('FORBIDDEN');
+    expect(repair.message).toMatch(/^repairs\.0: this key writes only for court 浙02 .*not 浙0301/);
+    expect(await h.as('judge').record.list.query({ partyId })).toEqual(before);
   });
 
   it('requires a court for clerk, judge and enforcement keys; a court-role key without one writes nothing', async () => {
-    const before = (await h.ok('apiKey.list', undefined, h.keys.admin)).length;
-    for (const role of ['clerk', 'judge', 'enforcement']) {
-      const r = await h.call('apiKey.create', { role, name: 'no court' }, h.keys.admin);
-      expect(r.error?.data.code, role).toBe('BAD_REQUEST');
-      expect(r.error?.message, role).toMatch(/^court: is required for a clerk, judge or enforcement key/);
+    const before = (await h.as('admin').apiKey.list.query()).length;
+    for (const role of ['clerk', 'judge', 'enforcement'] as const) {
+      const r = await trpcError(h.as('admin').apiKey.create.mutate({ role, name: 'no court' }));
+      expect(r.data?.code, role).toBe('BAD_REQUEST');
+      expect(r.message, role).toMatch(/^court: is required for a clerk, judge or enforcement key/);
     }
-    expect((await h.ok('apiKey.list', undefined, h.keys.admin)).length).toBe(before);
+    expect((await h.as('admin').apiKey.list.query()).length).toBe(before);
     await expect(createApiKey(h.db, h.secret, { role: 'judge', name: 'no court' })).rejects.toThrow(
       /^court: is required/,
     );
     // One made before courts were required (straight into the table) is denied every court write.
     const { key: legacy } = await insertApiKey(h.db.db, h.secret, { role: 'judge', name: 'legacy' });
     const rec = { partyId, category: 'Y07', court: '浙0212', caseNumber: CASE, effectiveFrom: '2026-01-01' };
-    const r = await h.call('record.create', rec, legacy);
-    expect(r.error?.data.code).toBe('FORBIDDEN');
-    expect(r.error?.message).toBe('court: this key names no court, so it writes for none');
+    const r = await trpcError(h.client(legacy).record.create.mutate(rec));
+    expect(r.data?.code).toBe('FORBIDDEN');
+    expect(r.message).toBe('court: this key names no court, so it writes for none');
   });
 
   it('keeps revoking and amending gold (G01) and repair (B01) records for enforcement', async () => {
     const base = { partyId, court: '浙0212', caseNumber: CASE, effectiveFrom: '2026-01-01' };
-    const gold = (await h.ok('record.create', { ...base, category: 'G01' }, h.keys.enforcement)).recordId;
-    const repair = (
-      await h.ok('record.repair', { ...base, repairs: [await newRecord()] }, h.keys.enforcement)
-    ).recordId;
+    const gold = (await h.as('enforcement').record.create.mutate({ ...base, category: 'G01' })).recordId;
+    const repair = (await h.as('enforcement').record.repair.mutate({ ...base, repairs: [await newRecord()] }))
+      .recordId;
+    const judge = h.as('judge');
     for (const recordId of [gold, repair]) {
-      const revoke = await h.call('record.revoke', { recordId, reason: 'x' }, h.keys.judge);
-      expect(revoke.error?.data.code).toBe('FORBIDDEN');
-      expect(revoke.error?.message).toMatch(/^recordId: .*enforcement only/);
-      const amend = await h.call('record.amend', { recordId, reason: 'x', note: 'n' }, h.keys.judge);
-      expect(amend.error?.data.code).toBe('FORBIDDEN');
-      const list = await h.ok('record.list', { partyId }, h.keys.judge);
-      const row = list.find((r: { recordId: string }) => r.recordId === recordId);
+      const revoke = await trpcError(judge.record.revoke.mutate({ recordId, reason: 'x' }));
+      expect(revoke.data?.code).toBe('FORBIDDEN');
+      expect(revoke.message).toMatch(/^recordId: .*enforcement only/);
+      const amend = await trpcError(judge.record.amend.mutate({ recordId, reason: 'x', note: 'n' }));
+      expect(amend.data?.code).toBe('FORBIDDEN');
+      const list = await judge.record.list.query({ partyId });
+      const row = list.find((r) => r.recordId === recordId);
       expect(row).toMatchObject({ revoked: false, revision: 0 });
-      await h.ok('record.amend', { recordId, reason: 'x', note: 'n' }, h.keys.enforcement);
-      await h.ok('record.revoke', { recordId, reason: 'x' }, h.keys.enforcement);
+      await h.as('enforcement').record.amend.mutate({ recordId, reason: 'x', note: 'n' });
+      await h.as('enforcement').record.revoke.mutate({ recordId, reason: 'x' });
     }
   });
 
   it('lets only admin, judge and enforcement mint a party session (never a clerk)', async () => {
-    const clerk = await h.call('party.issueSession', { partyId }, h.keys.clerk);
-    expect(clerk.error?.data.code).toBe('FORBIDDEN');
+    const clerk = await trpcError(h.as('clerk').party.issueSession.mutate({ partyId }));
+    expect(clerk.data?.code).toBe('FORBIDDEN');
     for (const role of ['admin', 'judge', 'enforcement'] as const)
-      expect((await h.ok('party.issueSession', { partyId }, h.keys[role])).token).toEqual(expect.any(String));
+      expect((await h.as(role).party.issueSession.mutate({ partyId })).token).toEqual(expect.any(String));
   });
 
   it('limits a party session to its own party and a bank to consenting parties', async () => {
     const other = await newParty();
-    expect((await h.call('party.get', { partyId: other }, sessionToken)).error?.data.code).toBe('FORBIDDEN');
-    expect((await h.call('audit.list', { partyId: other }, sessionToken)).error?.data.code).toBe('FORBIDDEN');
-    expect((await h.call('party.get', { partyId: other }, h.keys.bank)).error?.data.code).toBe('FORBIDDEN');
-    const seen = await h.ok('party.get', { partyId }, h.keys.bank);
+    const party = h.client(sessionToken);
+    const code = async (call: Promise<unknown>) => (await trpcError(call)).data?.code;
+    expect(await code(party.party.get.query({ partyId: other }))).toBe('FORBIDDEN');
+    expect(await code(party.audit.list.query({ partyId: other }))).toBe('FORBIDDEN');
+    expect(await code(h.as('bank').party.get.query({ partyId: other }))).toBe('FORBIDDEN');
+    const seen = await h.as('bank').party.get.query({ partyId });
     expect(seen.party.name).toBe('王*');
     expect(seen.party.idNumber).toMatch(/^\d{4}\*{10}[\dX]{4}$/);
   });
 
   it('rejects a revoked API key and lists keys without secrets', async () => {
-    const created = await h.ok(
-      'apiKey.create',
-      { role: 'clerk', name: 'temp', court: '浙0212' },
-      h.keys.admin,
-    );
+    const created = await h.as('admin').apiKey.create.mutate({
+      role: 'clerk',
+      name: 'temp',
+      court: '浙0212',
+    });
     expect(created.key).toMatch(/^fck_/);
-    expect((await h.call('stats.summary', undefined, created.key)).status).toBe(200);
-    await h.ok('apiKey.revoke', { id: created.id }, h.keys.admin);
-    expect((await h.call('stats.summary', undefined, created.key)).error?.data.code).toBe('UNAUTHORIZED');
-    const list = await h.ok('apiKey.list', undefined, h.keys.admin);
-    expect(list.find((k: any) => k.id === created.id)).toMatchObject({
+    const temp = h.client(created.key);
+    await expect(temp.stats.summary.query()).resolves.toMatchObject({ parties: expect.any(Number) });
+    await h.as('admin').apiKey.revoke.mutate({ id: created.id });
+    expect((await trpcError(temp.stats.summary.query())).data?.code).toBe('UNAUTHORIZED');
+    const list = await h.as('admin').apiKey.list.query();
+    expect(list.find((k) => k.id === created.id)).toMatchObject({
       name: 'temp',
       role: 'clerk',
       revokedAt: expect.any(String),
@@ -298,28 +309,29 @@ describe.each(dbKinds())('authorization matrix (procedure × role) on %s', (kind
   });
 
   it('accepts a party session only while it is unexpired and signed with this server secret', async () => {
-    const get = (token: string) => h.call('party.get', { partyId }, token);
-    expect((await get(sessionToken)).status).toBe(200);
+    const get = (token: string) => h.client(token).party.get.query({ partyId });
+    const refusal = async (token: string) => (await trpcError(get(token))).data?.code;
+    await expect(get(sessionToken)).resolves.toMatchObject({ party: { partyId } });
     const forged = await signPartySession(sessionKeys('another-secret-0123456789'), partyId, h.clock.now);
-    expect((await get(forged.token)).error?.data.code).toBe('UNAUTHORIZED');
+    expect(await refusal(forged.token)).toBe('UNAUTHORIZED');
     const [header, , signature] = sessionToken.split('.');
     const otherSub = Buffer.from(JSON.stringify({ sub: 'pty_other', aud: 'fivecolor-party' })).toString(
       'base64url',
     );
-    expect((await get(`${header}.${otherSub}.${signature}`)).error?.data.code).toBe('UNAUTHORIZED');
+    expect(await refusal(`${header}.${otherSub}.${signature}`)).toBe('UNAUTHORIZED');
     const saved = h.clock.now;
     try {
       h.clock.now = new Date(saved.getTime() + (SESSION_TTL_SECONDS + 60) * 1000);
-      expect((await get(sessionToken)).error?.data.code).toBe('UNAUTHORIZED');
+      expect(await refusal(sessionToken)).toBe('UNAUTHORIZED');
     } finally {
       h.clock.now = saved;
     }
-    expect((await get(sessionToken)).status).toBe(200);
+    await expect(get(sessionToken)).resolves.toMatchObject({ party: { partyId } });
   });
 
   it('shows a created key once: a replay of apiKey.create names the key, never shows it again', async () => {
-    const input = { role: 'judge', name: 'replayed', court: '浙0212', idempotencyKey: 'key-once-1' };
-    const created = await h.ok('apiKey.create', input, h.keys.admin);
+    const input = { role: 'judge' as const, name: 'replayed', court: '浙0212', idempotencyKey: 'key-once-1' };
+    const created = await h.as('admin').apiKey.create.mutate(input);
     expect(created.key).toMatch(/^fck_/);
     const replay = await h.call('apiKey.create', input, h.keys.admin);
     expect(replay.status).toBe(409);
@@ -327,7 +339,7 @@ describe.each(dbKinds())('authorization matrix (procedure × role) on %s', (kind
     expect(JSON.stringify(replay)).not.toContain(created.key);
     const stored = await h.deps.db.db.select().from(idempotencyKeys);
     for (const row of stored) expect(h.deps.crypto.decrypt(row.responseEnc)).not.toContain('fck_');
-    const keys = await h.ok('apiKey.list', undefined, h.keys.admin);
-    expect(keys.filter((k: { name: string }) => k.name === 'replayed')).toHaveLength(1);
+    const keys = await h.as('admin').apiKey.list.query();
+    expect(keys.filter((k) => k.name === 'replayed')).toHaveLength(1);
   });
 });

@@ -1,0 +1,100 @@
+import type { Logger } from 'pino';
+import { createApiKey } from '../auth/api-keys.js';
+import type { Role } from '../auth/roles.js';
+import type { Db } from '../db/database.js';
+import { createFivecolor } from '../http/create-app.js';
+import type { ReportOptions } from '../reports/report-kit.js';
+import { createTestClient, type TestClient } from './client.js';
+import { type DbKind, openTestDb } from './test-db.js';
+
+/** The roles that have API keys (a party has a session token instead). */
+export type KeyRole = Exclude<Role, 'party'>;
+
+export const KEY_ROLES: readonly KeyRole[] = ['admin', 'clerk', 'judge', 'enforcement', 'bank', 'exchange'];
+
+/** What both the in-process harness and the socket server are made of. */
+export interface TestApp {
+  kind: DbKind;
+  db: Db & { url?: string };
+  secret: string;
+  app: Awaited<ReturnType<typeof createFivecolor>>['app'];
+  deps: Awaited<ReturnType<typeof createFivecolor>>['deps'];
+  /** One key per role: court 浙02 for clerk, judge and enforcement; the bank's organization is `Test Bank`. */
+  keys: Record<KeyRole, string>;
+  /** A judge key of another court (浙03). */
+  otherCourtJudge: string;
+  /** A typed client with the key of `role`. */
+  as(role: KeyRole): TestClient;
+  /** A typed client sending `token` (a key or a party session), or none. */
+  client(token?: string): TestClient;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  /** The database (default PGlite in memory). */
+  kind?: DbKind;
+  reports?: ReportOptions;
+  badgeCache?: boolean;
+  /** The app's clock (default the real one). */
+  now?: () => Date;
+}
+
+/**
+ * The app over a fresh migrated database, with one key per role; `target` says where its typed
+ * clients send their calls (the app in process, or a URL once it listens).
+ */
+export async function createTestApp(
+  opts: TestAppOptions & { logger: Logger; target?: () => string | undefined },
+): Promise<TestApp> {
+  const kind = opts.kind ?? 'pglite';
+  const db = await openTestDb(kind);
+  const secret = `test-secret-${kind}-0123456789abcdef`;
+  const fivecolor = await createFivecolor({
+    db,
+    secret,
+    logger: opts.logger,
+    publicUrl: 'https://court.example',
+    ...(opts.badgeCache === undefined ? {} : { badgeCache: opts.badgeCache }),
+    ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.reports ? { reports: opts.reports } : {}),
+  });
+  const keys = {} as Record<KeyRole, string>;
+  for (const role of KEY_ROLES) {
+    const court = ['clerk', 'judge', 'enforcement'].includes(role) ? '浙02' : undefined;
+    keys[role] = (
+      await createApiKey(db, secret, {
+        role,
+        name: `${role} test`,
+        ...(court ? { court } : {}),
+        ...(role === 'bank' ? { org: 'Test Bank' } : {}),
+      })
+    ).key;
+  }
+  const otherCourtJudge = (
+    await createApiKey(db, secret, { role: 'judge', name: 'other court', court: '浙03' })
+  ).key;
+  const clients = new Map<string, TestClient>();
+  const client = (token?: string) => {
+    let c = clients.get(token ?? '');
+    if (!c) {
+      c = createTestClient(opts.target?.() ?? fivecolor.app, token);
+      clients.set(token ?? '', c);
+    }
+    return c;
+  };
+  return {
+    kind,
+    db,
+    secret,
+    app: fivecolor.app,
+    deps: fivecolor.deps,
+    keys,
+    otherCourtJudge,
+    as: (role) => client(keys[role]),
+    client,
+    async close() {
+      await fivecolor.close();
+      await db.close();
+    },
+  };
+}
