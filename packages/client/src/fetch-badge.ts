@@ -1,3 +1,4 @@
+import { type BadgeData, COLORS } from '@fivecolor/core/wire';
 import { codeOfStatus, FivecolorError } from './fivecolor-error.js';
 import {
   classifyingFetch,
@@ -14,7 +15,6 @@ import {
   type RetryOptions,
   sleep,
 } from './retry-policy.js';
-import type { BadgeData } from './router-types.js';
 import { toFivecolorError } from './to-fivecolor-error.js';
 
 export interface FetchBadgeOptions {
@@ -28,14 +28,18 @@ export interface FetchBadgeOptions {
   cache?: Map<string, { etag: string; data: BadgeData }> | false | undefined;
 }
 
-const COLORS = new Set(['green', 'red', 'yellow', 'blue', 'gold']);
 const sharedCache = new Map<string, { etag: string; data: BadgeData }>();
 const SHARED_MAX = 200;
 const ROUTE = '/v1/badge/:token';
 
 function assertBadge(v: unknown): asserts v is BadgeData {
   const b = v as Partial<BadgeData> | null;
-  if (!b || typeof b !== 'object' || !COLORS.has(String(b.color)) || typeof b.label !== 'string') {
+  if (
+    !b ||
+    typeof b !== 'object' ||
+    !(COLORS as readonly string[]).includes(String(b.color)) ||
+    typeof b.label !== 'string'
+  ) {
     throw new FivecolorError(`${ROUTE}: the response is not a badge`, {
       code: 'INTERNAL_SERVER_ERROR',
       httpStatus: 200,

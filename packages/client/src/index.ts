@@ -1,3 +1,5 @@
+// The wire types, from their one home; the published .d.ts carries a copy of them (`tsup --dts-resolve`).
+export type { BadgeData, Color, Report } from '@fivecolor/core/wire';
 export type { AppRouter, ErrorShape } from './app-router.gen.js';
 export type { ClientHelpers, ClientOptions, FivecolorClient } from './create-client.js';
 export { createClient } from './create-client.js';
@@ -6,6 +8,6 @@ export { fetchBadge } from './fetch-badge.js';
 export type { FieldIssue, FivecolorErrorCode } from './fivecolor-error.js';
 export { FivecolorError } from './fivecolor-error.js';
 export type { RetryOptions } from './retry-policy.js';
-export type { BadgeData, Color, RouterInputs, RouterOutputs } from './router-types.js';
-export type { JWKS, Report, ReportFailureReason, VerifiedReport } from './verify-report.js';
+export type { RouterInputs, RouterOutputs } from './router-types.js';
+export type { JWKS, ReportFailureReason, VerifiedReport } from './verify-report.js';
 export { FivecolorReportError, verifyReport } from './verify-report.js';

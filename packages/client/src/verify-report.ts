@@ -1,5 +1,5 @@
+import { COLORS, type Report } from '@fivecolor/core/wire';
 import { compactVerify, createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet } from 'jose';
-import type { Color } from './router-types.js';
 
 /** A JSON Web Key Set, as the API serves it at `/.well-known/jwks.json`. */
 export type JWKS = JSONWebKeySet;
@@ -24,25 +24,6 @@ export class FivecolorReportError extends Error {
   }
 }
 
-/** The signed report's payload (fields beyond these are kept as they are). */
-export interface Report {
-  reportNo: string;
-  /** ISO 8601 instant. */
-  issuedAt: string;
-  /** ISO 8601 instant; the report is not valid from then on. */
-  expiresAt: string;
-  policyId: string;
-  party: { [key: string]: unknown; partyId?: string; name?: string; kind?: 'person' | 'org' };
-  classification: {
-    [key: string]: unknown;
-    color: Color;
-    since?: string | null;
-    until?: string | null;
-    basis?: string[];
-  };
-  [key: string]: unknown;
-}
-
 /** A report whose signature, key id, structure and expiry were checked. */
 export interface VerifiedReport {
   report: Report;
@@ -52,7 +33,6 @@ export interface VerifiedReport {
   expiresAt: Date;
 }
 
-const COLORS = new Set(['green', 'red', 'yellow', 'blue', 'gold']);
 /**
  * One jose key set per JWKS object: it keeps the imported keys, so verifying many reports against the
  * same fetched JWKS imports each key once. (A refetched JWKS is a new object and gets its own.)
@@ -90,13 +70,17 @@ function checkStructure(payload: Uint8Array): { report: Report; expiresAt: Date 
   const expiresAt = instant(v.expiresAt);
   if (!expiresAt) throw new FivecolorReportError('malformed', 'expiresAt: must be an ISO 8601 instant');
   if (!isObject(v.party)) throw new FivecolorReportError('malformed', 'party: must be an object');
-  if (!isObject(v.classification) || !COLORS.has(String(v.classification.color))) {
+  if (
+    !isObject(v.classification) ||
+    !(COLORS as readonly string[]).includes(String(v.classification.color))
+  ) {
     throw new FivecolorReportError(
       'malformed',
       'classification.color: must be one of green, red, yellow, blue, gold',
     );
   }
-  return { report: v as Report, expiresAt };
+  // Signed by the court: the API's Report. Only the fields verification relies on are checked here.
+  return { report: v as unknown as Report, expiresAt };
 }
 
 /**

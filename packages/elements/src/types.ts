@@ -1,136 +1,71 @@
-/** A code color (domain §1). */
-export type Color = 'green' | 'red' | 'yellow' | 'blue' | 'gold';
+import type * as wire from '@fivecolor/core/wire';
 
-/** The languages the elements speak. */
-export type Lang = 'zh-CN' | 'en';
+/**
+ * The wire types live in `@fivecolor/core` (`@fivecolor/core/wire`), shared with the API and
+ * `@fivecolor/client`. The elements accept them as the API sends them, and also data with fewer
+ * fields (an older server, a `.data` or `.report` set by hand): the types below are core's, with
+ * the fields the elements can do without made optional, and statuses and reasons left open.
+ */
+type Optional<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
 
-/** `'YYYY-MM-DD'`, an Asia/Shanghai calendar date. */
-export type IsoDate = string;
+export type { Color, IsoDate, Lang } from '@fivecolor/core/wire';
 
 /**
  * The JSON of the public badge route `GET {api}/v1/badge/:token` (CORS `*`; 404 for an unknown or
- * revoked token).
+ * revoked token): core's `BadgeData`. The element shows its own localized label instead of `label`,
+ * and needs neither `kind`, `since` nor `policyId`.
  */
-export interface BadgeData {
-  color: Color;
-  /** The server's label (zh-CN); the elements show their own localized label instead. */
-  label: string;
-  /** The masked name (`章**`); organizations in full. */
-  name: string;
-  /** ISO instant or `YYYY-MM-DD`. */
-  asOf: string;
-  /** Asia/Shanghai date on which the color may change (exclusive: at 00:00+08:00); `null` if never. */
-  until: IsoDate | null;
-  /** The court's verification page for this badge (http or https only is shown). */
-  verifyUrl?: string;
-}
+export interface BadgeData extends Optional<wire.BadgeData, 'kind' | 'since' | 'policyId'> {}
 
-/** Where a record of a report stands on the issue date. */
-export type ReportRecordStatus = 'active' | 'objected' | 'repaired' | 'expired' | 'pending' | (string & {});
+/** Where a record of a report stands on the issue date (open: the server may add statuses). */
+export type ReportRecordStatus = wire.ReportRecordStatus | (string & {});
 
 /** A record inside a report: every counting record and every record of the last five years (domain §7). */
-export interface ReportRecord {
-  recordId: string;
-  category: string;
-  /** The category's name (zh-CN). */
-  categoryName: string;
-  color?: Color;
-  legalBasis: string;
-  court: string;
-  caseNumber: string;
-  effectiveFrom: IsoDate;
-  effectiveUntil: IsoDate | null;
-  /** Whether it counts for the color on the issue date. */
-  counting?: boolean;
+export interface ReportRecord
+  extends Optional<
+    Omit<wire.ReportRecord, 'status'>,
+    'color' | 'counting' | 'repairable' | 'repairedBy' | 'objection'
+  > {
   status: ReportRecordStatus;
-  repairable?: boolean;
-  repairedBy?: { recordId: string; effectiveFrom: IsoDate } | null;
-  objection?: { status: 'open' | 'upheld' | 'rejected'; filedAt: string } | null;
 }
 
 /** A counting record of the explanation. */
-export interface ReportExplanationRecord {
-  recordId: string;
-  category: string;
-  name: string;
-  legalBasis: string;
-  countsUntil: IsoDate | null;
-  decisive?: boolean;
-  /** How to repair it, or when it stops counting (red and yellow records). */
-  remedy: string | null;
-}
+export interface ReportExplanationRecord extends Optional<wire.ReportExplanationRecord, 'decisive'> {}
 
 /** Why the party has its color (PIPL Art. 24), as `@fivecolor/core`'s `explain()` says it. */
-export interface ReportExplanation {
-  summary: string;
+export interface ReportExplanation extends Omit<wire.ReportExplanation, 'records'> {
   records: ReportExplanationRecord[];
 }
 
 /**
  * A judicial integrity report (司法诚信报告, domain §7): the payload of the signed JWS and the `report`
- * of online verification. A natural person's name and id number are masked.
+ * of online verification (core's `Report`). A natural person's name and id number are masked.
  */
-export interface Report {
+export interface Report
+  extends Optional<
+    Omit<wire.Report, 'v' | 'classification' | 'explanation' | 'records' | 'iat' | 'exp'>,
+    'issuer' | 'verifyUrl'
+  > {
+  /** Payload format version. */
   v?: number;
-  /** Court code + year + sequence, e.g. `浙02-2026-000123`. */
-  reportNo: string;
-  /** ISO instant. */
-  issuedAt: string;
-  /** ISO instant. */
-  expiresAt: string;
-  policyId: string;
-  issuer?: { court: string; jwksUrl: string | null };
-  party: {
-    /** Masked for a person. */
-    name: string;
-    kind: 'person' | 'org';
-    idType: string;
-    /** Masked for a person (`3302**********1234`). */
-    idNumber: string;
-  };
-  classification: {
-    color: Color;
-    label?: string;
-    asOf?: IsoDate;
-    since: IsoDate | null;
-    until: IsoDate | null;
-    basis: string[];
-  };
+  classification: Optional<wire.ReportClassification, 'label' | 'asOf'>;
   explanation?: ReportExplanation;
-  timeline: { color: Color; from: IsoDate | null; until: IsoDate | null }[];
   records: ReportRecord[];
-  /** The court's verification URL without the code; the QR code adds `?code=…` where it is known. */
-  verifyUrl?: string | null;
 }
 
 /** Why an online verification failed (open: the server may add reasons). */
-export type VerificationReason =
-  | 'not_found'
-  | 'bad_code'
-  | 'expired'
-  | 'rate_limited'
-  | 'malformed'
-  | (string & {});
+export type VerificationReason = wire.VerifyReason | (string & {});
 
 /** The party's color now, compared with the report's. */
-export interface ColorNow {
-  color: Color;
-  label?: string;
-  asOf?: IsoDate;
-  since?: IsoDate | null;
-  changed: boolean;
-}
+export interface ColorNow extends Optional<wire.ColorNow, 'label' | 'asOf' | 'since'> {}
 
 /**
  * The JSON of the public verification route `GET {api}/v1/reports/:reportNo?code=…` (and of
- * `report.verify`). Statuses: 200 valid or expired, 403 wrong code, 404 unknown number, 429 too
- * many wrong codes, 400 malformed.
+ * `report.verify`): core's `ReportVerification`. Statuses: 200 valid or expired, 403 wrong code,
+ * 404 unknown number, 429 too many wrong codes, 400 malformed.
  */
-export interface ReportVerification {
-  valid: boolean;
+export interface ReportVerification extends Omit<wire.ReportVerification, 'reason' | 'report' | 'colorNow'> {
   reason?: VerificationReason;
   report?: Report | null;
-  /** The compact JWS, for offline checking with `@fivecolor/client`'s `verifyReport`. */
-  signed?: string;
   colorNow?: ColorNow | null;
 }

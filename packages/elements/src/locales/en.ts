@@ -1,15 +1,10 @@
+import { COLOR_LABELS, ID_TYPE_LABELS } from '@fivecolor/core/wire';
 import type { Strings } from './strings.js';
 
 /** English strings. */
 export const en: Strings = {
   lang: 'en',
-  colors: {
-    green: 'Green code',
-    red: 'Red code',
-    yellow: 'Yellow code',
-    blue: 'Blue code',
-    gold: 'Gold code',
-  },
+  colors: { ...COLOR_LABELS.en },
   meanings: {
     green: 'Normal',
     red: 'Punishment: serious dishonest litigation',
@@ -57,14 +52,7 @@ export const en: Strings = {
   kind: { person: 'Natural person', org: 'Organization' },
   kindLabel: 'Type',
   idNumber: 'ID number',
-  idTypes: {
-    RESIDENT_ID: 'Resident identity card',
-    USCC: 'Unified social credit code',
-    PASSPORT: 'Passport',
-    HK_MACAO_PERMIT: 'Hong Kong/Macao permit',
-    TAIWAN_PERMIT: 'Taiwan permit',
-    FOREIGN_PR_ID: 'Foreign permanent resident ID',
-  },
+  idTypes: { ...ID_TYPE_LABELS.en },
   classification: 'Integrity litigation code',
   color: 'Color',
   since: 'Since',

@@ -1,9 +1,10 @@
+import { COLOR_LABELS, ID_TYPE_LABELS } from '@fivecolor/core/wire';
 import type { Strings } from './strings.js';
 
 /** Chinese (zh-CN) strings, the default. */
 export const zhCN: Strings = {
   lang: 'zh-CN',
-  colors: { green: '绿码', red: '红码', yellow: '黄码', blue: '蓝码', gold: '金码' },
+  colors: { ...COLOR_LABELS['zh-CN'] },
   meanings: {
     green: '正常',
     red: '惩戒：严重不诚信诉讼',
@@ -51,14 +52,7 @@ export const zhCN: Strings = {
   kind: { person: '自然人', org: '组织' },
   kindLabel: '类型',
   idNumber: '证件号码',
-  idTypes: {
-    RESIDENT_ID: '居民身份证',
-    USCC: '统一社会信用代码',
-    PASSPORT: '护照',
-    HK_MACAO_PERMIT: '港澳居民来往内地通行证',
-    TAIWAN_PERMIT: '台湾居民来往大陆通行证',
-    FOREIGN_PR_ID: '外国人永久居留身份证',
-  },
+  idTypes: { ...ID_TYPE_LABELS['zh-CN'] },
   classification: '诚信诉讼码',
   color: '颜色',
   since: '起始日期',

@@ -1,8 +1,9 @@
+import { COLORS } from '@fivecolor/core/wire';
 import { css } from 'lit';
 import type { Color } from '../types.js';
 
-/** The five colors, in the default policy's precedence. */
-export const COLORS: readonly Color[] = ['red', 'yellow', 'blue', 'gold', 'green'];
+/** The five colors, in the default policy's precedence (core's list). */
+export { COLORS };
 
 /** Whether a value is one of the five colors. */
 export const isColor = (value: unknown): value is Color => COLORS.includes(value as Color);
