@@ -1,6 +1,6 @@
+import { residentId, startTestServer, type TestServer } from '@fivecolor/api/testing';
 import { TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { residentId, startServer, type TestServer } from '../test/server.js';
 import { createClient } from './create-client.js';
 import { fetchBadge } from './fetch-badge.js';
 import { FivecolorError } from './fivecolor-error.js';
@@ -8,7 +8,7 @@ import { FivecolorReportError, verifyReport } from './verify-report.js';
 
 let srv: TestServer;
 beforeAll(async () => {
-  srv = await startServer();
+  srv = await startTestServer();
 });
 afterAll(async () => {
   await srv?.close();

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { residentId, startTestServer, type TestServer } from '@fivecolor/api/testing';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../../test-support/chromium.js';
 import { createClient } from '../src/create-client.js';
-import { residentId, startServer, type TestServer } from './server.js';
 
 // The self-contained browser bundle, loaded by <script type="module"> in headless Chromium from the
 // same origin as the API. Needs `pnpm build` first (the `test` script builds).
@@ -38,20 +38,22 @@ let srv: TestServer;
 let browser: Browser;
 let base = '';
 beforeAll(async () => {
-  srv = await startServer((req) => {
-    const { pathname } = new URL(req.url);
-    const html = (body: string) =>
-      new Response(body, { headers: { 'content-type': 'text/html; charset=utf-8' } });
-    if (pathname === '/fivecolor-client.browser.js') {
-      return new Response(bundle(), { headers: { 'content-type': 'text/javascript' } });
-    }
-    if (pathname === '/smoke.html') return html(SMOKE);
-    if (pathname === '/docs-example.html') {
-      return html(
-        `<!doctype html><meta charset="utf-8">${docHtml.replace(CDN, '/fivecolor-client.browser.js').replaceAll('http://localhost:8787', base)}`,
-      );
-    }
-    return undefined;
+  srv = await startTestServer({
+    extra: (req) => {
+      const { pathname } = new URL(req.url);
+      const html = (body: string) =>
+        new Response(body, { headers: { 'content-type': 'text/html; charset=utf-8' } });
+      if (pathname === '/fivecolor-client.browser.js') {
+        return new Response(bundle(), { headers: { 'content-type': 'text/javascript' } });
+      }
+      if (pathname === '/smoke.html') return html(SMOKE);
+      if (pathname === '/docs-example.html') {
+        return html(
+          `<!doctype html><meta charset="utf-8">${docHtml.replace(CDN, '/fivecolor-client.browser.js').replaceAll('http://localhost:8787', base)}`,
+        );
+      }
+      return undefined;
+    },
   });
   base = srv.url;
   browser = await launchChromium();

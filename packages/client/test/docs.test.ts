@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { startTestServer, type TestServer } from '@fivecolor/api/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type TestServer } from './server.js';
 
 // Every ```js block of docs/sdk.md runs as a module against a real server; a failing assertion or a
 // thrown error fails the test. The examples' http://localhost:8787 becomes the test server's URL.
@@ -11,7 +11,7 @@ const outDir = fileURLToPath(new URL('../.doc-examples/', import.meta.url));
 
 let srv: TestServer;
 beforeAll(async () => {
-  srv = await startServer();
+  srv = await startTestServer();
   process.env.FIVECOLOR_KEY = srv.keys.judge;
 });
 afterAll(async () => {

@@ -4,24 +4,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import {
-  appRouter,
-  createApiKey,
-  createCallerFactory,
-  createFivecolor,
-  rotateSigningKey,
-} from '@fivecolor/api';
-import { openTestDb } from '@fivecolor/api/testing';
+import { rotateSigningKey } from '@fivecolor/api';
+import { createHarness, residentId } from '@fivecolor/api/testing';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../../test-support/chromium.js';
 import { FivecolorReportError, verifyReport } from '../src/verify-report.js';
-import { residentId } from './server.js';
 
 const BUNDLE = fileURLToPath(new URL('../dist/fivecolor-client.browser.js', import.meta.url));
 const ORIGIN = 'https://offline.test';
 const DAY = 86_400_000;
-const silent = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, fatal() {}, child: () => silent };
 
 type Jwks = { keys: Record<string, unknown>[] };
 let browser: Browser;
@@ -52,49 +44,26 @@ async function bundle(): Promise<string> {
 }
 
 beforeAll(async () => {
-  const db = await openTestDb('pglite');
-  const secret = 'client-offline-test-secret-0123456789';
-  const clock = { now: new Date(Date.now() - 40 * DAY) };
-  const app = await createFivecolor({
-    db,
-    secret,
-    logger: silent as never,
-    publicUrl: 'https://court.example',
-    now: () => clock.now,
-    reports: { court: '浙02' },
-  });
-  close = async () => {
-    await app.close();
-    await db.close();
-  };
-  const judge = await createApiKey(db, secret, { role: 'judge', name: 'offline test', court: '浙02' });
-  const caller = createCallerFactory(appRouter)({
-    deps: app.deps,
-    principal: {
-      kind: 'key',
-      id: judge.id,
-      role: 'judge',
-      name: 'offline test',
-      org: 'court',
-      court: '浙02',
-    },
-    requestId: 'offline-test',
-  });
-  const { partyId } = await caller.party.register({
+  const h = await createHarness('pglite', { reports: { court: '浙02' } });
+  close = h.close;
+  const { clock, db, deps } = h;
+  clock.now = new Date(Date.now() - 40 * DAY);
+  const judge = h.as('judge');
+  const { partyId } = await judge.party.register.mutate({
     kind: 'person',
     idType: 'RESIDENT_ID',
     idNumber: residentId(7),
     name: '章某某',
   });
   // Issued 40 days ago: expired now.
-  expired = (await caller.report.issue({ partyId })).signed;
+  expired = (await judge.report.issue.mutate({ partyId })).signed;
   clock.now = new Date();
-  oldKeyReport = (await caller.report.issue({ partyId })).signed;
-  jwksBeforeRotation = await app.deps.reports.jwks(db, clock.now);
-  await rotateSigningKey(db, app.deps.crypto, clock.now);
-  app.deps.reports.refresh();
-  fresh = await caller.report.issue({ partyId });
-  jwks = JSON.parse(JSON.stringify(await app.deps.reports.jwks(db, clock.now)));
+  oldKeyReport = (await judge.report.issue.mutate({ partyId })).signed;
+  jwksBeforeRotation = await deps.reports.jwks(db, clock.now);
+  await rotateSigningKey(db, deps.crypto, clock.now);
+  deps.reports.refresh();
+  fresh = await judge.report.issue.mutate({ partyId });
+  jwks = JSON.parse(JSON.stringify(await deps.reports.jwks(db, clock.now)));
 
   const script = await bundle();
   browser = await launchChromium();
