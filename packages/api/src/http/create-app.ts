@@ -1,7 +1,7 @@
 import { defaultPolicy, type Policy } from '@fivecolor/core';
 import { trpcServer } from '@hono/trpc-server';
 import { sql } from 'drizzle-orm';
-import { type ErrorHandler, Hono } from 'hono';
+import { type ErrorHandler, type Handler, Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import type { Logger } from 'pino';
 import { authenticateApiKey } from '../auth/api-keys.js';
@@ -57,7 +57,37 @@ export async function createFivecolor(opts: FivecolorOptions) {
   await checkSecret(opts.db, opts.secret);
   const logger = opts.logger ?? createLogger();
   const cache = opts.badgeCache === false ? null : new BadgeCache(opts.badgeCacheSize);
-  const deps: Deps = {
+  const deps = createDeps(opts, logger, cache);
+  const listener = await listenOnPostgres(opts.db, cache, logger);
+  const sweeper = opts.sweepStates === false ? null : startStateSweeper(deps, logger);
+  const metrics = new Metrics();
+  const observe = observer(metrics, logger);
+  const onError = errorHandler(logger);
+
+  const app = new Hono();
+  useObservability(app, observe, onError);
+  mountHealth(app, deps);
+  app.options('/v1/badge/:token', badgePreflight);
+  mountMetrics(app, metrics, cache);
+  mountReportRoutes(app, deps);
+  app.use('/trpc/*', trpcMiddleware(deps));
+  putBadgeRouteInFront(app, badgeHandler(deps, cache, observe), onError);
+
+  return {
+    app,
+    deps,
+    /** The state sweeper (null when `sweepStates: false`). */
+    sweeper,
+    async close() {
+      await sweeper?.stop();
+      await listener?.close();
+      cache?.clear();
+    },
+  };
+}
+
+function createDeps(opts: FivecolorOptions, logger: Logger, cache: BadgeCache | null): Deps {
+  return {
     db: opts.db,
     secret: opts.secret,
     crypto: createPartyCrypto(opts.secret),
@@ -69,45 +99,59 @@ export async function createFivecolor(opts: FivecolorOptions) {
     now: opts.now ?? (() => new Date()),
     reports: new ReportKit(opts.reports),
   };
-  const listener =
-    cache && opts.db.kind === 'postgres' && opts.db.databaseUrl
-      ? listenForPartyChanges(opts.db.databaseUrl, cache, logger)
-      : null;
-  await listener?.ready;
-  const sweeper = opts.sweepStates === false ? null : startStateSweeper(deps, logger);
-  const metrics = new Metrics();
+}
 
-  const authenticate = async (header: string | undefined): Promise<Principal | null> => {
-    const m = header?.match(/^Bearer\s+(\S+)$/i);
-    if (!m?.[1]) return null;
-    const token = m[1];
-    if (token.split('.').length === 3) return verifyPartySession(deps.session, token, deps.now());
-    if (!token.startsWith('fck_') || token.length > 100) return null;
-    return authenticateApiKey(deps.db, deps.secret, token);
-  };
+/**
+ * On PostgreSQL, other server processes may change parties this one has cached: listen for them (resolves
+ * once LISTEN is up). Null without a cache or on the embedded database.
+ */
+async function listenOnPostgres(db: Db, cache: BadgeCache | null, logger: Logger) {
+  if (!cache || db.kind !== 'postgres' || !db.databaseUrl) return null;
+  const listener = listenForPartyChanges(db.databaseUrl, cache, logger);
+  await listener.ready;
+  return listener;
+}
 
-  /** Metrics and the access log line of one request (the badge route calls it itself, see below). */
-  const observe: Observe = (method, route, status, start, reqId) => {
+/** The principal of an `Authorization` header: a party session token (a JWT) or an API key (`fck_…`). */
+async function authenticate(deps: Deps, header: string | undefined): Promise<Principal | null> {
+  const m = header?.match(/^Bearer\s+(\S+)$/i);
+  if (!m?.[1]) return null;
+  const token = m[1];
+  if (token.split('.').length === 3) return verifyPartySession(deps.session, token, deps.now());
+  if (!token.startsWith('fck_') || token.length > 100) return null;
+  return authenticateApiKey(deps.db, deps.secret, token);
+}
+
+/** Metrics and the access log line of one request (the badge route calls it itself, see below). */
+function observer(metrics: Metrics, logger: Logger): Observe {
+  return (method, route, status, start, reqId) => {
     const seconds = (performance.now() - start) / 1000;
     metrics.observe(method, route, status, seconds);
     logger.info({ reqId, method, route, status, ms: Math.round(seconds * 1000) }, 'request');
   };
+}
 
-  const app = new Hono();
+function errorHandler(logger: Logger): ErrorHandler {
+  return (err, c) => {
+    const reqId = c.get('requestId');
+    logger.error({ reqId, err: { name: err.name, message: err.message } }, 'unhandled error');
+    return c.json({ error: 'internal server error', requestId: reqId }, 500);
+  };
+}
+
+/** Request ids, metrics and an access log line for every request; JSON for errors and unknown routes. */
+function useObservability(app: Hono, observe: Observe, onError: ErrorHandler): void {
   app.use('*', requestId());
   app.use('*', async function observeRequest(c, next) {
     const start = performance.now();
     await next();
     observe(c.req.method, routeLabel(c), c.res.status, start, c.get('requestId'));
   });
-  const onError: ErrorHandler = (err, c) => {
-    const reqId = c.get('requestId');
-    logger.error({ reqId, err: { name: err.name, message: err.message } }, 'unhandled error');
-    return c.json({ error: 'internal server error', requestId: reqId }, 500);
-  };
   app.onError(onError);
   app.notFound((c) => c.json({ error: 'not found' }, 404));
+}
 
+function mountHealth(app: Hono, deps: Deps): void {
   app.get('/healthz', async (c) => {
     try {
       await deps.db.db.execute(sql`select 1`);
@@ -116,7 +160,9 @@ export async function createFivecolor(opts: FivecolorOptions) {
       return c.json({ ok: false, db: deps.db.kind }, 503);
     }
   });
-  app.options('/v1/badge/:token', badgePreflight);
+}
+
+function mountMetrics(app: Hono, metrics: Metrics, cache: BadgeCache | null): void {
   app.get('/metrics', (c) =>
     c.text(
       metrics.render({
@@ -130,50 +176,41 @@ export async function createFivecolor(opts: FivecolorOptions) {
       },
     ),
   );
-  mountReportRoutes(app, deps);
-  app.use(
-    '/trpc/*',
-    trpcServer({
-      router: appRouter,
-      endpoint: '/trpc',
-      createContext: async (_opts, c): Promise<TrpcContext & Record<string, unknown>> => ({
-        deps,
-        principal: await authenticate(c.req.header('Authorization')),
-        requestId: c.get('requestId') as string,
-      }),
-      onError({ error, path, ctx }) {
-        if (error.code === 'INTERNAL_SERVER_ERROR') {
-          const cause = error.cause as { name?: string; code?: string } | undefined;
-          logger.error(
-            { reqId: ctx?.requestId, path, err: { name: cause?.name ?? error.name, code: cause?.code } },
-            'procedure failed',
-          );
-        }
-      },
-    }),
-  );
+}
 
-  // The public badge route is the hot path. Hono answers a route that has exactly one handler without a
-  // promise, and @hono/node-server then writes the response in the same turn; behind the '*' middlewares
-  // above, every request would go through their composition, microtasks and the adapter's async path.
-  // So a one-route app in front answers it and hands everything else to `app`. The route records its own
-  // metrics, log line and request id.
+function trpcMiddleware(deps: Deps) {
+  return trpcServer({
+    router: appRouter,
+    endpoint: '/trpc',
+    createContext: async (_opts, c): Promise<TrpcContext & Record<string, unknown>> => ({
+      deps,
+      principal: await authenticate(deps, c.req.header('Authorization')),
+      requestId: c.get('requestId') as string,
+    }),
+    onError({ error, path, ctx }) {
+      if (error.code === 'INTERNAL_SERVER_ERROR') {
+        const cause = error.cause as { name?: string; code?: string } | undefined;
+        deps.logger.error(
+          { reqId: ctx?.requestId, path, err: { name: cause?.name ?? error.name, code: cause?.code } },
+          'procedure failed',
+        );
+      }
+    },
+  });
+}
+
+/**
+ * The public badge route is the hot path. Hono answers a route that has exactly one handler without a
+ * promise, and @hono/node-server then writes the response in the same turn; behind the '*' middlewares
+ * of `app`, every request would go through their composition, microtasks and the adapter's async path.
+ * So a one-route app in front answers it and hands everything else to `app`. The route records its own
+ * metrics, log line and request id.
+ */
+function putBadgeRouteInFront(app: Hono, badge: Handler, onError: ErrorHandler): void {
   const front = new Hono();
-  front.get('/v1/badge/:token', badgeHandler(deps, cache, observe));
+  front.get('/v1/badge/:token', badge);
   front.onError(onError);
   const dispatch = app.fetch;
   front.notFound((c) => dispatch(c.req.raw, c.env));
   app.fetch = front.fetch;
-
-  return {
-    app,
-    deps,
-    /** The state sweeper (null when `sweepStates: false`). */
-    sweeper,
-    async close() {
-      await sweeper?.stop();
-      await listener?.close();
-      cache?.clear();
-    },
-  };
 }
