@@ -28,132 +28,41 @@ const USAGE = `usage: fivecolor-server <command>
                             the key is printed alone on the last line
   keys rotate-signing       new report-signing key; old public keys stay published until their reports expire`;
 
+/** A subcommand: the arguments after its name in, the exit code out (undefined: it keeps running). */
+type Command = (args: string[], config: ServerConfig) => Promise<number | undefined>;
+
+const COMMANDS = new Map<string, Command>([
+  ['serve', serveCommand],
+  ['start', startCommand],
+  ['migrate', migrateCommand],
+  ['seed', seedCommand],
+  ['keys', keysCommand],
+  ['help', helpCommand],
+  ['--help', helpCommand],
+]);
+
 /** The `fivecolor-server` command line; returns the exit code (serve and start keep running). */
 export async function main(argv: string[]): Promise<number | undefined> {
   const [command, ...rest] = argv;
   const config = readConfig();
-  switch (command) {
-    case 'serve': {
-      const s = await startServer(config);
-      console.log(`Five-Color Code API on ${config.publicUrl} (${s.db.kind})`);
-      return undefined;
-    }
-    case 'start':
-      return start(rest);
-    case 'migrate': {
-      const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-      try {
-        await migrate(db);
-      } finally {
-        await db.close();
-      }
-      console.log(`migrated (${db.kind})`);
-      return 0;
-    }
-    case 'seed': {
-      const { values } = parseArgs({ args: rest, options: { parties: { type: 'string', default: '1000' } } });
-      const parties = Number(values.parties);
-      if (!Number.isInteger(parties) || parties < 1)
-        throw new Error(`--parties: must be a positive integer, got ${values.parties}`);
-      await withDatabase(config, async (db, secret) => {
-        const started = performance.now();
-        let last = 0;
-        const result = await seedSynthetic(db, secret, {
-          parties,
-          // Synthetic identities continue after the parties already there (the demo's are below 2,000,000).
-          offset: 2_000_000 + (await countParties(db)),
-          onProgress(done, total) {
-            if (done - last >= 50_000 || done === total) {
-              last = done;
-              console.log(`  ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} parties`);
-            }
-          },
-        });
-        const seconds = (performance.now() - started) / 1000;
-        console.log(
-          `seeded ${result.parties} parties and ${result.records} records in ${seconds.toFixed(1)} s (${db.kind})`,
-        );
-        console.log(`colors: ${JSON.stringify(result.colors)}`);
-      });
-      return 0;
-    }
-    case 'keys': {
-      const [sub, ...args] = rest;
-      if (sub === 'rotate-signing') {
-        await withDatabase(config, async (db, secret) => {
-          const { kid, retired } = await rotateSigningKey(db, createPartyCrypto(secret));
-          console.log(
-            `new report-signing key ${kid}${retired.length ? `; retired ${retired.join(', ')} (published until their reports expire)` : ''}`,
-          );
-          if (process.env.FIVECOLOR_SIGNING_KEY)
-            console.log(
-              'note: FIVECOLOR_SIGNING_KEY is set, so the server signs with that key, not the stored one',
-            );
-        });
-        return 0;
-      }
-      if (sub !== 'create')
-        throw new Error(
-          `keys: unknown subcommand ${JSON.stringify(sub ?? '')}; use: keys create --role ROLE, or keys rotate-signing`,
-        );
-      const { values } = parseArgs({
-        args,
-        options: {
-          role: { type: 'string' },
-          court: { type: 'string' },
-          name: { type: 'string' },
-          org: { type: 'string' },
-        },
-      });
-      const keyRoles = ROLES.filter((r): r is Exclude<Role, 'party'> => r !== 'party');
-      if (!values.role || !keyRoles.includes(values.role as Exclude<Role, 'party'>)) {
-        throw new Error(`--role: must be one of ${keyRoles.join(', ')}`);
-      }
-      await withDatabase(config, async (db, secret) => {
-        const name = values.name ?? `${values.role} key`;
-        const { id, key } = await createApiKey(db, secret, {
-          role: values.role as Role,
-          name,
-          org: values.org ?? name,
-          ...(values.court !== undefined ? { court: values.court } : {}),
-        });
-        console.log(
-          `created ${values.role} key ${id}${values.court ? ` for court ${values.court}` : ''}; it is shown only once:`,
-        );
-        console.log(key);
-      });
-      return 0;
-    }
-    case undefined:
-    case 'help':
-    case '--help':
-      console.log(USAGE);
-      return command ? 0 : 2;
-    default:
-      throw new Error(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
+  if (command === undefined) {
+    console.log(USAGE);
+    return 2;
   }
+  const run = COMMANDS.get(command);
+  if (!run) throw new Error(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
+  return run(rest, config);
 }
 
-/** A one-off command's database: opened, migrated, its secret checked against it, closed afterwards. */
-async function withDatabase(
-  config: ServerConfig,
-  run: (db: Db, secret: string) => Promise<void>,
-): Promise<void> {
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  try {
-    await migrate(db);
-    const secret = await resolveSecret({ secret: config.secret, dataDir: config.dataDir });
-    await checkSecret(db, secret);
-    await run(db, secret);
-  } finally {
-    await db.close();
-  }
+async function serveCommand(_args: string[], config: ServerConfig): Promise<undefined> {
+  const s = await startServer(config);
+  console.log(`Five-Color Code API on ${config.publicUrl} (${s.db.kind})`);
+  return undefined;
 }
 
 /** `pnpm start`: the demo on the embedded database, seeded the first time. */
-async function start(args: string[]): Promise<undefined> {
+async function startCommand(args: string[], config: ServerConfig): Promise<undefined> {
   const { values } = parseArgs({ args, options: { parties: { type: 'string', default: '3000' } } });
-  const config = readConfig();
   let demo = await loadDemo(config.dataDir);
   if (!demo) {
     // The demo's own API calls are not worth a log line each.
@@ -179,6 +88,129 @@ async function start(args: string[]): Promise<undefined> {
   await startServer(config);
   printStart(config.publicUrl, demo);
   return undefined;
+}
+
+async function migrateCommand(_args: string[], config: ServerConfig): Promise<number> {
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    await migrate(db);
+  } finally {
+    await db.close();
+  }
+  console.log(`migrated (${db.kind})`);
+  return 0;
+}
+
+async function seedCommand(args: string[], config: ServerConfig): Promise<number> {
+  const { values } = parseArgs({ args, options: { parties: { type: 'string', default: '1000' } } });
+  const parties = Number(values.parties);
+  if (!Number.isInteger(parties) || parties < 1)
+    throw new Error(`--parties: must be a positive integer, got ${values.parties}`);
+  await withDatabase(config, async (db, secret) => {
+    const started = performance.now();
+    const result = await seedSynthetic(db, secret, {
+      parties,
+      // Synthetic identities continue after the parties already there (the demo's are below 2,000,000).
+      offset: 2_000_000 + (await countParties(db)),
+      onProgress: progressPrinter(),
+    });
+    const seconds = (performance.now() - started) / 1000;
+    console.log(
+      `seeded ${result.parties} parties and ${result.records} records in ${seconds.toFixed(1)} s (${db.kind})`,
+    );
+    console.log(`colors: ${JSON.stringify(result.colors)}`);
+  });
+  return 0;
+}
+
+/** Prints seeding progress every 50,000 parties and at the end. */
+function progressPrinter(): (done: number, total: number) => void {
+  let last = 0;
+  return (done, total) => {
+    if (done - last >= 50_000 || done === total) {
+      last = done;
+      console.log(`  ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} parties`);
+    }
+  };
+}
+
+const KEYS_COMMANDS = new Map<string, Command>([
+  ['create', createKeyCommand],
+  ['rotate-signing', rotateSigningCommand],
+]);
+
+async function keysCommand([sub, ...args]: string[], config: ServerConfig): Promise<number | undefined> {
+  const run = KEYS_COMMANDS.get(sub ?? '');
+  if (!run)
+    throw new Error(
+      `keys: unknown subcommand ${JSON.stringify(sub ?? '')}; use: keys create --role ROLE, or keys rotate-signing`,
+    );
+  return run(args, config);
+}
+
+async function createKeyCommand(args: string[], config: ServerConfig): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      role: { type: 'string' },
+      court: { type: 'string' },
+      name: { type: 'string' },
+      org: { type: 'string' },
+    },
+  });
+  const keyRoles = ROLES.filter((r): r is Exclude<Role, 'party'> => r !== 'party');
+  if (!values.role || !keyRoles.includes(values.role as Exclude<Role, 'party'>)) {
+    throw new Error(`--role: must be one of ${keyRoles.join(', ')}`);
+  }
+  await withDatabase(config, async (db, secret) => {
+    const name = values.name ?? `${values.role} key`;
+    const { id, key } = await createApiKey(db, secret, {
+      role: values.role as Role,
+      name,
+      org: values.org ?? name,
+      ...(values.court !== undefined ? { court: values.court } : {}),
+    });
+    console.log(
+      `created ${values.role} key ${id}${values.court ? ` for court ${values.court}` : ''}; it is shown only once:`,
+    );
+    console.log(key);
+  });
+  return 0;
+}
+
+async function rotateSigningCommand(_args: string[], config: ServerConfig): Promise<number> {
+  await withDatabase(config, async (db, secret) => {
+    const { kid, retired } = await rotateSigningKey(db, createPartyCrypto(secret));
+    console.log(
+      `new report-signing key ${kid}${retired.length ? `; retired ${retired.join(', ')} (published until their reports expire)` : ''}`,
+    );
+    if (process.env.FIVECOLOR_SIGNING_KEY)
+      console.log(
+        'note: FIVECOLOR_SIGNING_KEY is set, so the server signs with that key, not the stored one',
+      );
+  });
+  return 0;
+}
+
+async function helpCommand(): Promise<number> {
+  console.log(USAGE);
+  return 0;
+}
+
+/** A one-off command's database: opened, migrated, its secret checked against it, closed afterwards. */
+async function withDatabase(
+  config: ServerConfig,
+  run: (db: Db, secret: string) => Promise<void>,
+): Promise<void> {
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    await migrate(db);
+    const secret = await resolveSecret({ secret: config.secret, dataDir: config.dataDir });
+    await checkSecret(db, secret);
+    await run(db, secret);
+  } finally {
+    await db.close();
+  }
 }
 
 function printStart(base: string, demo: DemoData | null): void {
