@@ -66,9 +66,28 @@ export async function seedDemo(opts: {
   const { db, app, secret } = opts;
   if ((await countParties(db)) > 0)
     throw new Error('the database already has parties: the demo seeds only an empty database');
+  const keys = await createDemoKeys(db, secret);
+  const kit = storyKit(app, keys, toCstDate(new Date()));
+  const falseLitigant = await falseLitigantStory(kit);
+  const { story: lender, screening } = await professionalLenderStory(kit);
+  const bathCompany = await repairedCompanyStory(kit);
+  const performer = await automaticPerformerStory(kit);
+  const synthetic = await seedSynthetic(db, secret, { parties: opts.parties, offset: 1 });
+  const demo: DemoData = {
+    keys,
+    stories: [falseLitigant, lender, bathCompany, performer],
+    screening,
+    synthetic: { parties: synthetic.parties, colors: synthetic.colors },
+  };
+  if (opts.persist) await saveDemo(opts.dataDir, demo);
+  return demo;
+}
+
+/** An API key for every role but party; the court roles' keys are bound to a court. */
+async function createDemoKeys(db: Db, secret: string): Promise<DemoData['keys']> {
   const key = async (role: keyof DemoData['keys'], name: string, court?: string) =>
     (await createApiKey(db, secret, { role, name, org: name, ...(court ? { court } : {}) })).key;
-  const keys: DemoData['keys'] = {
+  return {
     admin: await key('admin', '宁波中院信息中心'),
     clerk: await key('clerk', '鄞州法院立案庭', '浙0212'),
     judge: await key('judge', '宁波中院民二庭', '浙02'),
@@ -76,45 +95,77 @@ export async function seedDemo(opts: {
     bank: await key('bank', '宁波银行'),
     exchange: await key('exchange', '信用宁波'),
   };
-  const judge = trpcCaller(app, keys.judge);
-  const enforcement = trpcCaller(app, keys.enforcement);
-  const clerk = trpcCaller(app, keys.clerk);
-  const today = toCstDate(new Date());
-  // n months before today (day clamped to 28: close enough for demo dates).
-  const monthsAgo = (n: number) => {
-    const [y, m, d] = today.split('-').map(Number) as [number, number, number];
-    return new Date(Date.UTC(y, m - 1 - n, Math.min(d, 28))).toISOString().slice(0, 10);
-  };
-  const year = today.slice(0, 4);
-  const register = (kind: 'person' | 'org', idType: string, idNumber: string, name: string) =>
-    judge<{ partyId: string }>('party.register', { kind, idType, idNumber, name }).then((r) => r.partyId);
-  const token = (partyId: string) =>
-    judge<{ token: string }>('party.issueBadgeToken', { partyId }).then((r) => r.token);
+}
 
-  const stories: DemoData['stories'] = [];
-  const falseLitigant = await register('person', 'RESIDENT_ID', residentId(990_001), '章某某');
+type Story = DemoData['stories'][number];
+
+/** What the stories are told with: the court roles' API callers and dates relative to today. */
+interface StoryKit {
+  judge: ReturnType<typeof trpcCaller>;
+  clerk: ReturnType<typeof trpcCaller>;
+  enforcement: ReturnType<typeof trpcCaller>;
+  /** This year (CST). */
+  year: number;
+  /** n months before today, day clamped to 28 (close enough for demo dates). */
+  monthsAgo(n: number): string;
+  register(kind: 'person' | 'org', idType: string, idNumber: string, name: string): Promise<string>;
+  badgeToken(partyId: string): Promise<string>;
+}
+
+function storyKit(app: Hono, keys: DemoData['keys'], today: string): StoryKit {
+  const judge = trpcCaller(app, keys.judge);
+  return {
+    judge,
+    clerk: trpcCaller(app, keys.clerk),
+    enforcement: trpcCaller(app, keys.enforcement),
+    year: Number(today.slice(0, 4)),
+    monthsAgo(n) {
+      const [y, m, d] = today.split('-').map(Number) as [number, number, number];
+      return new Date(Date.UTC(y, m - 1 - n, Math.min(d, 28))).toISOString().slice(0, 10);
+    },
+    register: (kind, idType, idNumber, name) =>
+      judge<{ partyId: string }>('party.register', { kind, idType, idNumber, name }).then((r) => r.partyId),
+    badgeToken: (partyId) =>
+      judge<{ token: string }>('party.issueBadgeToken', { partyId }).then((r) => r.token),
+  };
+}
+
+async function falseLitigantStory({
+  judge,
+  year,
+  monthsAgo,
+  register,
+  badgeToken,
+}: StoryKit): Promise<Story> {
+  const partyId = await register('person', 'RESIDENT_ID', residentId(990_001), '章某某');
   await judge('record.create', {
-    partyId: falseLitigant,
+    partyId,
     category: 'R01',
     court: '浙0212',
-    caseNumber: `（${Number(year) - 1}）浙0212刑初318号`,
+    caseNumber: `（${year - 1}）浙0212刑初318号`,
     effectiveFrom: monthsAgo(12),
     note: '以捏造的事实提起民事诉讼，妨害司法秩序，判处有期徒刑',
   });
-  stories.push({
+  return {
     title: '虚假诉讼罪：红码五年 (false litigation crime: red for five years)',
-    partyId: falseLitigant,
+    partyId,
     color: 'red',
-    badgeToken: await token(falseLitigant),
-  });
+    badgeToken: await badgeToken(partyId),
+  };
+}
 
+/** The lender's record, then a new case of theirs screened at filing (one alert: the lender). */
+async function professionalLenderStory(
+  kit: StoryKit,
+): Promise<{ story: Story; screening: DemoData['screening'] }> {
+  const { judge, clerk, year, monthsAgo, register, badgeToken } = kit;
   const lenderId = residentId(990_002);
-  const lender = await register('person', 'RESIDENT_ID', lenderId, '李某');
+  const partyId = await register('person', 'RESIDENT_ID', lenderId, '李某');
   await judge('record.create', {
-    partyId: lender,
+    partyId,
     category: 'Y01',
     court: '浙02',
-    caseNumber: `（${Number(year) - 1}）浙02民终77号`,
+    caseNumber: `（${year - 1}）浙02民终77号`,
     effectiveFrom: monthsAgo(6),
     note: '两年内作为出借人起诉民间借贷案件十余件，认定为职业放贷人',
   });
@@ -126,61 +177,63 @@ export async function seedDemo(opts: {
       { idType: 'RESIDENT_ID', idNumber: residentId(990_099) },
     ],
   });
-  stories.push({
-    title: '职业放贷人：立案时黄码预警 (professional lender flagged at filing)',
-    partyId: lender,
-    color: 'yellow',
-    badgeToken: await token(lender),
-  });
+  return {
+    story: {
+      title: '职业放贷人：立案时黄码预警 (professional lender flagged at filing)',
+      partyId,
+      color: 'yellow',
+      badgeToken: await badgeToken(partyId),
+    },
+    screening: { caseNumber: newCase, alerts: screened.results.filter((r) => r.alert).length },
+  };
+}
 
-  const bath = await register('org', 'USCC', uscc(990_003), '宁波浴之恋洗浴用品有限公司');
+async function repairedCompanyStory(kit: StoryKit): Promise<Story> {
+  const { enforcement, year, monthsAgo, register, badgeToken } = kit;
+  const partyId = await register('org', 'USCC', uscc(990_003), '宁波浴之恋洗浴用品有限公司');
   const listed = await enforcement<{ recordId: string }>('record.create', {
-    partyId: bath,
+    partyId,
     category: 'Y14',
     court: '浙0212',
-    caseNumber: `（${Number(year) - 1}）浙0212执2231号`,
+    caseNumber: `（${year - 1}）浙0212执2231号`,
     effectiveFrom: monthsAgo(20),
     note: '有履行能力而拒不履行生效法律文书确定的义务',
   });
   await enforcement('record.repair', {
-    partyId: bath,
+    partyId,
     repairs: [listed.recordId],
     court: '浙0212',
-    caseNumber: `（${Number(year) - 1}）浙0212执2231号`,
+    caseNumber: `（${year - 1}）浙0212执2231号`,
     effectiveFrom: monthsAgo(2),
     note: '与申请执行人达成和解协议并履行完毕，申请信用修复',
   });
-  stories.push({
+  return {
     title: '洗浴用品公司：信用修复为蓝码 (bath-products company repaired to blue)',
-    partyId: bath,
+    partyId,
     color: 'blue',
-    badgeToken: await token(bath),
-  });
+    badgeToken: await badgeToken(partyId),
+  };
+}
 
-  const performer = await register('org', 'USCC', uscc(990_004), '宁波甬江文具有限公司');
+async function automaticPerformerStory(kit: StoryKit): Promise<Story> {
+  const { enforcement, year, monthsAgo, register, badgeToken } = kit;
+  const partyId = await register('org', 'USCC', uscc(990_004), '宁波甬江文具有限公司');
   await enforcement('record.create', {
-    partyId: performer,
+    partyId,
     category: 'G01',
     court: '浙0203',
     caseNumber: `（${year}）浙0203民初560号`,
     effectiveFrom: monthsAgo(2),
     note: '判决生效后十日内主动履行全部给付义务',
   });
-  stories.push({
+  return {
     title: '自动履行：金码 (automatic performer: gold)',
-    partyId: performer,
+    partyId,
     color: 'gold',
-    badgeToken: await token(performer),
-  });
-
-  const synthetic = await seedSynthetic(db, secret, { parties: opts.parties, offset: 1 });
-  const demo: DemoData = {
-    keys,
-    stories,
-    screening: { caseNumber: newCase, alerts: screened.results.filter((r) => r.alert).length },
-    synthetic: { parties: synthetic.parties, colors: synthetic.colors },
+    badgeToken: await badgeToken(partyId),
   };
-  if (opts.persist)
-    await writeFile(join(opts.dataDir, DEMO_FILE), JSON.stringify(demo, null, 2), { mode: 0o600 });
-  return demo;
+}
+
+async function saveDemo(dataDir: string, demo: DemoData): Promise<void> {
+  await writeFile(join(dataDir, DEMO_FILE), JSON.stringify(demo, null, 2), { mode: 0o600 });
 }
