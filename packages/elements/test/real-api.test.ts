@@ -1,6 +1,6 @@
 // The elements against the real reference API (@fivecolor/api on PGlite in memory), served over a socket.
 import { join } from 'node:path';
-import { createApiKey, createFivecolor, migrate, openDatabase } from '@fivecolor/api';
+import { type TestServer as ApiServer, residentId, startTestServer } from '@fivecolor/api/testing';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Color } from '../src/types.js';
@@ -13,14 +13,6 @@ import {
   startServer,
   type TestServer,
 } from './harness.js';
-
-const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-/** A valid 18-character resident identity number (GB 11643 check digit). */
-const residentId = (n: number): string => {
-  const body = `33021219800101${String(n).padStart(3, '0')}`;
-  const sum = [...body].reduce((s, ch, i) => s + Number(ch) * (WEIGHTS[i] ?? 0), 0);
-  return body + '10X98765432'[sum % 11];
-};
 
 /** The Asia/Shanghai date `days` from today. */
 const cstDay = (days: number): string =>
@@ -35,78 +27,18 @@ const EXPECTED_BG: Record<Color, string> = {
 };
 const ZH: Record<Color, string> = { green: '绿码', red: '红码', yellow: '黄码', blue: '蓝码', gold: '金码' };
 
-const quietLogger = {
-  info() {},
-  warn() {},
-  error() {},
-  debug() {},
-  trace() {},
-  fatal() {},
-  child() {
-    return quietLogger;
-  },
-};
-
 let browser: Browser;
 let site: TestServer;
-let apiServer: TestServer;
-let closeApp: (() => Promise<void>) | undefined;
-let closeDb: (() => Promise<void>) | undefined;
-let key: string;
+let apiServer: ApiServer;
 const tokens = {} as Record<Color, string>;
 const parties = {} as Record<Color, string>;
 
-type Trpc = (path: string, input: unknown) => Promise<Record<string, unknown>>;
-let trpc: Trpc;
-
 beforeAll(async () => {
-  const db = await openDatabase({ dataDir: 'memory://' });
-  closeDb = () => db.close();
-  await migrate(db);
-  const secret = 'elements-real-api-test-secret-0123456789';
-  const fivecolor = await createFivecolor({
-    db,
-    secret,
-    logger: quietLogger as never,
-    publicUrl: 'https://court.example',
-    reports: { court: '浙02' },
-  });
-  closeApp = fivecolor.close;
-  key = (await createApiKey(db, secret, { role: 'enforcement', name: 'elements test', court: '浙02' })).key;
-  // A plain node:http adapter for the Hono app.
-  apiServer = await startServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(req.headers))
-      if (typeof value === 'string') headers.set(name, value);
-    const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
-    const response = await fivecolor.app.fetch(
-      new Request(`http://127.0.0.1${req.url}`, {
-        method: req.method ?? 'GET',
-        headers,
-        ...(hasBody ? { body: Buffer.concat(chunks) } : {}),
-      }),
-    );
-    res.writeHead(response.status, Object.fromEntries(response.headers));
-    res.end(Buffer.from(await response.arrayBuffer()));
-  });
-  trpc = async (path, input) => {
-    const res = await fetch(`${apiServer.url}/trpc/${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-      body: JSON.stringify(input),
-    });
-    const body = (await res.json()) as {
-      result?: { data: Record<string, unknown> };
-      error?: { message: string };
-    };
-    if (!body.result) throw new Error(`${path}: ${body.error?.message ?? res.status}`);
-    return body.result.data;
-  };
+  apiServer = await startTestServer({ reports: { court: '浙02' } });
+  const enforcement = apiServer.as('enforcement');
 
-  const record = (partyId: unknown, category: string, n: number) =>
-    trpc('record.create', {
+  const record = (partyId: string, category: string, n: number) =>
+    enforcement.record.create.mutate({
       partyId,
       category,
       court: '浙0212',
@@ -114,7 +46,7 @@ beforeAll(async () => {
       effectiveFrom: cstDay(-30),
     });
   for (const [i, color] of COLORS.entries()) {
-    const { partyId } = await trpc('party.register', {
+    const { partyId } = await enforcement.party.register.mutate({
       kind: 'person',
       idType: 'RESIDENT_ID',
       idNumber: residentId(i + 1),
@@ -125,7 +57,7 @@ beforeAll(async () => {
     if (color === 'gold') await record(partyId, 'G01', i);
     if (color === 'blue') {
       const { recordId } = await record(partyId, 'Y14', i);
-      await trpc('record.repair', {
+      await enforcement.record.repair.mutate({
         partyId,
         repairs: [recordId],
         court: '浙0212',
@@ -133,8 +65,8 @@ beforeAll(async () => {
         effectiveFrom: cstDay(-10),
       });
     }
-    tokens[color] = (await trpc('party.issueBadgeToken', { partyId })).token as string;
-    parties[color] = partyId as string;
+    tokens[color] = (await enforcement.party.issueBadgeToken.mutate({ partyId })).token;
+    parties[color] = partyId;
   }
   site = await startServer(siteHandler);
   browser = await launch();
@@ -144,8 +76,6 @@ afterAll(async () => {
   await browser?.close();
   await site?.close();
   await apiServer?.close();
-  await closeApp?.();
-  await closeDb?.();
 });
 
 const showBadge = async (page: Page, token: string) =>
@@ -189,7 +119,7 @@ describe('against the real API', () => {
   }
 
   it('shows "unavailable" once the token is revoked', async () => {
-    await trpc('party.revokeBadgeToken', { token: tokens.red });
+    await apiServer.as('enforcement').party.revokeBadgeToken.mutate({ token: tokens.red });
     const page = await browser.newPage();
     await page.goto(site.url);
     await page.evaluate(() => customElements.whenDefined('fivecolor-badge'));
@@ -201,8 +131,8 @@ describe('against the real API', () => {
 });
 
 describe('reports against the real API', () => {
-  const issue = async (color: Color) =>
-    (await trpc('report.issue', { partyId: parties[color] })) as { reportNo: string; code: string };
+  const issue = (color: Color) =>
+    apiServer.as('enforcement').report.issue.mutate({ partyId: parties[color] });
 
   it('<fivecolor-report> verifies a real report online and shows it with its QR code', async () => {
     const { reportNo, code } = await issue('yellow');
