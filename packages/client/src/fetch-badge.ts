@@ -1,4 +1,5 @@
-import { type BadgeData, COLORS } from '@fivecolor/core/wire';
+import type { BadgeData } from '@fivecolor/core';
+import { COLORS } from '@fivecolor/core/wire';
 import { codeOfStatus, FivecolorError } from './fivecolor-error.js';
 import {
   classifyingFetch,

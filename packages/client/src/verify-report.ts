@@ -1,4 +1,5 @@
-import { COLORS, type Report } from '@fivecolor/core/wire';
+import type { Report } from '@fivecolor/core';
+import { COLORS } from '@fivecolor/core/wire';
 import { compactVerify, createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet } from 'jose';
 
 /** A JSON Web Key Set, as the API serves it at `/.well-known/jwks.json`. */
