@@ -1,3 +1,4 @@
+import { COLORS } from '@fivecolor/core';
 import { sql } from 'drizzle-orm';
 import { rowsOf } from '../db/rows.js';
 import { refreshStaleStates } from '../state/party-state.js';
@@ -41,7 +42,7 @@ export async function statsSummary(deps: Deps) {
       ),
     ),
   ];
-  for (const c of ['green', 'red', 'yellow', 'blue', 'gold']) byColor[c] ??= 0;
+  for (const c of COLORS) byColor[c] ??= 0;
   return {
     parties: totals.parties ?? 0,
     records: totals.records ?? 0,
