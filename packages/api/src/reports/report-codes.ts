@@ -52,3 +52,30 @@ export async function nextReportNo(tx: Tx, court: string, year: number): Promise
 
 /** Report numbers as issued: a court code, a year, a sequence. */
 export const REPORT_NO = /^(最高法|\p{Script=Han}(\d{2}|\d{4})?|[A-Z]{2})-\d{4}-\d{6,}$/u;
+
+/**
+ * The court whose code starts a report number: the issuing court (a court key's own court); when no court
+ * issues it (the party itself, a bank), the court of the party's latest record in force; else the
+ * deployment's court (`FIVECOLOR_COURT`); else `FC`.
+ *
+ * @example
+ * reportCourt(null, [{ court: '浙0212', effectiveFrom: '2025-03-01', createdAt: new Date(), revokedAt: null }], '浙02'); // '浙0212'
+ */
+export function reportCourt(
+  issuer: string | null,
+  records: readonly { court: string; effectiveFrom: string; createdAt: Date; revokedAt: Date | null }[],
+  deployment: string | undefined,
+): string {
+  if (issuer) return issuer;
+  let latest: (typeof records)[number] | undefined;
+  for (const r of records) {
+    if (r.revokedAt !== null) continue;
+    if (
+      !latest ||
+      r.effectiveFrom > latest.effectiveFrom ||
+      (r.effectiveFrom === latest.effectiveFrom && r.createdAt > latest.createdAt)
+    )
+      latest = r;
+  }
+  return latest?.court ?? deployment ?? 'FC';
+}

@@ -9,7 +9,7 @@ import { activeSigningKey, parseSigningKey, publishedKeys, type SigningKey } fro
 export interface ReportOptions {
   /** An Ed25519 private JWK or PKCS#8 PEM (FIVECOLOR_SIGNING_KEY) used instead of the stored keys. */
   signingKey?: string | undefined;
-  /** The issuing court's code, first part of report numbers (default: the caller key's court, else `FC`). */
+  /** The deployment's court code (`FIVECOLOR_COURT`): starts report numbers when no court issues and the party has no record. */
   court?: string | undefined;
   /** Days a report stays valid (default 30). */
   ttlDays?: number | undefined;

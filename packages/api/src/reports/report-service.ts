@@ -16,6 +16,7 @@ import {
   nextReportNo,
   normalizeCode,
   REPORT_NO,
+  reportCourt,
 } from './report-codes.js';
 import type { Report, ReportVerification, VerifyReason } from './report-types.js';
 
@@ -28,7 +29,6 @@ export async function issueReport(
   await assertPartyAccess(c, input.partyId, 'report');
   const kit = deps.reports;
   const key = await kit.currentKey(deps.db, deps.crypto, deps.now());
-  const court = kit.court ?? c.principal.court ?? 'FC';
   return auditedWrite(
     c,
     { key: input.idempotencyKey, input: { partyId: input.partyId, purpose: input.purpose ?? null } },
@@ -40,6 +40,7 @@ export async function issueReport(
       const issuedAt = deps.now();
       const expiresAt = new Date(issuedAt.getTime() + kit.ttlDays * 86_400_000);
       const day = toCstDate(issuedAt);
+      const court = reportCourt(c.principal.court, recordRows, kit.court);
       const reportNo = await nextReportNo(w.tx, court, Number(day.slice(0, 4)));
       const code = newVerificationCode();
       const report = buildReport({
