@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { addDuration, type Color, colorLabel, toCstDate } from '@fivecolor/core';
+import { addDuration, type BadgeData, type Color, colorLabel, toCstDate } from '@fivecolor/core';
 import DataLoader from 'dataloader';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
@@ -71,7 +71,7 @@ async function buildEntry(
     state = fresh;
   }
   const base = deps.publicUrl?.replace(/\/$/, '');
-  const json = JSON.stringify({
+  const data: BadgeData = {
     color: state.color,
     label: colorLabel(state.color, lang),
     name: row.nameMasked,
@@ -81,7 +81,8 @@ async function buildEntry(
     until: state.until,
     policyId: state.policyId,
     ...(base ? { verifyUrl: `${base}/badge/${encodeURIComponent(token)}` } : {}),
-  });
+  };
+  const json = JSON.stringify(data);
   // The body names today's date, so it is valid until the next CST midnight at most.
   let expiresAt = cstMidnight(addDuration(asOf, 'P1D'));
   if (state.until !== null) expiresAt = Math.min(expiresAt, cstMidnight(state.until));
