@@ -103,6 +103,21 @@ describe('parsePartyId: RESIDENT_ID', () => {
     );
   });
 
+  it('drops spaces and hyphens inside, as numbers are copied from cards in groups', () => {
+    for (const input of ['1101 0519 4912 3100 2X', '110105-19491231-002X', '110105　19491231　002x']) {
+      expect(parsePartyId('RESIDENT_ID', input)).toEqual({
+        ok: true,
+        idType: 'RESIDENT_ID',
+        idNumber: '11010519491231002X',
+      });
+    }
+    expect(error('RESIDENT_ID', '1101 0519 4912 3100 2')).toBe(
+      'idNumber: length must be 18 (or 15 for a legacy number), got 17',
+    );
+    // Other id types keep their inner characters: a passport number with a space stays invalid.
+    expect(error('PASSPORT', 'E1234 5678')).not.toBe('ok E12345678');
+  });
+
   it('checks the length', () => {
     expect(error('RESIDENT_ID', '11010519491231002')).toBe(
       'idNumber: length must be 18 (or 15 for a legacy number), got 17',
@@ -189,6 +204,8 @@ describe('parsePartyId: USCC', () => {
       expect(parsePartyId('USCC', id)).toEqual({ ok: true, idType: 'USCC', idNumber: id });
     }
     expect(error('uscc', ' ９１４４０３００７１５２６７２６ｘｇ ')).toBe('ok 9144030071526726XG');
+    expect(error('USCC', '9144 0300 7152 6726 XG')).toBe('ok 9144030071526726XG');
+    expect(error('USCC', '91440300-715267-26XG')).toBe('ok 9144030071526726XG');
   });
 
   it('round-trips generated valid codes', () => {
@@ -203,7 +220,7 @@ describe('parsePartyId: USCC', () => {
     expect(error('USCC', '91440300192203821')).toBe('idNumber: length must be 18, got 17');
     expect(error('USCC', '9144030019220382161')).toBe('idNumber: length must be 18, got 19');
     fc.assert(
-      fc.property(arbUscc, fc.integer({ min: 0, max: 17 }), fc.constantFrom(...'IOSVZ-*'), (id, i, c) => {
+      fc.property(arbUscc, fc.integer({ min: 0, max: 17 }), fc.constantFrom(...'IOSVZ*#'), (id, i, c) => {
         expect(error('USCC', replaceAt(id, i, c))).toBe(
           `idNumber: character ${c} at position ${i + 1} is not allowed (0-9 and A-Z except I, O, S, V, Z)`,
         );

@@ -161,6 +161,9 @@ function foreignPrId(id: string): string | { error: string } {
   return error ? { error } : id;
 }
 
+/** Resident IDs and USCCs are copied from cards in groups (`3302 0319 5001 0205 56`): spaces and hyphens inside go. */
+const GROUPED: ReadonlySet<IdType> = new Set(['RESIDENT_ID', 'USCC']);
+
 const RULES: Record<IdType, (id: string) => string | { error: string }> = {
   RESIDENT_ID: residentId,
   USCC: uscc,
@@ -172,7 +175,8 @@ const RULES: Record<IdType, (id: string) => string | { error: string }> = {
 
 /**
  * Validates and normalizes a party identifier. Both arguments go through {@link normalizeInput} first
- * (trim, full-width → half-width, upper-case). Never throws; an invalid identifier gives an error
+ * (trim, full-width → half-width, upper-case); a `RESIDENT_ID` or `USCC` also loses the spaces and
+ * hyphens inside it, as people copy them from cards in groups. Never throws; an invalid identifier gives an error
  * `idNumber: <rule>` that names the failed rule and never repeats the whole number.
  *
  * - `RESIDENT_ID` (GB 11643): 17 digits + ISO 7064 MOD 11-2 check character (`X` for 10); positions 1–2
@@ -196,6 +200,7 @@ const RULES: Record<IdType, (id: string) => string | { error: string }> = {
  * parsePartyId('RESIDENT_ID', '110105194912310025');
  * // { ok: false, error: 'idNumber: check digit should be X, got 5' }
  * parsePartyId('USCC', '914403001922038216'); // { ok: true, idType: 'USCC', idNumber: '914403001922038216' }
+ * parsePartyId('RESIDENT_ID', '1101 0519 4912 3100 2X'); // { ok: true, …, idNumber: '11010519491231002X' }
  */
 export function parsePartyId(idType: string, idNumber: string): ParsedPartyId {
   const type = typeof idType === 'string' ? normalizeInput(idType) : '';
@@ -203,7 +208,10 @@ export function parsePartyId(idType: string, idNumber: string): ParsedPartyId {
     return { ok: false, error: `idType: must be one of ${ID_TYPES.join(', ')}` };
   }
   if (typeof idNumber !== 'string') return { ok: false, error: 'idNumber: must be a string' };
-  const result = RULES[type as IdType](normalizeInput(idNumber));
+  const normalized = normalizeInput(idNumber);
+  const result = RULES[type as IdType](
+    GROUPED.has(type as IdType) ? normalized.replace(/[\s-]/g, '') : normalized,
+  );
   return typeof result === 'string'
     ? { ok: true, idType: type as IdType, idNumber: result }
     : { ok: false, error: `idNumber: ${result.error}` };
