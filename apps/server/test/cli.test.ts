@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { createTestClient, trpcError } from '@fivecolor/api/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { databases, freshEnv, runCli, startCli } from './helpers.js';
 
@@ -22,15 +23,9 @@ describe.each(databases)('fivecolor-server on %s', (kind) => {
 
     const server = await startCli(['serve'], env);
     try {
-      const ok = await fetch(`${server.url}/trpc/policy.get`, {
-        headers: { Authorization: `Bearer ${key}` },
-      });
-      expect(ok.status).toBe(200);
-      expect(((await ok.json()) as { result: { data: { id: string } } }).result.data.id).toBe('default-2022');
-      const denied = await fetch(`${server.url}/trpc/policy.get`, {
-        headers: { Authorization: 'Bearer fck_not-a-key' },
-      });
-      expect(denied.status).toBe(401);
+      expect((await createTestClient(server.url, key).policy.get.query()).id).toBe('default-2022');
+      const denied = await trpcError(createTestClient(server.url, 'fck_not-a-key').policy.get.query());
+      expect(denied.data?.httpStatus).toBe(401);
       const health = await fetch(`${server.url}/healthz`);
       expect(await health.json()).toMatchObject({ ok: true, db: kind });
     } finally {
@@ -122,10 +117,7 @@ describe('fivecolor-server start (the README demo)', () => {
         'exchange',
         'judge',
       ]);
-      const policy = await fetch(`${server.url}/trpc/policy.get`, {
-        headers: { Authorization: `Bearer ${keys.judge}` },
-      });
-      expect(policy.status).toBe(200);
+      expect((await createTestClient(server.url, keys.judge).policy.get.query()).id).toBe('default-2022');
     } finally {
       await server.stop();
     }
@@ -144,12 +136,7 @@ describe('fivecolor-server start (the README demo)', () => {
       expect(out).toContain('the database already has parties: no demo seeded, serving it as it is');
       expect(out).toMatch(/Five-Color Code is running on http:\/\/\S+/);
       expect(out).not.toMatch(/fck_/);
-      const stats = await fetch(`${server.url}/trpc/stats.summary`, {
-        headers: { Authorization: `Bearer ${admin}` },
-      });
-      expect(((await stats.json()) as { result: { data: { parties: number } } }).result.data.parties).toBe(
-        10,
-      );
+      expect((await createTestClient(server.url, admin).stats.summary.query()).parties).toBe(10);
       expect(existsSync(join(env.FIVECOLOR_DATA_DIR as string, 'demo.json'))).toBe(false);
     } finally {
       await server.stop();

@@ -2,10 +2,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, schema } from '@fivecolor/api';
+import { createTestClient } from '@fivecolor/api/testing';
 import { classify } from '@fivecolor/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../src/config.js';
-import { type DemoData, seedDemo, trpcCaller } from '../src/demo.js';
+import { type DemoData, seedDemo } from '../src/demo.js';
 import { type OpenedServer, openServer } from '../src/server.js';
 import { databases, freshEnv } from './helpers.js';
 
@@ -49,12 +50,8 @@ describe.each(databases)('the demo on %s', (kind) => {
   });
 
   it('stores every synthetic party in the state classify gives for its records', async () => {
-    const judge = trpcCaller(server.app, demo.keys.judge);
-    const stats = await judge<{ parties: number; byColor: Record<string, number> }>(
-      'stats.summary',
-      undefined,
-      'query',
-    );
+    const judge = createTestClient(server.app, demo.keys.judge);
+    const stats = await judge.stats.summary.query();
     expect(stats.parties).toBe(404);
     expect(Object.values(stats.byColor).reduce((a, b) => a + b, 0)).toBe(404);
     for (const color of ['green', 'red', 'yellow', 'blue', 'gold'])
@@ -68,23 +65,7 @@ describe.each(databases)('the demo on %s', (kind) => {
     const ids = rows.map((r) => r.id);
     expect(ids).toHaveLength(60);
     for (const partyId of ids) {
-      const p = await judge<{
-        classification: {
-          color: string;
-          since: string | null;
-          until: string | null;
-          basis: string[];
-          asOf: string;
-        };
-        records: {
-          recordId: string;
-          category: string;
-          effectiveFrom: string;
-          effectiveUntil: string | null;
-          repairs: string[];
-          revoked: boolean;
-        }[];
-      }>('party.get', { partyId }, 'query');
+      const p = await judge.party.get.query({ partyId });
       const expected = classify(
         p.records.map((r) => ({
           id: r.recordId,

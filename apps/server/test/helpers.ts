@@ -3,12 +3,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createTestDatabase } from '@fivecolor/api/testing';
+import { createTestDatabase, dbKinds } from '@fivecolor/api/testing';
 
 export const cliPath = fileURLToPath(new URL('../bin/fivecolor-server.js', import.meta.url));
 
 /** The databases to run against: PGlite always, PostgreSQL when DATABASE_URL is set. */
-export const databases = process.env.DATABASE_URL ? (['pglite', 'postgres'] as const) : (['pglite'] as const);
+export const databases = dbKinds();
 
 /** Environment for a server on a fresh database of `kind`; `drop` removes a PostgreSQL test database. */
 export async function freshEnv(
