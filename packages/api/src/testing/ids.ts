@@ -1,3 +1,8 @@
+// The one generator of valid resident identity numbers for tests (the api's, the client's, the
+// elements'), exported by `@fivecolor/api/testing`. The server's seeding keeps its own in
+// apps/server/src/synthetic-ids.ts (production code, not a test helper). Core's `residentCheck`
+// (packages/core/src/testing/ids.ts) is the same table, but core publishes no testing entry.
+
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 
 /** A valid 18-character resident identity number (GB 11643 check digit) for test number `n`. */
