@@ -186,6 +186,7 @@ function trpcMiddleware(deps: Deps) {
       deps,
       principal: await authenticate(deps, c.req.header('Authorization')),
       requestId: c.get('requestId') as string,
+      credentialSent: /^Bearer\s+\S/i.test(c.req.header('Authorization') ?? ''),
     }),
     onError({ error, path, ctx }) {
       if (error.code === 'INTERNAL_SERVER_ERROR') {

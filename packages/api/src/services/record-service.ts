@@ -2,7 +2,7 @@ import { addDuration, type Category, isIsoDate } from '@fivecolor/core';
 import { asc, eq, inArray } from 'drizzle-orm';
 import { newId } from '../db/ids.js';
 import { changes, recordRevisions, records } from '../db/schema.js';
-import { lockPartyState, type PartyStateRow, recomputeLocked } from '../state/party-state.js';
+import { lockPartyState, type PartyStateRow, recomputeLocked, today } from '../state/party-state.js';
 import { assertCourt, assertPartyAccess, type Caller } from './access.js';
 import { type AuditedScope, auditedWrite, auditRead } from './audit-trail.js';
 import type { Deps } from './deps.js';
@@ -31,6 +31,15 @@ export function categoryOf(deps: Deps, code: string, field = 'category'): Catego
       `${field}: ${code} (normal status) is the implicit state of every party and is never entered as a record`,
     );
   return cat;
+}
+
+/**
+ * A record takes effect when its decision does: a start more than a year after today (CST) is a typing
+ * error (`2099` for `2019`), not a plan.
+ */
+function checkStart(deps: Deps, from: string): void {
+  const limit = addDuration(today(deps), 'P1Y');
+  if (from > limit) badRequest(`effectiveFrom: must be at most one year after today (${limit})`);
 }
 
 /** Resolves the stored end date: explicit, indefinite (null), or the category's default duration. */
@@ -64,6 +73,7 @@ export async function createRecord(c: Caller, input: CreateRecordInput) {
     badRequest(`category: ${cat.code} is a credit repair; use record.repair with the ids it repairs`);
   assertCourt(c, input.court);
   assertCourt(c, input.caseNumber.court, 'caseNumber');
+  checkStart(deps, input.effectiveFrom);
   const effectiveUntil = resolveUntil(cat, input.effectiveFrom, input.effectiveUntil);
   const { idempotencyKey, ...rest } = input;
   return auditedWrite(c, { key: idempotencyKey, input: rest }, async (w) => {
@@ -171,6 +181,7 @@ export async function amendRecord(c: Caller, input: AmendInput) {
     badRequest('input: give at least one of effectiveFrom, effectiveUntil, caseNumber, note to amend');
   }
   if (input.caseNumber) assertCourt(c, input.caseNumber.court, 'caseNumber');
+  if (input.effectiveFrom !== undefined) checkStart(deps, input.effectiveFrom);
   const { idempotencyKey, ...rest } = input;
   return auditedWrite(c, { key: idempotencyKey, input: rest }, async (w) => {
     const { prev, row } = await lockRecord(c, w, input.recordId);

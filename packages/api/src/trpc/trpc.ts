@@ -10,6 +10,8 @@ export interface Context {
   deps: Deps;
   principal: Principal | null;
   requestId: string;
+  /** Whether the request sent a bearer credential (so a null principal means it was not accepted). */
+  credentialSent?: boolean;
 }
 
 interface IssueLike {
@@ -68,7 +70,9 @@ export const procedure = t.procedure.use(async function authorize({ ctx, path, n
   if (!ctx.principal) {
     throw new TRPCError({
       code: 'UNAUTHORIZED',
-      message: 'send Authorization: Bearer <api key or party session token>',
+      message: ctx.credentialSent
+        ? 'Authorization: this API key or party session token is unknown, revoked or expired; ask the court for a valid one'
+        : 'send Authorization: Bearer <api key or party session token>',
     });
   }
   if (!isAllowed(path, ctx.principal.role)) {
