@@ -350,6 +350,26 @@ describe('<fivecolor-badge>', () => {
     ).toBeNull();
   });
 
+  it('links to the court\'s page unless verify-link="none" (the court\'s page itself)', async () => {
+    await open();
+    const hrefs = await page.evaluate(
+      async (data) => {
+        const out: (string | null)[] = [];
+        for (const link of [null, 'none']) {
+          const el = document.createElement('fivecolor-badge');
+          if (link) el.setAttribute('verify-link', link);
+          el.data = data as never;
+          document.querySelector('#root')!.append(el);
+          await el.updateComplete;
+          out.push(el.shadowRoot!.querySelector('a')?.getAttribute('href') ?? null);
+        }
+        return out;
+      },
+      badge('green', { verifyUrl: 'https://court.example/badge/bdg_x' }),
+    );
+    expect(hrefs).toEqual(['https://court.example/badge/bdg_x', null]);
+  });
+
   it('is themable with --fivecolor-{color} and ::part()', async () => {
     await open();
     await page.addStyleTag({

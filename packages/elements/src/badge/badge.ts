@@ -77,6 +77,7 @@ export class FivecolorBadge extends LitElement {
     api: {},
     lang: {},
     size: { reflect: true },
+    verifyLink: { attribute: 'verify-link' },
     data: { attribute: false },
     state: { reflect: true },
     color: { reflect: true },
@@ -92,6 +93,11 @@ export class FivecolorBadge extends LitElement {
   declare lang: string;
   /** `small`, `medium` (default) or `large`. */
   declare size: 'small' | 'medium' | 'large';
+  /**
+   * `verify-link="none"` hides the link to the court's verification page (for that page itself, which
+   * would otherwise link to itself); shown by default.
+   */
+  declare verifyLink: 'none' | undefined;
   /** The badge route's JSON; when set, the badge renders it without fetching. */
   declare data: BadgeData | undefined;
   /** Read-only: `loading`, `ready`, `stale` or `error`. */
@@ -253,7 +259,7 @@ export class FivecolorBadge extends LitElement {
   #body(t: Strings, d: BadgeData | undefined, loading: boolean) {
     if (loading) return html`<span class="row skel"></span><span class="row skel"></span>`;
     if (!d) return html`<span class="row hint">${this._hint ? t.unavailableHint : nothing}</span>`;
-    const href = safeHttpUrl(d.verifyUrl);
+    const href = this.verifyLink === 'none' ? undefined : safeHttpUrl(d.verifyUrl);
     return html`<span part="name" class="row name">${d.name}</span>
       <span part="as-of" class="row as-of">${t.asOf(formatWhen(d.asOf))}</span>
       ${
