@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
 
 /** What a site may serve; anything else in its folder (package.json, README) stays private. */
 const TYPES: Record<string, string> = {
@@ -28,61 +29,110 @@ function readTree(dir: string): Map<string, Buffer> {
   return files;
 }
 
-/** The elements bundle a partner page loads with one script tag. */
-export function elementsBundlePath(): string {
+/** The bundles a partner page loads with one script tag, served at `/assets/<name>`. */
+export const BUNDLES = ['fivecolor-elements.js', 'fivecolor-badge.js'] as const;
+
+/** Where a bundle of `@fivecolor/elements` is on disk (its `dist/`). */
+function elementsBundlePath(name: (typeof BUNDLES)[number] = 'fivecolor-elements.js'): string {
   const require = createRequire(import.meta.url);
-  return join(dirname(require.resolve('@fivecolor/elements/package.json')), 'dist', 'fivecolor-elements.js');
+  return join(dirname(require.resolve('@fivecolor/elements/package.json')), 'dist', name);
 }
 
 const appsDir = fileURLToPath(new URL('../../', import.meta.url));
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
+const PAGE_TEXT = {
+  'zh-CN': {
+    title: '诚信诉讼码核验',
+    note: '本页由法院诚信诉讼系统直接提供，显示该诚信诉讼码的当前状态（姓名已脱敏）。',
+    unknown: '没有这个诚信诉讼码：链接有误，或该码已被撤销。',
+    other: 'English',
+  },
+  en: {
+    title: 'Integrity-litigation code check',
+    note: "This page is served by the court's integrity-litigation system and shows the code's current state (name masked).",
+    unknown: 'There is no such code: the link is wrong, or the code was revoked.',
+    other: '中文',
+  },
+} as const;
+
 /**
  * The court's own page for a badge (`verifyUrl` of the badge route points here): whoever scans or follows
- * a partner's badge link sees the code as served by the court's origin, not as the partner drew it.
+ * a partner's badge link sees the code as served by the court's origin, not as the partner drew it. The
+ * badge on it links nowhere (`verify-link="none"`): this page is the court's check.
  */
-function badgePage(token: string, origin: string): string {
+function badgePage(token: string, origin: string, lang: 'zh-CN' | 'en', known: boolean): string {
   const t = escapeHtml(token);
+  const text = PAGE_TEXT[lang];
+  const other = lang === 'en' ? 'zh-CN' : 'en';
+  const body = known
+    ? `<fivecolor-badge token="${t}" api="${escapeHtml(origin)}" lang="${lang}" verify-link="none"></fivecolor-badge>
+<p>${text.note}</p>`
+    : `<p role="alert">${text.unknown}</p>`;
   return `<!doctype html>
-<html lang="zh-CN">
+<html lang="${lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>诚信诉讼码核验 · Integrity code check</title>
-<script type="module" src="/assets/fivecolor-elements.js"></script>
+<title>${text.title}</title>
+<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
+<script type="module" src="/assets/fivecolor-badge.js"></script>
 <style>body{font-family:system-ui,'Noto Sans CJK SC',sans-serif;margin:0;background:#f3f4f6;color:#1b1f24}
-main{max-width:520px;margin:40px auto;padding:24px;background:#fff;border-radius:8px}h1{font-size:20px}p{font-size:14px;color:#4b5563}</style>
+main{max-width:520px;margin:40px auto;padding:24px;background:#fff;border-radius:8px}h1{font-size:20px}p{font-size:14px;color:#4b5563}
+nav{text-align:right;font-size:14px}a{color:#1d4ed8}</style>
 </head>
 <body>
 <main>
-<h1>诚信诉讼码核验 <small>Integrity-litigation code check</small></h1>
-<fivecolor-badge token="${t}" api="${escapeHtml(origin)}"></fivecolor-badge>
-<p>本页由法院诚信诉讼系统直接提供，显示该诚信诉讼码的当前状态（姓名已脱敏）。This page is served by the court's integrity-litigation system and shows the code's current state (name masked).</p>
+<nav><a href="?lang=${other}" hreflang="${other}" lang="${other}">${text.other}</a></nav>
+<h1>${text.title}</h1>
+${body}
 </main>
 </body>
 </html>
 `;
 }
 
+/** A static file for other origins: CORS `*`, an ETag (304 when it matches) and a short max-age. */
+function asset(body: Buffer, type: string) {
+  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+  const headers = {
+    'Content-Type': type,
+    'Cache-Control': 'public, max-age=300',
+    ETag: etag,
+    'Access-Control-Allow-Origin': '*',
+    'Cross-Origin-Resource-Policy': 'cross-origin',
+    'X-Content-Type-Options': 'nosniff',
+  };
+  return (c: Context) =>
+    c.req.header('if-none-match') === etag
+      ? c.body(null, 304, headers)
+      : c.body(new Uint8Array(body), 200, headers);
+}
+
 /**
- * Serves the partner playground at `/playground/` and the court console at `/console/`, each with the
- * elements bundle beside its pages (as a partner would host or link it), the bundle itself at
- * `/assets/fivecolor-elements.js`, and the court's badge page at `/badge/:token`, all from memory.
+ * Serves the elements' bundles at `/assets/` (for partner pages on any origin), the court's badge page at
+ * `/badge/:token`, and the partner playground at `/playground/` and the court console at `/console/`,
+ * each with the elements bundle beside its pages (as a partner would host it), all from memory.
  */
 export function mountStaticSites(app: Hono): void {
-  const bundle = readFileSync(elementsBundlePath());
-  app.get('/assets/fivecolor-elements.js', (c) =>
-    c.body(new Uint8Array(bundle), 200, {
-      'Content-Type': TYPES['.js'] as string,
-      'Cache-Control': 'public, max-age=300',
-    }),
-  );
-  app.get('/badge/:token', (c) => c.html(badgePage(c.req.param('token'), new URL(c.req.url).origin)));
+  const bundles = new Map(BUNDLES.map((name) => [name, readFileSync(elementsBundlePath(name))]));
+  for (const [name, body] of bundles) app.get(`/assets/${name}`, asset(body, TYPES['.js'] as string));
+  const favicon = readFileSync(join(appsDir, 'playground', 'favicon.svg'));
+  app.get('/assets/favicon.svg', asset(favicon, TYPES['.svg'] as string));
+  app.get('/favicon.ico', (c) => c.redirect('/assets/favicon.svg', 301));
+  app.get('/badge/:token', async (c) => {
+    const token = c.req.param('token');
+    const lang = c.req.query('lang') === 'en' ? 'en' : 'zh-CN';
+    const origin = new URL(c.req.url).origin;
+    const known = (await app.request(`${origin}/v1/badge/${encodeURIComponent(token)}`)).status === 200;
+    c.header('Cache-Control', 'no-store');
+    return c.html(badgePage(token, origin, lang, known), known ? 200 : 404);
+  });
   for (const site of ['playground', 'console']) {
     const dir = join(appsDir, site);
     const files = readTree(dir);
-    files.set('fivecolor-elements.js', bundle);
+    files.set('fivecolor-elements.js', bundles.get('fivecolor-elements.js') as Buffer);
     app.get(`/${site}`, (c) => c.redirect(`/${site}/`));
     app.get(`/${site}/*`, (c) => {
       let path = c.req.path.slice(site.length + 2);

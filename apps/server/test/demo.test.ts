@@ -97,11 +97,5 @@ describe.each(databases)('the demo on %s', (kind) => {
     expect(await bundle.text()).toContain('fivecolor-badge');
     expect((await server.app.request('/playground/package.json')).status).toBe(404);
     expect((await server.app.request('/console/../server/package.json')).status).toBe(404);
-    const page = await server.app.request('http://court.example/badge/bdg_%22%3E%3Cscript%3E');
-    const html = await page.text();
-    expect(html).toContain(
-      '<fivecolor-badge token="bdg_&#34;&#62;&#60;script&#62;" api="http://court.example">',
-    );
-    expect(html).not.toContain('<script>');
   });
 });
