@@ -41,6 +41,7 @@ export async function openServer(
     badgeCache: opts.badgeCache ?? config.badgeCache,
     badgeCacheSize: config.badgeCacheSize,
     reports: { signingKey: config.signingKey, court: config.court, trustProxy: config.trustProxy },
+    elementsScript: '/assets/fivecolor-elements.js',
   });
   mountStaticSites(fivecolor.app);
   return { app: fivecolor.app, close: fivecolor.close, db, secret, logger };

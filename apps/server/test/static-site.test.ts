@@ -10,6 +10,7 @@ describe('what the court serves to browsers', () => {
   let server: OpenedServer;
   let drop: () => Promise<void>;
   let token: string;
+  let report: { reportNo: string; code: string };
 
   beforeAll(async () => {
     const fresh = await freshEnv('pglite');
@@ -28,6 +29,7 @@ describe('what the court serves to browsers', () => {
       name: '章某某',
     });
     token = (await judge.party.issueBadgeToken.mutate({ partyId })).token;
+    report = await judge.report.issue.mutate({ partyId });
   });
   afterAll(async () => {
     await server?.close();
@@ -86,5 +88,27 @@ describe('what the court serves to browsers', () => {
     expect(html).toContain('没有这个诚信诉讼码');
     expect(html).not.toContain('<script>');
     expect(html).not.toContain('bdg_');
+  });
+
+  it('renders the report verification page with the report element, in English, times in CST', async () => {
+    const url = `http://court.example/v1/reports/${encodeURIComponent(report.reportNo)}?code=${report.code}&lang=en`;
+    const res = await server.app.request(url, { headers: { accept: 'text/html' } });
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('<html lang="en">');
+    expect(html).toContain('<script type="module" src="/assets/fivecolor-elements.js"></script>');
+    expect(html).toContain(
+      `<fivecolor-report lang="en" code="${report.code}"><script type="application/json">`,
+    );
+    expect(html).toMatch(/\d{4}-\d{2}-\d{2} \d{2}:\d{2} \(China Standard Time\)/);
+    const json = html.match(/<script type="application\/json">(.*?)<\/script>/s)?.[1] as string;
+    // What a reader sees (everything but the JSON handed to the element) has no raw UTC instant.
+    expect(html.replace(json, '')).not.toMatch(/\d{2}:\d{2}:\d{2}\.\d{3}Z/);
+    expect(JSON.parse(json)).toMatchObject({ valid: true, report: { reportNo: report.reportNo } });
+    const zh = await (
+      await server.app.request(url.replace('&lang=en', ''), { headers: { accept: 'text/html' } })
+    ).text();
+    expect(zh).toContain('报告有效');
+    expect(zh).toContain('（北京时间）');
   });
 });

@@ -42,6 +42,11 @@ export interface FivecolorOptions {
   now?: (() => Date) | undefined;
   /** Report signing key, court code, validity and wrong-code limits. */
   reports?: ReportOptions | undefined;
+  /**
+   * Where the deployment serves the elements bundle (e.g. `/assets/fivecolor-elements.js`): the report
+   * verification page then renders with `<fivecolor-report>`, as partner pages do.
+   */
+  elementsScript?: string | undefined;
 }
 
 /**
@@ -69,7 +74,7 @@ export async function createFivecolor(opts: FivecolorOptions) {
   mountHealth(app, deps);
   app.options('/v1/badge/:token', badgePreflight);
   mountMetrics(app, metrics, cache);
-  mountReportRoutes(app, deps);
+  mountReportRoutes(app, deps, { elementsScript: opts.elementsScript });
   app.use('/trpc/*', trpcMiddleware(deps));
   putBadgeRouteInFront(app, badgeHandler(deps, cache, observe), onError);
 

@@ -26,7 +26,11 @@ const STATUS = { malformed: 400, not_found: 404, bad_code: 403, rate_limited: 42
  * `GET /v1/reports/:reportNo?code=…` (JSON, or an HTML page for a browser that scanned the QR code)
  * and `GET /v1/reports/:reportNo.pdf?code=…`.
  */
-export function mountReportRoutes(app: Hono, deps: Deps): void {
+export function mountReportRoutes(
+  app: Hono,
+  deps: Deps,
+  opts: { elementsScript?: string | undefined } = {},
+): void {
   const corsAll = cors({
     origin: '*',
     allowMethods: ['GET', 'HEAD', 'OPTIONS'],
@@ -39,6 +43,11 @@ export function mountReportRoutes(app: Hono, deps: Deps): void {
     const jwks = await deps.reports.jwks(deps.db, deps.now());
     c.header('Cache-Control', 'public, max-age=300');
     return c.json(jwks);
+  });
+
+  const page = (c: Context) => ({
+    lang: c.req.query('lang') === 'en' ? ('en' as const) : ('zh-CN' as const),
+    elementsScript: opts.elementsScript,
   });
 
   app.get('/v1/reports/:reportNo', async (c) => {
@@ -56,7 +65,7 @@ export function mountReportRoutes(app: Hono, deps: Deps): void {
     if (out.kind === 'invalid') {
       if (out.retryAfter) c.header('Retry-After', String(out.retryAfter));
       const status = STATUS[out.result.reason as keyof typeof STATUS] ?? 400;
-      return html ? c.html(reportPage(out.result), status) : c.json(out.result, status);
+      return html ? c.html(reportPage(out.result, page(c)), status) : c.json(out.result, status);
     }
     if (pdf) {
       const base = out.result.report?.verifyUrl;
@@ -71,6 +80,6 @@ export function mountReportRoutes(app: Hono, deps: Deps): void {
         'Content-Disposition': `inline; filename="report-${encodeURIComponent(reportNo)}.pdf"`,
       });
     }
-    return html ? c.html(reportPage(out.result, out.code)) : c.json(out.result);
+    return html ? c.html(reportPage(out.result, { ...page(c), code: out.code })) : c.json(out.result);
   });
 }

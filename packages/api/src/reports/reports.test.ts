@@ -55,7 +55,8 @@ describe.each(dbKinds())('reports and consent on %s', (kind) => {
 
   it('issues a signed report that verifies with the published JWKS (round trip)', async () => {
     const r = await h.client(session).report.issue.mutate({ partyId });
-    expect(r.reportNo).toMatch(/^浙02-\d{4}-\d{6}$/);
+    // Issued by the party itself: numbered by the court of its record (浙0212), not the deployment's 浙02.
+    expect(r.reportNo).toMatch(/^浙0212-\d{4}-\d{6}$/);
     expect(r.code).toHaveLength(8);
     for (const ch of r.code) expect(CODE_ALPHABET).toContain(ch);
     expect(Date.parse(r.expiresAt) - h.clock.now.getTime()).toBe(30 * DAY);
@@ -72,7 +73,7 @@ describe.each(dbKinds())('reports and consent on %s', (kind) => {
       policyId: 'default-2022',
       party: { kind: 'person', idType: 'RESIDENT_ID', name: '章**' },
       classification: { color: 'yellow', label: '黄码', since: cst(h.clock.now) },
-      issuer: { court: '浙02', jwksUrl: 'https://court.example/.well-known/jwks.json' },
+      issuer: { court: '浙0212', jwksUrl: 'https://court.example/.well-known/jwks.json' },
     });
     expect(report.party.idNumber).toMatch(/^\d{4}\*{10}[\dX]{4}$/);
     expect(report.explanation.summary).toContain('黄码');

@@ -63,6 +63,25 @@ const addReport = (report: unknown, lang = ''): Promise<void> =>
   );
 
 describe('<fivecolor-report>', () => {
+  it('renders a verification handed over in a child JSON script, without fetching, hiding the fallback', async () => {
+    const json = JSON.stringify(verificationFor(REPORT_NO, CODE).body).replace(/</g, '\\u003c');
+    const out = await page.evaluate(async (data) => {
+      const root = document.querySelector('#root')!;
+      root.innerHTML = `<fivecolor-report lang="en"><script type="application/json">${data}</script><p id="fallback">fallback</p></fivecolor-report>`;
+      const el = root.querySelector('fivecolor-report')!;
+      await el.updateComplete;
+      return {
+        state: el.getAttribute('state'),
+        fetched: performance.getEntriesByType('resource').some((e) => e.name.includes('/v1/reports/')),
+        fallbackShown: document.querySelector('#fallback')!.getClientRects().length > 0,
+      };
+    }, json);
+    expect(out).toEqual({ state: 'ready', fetched: false, fallbackShown: false });
+    const t = await text();
+    expect(t).toContain(REPORT_NO);
+    expect(t).toContain('Yellow code');
+  });
+
   it('renders every part of a report from .report, the color in words', async () => {
     await addReport(sampleReport('yellow'));
     const t = await text();

@@ -17,7 +17,9 @@ export type ReportState = 'empty' | 'loading' | 'ready' | 'invalid' | 'error';
  * Prints on A4 in black and white: the color is always written in words.
  *
  * Set `.report` to render a report you already hold, or give `report-no`, `code` and `api` to verify
- * it online (`GET {api}/v1/reports/{reportNo}?code=…`) and render it with the party's color now.
+ * it online (`GET {api}/v1/reports/{reportNo}?code=…`) and render it with the party's color now. A
+ * verification answer already fetched renders without fetching: set `.verification`, or put it in a
+ * child `<script type="application/json">` (a server-rendered page does; no inline script runs).
  *
  * @summary A judicial integrity report, printable.
  * @tag fivecolor-report
@@ -50,6 +52,7 @@ export class FivecolorReport extends LitElement {
     api: {},
     lang: {},
     report: { attribute: false },
+    verification: { attribute: false },
     state: { reflect: true },
     _verification: { state: true, attribute: false },
   };
@@ -64,6 +67,8 @@ export class FivecolorReport extends LitElement {
   declare lang: string;
   /** A report to render without fetching. */
   declare report: Report | undefined;
+  /** A verification answer (the JSON of the verification route) to render without fetching. */
+  declare verification: ReportVerification | undefined;
   /** Read-only: `empty`, `loading`, `ready`, `invalid` or `error`. */
   declare state: ReportState;
   declare private _verification: ReportVerification | undefined;
@@ -83,7 +88,19 @@ export class FivecolorReport extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    if (!this.hasUpdated && !this.report && !this.verification) this.#readChildJson();
     if (this.hasUpdated && this.state === 'loading') this.#load();
+  }
+
+  /** A server-rendered page hands over its verification as `<script type="application/json">`. */
+  #readChildJson(): void {
+    const json = this.querySelector(':scope > script[type="application/json"]')?.textContent;
+    if (!json) return;
+    try {
+      this.verification = JSON.parse(json) as ReportVerification;
+    } catch {
+      this.state = 'invalid';
+    }
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -99,8 +116,12 @@ export class FivecolorReport extends LitElement {
             detail: { color: this.report.classification.color, report: this.report },
           }),
         );
+    } else if (changed.has('verification') && this.verification) {
+      this.#abort?.abort();
+      this.#show(this.verification);
     } else if (
       !this.report &&
+      !this.verification &&
       (changed.has('reportNo') || changed.has('code') || changed.has('api') || changed.has('report'))
     ) {
       this.#load();
@@ -134,28 +155,31 @@ export class FivecolorReport extends LitElement {
         );
         return;
       }
-      const v = outcome.result;
-      this._verification = v;
-      if (v.valid && v.report) {
-        this.state = 'ready';
-        this.dispatchEvent(
-          new CustomEvent('fivecolor-load', {
-            bubbles: true,
-            composed: true,
-            detail: { color: v.report.classification.color, report: v.report, colorNow: v.colorNow },
-          }),
-        );
-      } else {
-        this.state = 'invalid';
-        this.dispatchEvent(
-          new CustomEvent('fivecolor-error', {
-            bubbles: true,
-            composed: true,
-            detail: { reason: v.reason ?? 'invalid' },
-          }),
-        );
-      }
+      this.#show(outcome.result);
     });
+  }
+
+  #show(v: ReportVerification): void {
+    this._verification = v;
+    if (v.valid && v.report) {
+      this.state = 'ready';
+      this.dispatchEvent(
+        new CustomEvent('fivecolor-load', {
+          bubbles: true,
+          composed: true,
+          detail: { color: v.report.classification.color, report: v.report, colorNow: v.colorNow },
+        }),
+      );
+    } else {
+      this.state = 'invalid';
+      this.dispatchEvent(
+        new CustomEvent('fivecolor-error', {
+          bubbles: true,
+          composed: true,
+          detail: { reason: v.reason ?? 'invalid' },
+        }),
+      );
+    }
   }
 
   protected override render() {
