@@ -8,7 +8,7 @@ export { createHarness } from './harness.js';
 export { residentId, residentIds } from './ids.js';
 export type { TestServer } from './server.js';
 export { startTestServer } from './server.js';
-export type { KeyRole, TestApp, TestAppOptions } from './test-app.js';
+export type { KeyRole, TestApp, TestAppOptions, TestClients } from './test-app.js';
 export { KEY_ROLES } from './test-app.js';
 export type { DbKind } from './test-db.js';
 export { createTestDatabase, dbKinds, openTestDb } from './test-db.js';

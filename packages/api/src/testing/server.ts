@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createLogger } from '../http/logger.js';
-import { createTestApp, type TestApp, type TestAppOptions } from './test-app.js';
+import { createTestApp, type TestApp, type TestAppOptions, testClients } from './test-app.js';
 
 export interface TestServer extends TestApp {
   /** `http://127.0.0.1:<port>`; the typed clients (`as`, `client`) call it over the socket. */
@@ -19,9 +19,8 @@ export async function startTestServer(
     extra?: (req: Request) => Response | undefined | Promise<Response | undefined>;
   } = {},
 ): Promise<TestServer> {
-  let url = '';
   const { extra, ...appOpts } = opts;
-  const t = await createTestApp({ ...appOpts, logger: createLogger({ level: 'silent' }), target: () => url });
+  const t = await createTestApp({ ...appOpts, logger: createLogger({ level: 'silent' }) });
   const server = await new Promise<Server>((resolve) => {
     const s = serve(
       {
@@ -32,9 +31,10 @@ export async function startTestServer(
       () => resolve(s as Server),
     );
   });
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     ...t,
+    ...testClients(url, t.keys),
     url,
     async close() {
       await new Promise<void>((resolve) => {

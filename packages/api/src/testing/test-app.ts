@@ -4,7 +4,7 @@ import type { Role } from '../auth/roles.js';
 import type { Db } from '../db/database.js';
 import { createFivecolor } from '../http/create-app.js';
 import type { ReportOptions } from '../reports/report-kit.js';
-import { createTestClient, type TestClient } from './client.js';
+import { type AppLike, createTestClient, type TestClient } from './client.js';
 import { type DbKind, openTestDb } from './test-db.js';
 
 /** The roles that have API keys (a party has a session token instead). */
@@ -12,8 +12,16 @@ export type KeyRole = Exclude<Role, 'party'>;
 
 export const KEY_ROLES: readonly KeyRole[] = ['admin', 'clerk', 'judge', 'enforcement', 'bank', 'exchange'];
 
+/** Typed clients of one API: by role, or by token. */
+export interface TestClients {
+  /** A typed client with the key of `role`. */
+  as(role: KeyRole): TestClient;
+  /** A typed client sending `token` (a key or a party session), or none. */
+  client(token?: string): TestClient;
+}
+
 /** What both the in-process harness and the socket server are made of. */
-export interface TestApp {
+export interface TestApp extends TestClients {
   kind: DbKind;
   db: Db & { url?: string };
   secret: string;
@@ -23,10 +31,6 @@ export interface TestApp {
   keys: Record<KeyRole, string>;
   /** A judge key of another court (浙03). */
   otherCourtJudge: string;
-  /** A typed client with the key of `role`. */
-  as(role: KeyRole): TestClient;
-  /** A typed client sending `token` (a key or a party session), or none. */
-  client(token?: string): TestClient;
   close(): Promise<void>;
 }
 
@@ -39,13 +43,22 @@ export interface TestAppOptions {
   now?: () => Date;
 }
 
-/**
- * The app over a fresh migrated database, with one key per role; `target` says where its typed
- * clients send their calls (the app in process, or a URL once it listens).
- */
-export async function createTestApp(
-  opts: TestAppOptions & { logger: Logger; target?: () => string | undefined },
-): Promise<TestApp> {
+/** Clients of the API at `target` (a URL, or an app called in process), one per token, made on first use. */
+export function testClients(target: string | AppLike, keys: Record<KeyRole, string>): TestClients {
+  const clients = new Map<string, TestClient>();
+  const client = (token?: string) => {
+    let c = clients.get(token ?? '');
+    if (!c) {
+      c = createTestClient(target, token);
+      clients.set(token ?? '', c);
+    }
+    return c;
+  };
+  return { as: (role) => client(keys[role]), client };
+}
+
+/** The app over a fresh migrated database, with one key per role; its clients call it in process. */
+export async function createTestApp(opts: TestAppOptions & { logger: Logger }): Promise<TestApp> {
   const kind = opts.kind ?? 'pglite';
   const db = await openTestDb(kind);
   const secret = `test-secret-${kind}-0123456789abcdef`;
@@ -73,15 +86,6 @@ export async function createTestApp(
   const otherCourtJudge = (
     await createApiKey(db, secret, { role: 'judge', name: 'other court', court: '浙03' })
   ).key;
-  const clients = new Map<string, TestClient>();
-  const client = (token?: string) => {
-    let c = clients.get(token ?? '');
-    if (!c) {
-      c = createTestClient(opts.target?.() ?? fivecolor.app, token);
-      clients.set(token ?? '', c);
-    }
-    return c;
-  };
   return {
     kind,
     db,
@@ -90,8 +94,7 @@ export async function createTestApp(
     deps: fivecolor.deps,
     keys,
     otherCourtJudge,
-    as: (role) => client(keys[role]),
-    client,
+    ...testClients(fivecolor.app, keys),
     async close() {
       await fivecolor.close();
       await db.close();
