@@ -225,10 +225,13 @@ function printStart(base: string, demo: DemoData | null): void {
   ];
   const rest = demo
     ? [
-        'Demo stories (badge JSON):',
-        ...demo.stories.map(
-          (s) => `  ${s.color.padEnd(6)} ${s.title}\n         ${base}/v1/badge/${s.badgeToken}`,
-        ),
+        'Demo stories (fictional people and companies; look them up in the console by identity number):',
+        ...demo.stories.flatMap((s) => [
+          `  ${s.color.padEnd(6)} ${s.title}`,
+          `         who     ${s.name} · ${s.idType} ${s.idNumber}`,
+          `         badge   ${base}/badge/${s.badgeToken}   JSON ${base}/v1/badge/${s.badgeToken}`,
+          `         report  ${s.report.reportNo}  code ${s.report.code}   ${base}/v1/reports/${encodeURIComponent(s.report.reportNo)}?code=${s.report.code}`,
+        ]),
         `  screening of ${demo.screening.caseNumber}: ${demo.screening.alerts} alert(s)`,
         `  ${demo.synthetic.parties} synthetic parties: ${JSON.stringify(demo.synthetic.colors)}`,
         '',
@@ -237,8 +240,6 @@ function printStart(base: string, demo: DemoData | null): void {
         '',
         `Try: curl -s -H "Authorization: Bearer ${demo.keys.judge}" "${base}/trpc/party.get?input=${encodeURIComponent(JSON.stringify({ partyId: demo.stories[0]?.partyId }))}"`,
       ]
-    : [
-        'No demo keys: create one with `pnpm --filter @fivecolor/server exec fivecolor-server keys create --role admin --name ops`.',
-      ];
+    : ['No demo keys: create one with `pnpm exec fivecolor-server keys create --role admin --name ops`.'];
   console.log([...urls, ...rest, ''].join('\n'));
 }

@@ -10,7 +10,19 @@ import { residentId, uscc } from './synthetic-ids.js';
 /** What `pnpm start` prints and keeps in `<dataDir>/demo.json` (mode 0600) so a restart shows the same. */
 export interface DemoData {
   keys: Record<'admin' | 'clerk' | 'judge' | 'enforcement' | 'bank' | 'exchange', string>;
-  stories: { title: string; partyId: string; color: string; badgeToken: string }[];
+  stories: {
+    title: string;
+    color: string;
+    partyId: string;
+    kind: 'person' | 'org';
+    idType: string;
+    /** Fictional, valid identity numbers: what a newcomer types into the console's lookup. */
+    idNumber: string;
+    name: string;
+    badgeToken: string;
+    /** A report the judge issued for the story, ready to verify (number + code). */
+    report: { reportNo: string; code: string };
+  }[];
   screening: { caseNumber: string; alerts: number };
   synthetic: { parties: number; colors: Record<string, number> };
 }
@@ -99,6 +111,9 @@ async function createDemoKeys(db: Db, secret: string): Promise<DemoData['keys']>
 
 type Story = DemoData['stories'][number];
 
+/** Who a story is about, before the court has heard of them. */
+type Who = Pick<Story, 'title' | 'color' | 'kind' | 'idType' | 'idNumber' | 'name'>;
+
 /** What the stories are told with: the court roles' API callers and dates relative to today. */
 interface StoryKit {
   judge: ReturnType<typeof trpcCaller>;
@@ -108,8 +123,11 @@ interface StoryKit {
   year: number;
   /** n months before today, day clamped to 28 (close enough for demo dates). */
   monthsAgo(n: number): string;
-  register(kind: 'person' | 'org', idType: string, idNumber: string, name: string): Promise<string>;
-  badgeToken(partyId: string): Promise<string>;
+  /**
+   * Registers the party, lets `enter` enter its records, then issues it a badge token and a report (the
+   * judge), so the banner can show each story four ways.
+   */
+  tell(who: Who, enter: (partyId: string) => Promise<void>): Promise<Story>;
 }
 
 function storyKit(app: Hono, keys: DemoData['keys'], today: string): StoryKit {
@@ -123,115 +141,130 @@ function storyKit(app: Hono, keys: DemoData['keys'], today: string): StoryKit {
       const [y, m, d] = today.split('-').map(Number) as [number, number, number];
       return new Date(Date.UTC(y, m - 1 - n, Math.min(d, 28))).toISOString().slice(0, 10);
     },
-    register: (kind, idType, idNumber, name) =>
-      judge<{ partyId: string }>('party.register', { kind, idType, idNumber, name }).then((r) => r.partyId),
-    badgeToken: (partyId) =>
-      judge<{ token: string }>('party.issueBadgeToken', { partyId }).then((r) => r.token),
+    async tell(who, enter) {
+      const { kind, idType, idNumber, name } = who;
+      const { partyId } = await judge<{ partyId: string }>('party.register', {
+        kind,
+        idType,
+        idNumber,
+        name,
+      });
+      await enter(partyId);
+      const { token } = await judge<{ token: string }>('party.issueBadgeToken', { partyId });
+      const { reportNo, code } = await judge<{ reportNo: string; code: string }>('report.issue', {
+        partyId,
+        purpose: 'demo',
+      });
+      return { ...who, partyId, badgeToken: token, report: { reportNo, code } };
+    },
   };
 }
 
-async function falseLitigantStory({
-  judge,
-  year,
-  monthsAgo,
-  register,
-  badgeToken,
-}: StoryKit): Promise<Story> {
-  const partyId = await register('person', 'RESIDENT_ID', residentId(990_001), '章某某');
-  await judge('record.create', {
-    partyId,
-    category: 'R01',
-    court: '浙0212',
-    caseNumber: `（${year - 1}）浙0212刑初318号`,
-    effectiveFrom: monthsAgo(12),
-    note: '以捏造的事实提起民事诉讼，妨害司法秩序，判处有期徒刑',
-  });
-  return {
+function falseLitigantStory({ judge, year, monthsAgo, tell }: StoryKit): Promise<Story> {
+  const who: Who = {
     title: '虚假诉讼罪：红码五年 (false litigation crime: red for five years)',
-    partyId,
     color: 'red',
-    badgeToken: await badgeToken(partyId),
+    kind: 'person',
+    idType: 'RESIDENT_ID',
+    idNumber: residentId(990_001),
+    name: '章某某',
   };
+  return tell(who, async (partyId) => {
+    await judge('record.create', {
+      partyId,
+      category: 'R01',
+      court: '浙0212',
+      caseNumber: `（${year - 1}）浙0212刑初318号`,
+      effectiveFrom: monthsAgo(12),
+      note: '以捏造的事实提起民事诉讼，妨害司法秩序，判处有期徒刑',
+    });
+  });
 }
 
 /** The lender's record, then a new case of theirs screened at filing (one alert: the lender). */
 async function professionalLenderStory(
   kit: StoryKit,
 ): Promise<{ story: Story; screening: DemoData['screening'] }> {
-  const { judge, clerk, year, monthsAgo, register, badgeToken } = kit;
-  const lenderId = residentId(990_002);
-  const partyId = await register('person', 'RESIDENT_ID', lenderId, '李某');
-  await judge('record.create', {
-    partyId,
-    category: 'Y01',
-    court: '浙02',
-    caseNumber: `（${year - 1}）浙02民终77号`,
-    effectiveFrom: monthsAgo(6),
-    note: '两年内作为出借人起诉民间借贷案件十余件，认定为职业放贷人',
-  });
+  const { judge, clerk, year, monthsAgo, tell } = kit;
+  const who: Who = {
+    title: '职业放贷人：立案时黄码预警 (professional lender flagged at filing)',
+    color: 'yellow',
+    kind: 'person',
+    idType: 'RESIDENT_ID',
+    idNumber: residentId(990_002),
+    name: '李某',
+  };
   const newCase = `（${year}）浙0212民初1001号`;
-  const screened = await clerk<{ results: { alert: boolean }[] }>('party.screen', {
-    caseNumber: newCase,
-    parties: [
-      { idType: 'RESIDENT_ID', idNumber: lenderId },
-      { idType: 'RESIDENT_ID', idNumber: residentId(990_099) },
-    ],
-  });
-  return {
-    story: {
-      title: '职业放贷人：立案时黄码预警 (professional lender flagged at filing)',
+  let alerts = 0;
+  const story = await tell(who, async (partyId) => {
+    await judge('record.create', {
       partyId,
-      color: 'yellow',
-      badgeToken: await badgeToken(partyId),
-    },
-    screening: { caseNumber: newCase, alerts: screened.results.filter((r) => r.alert).length },
-  };
+      category: 'Y01',
+      court: '浙02',
+      caseNumber: `（${year - 1}）浙02民终77号`,
+      effectiveFrom: monthsAgo(6),
+      note: '两年内作为出借人起诉民间借贷案件十余件，认定为职业放贷人',
+    });
+    const screened = await clerk<{ results: { alert: boolean }[] }>('party.screen', {
+      caseNumber: newCase,
+      parties: [
+        { idType: 'RESIDENT_ID', idNumber: who.idNumber },
+        { idType: 'RESIDENT_ID', idNumber: residentId(990_099) },
+      ],
+    });
+    alerts = screened.results.filter((r) => r.alert).length;
+  });
+  return { story, screening: { caseNumber: newCase, alerts } };
 }
 
-async function repairedCompanyStory(kit: StoryKit): Promise<Story> {
-  const { enforcement, year, monthsAgo, register, badgeToken } = kit;
-  const partyId = await register('org', 'USCC', uscc(990_003), '宁波浴之恋洗浴用品有限公司');
-  const listed = await enforcement<{ recordId: string }>('record.create', {
-    partyId,
-    category: 'Y14',
-    court: '浙0212',
-    caseNumber: `（${year - 1}）浙0212执2231号`,
-    effectiveFrom: monthsAgo(20),
-    note: '有履行能力而拒不履行生效法律文书确定的义务',
-  });
-  await enforcement('record.repair', {
-    partyId,
-    repairs: [listed.recordId],
-    court: '浙0212',
-    caseNumber: `（${year - 1}）浙0212执2231号`,
-    effectiveFrom: monthsAgo(2),
-    note: '与申请执行人达成和解协议并履行完毕，申请信用修复',
-  });
-  return {
+function repairedCompanyStory({ enforcement, year, monthsAgo, tell }: StoryKit): Promise<Story> {
+  const who: Who = {
     title: '洗浴用品公司：信用修复为蓝码 (bath-products company repaired to blue)',
-    partyId,
     color: 'blue',
-    badgeToken: await badgeToken(partyId),
+    kind: 'org',
+    idType: 'USCC',
+    idNumber: uscc(990_003),
+    name: '宁波浴之恋洗浴用品有限公司',
   };
+  return tell(who, async (partyId) => {
+    const listed = await enforcement<{ recordId: string }>('record.create', {
+      partyId,
+      category: 'Y14',
+      court: '浙0212',
+      caseNumber: `（${year - 1}）浙0212执2231号`,
+      effectiveFrom: monthsAgo(20),
+      note: '有履行能力而拒不履行生效法律文书确定的义务',
+    });
+    await enforcement('record.repair', {
+      partyId,
+      repairs: [listed.recordId],
+      court: '浙0212',
+      caseNumber: `（${year - 1}）浙0212执2231号`,
+      effectiveFrom: monthsAgo(2),
+      note: '与申请执行人达成和解协议并履行完毕，申请信用修复',
+    });
+  });
 }
 
-async function automaticPerformerStory(kit: StoryKit): Promise<Story> {
-  const { enforcement, year, monthsAgo, register, badgeToken } = kit;
-  const partyId = await register('org', 'USCC', uscc(990_004), '宁波甬江文具有限公司');
-  await enforcement('record.create', {
-    partyId,
-    category: 'G01',
-    court: '浙0203',
-    caseNumber: `（${year}）浙0203民初560号`,
-    effectiveFrom: monthsAgo(2),
-    note: '判决生效后十日内主动履行全部给付义务',
-  });
-  return {
+function automaticPerformerStory({ enforcement, year, monthsAgo, tell }: StoryKit): Promise<Story> {
+  const who: Who = {
     title: '自动履行：金码 (automatic performer: gold)',
-    partyId,
     color: 'gold',
-    badgeToken: await badgeToken(partyId),
+    kind: 'org',
+    idType: 'USCC',
+    idNumber: uscc(990_004),
+    name: '宁波甬江文具有限公司',
   };
+  return tell(who, async (partyId) => {
+    await enforcement('record.create', {
+      partyId,
+      category: 'G01',
+      court: '浙0203',
+      caseNumber: `（${year}）浙0203民初560号`,
+      effectiveFrom: monthsAgo(2),
+      note: '判决生效后十日内主动履行全部给付义务',
+    });
+  });
 }
 
 async function saveDemo(dataDir: string, demo: DemoData): Promise<void> {

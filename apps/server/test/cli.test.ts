@@ -106,6 +106,20 @@ describe('fivecolor-server start (the README demo)', () => {
         ),
       );
       expect(colors.sort()).toEqual(['blue', 'gold', 'red', 'yellow']);
+      // Per story: who with an identity number to look up, the human badge page and a ready report.
+      const who = [...out.matchAll(/^ {9}who {5}(.+) · (RESIDENT_ID|USCC) (\w{18})$/gm)];
+      expect(who).toHaveLength(4);
+      const pages = [...out.matchAll(/^ {9}badge {3}https?:\/\/[^/\s]+(\/badge\/bdg_\S+)/gm)].map(
+        (m) => m[1]!,
+      );
+      expect(pages).toHaveLength(4);
+      for (const p of pages) expect((await fetch(`${server.url}${p}`)).status).toBe(200);
+      const reports = [...out.matchAll(/^ {9}report {2}(\S+) {2}code (\w{8}) {3}https?:\/\/[^/\s]+(\S+)$/gm)];
+      expect(reports).toHaveLength(4);
+      for (const [, , , path] of reports) {
+        const v = (await (await fetch(`${server.url}${path}`)).json()) as { valid: boolean };
+        expect(v.valid).toBe(true);
+      }
       const keys = Object.fromEntries(
         [...out.matchAll(/^ {2}(\w+)\s+(fck_\S+)$/gm)].map((m) => [m[1], m[2]]),
       );
