@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createApiKey, type Db, schema } from '@fivecolor/api';
+import { createClient, type FivecolorClient } from '@fivecolor/client';
 import { toCstDate } from '@fivecolor/core';
 import { count } from 'drizzle-orm';
 import type { Hono } from 'hono';
@@ -29,22 +30,16 @@ export interface DemoData {
 
 const DEMO_FILE = 'demo.json';
 
-/** Calls a tRPC procedure over HTTP in-process, exactly as an integrator would over the network. */
-export function trpcCaller(app: Hono, key: string) {
-  return async <T = unknown>(
-    path: string,
-    input: unknown,
-    kind: 'mutation' | 'query' = 'mutation',
-  ): Promise<T> => {
-    const headers = { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' };
-    const res =
-      kind === 'query'
-        ? await app.request(`/trpc/${path}?input=${encodeURIComponent(JSON.stringify(input))}`, { headers })
-        : await app.request(`/trpc/${path}`, { method: 'POST', headers, body: JSON.stringify(input) });
-    const body = (await res.json()) as { result?: { data: T }; error?: { message: string } };
-    if (!res.ok || !body.result) throw new Error(`${path}: ${body.error?.message ?? res.status}`);
-    return body.result.data;
-  };
+/**
+ * The SDK's typed client of `app`, called in process (`app.request`) exactly as an integrator calls the
+ * API over the network.
+ */
+export function demoClient(app: Hono, key: string): FivecolorClient {
+  return createClient({
+    url: 'http://demo.local',
+    apiKey: key,
+    fetch: async (input, init) => app.request(input instanceof Request ? input.url : String(input), init),
+  });
 }
 
 /** Loads the demo data of an earlier start, if any. */
@@ -116,9 +111,9 @@ type Who = Pick<Story, 'title' | 'color' | 'kind' | 'idType' | 'idNumber' | 'nam
 
 /** What the stories are told with: the court roles' API callers and dates relative to today. */
 interface StoryKit {
-  judge: ReturnType<typeof trpcCaller>;
-  clerk: ReturnType<typeof trpcCaller>;
-  enforcement: ReturnType<typeof trpcCaller>;
+  judge: FivecolorClient;
+  clerk: FivecolorClient;
+  enforcement: FivecolorClient;
   /** This year (CST). */
   year: number;
   /** n months before today, day clamped to 28 (close enough for demo dates). */
@@ -131,11 +126,11 @@ interface StoryKit {
 }
 
 function storyKit(app: Hono, keys: DemoData['keys'], today: string): StoryKit {
-  const judge = trpcCaller(app, keys.judge);
+  const judge = demoClient(app, keys.judge);
   return {
     judge,
-    clerk: trpcCaller(app, keys.clerk),
-    enforcement: trpcCaller(app, keys.enforcement),
+    clerk: demoClient(app, keys.clerk),
+    enforcement: demoClient(app, keys.enforcement),
     year: Number(today.slice(0, 4)),
     monthsAgo(n) {
       const [y, m, d] = today.split('-').map(Number) as [number, number, number];
@@ -143,18 +138,10 @@ function storyKit(app: Hono, keys: DemoData['keys'], today: string): StoryKit {
     },
     async tell(who, enter) {
       const { kind, idType, idNumber, name } = who;
-      const { partyId } = await judge<{ partyId: string }>('party.register', {
-        kind,
-        idType,
-        idNumber,
-        name,
-      });
+      const { partyId } = await judge.party.register.mutate({ kind, idType, idNumber, name });
       await enter(partyId);
-      const { token } = await judge<{ token: string }>('party.issueBadgeToken', { partyId });
-      const { reportNo, code } = await judge<{ reportNo: string; code: string }>('report.issue', {
-        partyId,
-        purpose: 'demo',
-      });
+      const { token } = await judge.party.issueBadgeToken.mutate({ partyId });
+      const { reportNo, code } = await judge.report.issue.mutate({ partyId, purpose: 'demo' });
       return { ...who, partyId, badgeToken: token, report: { reportNo, code } };
     },
   };
@@ -170,7 +157,7 @@ function falseLitigantStory({ judge, year, monthsAgo, tell }: StoryKit): Promise
     name: '章某某',
   };
   return tell(who, async (partyId) => {
-    await judge('record.create', {
+    await judge.record.create.mutate({
       partyId,
       category: 'R01',
       court: '浙0212',
@@ -197,7 +184,7 @@ async function professionalLenderStory(
   const newCase = `（${year}）浙0212民初1001号`;
   let alerts = 0;
   const story = await tell(who, async (partyId) => {
-    await judge('record.create', {
+    await judge.record.create.mutate({
       partyId,
       category: 'Y01',
       court: '浙02',
@@ -205,7 +192,7 @@ async function professionalLenderStory(
       effectiveFrom: monthsAgo(6),
       note: '两年内作为出借人起诉民间借贷案件十余件，认定为职业放贷人',
     });
-    const screened = await clerk<{ results: { alert: boolean }[] }>('party.screen', {
+    const screened = await clerk.party.screen.mutate({
       caseNumber: newCase,
       parties: [
         { idType: 'RESIDENT_ID', idNumber: who.idNumber },
@@ -227,7 +214,7 @@ function repairedCompanyStory({ enforcement, year, monthsAgo, tell }: StoryKit):
     name: '宁波浴之恋洗浴用品有限公司',
   };
   return tell(who, async (partyId) => {
-    const listed = await enforcement<{ recordId: string }>('record.create', {
+    const listed = await enforcement.record.create.mutate({
       partyId,
       category: 'Y14',
       court: '浙0212',
@@ -235,7 +222,7 @@ function repairedCompanyStory({ enforcement, year, monthsAgo, tell }: StoryKit):
       effectiveFrom: monthsAgo(20),
       note: '有履行能力而拒不履行生效法律文书确定的义务',
     });
-    await enforcement('record.repair', {
+    await enforcement.record.repair.mutate({
       partyId,
       repairs: [listed.recordId],
       court: '浙0212',
@@ -256,7 +243,7 @@ function automaticPerformerStory({ enforcement, year, monthsAgo, tell }: StoryKi
     name: '宁波甬江文具有限公司',
   };
   return tell(who, async (partyId) => {
-    await enforcement('record.create', {
+    await enforcement.record.create.mutate({
       partyId,
       category: 'G01',
       court: '浙0203',

@@ -1,7 +1,7 @@
 export { main } from './cli.js';
 export type { ServerConfig } from './config.js';
 export { readConfig } from './config.js';
-export { seedDemo, trpcCaller } from './demo.js';
+export { demoClient, seedDemo } from './demo.js';
 export type { SeedOptions, SeedResult } from './seed.js';
 export { seedSynthetic } from './seed.js';
 export type { OpenedServer, RunningServer } from './server.js';

@@ -29,13 +29,17 @@ function readTree(dir: string): Map<string, Buffer> {
   return files;
 }
 
-/** The bundles a partner page loads with one script tag, served at `/assets/<name>`. */
-export const BUNDLES = ['fivecolor-elements.js', 'fivecolor-badge.js'] as const;
+/** The bundles a partner page loads with one script tag, served at `/assets/<name>`, and where they are built. */
+const BUNDLES = {
+  'fivecolor-elements.js': ['@fivecolor/elements', 'fivecolor-elements.js'],
+  'fivecolor-badge.js': ['@fivecolor/elements', 'fivecolor-badge.js'],
+  'fivecolor-client.js': ['@fivecolor/client', 'fivecolor-client.browser.js'],
+} as const;
 
-/** Where a bundle of `@fivecolor/elements` is on disk (its `dist/`). */
-function elementsBundlePath(name: (typeof BUNDLES)[number] = 'fivecolor-elements.js'): string {
+/** A bundle's file in the `dist/` of its package. */
+function bundlePath([pkg, file]: readonly [string, string]): string {
   const require = createRequire(import.meta.url);
-  return join(dirname(require.resolve('@fivecolor/elements/package.json')), 'dist', name);
+  return join(dirname(require.resolve(`${pkg}/package.json`)), 'dist', file);
 }
 
 const appsDir = fileURLToPath(new URL('../../', import.meta.url));
@@ -111,12 +115,14 @@ function asset(body: Buffer, type: string) {
 }
 
 /**
- * Serves the elements' bundles at `/assets/` (for partner pages on any origin), the court's badge page at
+ * Serves the elements' bundles and the SDK's browser build at `/assets/` (for pages on any origin), the court's badge page at
  * `/badge/:token`, and the partner playground at `/playground/` and the court console at `/console/`,
  * each with the elements bundle beside its pages (as a partner would host it), all from memory.
  */
 export function mountStaticSites(app: Hono): void {
-  const bundles = new Map(BUNDLES.map((name) => [name, readFileSync(elementsBundlePath(name))]));
+  const bundles = new Map(
+    Object.entries(BUNDLES).map(([name, where]) => [name, readFileSync(bundlePath(where))]),
+  );
   for (const [name, body] of bundles) app.get(`/assets/${name}`, asset(body, TYPES['.js'] as string));
   const favicon = readFileSync(join(appsDir, 'playground', 'favicon.svg'));
   app.get('/assets/favicon.svg', asset(favicon, TYPES['.svg'] as string));

@@ -37,7 +37,7 @@ describe('what the court serves to browsers', () => {
     await drop?.();
   });
 
-  it.each(['fivecolor-elements.js', 'fivecolor-badge.js'])(
+  it.each(['fivecolor-elements.js', 'fivecolor-badge.js', 'fivecolor-client.js'])(
     'serves /assets/%s to any origin, with an ETag that answers 304',
     async (name) => {
       const res = await server.app.request(`/assets/${name}`, {
@@ -48,7 +48,7 @@ describe('what the court serves to browsers', () => {
       expect(res.headers.get('access-control-allow-origin')).toBe('*');
       expect(res.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
       const body = await res.text();
-      expect(body).toContain('fivecolor-badge');
+      expect(body).toContain(name === 'fivecolor-client.js' ? 'verifyReport' : 'fivecolor-badge');
       const etag = res.headers.get('etag') as string;
       expect(etag).toMatch(/^"[\w-]{27}"$/);
       const again = await server.app.request(`/assets/${name}`, { headers: { 'If-None-Match': etag } });
