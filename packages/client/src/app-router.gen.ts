@@ -492,16 +492,16 @@ export type AppRouter = TRPCBuiltRouter<
           };
           timeline: {
             color: 'green' | 'red' | 'yellow' | 'blue' | 'gold';
-            from: null | string;
             until: null | string;
+            from: null | string;
           }[];
           classification: {
-            color: 'green' | 'red' | 'yellow' | 'blue' | 'gold';
             label: string;
+            color: 'green' | 'red' | 'yellow' | 'blue' | 'gold';
             asOf: string;
+            basis: string[];
             since: null | string;
             until: null | string;
-            basis: string[];
           };
           policyId: string;
           records: {
@@ -527,16 +527,16 @@ export type AppRouter = TRPCBuiltRouter<
             };
           }[];
           explanation: {
-            summary: string;
             records: {
+              name: string;
               recordId: string;
               category: string;
-              name: string;
               legalBasis: string;
               countsUntil: null | string;
               decisive: boolean;
               remedy: null | string;
             }[];
+            summary: string;
           };
           expiresAt: string;
           reportNo: string;
@@ -572,16 +572,16 @@ export type AppRouter = TRPCBuiltRouter<
           };
           timeline: {
             color: 'green' | 'red' | 'yellow' | 'blue' | 'gold';
-            from: null | string;
             until: null | string;
+            from: null | string;
           }[];
           classification: {
-            color: 'green' | 'red' | 'yellow' | 'blue' | 'gold';
             label: string;
+            color: 'green' | 'red' | 'yellow' | 'blue' | 'gold';
             asOf: string;
+            basis: string[];
             since: null | string;
             until: null | string;
-            basis: string[];
           };
           policyId: string;
           records: {
@@ -607,16 +607,16 @@ export type AppRouter = TRPCBuiltRouter<
             };
           }[];
           explanation: {
-            summary: string;
             records: {
+              name: string;
               recordId: string;
               category: string;
-              name: string;
               legalBasis: string;
               countsUntil: null | string;
               decisive: boolean;
               remedy: null | string;
             }[];
+            summary: string;
           };
           expiresAt: string;
           reportNo: string;
@@ -632,8 +632,8 @@ export type AppRouter = TRPCBuiltRouter<
         };
         valid: boolean;
         colorNow: null | {
-          color: 'green' | 'red' | 'yellow' | 'blue' | 'gold';
           label: string;
+          color: 'green' | 'red' | 'yellow' | 'blue' | 'gold';
           asOf: string;
           since: null | string;
           changed: boolean;
