@@ -5,20 +5,21 @@ import { generateKeyPairSync } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CompactSign, compactVerify, createLocalJWKSet, importPKCS8 } from 'jose';
-import {
-  appRouter,
-  createApiKey,
-  createCallerFactory,
-  createFivecolor,
-  parseSigningKey,
-  signReport,
-} from '../dist/index.js';
-import { openTestDb } from '../dist/testing/index.js';
+// Run with tsx (`pnpm --filter @fivecolor/api bench`): it measures internals that are not exported.
+import { createApiKey } from '../src/auth/api-keys.ts';
+import { createFivecolor } from '../src/http/create-app.ts';
+import { createLogger } from '../src/http/logger.ts';
+import { signReport } from '../src/reports/report-kit.ts';
+import { parseSigningKey } from '../src/reports/signing-keys.ts';
+import { appRouter } from '../src/routers/root.ts';
+import { residentId } from '../src/testing/ids.ts';
+import { openTestDb } from '../src/testing/test-db.ts';
+import { createCallerFactory } from '../src/trpc/trpc.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const ISSUES = Number(process.env.BENCH_REPORTS ?? 300);
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
-const quiet = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, fatal() {}, child: () => quiet };
+const quiet = createLogger({ level: 'silent' });
 
 /** Runs `fn` back to back (16 in flight) for SECONDS; returns operations per second. */
 async function rate(fn) {
@@ -32,13 +33,6 @@ async function rate(fn) {
   }
   return ops / ((performance.now() - start) / 1000);
 }
-
-const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-const residentId = (n) => {
-  const body = `33021219800101${String(n % 1000).padStart(3, '0')}`;
-  const sum = [...body].reduce((s, ch, i) => s + Number(ch) * WEIGHTS[i], 0);
-  return body + '10X98765432'[sum % 11];
-};
 
 /** Opens an app on `kind`, registers a party with three records, returns a caller and the party. */
 async function setup(kind) {
