@@ -1,3 +1,4 @@
+export type { Report, ReportRecord, ReportVerification, VerifyReason } from '@fivecolor/core';
 export type { AuditEntry, AuditVerification } from './audit/audit-log.js';
 export { verifyAuditChain } from './audit/audit-log.js';
 export { createApiKey } from './auth/api-keys.js';
@@ -16,7 +17,6 @@ export type { FivecolorOptions } from './http/create-app.js';
 export { createFivecolor } from './http/create-app.js';
 export { createLogger } from './http/logger.js';
 export type { ReportOptions } from './reports/report-kit.js';
-export type { Report, ReportRecord, ReportVerification, VerifyReason } from './reports/report-types.js';
 export type { SigningKey } from './reports/signing-keys.js';
 export { rotateSigningKey } from './reports/signing-keys.js';
 export type { AppRouter } from './routers/root.js';

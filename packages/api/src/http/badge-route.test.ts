@@ -11,14 +11,7 @@ describe.each(dbKinds())('public routes on %s', (kind) => {
   let token: string;
   beforeAll(async () => {
     h = await createHarness(kind);
-    partyId = (
-      await h.as('clerk').party.register.mutate({
-        kind: 'person',
-        idType: 'RESIDENT_ID',
-        idNumber: residentId(1),
-        name: '章某某',
-      })
-    ).partyId;
+    partyId = await h.registerPerson(1, '章某某');
     token = (await h.as('judge').party.issueBadgeToken.mutate({ partyId })).token;
   });
   afterAll(async () => {

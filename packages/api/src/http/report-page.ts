@@ -1,6 +1,6 @@
+import type { ReportVerification } from '@fivecolor/core';
 import { colorLabel, type Lang } from '@fivecolor/core';
 import { html, raw } from 'hono/html';
-import type { ReportVerification } from '../reports/report-types.js';
 
 const TEXT = {
   'zh-CN': {

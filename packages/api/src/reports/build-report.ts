@@ -1,7 +1,7 @@
+import type { Report, ReportRecord, ReportRecordStatus } from '@fivecolor/core';
 import { colorLabel, explain, type IsoDate, type Policy, timeline } from '@fivecolor/core';
 import type { objections, parties, records } from '../db/schema.js';
 import { toCreditRecord } from '../state/materialize.js';
-import type { Report, ReportRecord, ReportRecordStatus } from './report-types.js';
 
 type PartyRow = typeof parties.$inferSelect;
 type RecordRow = typeof records.$inferSelect;

@@ -14,7 +14,11 @@ describe('reportCourt: one scheme for report numbers', () => {
   });
 
   it("is the court of the party's latest record in force when no court issues", () => {
-    const records = [rec('浙03', '2024-01-01'), rec('浙0212', '2025-06-01'), rec('浙0501', '2025-09-01', true)];
+    const records = [
+      rec('浙03', '2024-01-01'),
+      rec('浙0212', '2025-06-01'),
+      rec('浙0501', '2025-09-01', true),
+    ];
     expect(reportCourt(null, records, '浙02')).toBe('浙0212');
   });
 

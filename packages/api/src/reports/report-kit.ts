@@ -1,8 +1,8 @@
+import type { Report } from '@fivecolor/core';
 import { CompactSign, type JWK } from 'jose';
 import type { PartyCrypto } from '../crypto/party-crypto.js';
 import type { Db } from '../db/database.js';
 import { FailureLimiter, type FailureLimiterOptions } from './failure-limiter.js';
-import type { Report } from './report-types.js';
 import { activeSigningKey, parseSigningKey, publishedKeys, type SigningKey } from './signing-keys.js';
 
 /** Report settings of `createFivecolor`. */

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import type { Report } from '@fivecolor/core';
 import { type Color, colorLabel, colorMeaning, idTypeLabel } from '@fivecolor/core';
 import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
-import type { Report } from './report-types.js';
 
 // Noto Sans SC (OFL) from the npm package @embedpdf/fonts-sc: shipped with the dependency, never
 // downloaded at run time; pdfkit embeds only the glyphs a report uses.

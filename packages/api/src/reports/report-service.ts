@@ -1,3 +1,4 @@
+import type { Report, ReportVerification, VerifyReason } from '@fivecolor/core';
 import { colorLabel, toCstDate } from '@fivecolor/core';
 import { eq } from 'drizzle-orm';
 import { type AuditEntry, appendAudit } from '../audit/audit-log.js';
@@ -18,7 +19,6 @@ import {
   REPORT_NO,
   reportCourt,
 } from './report-codes.js';
-import type { Report, ReportVerification, VerifyReason } from './report-types.js';
 
 /** `report.issue`: `{ reportNo, code, signed, expiresAt, report }`. */
 export async function issueReport(

@@ -45,14 +45,12 @@ describe.each(dbKinds())('first hour on %s', (kind) => {
   });
 
   it('refuses a record that starts more than a year from today, writing nothing', async () => {
-    const { partyId } = await h
-      .as('judge')
-      .party.register.mutate({
-        kind: 'person',
-        idType: 'RESIDENT_ID',
-        idNumber: residentId(8102),
-        name: '赵某',
-      });
+    const { partyId } = await h.as('judge').party.register.mutate({
+      kind: 'person',
+      idType: 'RESIDENT_ID',
+      idNumber: residentId(8102),
+      name: '赵某',
+    });
     const today = toCstDate(h.clock.now);
     const before = await count('records');
     const far = await trpcError(
@@ -86,14 +84,12 @@ describe.each(dbKinds())('first hour on %s', (kind) => {
   });
 
   it("numbers a report by the issuing court, or by the party's court of record when the party issues it", async () => {
-    const { partyId } = await h
-      .as('judge')
-      .party.register.mutate({
-        kind: 'person',
-        idType: 'RESIDENT_ID',
-        idNumber: residentId(8103),
-        name: '钱某',
-      });
+    const { partyId } = await h.as('judge').party.register.mutate({
+      kind: 'person',
+      idType: 'RESIDENT_ID',
+      idNumber: residentId(8103),
+      name: '钱某',
+    });
     await h.as('judge').record.create.mutate({
       partyId,
       category: 'Y01',

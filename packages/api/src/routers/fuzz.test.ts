@@ -87,14 +87,7 @@ describe.each(dbKinds())('random input never yields a 5xx (%s)', (kind) => {
   let partySession: string;
   beforeAll(async () => {
     h = await createHarness(kind);
-    partyId = (
-      await h.as('clerk').party.register.mutate({
-        kind: 'person',
-        idType: 'RESIDENT_ID',
-        idNumber: residentId(1),
-        name: '孙某',
-      })
-    ).partyId;
+    partyId = await h.registerPerson(1, '孙某');
     partySession = (await h.as('judge').party.issueSession.mutate({ partyId })).token;
   });
   afterAll(async () => {

@@ -21,14 +21,7 @@ describe.each(dbKinds())('state sweeper (%s)', (kind) => {
   let partyId: string;
   beforeAll(async () => {
     h = await createHarness(kind);
-    partyId = (
-      await h.as('clerk').party.register.mutate({
-        kind: 'person',
-        idType: 'RESIDENT_ID',
-        idNumber: residentId(5),
-        name: '蒋某',
-      })
-    ).partyId;
+    partyId = await h.registerPerson(5, '蒋某');
     await h.as('judge').record.create.mutate({
       partyId,
       category: 'Y01',

@@ -5,6 +5,7 @@ import type { Db } from '../db/database.js';
 import { createFivecolor } from '../http/create-app.js';
 import type { ReportOptions } from '../reports/report-kit.js';
 import { type AppLike, createTestClient, type TestClient } from './client.js';
+import { residentId } from './ids.js';
 import { type DbKind, openTestDb } from './test-db.js';
 
 /** The roles that have API keys (a party has a session token instead). */
@@ -18,6 +19,11 @@ export interface TestClients {
   as(role: KeyRole): TestClient;
   /** A typed client sending `token` (a key or a party session), or none. */
   client(token?: string): TestClient;
+  /**
+   * Registers a person with the fictional resident id `residentId(n)` (as the clerk) and returns its
+   * party id; the same `n` is the same party.
+   */
+  registerPerson(n: number, name?: string): Promise<string>;
 }
 
 /** What both the in-process harness and the socket server are made of. */
@@ -54,7 +60,16 @@ export function testClients(target: string | AppLike, keys: Record<KeyRole, stri
     }
     return c;
   };
-  return { as: (role) => client(keys[role]), client };
+  const registerPerson = async (n: number, name = '章某某') =>
+    (
+      await client(keys.clerk).party.register.mutate({
+        kind: 'person',
+        idType: 'RESIDENT_ID',
+        idNumber: residentId(n),
+        name,
+      })
+    ).partyId;
+  return { as: (role) => client(keys[role]), client, registerPerson };
 }
 
 /** The app over a fresh migrated database, with one key per role; its clients call it in process. */
