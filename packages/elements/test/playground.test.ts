@@ -86,6 +86,14 @@ describe('playground pages', () => {
         'Gold code',
     );
     expect(await shadowText(page, '#verified-report', 'h2')).toBe('Judicial integrity report');
+    // The whole page switches, not only the elements, and the button offers the other language.
+    expect(await page.textContent('h1')).toBe('Example Bank · integrity performance loan');
+    expect(await page.textContent('#offer')).toBe('You qualify for the integrity performance loan rate.');
+    expect(await page.textContent('#lang-toggle')).toBe('中文');
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    await page.click('#lang-toggle');
+    expect(await page.textContent('h1')).toBe('示例银行 · 诚信履行贷');
+    expect(await page.textContent('#lang-toggle')).toBe('English');
     expect(errors).toEqual([]);
   });
 
@@ -96,18 +104,27 @@ describe('playground pages', () => {
     expect(await page.evaluate(() => getComputedStyle(document.querySelector('#own')!).fontSize)).toBe(
       '18px',
     );
-    expect(await page.isHidden('#missing-token')).toBe(true);
+    expect(await page.isHidden('#token-form')).toBe(true);
     expect(await axe(page)).toEqual([]);
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'playground-court.png') });
     expect(errors).toEqual([]);
   });
 
-  it('court page: reads lang from the query string and says when the token is missing', async () => {
-    await page.goto(`${site.url}/playground/court.html?lang=en`);
+  it('court page: reads lang from the query string and asks for a missing token with a form', async () => {
+    await page.goto(`${site.url}/playground/court.html?lang=en&api=${encodeURIComponent(api.url)}`);
     await page.waitForFunction(() => customElements.get('fivecolor-badge'));
-    expect(await page.isVisible('#missing-token')).toBe(true);
+    expect(await page.isVisible('#token-form')).toBe(true);
+    expect(await page.isHidden('#own')).toBe(true);
     expect(await page.getAttribute('#own', 'lang')).toBe('en');
-    expect(await page.getAttribute('#own', 'api')).toBe(site.url);
+    expect(await page.getAttribute('#own', 'api')).toBe(api.url);
+    expect(await page.textContent('h2#mine')).toBe('My integrity-litigation code');
+    expect(await page.textContent('#lang-toggle')).toBe('中文');
+    expect(await axe(page)).toEqual([]);
+    await page.fill('#token-input', 't-blue');
+    await Promise.all([page.waitForURL(/token=t-blue/), page.click('#token-form button')]);
+    expect(new URL(page.url()).searchParams.get('lang')).toBe('en');
+    await waitForBadge('#own');
+    expect(await shadowText(page, '#own', '[part=label]')).toBe('Blue code');
     expect(errors).toEqual([]);
   });
 
