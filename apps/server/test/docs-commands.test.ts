@@ -1,32 +1,15 @@
 // Every `pnpm exec fivecolor-server …` command line that README.md and docs/ show is run here as written,
 // from the repository root, against a fresh data directory: a newcomer copies them, so they must work.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { documentedCommands, documentedServerCommands } from './helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const DOCS = [
-  'README.md',
-  ...readdirSync(join(ROOT, 'docs'))
-    .filter((f) => f.endsWith('.md'))
-    .map((f) => `docs/${f}`),
-];
-
-/** The documented command lines: in code blocks (comment dropped) and in inline code. */
-export function documentedCommands(markdown: string): string[] {
-  const found: string[] = [];
-  for (const m of markdown.matchAll(/`(pnpm exec fivecolor-server [^`]+)`/g)) found.push(m[1] as string);
-  for (const line of markdown.split('\n')) {
-    const m = /^(pnpm exec fivecolor-server .+?)(\s+#.*)?$/.exec(line.trim());
-    if (m) found.push(m[1] as string);
-  }
-  return found.map((c) => c.trim());
-}
-
-const commands = [...new Set(DOCS.flatMap((f) => documentedCommands(readFileSync(join(ROOT, f), 'utf8'))))];
+const commands = documentedServerCommands(ROOT);
 const dataDir = mkdtempSync(join(tmpdir(), 'fivecolor-docs-'));
 const env = {
   ...process.env,

@@ -1,5 +1,5 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -79,4 +79,26 @@ export function startCli(args: string[], env: Record<string, string>): Promise<R
     );
     child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
   });
+}
+
+/** The documented `pnpm exec fivecolor-server …` command lines of a markdown text: in code blocks (comment dropped) and in inline code. */
+export function documentedCommands(markdown: string): string[] {
+  const found: string[] = [];
+  for (const m of markdown.matchAll(/`(pnpm exec fivecolor-server [^`]+)`/g)) found.push(m[1] as string);
+  for (const line of markdown.split('\n')) {
+    const m = /^(pnpm exec fivecolor-server .+?)(\s+#.*)?$/.exec(line.trim());
+    if (m) found.push(m[1] as string);
+  }
+  return found.map((c) => c.trim());
+}
+
+/** Every documented server command line of README.md and docs/ under `root`, once each. */
+export function documentedServerCommands(root: string): string[] {
+  const docs = [
+    'README.md',
+    ...readdirSync(join(root, 'docs'))
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => `docs/${f}`),
+  ];
+  return [...new Set(docs.flatMap((f) => documentedCommands(readFileSync(join(root, f), 'utf8'))))];
 }

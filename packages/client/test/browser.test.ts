@@ -12,7 +12,6 @@ const bundle = () =>
   readFileSync(fileURLToPath(new URL('../dist/fivecolor-client.browser.js', import.meta.url)), 'utf8');
 const doc = readFileSync(fileURLToPath(new URL('../../../docs/sdk.md', import.meta.url)), 'utf8');
 const docHtml = doc.match(/```html\n([\s\S]*?)```/)?.[1] ?? '';
-const CDN = 'https://cdn.jsdelivr.net/npm/@fivecolor/client/dist/fivecolor-client.browser.js';
 
 const SMOKE = `<!doctype html><meta charset="utf-8"><script type="module">
 import { createClient, fetchBadge, verifyReport, FivecolorError } from '/fivecolor-client.browser.js';
@@ -43,13 +42,14 @@ beforeAll(async () => {
       const { pathname } = new URL(req.url);
       const html = (body: string) =>
         new Response(body, { headers: { 'content-type': 'text/html; charset=utf-8' } });
-      if (pathname === '/fivecolor-client.browser.js') {
+      // Where the guide loads it from: the court's /assets/ (here the test server, as the reference server does).
+      if (pathname === '/fivecolor-client.browser.js' || pathname === '/assets/fivecolor-client.js') {
         return new Response(bundle(), { headers: { 'content-type': 'text/javascript' } });
       }
       if (pathname === '/smoke.html') return html(SMOKE);
       if (pathname === '/docs-example.html') {
         return html(
-          `<!doctype html><meta charset="utf-8">${docHtml.replace(CDN, '/fivecolor-client.browser.js').replaceAll('http://localhost:8787', base)}`,
+          `<!doctype html><meta charset="utf-8">${docHtml.replaceAll('http://localhost:8787', base)}`,
         );
       }
       return undefined;
