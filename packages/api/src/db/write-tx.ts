@@ -35,6 +35,14 @@ export function isUniqueViolation(err: unknown, constraint?: string): boolean {
   return false;
 }
 
+/**
+ * The stored form of an idempotency key: keyed (HMAC), as a caller may use anything as a key, an identity
+ * number included.
+ */
+function keyHash(secret: string, key: string): string {
+  return createHmac('sha256', deriveKey(secret, 'idempotency-key')).update(key).digest('base64url');
+}
+
 /** Keyed (HMAC) so a stored hash of an input carrying an identity number cannot be brute-forced. */
 function requestHash(secret: string, procedure: string, input: unknown): string {
   return createHmac('sha256', deriveKey(secret, 'idempotency'))
@@ -52,7 +60,7 @@ async function findIdempotent<T>(
   const [row] = await tx
     .select()
     .from(idempotencyKeys)
-    .where(and(eq(idempotencyKeys.actorId, o.actorId), eq(idempotencyKeys.key, o.key)));
+    .where(and(eq(idempotencyKeys.actorId, o.actorId), eq(idempotencyKeys.key, keyHash(deps.secret, o.key))));
   if (!row) return undefined;
   if (row.procedure !== o.procedure || row.requestHash !== requestHash(deps.secret, o.procedure, o.input)) {
     conflict('idempotencyKey: already used for a different request; use a new key for a new write');
@@ -86,7 +94,7 @@ export async function runWrite<T, S = T>(
       if (key !== undefined) {
         await tx.insert(idempotencyKeys).values({
           actorId: idem.actorId,
-          key,
+          key: keyHash(deps.secret, key),
           procedure: idem.procedure,
           requestHash: requestHash(deps.secret, idem.procedure, idem.input),
           responseEnc: deps.crypto.encrypt(JSON.stringify(idem.storeAs ? idem.storeAs(out) : out)),

@@ -7,7 +7,7 @@ import { runWrite } from '../db/write-tx.js';
 import { actor, assertPartyAccess, type Caller } from '../services/access.js';
 import { auditedWrite } from '../services/audit-trail.js';
 import type { Deps } from '../services/deps.js';
-import { notFound } from '../services/errors.js';
+import { notFound, quoteId } from '../services/errors.js';
 import { freshPartyState, today } from '../state/party-state.js';
 import { buildReport } from './build-report.js';
 import {
@@ -34,7 +34,7 @@ export async function issueReport(
     { key: input.idempotencyKey, input: { partyId: input.partyId, purpose: input.purpose ?? null } },
     async (w) => {
       const [party] = await w.tx.select().from(parties).where(eq(parties.id, input.partyId));
-      if (!party) notFound(`partyId: no party ${input.partyId}`);
+      if (!party) notFound(`partyId: no party ${quoteId(input.partyId)}`);
       const recordRows = await w.tx.select().from(records).where(eq(records.partyId, party.id));
       const objectionRows = await w.tx.select().from(objections).where(eq(objections.partyId, party.id));
       const issuedAt = deps.now();

@@ -199,9 +199,14 @@ describe.each(dbKinds())('API on %s', (kind) => {
     expect(amended).toMatchObject({ revision: 1, record: { effectiveUntil: '2024-06-01' } });
     expect(amended.classification.color).toBe(toCstDate(new Date()) < '2024-06-01' ? 'yellow' : 'green');
     expect(await h.as('clerk').record.list.query({ partyId })).toHaveLength(1);
-    const unknown = await trpcError(h.as('clerk').record.list.query({ partyId: 'pty_unknown' }));
+    const unknown = await trpcError(
+      h.as('clerk').record.list.query({ partyId: 'pty_AAAAAAAAAAAAAAAAAAAAAA' }),
+    );
     expect(unknown.data?.httpStatus).toBe(404);
-    expect(unknown.message).toBe('partyId: no party pty_unknown');
+    expect(unknown.message).toBe('partyId: no party pty_AAAAAAAAAAAAAAAAAAAAAA');
+    // Anything that is not an id the API issued is not quoted back: it may be an identity number.
+    const typed = await trpcError(h.as('clerk').record.list.query({ partyId: '11010519491231002X' }));
+    expect(typed.message).toBe('partyId: no party with this id');
   });
 
   it('recomputes a color when time passes its until, without any write', async () => {

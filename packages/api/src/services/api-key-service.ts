@@ -3,7 +3,7 @@ import { insertApiKey, type NewApiKey } from '../auth/api-keys.js';
 import { apiKeys } from '../db/schema.js';
 import type { Caller } from './access.js';
 import { auditedWrite } from './audit-trail.js';
-import { notFound } from './errors.js';
+import { notFound, quoteId } from './errors.js';
 
 function keyView(r: typeof apiKeys.$inferSelect) {
   return {
@@ -55,7 +55,7 @@ export async function listKeys(c: Caller) {
 export async function revokeKey(c: Caller, input: { id: string; idempotencyKey?: string | undefined }) {
   return auditedWrite(c, { key: input.idempotencyKey, input: { id: input.id } }, async (w) => {
     const [row] = await w.tx.select().from(apiKeys).where(eq(apiKeys.id, input.id)).for('update');
-    if (!row) notFound(`id: no API key ${input.id}`);
+    if (!row) notFound(`id: no API key ${quoteId(input.id)}`);
     if (row.revokedAt) return keyView(row);
     const [updated] = await w.tx
       .update(apiKeys)

@@ -3,7 +3,7 @@ import { badgeTokenHash, newBadgeToken } from '../auth/badge-tokens.js';
 import { badgeTokens, parties } from '../db/schema.js';
 import { assertPartyAccess, type Caller } from './access.js';
 import { auditedWrite } from './audit-trail.js';
-import { notFound } from './errors.js';
+import { notFound, quoteId } from './errors.js';
 
 /** A new public badge token of a party: `{ token, path, url? }` (the token is stored hashed only). */
 export async function issueBadgeToken(
@@ -14,7 +14,7 @@ export async function issueBadgeToken(
   await assertPartyAccess(c, input.partyId);
   return auditedWrite(c, { key: input.idempotencyKey, input: { partyId: input.partyId } }, async (w) => {
     const [p] = await w.tx.select({ id: parties.id }).from(parties).where(eq(parties.id, input.partyId));
-    if (!p) notFound(`partyId: no party ${input.partyId}`);
+    if (!p) notFound(`partyId: no party ${quoteId(input.partyId)}`);
     const token = newBadgeToken();
     await w.tx.insert(badgeTokens).values({
       tokenHash: badgeTokenHash(token),

@@ -4,7 +4,7 @@ import { apiKeys, consents, parties } from '../db/schema.js';
 import { today } from '../state/party-state.js';
 import type { Caller } from './access.js';
 import { auditedWrite, auditRead } from './audit-trail.js';
-import { badRequest, forbidden, notFound } from './errors.js';
+import { badRequest, forbidden, notFound, quoteId } from './errors.js';
 
 type ConsentRow = typeof consents.$inferSelect;
 
@@ -89,7 +89,8 @@ export async function revokeConsent(
   const partyId = sessionParty(c, 'revoke');
   return auditedWrite(c, { key: input.idempotencyKey, input: { id: input.consentId } }, async (w) => {
     const [row] = await w.tx.select().from(consents).where(eq(consents.id, input.consentId));
-    if (!row || row.partyId !== partyId) notFound(`consentId: no consent ${input.consentId} of this party`);
+    if (!row || row.partyId !== partyId)
+      notFound(`consentId: no consent ${quoteId(input.consentId)} of this party`);
     if (row.revokedAt) return consentView(row, today(deps));
     const [updated] = await w.tx
       .update(consents)

@@ -35,3 +35,17 @@ export function notFound(message: string): never {
 export function conflict(message: string): never {
   throw new Refusal('CONFLICT', message);
 }
+
+/** The shape of the ids the API issues (`newId`: a 3-letter prefix and 22 base64url characters). */
+const API_ID = /^[a-z]{3}_[A-Za-z0-9_-]{22}$/;
+
+/**
+ * An id for an error message: quoted back when it has the shape of the ids the API issues; anything
+ * else is not quoted (a caller may have typed an identity number into an id field).
+ *
+ * @example
+ * notFound(`partyId: no party ${quoteId(input.partyId)}`); // 'partyId: no party with this id' for '11010519491231002X'
+ */
+export function quoteId(value: string): string {
+  return API_ID.test(value) ? value : 'with this id';
+}

@@ -8,7 +8,7 @@ import { materializeParty, stateToClassification, toCreditRecord } from '../stat
 import { freshPartyState, today } from '../state/party-state.js';
 import { assertPartyAccess, type Caller, seesClearIdentity } from './access.js';
 import { auditedWrite, auditRead } from './audit-trail.js';
-import { badRequest, notFound } from './errors.js';
+import { badRequest, notFound, quoteId } from './errors.js';
 import { classificationView, partyIdentityView, recordView } from './views.js';
 
 export interface RegisterInput {
@@ -91,7 +91,7 @@ export async function lookupParty(
 /** The party row; NOT_FOUND naming `partyId` when there is none. */
 export async function loadParty(c: Caller, partyId: string) {
   const [p] = await c.deps.db.db.select().from(parties).where(eq(parties.id, partyId));
-  if (!p) notFound(`partyId: no party ${partyId}`);
+  if (!p) notFound(`partyId: no party ${quoteId(partyId)}`);
   return p;
 }
 
@@ -100,7 +100,7 @@ export async function partyDetails(c: Caller, partyId: string, purpose?: string,
   await assertPartyAccess(c, partyId, 'code');
   const party = await loadParty(c, partyId);
   const state = await freshPartyState(c.deps, partyId);
-  if (!state) notFound(`partyId: no party ${partyId}`);
+  if (!state) notFound(`partyId: no party ${quoteId(partyId)}`);
   const rows =
     c.principal.role === 'bank'
       ? []

@@ -6,7 +6,7 @@ import { lockPartyState, type PartyStateRow, recomputeLocked, today } from '../s
 import { assertCourt, assertPartyAccess, type Caller } from './access.js';
 import { type AuditedScope, auditedWrite, auditRead } from './audit-trail.js';
 import type { Deps } from './deps.js';
-import { badRequest, conflict, forbidden, notFound } from './errors.js';
+import { badRequest, conflict, forbidden, notFound, quoteId } from './errors.js';
 import { loadParty } from './party-service.js';
 import { classificationView, recordView } from './views.js';
 
@@ -82,7 +82,8 @@ export async function createRecord(c: Caller, input: CreateRecordInput) {
       const targets = await w.tx.select().from(records).where(inArray(records.id, input.repairs));
       input.repairs.forEach((id, i) => {
         const t = targets.find((r) => r.id === id);
-        if (!t || t.partyId !== input.partyId) badRequest(`repairs.${i}: no record ${id} of this party`);
+        if (!t || t.partyId !== input.partyId)
+          badRequest(`repairs.${i}: no record ${quoteId(id)} of this party`);
         // A repair lifts the records it lists: like a revocation, only for the key's own courts.
         assertCourt(c, t.court, `repairs.${i}`);
         if (t.revokedAt) badRequest(`repairs.${i}: record ${id} is revoked`);
@@ -124,7 +125,7 @@ export async function createRecord(c: Caller, input: CreateRecordInput) {
 
 async function lockRecord(c: Caller, w: AuditedScope, recordId: string) {
   const [found] = await w.tx.select().from(records).where(eq(records.id, recordId));
-  if (!found) notFound(`recordId: no record ${recordId}`);
+  if (!found) notFound(`recordId: no record ${quoteId(recordId)}`);
   assertCourt(c, found.court, 'recordId');
   const color = c.deps.policy.categories.find((x) => x.code === found.category)?.color;
   if ((color === 'gold' || color === 'blue') && c.principal.role !== 'enforcement')

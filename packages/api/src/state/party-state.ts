@@ -4,7 +4,7 @@ import type { Tx } from '../db/database.js';
 import { changes, partyState, records } from '../db/schema.js';
 import { runWrite, type WriteScope } from '../db/write-tx.js';
 import type { Deps } from '../services/deps.js';
-import { badRequest, notFound } from '../services/errors.js';
+import { badRequest, notFound, quoteId } from '../services/errors.js';
 import { materializeParty, stateToClassification } from './materialize.js';
 
 export type PartyStateRow = typeof partyState.$inferSelect;
@@ -22,7 +22,7 @@ export function today(deps: Deps): string {
 /** Locks a party's state row (SELECT … FOR UPDATE) so concurrent writers serialize; NOT_FOUND if absent. */
 export async function lockPartyState(tx: Tx, partyId: string): Promise<PartyStateRow> {
   const [row] = await tx.select().from(partyState).where(eq(partyState.partyId, partyId)).for('update');
-  if (!row) notFound(`partyId: no party ${partyId}`);
+  if (!row) notFound(`partyId: no party ${quoteId(partyId)}`);
   return row;
 }
 
