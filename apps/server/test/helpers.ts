@@ -89,7 +89,8 @@ export function documentedCommands(markdown: string): string[] {
     const m = /^(pnpm exec fivecolor-server .+?)(\s+#.*)?$/.exec(line.trim());
     if (m) found.push(m[1] as string);
   }
-  return found.map((c) => c.trim());
+  // A placeholder (`…`) is prose about the commands, not a command line.
+  return found.map((c) => c.trim()).filter((c) => !c.includes('…'));
 }
 
 /** Every documented server command line of README.md and docs/ under `root`, once each. */
