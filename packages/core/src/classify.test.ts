@@ -112,7 +112,7 @@ describe('classify: precedence, repairs, revocation', () => {
     });
   });
 
-  it('lifts a repaired record while the repair counts: blue for the repair term, then the record counts again', () => {
+  it('lifts a repaired record for good: blue for the repair term, then green, never yellow again', () => {
     expect(at([y14, repair], '2024-05-31')).toMatchObject({
       color: 'yellow',
       basis: ['dishonest'],
@@ -124,19 +124,46 @@ describe('classify: precedence, repairs, revocation', () => {
       since: '2024-06-01',
       until: '2025-06-01',
     });
-    // Domain §4: a red or yellow record counts when "no counting repair record lists it"; the repair's
-    // own term (P1Y) ends before the record's (P2Y), so the record counts again for its last months.
+    // Domain §4: a repair lifts the records it lists for good. The repair's own term (P1Y) ends before
+    // the record's (P2Y); the record does not count again, so the party is green from then on.
     expect(at([y14, repair], '2025-06-01')).toMatchObject({
-      color: 'yellow',
-      basis: ['dishonest'],
-      since: '2025-06-01',
-      until: '2026-01-01',
-    });
-    expect(at([y14, repair], '2026-01-01')).toMatchObject({
       color: 'green',
-      since: '2026-01-01',
+      basis: [],
+      since: '2025-06-01',
       until: null,
     });
+    expect(at([y14, repair], '2025-12-31').color).toBe('green');
+    expect(at([y14, repair], '2026-01-01')).toMatchObject({
+      color: 'green',
+      since: '2025-06-01',
+      until: null,
+    });
+  });
+
+  it('keeps an indefinite record lifted after the blue year', () => {
+    const y15: CreditRecord = { id: 'restricted', category: 'Y15', effectiveFrom: '2024-01-01' }; // indefinite
+    const fix: CreditRecord = { ...repair, repairs: ['restricted'] };
+    expect(at([y15, fix], '2024-06-01')).toMatchObject({ color: 'blue', until: '2025-06-01' });
+    expect(at([y15, fix], '2025-06-01')).toMatchObject({ color: 'green', since: '2025-06-01', until: null });
+    expect(at([y15, fix], '2090-01-01')).toMatchObject({ color: 'green', basis: [], until: null });
+  });
+
+  it('lifts a record from the first repair that lists it; a later repair changes nothing for it', () => {
+    const second: CreditRecord = { ...repair, id: 'fix2', effectiveFrom: '2025-03-01' };
+    expect(at([y14, repair, second], '2024-06-01')).toMatchObject({ color: 'blue', basis: ['fix'] });
+    // Both repairs count from 2025-03-01; blue until the later one ends, then green.
+    expect(at([y14, repair, second], '2025-06-01')).toMatchObject({ color: 'blue', basis: ['fix2'] });
+    expect(at([y14, repair, second], '2026-03-01')).toMatchObject({ color: 'green', until: null });
+  });
+
+  it('lifts a record that starts after the repair: it never counts', () => {
+    const early = { ...repair, effectiveFrom: '2023-12-01' };
+    expect(at([y14, early], '2024-01-01')).toMatchObject({
+      color: 'blue',
+      basis: ['fix'],
+      until: '2024-12-01',
+    });
+    expect(at([y14, early], '2024-12-01')).toMatchObject({ color: 'green', until: null });
   });
 
   it('keeps a record lifted for good when the repair outlasts it', () => {
@@ -271,6 +298,27 @@ describe('classify: properties', () => {
         expect(c.until).toBe(seg.until);
         expect(c.since).toBe(seg.from);
       }),
+    );
+  });
+
+  it('never counts a record again after the first day of a repair (not revoked) that lists it', () => {
+    fc.assert(
+      fc.property(arbRecords, fc.nat(), fc.integer({ min: 0, max: 5000 }), (records, pick, offset) => {
+        const repairs = records.filter((r) => r.category === 'B01' && !r.revoked);
+        fc.pre(repairs.length > 0);
+        const repair = repairs[pick % repairs.length]!;
+        const day = shiftDay(repair.effectiveFrom, offset);
+        const c = classify(records, { asOf: day });
+        for (const id of repair.repairs!) {
+          expect(c.basis).not.toContain(id);
+          // The color from then on is the color without the listed record at all.
+          const without = records.map((r) => (r.id === id ? { ...r, revoked: true } : r));
+          const w = classify(without, { asOf: day });
+          expect([c.color, c.basis, c.until]).toEqual([w.color, w.basis, w.until]);
+          expect(oracleColor(records, day)).toBe(w.color);
+        }
+      }),
+      { numRuns: 400 },
     );
   });
 

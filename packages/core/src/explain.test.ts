@@ -59,7 +59,49 @@ describe('explain', () => {
     expect(e.color).toBe('blue');
     expect(e.records).toEqual([
       expect.objectContaining({ id: 'fix', decisive: true, repairs: ['d'], countsUntil: '2026-02-01' }),
+      expect.objectContaining({
+        id: 'd',
+        color: 'yellow',
+        decisive: false,
+        countsUntil: '2025-02-01',
+        remedy: 'Repaired on 2025-02-01: this record no longer counts.',
+      }),
     ]);
+  });
+
+  it('explains a record lifted for good as repaired, with the repair’s date, after the blue year', () => {
+    const lifted: CreditRecord[] = [
+      { id: 'limit', category: 'Y15', effectiveFrom: '2024-01-01' }, // indefinite
+      { id: 'fix', category: 'B01', effectiveFrom: '2024-06-01', repairs: ['limit'] },
+    ];
+    const e = explain(lifted, { asOf: '2026-01-01' });
+    expect(e).toMatchObject({ color: 'green', basis: [], since: '2025-06-01', until: null });
+    expect(e.records).toEqual([
+      expect.objectContaining({
+        id: 'limit',
+        decisive: false,
+        countsUntil: '2024-06-01',
+        remedy: '已修复：该记录自2024-06-01起不再计入。',
+      }),
+    ]);
+    expect(e.summary).toMatch(/^截至2026-01-01为绿码（.*），自2025-06-01起。$/);
+    // Before the repair it counts, and says how it can be repaired.
+    const before = explain(lifted, { asOf: '2024-05-31', lang: 'en' });
+    expect(before.records).toEqual([
+      expect.objectContaining({ id: 'limit', decisive: true, countsUntil: '2024-06-01' }),
+    ]);
+    expect(before.records[0]!.remedy).toMatch(/apply to the enforcing court for credit repair/);
+  });
+
+  it('lists a lifted record only while its own term runs', () => {
+    const e = explain(
+      [
+        { id: 'd', category: 'Y14', effectiveFrom: '2024-01-01' }, // P2Y
+        { id: 'fix', category: 'B01', effectiveFrom: '2024-06-01', repairs: ['d'] },
+      ],
+      { asOf: '2026-01-01', lang: 'en' },
+    );
+    expect(e).toMatchObject({ color: 'green', records: [] });
   });
 
   it('explains green with no records', () => {

@@ -18,7 +18,7 @@ export interface Interval {
   start: number;
   /** Exclusive; `FOREVER` when indefinite. */
   end: number;
-  /** The repairs (not revoked) that list this record. */
+  /** The repairs (not revoked) that list this record; for a lifted interval, the first of them. */
   repairedBy: Interval[] | undefined;
 }
 
@@ -27,11 +27,17 @@ const fail = (id: unknown, rule: string): never => {
 };
 
 /**
- * Validates records against a policy and turns every record that is not revoked into the intervals on
- * which it counts (domain §4): a red or yellow record does not count while a repair that lists it counts.
- * Throws a `TypeError` naming the record id and the rule on invalid input.
+ * Validates records against a policy and turns every record that is not revoked into the interval on
+ * which it counts (domain §4): a red or yellow record stops counting for good on the first day of the
+ * first repair (not revoked) that lists it. Throws a `TypeError` naming the record id and the rule on
+ * invalid input. When `lifted` is given, it receives, for each record a repair lifts, the part of its
+ * own term from that day on, with that first repair as `repairedBy[0]`.
  */
-export function prepareRecords(records: readonly CreditRecord[], compiled: CompiledPolicy): Interval[] {
+export function prepareRecords(
+  records: readonly CreditRecord[],
+  compiled: CompiledPolicy,
+  lifted?: Interval[],
+): Interval[] {
   if (!Array.isArray(records)) throw new TypeError('records: must be an array');
   const { byCode, policy } = compiled;
   const all: Interval[] = [];
@@ -115,28 +121,19 @@ export function prepareRecords(records: readonly CreditRecord[], compiled: Compi
   const counting: Interval[] = [];
   for (const i of all) {
     if (i.record.revoked) continue;
-    if (i.repairedBy) counting.push(...outsideRepairs(i, i.repairedBy));
-    else counting.push(i);
+    if (!i.repairedBy) {
+      counting.push(i);
+      continue;
+    }
+    // Domain §4: a repair lifts the records it lists from its first day, for good — also after its own
+    // term ends (the SPC rule deletes a performed debtor's listing). The first repair decides.
+    let first = i.repairedBy[0] as Interval;
+    for (const r of i.repairedBy) if (r.start < first.start) first = r;
+    if (first.start > i.start) counting.push({ ...i, end: Math.min(i.end, first.start) });
+    if (lifted && first.start < i.end)
+      lifted.push({ ...i, start: Math.max(i.start, first.start), repairedBy: [first] });
   }
   return counting;
-}
-
-/**
- * The pieces of a red or yellow record's term on which no repair that lists it counts: a repair lifts
- * the record from its first day for as long as the repair itself counts (domain §4: "no counting repair
- * record lists it"). After the repair's term the record counts again if its own term still runs.
- */
-function outsideRepairs(listed: Interval, repairs: readonly Interval[]): Interval[] {
-  const windows = [...repairs].sort((a, b) => a.start - b.start);
-  const pieces: Interval[] = [];
-  let from = listed.start;
-  for (const w of windows) {
-    if (w.start >= listed.end) break;
-    if (w.start > from) pieces.push({ ...listed, start: from, end: w.start });
-    if (w.end > from) from = w.end;
-  }
-  if (from < listed.end) pieces.push({ ...listed, start: from, end: listed.end });
-  return pieces;
 }
 
 /** Linear search: parties have few records, and a Map per call would cost more than it saves. */

@@ -23,13 +23,18 @@ describe('timeline', () => {
     ]);
   });
 
-  it('shows the record again after a repair whose term ends first', () => {
+  it('never shows a repaired record again, even when the repair’s term ends first', () => {
     expect(
       timeline([
         { id: 'd', category: 'Y15', effectiveFrom: '2024-01-01' }, // consumption restriction: indefinite
         { id: 'fix', category: 'B01', effectiveFrom: '2024-06-01', repairs: ['d'] },
-      ]).map((s) => s.color),
-    ).toEqual(['green', 'yellow', 'blue', 'yellow']);
+      ]),
+    ).toEqual([
+      { color: 'green', from: null, until: '2024-01-01' },
+      { color: 'yellow', from: '2024-01-01', until: '2024-06-01' },
+      { color: 'blue', from: '2024-06-01', until: '2025-06-01' },
+      { color: 'green', from: '2025-06-01', until: null },
+    ]);
   });
 
   it('merges adjacent segments of one color and ends open for an indefinite record', () => {

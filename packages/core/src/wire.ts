@@ -56,7 +56,10 @@ export interface ReportRecord {
   counting: boolean;
   status: ReportRecordStatus;
   repairable: boolean;
-  /** The repair (B01) record lifting it on the report date, if any (a repair lifts only while it counts). */
+  /**
+   * The first repair (B01, not revoked, started by the report date) that lifted it, if any: a repair lifts
+   * the records it lists for good, also after its own term.
+   */
   repairedBy: { recordId: string; effectiveFrom: IsoDate } | null;
   /** The latest objection (异议) against it: `open` keeps it counting, flagged. */
   objection: { status: 'open' | 'upheld' | 'rejected'; filedAt: string } | null;
@@ -93,7 +96,7 @@ export interface ReportClassification {
   basis: string[];
 }
 
-/** A counting record of the explanation. */
+/** A counting record of the explanation, or one in its own term that a repair lifted (its remedy says 已修复). */
 export interface ReportExplanationRecord {
   recordId: string;
   category: string;
@@ -103,7 +106,10 @@ export interface ReportExplanationRecord {
   countsUntil: IsoDate | null;
   /** Whether this record decides the color (it is in the classification's `basis`). */
   decisive: boolean;
-  /** For a red or yellow record: how it can be repaired, or when it ends; otherwise `null`. */
+  /**
+   * For a red or yellow record: how it can be repaired, or when it ends, or that it was repaired and on
+   * which day; otherwise `null`.
+   */
   remedy: string | null;
 }
 

@@ -24,9 +24,10 @@ export function oracleColor(
     if (!inTerm(r)) return false;
     const color = cat(r).color;
     if (color !== 'red' && color !== 'yellow') return true;
-    // "no counting repair record lists it in repairs with repair.effectiveFrom <= asOf"
+    // "no non-revoked repair record lists it in repairs with repair.effectiveFrom <= asOf" — whether or
+    // not the repair's own term still runs: a repair lifts the records it lists for good.
     return !records.some(
-      (p) => cat(p).color === 'blue' && counts(p) && p.repairs?.includes(r.id) && p.effectiveFrom <= day,
+      (p) => cat(p).color === 'blue' && !p.revoked && p.repairs?.includes(r.id) && p.effectiveFrom <= day,
     );
   };
   const colors = new Set(records.filter(counts).map((r) => cat(r).color));
