@@ -38,14 +38,20 @@ export function buildReport(f: ReportFacts): Report {
   const credit = f.records.map(toCreditRecord);
   const live = f.records.filter((r) => r.revokedAt === null);
   const why = explain(credit, { asOf: f.today, policy: f.policy, lang: 'zh-CN' });
-  const counting = new Set(why.records.map((r) => r.id));
   const cutoff = fiveYearsBefore(f.today);
-  // A repair lifts the records it lists only while it counts itself (domain §4), so only the
-  // repairs core counts today mark a record as repaired.
+  // A repair (not revoked) lifts the records it lists for good from its first day (domain §4), also
+  // after its own term: such a record is `repaired` from then on, by the first repair that lists it.
   const repairOf = new Map<string, { recordId: string; effectiveFrom: IsoDate }>();
-  for (const r of why.records)
-    for (const target of r.repairs ?? [])
-      repairOf.set(target, { recordId: r.id, effectiveFrom: r.effectiveFrom });
+  for (const r of live) {
+    if (!r.repairs?.length || r.effectiveFrom > f.today) continue;
+    for (const target of r.repairs) {
+      const prev = repairOf.get(target);
+      if (!prev || r.effectiveFrom < prev.effectiveFrom)
+        repairOf.set(target, { recordId: r.id, effectiveFrom: r.effectiveFrom });
+    }
+  }
+  // explain lists the counting records, then the lifted ones (已修复).
+  const counting = new Set(why.records.filter((r) => !repairOf.has(r.id)).map((r) => r.id));
   const latestObjection = new Map<string, ObjectionRow>();
   for (const o of f.objections) {
     const prev = latestObjection.get(o.recordId);
