@@ -27,6 +27,11 @@ const generation = (): Generation => ({ entries: new Map(), keysByParty: new Map
  * name a key that has since left its generation (moved to the young one, expired, or invalidated):
  * invalidating its party removes the key wherever it is now, which is what invalidation must do anyway.
  * About 0.5 KB an entry: 250,000 entries take about 125 MB.
+ *
+ * It also remembers misses (tokens that found no badge) for `missTtlMs` (default 30 s), so a token asked
+ * for again and again costs no query. Any invalidation forgets every miss (the party of a token that is
+ * not found is unknown), and so does the minting of a token (`forgetMiss`). At most `maxMisses` are kept
+ * (default 100,000, about 100 bytes each); the oldest go first.
  */
 export class BadgeCache implements PartyInvalidator {
   #young = generation();
@@ -38,9 +43,49 @@ export class BadgeCache implements PartyInvalidator {
   epoch = 0;
   /** While invalidations cannot arrive (the PostgreSQL listener is down), nothing is served nor kept. */
   #suspended = false;
+  /** Token → when its remembered miss expires (epoch ms), oldest first. */
+  #missed = new Map<string, number>();
+  readonly #missTtlMs: number;
+  readonly #maxMisses: number;
 
-  constructor(readonly maxEntries = 250_000) {
+  constructor(
+    readonly maxEntries = 250_000,
+    opts: { missTtlMs?: number | undefined; maxMisses?: number | undefined } = {},
+  ) {
     this.#generationSize = Math.max(1, Math.floor(maxEntries / 2));
+    this.#missTtlMs = opts.missTtlMs ?? 30_000;
+    this.#maxMisses = Math.max(1, opts.maxMisses ?? 100_000);
+  }
+
+  /** Whether `token` was looked up and not found less than `missTtlMs` ago (and nothing changed since). */
+  isMissed(token: string, now: number): boolean {
+    const until = this.#missed.get(token);
+    if (until === undefined) return false;
+    if (until > now) return true;
+    this.#missed.delete(token);
+    return false;
+  }
+
+  /** Remembers that `token` found no badge, unless an invalidation happened since `builtAt`. */
+  setMissed(token: string, now: number, builtAt = this.epoch): void {
+    if (builtAt !== this.epoch || this.#suspended || this.#missTtlMs <= 0) return;
+    this.#missed.delete(token);
+    if (this.#missed.size >= this.#maxMisses) {
+      const oldest = this.#missed.keys().next().value;
+      if (oldest !== undefined) this.#missed.delete(oldest);
+    }
+    this.#missed.set(token, now + this.#missTtlMs);
+  }
+
+  /** `token` was just minted: forget its miss, and keep no miss of it from a lookup already under way. */
+  forgetMiss(token: string): void {
+    this.epoch++;
+    this.#missed.delete(token);
+  }
+
+  /** How many misses are remembered (expired ones included until they are asked for or pushed out). */
+  get missedSize(): number {
+    return this.#missed.size;
   }
 
   get(key: string, now: number): BadgeEntry | undefined {
@@ -72,6 +117,7 @@ export class BadgeCache implements PartyInvalidator {
 
   invalidateParty(partyId: string): void {
     this.epoch++;
+    if (this.#missed.size > 0) this.#missed = new Map();
     for (const gen of [this.#young, this.#old]) {
       for (const k of gen.keysByParty.get(partyId) ?? []) this.#remove(k);
       gen.keysByParty.delete(partyId);
@@ -80,6 +126,7 @@ export class BadgeCache implements PartyInvalidator {
 
   clear(): void {
     this.epoch++;
+    this.#missed = new Map();
     this.#young = generation();
     this.#old = generation();
   }

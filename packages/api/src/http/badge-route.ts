@@ -3,11 +3,13 @@ import { addDuration, type BadgeData, type Color, colorLabel, toCstDate } from '
 import DataLoader from 'dataloader';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
-import { badgeTokenHash } from '../auth/badge-tokens.js';
+import { badgeTokenHash, isBadgeToken } from '../auth/badge-tokens.js';
 import { badgeTokens, parties, partyState } from '../db/schema.js';
 import type { Deps } from '../services/deps.js';
 import { cstMidnight, freshPartyState } from '../state/party-state.js';
 import type { BadgeCache, BadgeEntry } from './badge-cache.js';
+import { clientAddress } from './client-address.js';
+import type { RateLimiter } from './rate-limit.js';
 
 const utf8 = new TextEncoder();
 
@@ -101,23 +103,40 @@ const ROUTE = '/v1/badge/:token';
  * own page for the badge (`/badge/:token`, served by the deployment).
  *
  * A cache hit is answered without a promise: Hono then returns the response at once and
- * @hono/node-server writes it in the same turn. Only a miss waits for the database.
+ * @hono/node-server writes it in the same turn. Everything else is a possible miss, and misses are what
+ * an enumeration costs: each spends one request of the client's `misses` bucket (429 with Retry-After
+ * when empty; given back when the token turns out to be valid), a token that is not of the token format
+ * is answered 404 at once, a miss the cache remembers (`isMissed`) likewise, and only the rest wait for
+ * the database.
  */
-export function badgeHandler(deps: Deps, cache: BadgeCache | null, observe: Observe) {
+export function badgeHandler(
+  deps: Deps,
+  cache: BadgeCache | null,
+  observe: Observe,
+  misses?: RateLimiter | null,
+) {
   let loader: DataLoader<string, BadgeRow | null> | undefined;
+  const trustProxy = deps.reports.trustProxy;
   return function badge(c: Context): Response | Promise<Response> {
     const start = performance.now();
     const reqId = randomUUID();
     const token = c.req.param('token') ?? '';
-    if (token.length > 128) return observed(notFound(reqId), start, reqId);
     const lang = c.req.query('lang') === 'en' ? 'en' : 'zh-CN';
     // Keyed by the token itself: it never leaves memory, and a hit then costs no hashing.
     const key = lang === 'en' ? `${token}\u0000en` : token;
     const now = deps.now().getTime();
     const entry = cache?.get(key, now);
     if (entry) return observed(answer(c, entry, now, reqId), start, reqId);
-    return miss(token, lang, key).then(
-      (built) => observed(built ? answer(c, built, now, reqId) : notFound(reqId), start, reqId),
+
+    const client = misses ? clientAddress(c, trustProxy) : '';
+    const wait = misses ? misses.take(client, Date.now()) : 0;
+    if (wait > 0) return observed(tooMany(reqId, wait), start, reqId);
+    if (!isBadgeToken(token) || cache?.isMissed(token, now)) return observed(notFound(reqId), start, reqId);
+    return miss(token, lang, key, now).then(
+      (built) => {
+        if (built) misses?.refund(client);
+        return observed(built ? answer(c, built, now, reqId) : notFound(reqId), start, reqId);
+      },
       (err: Partial<Error> | undefined) => {
         deps.logger.error({ reqId, err: { name: err?.name, message: err?.message } }, 'badge lookup failed');
         return observed(failed(reqId), start, reqId);
@@ -130,11 +149,19 @@ export function badgeHandler(deps: Deps, cache: BadgeCache | null, observe: Obse
     return res;
   }
 
-  async function miss(token: string, lang: 'zh-CN' | 'en', key: string): Promise<BadgeEntry | null> {
+  async function miss(
+    token: string,
+    lang: 'zh-CN' | 'en',
+    key: string,
+    now: number,
+  ): Promise<BadgeEntry | null> {
     loader ??= badgeLoader(deps);
     const epoch = cache?.epoch;
     const built = await buildEntry(deps, loader, token, lang);
-    if (built && epoch !== undefined) cache?.set(key, built, epoch);
+    if (epoch !== undefined) {
+      if (built) cache?.set(key, built, epoch);
+      else cache?.setMissed(token, now, epoch);
+    }
     return built;
   }
 }
@@ -169,6 +196,13 @@ function notFound(reqId: string): Response {
   });
 }
 
+function tooMany(reqId: string, retryAfter: number): Response {
+  return new Response(
+    `{"error":"too many requests for unknown badge tokens from this address; retry after ${retryAfter} s"}`,
+    { status: 429, headers: { ...errorHeaders(reqId), 'Retry-After': String(retryAfter) } },
+  );
+}
+
 function failed(reqId: string): Response {
   return new Response(JSON.stringify({ error: 'internal server error', requestId: reqId }), {
     status: 500,
@@ -179,6 +213,7 @@ function failed(reqId: string): Response {
 function errorHeaders(reqId: string): Record<string, string> {
   return {
     'Access-Control-Allow-Origin': '*',
+    'Access-Control-Expose-Headers': 'Retry-After',
     'Content-Type': 'application/json; charset=utf-8',
     'Cache-Control': 'no-store',
     'X-Request-Id': reqId,

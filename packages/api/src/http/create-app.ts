@@ -5,6 +5,7 @@ import { type ErrorHandler, type Handler, Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import type { Logger } from 'pino';
 import { authenticateApiKey } from '../auth/api-keys.js';
+import { onBadgeTokenIssued } from '../auth/badge-tokens.js';
 import type { Principal } from '../auth/principal.js';
 import { sessionKeys, verifyPartySession } from '../auth/session.js';
 import { createPartyCrypto } from '../crypto/party-crypto.js';
@@ -20,7 +21,9 @@ import { badgeHandler, badgePreflight, type Observe } from './badge-route.js';
 import { createLogger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { listenForPartyChanges } from './party-listener.js';
+import { type RateLimit, RateLimiter } from './rate-limit.js';
 import { mountReportRoutes } from './report-routes.js';
+import { DEFAULT_MAX_BATCH, DEFAULT_MAX_BODY_BYTES, requestLimits } from './request-limits.js';
 import { routeLabel } from './route-label.js';
 
 export interface FivecolorOptions {
@@ -32,6 +35,18 @@ export interface FivecolorOptions {
   badgeCache?: boolean | undefined;
   /** Most badge responses kept (default 250,000, about 0.5 KB each); least recently used go first. */
   badgeCacheSize?: number | undefined;
+  /** How long the badge cache remembers that a token was not found (default 30,000 ms; 0: not at all). */
+  badgeMissTtlMs?: number | undefined;
+  /**
+   * Badge requests not answered from the cache, per client address (X-Forwarded-For's last hop with
+   * `reports.trustProxy`): default a burst of 100, then 10 a second; over it 429 with Retry-After. A
+   * token found gives its request back, so this limits misses. `false`: no limit.
+   */
+  badgeMissLimit?: RateLimit | false | undefined;
+  /** Most bytes of a `/trpc` request body (default 1 MiB, `FIVECOLOR_MAX_BODY`); over it 413. */
+  maxBodyBytes?: number | undefined;
+  /** Most procedure calls in one `/trpc` batch request (default 25, `FIVECOLOR_MAX_BATCH`); over it 400. */
+  maxBatch?: number | undefined;
   /**
    * Recompute states that time has overtaken at start and after every CST midnight (default true);
    * see `startStateSweeper`.
@@ -51,6 +66,8 @@ export interface FivecolorOptions {
 
 /**
  * The reference API as a Hono app: `/trpc/*`, `GET /v1/badge/:token`, `/healthz`, `/metrics`.
+ * `/trpc` refuses bodies over `maxBodyBytes` (413) and batches over `maxBatch` calls (400) before any
+ * procedure runs.
  *
  * @example
  * const db = await openDatabase({ dataDir: './.fivecolor' });
@@ -61,7 +78,14 @@ export interface FivecolorOptions {
 export async function createFivecolor(opts: FivecolorOptions) {
   await checkSecret(opts.db, opts.secret);
   const logger = opts.logger ?? createLogger();
-  const cache = opts.badgeCache === false ? null : new BadgeCache(opts.badgeCacheSize);
+  const cache =
+    opts.badgeCache === false
+      ? null
+      : new BadgeCache(opts.badgeCacheSize, { missTtlMs: opts.badgeMissTtlMs });
+  // A token minted here may have been asked for before (a miss remembered): forget that miss.
+  const unsubscribe = cache ? onBadgeTokenIssued((token) => cache.forgetMiss(token)) : undefined;
+  const misses =
+    opts.badgeMissLimit === false ? null : new RateLimiter(opts.badgeMissLimit ?? DEFAULT_MISS_LIMIT);
   const deps = createDeps(opts, logger, cache);
   const listener = await listenOnPostgres(opts.db, cache, logger);
   const sweeper = opts.sweepStates === false ? null : startStateSweeper(deps, logger);
@@ -73,10 +97,17 @@ export async function createFivecolor(opts: FivecolorOptions) {
   useObservability(app, observe, onError);
   mountHealth(app, deps);
   app.options('/v1/badge/:token', badgePreflight);
-  mountMetrics(app, metrics, cache);
+  mountMetrics(app, metrics, cache, misses);
   mountReportRoutes(app, deps, { elementsScript: opts.elementsScript });
+  app.use(
+    '/trpc/*',
+    ...requestLimits({
+      maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      maxBatch: opts.maxBatch ?? DEFAULT_MAX_BATCH,
+    }),
+  );
   app.use('/trpc/*', trpcMiddleware(deps));
-  putBadgeRouteInFront(app, badgeHandler(deps, cache, observe), onError);
+  putBadgeRouteInFront(app, badgeHandler(deps, cache, observe, misses), onError);
 
   return {
     app,
@@ -84,12 +115,15 @@ export async function createFivecolor(opts: FivecolorOptions) {
     /** The state sweeper (null when `sweepStates: false`). */
     sweeper,
     async close() {
+      unsubscribe?.();
       await sweeper?.stop();
       await listener?.close();
       cache?.clear();
     },
   };
 }
+
+const DEFAULT_MISS_LIMIT: RateLimit = { burst: 100, perSecond: 10 };
 
 function createDeps(opts: FivecolorOptions, logger: Logger, cache: BadgeCache | null): Deps {
   return {
@@ -167,13 +201,20 @@ function mountHealth(app: Hono, deps: Deps): void {
   });
 }
 
-function mountMetrics(app: Hono, metrics: Metrics, cache: BadgeCache | null): void {
+function mountMetrics(
+  app: Hono,
+  metrics: Metrics,
+  cache: BadgeCache | null,
+  misses: RateLimiter | null,
+): void {
   app.get('/metrics', (c) =>
     c.text(
       metrics.render({
         fivecolor_badge_cache_entries: cache?.size ?? 0,
         fivecolor_badge_cache_hits_total: cache?.hits ?? 0,
         fivecolor_badge_cache_misses_total: cache?.misses ?? 0,
+        fivecolor_badge_missed_tokens_remembered: cache?.missedSize ?? 0,
+        fivecolor_badge_rate_limited_total: misses?.refused ?? 0,
       }),
       200,
       {
