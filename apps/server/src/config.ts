@@ -20,6 +20,27 @@ export interface ServerConfig {
   court: string | undefined;
   /** Trust `X-Forwarded-For` for per-address limits (only behind a proxy you run). */
   trustProxy: boolean;
+  /** Most bytes of a `/trpc` request body (`FIVECOLOR_MAX_BODY`, default 1 MiB). */
+  maxBodyBytes: number | undefined;
+  /** Most calls in one tRPC batch request (`FIVECOLOR_MAX_BATCH`, default 25). */
+  maxBatch: number | undefined;
+}
+
+/** `1048576`, `512k` or `2m` (KiB, MiB) → bytes; undefined when unset. */
+function readBytes(name: string, value: string | undefined): number | undefined {
+  if (!value) return undefined;
+  const m = /^(\d+)\s*([km]?)b?$/i.exec(value.trim());
+  const n = m ? Number(m[1]) * (m[2]?.toLowerCase() === 'm' ? 1024 ** 2 : m[2] ? 1024 : 1) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw new Error(`${name}: must be a positive number of bytes (e.g. 1048576, 512k or 2m), got ${value}`);
+  return n;
+}
+
+function readPositiveInt(name: string, value: string | undefined): number | undefined {
+  if (!value) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name}: must be a positive integer, got ${value}`);
+  return n;
 }
 
 /** Reads and checks the environment; a bad value names the variable and the rule. */
@@ -53,5 +74,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     signingKey: env.FIVECOLOR_SIGNING_KEY || undefined,
     court: env.FIVECOLOR_COURT || undefined,
     trustProxy: env.FIVECOLOR_TRUST_PROXY === 'true',
+    maxBodyBytes: readBytes('FIVECOLOR_MAX_BODY', env.FIVECOLOR_MAX_BODY),
+    maxBatch: readPositiveInt('FIVECOLOR_MAX_BATCH', env.FIVECOLOR_MAX_BATCH),
   };
 }

@@ -40,6 +40,8 @@ export async function openServer(
     logger,
     badgeCache: opts.badgeCache ?? config.badgeCache,
     badgeCacheSize: config.badgeCacheSize,
+    maxBodyBytes: config.maxBodyBytes,
+    maxBatch: config.maxBatch,
     reports: { signingKey: config.signingKey, court: config.court, trustProxy: config.trustProxy },
     elementsScript: '/assets/fivecolor-elements.js',
   });
