@@ -24,7 +24,8 @@ const USAGE = `usage: fivecolor-server <command>
   migrate                   apply database migrations and exit
   seed [--parties N]        add N synthetic parties (default 1000) in large batches
   keys create --role ROLE [--court CODE] [--name TEXT] [--org TEXT]
-                            create an API key (--court required for clerk, judge, enforcement);
+                            create an API key, ROLE one of admin, clerk, judge, enforcement, bank,
+                            exchange, portal (--court required for clerk, judge, enforcement);
                             the key is printed alone on the last line
   keys rotate-signing       new report-signing key; old public keys stay published until their reports expire`;
 

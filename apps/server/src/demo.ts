@@ -10,7 +10,7 @@ import { residentId, uscc } from './synthetic-ids.js';
 
 /** What `pnpm start` prints and keeps in `<dataDir>/demo.json` (mode 0600) so a restart shows the same. */
 export interface DemoData {
-  keys: Record<'admin' | 'clerk' | 'judge' | 'enforcement' | 'bank' | 'exchange', string>;
+  keys: Record<'admin' | 'clerk' | 'judge' | 'enforcement' | 'bank' | 'exchange' | 'portal', string>;
   stories: {
     title: string;
     color: string;
@@ -101,6 +101,7 @@ async function createDemoKeys(db: Db, secret: string): Promise<DemoData['keys']>
     enforcement: await key('enforcement', '宁波中院执行局', '浙02'),
     bank: await key('bank', '宁波银行'),
     exchange: await key('exchange', '信用宁波'),
+    portal: await key('portal', '宁波法院在线诉讼服务平台'),
   };
 }
 

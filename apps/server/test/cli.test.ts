@@ -130,8 +130,20 @@ describe('fivecolor-server start (the README demo)', () => {
         'enforcement',
         'exchange',
         'judge',
+        'portal',
       ]);
       expect((await createTestClient(server.url, keys.judge).policy.get.query()).id).toBe('default-2022');
+      const story = who[0]?.[3] as string;
+      const { partyId } = (
+        await createTestClient(server.url, keys.clerk).party.lookup.mutate({
+          idType: 'RESIDENT_ID',
+          idNumber: story,
+        })
+      ).party;
+      const session = await createTestClient(server.url, keys.portal).party.issueSession.mutate({ partyId });
+      expect(
+        (await createTestClient(server.url, session.token).party.get.query({ partyId })).party.partyId,
+      ).toBe(partyId);
     } finally {
       await server.stop();
     }

@@ -103,3 +103,12 @@ export async function authenticateApiKey(db: Db, secret: string, key: string): P
     court: row.court,
   };
 }
+
+/** Whether the API key `id` is a portal key and not revoked (a party session lives only as long as its minter). */
+export async function isActivePortalKey(db: Db, id: string): Promise<boolean> {
+  const [row] = await db.db
+    .select({ id: apiKeys.id })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.id, id), eq(apiKeys.role, 'portal'), isNull(apiKeys.revokedAt)));
+  return row !== undefined;
+}

@@ -1,9 +1,19 @@
 /** The roles of the contract. */
-export const ROLES = ['admin', 'clerk', 'judge', 'enforcement', 'bank', 'exchange', 'party'] as const;
+export const ROLES = [
+  'admin',
+  'clerk',
+  'judge',
+  'enforcement',
+  'bank',
+  'exchange',
+  'portal',
+  'party',
+] as const;
 export type Role = (typeof ROLES)[number];
 
 const COURT_READ: Role[] = ['admin', 'clerk', 'judge', 'enforcement'];
-const ALL: Role[] = [...ROLES];
+/** Every role but `portal`, whose key does one thing only: mint party sessions. */
+const ALL: Role[] = ROLES.filter((r) => r !== 'portal');
 
 /**
  * Which roles may call each procedure. A procedure missing here is denied to everyone (deny by
@@ -20,8 +30,9 @@ export const roleTable: Readonly<Record<string, readonly Role[]>> = {
   'party.timeline': [...COURT_READ, 'party'],
   'party.screen': ['clerk', 'judge', 'enforcement'],
   'party.screenings': COURT_READ,
-  // Not clerk: a party session gets badge tokens, reports and consent.grant for that party.
-  'party.issueSession': ['admin', 'judge', 'enforcement'],
+  // Only the online-service portal, which has authenticated the litigant itself: a session acts as the
+  // party (badge tokens, reports, consent.grant), so no court key may mint one.
+  'party.issueSession': ['portal'],
   'party.issueBadgeToken': ['judge', 'enforcement', 'party'],
   'party.revokeBadgeToken': ['judge', 'enforcement', 'party'],
   'record.create': ['judge', 'enforcement'],

@@ -21,15 +21,19 @@ export function sessionKeys(secret: string): SessionKeys {
   return { privateKey, publicKey: createPublicKey(privateKey) };
 }
 
-/** Signs a party session token (EdDSA JWT, `sub` = party id). */
+/**
+ * Signs a party session token (EdDSA JWT, `sub` = party id, `mint` = the id of the portal key that
+ * minted it: the session stops working when that key is revoked).
+ */
 export async function signPartySession(
   keys: SessionKeys,
   partyId: string,
+  mintedBy: string,
   now: Date,
 ): Promise<{ token: string; expiresAt: string }> {
   const iat = Math.floor(now.getTime() / 1000);
   const exp = iat + SESSION_TTL_SECONDS;
-  const token = await new SignJWT({})
+  const token = await new SignJWT({ mint: mintedBy })
     .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT' })
     .setSubject(partyId)
     .setIssuer(ISSUER)
@@ -40,7 +44,11 @@ export async function signPartySession(
   return { token, expiresAt: new Date(exp * 1000).toISOString() };
 }
 
-/** The party principal of a valid, unexpired session token; null otherwise. */
+/**
+ * The party principal of a valid, unexpired session token; null otherwise. A token must carry `exp`,
+ * `iat` and the minting key (`mint`), and live at most `SESSION_TTL_SECONDS`; whether the minting key is
+ * still unrevoked is checked by the caller (it needs the database).
+ */
 export async function verifyPartySession(
   keys: SessionKeys,
   token: string,
@@ -52,13 +60,18 @@ export async function verifyPartySession(
       audience: AUDIENCE,
       algorithms: ['EdDSA'],
       currentDate: now,
+      requiredClaims: ['exp', 'iat', 'sub', 'mint'],
+      maxTokenAge: SESSION_TTL_SECONDS,
     });
     if (typeof payload.sub !== 'string' || payload.sub === '') return null;
+    if (typeof payload.mint !== 'string' || payload.mint === '') return null;
+    if ((payload.exp as number) - (payload.iat as number) > SESSION_TTL_SECONDS) return null;
     return {
       kind: 'party',
       id: `party:${payload.sub}`,
       role: 'party',
       partyId: payload.sub,
+      mintedBy: payload.mint,
       org: null,
       court: null,
     };

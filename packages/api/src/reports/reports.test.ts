@@ -33,7 +33,7 @@ describe.each(dbKinds())('reports and consent on %s', (kind) => {
         name,
       })
     ).partyId;
-    return { id, session: (await h.as('judge').party.issueSession.mutate({ partyId: id })).token };
+    return { id, session: (await h.as('portal').party.issueSession.mutate({ partyId: id })).token };
   };
 
   beforeAll(async () => {

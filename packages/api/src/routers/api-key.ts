@@ -5,8 +5,9 @@ import { createKey, listKeys, revokeKey } from '../services/api-key-service.js';
 import { procedure, router } from '../trpc/trpc.js';
 import { court, idempotencyKey, nonEmptyText } from '../trpc/validators.js';
 
-const keyRole = z.enum(['admin', 'clerk', 'judge', 'enforcement', 'bank', 'exchange'], {
-  message: 'must be one of admin, clerk, judge, enforcement, bank, exchange (parties use session tokens)',
+const keyRole = z.enum(['admin', 'clerk', 'judge', 'enforcement', 'bank', 'exchange', 'portal'], {
+  message:
+    'must be one of admin, clerk, judge, enforcement, bank, exchange, portal (parties use session tokens)',
 });
 
 export const apiKeyRouter = router({

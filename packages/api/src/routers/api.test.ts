@@ -341,7 +341,7 @@ describe.each(dbKinds())('API on %s', (kind) => {
     });
     expect(await h.as('judge').party.screenings.query({ caseNumber })).toHaveLength(1);
     expect(await audited('party.screenings')).toEqual(['judge']);
-    const { token } = await h.as('judge').party.issueSession.mutate({ partyId });
+    const { token } = await h.as('portal').party.issueSession.mutate({ partyId });
     const until = day(30);
     await h.client(token).consent.grant.mutate({ grantee: 'Test Bank', scopes: ['code'], until });
     expect(await h.as('bank').consent.list.query({})).toEqual([expect.objectContaining({ partyId })]);
@@ -363,7 +363,7 @@ describe.each(dbKinds())('API on %s', (kind) => {
     const v = await verifyAuditChain(h.db);
     expect(v.ok).toBe(true);
     const { partyId } = await register(1);
-    const { token } = await h.as('judge').party.issueSession.mutate({ partyId });
+    const { token } = await h.as('portal').party.issueSession.mutate({ partyId });
     const mine = await h.client(token).audit.list.query({});
     expect(mine.items.length).toBeGreaterThan(0);
     expect(mine.items.every((i) => i.partyId === partyId)).toBe(true);

@@ -99,7 +99,7 @@ describe.each(dbKinds())('first hour on %s', (kind) => {
     });
     const byJudge = await h.as('judge').report.issue.mutate({ partyId });
     expect(byJudge.reportNo).toMatch(/^浙02-\d{4}-\d{6}$/);
-    const { token } = await h.as('admin').party.issueSession.mutate({ partyId });
+    const { token } = await h.as('portal').party.issueSession.mutate({ partyId });
     const byParty = await h.client(token).report.issue.mutate({ partyId });
     expect(byParty.reportNo).toMatch(/^浙0212-\d{4}-\d{6}$/);
   });

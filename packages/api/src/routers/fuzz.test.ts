@@ -88,7 +88,7 @@ describe.each(dbKinds())('random input never yields a 5xx (%s)', (kind) => {
   beforeAll(async () => {
     h = await createHarness(kind);
     partyId = await h.registerPerson(1, '孙某');
-    partySession = (await h.as('judge').party.issueSession.mutate({ partyId })).token;
+    partySession = (await h.as('portal').party.issueSession.mutate({ partyId })).token;
   });
   afterAll(async () => {
     await h?.close();

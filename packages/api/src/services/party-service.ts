@@ -133,11 +133,12 @@ export async function partyTimeline(c: Caller, partyId: string, purpose?: string
 }
 
 /**
- * A party session token for the online-service portal, audited against the party. Nothing is stored
- * but the audit row, so it takes no idempotency key.
+ * A party session token for the online-service portal (a `portal` key: the portal has authenticated
+ * the litigant), audited against the party; the token names the portal key and dies with it. Nothing
+ * is stored but the audit row, so it takes no idempotency key.
  */
 export async function issueSession(c: Caller, partyId: string) {
   await loadParty(c, partyId);
   await auditedWrite(c, { input: null }, (w) => w.audit({ partyId }));
-  return signPartySession(c.deps.session, partyId, c.deps.now());
+  return signPartySession(c.deps.session, partyId, c.principal.id, c.deps.now());
 }

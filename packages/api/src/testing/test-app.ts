@@ -11,7 +11,15 @@ import { type DbKind, openTestDb } from './test-db.js';
 /** The roles that have API keys (a party has a session token instead). */
 export type KeyRole = Exclude<Role, 'party'>;
 
-export const KEY_ROLES: readonly KeyRole[] = ['admin', 'clerk', 'judge', 'enforcement', 'bank', 'exchange'];
+export const KEY_ROLES: readonly KeyRole[] = [
+  'admin',
+  'clerk',
+  'judge',
+  'enforcement',
+  'bank',
+  'exchange',
+  'portal',
+];
 
 /** Typed clients of one API: by role, or by token. */
 export interface TestClients {

@@ -1,3 +1,4 @@
+import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey, insertApiKey } from '../auth/api-keys.js';
 import { ROLES, type Role, roleTable } from '../auth/roles.js';
@@ -24,7 +25,7 @@ const documented: Record<string, Role[]> = {
   'party.screen': ['clerk', 'judge', 'enforcement'],
   'party.lookup': COURT_READ,
   'party.screenings': COURT_READ,
-  'party.issueSession': ['admin', 'judge', 'enforcement'],
+  'party.issueSession': ['portal'],
   'party.get': [...COURT_READ, 'bank', 'party'],
   'party.timeline': [...COURT_READ, 'party'],
   'record.list': [...COURT_READ, 'party'],
@@ -146,7 +147,7 @@ describe.each(dbKinds())('authorization matrix (procedure × role) on %s', (kind
       name: '钱某',
     });
     partyId = await newParty();
-    sessionToken = (await h.as('judge').party.issueSession.mutate({ partyId })).token;
+    sessionToken = (await h.as('portal').party.issueSession.mutate({ partyId })).token;
     await h.db.db.insert(consents).values({
       id: newId('cns'),
       partyId,
@@ -269,11 +270,47 @@ describe.each(dbKinds())('authorization matrix (procedure × role) on %s', (kind
     }
   });
 
-  it('lets only admin, judge and enforcement mint a party session (never a clerk)', async () => {
-    const clerk = await trpcError(h.as('clerk').party.issueSession.mutate({ partyId }));
-    expect(clerk.data?.code).toBe('FORBIDDEN');
-    for (const role of ['admin', 'judge', 'enforcement'] as const)
-      expect((await h.as(role).party.issueSession.mutate({ partyId })).token).toEqual(expect.any(String));
+  it('lets only the portal mint a party session: no court key can act as a party', async () => {
+    for (const role of ['admin', 'clerk', 'judge', 'enforcement', 'bank', 'exchange'] as const)
+      expect((await trpcError(h.as(role).party.issueSession.mutate({ partyId }))).data?.code, role).toBe(
+        'FORBIDDEN',
+      );
+    expect((await h.as('portal').party.issueSession.mutate({ partyId })).token).toEqual(expect.any(String));
+  });
+
+  it('ends a party session when the portal key that minted it is revoked, and names that key', async () => {
+    const portal = await h.as('admin').apiKey.create.mutate({ role: 'portal', name: 'portal 2' });
+    const { token } = await h.client(portal.key).party.issueSession.mutate({ partyId });
+    const claims = JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString());
+    expect(claims.mint).toBe(portal.id);
+    await expect(h.client(token).party.get.query({ partyId })).resolves.toMatchObject({ party: { partyId } });
+    await h.as('admin').apiKey.revoke.mutate({ id: portal.id });
+    const refused = await trpcError(h.client(token).party.get.query({ partyId }));
+    expect(refused.data?.code).toBe('UNAUTHORIZED');
+    expect(refused.message).toMatch(/portal key that issued this party session was revoked/);
+  });
+
+  it('refuses a correctly signed session token without exp, without a minting key, or living too long', async () => {
+    const keys = sessionKeys(h.secret);
+    const iat = Math.floor(h.clock.now.getTime() / 1000);
+    const portalId = JSON.parse(
+      Buffer.from(sessionToken.split('.')[1] as string, 'base64url').toString(),
+    ).mint;
+    const sign = (claims: Record<string, unknown>) =>
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT' })
+        .setSubject(partyId)
+        .setIssuer('fivecolor')
+        .setAudience('fivecolor-party')
+        .sign(keys.privateKey);
+    const code = async (token: string) =>
+      (await trpcError(h.client(token).party.get.query({ partyId }))).data?.code;
+    expect(await code(await sign({ mint: portalId, iat }))).toBe('UNAUTHORIZED'); // no exp
+    expect(await code(await sign({ iat, exp: iat + 600 }))).toBe('UNAUTHORIZED'); // no minting key
+    expect(await code(await sign({ mint: portalId, iat, exp: iat + 86_400 }))).toBe('UNAUTHORIZED'); // a day
+    await expect(
+      h.client(await sign({ mint: portalId, iat, exp: iat + 600 })).party.get.query({ partyId }),
+    ).resolves.toMatchObject({ party: { partyId } });
   });
 
   it('limits a party session to its own party and a bank to consenting parties', async () => {
@@ -316,7 +353,12 @@ describe.each(dbKinds())('authorization matrix (procedure × role) on %s', (kind
     const get = (token: string) => h.client(token).party.get.query({ partyId });
     const refusal = async (token: string) => (await trpcError(get(token))).data?.code;
     await expect(get(sessionToken)).resolves.toMatchObject({ party: { partyId } });
-    const forged = await signPartySession(sessionKeys('another-secret-0123456789'), partyId, h.clock.now);
+    const forged = await signPartySession(
+      sessionKeys('another-secret-0123456789'),
+      partyId,
+      'key_x',
+      h.clock.now,
+    );
     expect(await refusal(forged.token)).toBe('UNAUTHORIZED');
     const [header, , signature] = sessionToken.split('.');
     const otherSub = Buffer.from(JSON.stringify({ sub: 'pty_other', aud: 'fivecolor-party' })).toString(

@@ -1,4 +1,5 @@
 import { initTRPC, TRPCError } from '@trpc/server';
+import { isActivePortalKey } from '../auth/api-keys.js';
 import type { Principal } from '../auth/principal.js';
 import { isAllowed } from '../auth/roles.js';
 import type { Caller } from '../services/access.js';
@@ -73,6 +74,12 @@ export const procedure = t.procedure.use(async function authorize({ ctx, path, n
       message: ctx.credentialSent
         ? 'Authorization: this API key or party session token is unknown, revoked or expired; ask the court for a valid one'
         : 'send Authorization: Bearer <api key or party session token>',
+    });
+  }
+  if (ctx.principal.kind === 'party' && !(await isActivePortalKey(ctx.deps.db, ctx.principal.mintedBy))) {
+    throw new TRPCError({
+      code: 'UNAUTHORIZED',
+      message: 'Authorization: the portal key that issued this party session was revoked; sign in again',
     });
   }
   if (!isAllowed(path, ctx.principal.role)) {
