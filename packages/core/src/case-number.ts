@@ -54,7 +54,9 @@ export type ParsedCaseNumber =
 const fail = (rule: string): ParsedCaseNumber => ({ ok: false, error: `caseNumber: ${rule}` });
 /** At most 12 code points of user text in an error message. */
 /** The characters a case number is made of; an error quotes only these (anything else may be a name). */
-const CASE_CHARS = new Set([...`0123456789一二三四五六七八九十（）()号之字第最高法${PROVINCES}${CASE_TYPES.join('')}`]);
+const CASE_CHARS = new Set([
+  ...`0123456789一二三四五六七八九十（）()号之字第最高法${PROVINCES}${CASE_TYPES.join('')}`,
+]);
 
 /** Up to 12 characters of `s` for an error message, each character a case number cannot hold as `*`. */
 const quote = (s: string): string =>

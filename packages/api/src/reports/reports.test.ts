@@ -168,7 +168,7 @@ describe.each(dbKinds())('reports and consent on %s', (kind) => {
     expect(report.timeline.map((s) => s.color)).toEqual(['green', 'blue', 'green']);
   });
 
-  it('counts a repaired record again after the repair’s own term while its term still runs', async () => {
+  it('keeps a repaired record lifted after the repair’s own term, while the record’s term still runs', async () => {
     const p = await newPerson('钱某某');
     const days = (n: number) => cst(new Date(h.clock.now.getTime() + n * DAY));
     const y = await h.as('enforcement').record.create.mutate({
@@ -179,7 +179,7 @@ describe.each(dbKinds())('reports and consent on %s', (kind) => {
       effectiveFrom: days(-800),
       effectiveUntil: days(400),
     });
-    // B01's default term is one year: this repair lifted the record from day -700 to about day -335.
+    // B01's default term is one year (blue from day -700 to about day -335); the record stays lifted after it.
     const fix = await h.as('enforcement').record.repair.mutate({
       partyId: p.id,
       repairs: [y.recordId],
@@ -187,15 +187,15 @@ describe.each(dbKinds())('reports and consent on %s', (kind) => {
       caseNumber: '（2024）浙0212执恢7号',
       effectiveFrom: days(-700),
     });
-    expect(fix.classification.color).toBe('yellow');
+    expect(fix.classification.color).toBe('green');
     const { report } = await h.as('judge').report.issue.mutate({ partyId: p.id });
-    expect(report.classification).toMatchObject({ color: 'yellow', basis: [y.recordId] });
+    expect(report.classification).toMatchObject({ color: 'green', basis: [] });
     expect(report.records.find((x) => x.recordId === y.recordId)).toMatchObject({
-      status: 'active',
-      counting: true,
-      repairedBy: null,
+      status: 'repaired',
+      counting: false,
+      repairedBy: { recordId: fix.recordId },
     });
-    expect(report.timeline.map((s) => s.color)).toEqual(['green', 'yellow', 'blue', 'yellow', 'green']);
+    expect(report.timeline.map((s) => s.color)).toEqual(['green', 'yellow', 'blue', 'green']);
   });
 
   it('verifies online (tRPC and public GET with CORS) and says whether the color changed', async () => {

@@ -146,8 +146,8 @@ describe.each(dbKinds())('API on %s', (kind) => {
     expect(details.explanation).toMatchObject({ color: expected.color, lang: 'zh-CN' });
     expect(details.explanation?.records.some((x) => x.decisive)).toBe(true);
     const tl = await h.as('clerk').party.timeline.query({ partyId });
-    // The repair lifts Y14 only for its own year; Y14 (two years) then counts again until it ends.
-    expect(tl.segments.map((s) => s.color)).toEqual(['green', 'yellow', 'blue', 'yellow', 'green']);
+    // The repair lifts Y14 for good: blue for the repair's year, then green (Y14 never counts again).
+    expect(tl.segments.map((s) => s.color)).toEqual(['green', 'yellow', 'blue', 'green']);
   });
 
   it('rejects N01, unknown categories, bad dates and a non-repairable repair, writing nothing', async () => {
