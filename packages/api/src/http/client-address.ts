@@ -11,6 +11,7 @@ export function clientAddress(c: Context, trustProxy: boolean): string {
     const hop = c.req.header('x-forwarded-for')?.split(',').at(-1)?.trim();
     if (hop) return hop;
   }
+  if (!c.env) return 'unknown'; // in process (app.request): no socket, and no exception to pay for
   try {
     return getConnInfo(c).remote.address ?? 'unknown';
   } catch {
