@@ -659,6 +659,7 @@ export type AppRouter = TRPCBuiltRouter<
         until: string;
         createdAt: string;
         revokedAt: null | string;
+        portalKeyId: null | string;
         active: boolean;
       }
     >;
@@ -675,6 +676,7 @@ export type AppRouter = TRPCBuiltRouter<
         until: string;
         createdAt: string;
         revokedAt: null | string;
+        portalKeyId: null | string;
         active: boolean;
       }
     >;
@@ -691,6 +693,7 @@ export type AppRouter = TRPCBuiltRouter<
         until: string;
         createdAt: string;
         revokedAt: null | string;
+        portalKeyId: null | string;
         active: boolean;
       }[]
     >;
@@ -698,7 +701,7 @@ export type AppRouter = TRPCBuiltRouter<
   apiKey: {
     create: Mutation<
       {
-        role: 'admin' | 'clerk' | 'judge' | 'enforcement' | 'bank' | 'exchange';
+        role: 'admin' | 'clerk' | 'judge' | 'enforcement' | 'bank' | 'exchange' | 'portal';
         name: string;
         org?: undefined | string;
         court?: undefined | string;

@@ -220,6 +220,8 @@ export const consents = pgTable(
     grantee: text('grantee').notNull(),
     scopes: jsonb('scopes').$type<string[]>().notNull(),
     until: date('until', { mode: 'string' }).notNull(),
+    /** The portal key whose party session granted it (null for consents granted before sessions named it). */
+    portalKeyId: text('portal_key_id'),
     createdAt: createdAt(),
     revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
   },

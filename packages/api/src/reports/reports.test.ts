@@ -353,6 +353,10 @@ describe.each(dbKinds())('reports and consent on %s', (kind) => {
       until,
     });
     expect(grant).toMatchObject({ grantee: 'Test Bank', scopes: ['code', 'report'], until, active: true });
+    // The consent names the portal key whose session granted it, as well as the party.
+    const portalKeyId = (await h.as('admin').apiKey.list.query()).find((k) => k.role === 'portal')?.id;
+    expect(portalKeyId).toMatch(/^key_/);
+    expect(grant).toMatchObject({ partyId: p.id, portalKeyId });
     const issued = await h.as('bank').report.issue.mutate({ partyId: p.id, purpose: '诚信履行贷审查' });
     expect(issued.report.party.name).toBe('王**');
     expect((await h.as('bank').party.get.query({ partyId: p.id })).classification.color).toBe('green');

@@ -17,16 +17,18 @@ function consentView(r: ConsentRow, day: string) {
     until: r.until,
     createdAt: r.createdAt.toISOString(),
     revokedAt: r.revokedAt?.toISOString() ?? null,
+    /** The portal key whose party session granted it. */
+    portalKeyId: r.portalKeyId,
     active: r.revokedAt === null && r.until > day,
   };
 }
 
 const MAX_CONSENT_DAYS = 5 * 366;
 
-/** The party id of a party session; FORBIDDEN for any other caller. */
-function sessionParty(c: Caller, what: string): string {
+/** The party of a party session and the portal key that minted it; FORBIDDEN for any other caller. */
+function sessionParty(c: Caller, what: string): { partyId: string; portalKeyId: string } {
   if (c.principal.role !== 'party') forbidden(`only the party may ${what} consent`);
-  return c.principal.partyId;
+  return { partyId: c.principal.partyId, portalKeyId: c.principal.mintedBy };
 }
 
 /**
@@ -43,7 +45,7 @@ export async function grantConsent(
   },
 ) {
   const { deps } = c;
-  const partyId = sessionParty(c, 'grant');
+  const { partyId, portalKeyId } = sessionParty(c, 'grant');
   const day = today(deps);
   if (input.until <= day) badRequest(`until: must be after today (${day})`);
   const limit = new Date(Date.parse(`${day}T00:00:00Z`) + MAX_CONSENT_DAYS * 86_400_000)
@@ -67,6 +69,7 @@ export async function grantConsent(
         grantee: input.grantee,
         scopes: [...input.scopes].sort(),
         until: input.until,
+        portalKeyId,
         createdAt: deps.now(),
       })
       .returning();
@@ -74,7 +77,7 @@ export async function grantConsent(
     await w.audit({
       partyId,
       target: created.id,
-      detail: { grantee: created.grantee, scopes: created.scopes, until: created.until },
+      detail: { grantee: created.grantee, scopes: created.scopes, until: created.until, portalKeyId },
     });
     return consentView(created, day);
   });
@@ -86,7 +89,7 @@ export async function revokeConsent(
   input: { consentId: string; idempotencyKey?: string | undefined },
 ) {
   const { deps } = c;
-  const partyId = sessionParty(c, 'revoke');
+  const { partyId } = sessionParty(c, 'revoke');
   return auditedWrite(c, { key: input.idempotencyKey, input: { id: input.consentId } }, async (w) => {
     const [row] = await w.tx.select().from(consents).where(eq(consents.id, input.consentId));
     if (!row || row.partyId !== partyId)

@@ -1,0 +1,1 @@
+ALTER TABLE "consents" ADD COLUMN "portal_key_id" text;
