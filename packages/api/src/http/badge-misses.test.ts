@@ -38,8 +38,11 @@ async function badgeApp(kind: 'pglite' | 'postgres', opts: Partial<FivecolorOpti
     secret,
     logger: createLogger({ level: 'silent' }),
     now: () => new Date(clock.now),
+    sweepStates: false,
     ...opts,
   });
+  // Every query of the app's pool (PostgreSQL) or instance (PGlite); the LISTEN connection is apart.
+  const spy = vi.spyOn((db.pglite ?? db.pool) as { query: (...a: unknown[]) => unknown }, 'query');
   const key = async (role: 'clerk' | 'judge') =>
     (await createApiKey(db, secret, { role, name: role, court: '浙02' })).key;
   const clerk = createTestClient(f.app, await key('clerk'));
@@ -65,6 +68,8 @@ async function badgeApp(kind: 'pglite' | 'postgres', opts: Partial<FivecolorOpti
     judge,
     issue,
     get,
+    /** Queries run so far. */
+    queries: () => spy.mock.calls.length,
     /** Closes the database under the app: every query from now on fails (a 500). */
     async breakDb() {
       closed = true;
@@ -184,16 +189,20 @@ describe.each(dbKinds())('badge route misses on %s', (kind) => {
   });
 
   it('remembers a miss for 30 s: asked again, it costs no query', async () => {
-    const b = await badgeApp(kind);
     const missed = unknownToken();
-    expect((await b.get(missed)).status).toBe(404);
-    await b.breakDb();
-    expect((await b.get(missed)).status).toBe(404); // from the negative cache
-    expect((await b.get(`${missed}?lang=en`)).status).toBe(404); // any language
-    expect((await b.get(unknownToken())).status).toBe(500); // a new one asks the database
-    b.clock.now += 30_001;
-    expect((await b.get(missed)).status).toBe(500); // forgotten after 30 s
-    await b.close();
+    const q0 = t.queries();
+    expect((await t.get(missed)).status).toBe(404);
+    expect(t.queries()).toBe(q0 + 1);
+    expect((await t.get(missed)).status).toBe(404); // from the negative cache
+    expect((await t.get(`${missed}?lang=en`)).status).toBe(404); // any language
+    expect(t.queries()).toBe(q0 + 1);
+    expect((await t.get(unknownToken())).status).toBe(404); // a new one asks the database
+    expect(t.queries()).toBe(q0 + 2);
+    const saved = t.clock.now;
+    t.clock.now += 30_001;
+    expect((await t.get(missed)).status).toBe(404); // forgotten after 30 s: asked again
+    expect(t.queries()).toBe(q0 + 3);
+    t.clock.now = saved;
   });
 
   it('serves a token minted after a miss of it was remembered', async () => {
@@ -209,26 +218,27 @@ describe.each(dbKinds())('badge route misses on %s', (kind) => {
   });
 
   it('forgets remembered misses on any write that invalidates a party', async () => {
-    const b = await badgeApp(kind);
     const missed = unknownToken();
-    expect((await b.get(missed)).status).toBe(404);
-    const { partyId } = await b.clerk.party.register.mutate({
+    expect((await t.get(missed)).status).toBe(404);
+    const { partyId } = await t.clerk.party.register.mutate({
       kind: 'person',
       idType: 'RESIDENT_ID',
       idNumber: residentId(900),
       name: '章某某',
     });
-    expect((await b.get(missed)).status).toBe(404); // registering touches no cached party: still remembered
-    await b.judge.record.create.mutate({
+    let q = t.queries();
+    expect((await t.get(missed)).status).toBe(404);
+    expect(t.queries()).toBe(q); // registering touches no cached party: still remembered
+    await t.judge.record.create.mutate({
       partyId,
       category: 'R01',
       court: '浙0212',
       caseNumber: '（2026）浙0212刑初9号',
       effectiveFrom: '2026-01-01',
     });
-    await b.breakDb();
-    expect((await b.get(missed)).status).toBe(500); // asked the database again
-    await b.close();
+    q = t.queries();
+    expect((await t.get(missed)).status).toBe(404);
+    expect(t.queries()).toBe(q + 1); // asked the database again
   });
 });
 
