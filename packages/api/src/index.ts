@@ -1,6 +1,17 @@
 export type { Report, ReportRecord, ReportVerification, VerifyReason } from '@fivecolor/core';
 export type { AuditEntry, AuditVerification } from './audit/audit-log.js';
-export { verifyAuditChain } from './audit/audit-log.js';
+export { appendAudit, verifyAuditChain } from './audit/audit-log.js';
+export type { AuditCheckpoint, AuditHead } from './audit/checkpoint.js';
+export { latestAuditCheckpoint, writeAuditCheckpoint } from './audit/checkpoint.js';
+export type { HashedTable, RowHashes } from './audit/row-hash.js';
+export { rowHash, rowsDetail } from './audit/row-hash.js';
+export type {
+  IntegrityMismatch,
+  IntegrityOptions,
+  IntegrityResult,
+  IntegrityTable,
+} from './audit/verify-integrity.js';
+export { verifyIntegrity } from './audit/verify-integrity.js';
 export { createApiKey } from './auth/api-keys.js';
 export type { Principal } from './auth/principal.js';
 export type { Role } from './auth/roles.js';
@@ -18,7 +29,7 @@ export { createFivecolor } from './http/create-app.js';
 export { createLogger } from './http/logger.js';
 export type { ReportOptions } from './reports/report-kit.js';
 export type { SigningKey } from './reports/signing-keys.js';
-export { rotateSigningKey } from './reports/signing-keys.js';
+export { activeSigningKey, parseSigningKey, rotateSigningKey } from './reports/signing-keys.js';
 export type { AppRouter } from './routers/root.js';
 export { appRouter } from './routers/root.js';
 export type { PartyStateValues, RecordFacts } from './state/materialize.js';

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { and, eq, isNull } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
+import { rowsDetail } from '../audit/row-hash.js';
 import { deriveKey } from '../crypto/party-crypto.js';
 import type { Db, Tx } from '../db/database.js';
 import { newId } from '../db/ids.js';
@@ -81,7 +82,7 @@ export async function createApiKey(
       actorOrg: actor.org ?? null,
       action: 'apiKey.create',
       target: row.id,
-      detail: { role: row.role, court: row.court },
+      detail: { role: row.role, court: row.court, ...rowsDetail('api_keys', [row]) },
     });
     return { id: row.id, key };
   });

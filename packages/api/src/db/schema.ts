@@ -162,6 +162,19 @@ export const auditLog = pgTable(
   (t) => [index('audit_log_party_idx').on(t.partyId, t.seq)],
 );
 
+/**
+ * Signed checkpoints of the audit chain: the head (`seq`, its `hash`) at `at`, signed (compact JWS,
+ * EdDSA) with the report-signing key `kid`. The newest is published at `/.well-known/fivecolor-audit-head`;
+ * a copy kept outside the database proves a later rewrite of the chain up to `seq`. Kept for good.
+ */
+export const auditCheckpoints = pgTable('audit_checkpoints', {
+  seq: bigint('seq', { mode: 'number' }).primaryKey(),
+  head: text('head').notNull(),
+  at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull(),
+  kid: text('kid').notNull(),
+  jws: text('jws').notNull(),
+});
+
 /** Change feed: every record event and color change, in one monotonically increasing sequence. */
 export const changes = pgTable(
   'changes',

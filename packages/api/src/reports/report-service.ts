@@ -2,6 +2,7 @@ import type { Report, ReportVerification, VerifyReason } from '@fivecolor/core';
 import { colorLabel, toCstDate } from '@fivecolor/core';
 import { eq } from 'drizzle-orm';
 import { type AuditEntry, appendAudit } from '../audit/audit-log.js';
+import { rowsDetail } from '../audit/row-hash.js';
 import { objections, parties, records, reports } from '../db/schema.js';
 import { runWrite } from '../db/write-tx.js';
 import { actor, assertPartyAccess, type Caller } from '../services/access.js';
@@ -56,23 +57,31 @@ export async function issueReport(
         objections: objectionRows,
       });
       const signed = await kit.sign(report, key);
-      await w.tx.insert(reports).values({
-        reportNo,
-        codeHash: codeHash(deps.secret, reportNo, code),
-        partyId: party.id,
-        snapshot: report as unknown as Record<string, unknown>,
-        signed,
-        kid: key.kid,
-        policyId: report.policyId,
-        issuedBy: c.principal.id,
-        issuedAt,
-        expiresAt,
-      });
+      const [stored] = await w.tx
+        .insert(reports)
+        .values({
+          reportNo,
+          codeHash: codeHash(deps.secret, reportNo, code),
+          partyId: party.id,
+          snapshot: report as unknown as Record<string, unknown>,
+          signed,
+          kid: key.kid,
+          policyId: report.policyId,
+          issuedBy: c.principal.id,
+          issuedAt,
+          expiresAt,
+        })
+        .returning();
       await w.audit({
         partyId: party.id,
         target: reportNo,
         purpose: input.purpose ?? null,
-        detail: { kid: key.kid, color: report.classification.color },
+        // The hash of the stored row (snapshot included), which `fivecolor-server verify` compares.
+        detail: {
+          kid: key.kid,
+          color: report.classification.color,
+          ...rowsDetail('reports', stored ? [stored] : [], (r) => r.reportNo),
+        },
       });
       return { reportNo, code, signed, expiresAt: report.expiresAt, kid: key.kid, report };
     },

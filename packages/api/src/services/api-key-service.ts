@@ -1,4 +1,5 @@
 import { asc, eq } from 'drizzle-orm';
+import { rowsDetail } from '../audit/row-hash.js';
 import { insertApiKey, type NewApiKey } from '../auth/api-keys.js';
 import { apiKeys } from '../db/schema.js';
 import type { Caller } from './access.js';
@@ -38,7 +39,10 @@ export async function createKey(
     { key, input: rest, storeAs: ({ key: _shownOnce, ...view }: CreatedKey): KeyView => view },
     async (w) => {
       const { row, key: secretKey } = await insertApiKey(w.tx, c.deps.secret, rest, c.principal.id);
-      await w.audit({ target: row.id, detail: { role: row.role, court: row.court } });
+      await w.audit({
+        target: row.id,
+        detail: { role: row.role, court: row.court, ...rowsDetail('api_keys', [row]) },
+      });
       return { ...keyView(row), key: secretKey };
     },
   );
@@ -62,7 +66,7 @@ export async function revokeKey(c: Caller, input: { id: string; idempotencyKey?:
       .set({ revokedAt: c.deps.now() })
       .where(eq(apiKeys.id, row.id))
       .returning();
-    await w.audit({ target: row.id });
+    await w.audit({ target: row.id, detail: rowsDetail('api_keys', updated ? [updated] : []) });
     return keyView(updated ?? row);
   });
 }

@@ -1,5 +1,6 @@
 import { addDuration, type Category, isIsoDate } from '@fivecolor/core';
 import { asc, eq, inArray } from 'drizzle-orm';
+import { rowsDetail } from '../audit/row-hash.js';
 import { newId } from '../db/ids.js';
 import { changes, recordRevisions, records } from '../db/schema.js';
 import { lockPartyState, type PartyStateRow, recomputeLocked, today } from '../state/party-state.js';
@@ -113,7 +114,7 @@ export async function createRecord(c: Caller, input: CreateRecordInput) {
       kind: 'record.created',
       recordId,
       change: { category: cat.code },
-      audit: { category: cat.code, court: input.court },
+      audit: { category: cat.code, court: input.court, ...rowsDetail('records', row ? [row] : []) },
     });
     return {
       recordId,
@@ -274,7 +275,9 @@ async function updateRecord(
   },
 ) {
   const [updated] = await w.tx.update(records).set(e.set).where(eq(records.id, recordId)).returning();
-  const classification = await recordEvent(c, w, prev, { ...e, recordId });
+  // The audit entry carries the hash of the row as written (`fivecolor-server verify` compares it).
+  const audit = { ...e.audit, ...rowsDetail('records', updated ? [updated] : []) };
+  const classification = await recordEvent(c, w, prev, { ...e, audit, recordId });
   return {
     record: recordView(updated as typeof records.$inferSelect, c.deps.policy),
     classification: classificationView(classification),

@@ -1,0 +1,219 @@
+import { toCstDate } from '@fivecolor/core';
+import { asc, eq, gte, sql } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { auditLog, records } from '../db/schema.js';
+import { createHarness, type Harness } from '../testing/harness.js';
+import { dbKinds } from '../testing/test-db.js';
+import { auditRowHash, verifyAuditChain } from './audit-log.js';
+import { latestAuditCheckpoint, writeAuditCheckpoint } from './checkpoint.js';
+import { rowHash } from './row-hash.js';
+import { verifyIntegrity } from './verify-integrity.js';
+
+/** A database with every kind of audited write: records created, amended, revoked; a report; keys created and revoked. */
+async function populated(kind: 'pglite' | 'postgres') {
+  const h = await createHarness(kind);
+  const today = toCstDate(h.clock.now);
+  const partyId = await h.registerPerson(1);
+  const judge = h.as('judge');
+  const a = await judge.record.create.mutate({
+    partyId,
+    category: 'Y14',
+    court: '浙0212',
+    caseNumber: '（2025）浙0212民初77号',
+    effectiveFrom: today,
+  });
+  const b = await judge.record.create.mutate({
+    partyId,
+    category: 'Y05',
+    court: '浙0212',
+    caseNumber: '（2025）浙0212民初78号',
+    effectiveFrom: today,
+  });
+  await judge.record.amend.mutate({ recordId: a.recordId, reason: 'typo', note: 'amended' });
+  await judge.record.revoke.mutate({ recordId: b.recordId, reason: 'entered in error' });
+  const report = await judge.report.issue.mutate({ partyId });
+  const created = await h.as('admin').apiKey.create.mutate({ role: 'bank', name: 'Second Bank' });
+  await h.as('admin').apiKey.revoke.mutate({ id: created.id });
+  return { h, partyId, recordId: a.recordId, reportNo: report.reportNo };
+}
+
+const update = (h: Harness, statement: ReturnType<typeof sql>) => h.db.db.execute(statement);
+
+describe.each(dbKinds())('verifyIntegrity on %s', (kind) => {
+  it('passes an untouched database and counts what it checked', async () => {
+    const { h } = await populated(kind);
+    try {
+      const r = await verifyIntegrity(h.db, { policy: h.deps.policy });
+      expect(r.mismatches).toEqual([]);
+      expect(r).toMatchObject({ ok: true, mismatchCount: 0 });
+      expect(r.counts).toMatchObject({ records: 2, partyStates: 1, reports: 1, apiKeys: 9 });
+      const chain = await verifyAuditChain(h.db);
+      expect(r.head).toEqual({ seq: chain.count, hash: chain.ok ? chain.head : '' });
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('finds a record whose category was changed in the database', async () => {
+    const { h, recordId } = await populated(kind);
+    try {
+      await update(h, sql`update records set category = 'G01' where id = ${recordId}`);
+      expect((await verifyAuditChain(h.db)).ok).toBe(true);
+      const r = await verifyIntegrity(h.db, { policy: h.deps.policy });
+      expect(r.ok).toBe(false);
+      expect(r.mismatches[0]).toMatchObject({ table: 'records', id: recordId });
+      expect(r.mismatches[0]?.what).toMatch(/differs from the hash in its newest audit entry/);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('finds a party state whose color was changed in the database', async () => {
+    const { h, partyId } = await populated(kind);
+    try {
+      await update(h, sql`update party_state set color = 'gold' where party_id = ${partyId}`);
+      const r = await verifyIntegrity(h.db, { policy: h.deps.policy });
+      expect(r.mismatches).toEqual([
+        { table: 'party_state', id: partyId, what: expect.stringMatching(/^color differ/) },
+      ]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('finds a report whose snapshot was changed in the database', async () => {
+    const { h, reportNo } = await populated(kind);
+    try {
+      await update(
+        h,
+        sql`update reports set snapshot = jsonb_set(snapshot, '{classification,color}', '"gold"') where report_no = ${reportNo}`,
+      );
+      const r = await verifyIntegrity(h.db, { policy: h.deps.policy });
+      expect(r.mismatches.map((m) => [m.table, m.id, m.what])).toEqual([
+        ['reports', reportNo, expect.stringMatching(/differs from the hash/)],
+        ['reports', reportNo, 'snapshot differs from the payload of its signed JWS'],
+      ]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('finds an API key whose role was changed in the database, and one no audit entry names', async () => {
+    const { h } = await populated(kind);
+    try {
+      const bank = (await update(
+        h,
+        sql`select id from api_keys where role = 'bank' order by created_at limit 1`,
+      )) as unknown as {
+        rows: { id: string }[];
+      };
+      const id = bank.rows[0]?.id as string;
+      await update(h, sql`update api_keys set role = 'admin' where id = ${id}`);
+      const r = await verifyIntegrity(h.db, { policy: h.deps.policy });
+      expect(r.mismatches).toEqual([
+        { table: 'api_keys', id, what: expect.stringMatching(/differs from the hash/) },
+      ]);
+      // A key inserted around the API (no audit entry at all).
+      await update(
+        h,
+        sql`insert into api_keys (id, key_hash, name, org, role) values ('key_sneaky', 'x', 'n', 'o', 'admin')`,
+      );
+      const again = await verifyIntegrity(h.db, { policy: h.deps.policy });
+      expect(again.mismatches.map((m) => [m.table, m.id])).toEqual([
+        ['api_keys', id],
+        ['api_keys', 'key_sneaky'],
+      ]);
+      expect(again.mismatches[1]?.what).toMatch(/no audit entry names this row/);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('a chain rewritten from a point on and re-hashed passes the chain check; only a checkpoint catches it', async () => {
+    const { h, recordId } = await populated(kind);
+    try {
+      const key = await h.deps.reports.currentKey(h.db, h.deps.crypto, h.clock.now);
+      const saved = await writeAuditCheckpoint(h.db, key, h.clock.now);
+      expect(await latestAuditCheckpoint(h.db)).toEqual(saved);
+      await h.as('judge').party.get.query({ partyId: (await h.registerPerson(2)) as string });
+      expect((await verifyIntegrity(h.db, { policy: h.deps.policy, checkpoint: saved.jws })).ok).toBe(true);
+
+      // The attacker changes a record and makes the audit log agree. 0002's trigger refuses a plain
+      // UPDATE of audit_log (and of audit_checkpoints, 0005), so that part of the finding is already
+      // prevented; this models an owner of the tables who disables the triggers first.
+      await expect(update(h, sql`update audit_log set action = 'x' where seq = 1`)).rejects.toThrow();
+      await update(h, sql`update records set case_number = '（2025）浙0212民初1号' where id = ${recordId}`);
+      const [entry] = (await h.db.db.select().from(auditLog).orderBy(asc(auditLog.seq)))
+        .filter(
+          (row) =>
+            (row.detail as { rows?: { records?: Record<string, string> } } | null)?.rows?.records?.[recordId],
+        )
+        .slice(-1);
+      if (!entry) throw new Error('no audit entry names the record');
+      await update(h, sql`alter table audit_log disable trigger audit_log_keep_rows`);
+      const tampered = await h.db.db
+        .select()
+        .from(auditLog)
+        .where(gte(auditLog.seq, entry.seq))
+        .orderBy(asc(auditLog.seq));
+      const [recordRow] = await h.db.db.select().from(records).where(eq(records.id, recordId));
+      let prev = tampered[0]?.prevHash as string;
+      for (const t of tampered) {
+        const detail =
+          t.seq === entry.seq
+            ? { ...t.detail, rows: { records: { [recordId]: rowHash('records', recordRow as object) } } }
+            : t.detail;
+        const hash = auditRowHash({ ...t, detail, prevHash: prev });
+        await update(
+          h,
+          sql`update audit_log set detail = ${JSON.stringify(detail)}::jsonb, prev_hash = ${prev}, hash = ${hash} where seq = ${t.seq}`,
+        );
+        prev = hash;
+      }
+      expect(await verifyAuditChain(h.db)).toMatchObject({ ok: true });
+
+      // The stored checkpoint still catches it…
+      const stored = await verifyIntegrity(h.db, { policy: h.deps.policy });
+      expect(stored.mismatches).toEqual([
+        { table: 'audit_log', id: String(saved.seq), what: expect.stringMatching(/the stored checkpoint/) },
+      ]);
+      // …until the attacker removes it too: then the database agrees with itself,
+      await update(h, sql`alter table audit_checkpoints disable trigger audit_checkpoints_keep_rows`);
+      await update(h, sql`delete from audit_checkpoints`);
+      expect((await verifyIntegrity(h.db, { policy: h.deps.policy })).ok).toBe(true);
+      // and only the copy an outsider saved proves the rewrite.
+      const r = await verifyIntegrity(h.db, { policy: h.deps.policy, checkpoint: saved.jws });
+      expect(r.checkpoint).toEqual({ seq: saved.seq, head: saved.head, signed: true });
+      expect(r.mismatches).toEqual([
+        { table: 'audit_log', id: String(saved.seq), what: expect.stringMatching(/the saved checkpoint/) },
+      ]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('refuses a saved checkpoint whose signature does not verify, and one past the end of the chain', async () => {
+    const { h } = await populated(kind);
+    try {
+      const key = await h.deps.reports.currentKey(h.db, h.deps.crypto, h.clock.now);
+      const saved = await writeAuditCheckpoint(h.db, key, h.clock.now);
+      const [head, , sig] = saved.jws.split('.') as [string, string, string];
+      const forged = `${head}.${Buffer.from(JSON.stringify({ seq: 1, head: 'f'.repeat(64), at: '' })).toString('base64url')}.${sig}`;
+      const bad = await verifyIntegrity(h.db, { policy: h.deps.policy, checkpoint: forged });
+      expect(bad.mismatches).toEqual([
+        { table: 'audit_checkpoints', id: 'saved', what: expect.stringMatching(/signature does not verify/) },
+      ]);
+      const future = JSON.stringify({ seq: saved.seq + 1000, head: saved.head });
+      const ahead = await verifyIntegrity(h.db, { policy: h.deps.policy, checkpoint: future });
+      expect(ahead.mismatches).toEqual([
+        {
+          table: 'audit_log',
+          id: String(saved.seq + 1000),
+          what: expect.stringMatching(/rows were removed/),
+        },
+      ]);
+    } finally {
+      await h.close();
+    }
+  });
+});

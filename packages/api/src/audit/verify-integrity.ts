@@ -1,0 +1,334 @@
+import { type Color, defaultPolicy, type Policy } from '@fivecolor/core';
+import { asc, gt, inArray } from 'drizzle-orm';
+import { compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose';
+import type { Db } from '../db/database.js';
+import { apiKeys, auditCheckpoints, auditLog, partyState, records, reports } from '../db/schema.js';
+import { materializeParty } from '../state/materialize.js';
+import { auditRowHash, GENESIS_HASH } from './audit-log.js';
+import { canonicalJson } from './canonical-json.js';
+import { checkpointKeys, readCheckpoint } from './checkpoint.js';
+import { HASHED_TABLES, type HashedTable, rowHash } from './row-hash.js';
+
+/** The tables `verifyIntegrity` checks. */
+export type IntegrityTable = 'audit_log' | 'audit_checkpoints' | HashedTable | 'party_state';
+
+/** One thing that does not match: the table, the row's id (a seq for the audit log) and what differs. */
+export interface IntegrityMismatch {
+  table: IntegrityTable;
+  id: string;
+  /** What differs, in words; never a row's personal data. */
+  what: string;
+}
+
+export interface IntegrityResult {
+  ok: boolean;
+  /** The mismatches found, in the order checked (chain, records, party states, reports, API keys), at most `maxMismatches`. */
+  mismatches: IntegrityMismatch[];
+  /** How many mismatches there were in all. */
+  mismatchCount: number;
+  /** The chain's newest row (seq 0 and the genesis hash when it is empty). */
+  head: { seq: number; hash: string };
+  counts: {
+    auditRows: number;
+    records: number;
+    partyStates: number;
+    /** States time or a policy change has overtaken: recomputed at their next read or sweep, not compared. */
+    staleStates: number;
+    reports: number;
+    apiKeys: number;
+    /** Stored checkpoints checked against the chain. */
+    checkpoints: number;
+  };
+  /** The saved checkpoint given in `opts.checkpoint`, as read (`signed`: its JWS verified). */
+  checkpoint?: { seq: number; head: string; signed: boolean };
+}
+
+export interface IntegrityOptions {
+  /** The deployment's policy, to recompute party states (default core's `defaultPolicy`). */
+  policy?: Policy | undefined;
+  /**
+   * A checkpoint saved outside the database earlier: the compact JWS served at
+   * `/.well-known/fivecolor-audit-head`, or JSON `{ seq, head }`. The chain must still hold that seq
+   * with that hash.
+   */
+  checkpoint?: string | undefined;
+  /** Public JWKs besides the stored signing keys (e.g. of `FIVECOLOR_SIGNING_KEY`). */
+  publicKeys?: readonly JWK[] | undefined;
+  /** Stop collecting after this many mismatches (default 100; all are counted). */
+  maxMismatches?: number | undefined;
+  /** Rows read per query (default 1000). */
+  pageSize?: number | undefined;
+}
+
+/**
+ * Checks that the database is what its audit log says: the hash chain links and every row hashes
+ * right; every record, API key and report hashes to what the newest audit entry naming it carries
+ * (`detail.rows`), and a row no entry names is a mismatch; every report's snapshot is the payload of
+ * its stored JWS, whose signature verifies; every party state equals the recomputation from the
+ * party's records as of its `asOf`; the stored checkpoints and `opts.checkpoint` (one saved
+ * elsewhere) name hashes the chain still has. Reads everything in pages; writes nothing.
+ *
+ * @example
+ * const r = await verifyIntegrity(db, { checkpoint: await readFile('audit-head.jws', 'utf8') });
+ * if (!r.ok) console.error(r.mismatches[0]); // { table: 'records', id: 'rec_…', what: '…' }
+ */
+export async function verifyIntegrity(db: Db, opts: IntegrityOptions = {}): Promise<IntegrityResult> {
+  const policy = opts.policy ?? defaultPolicy;
+  const pageSize = opts.pageSize ?? 1000;
+  const max = opts.maxMismatches ?? 100;
+  const mismatches: IntegrityMismatch[] = [];
+  let mismatchCount = 0;
+  const miss = (table: IntegrityTable, id: string, what: string) => {
+    mismatchCount++;
+    if (mismatches.length < max) mismatches.push({ table, id, what });
+  };
+  const counts: IntegrityResult['counts'] = {
+    auditRows: 0,
+    records: 0,
+    partyStates: 0,
+    staleStates: 0,
+    reports: 0,
+    apiKeys: 0,
+    checkpoints: 0,
+  };
+  const keys = await checkpointKeys(db, opts.publicKeys);
+
+  // Heads the chain must still have: the saved checkpoint, then the stored ones.
+  const expected = new Map<number, { head: string; source: string }>();
+  let saved: IntegrityResult['checkpoint'];
+  if (opts.checkpoint !== undefined) {
+    try {
+      const cp = await readCheckpoint(opts.checkpoint, keys);
+      saved = { seq: cp.seq, head: cp.head, signed: cp.signed };
+      if (cp.seq > 0) expected.set(cp.seq, { head: cp.head, source: 'the saved checkpoint' });
+    } catch (err) {
+      miss('audit_checkpoints', 'saved', (err as Error).message);
+    }
+  }
+  const stored = await db.db.select().from(auditCheckpoints).orderBy(asc(auditCheckpoints.seq));
+  for (const row of stored) {
+    counts.checkpoints++;
+    try {
+      const cp = await readCheckpoint(row.jws, keys);
+      if (cp.seq !== row.seq || cp.head !== row.head)
+        miss('audit_checkpoints', String(row.seq), 'seq or head differs from its signed JWS');
+      else if (row.seq > 0 && !expected.has(row.seq))
+        expected.set(row.seq, { head: row.head, source: 'the stored checkpoint' });
+    } catch (err) {
+      miss('audit_checkpoints', String(row.seq), (err as Error).message);
+    }
+  }
+
+  // The chain, collecting the newest row hash each entry vouches for (`hash@seq`).
+  const vouched = new Map<HashedTable, Map<string, string>>(HASHED_TABLES.map((t) => [t, new Map()]));
+  let prev = GENESIS_HASH;
+  let after = 0;
+  let broken = false;
+  for (;;) {
+    const rows = await db.db
+      .select()
+      .from(auditLog)
+      .where(gt(auditLog.seq, after))
+      .orderBy(asc(auditLog.seq))
+      .limit(pageSize);
+    if (rows.length === 0) break;
+    for (const row of rows) {
+      counts.auditRows++;
+      if (!broken) {
+        if (row.prevHash !== prev) {
+          broken = true;
+          miss(
+            'audit_log',
+            String(row.seq),
+            'previous hash does not match (a row before it was changed or removed)',
+          );
+        } else if (auditRowHash(row) !== row.hash) {
+          broken = true;
+          miss('audit_log', String(row.seq), 'row content does not match its hash');
+        }
+      }
+      const cp = expected.get(row.seq);
+      if (cp) {
+        expected.delete(row.seq);
+        if (cp.head !== row.hash)
+          miss(
+            'audit_log',
+            String(row.seq),
+            `hash differs from ${cp.source} (the chain was rewritten up to here)`,
+          );
+      }
+      const hashes = (row.detail as { rows?: unknown } | null)?.rows;
+      if (hashes && typeof hashes === 'object')
+        for (const table of HASHED_TABLES) {
+          const byId = (hashes as Record<string, unknown>)[table];
+          if (!byId || typeof byId !== 'object') continue;
+          const into = vouched.get(table) as Map<string, string>;
+          for (const [id, h] of Object.entries(byId)) into.set(id, `${String(h)}@${row.seq}`);
+        }
+      prev = row.hash;
+      after = row.seq;
+    }
+  }
+  for (const [seq, cp] of expected)
+    miss(
+      'audit_log',
+      String(seq),
+      `the chain ends at seq ${after}, before ${cp.source}'s seq (rows were removed)`,
+    );
+
+  const checkRow = (table: HashedTable, id: string, row: object) => {
+    const v = vouched.get(table)?.get(id);
+    if (v === undefined) return miss(table, id, 'no audit entry names this row (written around the API)');
+    const at = v.lastIndexOf('@');
+    if (v.slice(0, at) !== rowHash(table, row))
+      miss(table, id, `row differs from the hash in its newest audit entry (seq ${v.slice(at + 1)})`);
+  };
+
+  // Records.
+  for (let last = ''; ; ) {
+    const rows = await db.db
+      .select()
+      .from(records)
+      .where(gt(records.id, last))
+      .orderBy(asc(records.id))
+      .limit(pageSize);
+    if (rows.length === 0) break;
+    for (const row of rows) {
+      counts.records++;
+      checkRow('records', row.id, row);
+    }
+    last = (rows.at(-1) as { id: string }).id;
+  }
+  vouched.delete('records');
+
+  // Party states: recomputed from the party's records as of the state's asOf.
+  for (let last = ''; ; ) {
+    const states = await db.db
+      .select()
+      .from(partyState)
+      .where(gt(partyState.partyId, last))
+      .orderBy(asc(partyState.partyId))
+      .limit(pageSize);
+    if (states.length === 0) break;
+    const recs = await db.db
+      .select({
+        id: records.id,
+        partyId: records.partyId,
+        category: records.category,
+        effectiveFrom: records.effectiveFrom,
+        effectiveUntil: records.effectiveUntil,
+        repairs: records.repairs,
+        revokedAt: records.revokedAt,
+      })
+      .from(records)
+      .where(
+        inArray(
+          records.partyId,
+          states.map((s) => s.partyId),
+        ),
+      )
+      .orderBy(asc(records.effectiveFrom), asc(records.createdAt));
+    const byParty = new Map<string, typeof recs>();
+    for (const r of recs) {
+      const list = byParty.get(r.partyId);
+      if (list) list.push(r);
+      else byParty.set(r.partyId, [r]);
+    }
+    for (const s of states) {
+      counts.partyStates++;
+      // Marked for recomputation (its `until` has come by its own `asOf`, as migration 0003 does) or
+      // computed under another policy: the next read or sweep recomputes it, so there is nothing to compare.
+      if ((s.until !== null && s.until <= s.asOf) || s.policyId !== policy.id) {
+        counts.staleStates++;
+        continue;
+      }
+      let next: { color: Color; since: string | null; until: string | null; basis: string[] };
+      try {
+        next = materializeParty(s.partyId, byParty.get(s.partyId) ?? [], { asOf: s.asOf, policy });
+      } catch (err) {
+        miss('party_state', s.partyId, `its records do not classify: ${(err as Error).message}`);
+        continue;
+      }
+      const differs = [
+        s.color !== next.color && 'color',
+        s.since !== next.since && 'since',
+        s.until !== next.until && 'until',
+        canonicalJson([...(s.basis ?? [])].sort()) !== canonicalJson([...next.basis].sort()) && 'basis',
+      ].filter((x): x is string => x !== false);
+      if (differs.length > 0)
+        miss(
+          'party_state',
+          s.partyId,
+          `${differs.join(', ')} differ(s) from the recomputation from its records`,
+        );
+    }
+    last = (states.at(-1) as { partyId: string }).partyId;
+  }
+
+  // Reports: the row's hash, and the snapshot against the signed JWS stored with it.
+  const verifyKeys = new Map<string, Promise<CryptoKey | Uint8Array>>();
+  const keyOf = (kid: string) => {
+    let k = verifyKeys.get(kid);
+    const jwk = keys.get(kid);
+    if (!k && jwk) {
+      k = importJWK({ ...jwk, alg: 'EdDSA' }, 'EdDSA');
+      verifyKeys.set(kid, k);
+    }
+    return k;
+  };
+  for (let last = ''; ; ) {
+    const rows = await db.db
+      .select()
+      .from(reports)
+      .where(gt(reports.reportNo, last))
+      .orderBy(asc(reports.reportNo))
+      .limit(pageSize);
+    if (rows.length === 0) break;
+    for (const row of rows) {
+      counts.reports++;
+      checkRow('reports', row.reportNo, row);
+      let kid: string | undefined;
+      try {
+        kid = decodeProtectedHeader(row.signed).kid;
+      } catch {
+        miss('reports', row.reportNo, 'signed: not a compact JWS');
+        continue;
+      }
+      const key = kid ? keyOf(kid) : undefined;
+      if (!key || kid !== row.kid) {
+        miss(
+          'reports',
+          row.reportNo,
+          `signed: key ${kid ?? '(none)'} is not a known signing key or not the row's kid`,
+        );
+        continue;
+      }
+      let payload: Uint8Array;
+      try {
+        ({ payload } = await compactVerify(row.signed, await key));
+      } catch {
+        miss('reports', row.reportNo, `signed: the signature does not verify with key ${kid}`);
+        continue;
+      }
+      const signed = JSON.parse(new TextDecoder().decode(payload)) as unknown;
+      if (canonicalJson(signed) !== canonicalJson(row.snapshot))
+        miss('reports', row.reportNo, 'snapshot differs from the payload of its signed JWS');
+    }
+    last = (rows.at(-1) as { reportNo: string }).reportNo;
+  }
+
+  // API keys.
+  for (const row of await db.db.select().from(apiKeys).orderBy(asc(apiKeys.id))) {
+    counts.apiKeys++;
+    checkRow('api_keys', row.id, row);
+  }
+
+  return {
+    ok: mismatchCount === 0,
+    mismatches,
+    mismatchCount,
+    head: { seq: after, hash: prev },
+    counts,
+    ...(saved ? { checkpoint: saved } : {}),
+  };
+}
