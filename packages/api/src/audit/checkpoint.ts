@@ -45,6 +45,18 @@ export async function writeAuditCheckpoint(
   const head = last?.hash ?? GENESIS_HASH;
   const [existing] = await db.db.select().from(auditCheckpoints).where(eq(auditCheckpoints.seq, seq));
   if (existing && existing.head === head) return toCheckpoint(existing);
+  // Never sign a chain that no longer holds the previous checkpoint (rewritten since).
+  const previous = await latestAuditCheckpoint(db);
+  if (previous && previous.seq > 0) {
+    const [then] = await db.db
+      .select({ hash: auditLog.hash })
+      .from(auditLog)
+      .where(eq(auditLog.seq, previous.seq));
+    if (then?.hash !== previous.head)
+      throw new Error(
+        `audit chain: seq ${previous.seq} no longer has the hash of the checkpoint signed at ${previous.at}; run fivecolor-server verify`,
+      );
+  }
   const at = now.toISOString();
   const jws = await new CompactSign(utf8.encode(canonicalJson({ seq, head, at })))
     .setProtectedHeader({ alg: 'EdDSA', kid: key.kid, typ: CHECKPOINT_TYP })

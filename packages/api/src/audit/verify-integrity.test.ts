@@ -119,11 +119,17 @@ describe.each(dbKinds())('verifyIntegrity on %s', (kind) => {
         sql`insert into api_keys (id, key_hash, name, org, role) values ('key_sneaky', 'x', 'n', 'o', 'admin')`,
       );
       const again = await verifyIntegrity(h.db, { policy: h.deps.policy });
-      expect(again.mismatches.map((m) => [m.table, m.id])).toEqual([
-        ['api_keys', id],
-        ['api_keys', 'key_sneaky'],
-      ]);
-      expect(again.mismatches[1]?.what).toMatch(/no audit entry names this row/);
+      expect(again.mismatches).toHaveLength(2);
+      expect(again.mismatches).toContainEqual({
+        table: 'api_keys',
+        id,
+        what: expect.stringMatching(/differs/),
+      });
+      expect(again.mismatches).toContainEqual({
+        table: 'api_keys',
+        id: 'key_sneaky',
+        what: expect.stringMatching(/no audit entry names this row/),
+      });
     } finally {
       await h.close();
     }
@@ -187,6 +193,31 @@ describe.each(dbKinds())('verifyIntegrity on %s', (kind) => {
       expect(r.mismatches).toEqual([
         { table: 'audit_log', id: String(saved.seq), what: expect.stringMatching(/the saved checkpoint/) },
       ]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('publishes the newest checkpoint at /.well-known/fivecolor-audit-head, and never signs a rewritten chain', async () => {
+    const { h } = await populated(kind);
+    try {
+      const get = () =>
+        h.app.request('/.well-known/fivecolor-audit-head', { headers: { origin: 'https://x.example' } });
+      expect((await get()).status).toBe(404);
+      const key = await h.deps.reports.currentKey(h.db, h.deps.crypto, h.clock.now);
+      const cp = await writeAuditCheckpoint(h.db, key, h.clock.now);
+      const res = await get();
+      expect(res.status).toBe(200);
+      expect(res.headers.get('access-control-allow-origin')).toBe('*');
+      expect(await res.text()).toBe(cp.jws);
+      const r = await verifyIntegrity(h.db, { policy: h.deps.policy, checkpoint: cp.jws });
+      expect(r).toMatchObject({ ok: true, checkpoint: { seq: cp.seq, signed: true } });
+      // Writing the same head again keeps the checkpoint; a chain that lost it is refused.
+      expect(await writeAuditCheckpoint(h.db, key, h.clock.now)).toEqual(cp);
+      await update(h, sql`alter table audit_log disable trigger audit_log_keep_rows`);
+      await update(h, sql`update audit_log set hash = ${'0'.repeat(64)} where seq = ${cp.seq}`);
+      await h.registerPerson(3);
+      await expect(writeAuditCheckpoint(h.db, key, h.clock.now)).rejects.toThrow(/no longer has the hash/);
     } finally {
       await h.close();
     }

@@ -1,6 +1,7 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, Hono } from 'hono';
 import { cors } from 'hono/cors';
+import { latestAuditCheckpoint } from '../audit/checkpoint.js';
 import { renderReportPdf } from '../reports/report-pdf.js';
 import { type Verifier, verifyOnline } from '../reports/report-service.js';
 import type { Deps } from '../services/deps.js';
@@ -43,6 +44,16 @@ export function mountReportRoutes(
     const jwks = await deps.reports.jwks(deps.db, deps.now());
     c.header('Cache-Control', 'public, max-age=300');
     return c.json(jwks);
+  });
+
+  // The newest signed checkpoint of the audit chain (compact JWS of `{ seq, head, at }`): save copies
+  // elsewhere; `fivecolor-server verify --checkpoint-file` proves the chain was not rewritten before it.
+  app.use('/.well-known/fivecolor-audit-head', corsAll);
+  app.get('/.well-known/fivecolor-audit-head', async (c) => {
+    const cp = await latestAuditCheckpoint(deps.db);
+    c.header('Cache-Control', 'public, max-age=300');
+    if (!cp) return c.json({ error: 'no checkpoint signed yet' }, 404);
+    return c.body(cp.jws, 200, { 'Content-Type': 'application/jose' });
   });
 
   const page = (c: Context) => ({

@@ -1,5 +1,6 @@
 import { addDuration, toCstDate } from '@fivecolor/core';
 import type { Logger } from 'pino';
+import { writeAuditCheckpoint } from '../audit/checkpoint.js';
 import type { Deps } from '../services/deps.js';
 import { cstMidnight, refreshStaleStates } from './party-state.js';
 
@@ -8,16 +9,33 @@ export function msUntilNextCstMidnight(now: Date): number {
   return cstMidnight(addDuration(toCstDate(now), 'P1D')) - now.getTime();
 }
 
+/** Signs and stores a checkpoint of the audit chain's head with the current report-signing key; logs a failure. */
+async function checkpoint(deps: Deps, logger: Logger): Promise<void> {
+  try {
+    const key = await deps.reports.currentKey(deps.db, deps.crypto, deps.now());
+    const cp = await writeAuditCheckpoint(deps.db, key, deps.now());
+    logger.info({ seq: cp.seq, kid: cp.kid }, 'signed a checkpoint of the audit chain');
+  } catch (err) {
+    logger.error(
+      { err: { name: (err as Error).name, message: (err as Error).message } },
+      'could not sign a checkpoint of the audit chain',
+    );
+  }
+}
+
 /**
  * Recomputes the states that time has overtaken at start and then a second after every CST midnight,
  * so that a color that changes with time alone is stored, counted and written to the change feed that
  * day, not at the party's next read. Several processes may sweep at once: each party is recomputed
- * under its row lock and only when still stale.
+ * under its row lock and only when still stale. After each midnight sweep (not the one at start) it
+ * also signs a checkpoint of the audit chain's head (`writeAuditCheckpoint`), published at
+ * `/.well-known/fivecolor-audit-head`.
  */
 export function startStateSweeper(deps: Deps, logger: Logger) {
   let timer: NodeJS.Timeout | undefined;
   const stop = new AbortController();
   let running: Promise<void> = Promise.resolve();
+  let first = true;
 
   const sweep = async () => {
     try {
@@ -29,6 +47,9 @@ export function startStateSweeper(deps: Deps, logger: Logger) {
         'state sweep failed',
       );
     }
+    // Each night after the first sweep: sign the audit chain's head (see `writeAuditCheckpoint`).
+    if (!first && !stop.signal.aborted) await checkpoint(deps, logger);
+    first = false;
     if (stop.signal.aborted) return;
     timer = setTimeout(() => {
       running = sweep();
