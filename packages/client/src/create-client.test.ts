@@ -1,7 +1,7 @@
 import { residentId, startTestServer, type TestServer } from '@fivecolor/api/testing';
 import { TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient } from './create-client.js';
+import { createClient, MAX_BATCH } from './create-client.js';
 import { fetchBadge } from './fetch-badge.js';
 import { FivecolorError } from './fivecolor-error.js';
 import { FivecolorReportError, verifyReport } from './verify-report.js';
@@ -155,6 +155,15 @@ describe('an integrator flow over a real server', () => {
     expect(party.classification.color).toBe('green');
     expect(timeline.partyId).toBe(partyId);
     expect(records).toEqual([]);
+  });
+
+  it('splits more calls of one tick than the server takes in a batch into several requests', async () => {
+    const seen = recordingFetch();
+    const judge = createClient({ url: srv.url, apiKey: srv.keys.judge, fetch: seen.fetch });
+    const policies = await Promise.all(Array.from({ length: MAX_BATCH + 5 }, () => judge.policy.get.query()));
+    expect(policies.every((p) => p.id === 'default-2022')).toBe(true);
+    expect(seen.calls).toHaveLength(2);
+    expect(seen.calls[0]?.url.split('?')[0]?.split(',')).toHaveLength(MAX_BATCH);
   });
 
   it('iterates records and pages through the audit log', async () => {

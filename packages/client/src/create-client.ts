@@ -56,6 +56,9 @@ export type FivecolorClient = TRPCClient<AppRouter> & ClientHelpers;
  * const { partyId } = await client.party.register.mutate({ kind: 'person', idType: 'RESIDENT_ID', idNumber: '11010519491231002X', name: '章某某' });
  * for await (const record of client.records(partyId)) console.log(record.category, record.color);
  */
+/** Calls in one HTTP request at most: the reference server's default batch limit. */
+export const MAX_BATCH = 25;
+
 export function createClient(opts: ClientOptions): FivecolorClient {
   const base = opts.url.replace(/\/+$/, '');
   const url = base.endsWith('/trpc') ? base : `${base}/trpc`;
@@ -65,10 +68,8 @@ export function createClient(opts: ClientOptions): FivecolorClient {
   });
   // tRPC's FetchEsque differs from the DOM's fetch only in optional-property spelling.
   const fetch = classifyingFetch(opts.fetch ?? globalFetch) as HttpLinkFetch;
-  const http =
-    opts.batch === false
-      ? httpBatchLink({ url, headers, fetch, maxItems: 1 })
-      : httpBatchLink({ url, headers, fetch });
+  // The court's server refuses a batch of more than 25 calls (FIVECOLOR_MAX_BATCH): split larger ones.
+  const http = httpBatchLink({ url, headers, fetch, maxItems: opts.batch === false ? 1 : MAX_BATCH });
   const trpc = createTRPCClient<AppRouter>({
     links: [resilienceLink({ retry: opts.retry, timeoutMs: opts.timeoutMs }), http],
   });

@@ -23,6 +23,8 @@ export async function issueBadgeToken(
       createdAt: deps.now(),
     });
     await w.audit({ partyId: p.id });
+    // Every process forgets a remembered miss of this party's badges (a token asked for before it existed).
+    w.touch(p.id);
     const base = deps.publicUrl?.replace(/\/$/, '');
     return { token, path: `/v1/badge/${token}`, ...(base ? { url: `${base}/v1/badge/${token}` } : {}) };
   });
