@@ -1,16 +1,22 @@
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import {
+  activeSigningKey,
   checkSecret,
   createApiKey,
   createLogger,
   createPartyCrypto,
   type Db,
+  type IntegrityMismatch,
   migrate,
   openDatabase,
+  parseSigningKey,
   ROLES,
   type Role,
   resolveSecret,
   rotateSigningKey,
+  verifyIntegrity,
+  writeAuditCheckpoint,
 } from '@fivecolor/api';
 import { readConfig, type ServerConfig } from './config.js';
 import { countParties, type DemoData, loadDemo, seedDemo } from './demo.js';
@@ -27,7 +33,12 @@ const USAGE = `usage: fivecolor-server <command>
                             create an API key, ROLE one of admin, clerk, judge, enforcement, bank,
                             exchange, portal (--court required for clerk, judge, enforcement);
                             the key is printed alone on the last line
-  keys rotate-signing       new report-signing key; old public keys stay published until their reports expire`;
+  keys rotate-signing       new report-signing key; old public keys stay published until their reports expire
+  verify [--checkpoint] [--checkpoint-file FILE]
+                            check the audit chain and that every record, party state, report and API key
+                            matches its audit entries (exit 1 and the first mismatch if not); FILE: a
+                            checkpoint saved from /.well-known/fivecolor-audit-head the chain must still
+                            hold; --checkpoint: when all match, sign and store the chain head, printed last`;
 
 /** A subcommand: the arguments after its name in, the exit code out (undefined: it keeps running). */
 type Command = (args: string[], config: ServerConfig) => Promise<number | undefined>;
@@ -38,6 +49,7 @@ const COMMANDS = new Map<string, Command>([
   ['migrate', migrateCommand],
   ['seed', seedCommand],
   ['keys', keysCommand],
+  ['verify', verifyCommand],
   ['help', helpCommand],
   ['--help', helpCommand],
 ]);
@@ -191,6 +203,50 @@ async function rotateSigningCommand(_args: string[], config: ServerConfig): Prom
       );
   });
   return 0;
+}
+
+/** `verify`: the database against its audit log (and a saved checkpoint); `--checkpoint` signs the head. */
+async function verifyCommand(args: string[], config: ServerConfig): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { checkpoint: { type: 'boolean', default: false }, 'checkpoint-file': { type: 'string' } },
+  });
+  const file = values['checkpoint-file'];
+  const saved = file === undefined ? undefined : await readFile(file, 'utf8');
+  let code = 0;
+  await withDatabase(config, async (db, secret) => {
+    const envKey = config.signingKey ? await parseSigningKey(config.signingKey) : undefined;
+    const started = performance.now();
+    const r = await verifyIntegrity(db, {
+      checkpoint: saved,
+      publicKeys: envKey ? [envKey.publicJwk] : [],
+    });
+    const seconds = (performance.now() - started) / 1000;
+    const n = r.counts;
+    const summary =
+      `audit chain ${n.auditRows} rows (head seq ${r.head.seq}), ${n.records} records, ` +
+      `${n.partyStates} party states (${n.staleStates} stale, recomputed at their next read), ` +
+      `${n.reports} reports, ${n.apiKeys} API keys, ${n.checkpoints} stored checkpoints` +
+      (r.checkpoint
+        ? `; saved checkpoint seq ${r.checkpoint.seq}${r.checkpoint.signed ? ' (signature verified)' : ' (unsigned)'}`
+        : '');
+    if (!r.ok) {
+      const first = r.mismatches[0] as IntegrityMismatch;
+      console.log(`MISMATCH ${first.table} ${first.id}: ${first.what}`);
+      for (const m of r.mismatches.slice(1, 10)) console.log(`  also ${m.table} ${m.id}: ${m.what}`);
+      console.log(`${r.mismatchCount} mismatch(es); checked ${summary} in ${seconds.toFixed(1)} s`);
+      code = 1;
+      return;
+    }
+    console.log(`verified: ${summary} in ${seconds.toFixed(1)} s (${db.kind})`);
+    if (values.checkpoint) {
+      const key = envKey ?? (await activeSigningKey(db, createPartyCrypto(secret), new Date()));
+      const cp = await writeAuditCheckpoint(db, key);
+      console.log(`checkpoint: seq ${cp.seq} head ${cp.head} signed by ${cp.kid} at ${cp.at}; keep a copy:`);
+      console.log(cp.jws);
+    }
+  });
+  return code;
 }
 
 async function helpCommand(): Promise<number> {

@@ -1,5 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createPartyCrypto, type Db, materializeParty, newId, schema } from '@fivecolor/api';
+import {
+  appendAudit,
+  createPartyCrypto,
+  type Db,
+  materializeParty,
+  newId,
+  rowsDetail,
+  schema,
+} from '@fivecolor/api';
 import { addDuration, type Category, catalog, maskIdNumber, maskName, toCstDate } from '@fivecolor/core';
 import { copyRows } from './copy-rows.js';
 import { orgName, personName, residentId, uscc } from './synthetic-ids.js';
@@ -65,6 +73,8 @@ export async function seedSynthetic(db: Db, secret: string, opts: SeedOptions): 
   const batch = opts.batch ?? 2000;
   const result: SeedResult = { parties: 0, records: 0, colors: {}, tokens: [] };
   let counter = 0;
+  // Every column a record is read back with is written explicitly, so its audit hash is computed here.
+  let createdAt = new Date();
 
   const record = (partyId: string, c: Category, from: string, repairs?: string[]): RecordRow => {
     const court = COURTS[counter % COURTS.length] as string;
@@ -80,11 +90,14 @@ export async function seedSynthetic(db: Db, secret: string, opts: SeedOptions): 
       repairs: repairs ?? null,
       note: 'synthetic demo data',
       source: 'court',
+      revision: 0,
       createdBy: 'seed',
+      createdAt,
     };
   };
 
   for (let start = 0; start < opts.parties; start += batch) {
+    createdAt = new Date();
     const partyRows: (typeof schema.parties.$inferInsert)[] = [];
     const recordRows: RecordRow[] = [];
     const stateRows: (typeof schema.partyState.$inferInsert)[] = [];
@@ -149,6 +162,18 @@ export async function seedSynthetic(db: Db, secret: string, opts: SeedOptions): 
       [schema.partyState, stateRows],
       [schema.badgeTokens, tokenRows],
     ]);
+    // One audit row per batch vouches for the records it wrote (their hashes), so the seeded database
+    // passes `fivecolor-server verify`. It follows the COPY's transaction (copyRows owns that one).
+    if (recordRows.length > 0)
+      await db.db.transaction((tx) =>
+        appendAudit(tx, {
+          actorId: 'seed',
+          actorRole: 'operator',
+          actorOrg: null,
+          action: 'seed',
+          detail: { parties: partyRows.length, ...rowsDetail('records', recordRows) },
+        }),
+      );
     result.parties += partyRows.length;
     result.records += recordRows.length;
     opts.onProgress?.(result.parties, opts.parties);

@@ -1,0 +1,60 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openDatabase } from '@fivecolor/api';
+import { sql } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { databases, freshEnv, runCli } from './helpers.js';
+
+describe.each(databases)('fivecolor-server verify (%s)', (kind) => {
+  it('passes a seeded database, then exits 1 naming the record changed behind its back', async () => {
+    const { env, drop } = await freshEnv(kind);
+    try {
+      expect((await runCli(['seed', '--parties', '300'], env)).code).toBe(0);
+      expect((await runCli(['keys', 'create', '--role', 'bank', '--name', 'Bank'], env)).code).toBe(0);
+
+      const clean = await runCli(['verify'], env);
+      expect(clean.stderr).toBe('');
+      expect(clean.code).toBe(0);
+      expect(clean.stdout).toMatch(
+        /^verified: audit chain \d+ rows \(head seq \d+\), \d+ records, 300 party states/,
+      );
+
+      const signed = await runCli(['verify', '--checkpoint'], env);
+      expect(signed.code).toBe(0);
+      const jws = signed.stdout.trim().split('\n').at(-1) as string;
+      expect(jws.split('.')).toHaveLength(3);
+      const saved = join(env.FIVECOLOR_DATA_DIR as string, '..', `audit-head-${kind}-${Date.now()}.jws`);
+      writeFileSync(saved, jws);
+      expect((await runCli(['verify', '--checkpoint-file', saved], env)).stdout).toMatch(
+        /saved checkpoint seq \d+ \(signature verified\)/,
+      );
+
+      // Someone with database access makes a record gold (the CLI has exited, so its lock is free).
+      const db = await openDatabase(
+        env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : { dataDir: env.FIVECOLOR_DATA_DIR as string },
+      );
+      let recordId: string;
+      try {
+        const found = (await db.db.execute(sql`select id from records order by id limit 1`)) as unknown as {
+          rows: { id: string }[];
+        };
+        recordId = found.rows[0]?.id as string;
+        await db.db.execute(sql`update records set category = 'G01' where id = ${recordId}`);
+      } finally {
+        await db.close();
+      }
+
+      const tampered = await runCli(['verify', '--checkpoint', '--checkpoint-file', saved], env);
+      expect(tampered.stderr).toBe('');
+      expect(tampered.code).toBe(1);
+      expect(tampered.stdout).toContain(
+        `MISMATCH records ${recordId}: row differs from the hash in its newest audit entry`,
+      );
+      expect(tampered.stdout).toMatch(/\d+ mismatch\(es\); checked audit chain/);
+      // No checkpoint is signed over a database that does not verify.
+      expect(tampered.stdout).not.toContain('checkpoint: seq');
+    } finally {
+      await drop();
+    }
+  });
+});
