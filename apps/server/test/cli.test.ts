@@ -33,23 +33,6 @@ describe.each(databases)('fivecolor-server on %s', (kind) => {
     }
   });
 
-  it('refuses a second process on a PGlite data dir the server holds, instead of losing its writes', async () => {
-    if (kind !== 'pglite') return; // PostgreSQL serves any number of processes
-    const { env } = await freshEnv(kind);
-    const server = await startCli(['serve'], env);
-    try {
-      const second = await runCli(['keys', 'create', '--role', 'admin', '--name', 'ops'], env);
-      expect(second.code).toBe(1);
-      expect(second.stderr).toMatch(/in use by process \d+/);
-      expect(second.stderr).toMatch(/DATABASE_URL/);
-      expect(second.stdout).not.toMatch(/fck_/);
-    } finally {
-      await server.stop();
-    }
-    // Once the server has stopped the data dir is free again.
-    expect((await runCli(['keys', 'create', '--role', 'admin', '--name', 'ops'], env)).code).toBe(0);
-  });
-
   it('refuses a command whose secret differs from the one the database was set up with', async () => {
     const { env, drop } = await freshEnv(kind);
     drops.push(drop);
@@ -184,5 +167,24 @@ describe('fivecolor-server start (the README demo)', () => {
     } finally {
       await server.stop();
     }
+  });
+});
+
+// PGlite only: PostgreSQL serves any number of processes.
+describe('one PGlite data dir', () => {
+  it('refuses a second process on a PGlite data dir the server holds, instead of losing its writes', async () => {
+    const { env } = await freshEnv('pglite');
+    const server = await startCli(['serve'], env);
+    try {
+      const second = await runCli(['keys', 'create', '--role', 'admin', '--name', 'ops'], env);
+      expect(second.code).toBe(1);
+      expect(second.stderr).toMatch(/in use by process \d+/);
+      expect(second.stderr).toMatch(/DATABASE_URL/);
+      expect(second.stdout).not.toMatch(/fck_/);
+    } finally {
+      await server.stop();
+    }
+    // Once the server has stopped the data dir is free again.
+    expect((await runCli(['keys', 'create', '--role', 'admin', '--name', 'ops'], env)).code).toBe(0);
   });
 });
