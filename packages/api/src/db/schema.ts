@@ -312,3 +312,13 @@ export const settings = pgTable('settings', {
   value: jsonb('value').notNull(),
   updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
 });
+
+/**
+ * Wrong-code counters of online report verification, shared by every server process: one row per
+ * window and key (a keyed hash of `client`, `client + report` or `report`; no address is stored).
+ */
+export const verifyFailures = pgTable('verify_failures', {
+  key: text('key').primaryKey(),
+  windowStart: timestamp('window_start', { withTimezone: true, mode: 'date' }).notNull(),
+  count: integer('count').notNull(),
+});

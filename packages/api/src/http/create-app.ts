@@ -136,7 +136,7 @@ function createDeps(opts: FivecolorOptions, logger: Logger, cache: BadgeCache | 
     cache,
     session: sessionKeys(opts.secret),
     now: opts.now ?? (() => new Date()),
-    reports: new ReportKit(opts.reports),
+    reports: new ReportKit(opts.secret, opts.reports),
   };
 }
 

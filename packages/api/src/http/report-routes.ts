@@ -1,24 +1,21 @@
-import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { latestAuditCheckpoint } from '../audit/checkpoint.js';
 import { renderReportPdf } from '../reports/report-pdf.js';
 import { type Verifier, verifyOnline } from '../reports/report-service.js';
 import type { Deps } from '../services/deps.js';
+import { clientAddress } from './client-address.js';
+import { RateLimiter } from './rate-limit.js';
 import { reportPage } from './report-page.js';
 
-/** The client address for rate limits: the socket's, or behind a trusted proxy the last X-Forwarded-For hop. */
-function clientAddress(c: Context, trustProxy: boolean): string {
-  if (trustProxy) {
-    const hop = c.req.header('x-forwarded-for')?.split(',').at(-1)?.trim();
-    if (hop) return hop;
-  }
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
+/**
+ * Public verifications per client address: a burst of 30, then one a second (every verification
+ * writes to the database and a PDF takes a core for a moment; a counterparty needs a handful).
+ */
+export const PUBLIC_VERIFY_LIMIT = { burst: 30, perSecond: 1 };
+
+/** Rendered PDFs kept in memory: a report's PDF never changes (only its expiry notice, part of the key). */
+const PDF_CACHE_SIZE = 200;
 
 const STATUS = { malformed: 400, not_found: 404, bad_code: 403, rate_limited: 429, expired: 200 } as const;
 
@@ -46,6 +43,18 @@ export function mountReportRoutes(
     return c.json(jwks);
   });
 
+  const limiter = new RateLimiter(PUBLIC_VERIFY_LIMIT);
+  const pdfs = new Map<string, Uint8Array>();
+  const pdfOf = async (key: string, render: () => Promise<Uint8Array>) => {
+    let body = pdfs.get(key);
+    if (!body) {
+      body = await render();
+      if (pdfs.size >= PDF_CACHE_SIZE) pdfs.delete(pdfs.keys().next().value as string);
+      pdfs.set(key, body);
+    }
+    return body;
+  };
+
   // The newest signed checkpoint of the audit chain (compact JWS of `{ seq, head, at }`): save copies
   // elsewhere; `fivecolor-server verify --checkpoint-file` proves the chain was not rewritten before it.
   app.use('/.well-known/fivecolor-audit-head', corsAll);
@@ -65,8 +74,15 @@ export function mountReportRoutes(
     let reportNo = c.req.param('reportNo');
     const pdf = reportNo.endsWith('.pdf');
     if (pdf) reportNo = reportNo.slice(0, -4);
+    const address = clientAddress(c, deps.reports.trustProxy);
+    const wait = limiter.take(address, deps.now().getTime());
+    if (wait > 0) {
+      c.header('Retry-After', String(wait));
+      c.header('Cache-Control', 'no-store');
+      return c.json({ valid: false, reason: 'rate_limited', report: null, colorNow: null }, 429);
+    }
     const who: Verifier = {
-      client: `addr:${clientAddress(c, deps.reports.trustProxy)}`,
+      client: `addr:${address}`,
       audit: { actorId: null, actorRole: 'public', actorOrg: null, requestId: c.get('requestId') as string },
       action: pdf ? 'report.pdf' : 'report.verify',
     };
@@ -79,14 +95,15 @@ export function mountReportRoutes(
       return html ? c.html(reportPage(out.result, page(c)), status) : c.json(out.result, status);
     }
     if (pdf) {
-      const base = out.result.report?.verifyUrl;
-      const body = await renderReportPdf(out.result.report as NonNullable<typeof out.result.report>, {
-        code: out.code,
-        verifyUrl: `${base ?? new URL(c.req.url).origin + c.req.path.replace(/\.pdf$/, '')}?code=${out.code}`,
-        kid: out.kid,
-        expired: !out.result.valid,
-      });
-      return c.body(new Uint8Array(body), 200, {
+      const report = out.result.report as NonNullable<typeof out.result.report>;
+      const verifyUrl = `${report.verifyUrl ?? new URL(c.req.url).origin + c.req.path.replace(/\.pdf$/, '')}?code=${out.code}`;
+      const expired = !out.result.valid;
+      const body = await pdfOf(
+        `${reportNo}\u0000${verifyUrl}\u0000${expired}`,
+        async () =>
+          new Uint8Array(await renderReportPdf(report, { code: out.code, verifyUrl, kid: out.kid, expired })),
+      );
+      return c.body(body as Uint8Array<ArrayBuffer>, 200, {
         'Content-Type': 'application/pdf',
         'Content-Disposition': `inline; filename="report-${encodeURIComponent(reportNo)}.pdf"`,
       });

@@ -1,3 +1,10 @@
+import { createHmac } from 'node:crypto';
+import { inArray, lt, sql } from 'drizzle-orm';
+import { deriveKey } from '../crypto/party-crypto.js';
+import type { Db } from '../db/database.js';
+import { rowsOf } from '../db/rows.js';
+import { verifyFailures } from '../db/schema.js';
+
 export interface FailureLimit {
   /** Failures allowed in one window. */
   max: number;
@@ -5,72 +12,113 @@ export interface FailureLimit {
 }
 
 export interface FailureLimiterOptions {
-  /** Wrong codes for one report, from anywhere (default 20 per hour). */
-  perReport?: FailureLimit;
   /** Wrong codes or unknown report numbers from one client (default 10 per 15 minutes). */
   perClient?: FailureLimit;
+  /** Wrong codes for one report from one client (default 5 per hour). */
+  perClientReport?: FailureLimit;
+  /**
+   * Wrong codes for one report from anywhere (default 20 per hour): past it every attempt on that report
+   * is slowed down (`slowdownMs` each, up to 5 s), never refused, so the holder of the right code still
+   * gets through.
+   */
+  perReport?: FailureLimit;
+  slowdownMs?: number;
 }
 
-interface Window {
-  start: number;
-  count: number;
+/** What the limiter says about an attempt: seconds to wait before trying again, or a delay to apply. */
+export interface LimitDecision {
+  /** > 0: refuse, and try again in this many seconds. */
+  retryAfter: number;
+  /** Milliseconds to hold the answer (a report under a distributed guessing attempt). */
+  slowMs: number;
 }
+
+type Kind = 'client' | 'clientReport' | 'report';
 
 /**
- * Counts failed verification attempts in fixed windows, per report and per client, in this
- * process. While either count is exhausted every attempt is refused, right code included — else a
- * refusal for wrong codes only would itself tell a guesser when it found the code.
+ * Counts wrong codes of online verification in fixed windows, in the database, so every server process
+ * shares them. While a client's own counts are spent (all its attempts, or those on one report), that
+ * client is refused, right code included — else a refusal for wrong codes only would tell a guesser when
+ * it found the code. Other clients are never locked out: many wrong codes on one report from anywhere
+ * only slow every attempt on it down.
  */
 export class FailureLimiter {
-  readonly perReport: FailureLimit;
   readonly perClient: FailureLimit;
-  readonly #windows = new Map<string, Window>();
+  readonly perClientReport: FailureLimit;
+  readonly perReport: FailureLimit;
+  readonly slowdownMs: number;
   #ops = 0;
 
-  constructor(opts: FailureLimiterOptions = {}) {
-    this.perReport = opts.perReport ?? { max: 20, windowMs: 60 * 60_000 };
+  constructor(
+    readonly secret: string,
+    opts: FailureLimiterOptions = {},
+  ) {
     this.perClient = opts.perClient ?? { max: 10, windowMs: 15 * 60_000 };
+    this.perClientReport = opts.perClientReport ?? { max: 5, windowMs: 60 * 60_000 };
+    this.perReport = opts.perReport ?? { max: 20, windowMs: 60 * 60_000 };
+    this.slowdownMs = opts.slowdownMs ?? 500;
   }
 
-  #current(key: string, limit: FailureLimit, now: number): Window | undefined {
-    const w = this.#windows.get(key);
-    if (w && now - w.start >= limit.windowMs) {
-      this.#windows.delete(key);
-      return undefined;
+  /** Whether `client` may try `reportNo` now, and how slowly. */
+  async check(db: Db, reportNo: string, client: string, now: number): Promise<LimitDecision> {
+    const keys = this.#keys(reportNo, client);
+    const rows = await db.db
+      .select()
+      .from(verifyFailures)
+      .where(
+        inArray(
+          verifyFailures.key,
+          keys.map((k) => k.key),
+        ),
+      );
+    let retryAfter = 0;
+    let slowMs = 0;
+    for (const row of rows) {
+      const k = keys.find((x) => x.key === row.key);
+      if (!k) continue;
+      const start = row.windowStart.getTime();
+      if (now - start >= k.limit.windowMs || row.count < k.limit.max) continue;
+      if (k.kind === 'report') slowMs = Math.min(5000, this.slowdownMs * (row.count - k.limit.max + 1));
+      else retryAfter = Math.max(retryAfter, Math.ceil((start + k.limit.windowMs - now) / 1000));
     }
-    return w;
+    return { retryAfter, slowMs };
   }
 
-  /** Seconds until the caller may try again, or 0 when it may try now. */
-  blockedFor(reportNo: string, client: string, now: number): number {
-    let wait = 0;
-    for (const [key, limit] of this.#keys(reportNo, client)) {
-      const w = this.#current(key, limit, now);
-      if (w && w.count >= limit.max) wait = Math.max(wait, w.start + limit.windowMs - now);
+  /** Records one wrong code; `reportExists` false (an unknown number) counts against the client only. */
+  async fail(db: Db, reportNo: string, client: string, reportExists: boolean, now: number): Promise<void> {
+    const at = new Date(now);
+    for (const { key, kind, limit } of this.#keys(reportNo, client)) {
+      if (!reportExists && kind !== 'client') continue;
+      const expired = new Date(now - limit.windowMs);
+      await db.db.execute(sql`
+        insert into verify_failures (key, window_start, count) values (${key}, ${at}, 1)
+        on conflict (key) do update set
+          count = case when verify_failures.window_start <= ${expired} then 1 else verify_failures.count + 1 end,
+          window_start = case when verify_failures.window_start <= ${expired} then ${at} else verify_failures.window_start end`);
     }
-    return Math.ceil(wait / 1000);
+    if (++this.#ops % 500 === 0) await this.#sweep(db, now);
   }
 
-  /** Records one failure; `reportExists` false counts against the client only. */
-  fail(reportNo: string, client: string, reportExists: boolean, now: number): void {
-    if (++this.#ops % 1000 === 0) this.#sweep(now);
-    for (const [key, limit] of this.#keys(reportNo, client)) {
-      if (!reportExists && key.startsWith('r:')) continue;
-      const w = this.#current(key, limit, now);
-      if (w) w.count++;
-      else this.#windows.set(key, { start: now, count: 1 });
-    }
-  }
-
-  #keys(reportNo: string, client: string): [string, FailureLimit][] {
+  /** The counters of an attempt: keyed hashes, so the table holds no client address. */
+  #keys(reportNo: string, client: string): { key: string; kind: Kind; limit: FailureLimit }[] {
+    const hash = (s: string) =>
+      createHmac('sha256', deriveKey(this.secret, 'verify-limit')).update(s).digest('base64url');
     return [
-      [`r:${reportNo}`, this.perReport],
-      [`c:${client}`, this.perClient],
+      { key: `c:${hash(client)}`, kind: 'client', limit: this.perClient },
+      { key: `cr:${hash(`${client}\u0000${reportNo}`)}`, kind: 'clientReport', limit: this.perClientReport },
+      { key: `r:${hash(reportNo)}`, kind: 'report', limit: this.perReport },
     ];
   }
 
-  #sweep(now: number): void {
-    const longest = Math.max(this.perReport.windowMs, this.perClient.windowMs);
-    for (const [key, w] of this.#windows) if (now - w.start >= longest) this.#windows.delete(key);
+  async #sweep(db: Db, now: number): Promise<void> {
+    const longest = Math.max(this.perClient.windowMs, this.perClientReport.windowMs, this.perReport.windowMs);
+    await db.db.delete(verifyFailures).where(lt(verifyFailures.windowStart, new Date(now - longest)));
   }
+}
+
+/** How many failure counters the table holds (for tests and metrics). */
+export async function countFailureRows(db: Db): Promise<number> {
+  return Number(
+    rowsOf<{ n: string }>(await db.db.execute(sql`select count(*) as n from verify_failures`))[0]?.n,
+  );
 }

@@ -15,13 +15,18 @@ export interface ReportOptions {
   ttlDays?: number | undefined;
   /** Take the client address for rate limits from the last `X-Forwarded-For` hop (behind a reverse proxy). */
   trustProxy?: boolean | undefined;
-  /** Wrong-code limits (defaults: 20 per report per hour, 10 per client per 15 minutes). */
+  /**
+   * Wrong-code limits (defaults: 10 per client per 15 minutes, 5 per client and report per hour; past 20
+   * per report per hour from anywhere, attempts on that report are slowed down, never refused).
+   */
   limits?: FailureLimiterOptions | undefined;
 }
 
 // A process signs with a newly rotated key only after every process's JWKS cache has seen it.
 const KEY_TTL_MS = 30_000;
 const JWKS_TTL_MS = 10_000;
+/** Repeated verifications of one report by one client within this time are audited once. */
+export const AUDIT_COALESCE_MS = 10 * 60_000;
 const utf8 = new TextEncoder();
 
 /** Per-app report state: the signing key and JWKS caches and the wrong-code limiter. */
@@ -31,11 +36,13 @@ export class ReportKit {
   readonly ttlDays: number;
   readonly trustProxy: boolean;
   readonly #envKey: Promise<SigningKey> | null;
+  /** When a client's verification of a report was last audited, per client, report and action (epoch ms). */
+  readonly #audited = new Map<string, number>();
   #key: { value: Promise<SigningKey>; at: number } | null = null;
   #jwks: { value: Promise<{ keys: JWK[] }>; at: number } | null = null;
 
-  constructor(opts: ReportOptions = {}) {
-    this.limiter = new FailureLimiter(opts.limits);
+  constructor(secret: string, opts: ReportOptions = {}) {
+    this.limiter = new FailureLimiter(secret, opts.limits);
     this.court = opts.court;
     this.ttlDays = opts.ttlDays ?? 30;
     if (!Number.isInteger(this.ttlDays) || this.ttlDays < 1 || this.ttlDays > 366)
@@ -75,6 +82,22 @@ export class ReportKit {
       });
     }
     return this.#jwks.value;
+  }
+
+  /**
+   * Whether a successful verification is audited: once per client, report and action in
+   * `AUDIT_COALESCE_MS`; a client that verifies the same report again and again writes one audit row
+   * (in this process), not one per request.
+   */
+  shouldAudit(client: string, reportNo: string, action: string, now: number): boolean {
+    const key = `${client}\u0000${reportNo}\u0000${action}`;
+    const last = this.#audited.get(key);
+    if (last !== undefined && now - last < AUDIT_COALESCE_MS && now >= last) return false;
+    if (this.#audited.size >= 50_000)
+      for (const [k, t] of this.#audited) if (now - t >= AUDIT_COALESCE_MS) this.#audited.delete(k);
+    if (this.#audited.size >= 50_000) this.#audited.clear();
+    this.#audited.set(key, now);
+    return true;
   }
 
   /** Forgets cached keys (after a rotation in this process, or when a test moves the clock). */

@@ -110,8 +110,10 @@ const none = (reason: VerifyReason): ReportVerification => ({
 
 /**
  * Online verification by report number and code, shared by `report.verify` and the public route.
- * Wrong codes and unknown numbers count against the client and (wrong codes) the report; while a
- * limit is exhausted every attempt is refused. A successful look-up is audited against the party.
+ * Wrong codes and unknown numbers count against the client, and wrong codes against the client's
+ * attempts on that report and the report; while a client's limit is spent its attempts are refused,
+ * while the report's is spent every attempt on it is slowed down (see `FailureLimiter`). A successful
+ * look-up is audited against the party, once per client, report and action in ten minutes.
  */
 export async function verifyOnline(
   deps: Deps,
@@ -124,11 +126,14 @@ export async function verifyOnline(
     return { kind: 'invalid', result: none('malformed') };
   const kit = deps.reports;
   const nowMs = deps.now().getTime();
-  const wait = kit.limiter.blockedFor(reportNo, who.client, nowMs);
-  if (wait > 0) return { kind: 'invalid', result: none('rate_limited'), retryAfter: wait };
+  const limit = await kit.limiter.check(deps.db, reportNo, who.client, nowMs);
+  if (limit.retryAfter > 0)
+    return { kind: 'invalid', result: none('rate_limited'), retryAfter: limit.retryAfter };
+  // Under a distributed guessing attempt on this report every answer comes slowly, the right one included.
+  if (limit.slowMs > 0) await new Promise((resolve) => setTimeout(resolve, limit.slowMs));
   const [row] = await deps.db.db.select().from(reports).where(eq(reports.reportNo, reportNo));
   if (!row || !codeMatches(deps.secret, reportNo, code, row.codeHash)) {
-    kit.limiter.fail(reportNo, who.client, row !== undefined, nowMs);
+    await kit.limiter.fail(deps.db, reportNo, who.client, row !== undefined, nowMs);
     return { kind: 'invalid', result: none(row ? 'bad_code' : 'not_found') };
   }
   const report = row.snapshot as unknown as Report;
@@ -144,13 +149,17 @@ export async function verifyOnline(
     : null;
   const expired = row.expiresAt.getTime() <= nowMs;
   // The public route has no caller, so this write names its action itself (the verifier's).
-  await runWrite(deps, { actorId: who.audit.actorId ?? 'public', procedure: who.action, input: null }, (w) =>
-    appendAudit(
-      w.tx,
-      { ...who.audit, action: who.action, partyId: row.partyId, target: reportNo, detail: { expired } },
-      deps.now(),
-    ),
-  );
+  if (kit.shouldAudit(who.client, reportNo, who.action, nowMs))
+    await runWrite(
+      deps,
+      { actorId: who.audit.actorId ?? 'public', procedure: who.action, input: null },
+      (w) =>
+        appendAudit(
+          w.tx,
+          { ...who.audit, action: who.action, partyId: row.partyId, target: reportNo, detail: { expired } },
+          deps.now(),
+        ),
+    );
   const result: ReportVerification = {
     valid: !expired,
     ...(expired ? { reason: 'expired' as const } : {}),
