@@ -2,7 +2,6 @@ import { createHmac } from 'node:crypto';
 import { inArray, lt, sql } from 'drizzle-orm';
 import { deriveKey } from '../crypto/party-crypto.js';
 import type { Db } from '../db/database.js';
-import { rowsOf } from '../db/rows.js';
 import { verifyFailures } from '../db/schema.js';
 
 export interface FailureLimit {
@@ -114,11 +113,4 @@ export class FailureLimiter {
     const longest = Math.max(this.perClient.windowMs, this.perClientReport.windowMs, this.perReport.windowMs);
     await db.db.delete(verifyFailures).where(lt(verifyFailures.windowStart, new Date(now - longest)));
   }
-}
-
-/** How many failure counters the table holds (for tests and metrics). */
-export async function countFailureRows(db: Db): Promise<number> {
-  return Number(
-    rowsOf<{ n: string }>(await db.db.execute(sql`select count(*) as n from verify_failures`))[0]?.n,
-  );
 }
