@@ -20,7 +20,7 @@ export type { PartyCrypto } from './crypto/party-crypto.js';
 export { createPartyCrypto } from './crypto/party-crypto.js';
 export { checkSecret, resolveSecret } from './crypto/secret.js';
 export type { Database, Db, Tx } from './db/database.js';
-export { openDatabase } from './db/database.js';
+export { DataDirLockedError, openDatabase } from './db/database.js';
 export { newId } from './db/ids.js';
 export { migrate } from './db/migrate.js';
 export { schema } from './db/schema-object.js';
