@@ -23,8 +23,8 @@ export async function issueBadgeToken(
       createdAt: deps.now(),
     });
     await w.audit({ partyId: p.id });
-    // Every process forgets a remembered miss of this party's badges (a token asked for before it existed).
-    w.touch(p.id);
+    // No touch: nothing cached can name a token that did not exist (24 random bytes cannot be asked for
+    // before they are issued), and a NOTIFY would only drop this party's cached badges in every process.
     const base = deps.publicUrl?.replace(/\/$/, '');
     return { token, path: `/v1/badge/${token}`, ...(base ? { url: `${base}/v1/badge/${token}` } : {}) };
   });
