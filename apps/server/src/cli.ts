@@ -16,6 +16,7 @@ import {
   resolveSecret,
   rotateSigningKey,
   verifyIntegrity,
+  vouchForUnauditedRows,
   writeAuditCheckpoint,
 } from '@fivecolor/api';
 import { readConfig, type ServerConfig } from './config.js';
@@ -34,11 +35,13 @@ const USAGE = `usage: fivecolor-server <command>
                             exchange, portal (--court required for clerk, judge, enforcement);
                             the key is printed alone on the last line
   keys rotate-signing       new report-signing key; old public keys stay published until their reports expire
-  verify [--checkpoint] [--checkpoint-file FILE]
+  verify [--checkpoint] [--checkpoint-file FILE] [--baseline]
                             check the audit chain and that every record, party state, report and API key
                             matches its audit entries (exit 1 and the first mismatch if not); FILE: a
                             checkpoint saved from /.well-known/fivecolor-audit-head the chain must still
-                            hold; --checkpoint: when all match, sign and store the chain head, printed last`;
+                            hold; --checkpoint: when all match, sign and store the chain head, printed last;
+                            --baseline (once, after upgrading a database with rows from before audit
+                            entries carried row hashes): vouch for the rows no audit entry names first`;
 
 /** A subcommand: the arguments after its name in, the exit code out (undefined: it keeps running). */
 type Command = (args: string[], config: ServerConfig) => Promise<number | undefined>;
@@ -209,13 +212,23 @@ async function rotateSigningCommand(_args: string[], config: ServerConfig): Prom
 async function verifyCommand(args: string[], config: ServerConfig): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { checkpoint: { type: 'boolean', default: false }, 'checkpoint-file': { type: 'string' } },
+    options: {
+      checkpoint: { type: 'boolean', default: false },
+      'checkpoint-file': { type: 'string' },
+      baseline: { type: 'boolean', default: false },
+    },
   });
   const file = values['checkpoint-file'];
   const saved = file === undefined ? undefined : await readFile(file, 'utf8');
   let code = 0;
   await withDatabase(config, async (db, secret) => {
     const envKey = config.signingKey ? await parseSigningKey(config.signingKey) : undefined;
+    if (values.baseline) {
+      const vouched = await vouchForUnauditedRows(db);
+      console.log(
+        `baseline: vouched for ${vouched.records} records, ${vouched.reports} reports and ${vouched.api_keys} API keys that no audit entry named`,
+      );
+    }
     const started = performance.now();
     const r = await verifyIntegrity(db, {
       checkpoint: saved,

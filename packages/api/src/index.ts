@@ -11,7 +11,7 @@ export type {
   IntegrityResult,
   IntegrityTable,
 } from './audit/verify-integrity.js';
-export { verifyIntegrity } from './audit/verify-integrity.js';
+export { verifyIntegrity, vouchForUnauditedRows } from './audit/verify-integrity.js';
 export { createApiKey } from './auth/api-keys.js';
 export type { Principal } from './auth/principal.js';
 export type { Role } from './auth/roles.js';

@@ -7,7 +7,7 @@ import { dbKinds } from '../testing/test-db.js';
 import { auditRowHash, verifyAuditChain } from './audit-log.js';
 import { latestAuditCheckpoint, writeAuditCheckpoint } from './checkpoint.js';
 import { rowHash } from './row-hash.js';
-import { verifyIntegrity } from './verify-integrity.js';
+import { verifyIntegrity, vouchForUnauditedRows } from './verify-integrity.js';
 
 /** A database with every kind of audited write: records created, amended, revoked; a report; keys created and revoked. */
 async function populated(kind: 'pglite' | 'postgres') {
@@ -130,6 +130,33 @@ describe.each(dbKinds())('verifyIntegrity on %s', (kind) => {
         id: 'key_sneaky',
         what: expect.stringMatching(/no audit entry names this row/),
       });
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('vouches once for rows from before row hashes (an upgrade), never for a row changed since its audited write', async () => {
+    const { h, recordId } = await populated(kind);
+    try {
+      // A key as a database from before this version holds it: no audit entry names it.
+      await update(
+        h,
+        sql`insert into api_keys (id, key_hash, name, org, role) values ('key_old', 'x', 'n', 'o', 'bank')`,
+      );
+      // And a record changed in the database after its audited write (its note: the color stays).
+      await update(h, sql`update records set note = 'changed' where id = ${recordId}`);
+      const before = await verifyIntegrity(h.db, { policy: h.deps.policy });
+      expect(before.mismatches.map((m) => m.id).sort()).toEqual(['key_old', recordId].sort());
+      expect(await vouchForUnauditedRows(h.db)).toEqual({ records: 0, reports: 0, api_keys: 1 });
+      const after = await verifyIntegrity(h.db, { policy: h.deps.policy });
+      expect(after.mismatches).toEqual([
+        { table: 'records', id: recordId, what: expect.stringMatching(/differs from the hash/) },
+      ]);
+      // Vouched for once: changing it now is found, and a second baseline does not vouch again.
+      await update(h, sql`update api_keys set role = 'admin' where id = 'key_old'`);
+      expect(await vouchForUnauditedRows(h.db)).toEqual({ records: 0, reports: 0, api_keys: 0 });
+      const again = await verifyIntegrity(h.db, { policy: h.deps.policy });
+      expect(again.mismatches.map((m) => m.id).sort()).toEqual(['key_old', recordId].sort());
     } finally {
       await h.close();
     }
