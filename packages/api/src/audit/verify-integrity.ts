@@ -185,20 +185,11 @@ export async function verifyIntegrity(db: Db, opts: IntegrityOptions = {}): Prom
   };
 
   // Records.
-  for (let last = ''; ; ) {
-    const rows = await db.db
-      .select()
-      .from(records)
-      .where(gt(records.id, last))
-      .orderBy(asc(records.id))
-      .limit(pageSize);
-    if (rows.length === 0) break;
+  for await (const rows of recordPages(db, pageSize))
     for (const row of rows) {
       counts.records++;
       checkRow('records', row.id, row);
     }
-    last = (rows.at(-1) as { id: string }).id;
-  }
   vouched.delete('records');
 
   // Party states: recomputed from the party's records as of the state's asOf.
@@ -276,14 +267,7 @@ export async function verifyIntegrity(db: Db, opts: IntegrityOptions = {}): Prom
     }
     return k;
   };
-  for (let last = ''; ; ) {
-    const rows = await db.db
-      .select()
-      .from(reports)
-      .where(gt(reports.reportNo, last))
-      .orderBy(asc(reports.reportNo))
-      .limit(pageSize);
-    if (rows.length === 0) break;
+  for await (const rows of reportPages(db, pageSize))
     for (const row of rows) {
       counts.reports++;
       checkRow('reports', row.reportNo, row);
@@ -314,8 +298,6 @@ export async function verifyIntegrity(db: Db, opts: IntegrityOptions = {}): Prom
       if (canonicalJson(signed) !== canonicalJson(row.snapshot))
         miss('reports', row.reportNo, 'snapshot differs from the payload of its signed JWS');
     }
-    last = (rows.at(-1) as { reportNo: string }).reportNo;
-  }
 
   // API keys.
   for (const row of await db.db.select().from(apiKeys).orderBy(asc(apiKeys.id))) {
@@ -390,36 +372,18 @@ export async function vouchForUnauditedRows(
     );
   };
   const unvouched = (table: HashedTable, id: string) => !vouched.get(table)?.has(id);
-  for (let last = ''; ; ) {
-    const rows = await db.db
-      .select()
-      .from(records)
-      .where(gt(records.id, last))
-      .orderBy(asc(records.id))
-      .limit(pageSize);
-    if (rows.length === 0) break;
+  for await (const rows of recordPages(db, pageSize))
     await append(
       'records',
       rows.filter((r) => unvouched('records', r.id)),
       (r) => r.id,
     );
-    last = (rows.at(-1) as { id: string }).id;
-  }
-  for (let last = ''; ; ) {
-    const rows = await db.db
-      .select()
-      .from(reports)
-      .where(gt(reports.reportNo, last))
-      .orderBy(asc(reports.reportNo))
-      .limit(pageSize);
-    if (rows.length === 0) break;
+  for await (const rows of reportPages(db, pageSize))
     await append(
       'reports',
       rows.filter((r) => unvouched('reports', r.reportNo)),
       (r) => r.reportNo,
     );
-    last = (rows.at(-1) as { reportNo: string }).reportNo;
-  }
   const keys = await db.db.select().from(apiKeys).orderBy(asc(apiKeys.id));
   await append(
     'api_keys',
@@ -427,4 +391,34 @@ export async function vouchForUnauditedRows(
     (k) => k.id,
   );
   return counts;
+}
+
+/** Every record, in pages ordered by id. */
+async function* recordPages(db: Db, pageSize: number) {
+  for (let last = ''; ; ) {
+    const rows = await db.db
+      .select()
+      .from(records)
+      .where(gt(records.id, last))
+      .orderBy(asc(records.id))
+      .limit(pageSize);
+    if (rows.length === 0) return;
+    yield rows;
+    last = (rows.at(-1) as { id: string }).id;
+  }
+}
+
+/** Every report, in pages ordered by number. */
+async function* reportPages(db: Db, pageSize: number) {
+  for (let last = ''; ; ) {
+    const rows = await db.db
+      .select()
+      .from(reports)
+      .where(gt(reports.reportNo, last))
+      .orderBy(asc(reports.reportNo))
+      .limit(pageSize);
+    if (rows.length === 0) return;
+    yield rows;
+    last = (rows.at(-1) as { reportNo: string }).reportNo;
+  }
 }

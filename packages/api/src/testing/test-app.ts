@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { createApiKey } from '../auth/api-keys.js';
-import type { Role } from '../auth/roles.js';
+import { ROLES, type Role } from '../auth/roles.js';
 import type { Db } from '../db/database.js';
 import { createFivecolor } from '../http/create-app.js';
 import type { ReportOptions } from '../reports/report-kit.js';
@@ -11,15 +11,7 @@ import { type DbKind, openTestDb } from './test-db.js';
 /** The roles that have API keys (a party has a session token instead). */
 export type KeyRole = Exclude<Role, 'party'>;
 
-export const KEY_ROLES: readonly KeyRole[] = [
-  'admin',
-  'clerk',
-  'judge',
-  'enforcement',
-  'bank',
-  'exchange',
-  'portal',
-];
+export const KEY_ROLES: readonly KeyRole[] = ROLES.filter((r): r is KeyRole => r !== 'party');
 
 /** Typed clients of one API: by role, or by token. */
 export interface TestClients {
