@@ -87,14 +87,7 @@ export async function verifyAuditChain(
   let prev = GENESIS_HASH;
   let after = 0;
   let count = 0;
-  for (;;) {
-    const rows = await db.db
-      .select()
-      .from(auditLog)
-      .where(gt(auditLog.seq, after))
-      .orderBy(asc(auditLog.seq))
-      .limit(1000);
-    if (rows.length === 0) break;
+  for await (const rows of auditPages(db)) {
     for (const row of rows) {
       if (row.prevHash !== prev)
         return {
@@ -119,4 +112,19 @@ export async function verifyAuditChain(
     };
   }
   return { ok: true, count, head: prev };
+}
+
+/** The whole audit log in pages of `pageSize` rows, oldest first. */
+export async function* auditPages(db: Db, pageSize = 1000): AsyncGenerator<AuditRow[]> {
+  for (let after = 0; ; ) {
+    const rows = await db.db
+      .select()
+      .from(auditLog)
+      .where(gt(auditLog.seq, after))
+      .orderBy(asc(auditLog.seq))
+      .limit(pageSize);
+    if (rows.length === 0) return;
+    yield rows;
+    after = (rows.at(-1) as AuditRow).seq;
+  }
 }

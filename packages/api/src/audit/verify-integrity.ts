@@ -2,9 +2,9 @@ import { type Color, defaultPolicy, type Policy } from '@fivecolor/core';
 import { asc, gt, inArray } from 'drizzle-orm';
 import { compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose';
 import type { Db } from '../db/database.js';
-import { apiKeys, auditCheckpoints, auditLog, partyState, records, reports } from '../db/schema.js';
+import { apiKeys, auditCheckpoints, partyState, records, reports } from '../db/schema.js';
 import { materializeParty } from '../state/materialize.js';
-import { appendAudit, auditRowHash, GENESIS_HASH } from './audit-log.js';
+import { appendAudit, auditPages, auditRowHash, GENESIS_HASH } from './audit-log.js';
 import { canonicalJson } from './canonical-json.js';
 import { checkpointKeys, readCheckpoint } from './checkpoint.js';
 import { HASHED_TABLES, type HashedTable, rowHash, rowsDetail } from './row-hash.js';
@@ -124,14 +124,7 @@ export async function verifyIntegrity(db: Db, opts: IntegrityOptions = {}): Prom
   let prev = GENESIS_HASH;
   let after = 0;
   let broken = false;
-  for (;;) {
-    const rows = await db.db
-      .select()
-      .from(auditLog)
-      .where(gt(auditLog.seq, after))
-      .orderBy(asc(auditLog.seq))
-      .limit(pageSize);
-    if (rows.length === 0) break;
+  for await (const rows of auditPages(db, pageSize)) {
     for (const row of rows) {
       counts.auditRows++;
       if (!broken) {
@@ -318,23 +311,16 @@ export async function verifyIntegrity(db: Db, opts: IntegrityOptions = {}): Prom
 /** The ids of the rows some audit entry vouches for by hash, per table. */
 async function vouchedIds(db: Db, pageSize: number): Promise<Map<HashedTable, Set<string>>> {
   const ids = new Map<HashedTable, Set<string>>(HASHED_TABLES.map((t) => [t, new Set()]));
-  for (let after = 0; ; ) {
-    const rows = await db.db
-      .select({ seq: auditLog.seq, detail: auditLog.detail })
-      .from(auditLog)
-      .where(gt(auditLog.seq, after))
-      .orderBy(asc(auditLog.seq))
-      .limit(pageSize);
-    if (rows.length === 0) return ids;
+  for await (const rows of auditPages(db, pageSize)) {
     for (const row of rows) {
       const hashes = (row.detail as { rows?: Record<string, unknown> } | null)?.rows;
       for (const table of HASHED_TABLES) {
         const byId = hashes?.[table];
         if (byId && typeof byId === 'object') for (const id of Object.keys(byId)) ids.get(table)?.add(id);
       }
-      after = row.seq;
     }
   }
+  return ids;
 }
 
 /**
