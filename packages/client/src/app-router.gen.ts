@@ -85,6 +85,11 @@ export type AppRouter = TRPCBuiltRouter<
           revokedAt: null | string;
           revokeReason: null | string;
           createdAt: string;
+          objection: null | {
+            objectionId: string;
+            status: 'open';
+            dueDate: string;
+          };
         }[];
         explanation: null | {
           label: string;
@@ -159,6 +164,11 @@ export type AppRouter = TRPCBuiltRouter<
           revokedAt: null | string;
           revokeReason: null | string;
           createdAt: string;
+          objection: null | {
+            objectionId: string;
+            status: 'open';
+            dueDate: string;
+          };
         }[];
         explanation: null | {
           label: string;
@@ -308,6 +318,11 @@ export type AppRouter = TRPCBuiltRouter<
           revokedAt: null | string;
           revokeReason: null | string;
           createdAt: string;
+          objection: null | {
+            objectionId: string;
+            status: 'open';
+            dueDate: string;
+          };
         };
         classification: {
           label: string;
@@ -353,6 +368,11 @@ export type AppRouter = TRPCBuiltRouter<
           revokedAt: null | string;
           revokeReason: null | string;
           createdAt: string;
+          objection: null | {
+            objectionId: string;
+            status: 'open';
+            dueDate: string;
+          };
         };
         classification: {
           label: string;
@@ -391,6 +411,11 @@ export type AppRouter = TRPCBuiltRouter<
           revokedAt: null | string;
           revokeReason: null | string;
           createdAt: string;
+          objection: null | {
+            objectionId: string;
+            status: 'open';
+            dueDate: string;
+          };
         };
         classification: {
           label: string;
@@ -435,6 +460,11 @@ export type AppRouter = TRPCBuiltRouter<
           revokedAt: null | string;
           revokeReason: null | string;
           createdAt: string;
+          objection: null | {
+            objectionId: string;
+            status: 'open';
+            dueDate: string;
+          };
         };
         classification: {
           label: string;
@@ -472,7 +502,76 @@ export type AppRouter = TRPCBuiltRouter<
         revokedAt: null | string;
         revokeReason: null | string;
         createdAt: string;
+        objection: null | {
+          objectionId: string;
+          status: 'open';
+          dueDate: string;
+        };
       }[]
+    >;
+  };
+  objection: {
+    file: Mutation<
+      {
+        recordId: string;
+        reason: string;
+        idempotencyKey?: undefined | string;
+      },
+      {
+        objectionId: string;
+        recordId: string;
+        status: 'open';
+        filedAt: string;
+        dueDate: string;
+      }
+    >;
+    resolve: Mutation<
+      {
+        objectionId: string;
+        decision: 'upheld' | 'rejected';
+        reason: string;
+        idempotencyKey?: undefined | string;
+      },
+      {
+        objectionId: string;
+        status: 'upheld' | 'rejected';
+        classification: {
+          label: string;
+          labelEn: string;
+          color: 'green' | 'red' | 'yellow' | 'blue' | 'gold';
+          asOf: string;
+          basis: string[];
+          since: null | string;
+          until: null | string;
+          policyId: string;
+        };
+      }
+    >;
+    list: Query<
+      undefined | void | {
+        status?: undefined | 'open' | 'overdue' | 'resolved';
+        partyId?: undefined | string;
+        cursor?: undefined | string;
+        limit?: undefined | number;
+      },
+      {
+        items: {
+          resolution?: undefined | {
+            decision: 'upheld' | 'rejected';
+            reason: string;
+            resolvedAt: null | string;
+          };
+          objectionId: string;
+          recordId: string;
+          partyId: string;
+          status: 'open' | 'upheld' | 'rejected';
+          overdue: boolean;
+          filedAt: string;
+          dueDate: string;
+          reason: string;
+        }[];
+        nextCursor: null | string;
+      }
     >;
   };
   report: {
@@ -505,6 +604,10 @@ export type AppRouter = TRPCBuiltRouter<
           };
           policyId: string;
           records: {
+            objection: null | {
+              status: 'open' | 'upheld' | 'rejected';
+              filedAt: string;
+            };
             color: 'green' | 'red' | 'yellow' | 'blue' | 'gold';
             recordId: string;
             category: string;
@@ -512,18 +615,14 @@ export type AppRouter = TRPCBuiltRouter<
             caseNumber: string;
             effectiveFrom: string;
             effectiveUntil: null | string;
+            status: 'active' | 'objected' | 'repaired' | 'expired' | 'pending';
             legalBasis: string;
             repairable: boolean;
             categoryName: string;
             counting: boolean;
-            status: 'active' | 'objected' | 'repaired' | 'expired' | 'pending';
             repairedBy: null | {
               recordId: string;
               effectiveFrom: string;
-            };
-            objection: null | {
-              status: 'open' | 'upheld' | 'rejected';
-              filedAt: string;
             };
           }[];
           explanation: {
@@ -585,6 +684,10 @@ export type AppRouter = TRPCBuiltRouter<
           };
           policyId: string;
           records: {
+            objection: null | {
+              status: 'open' | 'upheld' | 'rejected';
+              filedAt: string;
+            };
             color: 'green' | 'red' | 'yellow' | 'blue' | 'gold';
             recordId: string;
             category: string;
@@ -592,18 +695,14 @@ export type AppRouter = TRPCBuiltRouter<
             caseNumber: string;
             effectiveFrom: string;
             effectiveUntil: null | string;
+            status: 'active' | 'objected' | 'repaired' | 'expired' | 'pending';
             legalBasis: string;
             repairable: boolean;
             categoryName: string;
             counting: boolean;
-            status: 'active' | 'objected' | 'repaired' | 'expired' | 'pending';
             repairedBy: null | {
               recordId: string;
               effectiveFrom: string;
-            };
-            objection: null | {
-              status: 'open' | 'upheld' | 'rejected';
-              filedAt: string;
             };
           }[];
           explanation: {
@@ -638,8 +737,8 @@ export type AppRouter = TRPCBuiltRouter<
           since: null | string;
           changed: boolean;
         };
-        signed?: undefined | string;
         reason?: undefined | 'expired' | 'not_found' | 'bad_code' | 'rate_limited' | 'malformed';
+        signed?: undefined | string;
       }
     >;
   };
@@ -823,6 +922,8 @@ export const IDEMPOTENT_MUTATIONS: ReadonlySet<string> = new Set([
   'record.repair',
   'record.revoke',
   'record.amend',
+  'objection.file',
+  'objection.resolve',
   'report.issue',
   'consent.grant',
   'consent.revoke',

@@ -40,7 +40,8 @@ export const roleTable: Readonly<Record<string, readonly Role[]>> = {
   'record.revoke': ['judge', 'enforcement'],
   'record.amend': ['judge', 'enforcement'],
   'record.repair': ['enforcement'],
-  'objection.file': ['party'],
+  // The party itself, or a judge / enforcement filing a written objection on its behalf.
+  'objection.file': ['party', 'judge', 'enforcement'],
   'objection.resolve': ['judge', 'enforcement'],
   'objection.list': [...COURT_READ, 'party'],
   'report.issue': ['judge', 'enforcement', 'party', 'bank'],

@@ -2,6 +2,7 @@ import { router } from '../trpc/trpc.js';
 import { apiKeyRouter } from './api-key.js';
 import { auditRouter } from './audit.js';
 import { consentRouter } from './consent.js';
+import { objectionRouter } from './objection.js';
 import { partyRouter } from './party.js';
 import { policyRouter } from './policy.js';
 import { recordRouter } from './record.js';
@@ -18,6 +19,7 @@ import { statsRouter } from './stats.js';
 export const appRouter = router({
   party: partyRouter,
   record: recordRouter,
+  objection: objectionRouter,
   report: reportRouter,
   consent: consentRouter,
   apiKey: apiKeyRouter,

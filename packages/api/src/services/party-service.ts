@@ -1,15 +1,21 @@
 import { explain, type Lang, maskIdNumber, maskName, timeline } from '@fivecolor/core';
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import { signPartySession } from '../auth/session.js';
 import { newId } from '../db/ids.js';
-import { parties, partyState, records } from '../db/schema.js';
+import { objections, parties, partyState, records } from '../db/schema.js';
 import { isUniqueViolation } from '../db/write-tx.js';
 import { materializeParty, stateToClassification, toCreditRecord } from '../state/materialize.js';
 import { freshPartyState, today } from '../state/party-state.js';
 import { assertPartyAccess, type Caller, seesClearIdentity } from './access.js';
 import { auditedWrite, auditRead } from './audit-trail.js';
 import { badRequest, notFound, quoteId } from './errors.js';
-import { classificationView, partyIdentityView, recordView } from './views.js';
+import {
+  classificationView,
+  type OpenObjectionView,
+  openObjectionView,
+  partyIdentityView,
+  recordView,
+} from './views.js';
 
 export interface RegisterInput {
   kind: 'person' | 'org';
@@ -95,6 +101,15 @@ export async function loadParty(c: Caller, partyId: string) {
   return p;
 }
 
+/** The open objections of a party's records, by record id (the flag `recordView` shows). */
+export async function openObjectionsOf(c: Caller, partyId: string): Promise<Map<string, OpenObjectionView>> {
+  const rows = await c.deps.db.db
+    .select()
+    .from(objections)
+    .where(and(eq(objections.partyId, partyId), eq(objections.status, 'open')));
+  return new Map(rows.map((o) => [o.recordId, openObjectionView(o)]));
+}
+
 /** `{ party, classification, records }` of a party, audited as a read. */
 export async function partyDetails(c: Caller, partyId: string, purpose?: string, lang: Lang = 'zh-CN') {
   await assertPartyAccess(c, partyId, 'code');
@@ -109,12 +124,14 @@ export async function partyDetails(c: Caller, partyId: string, purpose?: string,
           .from(records)
           .where(eq(records.partyId, partyId))
           .orderBy(asc(records.effectiveFrom), asc(records.createdAt));
+  const objected =
+    rows.length > 0 ? await openObjectionsOf(c, partyId) : new Map<string, OpenObjectionView>();
   await auditRead(c, partyId, purpose);
   return {
     party: partyIdentityView(party, c.deps.crypto, seesClearIdentity(c, partyId)),
     classification: classificationView(stateToClassification(state, today(c.deps))),
     version: state.version,
-    records: rows.map((r) => recordView(r, c.deps.policy)),
+    records: rows.map((r) => recordView(r, c.deps.policy, objected.get(r.id) ?? null)),
     // Why this color (PIPL Art. 24): counting records, legal basis, until when, how to repair.
     explanation:
       c.principal.role === 'bank'

@@ -8,7 +8,7 @@ import { assertCourt, assertPartyAccess, type Caller } from './access.js';
 import { type AuditedScope, auditedWrite, auditRead } from './audit-trail.js';
 import type { Deps } from './deps.js';
 import { badRequest, conflict, forbidden, notFound, quoteId } from './errors.js';
-import { loadParty } from './party-service.js';
+import { loadParty, openObjectionsOf } from './party-service.js';
 import { classificationView, recordView } from './views.js';
 
 export interface CreateRecordInput {
@@ -124,18 +124,55 @@ export async function createRecord(c: Caller, input: CreateRecordInput) {
   });
 }
 
-async function lockRecord(c: Caller, w: AuditedScope, recordId: string) {
+/**
+ * Reads a record, checks the caller's court covers it (refusals name `field`) and, unless
+ * `anyColor`, that gold records and repairs are left to enforcement; then locks the party's state and
+ * reads the record again under the lock.
+ */
+export async function lockRecord(
+  c: Caller,
+  w: AuditedScope,
+  recordId: string,
+  opts: { field?: string; anyColor?: boolean } = {},
+) {
+  const field = opts.field ?? 'recordId';
   const [found] = await w.tx.select().from(records).where(eq(records.id, recordId));
-  if (!found) notFound(`recordId: no record ${quoteId(recordId)}`);
-  assertCourt(c, found.court, 'recordId');
-  const color = c.deps.policy.categories.find((x) => x.code === found.category)?.color;
-  if ((color === 'gold' || color === 'blue') && c.principal.role !== 'enforcement')
-    forbidden(
-      `recordId: ${found.category} is a ${color === 'gold' ? 'gold' : 'credit repair'} record; gold records and repairs are revoked and amended by enforcement only`,
-    );
+  if (!found) notFound(`${field}: no record ${quoteId(recordId)}`);
+  assertCourt(c, found.court, field);
+  if (!opts.anyColor) assertRevisable(c, found, field);
   const prev = await lockPartyState(w.tx, found.partyId);
   const [row] = await w.tx.select().from(records).where(eq(records.id, recordId));
   return { prev, row: row as typeof found };
+}
+
+/** Gold records and repairs are revoked and amended by enforcement only (FORBIDDEN naming `field`). */
+export function assertRevisable(c: Caller, row: typeof records.$inferSelect, field = 'recordId'): void {
+  const color = c.deps.policy.categories.find((x) => x.code === row.category)?.color;
+  if ((color === 'gold' || color === 'blue') && c.principal.role !== 'enforcement')
+    forbidden(
+      `${field}: ${row.category} is a ${color === 'gold' ? 'gold' : 'credit repair'} record; gold records and repairs are revoked and amended by enforcement only`,
+    );
+}
+
+/**
+ * The revocation of a locked record, shared by `record.revoke` and an upheld objection: the record
+ * keeps its row with `revokedAt` and the reason, the party's color is recomputed, and the change feed
+ * (`record.revoked`) and the audit trail say why (`change` and `audit` add to the reason).
+ */
+export async function revokeLocked(
+  c: Caller,
+  w: AuditedScope,
+  prev: PartyStateRow,
+  row: typeof records.$inferSelect,
+  e: { reason: string; field?: string; change?: Record<string, unknown>; audit?: Record<string, unknown> },
+) {
+  if (row.revokedAt) conflict(`${e.field ?? 'recordId'}: record ${row.id} is already revoked`);
+  return updateRecord(c, w, prev, row.id, {
+    set: { revokedAt: c.deps.now(), revokeReason: e.reason, revokedBy: c.principal.id },
+    kind: 'record.revoked',
+    change: { reason: e.reason, ...e.change },
+    audit: { reason: e.reason, ...e.audit },
+  });
 }
 
 /** Revokes a record entered in error: an audited state change with a reason, never a delete. */
@@ -143,20 +180,13 @@ export async function revokeRecord(
   c: Caller,
   input: { recordId: string; reason: string; idempotencyKey?: string | undefined },
 ) {
-  const { deps } = c;
   const { idempotencyKey, ...rest } = input;
   return auditedWrite(c, { key: idempotencyKey, input: rest }, async (w) => {
     const { prev, row } = await lockRecord(c, w, input.recordId);
-    if (row.revokedAt) conflict(`recordId: record ${row.id} is already revoked`);
     return {
       recordId: row.id,
       revoked: true,
-      ...(await updateRecord(c, w, prev, row.id, {
-        set: { revokedAt: deps.now(), revokeReason: input.reason, revokedBy: c.principal.id },
-        kind: 'record.revoked',
-        change: { reason: input.reason },
-        audit: { reason: input.reason },
-      })),
+      ...(await revokeLocked(c, w, prev, row, { reason: input.reason })),
     };
   });
 }
@@ -257,8 +287,9 @@ export async function listRecords(c: Caller, partyId: string) {
     .from(records)
     .where(eq(records.partyId, partyId))
     .orderBy(asc(records.effectiveFrom), asc(records.createdAt));
+  const objected = await openObjectionsOf(c, partyId);
   await auditRead(c, partyId, undefined);
-  return rows.map((r) => recordView(r, c.deps.policy));
+  return rows.map((r) => recordView(r, c.deps.policy, objected.get(r.id) ?? null));
 }
 
 /** Updates a locked record, then does what every record write does (`recordEvent`). */

@@ -1,12 +1,27 @@
-import { type Classification, colorLabel, type Policy } from '@fivecolor/core';
+import { addDuration, type Classification, colorLabel, type Policy, toCstDate } from '@fivecolor/core';
 import type { PartyCrypto } from '../crypto/party-crypto.js';
-import type { parties, records } from '../db/schema.js';
+import type { objections, parties, records } from '../db/schema.js';
 
 type RecordRow = typeof records.$inferSelect;
 type PartyRow = typeof parties.$inferSelect;
+type ObjectionRow = typeof objections.$inferSelect;
 
-/** A record as returned by the API (JSON only: dates as ISO strings). */
-export function recordView(r: RecordRow, policy: Policy) {
+/** The day an objection is due: its filing date (Asia/Shanghai) + 15 calendar days (domain §8). */
+export function objectionDueDate(filedAt: Date): string {
+  return addDuration(toCstDate(filedAt), 'P15D');
+}
+
+/** The flag of a record under objection (异议审查中), shown wherever records are listed. */
+export function openObjectionView(o: ObjectionRow) {
+  return { objectionId: o.id, status: 'open' as const, dueDate: objectionDueDate(o.createdAt) };
+}
+export type OpenObjectionView = ReturnType<typeof openObjectionView>;
+
+/**
+ * A record as returned by the API (JSON only: dates as ISO strings); `objection` is its open
+ * objection, if any (the record keeps counting meanwhile).
+ */
+export function recordView(r: RecordRow, policy: Policy, objection: OpenObjectionView | null = null) {
   return {
     recordId: r.id,
     partyId: r.partyId,
@@ -25,6 +40,7 @@ export function recordView(r: RecordRow, policy: Policy) {
     revokedAt: r.revokedAt?.toISOString() ?? null,
     revokeReason: r.revokeReason,
     createdAt: r.createdAt.toISOString(),
+    objection,
   };
 }
 export type RecordView = ReturnType<typeof recordView>;

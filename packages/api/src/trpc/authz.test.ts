@@ -35,6 +35,9 @@ const documented: Record<string, Role[]> = {
   'record.revoke': ['judge', 'enforcement'],
   'record.amend': ['judge', 'enforcement'],
   'record.repair': ['enforcement'],
+  'objection.file': ['party', 'judge', 'enforcement'],
+  'objection.resolve': ['judge', 'enforcement'],
+  'objection.list': [...COURT_READ, 'party'],
   'report.issue': ['judge', 'enforcement', 'bank', 'party'],
   'report.verify': ['admin', 'clerk', 'judge', 'enforcement', 'bank', 'exchange', 'party'],
   'consent.grant': ['party'],
@@ -112,6 +115,15 @@ describe.each(dbKinds())('authorization matrix (procedure × role) on %s', (kind
       caseNumber: CASE,
       effectiveFrom: '2026-02-01',
     }),
+    'objection.file': async () => ({ recordId: await newRecord(), reason: 'matrix' }),
+    'objection.resolve': async () => ({
+      objectionId: (
+        await h.as('judge').objection.file.mutate({ recordId: await newRecord(), reason: 'matrix' })
+      ).objectionId,
+      decision: 'rejected',
+      reason: 'matrix',
+    }),
+    'objection.list': async () => ({}),
     'apiKey.create': async () => ({ role: 'clerk', name: 'new clerk', court: '浙0212' }),
     'apiKey.list': async () => undefined,
     'apiKey.revoke': async () => ({

@@ -1,0 +1,340 @@
+import { addDuration, toCstDate } from '@fivecolor/core';
+import { and, eq, inArray } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditLog, changes, objections } from '../db/schema.js';
+import { trpcError } from '../testing/client.js';
+import { createHarness, type Harness } from '../testing/harness.js';
+import { dbKinds } from '../testing/test-db.js';
+
+const CASE = '（2025）浙0212执88号';
+const DAY = 86_400_000;
+
+describe.each(dbKinds())('objections (异议) on %s', (kind) => {
+  let h: Harness;
+  let n = 0;
+  const today = () => toCstDate(h.clock.now);
+
+  /** A party with a fresh session (a session lives minutes; the clock moves in these tests). */
+  const newParty = async () => {
+    const partyId = await h.registerPerson(700 + n++);
+    return { partyId, party: await session(partyId) };
+  };
+  const session = async (partyId: string) =>
+    h.client((await h.as('portal').party.issueSession.mutate({ partyId })).token);
+  const newRecord = async (partyId: string, court = '浙0212') =>
+    (
+      await h.as('judge').record.create.mutate({
+        partyId,
+        category: 'Y14',
+        court,
+        caseNumber: CASE,
+        effectiveFrom: today(),
+      })
+    ).recordId;
+
+  /** What an objection step writes: objections, change-feed rows and write audit rows. */
+  const written = async () => ({
+    objections: await h.db.db.select().from(objections),
+    changes: (await h.db.db.select().from(changes)).length,
+    audit: (
+      await h.db.db
+        .select()
+        .from(auditLog)
+        .where(inArray(auditLog.action, ['objection.file', 'objection.resolve']))
+    ).length,
+  });
+  /** The refusal of `call`, checking that nothing was written. */
+  const refused = async (call: () => Promise<unknown>) => {
+    const before = await written();
+    const err = await trpcError(call());
+    expect(await written()).toEqual(before);
+    return { code: err.data?.code, message: err.message };
+  };
+
+  beforeAll(async () => {
+    h = await createHarness(kind);
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('files, flags, goes overdue, is upheld: the record is revoked and the color recomputed', async () => {
+    const { partyId, party } = await newParty();
+    const recordId = await newRecord(partyId);
+    const filedOn = today();
+    const filed = await party.objection.file.mutate({ recordId, reason: '  案件已执行完毕，请求撤销  ' });
+    const dueDate = addDuration(filedOn, 'P15D');
+    expect(filed).toEqual({
+      objectionId: expect.stringMatching(/^obj_/),
+      recordId,
+      status: 'open',
+      filedAt: h.clock.now.toISOString(),
+      dueDate,
+    });
+    const { objectionId } = filed;
+    const flag = { objectionId, status: 'open', dueDate };
+
+    // Flagged wherever records are listed; the record keeps counting.
+    const listed = await h.as('judge').record.list.query({ partyId });
+    expect(listed.find((r) => r.recordId === recordId)?.objection).toEqual(flag);
+    const own = await party.party.get.query({ partyId });
+    expect(own.classification.color).toBe('yellow');
+    expect(own.records.find((r) => r.recordId === recordId)?.objection).toEqual(flag);
+    const looked = await h.as('clerk').party.lookup.mutate({
+      idType: own.party.idType,
+      idNumber: own.party.idNumber,
+    });
+    expect(looked.records.find((r) => r.recordId === recordId)?.objection).toEqual(flag);
+    const { report } = await h.as('judge').report.issue.mutate({ partyId });
+    expect(report.records.find((r) => r.recordId === recordId)).toMatchObject({
+      status: 'objected',
+      counting: true,
+      objection: { status: 'open', filedAt: filed.filedAt },
+    });
+
+    // Open, not overdue on its due date; overdue from the day after (day 16).
+    const judge = h.as('judge');
+    const mine = <T extends { objectionId: string }>(items: T[]) =>
+      items.find((o) => o.objectionId === objectionId);
+    expect(mine((await judge.objection.list.query({ status: 'open', partyId })).items)).toMatchObject({
+      recordId,
+      partyId,
+      status: 'open',
+      overdue: false,
+      dueDate,
+      reason: '案件已执行完毕，请求撤销',
+    });
+    expect(mine((await judge.objection.list.query({ status: 'overdue' })).items)).toBeUndefined();
+    const start = h.clock.now;
+    h.clock.now = new Date(start.getTime() + 15 * DAY);
+    expect(today() >= dueDate).toBe(true);
+    expect(mine((await judge.objection.list.query({ status: 'overdue' })).items)).toBeUndefined();
+    h.clock.now = new Date(start.getTime() + 16 * DAY);
+    expect(mine((await judge.objection.list.query({ status: 'overdue' })).items)).toMatchObject({
+      status: 'open',
+      overdue: true,
+    });
+    expect(mine((await judge.objection.list.query({ status: 'open' })).items)?.overdue).toBe(true);
+
+    const resolved = await judge.objection.resolve.mutate({
+      objectionId,
+      decision: 'upheld',
+      reason: '经审查，执行已于立案前履行完毕',
+    });
+    expect(resolved).toMatchObject({ objectionId, status: 'upheld', classification: { color: 'green' } });
+    const after = (await judge.record.list.query({ partyId })).find((r) => r.recordId === recordId);
+    expect(after).toMatchObject({ revoked: true, objection: null });
+    expect(after?.revokeReason).toContain(objectionId);
+    expect((await judge.party.get.query({ partyId })).classification.color).toBe('green');
+    const party2 = await session(partyId);
+    const seen = (await party2.objection.list.query({ status: 'resolved' })).items;
+    expect(seen).toEqual([
+      expect.objectContaining({
+        objectionId,
+        status: 'upheld',
+        overdue: false,
+        resolution: expect.objectContaining({ decision: 'upheld', reason: '经审查，执行已于立案前履行完毕' }),
+      }),
+    ]);
+    expect((await judge.objection.list.query({ status: 'overdue', partyId })).items).toEqual([]);
+
+    const feed = await h.db.db.select().from(changes).where(eq(changes.partyId, partyId));
+    expect(feed.map((c) => c.kind)).toEqual([
+      'record.created',
+      'color.changed',
+      'objection.filed',
+      'objection.resolved',
+      'record.revoked',
+      'color.changed',
+    ]);
+    expect(feed.find((c) => c.kind === 'objection.filed')).toMatchObject({
+      recordId,
+      data: { objectionId, dueDate },
+    });
+    expect(feed.find((c) => c.kind === 'objection.resolved')?.data).toEqual({
+      objectionId,
+      decision: 'upheld',
+    });
+    expect(feed.at(-1)).toMatchObject({ color: 'green', previousColor: 'yellow' });
+    const audit = await h.db.db
+      .select()
+      .from(auditLog)
+      .where(
+        and(eq(auditLog.partyId, partyId), inArray(auditLog.action, ['objection.file', 'objection.resolve'])),
+      );
+    expect(audit.map((a) => [a.action, a.actorRole, a.target])).toEqual([
+      ['objection.file', 'party', objectionId],
+      ['objection.resolve', 'judge', objectionId],
+      ['objection.resolve', 'judge', recordId],
+    ]);
+    h.clock.now = new Date();
+  });
+
+  it('rejects an objection: the record stands and the party sees the decision and its reason', async () => {
+    const { partyId, party } = await newParty();
+    const recordId = await newRecord(partyId);
+    const { objectionId } = await party.objection.file.mutate({ recordId, reason: '不服' });
+    const r = await h
+      .as('enforcement')
+      .objection.resolve.mutate({ objectionId, decision: 'rejected', reason: '理由不成立' });
+    expect(r).toMatchObject({ objectionId, status: 'rejected', classification: { color: 'yellow' } });
+    const rec = (await party.record.list.query({ partyId })).find((x) => x.recordId === recordId);
+    expect(rec).toMatchObject({ revoked: false, objection: null });
+    const { items, nextCursor } = await party.objection.list.query();
+    expect(nextCursor).toBeNull();
+    expect(items).toEqual([
+      {
+        objectionId,
+        recordId,
+        partyId,
+        status: 'rejected',
+        overdue: false,
+        filedAt: expect.any(String),
+        dueDate: expect.any(String),
+        reason: '不服',
+        resolution: { decision: 'rejected', reason: '理由不成立', resolvedAt: expect.any(String) },
+      },
+    ]);
+    const feed = await h.db.db.select().from(changes).where(eq(changes.partyId, partyId));
+    expect(feed.map((c) => c.kind)).toEqual([
+      'record.created',
+      'color.changed',
+      'objection.filed',
+      'objection.resolved',
+    ]);
+    // Once decided, the record may be objected to again.
+    await expect(party.objection.file.mutate({ recordId, reason: '新的证据' })).resolves.toMatchObject({
+      status: 'open',
+    });
+  });
+
+  it('files on the party’s behalf (a judge, from a written objection); the party sees it', async () => {
+    const { partyId, party } = await newParty();
+    const recordId = await newRecord(partyId);
+    const filed = await h.as('judge').objection.file.mutate({ recordId, reason: '书面异议' });
+    expect(filed.status).toBe('open');
+    expect((await party.objection.list.query({ status: 'open' })).items).toEqual([
+      expect.objectContaining({ objectionId: filed.objectionId, recordId, partyId }),
+    ]);
+    const [row] = await h.db.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'objection.file'), eq(auditLog.target, filed.objectionId)));
+    expect(row).toMatchObject({ actorRole: 'judge', detail: expect.objectContaining({ onBehalf: true }) });
+  });
+
+  it('lists for court staff, a party only its own, paged by cursor', async () => {
+    const a = await newParty();
+    const b = await newParty();
+    for (let i = 0; i < 3; i++)
+      await a.party.objection.file.mutate({ recordId: await newRecord(a.partyId), reason: `a${i}` });
+    await b.party.objection.file.mutate({ recordId: await newRecord(b.partyId), reason: 'b' });
+    const p1 = await h.as('clerk').objection.list.query({ partyId: a.partyId, limit: 2 });
+    expect(p1.items).toHaveLength(2);
+    expect(p1.nextCursor).toEqual(expect.any(String));
+    const p2 = await h
+      .as('admin')
+      .objection.list.query({ partyId: a.partyId, limit: 2, cursor: p1.nextCursor as string });
+    expect(p2.items).toHaveLength(1);
+    expect(p2.nextCursor).toBeNull();
+    expect(new Set([...p1.items, ...p2.items].map((o) => o.reason))).toEqual(new Set(['a0', 'a1', 'a2']));
+    expect((await b.party.objection.list.query()).items.map((o) => o.reason)).toEqual(['b']);
+    const other = await trpcError(b.party.objection.list.query({ partyId: a.partyId }));
+    expect(other.data?.code).toBe('FORBIDDEN');
+    expect(other.message).toMatch(/^partyId: /);
+    const bad = await trpcError(h.as('judge').objection.list.query({ cursor: 'nonsense' }));
+    expect(bad.data?.code).toBe('BAD_REQUEST');
+    expect(bad.message).toMatch(/^cursor: /);
+  });
+
+  it('refuses bad input with a message naming the field, writing nothing', async () => {
+    const { partyId, party } = await newParty();
+    const other = await newParty();
+    const recordId = await newRecord(partyId);
+    const otherRecord = await newRecord(other.partyId);
+
+    // Another party's record, from a session: FORBIDDEN, told apart from an unknown id by nothing.
+    const theirs = await refused(() => party.objection.file.mutate({ recordId: otherRecord, reason: 'x' }));
+    const unknownId = 'rec_AAAAAAAAAAAAAAAAAAAAAA';
+    const unknown = await refused(() => party.objection.file.mutate({ recordId: unknownId, reason: 'x' }));
+    expect(theirs.code).toBe('FORBIDDEN');
+    expect(unknown.code).toBe('FORBIDDEN');
+    expect(theirs.message.replace(otherRecord, '<id>')).toBe(unknown.message.replace(unknownId, '<id>'));
+    expect(theirs.message).toMatch(/^recordId: /);
+    const judgeUnknown = await refused(() =>
+      h.as('judge').objection.file.mutate({ recordId: unknownId, reason: 'x' }),
+    );
+    expect(judgeUnknown).toMatchObject({ code: 'NOT_FOUND', message: expect.stringMatching(/^recordId: /) });
+
+    // Empty and over-long reasons (zod).
+    for (const reason of ['', '   ', 'x'.repeat(2001)]) {
+      const r = await refused(() => party.objection.file.mutate({ recordId, reason }));
+      expect(r.code, reason).toBe('BAD_REQUEST');
+      expect(r.message, reason).toMatch(/reason/);
+    }
+
+    // A judge of another court (浙03) may neither file nor resolve for a 浙0212 record.
+    const elsewhere = await refused(() =>
+      h.client(h.otherCourtJudge).objection.file.mutate({ recordId, reason: 'x' }),
+    );
+    expect(elsewhere).toMatchObject({ code: 'FORBIDDEN', message: expect.stringMatching(/^recordId: /) });
+
+    // One open objection per record.
+    const { objectionId } = await party.objection.file.mutate({ recordId, reason: '第一次' });
+    const second = await refused(() => party.objection.file.mutate({ recordId, reason: '第二次' }));
+    expect(second.code).toBe('CONFLICT');
+    expect(second.message).toMatch(new RegExp(`^recordId: .*${objectionId}`));
+    const onBehalf = await refused(() => h.as('judge').objection.file.mutate({ recordId, reason: '代' }));
+    expect(onBehalf.code).toBe('CONFLICT');
+
+    const foreign = await refused(() =>
+      h
+        .client(h.otherCourtJudge)
+        .objection.resolve.mutate({ objectionId, decision: 'upheld', reason: '越权' }),
+    );
+    expect(foreign).toMatchObject({
+      code: 'FORBIDDEN',
+      message: expect.stringMatching(/^objectionId: this key writes only for court 浙03/),
+    });
+    const emptyReason = await refused(() =>
+      h.as('judge').objection.resolve.mutate({ objectionId, decision: 'upheld', reason: ' ' }),
+    );
+    expect(emptyReason).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/reason/) });
+    const missing = await refused(() =>
+      h.as('judge').objection.resolve.mutate({
+        objectionId: 'obj_AAAAAAAAAAAAAAAAAAAAAA',
+        decision: 'upheld',
+        reason: 'x',
+      }),
+    );
+    expect(missing).toMatchObject({ code: 'NOT_FOUND', message: expect.stringMatching(/^objectionId: /) });
+
+    // Resolving twice.
+    await h.as('judge').objection.resolve.mutate({ objectionId, decision: 'rejected', reason: '驳回' });
+    const twice = await refused(() =>
+      h.as('judge').objection.resolve.mutate({ objectionId, decision: 'upheld', reason: '再次' }),
+    );
+    expect(twice).toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringMatching(/^objectionId: .*resolved/),
+    });
+
+    // A revoked record: CONFLICT (its state, not the input, is what is wrong).
+    await h.as('judge').record.revoke.mutate({ recordId, reason: '录入错误' });
+    const revoked = await refused(() => party.objection.file.mutate({ recordId, reason: 'x' }));
+    expect(revoked).toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringMatching(/^recordId: .*revoked/),
+    });
+  });
+
+  it('answers a retry with the same idempotency key with the same objection', async () => {
+    const { partyId, party } = await newParty();
+    const recordId = await newRecord(partyId);
+    const input = { recordId, reason: '重试', idempotencyKey: 'obj-retry-1' };
+    const first = await party.objection.file.mutate(input);
+    expect(await party.objection.file.mutate(input)).toEqual(first);
+    const rows = await h.db.db.select().from(objections).where(eq(objections.recordId, recordId));
+    expect(rows).toHaveLength(1);
+  });
+});
