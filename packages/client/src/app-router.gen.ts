@@ -90,6 +90,7 @@ export type AppRouter = TRPCBuiltRouter<
             status: 'open';
             dueDate: string;
           };
+          archived: boolean;
         }[];
         explanation: null | {
           label: string;
@@ -169,6 +170,7 @@ export type AppRouter = TRPCBuiltRouter<
             status: 'open';
             dueDate: string;
           };
+          archived: boolean;
         }[];
         explanation: null | {
           label: string;
@@ -323,6 +325,7 @@ export type AppRouter = TRPCBuiltRouter<
             status: 'open';
             dueDate: string;
           };
+          archived: boolean;
         };
         classification: {
           label: string;
@@ -373,6 +376,7 @@ export type AppRouter = TRPCBuiltRouter<
             status: 'open';
             dueDate: string;
           };
+          archived: boolean;
         };
         classification: {
           label: string;
@@ -416,6 +420,7 @@ export type AppRouter = TRPCBuiltRouter<
             status: 'open';
             dueDate: string;
           };
+          archived: boolean;
         };
         classification: {
           label: string;
@@ -465,6 +470,7 @@ export type AppRouter = TRPCBuiltRouter<
             status: 'open';
             dueDate: string;
           };
+          archived: boolean;
         };
         classification: {
           label: string;
@@ -507,6 +513,7 @@ export type AppRouter = TRPCBuiltRouter<
           status: 'open';
           dueDate: string;
         };
+        archived: boolean;
       }[]
     >;
   };

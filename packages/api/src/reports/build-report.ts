@@ -1,6 +1,7 @@
 import type { Report, ReportRecord, ReportRecordStatus } from '@fivecolor/core';
 import { colorLabel, explain, type IsoDate, type Policy, timeline } from '@fivecolor/core';
 import type { objections, parties, records } from '../db/schema.js';
+import { fiveYearsBefore } from '../services/retention.js';
 import { toCreditRecord } from '../state/materialize.js';
 
 type PartyRow = typeof parties.$inferSelect;
@@ -18,13 +19,6 @@ export interface ReportFacts {
   party: PartyRow;
   records: readonly RecordRow[];
   objections: readonly ObjectionRow[];
-}
-
-/** The same calendar day five years earlier (29 February → 28 February). */
-export function fiveYearsBefore(day: IsoDate): IsoDate {
-  const year = String(Number(day.slice(0, 4)) - 5).padStart(4, '0');
-  const md = day.slice(5) === '02-29' ? '02-28' : day.slice(5);
-  return `${year}-${md}`;
 }
 
 /**
@@ -94,7 +88,8 @@ export function buildReport(f: ReportFacts): Report {
         remedy: r.remedy ?? null,
       })),
     },
-    timeline: timeline(credit, { policy: f.policy }),
+    // Colors that ended more than five years ago are archived with their records (retention).
+    timeline: timeline(credit, { policy: f.policy }).filter((s) => s.until === null || s.until > cutoff),
     records: shown.map((r) =>
       recordOf(f, r, counting.has(r.id), repairOf.get(r.id), latestObjection.get(r.id)),
     ),

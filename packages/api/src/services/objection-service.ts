@@ -6,6 +6,7 @@ import { assertCourt, type Caller } from './access.js';
 import { type AuditedScope, auditedWrite, auditRead } from './audit-trail.js';
 import { badRequest, conflict, forbidden, notFound, quoteId } from './errors.js';
 import { assertRevisable, lockRecord, revokeLocked } from './record-service.js';
+import { isArchived } from './retention.js';
 import { classificationView, objectionDueDate } from './views.js';
 
 type ObjectionRow = typeof objections.$inferSelect;
@@ -73,6 +74,10 @@ export async function fileObjection(
     await lockPartyState(w.tx, found.partyId);
     const [row] = await w.tx.select().from(records).where(eq(records.id, found.id));
     if (row?.revokedAt) conflict(`recordId: record ${found.id} is revoked; there is nothing to object to`);
+    if (row && isArchived(row, today(deps), deps.policy))
+      conflict(
+        `recordId: record ${found.id} is archived (its term ended more than five years ago); it counts for nothing`,
+      );
     const [open] = await w.tx
       .select({ id: objections.id })
       .from(objections)

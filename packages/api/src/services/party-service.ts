@@ -9,6 +9,7 @@ import { freshPartyState, today } from '../state/party-state.js';
 import { assertPartyAccess, type Caller, seesClearIdentity } from './access.js';
 import { auditedWrite, auditRead } from './audit-trail.js';
 import { badRequest, notFound, quoteId } from './errors.js';
+import { isArchived, seesArchived } from './retention.js';
 import {
   classificationView,
   type OpenObjectionView,
@@ -116,7 +117,8 @@ export async function partyDetails(c: Caller, partyId: string, purpose?: string,
   const party = await loadParty(c, partyId);
   const state = await freshPartyState(c.deps, partyId);
   if (!state) notFound(`partyId: no party ${quoteId(partyId)}`);
-  const rows =
+  const day = today(c.deps);
+  const all =
     c.principal.role === 'bank'
       ? []
       : await c.deps.db.db
@@ -124,6 +126,8 @@ export async function partyDetails(c: Caller, partyId: string, purpose?: string,
           .from(records)
           .where(eq(records.partyId, partyId))
           .orderBy(asc(records.effectiveFrom), asc(records.createdAt));
+  // Archived records (retention) stay for court staff only; they count for nothing either way.
+  const rows = seesArchived(c.principal) ? all : all.filter((r) => !isArchived(r, day, c.deps.policy));
   const objected =
     rows.length > 0 ? await openObjectionsOf(c, partyId) : new Map<string, OpenObjectionView>();
   await auditRead(c, partyId, purpose);
@@ -131,12 +135,13 @@ export async function partyDetails(c: Caller, partyId: string, purpose?: string,
     party: partyIdentityView(party, c.deps.crypto, seesClearIdentity(c, partyId)),
     classification: classificationView(stateToClassification(state, today(c.deps))),
     version: state.version,
-    records: rows.map((r) => recordView(r, c.deps.policy, objected.get(r.id) ?? null)),
+    records: rows.map((r) => recordView(r, c.deps.policy, day, objected.get(r.id) ?? null)),
     // Why this color (PIPL Art. 24): counting records, legal basis, until when, how to repair.
     explanation:
       c.principal.role === 'bank'
         ? null
-        : explain(rows.map(toCreditRecord), { asOf: today(c.deps), policy: c.deps.policy, lang }),
+        : // Every record: a repair may list an archived one (core refuses a repair of an unknown record).
+          explain(all.map(toCreditRecord), { asOf: day, policy: c.deps.policy, lang }),
   };
 }
 

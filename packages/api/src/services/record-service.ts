@@ -9,6 +9,7 @@ import { type AuditedScope, auditedWrite, auditRead } from './audit-trail.js';
 import type { Deps } from './deps.js';
 import { badRequest, conflict, forbidden, notFound, quoteId } from './errors.js';
 import { loadParty, openObjectionsOf } from './party-service.js';
+import { isArchived, seesArchived } from './retention.js';
 import { classificationView, recordView } from './views.js';
 
 export interface CreateRecordInput {
@@ -118,7 +119,7 @@ export async function createRecord(c: Caller, input: CreateRecordInput) {
     });
     return {
       recordId,
-      record: recordView(row as NonNullable<typeof row>, deps.policy),
+      record: recordView(row as NonNullable<typeof row>, deps.policy, today(deps)),
       classification: classificationView(classification),
     };
   });
@@ -289,7 +290,10 @@ export async function listRecords(c: Caller, partyId: string) {
     .orderBy(asc(records.effectiveFrom), asc(records.createdAt));
   const objected = await openObjectionsOf(c, partyId);
   await auditRead(c, partyId, undefined);
-  return rows.map((r) => recordView(r, c.deps.policy, objected.get(r.id) ?? null));
+  const day = today(c.deps);
+  return rows
+    .filter((r) => seesArchived(c.principal) || !isArchived(r, day, c.deps.policy))
+    .map((r) => recordView(r, c.deps.policy, day, objected.get(r.id) ?? null));
 }
 
 /** Updates a locked record, then does what every record write does (`recordEvent`). */
@@ -310,7 +314,7 @@ async function updateRecord(
   const audit = { ...e.audit, ...rowsDetail('records', updated ? [updated] : []) };
   const classification = await recordEvent(c, w, prev, { ...e, audit, recordId });
   return {
-    record: recordView(updated as typeof records.$inferSelect, c.deps.policy),
+    record: recordView(updated as typeof records.$inferSelect, c.deps.policy, today(c.deps)),
     classification: classificationView(classification),
   };
 }

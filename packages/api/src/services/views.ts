@@ -1,6 +1,7 @@
 import { addDuration, type Classification, colorLabel, type Policy, toCstDate } from '@fivecolor/core';
 import type { PartyCrypto } from '../crypto/party-crypto.js';
 import type { objections, parties, records } from '../db/schema.js';
+import { isArchived } from './retention.js';
 
 type RecordRow = typeof records.$inferSelect;
 type PartyRow = typeof parties.$inferSelect;
@@ -19,9 +20,15 @@ export type OpenObjectionView = ReturnType<typeof openObjectionView>;
 
 /**
  * A record as returned by the API (JSON only: dates as ISO strings); `objection` is its open
- * objection, if any (the record keeps counting meanwhile).
+ * objection, if any (the record keeps counting meanwhile); `archived` says retention has put it away
+ * (`isArchived`: court staff see it so marked, nobody else sees it).
  */
-export function recordView(r: RecordRow, policy: Policy, objection: OpenObjectionView | null = null) {
+export function recordView(
+  r: RecordRow,
+  policy: Policy,
+  today: string,
+  objection: OpenObjectionView | null = null,
+) {
   return {
     recordId: r.id,
     partyId: r.partyId,
@@ -41,6 +48,7 @@ export function recordView(r: RecordRow, policy: Policy, objection: OpenObjectio
     revokeReason: r.revokeReason,
     createdAt: r.createdAt.toISOString(),
     objection,
+    archived: isArchived(r, today, policy),
   };
 }
 export type RecordView = ReturnType<typeof recordView>;

@@ -1,0 +1,80 @@
+import { defaultPolicy } from '@fivecolor/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { trpcError } from '../testing/client.js';
+import { createHarness, type Harness } from '../testing/harness.js';
+import { dbKinds } from '../testing/test-db.js';
+import { fiveYearsBefore, isArchived } from './retention.js';
+
+describe('isArchived (retention, five years after the term)', () => {
+  const y = (effectiveUntil: string | null, category = 'Y01') => ({ category, effectiveUntil });
+  it('archives a negative record on the day five years after its term ended, not a day before', () => {
+    expect(isArchived(y('2020-03-01'), '2025-03-01', defaultPolicy)).toBe(true);
+    expect(isArchived(y('2020-03-02'), '2025-03-01', defaultPolicy)).toBe(false);
+    expect(isArchived(y('2020-03-01', 'R03'), '2025-03-01', defaultPolicy)).toBe(true);
+  });
+  it('never archives an indefinite record or a positive one', () => {
+    expect(isArchived(y(null), '2099-01-01', defaultPolicy)).toBe(false);
+    expect(isArchived(y('2010-01-01', 'G01'), '2025-03-01', defaultPolicy)).toBe(false);
+    expect(isArchived(y('2010-01-01', 'B01'), '2025-03-01', defaultPolicy)).toBe(false);
+  });
+  it('counts five years from a leap day to 28 February', () => {
+    expect(fiveYearsBefore('2028-02-29')).toBe('2023-02-28');
+  });
+});
+
+describe.each(dbKinds())('retention through the API on %s', (kind) => {
+  let h: Harness;
+  let partyId: string;
+  let session: string;
+  let recordId: string;
+  beforeAll(async () => {
+    h = await createHarness(kind);
+    h.clock.now = new Date('2025-06-01T04:00:00Z');
+    partyId = await h.registerPerson(71);
+    recordId = (
+      await h.as('judge').record.create.mutate({
+        partyId,
+        category: 'Y01',
+        court: '浙0212',
+        caseNumber: '（2015）浙0212民初71号',
+        effectiveFrom: '2015-01-01',
+        effectiveUntil: '2020-01-01',
+      })
+    ).recordId;
+    session = (await h.as('portal').party.issueSession.mutate({ partyId })).token;
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('shows an archived record to court staff marked archived, and to nobody else', async () => {
+    const staff = await h.as('clerk').record.list.query({ partyId });
+    expect(staff.find((r) => r.recordId === recordId)).toMatchObject({ archived: true });
+    expect(await h.client(session).record.list.query({ partyId })).toEqual([]);
+    expect((await h.client(session).party.get.query({ partyId })).records).toEqual([]);
+    expect((await h.as('judge').party.get.query({ partyId })).records).toHaveLength(1);
+    const { report } = await h.client(session).report.issue.mutate({ partyId });
+    expect(report.records).toEqual([]);
+    expect(report.timeline.map((s) => s.color)).toEqual(['green']);
+  });
+
+  it('refuses an objection to an archived record, writing nothing', async () => {
+    const refused = await trpcError(h.client(session).objection.file.mutate({ recordId, reason: '已过期' }));
+    expect(refused.data?.code).toBe('CONFLICT');
+    expect(refused.message).toMatch(/^recordId: record rec_\S+ is archived/);
+    expect((await h.as('judge').objection.list.query({ partyId })).items).toEqual([]);
+  });
+
+  it('shows the record to the party while its term ended less than five years ago', async () => {
+    const saved = h.clock.now;
+    h.clock.now = new Date('2024-12-31T04:00:00Z');
+    try {
+      const mine = await h
+        .client((await h.as('portal').party.issueSession.mutate({ partyId })).token)
+        .record.list.query({ partyId });
+      expect(mine).toEqual([expect.objectContaining({ recordId, archived: false })]);
+    } finally {
+      h.clock.now = saved;
+    }
+  });
+});

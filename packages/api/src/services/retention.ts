@@ -1,0 +1,33 @@
+import type { IsoDate, Policy } from '@fivecolor/core';
+import type { Principal } from '../auth/principal.js';
+
+/** The same calendar day five years earlier (29 February → 28 February). */
+export function fiveYearsBefore(day: IsoDate): IsoDate {
+  const year = String(Number(day.slice(0, 4)) - 5).padStart(4, '0');
+  const md = day.slice(5) === '02-29' ? '02-28' : day.slice(5);
+  return `${year}-${md}`;
+}
+
+/**
+ * Retention (Zhejiang public credit information regulation, Art. 16): a negative (red or yellow) record
+ * whose term ended more than five years before `today` is archived — not shown to the party, banks or
+ * partners, nor in reports; court staff still see it, marked archived; nothing is deleted. Derived from
+ * the dates, so it takes effect on the day without a write.
+ *
+ * @example
+ * isArchived({ category: 'Y01', effectiveUntil: '2020-03-01' }, '2025-03-02', policy); // true
+ */
+export function isArchived(
+  r: { category: string; effectiveUntil: IsoDate | null },
+  today: IsoDate,
+  policy: Policy,
+): boolean {
+  if (r.effectiveUntil === null || r.effectiveUntil > fiveYearsBefore(today)) return false;
+  const color = policy.categories.find((c) => c.code === r.category)?.color;
+  return color === 'red' || color === 'yellow';
+}
+
+/** Whether the caller sees archived records: court staff only. */
+export function seesArchived(p: Principal): boolean {
+  return p.role === 'admin' || p.role === 'clerk' || p.role === 'judge' || p.role === 'enforcement';
+}
