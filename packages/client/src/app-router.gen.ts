@@ -199,6 +199,107 @@ export type AppRouter = TRPCBuiltRouter<
         };
       }
     >;
+    export: Query<
+      {
+        partyId: string;
+      },
+      {
+        party: {
+          partyId: string;
+          kind: 'person' | 'org';
+          idType: string;
+          name: string;
+          idNumber: string;
+          nameMasked: string;
+          idNumberMasked: string;
+          createdAt: string;
+        };
+        timeline: {
+          color: 'green' | 'red' | 'yellow' | 'blue' | 'gold';
+          until: null | string;
+          from: null | string;
+        }[];
+        classification: {
+          label: string;
+          labelEn: string;
+          color: 'green' | 'red' | 'yellow' | 'blue' | 'gold';
+          asOf: string;
+          basis: string[];
+          since: null | string;
+          until: null | string;
+          policyId: string;
+        };
+        records: {
+          recordId: string;
+          partyId: string;
+          category: string;
+          color: null | 'green' | 'red' | 'yellow' | 'blue' | 'gold';
+          court: string;
+          caseNumber: string;
+          effectiveFrom: string;
+          effectiveUntil: null | string;
+          repairs: string[];
+          note: null | string;
+          source: string;
+          externalId: null | string;
+          revision: number;
+          revoked: boolean;
+          revokedAt: null | string;
+          revokeReason: null | string;
+          createdAt: string;
+          objection: null | {
+            objectionId: string;
+            status: 'open';
+            dueDate: string;
+          };
+          archived: boolean;
+        }[];
+        exportedAt: string;
+        reports: {
+          reportNo: string;
+          issuedAt: string;
+          expiresAt: string;
+          policyId: string;
+          color: null | string;
+        }[];
+        consents: {
+          consentId: string;
+          partyId: string;
+          grantee: string;
+          scopes: string[];
+          until: string;
+          createdAt: string;
+          revokedAt: null | string;
+          portalKeyId: null | string;
+          active: boolean;
+        }[];
+        objections: {
+          resolution?: undefined | {
+            decision: 'upheld' | 'rejected';
+            reason: string;
+            resolvedAt: null | string;
+          };
+          objectionId: string;
+          recordId: string;
+          partyId: string;
+          status: 'open' | 'upheld' | 'rejected';
+          overdue: boolean;
+          filedAt: string;
+          dueDate: string;
+          reason: string;
+        }[];
+        accessLog: {
+          items: {
+            at: string;
+            actorRole: null | string;
+            actorOrg: null | string;
+            action: string;
+            purpose: null | string;
+          }[];
+          truncated: boolean;
+        };
+      }
+    >;
     timeline: Query<
       {
         partyId: string;
@@ -644,10 +745,10 @@ export type AppRouter = TRPCBuiltRouter<
             }[];
             summary: string;
           };
-          expiresAt: string;
           reportNo: string;
-          v: 1;
           issuedAt: string;
+          expiresAt: string;
+          v: 1;
           issuer: {
             court: string;
             jwksUrl: null | string;
@@ -656,8 +757,8 @@ export type AppRouter = TRPCBuiltRouter<
           iat: number;
           exp: number;
         };
-        expiresAt: string;
         reportNo: string;
+        expiresAt: string;
         code: string;
         signed: string;
         kid: string;
@@ -724,10 +825,10 @@ export type AppRouter = TRPCBuiltRouter<
             }[];
             summary: string;
           };
-          expiresAt: string;
           reportNo: string;
-          v: 1;
           issuedAt: string;
+          expiresAt: string;
+          v: 1;
           issuer: {
             court: string;
             jwksUrl: null | string;

@@ -28,6 +28,7 @@ export const roleTable: Readonly<Record<string, readonly Role[]>> = {
   'party.lookup': COURT_READ,
   'party.get': [...COURT_READ, 'party', 'bank'],
   'party.timeline': [...COURT_READ, 'party'],
+  'party.export': [...COURT_READ, 'party'],
   'party.screen': ['clerk', 'judge', 'enforcement'],
   'party.screenings': COURT_READ,
   // Only the online-service portal, which has authenticated the litigant itself: a session acts as the

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { issueBadgeToken, revokeBadgeToken } from '../services/badge-service.js';
+import { exportParty } from '../services/export-service.js';
 import {
   issueSession,
   lookupParty,
@@ -34,6 +35,11 @@ export const partyRouter = router({
   get: procedure
     .input(z.object({ partyId, purpose, lang }))
     .query(({ ctx, input }) => partyDetails(ctx.caller, input.partyId, input.purpose, input.lang)),
+
+  /** Everything the system holds about the party, as one JSON document (the party, or court staff for it). */
+  export: procedure
+    .input(z.object({ partyId }))
+    .query(({ ctx, input }) => exportParty(ctx.caller, input.partyId)),
 
   timeline: procedure
     .input(z.object({ partyId, purpose }))

@@ -8,7 +8,7 @@ import { badRequest, forbidden, notFound, quoteId } from './errors.js';
 
 type ConsentRow = typeof consents.$inferSelect;
 
-function consentView(r: ConsentRow, day: string) {
+export function consentView(r: ConsentRow, day: string) {
   return {
     consentId: r.id,
     partyId: r.partyId,

@@ -12,7 +12,7 @@ import { classificationView, objectionDueDate } from './views.js';
 type ObjectionRow = typeof objections.$inferSelect;
 
 /** An objection as listed: `overdue` when it is open past its due date (domain §8). */
-function objectionView(o: ObjectionRow, day: string) {
+export function objectionView(o: ObjectionRow, day: string) {
   const dueDate = objectionDueDate(o.createdAt);
   return {
     objectionId: o.id,

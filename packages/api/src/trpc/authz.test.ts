@@ -28,6 +28,7 @@ const documented: Record<string, Role[]> = {
   'party.issueSession': ['portal'],
   'party.get': [...COURT_READ, 'bank', 'party'],
   'party.timeline': [...COURT_READ, 'party'],
+  'party.export': [...COURT_READ, 'party'],
   'record.list': [...COURT_READ, 'party'],
   'party.issueBadgeToken': ['judge', 'enforcement', 'party'],
   'party.revokeBadgeToken': ['judge', 'enforcement', 'party'],
@@ -88,6 +89,7 @@ describe.each(dbKinds())('authorization matrix (procedure × role) on %s', (kind
     'party.lookup': async () => ({ idType: 'RESIDENT_ID', idNumber: residentId(1) }),
     'party.get': async () => ({ partyId }),
     'party.timeline': async () => ({ partyId }),
+    'party.export': async () => ({ partyId }),
     'party.screen': async () => ({
       caseNumber: CASE,
       parties: [{ idType: 'RESIDENT_ID', idNumber: residentId(1) }],
