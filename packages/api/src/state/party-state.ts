@@ -59,7 +59,7 @@ export async function recomputeLocked(
       kind: 'color.changed',
       color: next.color,
       previousColor: prev.color,
-      data: { since: next.since, until: next.until, basis: next.basis, cause },
+      data: { since: next.since, until: next.until, basis: next.basis, policyId: next.policyId, cause },
       at: deps.now(),
     });
   }
