@@ -33,6 +33,8 @@ export interface BadgeData {
   /** Asia/Shanghai date on which the color may change by time alone (exclusive: at 00:00+08:00); `null` if never. */
   until: string | null;
   policyId: string;
+  /** Present (`true`) while a record of the party is under objection (异议审查中); the color is unchanged. */
+  underObjection?: true;
   /** The court's verification page for this badge (sent when the deployment has a public URL). */
   verifyUrl?: string;
 }

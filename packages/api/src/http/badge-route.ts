@@ -25,6 +25,8 @@ function prepareLookup(deps: Deps) {
       since: partyState.since,
       until: partyState.until,
       policyId: partyState.policyId,
+      // A record of the party under objection (异议审查中): the badge says so (domain §8).
+      objection: sql<boolean>`exists (select 1 from objections o where o.party_id = ${parties.id} and o.status = 'open')`,
     })
     .from(badgeTokens)
     .innerJoin(parties, eq(parties.id, badgeTokens.partyId))
@@ -82,6 +84,7 @@ async function buildEntry(
     since: state.since,
     until: state.until,
     policyId: state.policyId,
+    ...(row.objection ? { underObjection: true } : {}),
     ...(base ? { verifyUrl: `${base}/badge/${encodeURIComponent(token)}` } : {}),
   };
   const json = JSON.stringify(data);

@@ -208,6 +208,19 @@ describe.each(dbKinds())('objections (异议) on %s', (kind) => {
     });
   });
 
+  it('flags the public badge while an objection is open, at once (the cached badge is dropped)', async () => {
+    const { partyId, party } = await newParty();
+    const recordId = await newRecord(partyId);
+    const { token } = await h.as('judge').party.issueBadgeToken.mutate({ partyId });
+    const badge = async () =>
+      (await (await h.app.request(`/v1/badge/${token}`)).json()) as Record<string, unknown>;
+    expect(await badge()).not.toHaveProperty('underObjection'); // and now it is cached
+    const { objectionId } = await party.objection.file.mutate({ recordId, reason: '不服' });
+    expect(await badge()).toMatchObject({ color: 'yellow', underObjection: true });
+    await h.as('judge').objection.resolve.mutate({ objectionId, decision: 'rejected', reason: '理由不成立' });
+    expect(await badge()).not.toHaveProperty('underObjection');
+  });
+
   it('files on the party’s behalf (a judge, from a written objection); the party sees it', async () => {
     const { partyId, party } = await newParty();
     const recordId = await newRecord(partyId);

@@ -35,7 +35,7 @@ export function objectionView(o: ObjectionRow, day: string) {
   };
 }
 
-/** Appends the change-feed row of an objection step (`objection.filed`, `objection.resolved`). */
+/** Appends the change-feed row of an objection step (`objection.filed`, `objection.resolved`) and touches the party. */
 async function objectionChange(
   c: Caller,
   w: AuditedScope,
@@ -46,6 +46,8 @@ async function objectionChange(
   await w.tx
     .insert(changes)
     .values({ partyId: o.partyId, kind, recordId: o.recordId, at: c.deps.now(), data });
+  // The badge says whether a record is under objection: every process drops the party's cached badges.
+  w.touch(o.partyId);
 }
 
 /**

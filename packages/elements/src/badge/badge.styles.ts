@@ -77,6 +77,11 @@ export const badgeStyles = css`
     font-size: 0.9em;
     color: var(--fivecolor-text-secondary, #595959);
   }
+  .objection {
+    font-size: 0.9em;
+    font-weight: 600;
+    white-space: normal;
+  }
   .skel {
     display: inline-block;
     border-radius: 0.3em;

@@ -48,6 +48,7 @@ const isBadgeData = (value: unknown): value is BadgeData => {
  * @csspart body - The white part below the band.
  * @csspart name - The masked name.
  * @csspart as-of - The "as of" time.
+ * @csspart objection - The notice that a record is under objection (异议审查中), when one is.
  * @csspart link - The link to the court's verification page.
  *
  * @cssproperty --fivecolor-green - Green background (default #2e7d32); also red, yellow, blue, gold.
@@ -262,6 +263,7 @@ export class FivecolorBadge extends LitElement {
     const href = this.verifyLink === 'none' ? undefined : safeHttpUrl(d.verifyUrl);
     return html`<span part="name" class="row name">${d.name}</span>
       <span part="as-of" class="row as-of">${t.asOf(formatWhen(d.asOf))}</span>
+      ${d.underObjection ? html`<span part="objection" class="row objection">${t.underObjection}</span>` : nothing}
       ${
         href
           ? html`<span class="row"><a part="link" href=${href} target="_blank" rel="noopener noreferrer"

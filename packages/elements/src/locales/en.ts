@@ -18,6 +18,7 @@ export const en: Strings = {
   unavailableHint: 'This code cannot be shown',
   stale: 'Out of date, updating',
   asOf: (when) => `As of ${when}`,
+  underObjection: 'Under objection: a record behind this code is being reviewed',
   verifyLink: "Verify on the court's site",
   newWindow: ' (opens in a new window)',
   colon: ': ',

@@ -15,6 +15,8 @@ export interface Strings {
   stale: string;
   /** Before a `YYYY-MM-DD HH:mm` time in China Standard Time or a date. */
   asOf: (when: string) => string;
+  /** Shown while a record of the party is under objection (the color is unchanged). */
+  underObjection: string;
   verifyLink: string;
   newWindow: string;
   // verify form

@@ -18,6 +18,7 @@ export const zhCN: Strings = {
   unavailableHint: '无法显示该诚信诉讼码',
   stale: '可能已过期，正在更新',
   asOf: (when) => `截至 ${when}`,
+  underObjection: '异议审查中：该码所依据的记录正在复核',
   verifyLink: '到法院网站核验',
   newWindow: '（在新窗口打开）',
   colon: '：',
