@@ -350,6 +350,38 @@ describe('<fivecolor-badge>', () => {
     ).toBeNull();
   });
 
+  it('says when a record is under objection, in both languages, the color unchanged', async () => {
+    await open();
+    const texts = await page.evaluate(
+      async (data) => {
+        const out: string[] = [];
+        for (const lang of ['zh-CN', 'en']) {
+          const el = document.createElement('fivecolor-badge');
+          el.lang = lang;
+          el.data = data as never;
+          document.querySelector('#root')!.append(el);
+          await el.updateComplete;
+          out.push(el.shadowRoot!.querySelector('[part=objection]')?.textContent ?? '');
+          out.push(el.getAttribute('color') ?? '');
+        }
+        const plain = document.createElement('fivecolor-badge');
+        plain.data = { ...(data as object), underObjection: undefined } as never;
+        document.querySelector('#root')!.append(plain);
+        await plain.updateComplete;
+        out.push(String(plain.shadowRoot!.querySelector('[part=objection]')));
+        return out;
+      },
+      badge('yellow', { underObjection: true }),
+    );
+    expect(texts).toEqual([
+      '异议审查中：该码所依据的记录正在复核',
+      'yellow',
+      'Under objection: a record behind this code is being reviewed',
+      'yellow',
+      'null',
+    ]);
+  });
+
   it('links to the court\'s page unless verify-link="none" (the court\'s page itself)', async () => {
     await open();
     const hrefs = await page.evaluate(
