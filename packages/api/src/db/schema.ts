@@ -292,7 +292,10 @@ export const objections = pgTable(
   (t) => [index('objections_record_idx').on(t.recordId), index('objections_status_idx').on(t.status)],
 );
 
-/** Webhook subscriptions of partners (exchange / bank keys). */
+/**
+ * Webhook subscriptions of partners (exchange / bank keys). Never deleted: `deleted_at` marks a deleted
+ * one, `disabled_at` one whose deliveries failed for longer than the retry window.
+ */
 export const webhooks = pgTable('webhooks', {
   id: text('id').primaryKey(),
   apiKeyId: text('api_key_id')
@@ -300,11 +303,59 @@ export const webhooks = pgTable('webhooks', {
     .references(() => apiKeys.id),
   url: text('url').notNull(),
   secretEnc: text('secret_enc').notNull(),
-  /** Last change-feed seq delivered. */
+  /** Unused since the outbox (`webhook_outbox`) holds each delivery; kept, as nothing is deleted. */
   cursor: bigint('cursor', { mode: 'number' }).notNull().default(0),
+  /** The change-feed kinds delivered (`[]`: all the owner may see). */
+  types: jsonb('types').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+  description: text('description'),
   createdAt: createdAt(),
   deletedAt: timestamp('deleted_at', { withTimezone: true, mode: 'date' }),
+  disabledAt: timestamp('disabled_at', { withTimezone: true, mode: 'date' }),
+  disabledReason: text('disabled_reason'),
 });
+
+/**
+ * The webhook outbox: one row per (webhook, change-feed event) to deliver, written by a trigger on
+ * `changes` in the transaction of the change itself (migration 0007), and one per replayed event.
+ * Workers claim the oldest pending row of each (webhook, party) with `FOR UPDATE SKIP LOCKED` and a
+ * lease, so a party's later event waits until the earlier one is acknowledged.
+ */
+export const webhookOutbox = pgTable(
+  'webhook_outbox',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    webhookId: text('webhook_id')
+      .notNull()
+      .references(() => webhooks.id),
+    /** The change-feed `seq` delivered. */
+    seq: bigint('seq', { mode: 'number' }).notNull(),
+    partyId: text('party_id').notNull(),
+    kind: text('kind').notNull(),
+    /** `pending`, `delivered`, `failed` (the endpoint was disabled) or `skipped` (no longer visible to the owner). */
+    status: text('status').notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    /** While a worker delivers it: until when, and which worker (an expired lease is claimed again). */
+    leaseUntil: timestamp('lease_until', { withTimezone: true, mode: 'date' }),
+    leaseOwner: text('lease_owner'),
+    firstAttemptAt: timestamp('first_attempt_at', { withTimezone: true, mode: 'date' }),
+    lastAttemptAt: timestamp('last_attempt_at', { withTimezone: true, mode: 'date' }),
+    /** The HTTP status of the last attempt (null: no response — refused, timed out, blocked). */
+    lastStatus: integer('last_status'),
+    lastError: text('last_error'),
+    lastMs: integer('last_ms'),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true, mode: 'date' }),
+    replay: boolean('replay').notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('webhook_outbox_head_idx')
+      .on(t.webhookId, t.partyId, t.seq, t.id)
+      .where(sql`${t.status} = 'pending'`),
+    index('webhook_outbox_due_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+    index('webhook_outbox_webhook_idx').on(t.webhookId, t.id),
+  ],
+);
 
 /** Deployment settings (e.g. the active policy), one JSON value per key. */
 export const settings = pgTable('settings', {
