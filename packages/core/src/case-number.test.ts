@@ -187,3 +187,168 @@ describe('parseCaseNumber: robustness', () => {
     });
   });
 });
+
+describe('parseCaseNumber: pre-2016 numbers with { legacy: true }', () => {
+  const legacy = (s: string) => parseCaseNumber(s, { legacy: true });
+  const legacyError = (s: string) => {
+    const r = legacy(s);
+    return r.ok ? `ok ${r.value}` : r.error;
+  };
+  const LEGACY_EXAMPLE = 'e.g. （2015）甬民二终字第123号';
+
+  it('reads the year, court, case type and sequence, and keeps the text as written', () => {
+    expect(legacy('（2015）甬民二终字第123号')).toEqual({
+      ok: true,
+      value: '（2015）甬民二终字第123号',
+      year: 2015,
+      court: '甬',
+      type: '民二终',
+      seq: 123,
+      legacy: true,
+    });
+    // ASCII parentheses, inner spaces and full-width digits stay as written; only the ends are trimmed.
+    expect(legacy(' (2013) 沪一中民四（商）终字第１２号\n')).toEqual({
+      ok: true,
+      value: '(2013) 沪一中民四（商）终字第１２号',
+      year: 2013,
+      court: '沪一中',
+      type: '民四（商）终',
+      seq: 12,
+      legacy: true,
+    });
+    expect(legacy('（2014）民一终字第1号')).toMatchObject({ court: '', type: '民一终', seq: 1 });
+    expect(legacy('（2015）最高法民申字第3021号')).toMatchObject({ court: '最高法', type: '民申' });
+    expect(legacy('（2014）穗中法民五终字第3045号')).toMatchObject({ court: '穗中法', type: '民五终' });
+    expect(legacy('（2015）甬鄞执字第7号')).toMatchObject({ court: '甬鄞', type: '执' });
+    expect(legacy('（2012）浙商外终字第00123号')).toMatchObject({
+      value: '（2012）浙商外终字第00123号',
+      court: '浙',
+      type: '商外终',
+      seq: 123,
+    });
+    expect(legacy('（1949）京刑初字第1号')).toMatchObject({ ok: true, year: 1949 });
+    expect(legacy('（2016）甬民初字第1号')).toMatchObject({ ok: true, year: 2016 });
+  });
+
+  it('still reads 2015-format numbers strictly, without the legacy flag', () => {
+    expect(legacy('(2022)浙0212刑初123号')).toEqual(parseCaseNumber('(2022)浙0212刑初123号'));
+    expect(legacy('(2022)浙0212刑初123号')).not.toHaveProperty('legacy');
+    expect(legacyError('（2022）浙0212民x123号')).toBe(error('（2022）浙0212民x123号'));
+    expect(legacyError('（2022）X0212民初123号')).toMatch(/court code must start with a province/);
+  });
+
+  it('without the option a pre-2016 number is refused as before', () => {
+    expect(error('（2015）甬民二终字第123号')).toBe(
+      'caseNumber: court code must start with a province abbreviation (e.g. 浙) or 最高法, got "*民二终字第123号"',
+    );
+    expect(parseCaseNumber('（2015）甬民二终字第123号', { legacy: false }).ok).toBe(false);
+  });
+
+  it('names the part that is wrong', () => {
+    expect(legacyError('2015甬民二终字第123号')).toBe(`caseNumber: year must be in （）, ${LEGACY_EXAMPLE}`);
+    expect(legacyError('〔2015〕甬民二终字第123号')).toBe(
+      `caseNumber: year must be in （）, ${LEGACY_EXAMPLE}`,
+    );
+    expect(legacyError('（15）甬民二终字第123号')).toBe(
+      `caseNumber: year must be 4 digits in （）, ${LEGACY_EXAMPLE}`,
+    );
+    expect(legacyError('（2017）甬民二终字第123号')).toBe(
+      'caseNumber: year must be between 1949 and 2016 in a number with 字第 (the format before 2016), got 2017',
+    );
+    expect(legacyError('（1948）甬民二终字第123号')).toMatch(/between 1949 and 2016 .*got 1948$/);
+    expect(legacyError('（2015）甬民二终字123号')).toBe(
+      `caseNumber: a pre-2016 number has 字第 before the sequence number, ${LEGACY_EXAMPLE}`,
+    );
+    expect(legacyError('（2015）甬民二终第123号')).toMatch(/has 字第 before the sequence number/);
+    expect(legacyError('（2015）字第123号')).toBe(
+      `caseNumber: court and case type missing before 字第, ${LEGACY_EXAMPLE}`,
+    );
+    expect(legacyError('（2015）甬02民二终字第123号')).toBe(
+      'caseNumber: court and case type before 字第 must be Chinese characters, got "*02民二终"',
+    );
+    expect(legacyError('（2015）甬字第123号')).toBe(
+      'caseNumber: case type before 字第 must start with one of 民刑行执赔商知破立审监申委司认请协提, e.g. 民二终, got "*"',
+    );
+    expect(legacyError('（2015）甬民二终字第号')).toBe(
+      'caseNumber: sequence number missing after 字第, e.g. 字第123号',
+    );
+    expect(legacyError('（2015）甬民二终字第000号')).toBe(
+      'caseNumber: sequence must be 1 to 9 digits and not zero, got "000"',
+    );
+    expect(legacyError('（2015）甬民二终字第1234567890号')).toMatch(/1 to 9 digits/);
+    expect(legacyError('（2015）甬民二终字第123')).toBe(
+      'caseNumber: must end with 号 after the sequence number, e.g. 123号',
+    );
+    expect(legacyError('（2015）甬民二终字第123号之一')).toBe('caseNumber: unexpected text after 号: "之一"');
+  });
+
+  it('masks what a case number cannot hold', () => {
+    expect(legacyError('（2015）甬民二终字第123号章某某')).toBe(
+      'caseNumber: unexpected text after 号: "***"',
+    );
+    expect(legacyError('（2015）章某某字第1号')).toMatch(/got "\*\*\*"$/);
+    expect(legacyError('（2015）Zhang民初字第1号')).toMatch(/got "\*\*\*\*\*民初"$/);
+  });
+
+  it('round-trips generated pre-2016 numbers', () => {
+    // Courts hold none of the case-type starting characters; types start with one.
+    const courts = [
+      '',
+      '甬',
+      '浙',
+      '京',
+      '沪一中',
+      '沪高',
+      '杭西',
+      '甬鄞',
+      '粤高法',
+      '穗中法',
+      '最高法',
+      '京二中',
+    ];
+    const types = ['民初', '民二终', '民一终', '民四（商）终', '刑初', '刑二终', '执', '执异', '执复'];
+    const moreTypes = ['商外终', '行终', '立民终', '民申', '民提', '审监', '委赔', '知民初', '破'];
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1949, max: 2016 }),
+        fc.constantFrom(...courts),
+        fc.constantFrom(...types, ...moreTypes),
+        fc.integer({ min: 1, max: 999_999_999 }),
+        fc.constantFrom('（', '('),
+        fc.constantFrom('）', ')'),
+        fc.constantFrom('', ' ', '\t'),
+        (year, court, type, seq, open, close, pad) => {
+          const value = `${open}${year}${close}${court}${type}字第${seq}号`;
+          expect(legacy(`${pad}${value}${pad}`)).toEqual({
+            ok: true,
+            value,
+            year,
+            court,
+            type,
+            seq,
+            legacy: true,
+          });
+        },
+      ),
+    );
+  });
+
+  it('never throws, never quotes a name, and leaves numbers without 字 or 第 to the strict reading', () => {
+    const chars = fc.constantFrom(...'（）()0123456789０１甬浙民二终执字第号之章某 X');
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.string({ unit: chars, maxLength: 30 })), (s) => {
+        const r = legacy(s);
+        if (!r.ok) {
+          expect(r.error).toMatch(/^caseNumber: /);
+          expect(r.error).not.toMatch(/[章某X]/);
+        } else if (r.legacy) {
+          expect(r.value).toBe(s.trim());
+          expect(r.value).toContain(`字第`);
+          expect(r.year).toBeLessThanOrEqual(2016);
+        }
+        if (!/[字第]/.test(s)) expect(r).toEqual(parseCaseNumber(s));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});

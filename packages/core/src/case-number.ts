@@ -46,13 +46,21 @@ const TYPE_SET = new Set(CASE_TYPES);
 const EXAMPLE = 'e.g. （2022）浙0212民初123号';
 const TYPE_MISSING = 'case-type code missing after the court code, e.g. 民初';
 
-/** The result of {@link parseCaseNumber}. */
+/**
+ * The result of {@link parseCaseNumber}. `legacy` is `true` for a pre-2016 number (`字第`, read only with
+ * `{ legacy: true }`) and absent for a number of the 2015 format.
+ */
 export type ParsedCaseNumber =
-  | { ok: true; value: string; year: number; court: string; type: string; seq: number }
+  | { ok: true; value: string; year: number; court: string; type: string; seq: number; legacy?: true }
   | { ok: false; error: string };
 
+/** Options of {@link parseCaseNumber}. */
+export interface ParseCaseNumberOptions {
+  /** Also accept the pre-2016 format, `（2015）甬民二终字第123号`, kept as written. */
+  legacy?: boolean;
+}
+
 const fail = (rule: string): ParsedCaseNumber => ({ ok: false, error: `caseNumber: ${rule}` });
-/** At most 12 code points of user text in an error message. */
 /** The characters a case number is made of; an error quotes only these (anything else may be a name). */
 const CASE_CHARS = new Set([
   ...`0123456789一二三四五六七八九十（）()号之字第最高法${PROVINCES}${CASE_TYPES.join('')}`,
@@ -79,13 +87,20 @@ const quote = (s: string): string =>
  * - sequence: a positive integer without leading zeros, at most 9 digits, then `号`.
  * Never throws; errors name the part that is wrong.
  *
+ * With `{ legacy: true }` a number of the format used before 2016, `（year）court type字第seq号`, is accepted
+ * too (any input holding `字` or `第` is read as one): year 1949–2016 in `（）` or `()`; court and type in
+ * Chinese characters, the court possibly empty (the Supreme People's Court wrote none); `字第`; 1–9 digits,
+ * not all zero; `号`. `value` is the input as written, only trimmed; `court` is the text before the case
+ * type (the first of 民刑行执赔商知破立审监申委司认请协提) and `type` the text from it up to `字第` — a best-effort split,
+ * since the format has no separator. The result carries `legacy: true`.
+ *
  * @example
  * parseCaseNumber('(2022)浙0212刑初123号');
  * // { ok: true, value: '（2022）浙0212刑初123号', year: 2022, court: '浙0212', type: '刑初', seq: 123 }
  * parseCaseNumber('（2022）浙0212民x123号');
  * // { ok: false, error: 'caseNumber: unknown case-type code "民x"; use a code such as 民初, 民终, 刑初, 执 or 执恢' }
  */
-export function parseCaseNumber(s: string): ParsedCaseNumber {
+export function parseCaseNumber(s: string, options: ParseCaseNumberOptions = {}): ParsedCaseNumber {
   if (typeof s !== 'string') return fail('must be a string');
   const t = s
     .replace(/\s+/g, '')
@@ -93,15 +108,11 @@ export function parseCaseNumber(s: string): ParsedCaseNumber {
     .replace(/\)/g, '）')
     .replace(/[０-９]/g, (d) => String(d.charCodeAt(0) - 0xff10));
   if (t === '') return fail(`required, ${EXAMPLE}`);
-  const close = t.indexOf('）');
-  if (t[0] !== '（' || close < 0) return fail(`year must be in （）, ${EXAMPLE}`);
-  const yearText = t.slice(1, close);
-  if (!/^\d{4}$/.test(yearText)) return fail(`year must be 4 digits in （）, ${EXAMPLE}`);
-  const year = Number(yearText);
-  const maxYear = Number(toCstDate(new Date()).slice(0, 4)) + 1;
-  if (year < 1949 || year > maxYear) return fail(`year must be between 1949 and ${maxYear}, got ${year}`);
+  if (options.legacy === true && /[字第]/.test(t)) return parseLegacy(s.trim(), t);
+  const year = parseYear(t, Number(toCstDate(new Date()).slice(0, 4)) + 1, EXAMPLE);
+  if (typeof year !== 'number') return year;
 
-  let rest = t.slice(close + 1);
+  let rest = t.slice(t.indexOf('）') + 1);
   let court: string;
   if (rest.startsWith('最高法')) court = '最高法';
   else if (rest[0] !== undefined && PROVINCES.includes(rest[0])) court = rest[0];
@@ -135,4 +146,57 @@ export function parseCaseNumber(s: string): ParsedCaseNumber {
   if (rest[0] !== '号') return fail('must end with 号 after the sequence number, e.g. 123号');
   if (rest.length > 1) return fail(`unexpected text after 号: ${quote(rest.slice(1))}`);
   return { ok: true, value: t, year, court, type, seq: Number(seqText) };
+}
+
+/** `（year）` at the start of the normalized `t`: the year, or the error. */
+function parseYear(t: string, maxYear: number, example: string, range = ''): number | ParsedCaseNumber {
+  const close = t.indexOf('）');
+  if (t[0] !== '（' || close < 0) return fail(`year must be in （）, ${example}`);
+  const yearText = t.slice(1, close);
+  if (!/^\d{4}$/.test(yearText)) return fail(`year must be 4 digits in （）, ${example}`);
+  const year = Number(yearText);
+  if (year < 1949 || year > maxYear)
+    return fail(`year must be between 1949 and ${maxYear}${range}, got ${year}`);
+  return year;
+}
+
+/**
+ * The characters a case type of the pre-2016 format starts with (民初, 民二终, 商外终, 刑初, 行终, 执异, 知民初,
+ * 立民终, 审监, 委赔, 破, …). The court abbreviation (甬, 沪一中, 粤高法, 最高法) is the text before the first.
+ */
+const LEGACY_KINDS = '民刑行执赔商知破立审监申委司认请协提';
+const LEGACY_COURT = new RegExp(`^[^${LEGACY_KINDS}]*`);
+const LEGACY_EXAMPLE = 'e.g. （2015）甬民二终字第123号';
+/** Chinese characters, and one level of them in （） as in 沪一中民四（商）终. */
+const LEGACY_HEAD = /^(?:\p{Script=Han}|（\p{Script=Han}+）)+$/u;
+
+/** A pre-2016 number; `t` is `written` normalized as for the 2015 format. */
+function parseLegacy(written: string, t: string): ParsedCaseNumber {
+  const year = parseYear(t, 2016, LEGACY_EXAMPLE, ' in a number with 字第 (the format before 2016)');
+  if (typeof year !== 'number') return year;
+  const rest = t.slice(t.indexOf('）') + 1);
+  const at = rest.indexOf('字第');
+  if (at < 0) return fail(`a pre-2016 number has 字第 before the sequence number, ${LEGACY_EXAMPLE}`);
+  const head = rest.slice(0, at);
+  if (head === '') return fail(`court and case type missing before 字第, ${LEGACY_EXAMPLE}`);
+  if (!LEGACY_HEAD.test(head)) {
+    return fail(`court and case type before 字第 must be Chinese characters, got ${quote(head)}`);
+  }
+  const court = LEGACY_COURT.exec(head)![0];
+  const type = head.slice(court.length);
+  if (type === '') {
+    return fail(
+      `case type before 字第 must start with one of ${LEGACY_KINDS}, e.g. 民二终, got ${quote(head)}`,
+    );
+  }
+  const tail = rest.slice(at + 2);
+  const seqText = /^\d*/.exec(tail)![0];
+  if (seqText === '') return fail('sequence number missing after 字第, e.g. 字第123号');
+  if (seqText.length > 9 || /^0+$/.test(seqText)) {
+    return fail(`sequence must be 1 to 9 digits and not zero, got ${quote(seqText)}`);
+  }
+  const end = tail.slice(seqText.length);
+  if (end[0] !== '号') return fail('must end with 号 after the sequence number, e.g. 123号');
+  if (end.length > 1) return fail(`unexpected text after 号: ${quote(end.slice(1))}`);
+  return { ok: true, value: written, year, court, type, seq: Number(seqText), legacy: true };
 }

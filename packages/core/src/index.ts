@@ -1,4 +1,4 @@
-export type { ParsedCaseNumber } from './case-number.js';
+export type { ParseCaseNumberOptions, ParsedCaseNumber } from './case-number.js';
 export { CASE_TYPES, parseCaseNumber } from './case-number.js';
 export { catalog, catalogVersion } from './catalog.js';
 export type { ClassifyOptions } from './classify.js';
