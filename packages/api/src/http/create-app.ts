@@ -16,6 +16,7 @@ import { appRouter } from '../routers/root.js';
 import type { Deps } from '../services/deps.js';
 import { startStateSweeper } from '../state/sweeper.js';
 import type { Context as TrpcContext } from '../trpc/trpc.js';
+import { apiCors } from './api-cors.js';
 import { BadgeCache } from './badge-cache.js';
 import { badgeHandler, badgePreflight, type Observe } from './badge-route.js';
 import { createLogger } from './logger.js';
@@ -62,6 +63,11 @@ export interface FivecolorOptions {
    * verification page then renders with `<fivecolor-report>`, as partner pages do.
    */
   elementsScript?: string | undefined;
+  /**
+   * Browser origins allowed to call `/trpc/*` and `/v1/parties/*` cross-origin with `Authorization`
+   * (exact match; default none; `FIVECOLOR_ALLOWED_ORIGINS`); see `apiCors`.
+   */
+  allowedOrigins?: readonly string[] | undefined;
 }
 
 /**
@@ -99,6 +105,9 @@ export async function createFivecolor(opts: FivecolorOptions) {
   app.options('/v1/badge/:token', badgePreflight);
   mountMetrics(app, metrics, cache, misses);
   mountReportRoutes(app, deps, { elementsScript: opts.elementsScript });
+  const corsApi = apiCors({ allowedOrigins: opts.allowedOrigins });
+  app.use('/trpc/*', corsApi);
+  app.use('/v1/parties/*', corsApi);
   app.use(
     '/trpc/*',
     ...requestLimits({

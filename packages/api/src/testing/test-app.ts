@@ -47,6 +47,8 @@ export interface TestAppOptions {
   badgeCache?: boolean;
   /** The app's clock (default the real one). */
   now?: () => Date;
+  /** Origins allowed to call the API cross-origin (default none). */
+  allowedOrigins?: readonly string[];
 }
 
 /** Clients of the API at `target` (a URL, or an app called in process), one per token, made on first use. */
@@ -85,6 +87,7 @@ export async function createTestApp(opts: TestAppOptions & { logger: Logger }): 
     ...(opts.badgeCache === undefined ? {} : { badgeCache: opts.badgeCache }),
     ...(opts.now ? { now: opts.now } : {}),
     ...(opts.reports ? { reports: opts.reports } : {}),
+    ...(opts.allowedOrigins ? { allowedOrigins: opts.allowedOrigins } : {}),
   });
   const keys = {} as Record<KeyRole, string>;
   for (const role of KEY_ROLES) {
