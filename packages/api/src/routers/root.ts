@@ -2,6 +2,7 @@ import { router } from '../trpc/trpc.js';
 import { apiKeyRouter } from './api-key.js';
 import { auditRouter } from './audit.js';
 import { consentRouter } from './consent.js';
+import { exchangeRouter } from './exchange.js';
 import { objectionRouter } from './objection.js';
 import { partyRouter } from './party.js';
 import { policyRouter } from './policy.js';
@@ -26,6 +27,7 @@ export const appRouter = router({
   audit: auditRouter,
   stats: statsRouter,
   policy: policyRouter,
+  exchange: exchangeRouter,
 });
 
 export type AppRouter = typeof appRouter;

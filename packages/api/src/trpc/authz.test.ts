@@ -45,6 +45,7 @@ const documented: Record<string, Role[]> = {
   'consent.revoke': ['party'],
   'consent.list': ['admin', 'bank', 'party'],
   'stats.summary': COURT_READ,
+  'exchange.changes': ['admin', 'bank', 'exchange'],
   'policy.get': ['admin', 'clerk', 'judge', 'enforcement', 'bank', 'exchange', 'party'],
   'audit.list': ['admin', 'party'],
   'apiKey.create': ['admin'],
@@ -133,6 +134,7 @@ describe.each(dbKinds())('authorization matrix (procedure × role) on %s', (kind
     }),
     'audit.list': async () => ({}),
     'stats.summary': async () => undefined,
+    'exchange.changes': async () => ({ limit: 10 }),
     'policy.get': async () => undefined,
     'report.issue': async () => ({ partyId }),
     'report.verify': async () => {

@@ -1,0 +1,284 @@
+import { addDuration, toCstDate } from '@fivecolor/core';
+import { and, asc, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditLog, changes } from '../db/schema.js';
+import { createLogger } from '../http/logger.js';
+import { startStateSweeper } from '../state/sweeper.js';
+import { trpcError } from '../testing/client.js';
+import { createHarness, type Harness } from '../testing/harness.js';
+import { residentId } from '../testing/ids.js';
+import { dbKinds } from '../testing/test-db.js';
+import { encodeFeedCursor, type FEED_TYPES } from './feed-service.js';
+
+const CASE = '（2026）浙0212执5号';
+
+describe.each(dbKinds())('change feed (exchange.changes) on %s', (kind) => {
+  let h: Harness;
+  let n = 0;
+  const today = () => toCstDate(h.clock.now);
+  const exchange = () => h.as('exchange').exchange.changes;
+  const newRecord = async (partyId: string, extra: Record<string, unknown> = {}) =>
+    (
+      await h.as('judge').record.create.mutate({
+        partyId,
+        category: 'Y14',
+        court: '浙0212',
+        caseNumber: CASE,
+        effectiveFrom: today(),
+        ...extra,
+      })
+    ).recordId;
+  /** Reads the whole feed from `cursor` in pages of `limit`; the items and the cursor after them. */
+  const readAll = async (opts: {
+    cursor?: string;
+    limit?: number;
+    types?: (typeof FEED_TYPES)[number][];
+  }) => {
+    const items = [];
+    let cursor = opts.cursor;
+    for (;;) {
+      const page = await exchange().query({ ...opts, cursor });
+      items.push(...page.items);
+      cursor = page.nextCursor;
+      if (!page.hasMore) return { items, cursor };
+    }
+  };
+  const allSeqs = async () =>
+    (await h.db.db.select({ seq: changes.seq }).from(changes).orderBy(asc(changes.seq))).map((r) => r.seq);
+
+  beforeAll(async () => {
+    h = await createHarness(kind);
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('pages through every event in seq order and resumes from any cursor kept', async () => {
+    const a = await h.registerPerson(900 + n++, '章某某');
+    const b = await h.registerPerson(900 + n++, '李某');
+    const ra = await newRecord(a);
+    await newRecord(b);
+    await h.as('judge').record.revoke.mutate({ recordId: ra, reason: '录入错误' });
+
+    const whole = await readAll({ limit: 1000 });
+    expect(whole.items.map((i) => i.seq)).toEqual(await allSeqs());
+    const paged = await readAll({ limit: 2 });
+    expect(paged.items).toEqual(whole.items);
+    expect(paged.cursor).toBe(whole.cursor);
+
+    const mine = whole.items.filter((i) => i.partyId === a);
+    expect(mine.map((i) => i.type)).toEqual([
+      'record.created',
+      'color.changed',
+      'record.revoked',
+      'color.changed',
+    ]);
+    // Identity in clear for an exchange key (it matches them to its own register).
+    expect(mine[0]?.party).toEqual({
+      kind: 'person',
+      idType: 'RESIDENT_ID',
+      idNumber: residentId(900),
+      name: '章某某',
+    });
+    expect(mine[0]?.record).toMatchObject({ recordId: ra, category: 'Y14', color: 'yellow', revoked: false });
+    expect(mine[2]).toMatchObject({ reason: '录入错误', record: { recordId: ra, revoked: true } });
+    expect(mine[1]?.color).toEqual({
+      from: 'green',
+      to: 'yellow',
+      since: today(),
+      until: expect.any(String),
+      policyId: 'default-2022',
+      basis: [ra],
+      cause: 'record.create',
+    });
+    expect(mine[3]?.color).toMatchObject({ from: 'yellow', to: 'green', basis: [], cause: 'record.revoke' });
+
+    // Resume from a cursor kept in the middle: the rest, exactly.
+    const first = await exchange().query({ limit: 3 });
+    const rest = await readAll({ cursor: first.nextCursor, limit: 2 });
+    expect([...first.items, ...rest.items]).toEqual(whole.items);
+
+    // Caught up: an empty page hands back the cursor that was sent; a new event then appears after it.
+    const idle = await exchange().query({ cursor: whole.cursor });
+    expect(idle).toEqual({ items: [], nextCursor: whole.cursor, hasMore: false });
+    await newRecord(b);
+    const next = await exchange().query({ cursor: whole.cursor });
+    expect(next.items.map((i) => i.type)).toEqual(['record.created']);
+    expect(next.items[0]?.seq).toBeGreaterThan(whole.items.at(-1)?.seq ?? 0);
+  });
+
+  it('filters by type, and calls a repair record.repaired', async () => {
+    const p = await h.registerPerson(900 + n++);
+    const y = await newRecord(p);
+    const fix = await h.as('enforcement').record.repair.mutate({
+      partyId: p,
+      repairs: [y],
+      court: '浙0212',
+      caseNumber: CASE,
+      effectiveFrom: today(),
+    });
+    const all = (await readAll({ limit: 1000 })).items.filter((i) => i.partyId === p);
+    expect(all.map((i) => i.type)).toEqual([
+      'record.created',
+      'color.changed',
+      'record.repaired',
+      'color.changed',
+    ]);
+    expect(all[2]?.record).toMatchObject({ recordId: fix.recordId, repairs: [y], color: 'blue' });
+
+    const repaired = (await readAll({ types: ['record.repaired'] })).items;
+    expect(repaired.map((i) => i.record?.recordId)).toEqual([fix.recordId]);
+    const created = (await readAll({ types: ['record.created'] })).items;
+    expect(created.every((i) => i.type === 'record.created')).toBe(true);
+    expect(created.map((i) => i.record?.recordId)).toContain(y);
+    expect(created.map((i) => i.record?.recordId)).not.toContain(fix.recordId);
+    const colors = (await readAll({ types: ['color.changed', 'record.repaired'], limit: 3 })).items;
+    expect(new Set(colors.map((i) => i.type))).toEqual(new Set(['color.changed', 'record.repaired']));
+    expect(colors.map((i) => i.seq)).toEqual([...colors.map((i) => i.seq)].sort((x, z) => x - z));
+
+    const bad = await trpcError(exchange().query({ types: ['record.deleted' as 'record.created'] }));
+    expect(bad.data?.code).toBe('BAD_REQUEST');
+    expect(bad.message).toMatch(/^types\.0: must be one of record\.created, /);
+  });
+
+  it('shows a record as it stood at each event (amendments are later items)', async () => {
+    const p = await h.registerPerson(900 + n++);
+    const r = await newRecord(p, { effectiveUntil: addDuration(today(), 'P1Y') });
+    const until2 = addDuration(today(), 'P2Y');
+    await h.as('judge').record.amend.mutate({ recordId: r, reason: '期限更正', effectiveUntil: until2 });
+    const items = (await readAll({ limit: 1000 })).items.filter((i) => i.record?.recordId === r);
+    expect(items.map((i) => [i.type, i.record?.revision, i.record?.effectiveUntil])).toEqual([
+      ['record.created', 0, addDuration(today(), 'P1Y')],
+      ['record.amended', 1, until2],
+    ]);
+    expect(items[1]?.reason).toBe('期限更正');
+  });
+
+  it('refuses a cursor it never issued, naming the field', async () => {
+    const forged = Buffer.concat([Buffer.alloc(8), Buffer.alloc(12)]).toString('base64url');
+    for (const cursor of ['abc', forged, `${(await exchange().query({})).nextCursor}x`]) {
+      const err = await trpcError(exchange().query({ cursor }));
+      expect(err.data?.code).toBe('BAD_REQUEST');
+      expect(err.message).toMatch(/^cursor: must be a nextCursor returned by exchange\.changes/);
+    }
+    // Well signed but past the end (another database, or a restored one).
+    const ahead = await trpcError(exchange().query({ cursor: encodeFeedCursor(h.deps, 10 ** 9) }));
+    expect(ahead.message).toMatch(/^cursor: .*ahead of this feed/);
+    const limit = await trpcError(exchange().query({ limit: 1001 }));
+    expect(limit.message).toBe('limit: must be at most 1000');
+  });
+
+  it('carries a color change that time alone made (the state sweeper), with its policy and basis', async () => {
+    const p = await h.registerPerson(900 + n++);
+    const until = addDuration(today(), 'P30D');
+    await newRecord(p, { category: 'Y01', effectiveUntil: until });
+    const { cursor } = await readAll({ limit: 1000 });
+    const saved = h.clock.now;
+    h.clock.now = new Date(`${until}T00:00:01+08:00`);
+    try {
+      const sweeper = startStateSweeper(h.deps, createLogger({ level: 'silent' }));
+      await sweeper.running;
+      await sweeper.stop();
+      const items = (await readAll({ cursor })).items.filter((i) => i.partyId === p);
+      expect(items).toEqual([
+        expect.objectContaining({
+          type: 'color.changed',
+          color: {
+            from: 'yellow',
+            to: 'green',
+            since: until,
+            until: null,
+            policyId: 'default-2022',
+            basis: [],
+            cause: 'time',
+          },
+        }),
+      ]);
+    } finally {
+      h.clock.now = saved;
+    }
+  });
+
+  it('audits each page an exchange key reads as a read of the parties it showed', async () => {
+    const p = await h.registerPerson(900 + n++);
+    const q = await h.registerPerson(900 + n++);
+    const { cursor } = await readAll({ limit: 1000 });
+    await newRecord(p);
+    await newRecord(q);
+    const page = await exchange().query({ cursor, limit: 2 });
+    expect(page.items.map((i) => i.partyId)).toEqual([p, p]);
+    const rows = await h.db.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'exchange.changes')))
+      .orderBy(asc(auditLog.seq));
+    const last = rows.at(-1);
+    expect(last).toMatchObject({
+      partyId: p,
+      actorRole: 'exchange',
+      detail: { fromSeq: page.items[0]?.seq, toSeq: page.items[1]?.seq },
+    });
+    expect(rows.filter((r) => r.partyId === q)).toEqual([]);
+    await exchange().query({ cursor: page.nextCursor });
+    const after = await h.db.db.select().from(auditLog).where(eq(auditLog.action, 'exchange.changes'));
+    expect(after.filter((r) => r.partyId === q)).toHaveLength(1);
+    // The party can see that the exchange partner looked.
+    const session = (await h.as('portal').party.issueSession.mutate({ partyId: q })).token;
+    const looked = await h.client(session).audit.list.query({});
+    expect(looked.items.map((i) => i.action)).toContain('exchange.changes');
+  });
+
+  it('shows a bank only the color changes of parties that consented to it, masked, from the consent on', async () => {
+    const bank = () => h.as('bank').exchange.changes;
+    const before = (await bank().query({})).nextCursor;
+    const yes = await h.registerPerson(900 + n++, '王小明');
+    const no = await h.registerPerson(900 + n++, '赵某');
+    const reportOnly = await h.registerPerson(900 + n++, '钱某');
+    await newRecord(yes); // before the consent: not shown
+    const grant = async (partyId: string, scopes: ('code' | 'report')[]) => {
+      const token = (await h.as('portal').party.issueSession.mutate({ partyId })).token;
+      await h
+        .client(token)
+        .consent.grant.mutate({ grantee: 'Test Bank', scopes, until: addDuration(today(), 'P1Y') });
+    };
+    h.clock.now = new Date(h.clock.now.getTime() + 1000);
+    await grant(yes, ['code']);
+    await grant(reportOnly, ['report']);
+    h.clock.now = new Date(h.clock.now.getTime() + 1000);
+    const r = await newRecord(yes, { category: 'R04' });
+    await newRecord(no, { category: 'R04' });
+    await newRecord(reportOnly, { category: 'R04' });
+
+    const page = await bank().query({ cursor: before, limit: 1000 });
+    expect(page.items).toEqual([
+      {
+        seq: expect.any(Number),
+        type: 'color.changed',
+        at: h.clock.now.toISOString(),
+        partyId: yes,
+        party: {
+          kind: 'person',
+          idType: 'RESIDENT_ID',
+          idNumber: expect.stringMatching(/^\d{4}\*{10}[\dX]{4}$/),
+          name: '王**',
+        },
+        color: expect.objectContaining({ from: 'yellow', to: 'red', basis: expect.arrayContaining([r]) }),
+      },
+    ]);
+    expect(JSON.stringify(page)).not.toContain(residentId(900 + n - 3));
+    // Asking for other types is not an error: there is just nothing.
+    expect((await bank().query({ cursor: before, types: ['record.created'] })).items).toEqual([]);
+    // Audited as a read of the one party shown.
+    const audited = await h.db.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'exchange.changes'), eq(auditLog.actorRole, 'bank')));
+    expect(new Set(audited.map((a) => a.partyId))).toEqual(new Set([yes]));
+  });
+
+  it('the admin reads it in clear; court staff may not', async () => {
+    const page = await h.as('admin').exchange.changes.query({ limit: 1 });
+    expect(page.items[0]?.party.name).not.toContain('*');
+    expect((await trpcError(h.as('judge').exchange.changes.query({}))).data?.code).toBe('FORBIDDEN');
+  });
+});

@@ -1,0 +1,445 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Color } from '@fivecolor/core';
+import { and, asc, eq, gt, inArray, isNull, lte, or, type SQL, sql } from 'drizzle-orm';
+import type { Principal } from '../auth/principal.js';
+import { deriveKey } from '../crypto/party-crypto.js';
+import { rowsOf } from '../db/rows.js';
+import { changes, consents, parties, recordRevisions, records } from '../db/schema.js';
+import { today } from '../state/party-state.js';
+import type { Caller } from './access.js';
+import { auditRead } from './audit-trail.js';
+import type { Deps } from './deps.js';
+import { badRequest } from './errors.js';
+import { fiveYearsBefore, isArchived } from './retention.js';
+import { partyIdentityView } from './views.js';
+
+/** The public event types of the change feed (`exchange.changes`, webhook payloads). */
+export const FEED_TYPES = [
+  'record.created',
+  'record.amended',
+  'record.revoked',
+  'record.repaired',
+  'color.changed',
+  'objection.filed',
+  'objection.resolved',
+] as const;
+export type FeedType = (typeof FEED_TYPES)[number];
+
+/** A row of the `changes` table. */
+export type ChangeRow = typeof changes.$inferSelect;
+
+/** Who reads the feed: the role and organization of an API key (a webhook's owner, the caller). */
+export type FeedViewer = Pick<Principal, 'role' | 'org'>;
+
+/** A record as it stood right after the event (its later amendments and revocation are later items). */
+export interface FeedRecord {
+  recordId: string;
+  category: string;
+  color: Color | null;
+  court: string;
+  caseNumber: string;
+  effectiveFrom: string;
+  effectiveUntil: string | null;
+  repairs: string[];
+  source: string;
+  externalId: string | null;
+  revision: number;
+  revoked: boolean;
+}
+
+/** One item of the change feed as a viewer sees it. */
+export interface FeedItem {
+  seq: number;
+  type: FeedType;
+  /** When it happened (ISO 8601). */
+  at: string;
+  partyId: string;
+  /** Clear for an `exchange` key and court staff; a bank sees a person's name and number masked (domain §6). */
+  party: { kind: 'person' | 'org'; idType: string; idNumber: string; name: string };
+  /** Record and objection events: the record right after the event. */
+  record?: FeedRecord;
+  /** `record.amended`, `record.revoked`: the reason given. */
+  reason?: string;
+  /** `color.changed`: from, to, the interval, the policy and the records it was decided on; `cause` `time` when time alone moved it. */
+  color?: {
+    from: Color | null;
+    to: Color;
+    since: string | null;
+    until: string | null;
+    policyId: string | null;
+    basis: string[];
+    cause: string | null;
+  };
+  /** `objection.filed` (with `dueDate`) and `objection.resolved` (with `decision`). */
+  objection?: { objectionId: string; dueDate?: string; decision?: 'upheld' | 'rejected' };
+}
+
+const COURT_ROLES = new Set(['admin', 'clerk', 'judge', 'enforcement']);
+const STORED_KINDS: Record<string, FeedType> = Object.fromEntries(FEED_TYPES.map((t) => [t, t]));
+
+/**
+ * The public type of a change row. A repair is stored as `record.created` of a record that names the
+ * records it repairs; the feed calls it `record.repaired`.
+ */
+export function feedType(row: Pick<ChangeRow, 'kind'>, record?: { repairs: string[] | null }): FeedType {
+  const t = STORED_KINDS[row.kind];
+  if (!t) throw new Error(`change row of unknown kind ${row.kind}`);
+  return t === 'record.created' && record?.repairs?.length ? 'record.repaired' : t;
+}
+
+const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+
+/** The record as it stood at `seq`: its revision then (earlier versions from `record_revisions`) and whether it was revoked. */
+function recordAt(
+  deps: Deps,
+  r: typeof records.$inferSelect,
+  seq: number,
+  history: { kind: string; seq: number }[],
+  revisions: Map<number, Record<string, unknown>>,
+): FeedRecord {
+  const revision = history.filter((h) => h.kind === 'record.amended' && h.seq <= seq).length;
+  const revokedSeq = history.find((h) => h.kind === 'record.revoked')?.seq;
+  // The version before amendment `revision + 1` is the one that stood at `seq`.
+  const then = revision < r.revision ? revisions.get(revision + 1) : undefined;
+  const field = (k: 'effectiveFrom' | 'effectiveUntil' | 'caseNumber') =>
+    then && k in then ? (then[k] as string | null) : r[k];
+  return {
+    recordId: r.id,
+    category: r.category,
+    color: deps.policy.categories.find((c) => c.code === r.category)?.color ?? null,
+    court: r.court,
+    caseNumber: field('caseNumber') as string,
+    effectiveFrom: field('effectiveFrom') as string,
+    effectiveUntil: field('effectiveUntil'),
+    repairs: r.repairs ?? [],
+    source: r.source,
+    externalId: r.externalId,
+    revision: Math.min(revision, r.revision),
+    revoked: r.revokedAt !== null && revokedSeq !== undefined && revokedSeq <= seq,
+  };
+}
+
+/**
+ * The projection of change rows into public feed items for one viewer — the one place that decides
+ * what a partner sees, used by `exchange.changes` and by webhook payloads (`data` = the item). Rows the
+ * viewer may not see are left out (never an error): a bank sees only `color.changed` of parties whose
+ * active `code` consent names its organization, from the consent's grant on, masked; a non-court
+ * viewer sees nothing of a record retention has archived. Court staff and `exchange` keys see names
+ * and identity numbers in clear. Items keep the order of `rows`; reading them is not audited here.
+ *
+ * @example
+ * const items = await feedItems(deps, rows, { role: 'exchange', org: 'City credit platform' });
+ */
+export async function feedItems(
+  deps: Deps,
+  rows: readonly ChangeRow[],
+  viewer: FeedViewer,
+): Promise<FeedItem[]> {
+  const db = deps.db.db;
+  const day = today(deps);
+  const court = COURT_ROLES.has(viewer.role);
+  let visible = rows.filter((r) => STORED_KINDS[r.kind] !== undefined);
+  if (viewer.role === 'bank') {
+    visible = visible.filter((r) => r.kind === 'color.changed');
+    const ids = [...new Set(visible.map((r) => r.partyId))];
+    const granted = new Map<string, Date>();
+    if (ids.length > 0 && viewer.org) {
+      const rowsC = await db
+        .select({ partyId: consents.partyId, scopes: consents.scopes, createdAt: consents.createdAt })
+        .from(consents)
+        .where(
+          and(
+            inArray(consents.partyId, ids),
+            eq(consents.grantee, viewer.org),
+            isNull(consents.revokedAt),
+            gt(consents.until, day),
+          ),
+        );
+      for (const c of rowsC) {
+        if (!c.scopes.includes('code')) continue;
+        const was = granted.get(c.partyId);
+        if (!was || c.createdAt < was) granted.set(c.partyId, c.createdAt);
+      }
+    }
+    visible = visible.filter((r) => {
+      const since = granted.get(r.partyId);
+      return since !== undefined && r.at >= since;
+    });
+  } else if (viewer.role !== 'exchange' && !court) {
+    visible = [];
+  }
+  if (visible.length === 0) return [];
+
+  const partyIds = [...new Set(visible.map((r) => r.partyId))];
+  const recordIds = [
+    ...new Set(
+      visible.filter((r) => r.kind !== 'color.changed' && r.recordId).map((r) => r.recordId as string),
+    ),
+  ];
+  const [partyRows, recordRows] = await Promise.all([
+    db.select().from(parties).where(inArray(parties.id, partyIds)),
+    recordIds.length > 0 ? db.select().from(records).where(inArray(records.id, recordIds)) : [],
+  ]);
+  const recordById = new Map(recordRows.map((r) => [r.id, r]));
+  // Amended or revoked records: their events (to tell which version stood at each seq) and earlier versions.
+  const changed = recordRows.filter((r) => r.revision > 0 || r.revokedAt !== null);
+  const history = new Map<string, { kind: string; seq: number }[]>();
+  const revisions = new Map<string, Map<number, Record<string, unknown>>>();
+  if (changed.length > 0) {
+    const ids = changed.map((r) => r.id);
+    const [events, revs] = await Promise.all([
+      db
+        .select({ recordId: changes.recordId, kind: changes.kind, seq: changes.seq })
+        .from(changes)
+        .where(
+          and(
+            // Through the (party_id, seq) index: there is no index on record_id.
+            inArray(changes.partyId, [...new Set(changed.map((r) => r.partyId))]),
+            inArray(changes.recordId, ids),
+            inArray(changes.kind, ['record.amended', 'record.revoked']),
+          ),
+        )
+        .orderBy(asc(changes.seq)),
+      db
+        .select({
+          recordId: recordRevisions.recordId,
+          revision: recordRevisions.revision,
+          before: recordRevisions.before,
+        })
+        .from(recordRevisions)
+        .where(inArray(recordRevisions.recordId, ids)),
+    ]);
+    for (const e of events) {
+      const list = history.get(e.recordId as string) ?? [];
+      list.push(e);
+      history.set(e.recordId as string, list);
+    }
+    for (const r of revs) {
+      const m = revisions.get(r.recordId) ?? new Map();
+      m.set(r.revision, r.before as Record<string, unknown>);
+      revisions.set(r.recordId, m);
+    }
+  }
+
+  const clear = viewer.role !== 'bank';
+  const identities = new Map(
+    partyRows.map((p) => {
+      const v = partyIdentityView(p, deps.crypto, clear);
+      return [p.id, { kind: v.kind, idType: v.idType, idNumber: v.idNumber, name: v.name }] as const;
+    }),
+  );
+  const items: FeedItem[] = [];
+  for (const row of visible) {
+    const party = identities.get(row.partyId);
+    if (!party) continue;
+    const data = row.data ?? {};
+    const rec = row.kind !== 'color.changed' && row.recordId ? recordById.get(row.recordId) : undefined;
+    if (rec && !court && isArchived(rec, day, deps.policy)) continue;
+    const item: FeedItem = {
+      seq: row.seq,
+      type: feedType(row, rec),
+      at: row.at.toISOString(),
+      partyId: row.partyId,
+      party,
+    };
+    if (rec)
+      item.record = recordAt(
+        deps,
+        rec,
+        row.seq,
+        history.get(rec.id) ?? [],
+        revisions.get(rec.id) ?? new Map(),
+      );
+    if ((row.kind === 'record.amended' || row.kind === 'record.revoked') && str(data.reason) !== undefined)
+      item.reason = str(data.reason) as string;
+    if (row.kind === 'color.changed' && row.color) {
+      item.color = {
+        from: row.previousColor,
+        to: row.color,
+        since: str(data.since) ?? null,
+        until: str(data.until) ?? null,
+        policyId: str(data.policyId) ?? null,
+        basis: Array.isArray(data.basis) ? (data.basis as string[]) : [],
+        cause: str(data.cause) ?? null,
+      };
+    }
+    if (row.kind.startsWith('objection.') && str(data.objectionId)) {
+      item.objection = { objectionId: str(data.objectionId) as string };
+      if (str(data.dueDate)) item.objection.dueDate = str(data.dueDate) as string;
+      if (data.decision === 'upheld' || data.decision === 'rejected') item.objection.decision = data.decision;
+    }
+    items.push(item);
+  }
+  return items;
+}
+
+/* ------------------------------------------------------------------------------------------------ */
+/* Cursors                                                                                           */
+
+const CURSOR_RULE = 'must be a nextCursor returned by exchange.changes (omit it to read from the beginning)';
+
+function cursorMac(deps: Deps, seq: number): Buffer {
+  return createHmac('sha256', deriveKey(deps.secret, 'feed-cursor'))
+    .update(`changes:${seq}`)
+    .digest()
+    .subarray(0, 12);
+}
+
+/** The opaque cursor of a feed position (after `seq`): the seq and a MAC, so a made-up cursor is refused. */
+export function encodeFeedCursor(deps: Deps, seq: number): string {
+  const buf = Buffer.alloc(8);
+  buf.writeBigUInt64BE(BigInt(seq));
+  return Buffer.concat([buf, cursorMac(deps, seq)]).toString('base64url');
+}
+
+/** The position of a cursor this server issued; BAD_REQUEST naming `cursor` for anything else. */
+export function decodeFeedCursor(deps: Deps, cursor: string): number {
+  const raw = /^[A-Za-z0-9_-]{27}$/.test(cursor) ? Buffer.from(cursor, 'base64url') : Buffer.alloc(0);
+  if (raw.length === 20) {
+    const seq = Number(raw.readBigUInt64BE(0));
+    if (Number.isSafeInteger(seq) && timingSafeEqual(raw.subarray(8), cursorMac(deps, seq))) return seq;
+  }
+  badRequest(`cursor: ${CURSOR_RULE}; this one was not issued by this server`);
+}
+
+/* ------------------------------------------------------------------------------------------------ */
+/* Reading up to what has settled                                                                    */
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The highest `seq` handed out so far, and the highest below which every row has settled (committed
+ * or rolled back for good), so a reader that goes up to it never skips a row that commits later.
+ *
+ * `seq` is a sequence: concurrent writers take numbers in one order and commit in another, and the
+ * inserts into `changes` happen before the audit chain's lock is taken (record, objection and time-driven
+ * writes), so commit order is not seq order. The bound: read the sequence's last value `H`, then list the
+ * transactions that hold `changes` open for insert (PostgreSQL takes that lock before the insert draws
+ * its number and keeps it until commit); every number up to `H` was drawn by one of them or by a
+ * transaction already finished. Wait until those have finished (a write takes milliseconds), up to
+ * `waitMs`; if one is still running then, nothing past `cursor` is known settled and the bound stays at
+ * the reader's cursor. PGlite runs one transaction at a time: nothing is ever in flight for a reader.
+ */
+export async function settledSeq(
+  deps: Deps,
+  after: number,
+  opts: { waitMs?: number } = {},
+): Promise<{ last: number; settled: number }> {
+  const q = async <T>(query: SQL) => rowsOf<T>(await deps.db.db.execute(query));
+  const [h] = await q<{ last: string | number | null }>(
+    sql`select pg_sequence_last_value(pg_get_serial_sequence('changes', 'seq')::regclass) as last`,
+  );
+  const last = Number(h?.last ?? 0);
+  if (deps.db.kind !== 'postgres') return { last, settled: last };
+  const inserting = sql`locktype = 'relation' and relation = 'changes'::regclass and mode = 'RowExclusiveLock'
+    and database = (select oid from pg_database where datname = current_database())`;
+  const [l] = await q<{ vx: string[] | null }>(
+    sql`select array_agg(virtualtransaction) as vx from pg_locks where ${inserting} and pid <> pg_backend_pid()`,
+  );
+  const open = l?.vx ?? [];
+  if (open.length === 0) return { last, settled: last };
+  const deadline = Date.now() + (opts.waitMs ?? 5000);
+  for (let pause = 1; ; pause = Math.min(pause * 2, 50)) {
+    await sleep(pause);
+    const [still] = await q<{ n: string | number }>(
+      sql`select count(*) as n from pg_locks where ${inserting} and virtualtransaction in ${open}`,
+    );
+    if (Number(still?.n ?? 0) === 0) return { last, settled: last };
+    if (Date.now() > deadline) {
+      deps.logger.warn(
+        { waitingFor: open.length },
+        'change feed: a writer of changes is still open; page ends early',
+      );
+      return { last, settled: after };
+    }
+  }
+}
+
+/* ------------------------------------------------------------------------------------------------ */
+/* exchange.changes                                                                                  */
+
+export interface ChangesInput {
+  cursor?: string | undefined;
+  limit?: number | undefined;
+  types?: readonly FeedType[] | undefined;
+}
+
+/** The SQL condition of the wanted public types (a repair is a `record.created` row of a repair record). */
+function typeCondition(types: readonly FeedType[]): SQL {
+  const isRepair = sql`exists (select 1 from ${records} r where r.id = ${changes.recordId} and r.repairs is not null)`;
+  const created = types.includes('record.created');
+  const repaired = types.includes('record.repaired');
+  const parts: SQL[] = [];
+  const others = types.filter((t) => t !== 'record.created');
+  if (others.length > 0) parts.push(inArray(changes.kind, others));
+  const createdRow = eq(changes.kind, 'record.created');
+  if (created && repaired) parts.push(createdRow);
+  else if (created) parts.push(and(createdRow, sql`not ${isRepair}`) as SQL);
+  else if (repaired) parts.push(and(createdRow, isRepair) as SQL);
+  return or(...parts) as SQL;
+}
+
+/** The rows a viewer may see, narrowed in SQL so that pages are full (`feedItems` decides all the same). */
+function viewerCondition(deps: Deps, viewer: FeedViewer): SQL | undefined {
+  const day = today(deps);
+  if (viewer.role === 'bank') {
+    return and(
+      eq(changes.kind, 'color.changed'),
+      sql`exists (select 1 from ${consents} c where c.party_id = ${changes.partyId} and c.grantee = ${viewer.org ?? ''}
+        and c.revoked_at is null and c.until > ${day} and c.scopes @> '["code"]'::jsonb and c.created_at <= ${changes.at})`,
+    );
+  }
+  if (COURT_ROLES.has(viewer.role)) return undefined;
+  const negative = deps.policy.categories
+    .filter((c) => c.color === 'red' || c.color === 'yellow')
+    .map((c) => c.code);
+  if (negative.length === 0) return undefined;
+  return sql`(${changes.kind} = 'color.changed' or not exists (select 1 from ${records} r where r.id = ${changes.recordId}
+    and r.effective_until <= ${fiveYearsBefore(day)} and r.category in ${negative}))`;
+}
+
+/**
+ * A page of the change feed after `cursor`, in `seq` order, as the caller may see it (`feedItems`),
+ * up to what has settled (`settledSeq`), filtered by public `types`. `nextCursor` resumes after the
+ * page; an empty page returns the cursor that was sent (a fresh start cursor when none was). Audited
+ * as a read of every party the page shows.
+ */
+export async function readChanges(c: Caller, input: ChangesInput = {}) {
+  const { deps } = c;
+  const after = input.cursor === undefined ? 0 : decodeFeedCursor(deps, input.cursor);
+  const limit = input.limit ?? 100;
+  const { last, settled } = await settledSeq(deps, after);
+  if (after > last)
+    badRequest(`cursor: ${CURSOR_RULE}; this one is ahead of this feed (was the database restored?)`);
+  const viewer: FeedViewer = { role: c.principal.role, org: c.principal.org };
+  const where = [gt(changes.seq, after), lte(changes.seq, settled)];
+  if (input.types && input.types.length < FEED_TYPES.length) where.push(typeCondition(input.types));
+  const scope = viewerCondition(deps, viewer);
+  if (scope) where.push(scope);
+  const rows = await deps.db.db
+    .select()
+    .from(changes)
+    .where(and(...where))
+    .orderBy(asc(changes.seq))
+    .limit(limit + 1);
+  const hasMore = rows.length > limit;
+  const page = rows.slice(0, limit);
+  const items = await feedItems(deps, page, viewer);
+  const end = page.at(-1)?.seq;
+  if (items.length > 0) {
+    await auditRead(
+      c,
+      items.map((i) => i.partyId),
+      undefined,
+      { detail: { fromSeq: items[0]?.seq, toSeq: items.at(-1)?.seq } },
+    );
+  }
+  return {
+    items,
+    nextCursor:
+      end === undefined || (items.length === 0 && !hasMore)
+        ? (input.cursor ?? encodeFeedCursor(deps, 0))
+        : encodeFeedCursor(deps, end),
+    hasMore,
+  };
+}
