@@ -282,3 +282,105 @@ describe.each(dbKinds())('change feed (exchange.changes) on %s', (kind) => {
     expect((await trpcError(h.as('judge').exchange.changes.query({}))).data?.code).toBe('FORBIDDEN');
   });
 });
+
+// Concurrent writers on PostgreSQL draw seq numbers in one order and commit in another; a reader must
+// never move its cursor past a row that commits later with a lower seq.
+describe.each(dbKinds().filter((k) => k === 'postgres'))(
+  'change feed under concurrent writes on %s',
+  (kind) => {
+    let h: Harness;
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const feed = () => h.as('exchange').exchange.changes;
+    const newRecord = (partyId: string) =>
+      h.as('judge').record.create.mutate({
+        partyId,
+        category: 'Y14',
+        court: '浙0212',
+        caseNumber: CASE,
+        effectiveFrom: toCstDate(h.clock.now),
+      });
+    const tail = async (cursor: string) => {
+      const seqs: number[] = [];
+      for (;;) {
+        const page = await feed().query({ cursor, limit: 1000 });
+        seqs.push(...page.items.map((i) => i.seq));
+        cursor = page.nextCursor;
+        if (!page.hasMore) return { seqs, cursor };
+      }
+    };
+
+    beforeAll(async () => {
+      h = await createHarness(kind);
+    });
+    afterAll(async () => {
+      await h?.close();
+    });
+
+    it('waits for a writer that drew a lower seq and has not committed yet', async () => {
+      const p = await h.registerPerson(950);
+      const q = await h.registerPerson(951);
+      const { cursor } = await tail((await feed().query({})).nextCursor);
+      const pool = h.db.pool as NonNullable<typeof h.db.pool>;
+      const slow = await pool.connect();
+      try {
+        await slow.query('begin');
+        const held = Number(
+          (
+            await slow.query(
+              `insert into changes (party_id, kind, color, previous_color, data, at)
+             values ($1, 'color.changed', 'yellow', 'green', $2, now()) returning seq`,
+              [p, { since: null, until: null, basis: [], policyId: 'default-2022', cause: 'test' }],
+            )
+          ).rows[0].seq,
+        );
+        await newRecord(q); // commits rows with higher seqs first
+        let answered = false;
+        const reading = feed()
+          .query({ cursor, limit: 1000 })
+          .then((page) => {
+            answered = true;
+            return page;
+          });
+        await sleep(300);
+        expect(answered).toBe(false);
+        await slow.query('commit');
+        const page = await reading;
+        const seqs = page.items.map((i) => i.seq);
+        expect(seqs[0]).toBe(held);
+        expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+        expect(seqs.length).toBe(3); // the held row, then record.created and color.changed of q
+      } finally {
+        slow.release();
+      }
+    });
+
+    it('a reader following the feed during concurrent writes sees every row once, in order', async () => {
+      const parties = [];
+      for (let i = 0; i < 4; i++) parties.push(await h.registerPerson(960 + i));
+      let { cursor } = await tail((await feed().query({})).nextCursor);
+      const startSeq =
+        (await h.db.db.select({ seq: changes.seq }).from(changes).orderBy(asc(changes.seq))).at(-1)?.seq ?? 0;
+      let writing = true;
+      const writers = Promise.all(
+        parties.map(async (p) => {
+          for (let i = 0; i < 12; i++) await newRecord(p);
+        }),
+      ).finally(() => {
+        writing = false;
+      });
+      const seen: number[] = [];
+      while (writing) {
+        const page = await feed().query({ cursor, limit: 5 });
+        seen.push(...page.items.map((i) => i.seq));
+        cursor = page.nextCursor;
+      }
+      await writers;
+      seen.push(...(await tail(cursor)).seqs);
+      const all = (await h.db.db.select({ seq: changes.seq }).from(changes).orderBy(asc(changes.seq)))
+        .map((r) => r.seq)
+        .filter((s) => s > startSeq);
+      expect(all.length).toBeGreaterThanOrEqual(48);
+      expect(seen).toEqual(all);
+    });
+  },
+);
