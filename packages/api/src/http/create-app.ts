@@ -21,6 +21,7 @@ import { BadgeCache } from './badge-cache.js';
 import { badgeHandler, badgePreflight, type Observe } from './badge-route.js';
 import { createLogger } from './logger.js';
 import { Metrics } from './metrics.js';
+import { mountPartyRoutes } from './party-routes.js';
 import { listenForPartyChanges } from './party-listener.js';
 import { type RateLimit, RateLimiter } from './rate-limit.js';
 import { mountReportRoutes } from './report-routes.js';
@@ -108,6 +109,7 @@ export async function createFivecolor(opts: FivecolorOptions) {
   const corsApi = apiCors({ allowedOrigins: opts.allowedOrigins });
   app.use('/trpc/*', corsApi);
   app.use('/v1/parties/*', corsApi);
+  mountPartyRoutes(app, deps, (header) => authenticate(deps, header));
   app.use(
     '/trpc/*',
     ...requestLimits({

@@ -1,43 +1,8 @@
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import type { Report } from '@fivecolor/core';
-import { type Color, colorLabel, colorMeaning, idTypeLabel } from '@fivecolor/core';
-import PDFDocument from 'pdfkit';
+import { colorLabel, colorMeaning, idTypeLabel } from '@fivecolor/core';
 import QRCode from 'qrcode';
+import { cstTime, type Doc, ensure, HEX, heading, M, pairs, renderPdf, table, WIDTH } from './pdf-kit.js';
 
-// Noto Sans SC (OFL) from the npm package @embedpdf/fonts-sc: shipped with the dependency, never
-// downloaded at run time; pdfkit embeds only the glyphs a report uses.
-const FONT_PACKAGE = '@embedpdf/fonts-sc';
-let fonts: Promise<{ regular: Buffer; bold: Buffer }> | undefined;
-
-function loadFonts() {
-  fonts ??= (async () => {
-    let dir: string;
-    try {
-      dir = join(dirname(createRequire(import.meta.url).resolve(FONT_PACKAGE)), '..', 'fonts');
-    } catch {
-      throw new Error(`PDF reports need the font package ${FONT_PACKAGE}; install it next to @fivecolor/api`);
-    }
-    const [regular, bold] = await Promise.all([
-      readFile(join(dir, 'NotoSansHans-Regular.otf')),
-      readFile(join(dir, 'NotoSansHans-Bold.otf')),
-    ]);
-    return { regular, bold };
-  })();
-  fonts.catch(() => {
-    fonts = undefined;
-  });
-  return fonts;
-}
-
-const HEX: Record<Color, string> = {
-  green: '#2e7d32',
-  red: '#c62828',
-  yellow: '#ffd43b',
-  blue: '#1565c0',
-  gold: '#c9a227',
-};
 const STATUS: Record<string, string> = {
   active: '有效',
   objected: '有效（异议中）',
@@ -46,72 +11,6 @@ const STATUS: Record<string, string> = {
   pending: '未生效',
 };
 const KIND: Record<string, string> = { person: '自然人', org: '组织' };
-
-/** `YYYY-MM-DD HH:mm` in China Standard Time. */
-export function cstTime(iso: string): string {
-  return new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
-}
-
-type Doc = InstanceType<typeof PDFDocument>;
-const M = 48;
-const WIDTH = 595.28 - 2 * M;
-const BOTTOM = 841.89 - M;
-
-function heading(doc: Doc, text: string) {
-  ensure(doc, 40);
-  doc.moveDown(0.6).font('bold').fontSize(12).fillColor('#000').text(text, M, doc.y, { width: WIDTH });
-  doc
-    .moveTo(M, doc.y + 2)
-    .lineTo(M + WIDTH, doc.y + 2)
-    .lineWidth(0.5)
-    .strokeColor('#888')
-    .stroke();
-  doc.moveDown(0.4);
-}
-
-function ensure(doc: Doc, height: number) {
-  if (doc.y + height > BOTTOM) doc.addPage();
-}
-
-function pairs(doc: Doc, rows: [string, string][], width = WIDTH) {
-  doc.font('regular').fontSize(10);
-  for (const [k, v] of rows) {
-    const h = Math.max(doc.heightOfString(v, { width: width - 90 }), 14);
-    ensure(doc, h);
-    const y = doc.y;
-    doc.fillColor('#555').text(k, M, y, { width: 86 });
-    doc.fillColor('#000').text(v, M + 90, y, { width: width - 90 });
-    doc.y = y + h + 2;
-  }
-}
-
-function table(doc: Doc, widths: number[], head: string[], rows: string[][]) {
-  const pad = 3;
-  const draw = (cells: string[], bold: boolean) => {
-    doc.font(bold ? 'bold' : 'regular').fontSize(8.5);
-    const h =
-      Math.max(...cells.map((t, i) => doc.heightOfString(t, { width: (widths[i] ?? 0) - 2 * pad }))) +
-      2 * pad;
-    if (doc.y + h > BOTTOM) {
-      doc.addPage();
-      if (!bold) draw(head, true);
-      doc.font(bold ? 'bold' : 'regular').fontSize(8.5);
-    }
-    const y = doc.y;
-    let x = M;
-    if (bold) doc.rect(M, y, WIDTH, h).fillColor('#eeeeee').fill();
-    cells.forEach((t, i) => {
-      const w = widths[i] ?? 0;
-      doc.rect(x, y, w, h).lineWidth(0.4).strokeColor('#999').stroke();
-      doc.fillColor('#000').text(t, x + pad, y + pad, { width: w - 2 * pad });
-      x += w;
-    });
-    doc.x = M;
-    doc.y = y + h;
-  };
-  draw(head, true);
-  for (const r of rows) draw(r, false);
-}
 
 function qr(doc: Doc, text: string, x: number, y: number, size: number) {
   const { modules } = QRCode.create(text, { errorCorrectionLevel: 'M' });
@@ -134,35 +33,17 @@ type PdfOptions = { code: string; verifyUrl: string; kid: string; expired?: bool
  * const pdf = await renderReportPdf(report, { code: 'K7Q2M9XD', verifyUrl: 'https://court.example/v1/reports/浙02-2026-000123?code=K7Q2M9XD', kid });
  */
 export async function renderReportPdf(report: Report, opts: PdfOptions): Promise<Buffer> {
-  const { regular, bold } = await loadFonts();
-  const doc = new PDFDocument({
-    size: 'A4',
-    margin: M,
-    lang: 'zh-CN',
-    info: {
-      Title: `司法诚信报告 ${report.reportNo}`,
-      Subject: 'Judicial integrity report',
-      Creator: 'Five-Color Code',
+  return renderPdf(
+    { Title: `司法诚信报告 ${report.reportNo}`, Subject: 'Judicial integrity report' },
+    (doc) => {
+      header(doc, report, opts);
+      party(doc, report);
+      classification(doc, report);
+      colorHistory(doc, report);
+      records(doc, report);
+      verification(doc, report, opts);
     },
-  });
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<void>((resolve, reject) => {
-    doc.on('end', () => resolve());
-    doc.on('error', reject);
-  });
-  doc.registerFont('regular', regular);
-  doc.registerFont('bold', bold);
-
-  header(doc, report, opts);
-  party(doc, report);
-  classification(doc, report);
-  colorHistory(doc, report);
-  records(doc, report);
-  verification(doc, report, opts);
-  doc.end();
-  await done;
-  return Buffer.concat(chunks);
+  );
 }
 
 /** The title, the QR code of the verification URL (top right) and the report's own facts. */
