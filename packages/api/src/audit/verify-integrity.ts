@@ -1,10 +1,18 @@
 import { type Color, defaultPolicy, type Policy } from '@fivecolor/core';
-import { asc, gt, inArray } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import { compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose';
 import type { Db } from '../db/database.js';
-import { apiKeys, auditCheckpoints, partyState, records, reports } from '../db/schema.js';
+import { apiKeys, auditCheckpoints, partyState, recordRevisions, records, reports } from '../db/schema.js';
+import { activePolicy } from '../services/policy-service.js';
 import { materializeParty } from '../state/materialize.js';
 import { appendAudit, auditPages, auditRowHash, GENESIS_HASH } from './audit-log.js';
+import {
+  asWritten,
+  BATCH_PREFIX_LENGTH,
+  type BatchProof,
+  batchDigest,
+  batchRowNumber,
+} from './batch-digest.js';
 import { canonicalJson } from './canonical-json.js';
 import { checkpointKeys, readCheckpoint } from './checkpoint.js';
 import { HASHED_TABLES, type HashedTable, rowHash, rowsDetail } from './row-hash.js';
@@ -44,7 +52,7 @@ export interface IntegrityResult {
 }
 
 export interface IntegrityOptions {
-  /** The deployment's policy, to recompute party states (default core's `defaultPolicy`). */
+  /** The deployment's policy, to recompute party states (default: the stored active policy, else core's `defaultPolicy`). */
   policy?: Policy | undefined;
   /**
    * A checkpoint saved outside the database earlier: the compact JWS served at
@@ -73,7 +81,7 @@ export interface IntegrityOptions {
  * if (!r.ok) console.error(r.mismatches[0]); // { table: 'records', id: 'rec_…', what: '…' }
  */
 export async function verifyIntegrity(db: Db, opts: IntegrityOptions = {}): Promise<IntegrityResult> {
-  const policy = opts.policy ?? defaultPolicy;
+  const policy = opts.policy ?? (await activePolicy(db)) ?? defaultPolicy;
   const pageSize = opts.pageSize ?? 1000;
   const max = opts.maxMismatches ?? 100;
   const mismatches: IntegrityMismatch[] = [];
@@ -121,6 +129,8 @@ export async function verifyIntegrity(db: Db, opts: IntegrityOptions = {}): Prom
 
   // The chain, collecting the newest row hash each entry vouches for (`hash@seq`).
   const vouched = new Map<HashedTable, Map<string, string>>(HASHED_TABLES.map((t) => [t, new Map()]));
+  // Records written in bulk: one entry per batch with a digest over its rows (`detail.batch`).
+  const batches = new Map<string, BatchProof & { seq: number; leaves: string[]; seen: number }>();
   let prev = GENESIS_HASH;
   let after = 0;
   let broken = false;
@@ -150,6 +160,9 @@ export async function verifyIntegrity(db: Db, opts: IntegrityOptions = {}): Prom
             `hash differs from ${cp.source} (the chain was rewritten up to here)`,
           );
       }
+      const batch = (row.detail as { batch?: { records?: BatchProof } } | null)?.batch?.records;
+      if (batch && typeof batch.prefix === 'string' && batch.prefix.length === BATCH_PREFIX_LENGTH)
+        batches.set(batch.prefix, { ...batch, seq: row.seq, leaves: [], seen: 0 });
       const hashes = (row.detail as { rows?: unknown } | null)?.rows;
       if (hashes && typeof hashes === 'object')
         for (const table of HASHED_TABLES) {
@@ -177,12 +190,49 @@ export async function verifyIntegrity(db: Db, opts: IntegrityOptions = {}): Prom
       miss(table, id, `row differs from the hash in its newest audit entry (seq ${v.slice(at + 1)})`);
   };
 
-  // Records.
-  for await (const rows of recordPages(db, pageSize))
+  // Records: each against the newest entry naming it, and a batch-written one against its batch's digest.
+  const batchMiss = (b: BatchProof & { seq: number }, what: string) =>
+    miss(
+      'records',
+      `${b.prefix}*`,
+      `the ${b.count} records of the batch in audit entry seq ${b.seq} ${what}`,
+    );
+  for await (const rows of recordPages(db, pageSize)) {
+    const amended = rows.filter((r) => r.revision > 0 && batches.has(r.id.slice(0, BATCH_PREFIX_LENGTH)));
+    const firstBefore = new Map<string, Record<string, unknown>>();
+    if (amended.length > 0)
+      for (const rev of await db.db
+        .select({ recordId: recordRevisions.recordId, before: recordRevisions.before })
+        .from(recordRevisions)
+        .where(
+          and(
+            inArray(
+              recordRevisions.recordId,
+              amended.map((r) => r.id),
+            ),
+            eq(recordRevisions.revision, 1),
+          ),
+        ))
+        firstBefore.set(rev.recordId, rev.before as Record<string, unknown>);
     for (const row of rows) {
       counts.records++;
-      checkRow('records', row.id, row);
+      const b = batches.get(row.id.slice(0, BATCH_PREFIX_LENGTH));
+      const n = b ? batchRowNumber(row.id) : -1;
+      if (!b || n < 0 || n >= b.count) {
+        checkRow('records', row.id, row);
+        continue;
+      }
+      if (b.leaves[n] === undefined) b.seen++;
+      b.leaves[n] = rowHash('records', asWritten(row, firstBefore.get(row.id)));
+      // Changed since by an audited write: that entry vouches for the row as it is now.
+      if (vouched.get('records')?.has(row.id)) checkRow('records', row.id, row);
+      if (b.seen === b.count) {
+        if (batchDigest(b.leaves) !== b.digest) batchMiss(b, 'differ from its digest (one was changed)');
+        batches.delete(b.prefix);
+      }
     }
+  }
+  for (const b of batches.values()) batchMiss(b, `are not all there (${b.count - b.seen} missing)`);
   vouched.delete('records');
 
   // Party states: recomputed from the party's records as of the state's asOf.
@@ -309,10 +359,17 @@ export async function verifyIntegrity(db: Db, opts: IntegrityOptions = {}): Prom
 }
 
 /** The ids of the rows some audit entry vouches for by hash, per table. */
-async function vouchedIds(db: Db, pageSize: number): Promise<Map<HashedTable, Set<string>>> {
+async function vouchedIds(
+  db: Db,
+  pageSize: number,
+  batchPrefixes: Set<string>,
+): Promise<Map<HashedTable, Set<string>>> {
   const ids = new Map<HashedTable, Set<string>>(HASHED_TABLES.map((t) => [t, new Set()]));
   for await (const rows of auditPages(db, pageSize)) {
     for (const row of rows) {
+      // A batch entry vouches for its records by their id prefix (see `verifyIntegrity`).
+      const batch = (row.detail as { batch?: { records?: BatchProof } } | null)?.batch?.records;
+      if (batch && typeof batch.prefix === 'string') batchPrefixes.add(batch.prefix);
       const hashes = (row.detail as { rows?: Record<string, unknown> } | null)?.rows;
       for (const table of HASHED_TABLES) {
         const byId = hashes?.[table];
@@ -338,7 +395,8 @@ export async function vouchForUnauditedRows(
   opts: { pageSize?: number; now?: Date } = {},
 ): Promise<Record<HashedTable, number>> {
   const pageSize = opts.pageSize ?? 1000;
-  const vouched = await vouchedIds(db, pageSize);
+  const batchPrefixes = new Set<string>();
+  const vouched = await vouchedIds(db, pageSize, batchPrefixes);
   const counts: Record<HashedTable, number> = { records: 0, api_keys: 0, reports: 0 };
   const append = async <R extends object>(table: HashedTable, rows: R[], idOf: (r: R) => string) => {
     if (rows.length === 0) return;
@@ -357,7 +415,9 @@ export async function vouchForUnauditedRows(
       ),
     );
   };
-  const unvouched = (table: HashedTable, id: string) => !vouched.get(table)?.has(id);
+  const unvouched = (table: HashedTable, id: string) =>
+    !vouched.get(table)?.has(id) &&
+    !(table === 'records' && batchPrefixes.has(id.slice(0, BATCH_PREFIX_LENGTH)));
   for await (const rows of recordPages(db, pageSize))
     await append(
       'records',

@@ -57,7 +57,7 @@ export const roleTable: Readonly<Record<string, readonly Role[]>> = {
   'webhook.list': ['admin', 'exchange', 'bank'],
   'webhook.delete': ['admin', 'exchange', 'bank'],
   'policy.get': ALL,
-  'policy.simulate': COURT_READ,
+  'policy.simulate': ['admin'],
   'audit.list': ['admin', 'party'],
   'apiKey.create': ['admin'],
   'apiKey.list': ['admin'],

@@ -14,6 +14,7 @@ import type { Db } from '../db/database.js';
 import { ReportKit, type ReportOptions } from '../reports/report-kit.js';
 import { appRouter } from '../routers/root.js';
 import type { Deps } from '../services/deps.js';
+import { activePolicy } from '../services/policy-service.js';
 import { startStateSweeper } from '../state/sweeper.js';
 import type { Context as TrpcContext } from '../trpc/trpc.js';
 import { apiCors } from './api-cors.js';
@@ -54,7 +55,8 @@ export interface FivecolorOptions {
    * see `startStateSweeper`.
    */
   sweepStates?: boolean | undefined;
-  policy?: Policy | undefined;
+  /** The classification policy (default: the active policy stored by `policy apply`, else core's `defaultPolicy`). */
+  policy?: Policy | null | undefined;
   /** The clock; tests move it to check time-driven color changes. */
   now?: (() => Date) | undefined;
   /** Report signing key, court code, validity and wrong-code limits. */
@@ -93,7 +95,8 @@ export async function createFivecolor(opts: FivecolorOptions) {
   const unsubscribe = cache ? onBadgeTokenIssued((token) => cache.forgetMiss(token)) : undefined;
   const misses =
     opts.badgeMissLimit === false ? null : new RateLimiter(opts.badgeMissLimit ?? DEFAULT_MISS_LIMIT);
-  const deps = createDeps(opts, logger, cache);
+  // The policy given, else the one `fivecolor-server policy apply` stored, else core's default.
+  const deps = createDeps({ ...opts, policy: opts.policy ?? (await activePolicy(opts.db)) }, logger, cache);
   const listener = await listenOnPostgres(opts.db, cache, logger);
   const sweeper = opts.sweepStates === false ? null : startStateSweeper(deps, logger);
   const metrics = new Metrics();

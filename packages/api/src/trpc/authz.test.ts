@@ -1,3 +1,4 @@
+import { defaultPolicy } from '@fivecolor/core';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey, insertApiKey } from '../auth/api-keys.js';
@@ -47,6 +48,7 @@ const documented: Record<string, Role[]> = {
   'stats.summary': COURT_READ,
   'exchange.changes': ['admin', 'bank', 'exchange'],
   'policy.get': ['admin', 'clerk', 'judge', 'enforcement', 'bank', 'exchange', 'party'],
+  'policy.simulate': ['admin'],
   'audit.list': ['admin', 'party'],
   'apiKey.create': ['admin'],
   'apiKey.list': ['admin'],
@@ -136,6 +138,7 @@ describe.each(dbKinds())('authorization matrix (procedure × role) on %s', (kind
     'stats.summary': async () => undefined,
     'exchange.changes': async () => ({ limit: 10 }),
     'policy.get': async () => undefined,
+    'policy.simulate': async () => ({ policy: defaultPolicy }),
     'report.issue': async () => ({ partyId }),
     'report.verify': async () => {
       const r = await h.as('judge').report.issue.mutate({ partyId });

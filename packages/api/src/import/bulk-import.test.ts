@@ -1,0 +1,222 @@
+import { classify, defaultPolicy, type Policy, toCstDate } from '@fivecolor/core';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyIntegrity } from '../audit/verify-integrity.js';
+import { rowsOf } from '../db/rows.js';
+import { applyPolicy } from '../services/policy-service.js';
+import { toCreditRecord } from '../state/materialize.js';
+import { createHarness, type Harness } from '../testing/harness.js';
+import { residentId } from '../testing/ids.js';
+import { dbKinds } from '../testing/test-db.js';
+import { importBatch } from './bulk-import.js';
+import { checkImportRow, type ImportRow } from './import-row.js';
+
+const SOURCE = 'court-import';
+const person = (n: number, name: string) => ({
+  kind: 'person',
+  idType: 'RESIDENT_ID',
+  idNumber: residentId(n, '330212', '19700101'),
+  name,
+});
+
+describe.each(dbKinds())('bulk import, simulate and apply (%s)', (kind) => {
+  let h: Harness;
+  const today = () => toCstDate(new Date());
+  const rows = (raws: Record<string, unknown>[]): ImportRow[] =>
+    raws.map((raw, i) => {
+      const r = checkImportRow(raw, i + 2, { policy: h.deps.policy, today: today() });
+      if (!r.ok) throw new Error(JSON.stringify(r.problems));
+      return r.row;
+    });
+  const opts = () => ({ crypto: h.deps.crypto, policy: h.deps.policy, source: SOURCE });
+  const count = async (query: ReturnType<typeof sql>) =>
+    Number(rowsOf<{ n: string }>(await h.db.db.execute(query))[0]?.n);
+
+  beforeAll(async () => {
+    h = await createHarness(kind);
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('writes a batch with one audit entry that proves its rows, idempotently, into the change feed', async () => {
+    const first = rows([
+      {
+        externalId: 'A-1',
+        ...person(1, '章某某'),
+        category: 'R01',
+        court: '浙0212',
+        caseNumber: '(2025)浙0212刑初1号',
+        effectiveFrom: '2025-01-01',
+      },
+      {
+        externalId: 'A-2',
+        ...person(2, '李某'),
+        category: 'Y14',
+        court: '浙02',
+        caseNumber: '（2015）甬民二终字第123号',
+        effectiveFrom: '2025/3/1',
+      },
+      {
+        externalId: 'A-3',
+        ...person(3, '王某'),
+        category: 'G01',
+        court: '浙0212',
+        caseNumber: '（2025）浙0212执1号',
+        effectiveFrom: '2025-06-01',
+      },
+      {
+        externalId: 'A-4',
+        ...person(3, '王某'),
+        category: 'Y05',
+        court: '浙0212',
+        caseNumber: '（2025）浙0212民初9号',
+        effectiveFrom: '2025-06-01',
+      },
+      {
+        externalId: 'A-5',
+        ...person(2, '李某某'),
+        category: 'G01',
+        court: '浙0212',
+        caseNumber: '（2025）浙0212执2号',
+        effectiveFrom: '2025-06-01',
+      },
+    ]);
+    const auditBefore = await count(sql`select count(*) as n from audit_log`);
+    const out = await importBatch(h.db, first, opts());
+    expect(out).toMatchObject({
+      created: 5,
+      unchanged: 0,
+      rejected: [],
+      partiesRegistered: 3,
+      colorChanges: 3,
+    });
+    expect(out.namesDiffer).toEqual([6]); // 李某某 on line 6: the first name given (李某) is kept
+    expect(await count(sql`select count(*) as n from audit_log`)).toBe(auditBefore + 1);
+    expect(await count(sql`select count(*) as n from changes where kind = 'record.created'`)).toBe(5);
+    expect(await count(sql`select count(*) as n from changes where kind = 'color.changed'`)).toBe(3);
+    const legacy = rowsOf<{ case_number: string }>(
+      await h.db.db.execute(sql`select case_number from records where external_id = 'A-2'`),
+    );
+    expect(legacy[0]?.case_number).toBe('（2015）甬民二终字第123号');
+
+    // The same rows again: nothing new, nothing doubled, no audit entry.
+    const again = await importBatch(h.db, first, opts());
+    expect(again).toMatchObject({ created: 0, unchanged: 5, partiesRegistered: 0 });
+    expect(await count(sql`select count(*) as n from records`)).toBe(5);
+    expect(await count(sql`select count(*) as n from audit_log`)).toBe(auditBefore + 1);
+
+    // A repair of a stored row, and one listing a record that is not there.
+    const repairs = rows([
+      {
+        externalId: 'A-6',
+        ...person(2, '李某'),
+        category: 'B01',
+        court: '浙02',
+        caseNumber: '（2025）浙02执3号',
+        effectiveFrom: '2025-07-01',
+        repairs: 'A-2',
+      },
+      {
+        externalId: 'A-7',
+        ...person(1, '章某某'),
+        category: 'B01',
+        court: '浙02',
+        caseNumber: '（2025）浙02执4号',
+        effectiveFrom: '2025-07-01',
+        repairs: 'A-99',
+      },
+    ]);
+    const fixed = await importBatch(h.db, repairs, opts());
+    expect(fixed.created).toBe(1);
+    expect(fixed.rejected).toEqual([
+      {
+        line: 3,
+        column: 'repairs',
+        rule: 'lists "A-99", which is not in the file nor stored from court-import',
+      },
+    ]);
+    const lookup = await h
+      .as('judge')
+      .party.lookup.mutate({ idType: 'RESIDENT_ID', idNumber: person(2, '').idNumber });
+    expect(lookup.party.name).toBe('李某');
+    // Y14 is lifted for good by the repair, whose own year has ended; the G01 record still counts.
+    expect(lookup.classification.color).toBe('gold');
+  });
+
+  it('verify proves the batch rows, follows later audited changes and detects a tampered row', async () => {
+    expect((await verifyIntegrity(h.db)).mismatches).toEqual([]);
+    const [target] = rowsOf<{ id: string }>(
+      await h.db.db.execute(sql`select id from records where external_id = 'A-4'`),
+    );
+    await h
+      .as('judge')
+      .record.amend.mutate({ recordId: target?.id as string, reason: 'typo', note: 'amended' });
+    expect((await verifyIntegrity(h.db)).mismatches).toEqual([]);
+    const [other] = rowsOf<{ id: string }>(
+      await h.db.db.execute(sql`select id from records where external_id = 'A-1'`),
+    );
+    await h.db.db.execute(sql`update records set category = 'Y01' where id = ${other?.id}`);
+    const r = await verifyIntegrity(h.db);
+    expect(r.ok).toBe(false);
+    expect(r.mismatches[0]?.table).toBe('records');
+    expect(r.mismatches[0]?.what).toMatch(
+      /records of the batch in audit entry seq \d+ differ from its digest/,
+    );
+    await h.db.db.execute(sql`update records set category = 'R01' where id = ${other?.id}`);
+    expect((await verifyIntegrity(h.db)).ok).toBe(true);
+  });
+
+  it('simulates a policy (counts as classifying each party), applies it, keeps old reports on theirs', async () => {
+    const candidate: Policy = {
+      ...defaultPolicy,
+      id: 'gold-first-test',
+      precedence: ['red', 'gold', 'yellow', 'blue', 'green'],
+    };
+    const bad = await h.call(
+      'policy.simulate',
+      { policy: { ...candidate, precedence: ['red'] } },
+      h.keys.admin,
+    );
+    expect(bad.error?.message).toMatch(/^policy\.precedence: must list the five colors/);
+    const sim = await h.as('admin').policy.simulate.mutate({ policy: candidate });
+    // Direct: classify each party's records under both.
+    const recs = await h.db.db.query.records.findMany();
+    const byParty = new Map<string, typeof recs>();
+    for (const r of recs) byParty.set(r.partyId, [...(byParty.get(r.partyId) ?? []), r]);
+    const expected: Record<string, number> = {};
+    for (const list of byParty.values()) {
+      const from = classify(list.map(toCreditRecord), { policy: defaultPolicy }).color;
+      const to = classify(list.map(toCreditRecord), { policy: candidate }).color;
+      if (from !== to) expected[`${from}→${to}`] = (expected[`${from}→${to}`] ?? 0) + 1;
+    }
+    expect(sim.transitions).toEqual(expected);
+    expect(sim.transitions).toEqual({ 'yellow→gold': 1 });
+    expect(sim.changed).toBe(1);
+    expect(sim.parties).toBe(await count(sql`select count(*) as n from party_state`));
+    expect(await count(sql`select count(*) as n from settings where key = 'policy'`)).toBe(0);
+
+    const partyId = sim.sample[0]?.partyId as string;
+    const report = await h.as('judge').report.issue.mutate({ partyId });
+    const feedBefore = await count(sql`select count(*) as n from changes`);
+    const applied = await applyPolicy(h.db, candidate);
+    expect(applied).toMatchObject({
+      policyId: 'gold-first-test',
+      changed: 1,
+      transitions: { 'yellow→gold': 1 },
+    });
+    expect(await count(sql`select count(*) as n from changes`)).toBe(feedBefore + 1);
+    const [moved] = rowsOf<{ party_id: string; data: { cause: string } }>(
+      await h.db.db.execute(sql`select party_id, data from changes order by seq desc limit 1`),
+    );
+    expect(moved).toMatchObject({ party_id: partyId, data: { cause: 'policy' } });
+    const [kept] = rowsOf<{ policy_id: string }>(
+      await h.db.db.execute(sql`select policy_id from reports where report_no = ${report.reportNo}`),
+    );
+    expect(kept?.policy_id).toBe('default-2022');
+    expect(await count(sql`select count(*) as n from audit_log where action = 'policy.apply'`)).toBe(1);
+    const v = await verifyIntegrity(h.db);
+    expect(v.mismatches).toEqual([]);
+    expect(v.counts.staleStates).toBe(0);
+  });
+});

@@ -1,0 +1,86 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { PGlite } from '@electric-sql/pglite';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { Database, Db, Tx } from '../db/database.js';
+import * as schema from '../db/schema.js';
+
+/** What a bulk transaction offers: drizzle on its connection, and COPY of CSV text on the same one. */
+export interface BulkScope {
+  /** Queries inside the transaction (drizzle over the transaction's own connection). */
+  tx: Tx;
+  /**
+   * `COPY table (columns) FROM STDIN (FORMAT csv)` of `rows`, each a list of values in `columns`' order:
+   * `null`/`undefined` is SQL NULL, a Date its ISO text, an object its JSON.
+   */
+  copy(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void>;
+}
+
+/** One CSV field: quoted text, JSON for objects, and an empty unquoted field for SQL NULL. */
+function csvField(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  const s = v instanceof Date ? v.toISOString() : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  return `"${s.replaceAll('"', '""')}"`;
+}
+
+function toCsv(rows: readonly (readonly unknown[])[]): string {
+  let out = '';
+  for (const r of rows) out += `${r.map(csvField).join(',')}\n`;
+  return out;
+}
+
+const copyStatement = (table: string, columns: readonly string[], source: string) =>
+  `COPY "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) FROM ${source} WITH (FORMAT csv)`;
+
+/**
+ * Runs `fn` in one transaction on one connection, with COPY available beside ordinary queries: on
+ * PostgreSQL through pg-copy-streams on a pooled client, on PGlite through its `/dev/blob` device. Rows
+ * copied, rows inserted and audit entries appended in `fn` commit together or not at all.
+ *
+ * @example
+ * await bulkTransaction(db, async ({ tx, copy }) => {
+ *   await copy('parties', ['id', 'kind', …], rows);
+ *   await appendAudit(tx, { actorId: 'cli', actorRole: 'operator', actorOrg: null, action: 'seed' });
+ * });
+ */
+export async function bulkTransaction<T>(db: Db, fn: (s: BulkScope) => Promise<T>): Promise<T> {
+  if (db.kind === 'pglite' && db.pglite) {
+    return db.pglite.transaction(async (ptx) => {
+      const tx = drizzlePglite({ client: ptx as unknown as PGlite, schema }) as unknown as Database;
+      return fn({
+        tx: tx as unknown as Tx,
+        async copy(table, columns, rows) {
+          if (rows.length === 0) return;
+          await ptx.query(copyStatement(table, columns, "'/dev/blob'"), [], {
+            blob: new Blob([toCsv(rows)]),
+          });
+        },
+      });
+    });
+  }
+  const client: pg.PoolClient = await (db.pool as pg.Pool).connect();
+  try {
+    await client.query('BEGIN');
+    const tx = drizzlePg({ client, schema }) as unknown as Database;
+    const out = await fn({
+      tx: tx as unknown as Tx,
+      async copy(table, columns, rows) {
+        if (rows.length === 0) return;
+        await pipeline(
+          Readable.from([toCsv(rows)]),
+          client.query(copyFrom(copyStatement(table, columns, 'STDIN'))),
+        );
+      },
+    });
+    await client.query('COMMIT');
+    return out;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}

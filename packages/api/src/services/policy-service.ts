@@ -1,0 +1,287 @@
+import { createHash } from 'node:crypto';
+import { type Color, classify, defaultPolicy, type Policy, toCstDate, validatePolicy } from '@fivecolor/core';
+import { and, asc, eq, gt, gte, lte, sql } from 'drizzle-orm';
+import { appendAudit } from '../audit/audit-log.js';
+import { canonicalJson } from '../audit/canonical-json.js';
+import type { Database, Db, Tx } from '../db/database.js';
+import { changes, partyState, records, settings } from '../db/schema.js';
+import { PARTY_CHANNEL } from '../db/write-tx.js';
+import { materializeParty, type RecordFacts, toCreditRecord } from '../state/materialize.js';
+import { today } from '../state/party-state.js';
+import type { Caller } from './access.js';
+import { badRequest } from './errors.js';
+
+/** The settings key of the active policy (its JSON); absent: core's `defaultPolicy`. */
+export const POLICY_SETTING = 'policy';
+
+/**
+ * The policy stored as active by `fivecolor-server policy apply`, or null when none was (the deployment
+ * then runs core's `defaultPolicy`, or the one given to `createFivecolor`).
+ */
+export async function activePolicy(db: Db): Promise<Policy | null> {
+  const [row] = await db.db.select().from(settings).where(eq(settings.key, POLICY_SETTING));
+  return row ? validatePolicy(row.value) : null;
+}
+
+/** `validatePolicy`, its TypeError (which names the field) as BAD_REQUEST. */
+export function checkPolicy(input: unknown): Policy {
+  try {
+    return validatePolicy(input);
+  } catch (err) {
+    if (err instanceof TypeError) badRequest(err.message);
+    throw err;
+  }
+}
+
+/** sha256 of a policy's canonical JSON: what the audit trail names a policy by besides its id. */
+export function policyDigest(policy: Policy): string {
+  return createHash('sha256').update(canonicalJson(policy)).digest('hex');
+}
+
+interface StateFacts {
+  partyId: string;
+  color: Color;
+}
+
+/**
+ * The first `pageSize` parties after `after` (by id) with their records, or null past the last: one
+ * query for the states and one range query for their records (by `records_party_idx`). `lock`: the
+ * state rows are locked (FOR UPDATE) for the caller's transaction.
+ */
+async function pageAfter(q: Database | Tx, after: string, pageSize: number, lock = false) {
+  const base = q
+    .select({ partyId: partyState.partyId, color: partyState.color })
+    .from(partyState)
+    .where(gt(partyState.partyId, after))
+    .orderBy(asc(partyState.partyId))
+    .limit(pageSize);
+  const states: StateFacts[] = lock ? await base.for('update') : await base;
+  if (states.length === 0) return null;
+  const first = (states[0] as StateFacts).partyId;
+  const last = (states.at(-1) as StateFacts).partyId;
+  return { states, last, records: await recordsBetween(q, first, last) };
+}
+
+/** The records of the parties with ids in [first, last], by party. */
+async function recordsBetween(q: Database | Tx, first: string, last: string) {
+  const rows = await q
+    .select({
+      id: records.id,
+      partyId: records.partyId,
+      category: records.category,
+      effectiveFrom: records.effectiveFrom,
+      effectiveUntil: records.effectiveUntil,
+      repairs: records.repairs,
+      revokedAt: records.revokedAt,
+    })
+    .from(records)
+    .where(and(gte(records.partyId, first), lte(records.partyId, last)))
+    .orderBy(asc(records.partyId), asc(records.effectiveFrom), asc(records.createdAt));
+  const byParty = new Map<string, RecordFacts[]>();
+  for (const r of rows) {
+    const list = byParty.get(r.partyId);
+    if (list) list.push(r);
+    else byParty.set(r.partyId, [r]);
+  }
+  return byParty;
+}
+
+export interface SimulationResult {
+  /** Parties classified. */
+  parties: number;
+  /** Parties whose color would change. */
+  changed: number;
+  /** Changed parties by `"<from>→<to>"`. */
+  transitions: Record<string, number>;
+  /** Up to 20 changed parties. */
+  sample: { partyId: string; from: Color; to: Color }[];
+  asOf: string;
+  policyId: string;
+}
+
+/**
+ * What a candidate policy would do to every party as of `asOf` (default today): each party's records
+ * classified under the active policy and under the candidate, streamed by party in pages; nothing written.
+ */
+export async function simulatePolicy(
+  c: Caller,
+  input: { policy: unknown; asOf?: string | undefined },
+): Promise<SimulationResult> {
+  const candidate = checkPolicy(input.policy);
+  return simulate(c.deps.db, c.deps.policy, candidate, input.asOf ?? today(c.deps));
+}
+
+/** `simulatePolicy` without a caller (the bench and the command line). */
+export async function simulate(
+  db: Db,
+  current: Policy,
+  candidate: Policy,
+  asOf: string,
+  pageSize = 5000,
+): Promise<SimulationResult> {
+  const out: SimulationResult = {
+    parties: 0,
+    changed: 0,
+    transitions: {},
+    sample: [],
+    asOf,
+    policyId: candidate.id,
+  };
+  for (let after = ''; ; ) {
+    const page = await pageAfter(db.db, after, pageSize);
+    if (!page) break;
+    after = page.last;
+    out.parties += page.states.length;
+    for (const [partyId, recs] of page.records) {
+      const credit = recs.map(toCreditRecord);
+      const from = classify(credit, { asOf, policy: current }).color;
+      const to = classify(credit, { asOf, policy: candidate }).color;
+      if (from === to) continue;
+      out.changed++;
+      const key = `${from}→${to}`;
+      out.transitions[key] = (out.transitions[key] ?? 0) + 1;
+      if (out.sample.length < 20) out.sample.push({ partyId, from, to });
+    }
+  }
+  return out;
+}
+
+export interface ApplyResult {
+  policyId: string;
+  previousPolicyId: string;
+  parties: number;
+  changed: number;
+  transitions: Record<string, number>;
+}
+
+/**
+ * Makes `policy` the active one: stores it (settings `policy`) with an audit entry `policy.apply`
+ * naming it and its digest, then recomputes every party's state under it as of today, a page of parties
+ * per transaction (their state rows locked), writing a `color.changed` row (cause `policy`) for each
+ * color that moves. Reports keep the policy they were issued under. Run again after an interruption, it
+ * finishes the recomputation (the policy is stored first, so a reading server recomputes what is left).
+ */
+export async function applyPolicy(
+  db: Db,
+  policy: Policy,
+  opts: {
+    now?: () => Date;
+    actorId?: string;
+    pageSize?: number;
+    onProgress?: (parties: number) => void;
+  } = {},
+): Promise<ApplyResult> {
+  const candidate = checkPolicy(policy);
+  const now = opts.now ?? (() => new Date());
+  const day = toCstDate(now());
+  const previous = (await activePolicy(db))?.id ?? defaultPolicy.id;
+  await db.db.transaction(async (tx) => {
+    await tx
+      .insert(settings)
+      .values({ key: POLICY_SETTING, value: candidate, updatedAt: now() })
+      .onConflictDoUpdate({ target: settings.key, set: { value: candidate, updatedAt: now() } });
+    await appendAudit(
+      tx,
+      {
+        actorId: opts.actorId ?? 'cli',
+        actorRole: 'operator',
+        actorOrg: null,
+        action: 'policy.apply',
+        target: candidate.id,
+        detail: { policyId: candidate.id, previousPolicyId: previous, digest: policyDigest(candidate) },
+      },
+      now(),
+    );
+  });
+  const result: ApplyResult = {
+    policyId: candidate.id,
+    previousPolicyId: previous,
+    parties: 0,
+    changed: 0,
+    transitions: {},
+  };
+  const pageSize = opts.pageSize ?? 2000;
+  for (let after = ''; ; ) {
+    const done = await db.db.transaction(async (tx) => {
+      const page = await pageAfter(tx, after, pageSize, true);
+      if (!page) return null;
+      const updates: Record<string, unknown>[] = [];
+      const moved: (typeof changes.$inferInsert)[] = [];
+      for (const s of page.states) {
+        const next = materializeParty(s.partyId, page.records.get(s.partyId) ?? [], {
+          asOf: day,
+          policy: candidate,
+        });
+        updates.push({ ...next, party_id: next.partyId, as_of: next.asOf });
+        if (next.color !== s.color) {
+          const key = `${s.color}→${next.color}`;
+          result.transitions[key] = (result.transitions[key] ?? 0) + 1;
+          result.changed++;
+          moved.push({
+            partyId: s.partyId,
+            kind: 'color.changed',
+            color: next.color,
+            previousColor: s.color,
+            data: {
+              since: next.since,
+              until: next.until,
+              basis: next.basis,
+              policyId: next.policyId,
+              cause: 'policy',
+            },
+            at: now(),
+          });
+        }
+      }
+      await updateStates(tx, updates, now());
+      for (let i = 0; i < moved.length; i += 1000) await tx.insert(changes).values(moved.slice(i, i + 1000));
+      if (db.kind === 'postgres')
+        await notifyParties(
+          tx,
+          moved.map((m) => m.partyId),
+        );
+      result.parties += page.states.length;
+      return page.last;
+    });
+    if (done === null) break;
+    after = done;
+    opts.onProgress?.(result.parties);
+  }
+  return result;
+}
+
+/** Tells every server process (LISTEN, PostgreSQL) that these parties changed: their cached badges go. */
+export async function notifyParties(tx: Tx, partyIds: readonly string[]): Promise<void> {
+  if (partyIds.length === 0) return;
+  await tx.execute(
+    sql`select pg_notify(${PARTY_CHANNEL}, p) from jsonb_array_elements_text(${JSON.stringify(partyIds)}::jsonb) as p`,
+  );
+}
+
+/**
+ * Writes recomputed states in one statement (`jsonb_to_recordset`), bumping each row's version. `rows`
+ * carry `party_id`, `color`, `since`, `until`, `basis`, `policyId`, `as_of`.
+ */
+export async function updateStates(
+  tx: Tx,
+  rows: readonly Record<string, unknown>[],
+  at: Date,
+): Promise<void> {
+  for (let i = 0; i < rows.length; i += 5000) {
+    const chunk = rows.slice(i, i + 5000).map((r) => ({
+      party_id: r.party_id,
+      color: r.color,
+      since: r.since,
+      until: r.until,
+      basis: r.basis,
+      policy_id: r.policyId,
+      as_of: r.as_of,
+    }));
+    await tx.execute(sql`
+      update party_state as p set color = u.color, since = u.since, until = u.until, basis = u.basis,
+        policy_id = u.policy_id, as_of = u.as_of, version = p.version + 1, updated_at = ${at.toISOString()}::timestamptz
+      from jsonb_to_recordset(${JSON.stringify(chunk)}::jsonb)
+        as u(party_id text, color text, since date, until date, basis jsonb, policy_id text, as_of date)
+      where p.party_id = u.party_id`);
+  }
+}
