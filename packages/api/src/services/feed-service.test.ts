@@ -98,6 +98,10 @@ describe.each(dbKinds())('change feed (exchange.changes) on %s', (kind) => {
     const rest = await readAll({ cursor: first.nextCursor, limit: 2 });
     expect([...first.items, ...rest.items]).toEqual(whole.items);
 
+    // Or from the cursor of any item: the items after it.
+    const third = whole.items[2];
+    expect((await readAll({ cursor: third?.cursor, limit: 4 })).items).toEqual(whole.items.slice(3));
+
     // Caught up: an empty page hands back the cursor that was sent; a new event then appears after it.
     const idle = await exchange().query({ cursor: whole.cursor });
     expect(idle).toEqual({ items: [], nextCursor: whole.cursor, hasMore: false });
@@ -253,6 +257,7 @@ describe.each(dbKinds())('change feed (exchange.changes) on %s', (kind) => {
     expect(page.items).toEqual([
       {
         seq: expect.any(Number),
+        cursor: expect.any(String),
         type: 'color.changed',
         at: h.clock.now.toISOString(),
         partyId: yes,

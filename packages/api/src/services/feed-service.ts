@@ -278,11 +278,15 @@ export async function feedItems(
 
 const CURSOR_RULE = 'must be a nextCursor returned by exchange.changes (omit it to read from the beginning)';
 
+const cursorKeys = new Map<string, Buffer>();
+
 function cursorMac(deps: Deps, seq: number): Buffer {
-  return createHmac('sha256', deriveKey(deps.secret, 'feed-cursor'))
-    .update(`changes:${seq}`)
-    .digest()
-    .subarray(0, 12);
+  let key = cursorKeys.get(deps.secret);
+  if (!key) {
+    key = deriveKey(deps.secret, 'feed-cursor');
+    cursorKeys.set(deps.secret, key);
+  }
+  return createHmac('sha256', key).update(`changes:${seq}`).digest().subarray(0, 12);
 }
 
 /** The opaque cursor of a feed position (after `seq`): the seq and a MAC, so a made-up cursor is refused. */
@@ -400,8 +404,8 @@ function viewerCondition(deps: Deps, viewer: FeedViewer): SQL | undefined {
 
 /**
  * A page of the change feed after `cursor`, in `seq` order, as the caller may see it (`feedItems`),
- * up to what has settled (`settledSeq`), filtered by public `types`. `nextCursor` resumes after the
- * page; an empty page returns the cursor that was sent (a fresh start cursor when none was). Audited
+ * up to what has settled (`settledSeq`), filtered by public `types`. Each item carries the `cursor`
+ * that resumes right after it; `nextCursor` resumes after the page; an empty page returns the cursor that was sent (a fresh start cursor when none was). Audited
  * as a read of every party the page shows.
  */
 export async function readChanges(c: Caller, input: ChangesInput = {}) {
@@ -435,7 +439,8 @@ export async function readChanges(c: Caller, input: ChangesInput = {}) {
     );
   }
   return {
-    items,
+    // Each item with the cursor that resumes right after it (keep the last one processed).
+    items: items.map((i) => ({ ...i, cursor: encodeFeedCursor(deps, i.seq) })),
     nextCursor:
       end === undefined || (items.length === 0 && !hasMore)
         ? (input.cursor ?? encodeFeedCursor(deps, 0))
