@@ -46,26 +46,48 @@ export function auditRowHash(row: Omit<AuditRow, 'hash'>): string {
  * advisory lock serializes appenders so each row links to the one committed before it.
  */
 export async function appendAudit(tx: Tx, entry: AuditEntry, now: Date = new Date()): Promise<void> {
+  await appendAudits(tx, [entry], now);
+}
+
+/**
+ * Appends rows to the audit chain in the given order, like `appendAudit` each, with one lock, one read
+ * of the head and one insert (a write that touches many parties, e.g. `exchange.import`).
+ */
+export async function appendAudits(
+  tx: Tx,
+  entries: readonly AuditEntry[],
+  now: Date = new Date(),
+): Promise<void> {
+  if (entries.length === 0) return;
   await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`);
   const [last] = await tx.select({ hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1);
-  const next = rowsOf<{ seq: string | number }>(
-    await tx.execute(sql`select nextval(pg_get_serial_sequence('audit_log', 'seq')) as seq`),
-  );
-  const row: Omit<AuditRow, 'hash'> = {
-    seq: Number(next[0]?.seq),
-    at: now,
-    actorId: entry.actorId,
-    actorRole: entry.actorRole,
-    actorOrg: entry.actorOrg,
-    action: entry.action,
-    partyId: entry.partyId ?? null,
-    target: entry.target ?? null,
-    purpose: entry.purpose ?? null,
-    detail: entry.detail ?? null,
-    requestId: entry.requestId ?? null,
-    prevHash: last?.hash ?? GENESIS_HASH,
-  };
-  await tx.insert(auditLog).values({ ...row, hash: auditRowHash(row) });
+  const seqs = rowsOf<{ seq: string | number }>(
+    await tx.execute(
+      sql`select nextval(pg_get_serial_sequence('audit_log', 'seq')) as seq from generate_series(1, ${entries.length})`,
+    ),
+  )
+    .map((r) => Number(r.seq))
+    .sort((a, b) => a - b);
+  let prevHash = last?.hash ?? GENESIS_HASH;
+  const rows = entries.map((entry, i) => {
+    const row: Omit<AuditRow, 'hash'> = {
+      seq: seqs[i] as number,
+      at: now,
+      actorId: entry.actorId,
+      actorRole: entry.actorRole,
+      actorOrg: entry.actorOrg,
+      action: entry.action,
+      partyId: entry.partyId ?? null,
+      target: entry.target ?? null,
+      purpose: entry.purpose ?? null,
+      detail: entry.detail ?? null,
+      requestId: entry.requestId ?? null,
+      prevHash,
+    };
+    prevHash = auditRowHash(row);
+    return { ...row, hash: prevHash };
+  });
+  for (let i = 0; i < rows.length; i += 500) await tx.insert(auditLog).values(rows.slice(i, i + 500));
 }
 
 export type AuditVerification =

@@ -39,13 +39,13 @@ export function categoryOf(deps: Deps, code: string, field = 'category'): Catego
  * A record takes effect when its decision does: a start more than a year after today (CST) is a typing
  * error (`2099` for `2019`), not a plan.
  */
-function checkStart(deps: Deps, from: string): void {
+export function checkStart(deps: Deps, from: string): void {
   const limit = addDuration(today(deps), 'P1Y');
   if (from > limit) badRequest(`effectiveFrom: must be at most one year after today (${limit})`);
 }
 
 /** Resolves the stored end date: explicit, indefinite (null), or the category's default duration. */
-function resolveUntil(cat: Category, from: string, until: string | null | undefined): string | null {
+export function resolveUntil(cat: Category, from: string, until: string | null | undefined): string | null {
   if (until === undefined) {
     if (cat.duration === null) return null;
     const end = addDuration(from, cat.duration);

@@ -1,4 +1,3 @@
-import { defaultPolicy } from '@fivecolor/core';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey, insertApiKey } from '../auth/api-keys.js';
@@ -46,9 +45,8 @@ const documented: Record<string, Role[]> = {
   'consent.revoke': ['party'],
   'consent.list': ['admin', 'bank', 'party'],
   'stats.summary': COURT_READ,
-  'exchange.changes': ['admin', 'bank', 'exchange'],
+  'exchange.import': ['exchange'],
   'policy.get': ['admin', 'clerk', 'judge', 'enforcement', 'bank', 'exchange', 'party'],
-  'policy.simulate': ['admin'],
   'audit.list': ['admin', 'party'],
   'apiKey.create': ['admin'],
   'apiKey.list': ['admin'],
@@ -136,9 +134,7 @@ describe.each(dbKinds())('authorization matrix (procedure × role) on %s', (kind
     }),
     'audit.list': async () => ({}),
     'stats.summary': async () => undefined,
-    'exchange.changes': async () => ({ limit: 10 }),
     'policy.get': async () => undefined,
-    'policy.simulate': async () => ({ policy: defaultPolicy }),
     'report.issue': async () => ({ partyId }),
     'report.verify': async () => {
       const r = await h.as('judge').report.issue.mutate({ partyId });
@@ -155,6 +151,19 @@ describe.each(dbKinds())('authorization matrix (procedure × role) on %s', (kind
       ).consentId,
     }),
     'consent.list': async () => ({}),
+    'exchange.import': async () => ({
+      records: [
+        {
+          externalId: `matrix-${n++}`,
+          kind: 'person',
+          idType: 'RESIDENT_ID',
+          idNumber: residentId(1),
+          name: '钱某',
+          category: 'Y06',
+          effectiveFrom: '2026-01-01',
+        },
+      ],
+    }),
   };
 
   beforeAll(async () => {
