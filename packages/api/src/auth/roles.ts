@@ -50,6 +50,8 @@ export const roleTable: Readonly<Record<string, readonly Role[]>> = {
   'consent.grant': ['party'],
   'consent.revoke': ['party'],
   'consent.list': ['admin', 'party', 'bank'],
+  // What a litigant chooses from when granting consent (no personal data: bank organizations).
+  'consent.banks': [...COURT_READ, 'party'],
   'stats.summary': COURT_READ,
   'exchange.changes': ['admin', 'exchange', 'bank'],
   'exchange.import': ['exchange'],

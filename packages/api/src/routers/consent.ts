@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { grantConsent, listConsents, revokeConsent } from '../services/consent-service.js';
+import { grantConsent, listBanks, listConsents, revokeConsent } from '../services/consent-service.js';
 import { procedure, router } from '../trpc/trpc.js';
 import { idempotencyKey, isoDate, nonEmptyText, partyId } from '../trpc/validators.js';
 
@@ -22,6 +22,9 @@ export const consentRouter = router({
   revoke: procedure
     .input(z.object({ consentId: partyId, idempotencyKey }))
     .mutation(({ ctx, input }) => revokeConsent(ctx.caller, input)),
+
+  /** The banks a consent may name (`[{ org, name }]`): organizations of active bank keys, once each. */
+  banks: procedure.query(({ ctx }) => listBanks(ctx.caller)),
 
   /** Party: its consents. Bank: the consents naming its organization. Admin: all (or one party's). Newest first. */
   list: procedure

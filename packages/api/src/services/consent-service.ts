@@ -25,6 +25,23 @@ export function consentView(r: ConsentRow, day: string) {
 
 const MAX_CONSENT_DAYS = 5 * 366;
 
+/**
+ * The banks a party may grant consent to: the organizations of active (unrevoked) `bank` API keys, each
+ * once, sorted. `org` is what `consent.grant` takes as `grantee`; `name` is what to show (the same text:
+ * a consent names the organization, not a key).
+ */
+export async function listBanks(c: Caller): Promise<{ org: string; name: string }[]> {
+  const rows = await c.deps.db.db
+    .selectDistinct({ org: apiKeys.org })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.role, 'bank'), isNull(apiKeys.revokedAt)));
+  // Sorted here, by code point: the same order on PGlite and on PostgreSQL whatever its collation.
+  return rows
+    .map((r) => r.org)
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    .map((org) => ({ org, name: org }));
+}
+
 /** The party of a party session and the portal key that minted it; FORBIDDEN for any other caller. */
 function sessionParty(c: Caller, what: string): { partyId: string; portalKeyId: string } {
   if (c.principal.role !== 'party') forbidden(`only the party may ${what} consent`);
@@ -58,7 +75,9 @@ export async function grantConsent(
     .where(and(eq(apiKeys.org, input.grantee), eq(apiKeys.role, 'bank'), isNull(apiKeys.revokedAt)))
     .limit(1);
   if (!bank)
-    badRequest('grantee: no bank of that organization is registered; use the exact name the bank gives you');
+    badRequest(
+      'grantee: must be the organization of a registered bank (consent.banks lists them); use the exact name the bank gives you',
+    );
   const { idempotencyKey: key, ...rest } = input;
   return auditedWrite(c, { key, input: rest }, async (w) => {
     const [row] = await w.tx
