@@ -44,8 +44,8 @@ const documented: Record<string, Role[]> = {
   'consent.grant': ['party'],
   'consent.revoke': ['party'],
   'consent.list': ['admin', 'bank', 'party'],
-  'consent.banks': [...COURT_READ, 'party'],
   'stats.summary': COURT_READ,
+  'exchange.changes': ['admin', 'bank', 'exchange'],
   'exchange.import': ['exchange'],
   'policy.get': ['admin', 'clerk', 'judge', 'enforcement', 'bank', 'exchange', 'party'],
   'audit.list': ['admin', 'party'],
@@ -135,6 +135,7 @@ describe.each(dbKinds())('authorization matrix (procedure × role) on %s', (kind
     }),
     'audit.list': async () => ({}),
     'stats.summary': async () => undefined,
+    'exchange.changes': async () => ({ limit: 10 }),
     'policy.get': async () => undefined,
     'report.issue': async () => ({ partyId }),
     'report.verify': async () => {
@@ -152,7 +153,6 @@ describe.each(dbKinds())('authorization matrix (procedure × role) on %s', (kind
       ).consentId,
     }),
     'consent.list': async () => ({}),
-    'consent.banks': async () => undefined,
     'exchange.import': async () => ({
       records: [
         {
