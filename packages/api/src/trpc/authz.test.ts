@@ -44,6 +44,7 @@ const documented: Record<string, Role[]> = {
   'consent.grant': ['party'],
   'consent.revoke': ['party'],
   'consent.list': ['admin', 'bank', 'party'],
+  'consent.banks': [...COURT_READ, 'party'],
   'stats.summary': COURT_READ,
   'exchange.changes': ['admin', 'bank', 'exchange'],
   'exchange.import': ['exchange'],
@@ -153,6 +154,7 @@ describe.each(dbKinds())('authorization matrix (procedure × role) on %s', (kind
       ).consentId,
     }),
     'consent.list': async () => ({}),
+    'consent.banks': async () => undefined,
     'exchange.import': async () => ({
       records: [
         {
