@@ -100,7 +100,7 @@ describe.each(dbKinds())('change feed (exchange.changes) on %s', (kind) => {
 
     // Or from the cursor of any item: the items after it.
     const third = whole.items[2];
-    expect((await readAll({ cursor: third?.cursor, limit: 4 })).items).toEqual(whole.items.slice(3));
+    expect((await readAll({ cursor: third?.cursor as string, limit: 4 })).items).toEqual(whole.items.slice(3));
 
     // Caught up: an empty page hands back the cursor that was sent; a new event then appears after it.
     const idle = await exchange().query({ cursor: whole.cursor });
