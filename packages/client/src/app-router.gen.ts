@@ -887,6 +887,13 @@ export type AppRouter = TRPCBuiltRouter<
         active: boolean;
       }
     >;
+    banks: Query<
+      void,
+      {
+        org: string;
+        name: string;
+      }[]
+    >;
     list: Query<
       undefined | void | {
         partyId?: undefined | string;
