@@ -1,4 +1,5 @@
-// Minified + gzipped size of the one-line embed bundles (run after the build).
+// Minified + gzipped size of the one-line embed bundles (run after the build): the badge alone, the
+// three partner elements, and the court portal's (badge, report, the four self-service elements, the client).
 // Run: pnpm --filter @fivecolor/elements bench
 import { readFileSync } from 'node:fs';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
@@ -6,7 +7,7 @@ import { brotliCompressSync, gzipSync } from 'node:zlib';
 const BUDGET_BADGE_GZIP = 15 * 1024;
 const kb = (n) => `${(n / 1024).toFixed(2)} KB`;
 
-const rows = ['fivecolor-badge.js', 'fivecolor-elements.js'].map((file) => {
+const rows = ['fivecolor-badge.js', 'fivecolor-elements.js', 'fivecolor-portal.js'].map((file) => {
   const code = readFileSync(new URL(`../dist/${file}`, import.meta.url));
   return {
     file,

@@ -17,6 +17,19 @@ describe('bundle size', () => {
     expect(code).not.toMatch(/from\s*["']lit/);
     expect(await gzipped('fivecolor-elements.js')).toBeGreaterThan(badge);
   });
+
+  it('keeps the self-service elements and the client out of the badge and partner bundles', async () => {
+    for (const file of ['fivecolor-badge.js', 'fivecolor-elements.js']) {
+      const code = await readFile(join(DIST_DIR, file), 'utf8');
+      expect(code.includes('fivecolor-party-records'), file).toBe(false);
+      expect(code.includes('httpBatchLink') || code.includes('/trpc'), file).toBe(false);
+    }
+    const portal = await readFile(join(DIST_DIR, 'fivecolor-portal.js'), 'utf8');
+    for (const tag of ['party-records', 'report-issuer', 'consents', 'access-log'])
+      expect(portal.includes(`"fivecolor-${tag}"`), tag).toBe(true);
+    // @trpc/client's unused links stay out (the build marks it side-effect free): no WebSocket client.
+    expect(portal.includes('new WebSocket'), 'WebSocket link').toBe(false);
+  });
 });
 
 const EMBEDDING_DOC = fileURLToPath(new URL('../../../docs/embedding.md', import.meta.url));
@@ -28,9 +41,13 @@ function documentedSizes(doc: string): Map<string, { min: number; gzip: number }
 }
 
 describe('the size table in docs/embedding.md', () => {
-  it('states both bundles within 0.5 KB of the built files', async () => {
+  it('states every bundle within 0.5 KB of the built files', async () => {
     const documented = documentedSizes(await readFile(EMBEDDING_DOC, 'utf8'));
-    expect([...documented.keys()].sort()).toEqual(['fivecolor-badge.js', 'fivecolor-elements.js']);
+    expect([...documented.keys()].sort()).toEqual([
+      'fivecolor-badge.js',
+      'fivecolor-elements.js',
+      'fivecolor-portal.js',
+    ]);
     for (const [file, doc] of documented) {
       const min = (await readFile(join(DIST_DIR, file))).length / 1024;
       const gzip = (await gzipped(file)) / 1024;

@@ -1,0 +1,176 @@
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ARTIFACTS_DIR, axe, collectErrors, launch } from '../../test/harness.js';
+import {
+  foreign,
+  mount,
+  nextEvent,
+  partyWithRecords,
+  sessionFor,
+  shadowTextOf,
+  startPortalApi,
+  type TestServer,
+} from '../../test/portal.js';
+
+const TAG = 'fivecolor-party-records';
+let browser: Browser;
+let api: TestServer;
+let party: Awaited<ReturnType<typeof partyWithRecords>>;
+let page: Page;
+let errors: string[];
+
+beforeAll(async () => {
+  api = await startPortalApi();
+  party = await partyWithRecords(api, 501);
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+  await api?.close();
+});
+beforeEach(async () => {
+  page = await browser.newPage({ viewport: { width: 1000, height: 1400 } });
+  errors = collectErrors(page);
+});
+
+const loaded = () =>
+  page.waitForFunction((t) => document.querySelector(t)?.shadowRoot?.querySelector('.records'), TAG);
+const card = (recordId: string) => page.locator(`${TAG} li.record:has(h4[id="h-${recordId}"])`);
+
+describe('<fivecolor-party-records> against the real API', () => {
+  it('shows the code, why, the band over the years and every record with its status, in both languages', async () => {
+    const session = await sessionFor(api, party.partyId);
+    await mount(page, api.url, TAG, session);
+    await loaded();
+    const text = await shadowTextOf(page, TAG);
+    expect(text).toContain('黄码');
+    expect(text).toContain('为什么是这个颜色');
+    for (const part of ['Y14', 'R04', '（2025）浙0212执12号', '浙0212', '法院录入', '民事诉讼法'])
+      expect(text).toContain(part);
+    const statuses = await page.$$eval(`${TAG} li.record`, (lis) =>
+      lis.map((li) => [li.querySelector('h4')?.id.slice(2), li.querySelector('.status')?.textContent]),
+    );
+    expect(Object.fromEntries(statuses)).toMatchObject({
+      [party.active]: '有效',
+      [party.ended]: '已到期',
+      [party.repaired]: '已修复',
+    });
+    // The band: one block per segment, sized, with the color in words for screen readers.
+    const band = await page.$$eval(`${TAG} ol[part=timeline] li`, (lis) =>
+      lis.map((li) => ({
+        color: li.getAttribute('data-color'),
+        width: (li as HTMLElement).style.flexBasis,
+        text: li.textContent,
+      })),
+    );
+    expect(band.map((b) => b.color)).toContain('yellow');
+    expect(band.every((b) => /%$/.test(b.width))).toBe(true);
+    expect(band.some((b) => b.text?.includes('黄码：'))).toBe(true);
+    // The session is a property, never in the markup.
+    expect(await page.evaluate((t) => document.querySelector(t)!.outerHTML, TAG)).not.toContain(
+      session.slice(0, 20),
+    );
+    expect(await axe(page)).toEqual([]);
+    await page.locator(TAG).screenshot({ path: join(ARTIFACTS_DIR, 'party-records.png') });
+
+    await page.evaluate((t) => document.querySelector(t)!.setAttribute('lang', 'en'), TAG);
+    await page.waitForFunction(
+      (t) => document.querySelector(t)?.shadowRoot?.textContent?.includes('Why this color'),
+      TAG,
+    );
+    const en = await shadowTextOf(page, TAG);
+    for (const part of ['My integrity-litigation records', 'Yellow code', 'In effect', 'Repaired', 'Ended'])
+      expect(en).toContain(part);
+    expect(errors).toEqual([]);
+  });
+
+  it('objects to a record by keyboard: an empty reason is refused at the field, then filed with its due date, and the decision shows once resolved', async () => {
+    const session = await sessionFor(api, party.partyId);
+    await mount(page, api.url, TAG, session);
+    await loaded();
+    const record = card(party.active);
+    await record.getByRole('button', { name: /提出异议/ }).focus();
+    await page.keyboard.press('Enter');
+    // The form opens with focus in the reason; submitting it empty says so next to the field.
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => record.locator('#reason-error').textContent()).toBe('请填写异议理由');
+    expect(await record.locator('#reason').getAttribute('aria-invalid')).toBe('true');
+    expect(
+      await record.locator('#reason').evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement),
+    ).toBe(true);
+    expect((await api.as('judge').objection.list.query({ partyId: party.partyId })).items).toEqual([]);
+
+    await page.keyboard.type('该案已于2025年执行完毕，记录有误。');
+    const filed = nextEvent(page, TAG, 'fivecolor-objection-filed');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    const detail = (await filed) as { objectionId: string; dueDate: string };
+    await expect
+      .poll(() => record.locator('[part=notice]').textContent())
+      .toContain(`法院将于 ${detail.dueDate} 前答复`);
+    await expect.poll(() => record.locator('.status').textContent()).toBe('异议审查中');
+    expect(await record.locator('.objection').textContent()).toContain(`答复期限 ${detail.dueDate}`);
+    expect(await record.getByRole('button', { name: /提出异议/ }).count()).toBe(0);
+
+    await api.as('judge').objection.resolve.mutate({
+      objectionId: detail.objectionId,
+      decision: 'rejected',
+      reason: '执行完毕不影响该记录的认定。',
+    });
+    await page.reload();
+    await page.evaluate(
+      ([t, s]) => {
+        const el = document.createElement(t!) as HTMLElement & { session: string };
+        el.setAttribute('api', location.origin);
+        el.session = s!;
+        document.querySelector('#root')!.append(el);
+      },
+      [TAG, session] as const,
+    );
+    await loaded();
+    const resolved = (await card(party.active).locator('.objection').textContent())?.replace(/\s+/g, ' ');
+    expect(resolved).toContain('异议被驳回，记录维持');
+    expect(resolved).toContain('执行完毕不影响该记录的认定。');
+    expect(resolved).toContain('该案已于2025年执行完毕');
+    expect(await axe(page)).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('a session the court never issued: says so in words, emits fivecolor-session-expired once, and a new session recovers', async () => {
+    const session = await sessionFor(api, party.partyId);
+    await page.goto(api.url);
+    const expired = page.evaluate(
+      ([t, s]) =>
+        new Promise<{ bubbles: boolean; composed: boolean; count: number }>((resolve) => {
+          let count = 0;
+          document.addEventListener('fivecolor-session-expired', (e) => {
+            count++;
+            setTimeout(() => resolve({ bubbles: e.bubbles, composed: e.composed, count }), 300);
+          });
+          customElements.whenDefined(t!).then(() => {
+            const el = document.createElement(t!) as HTMLElement & { session: string };
+            el.setAttribute('api', location.origin);
+            el.session = s!;
+            document.querySelector('#root')!.append(el);
+          });
+        }),
+      [TAG, foreign(session)] as const,
+    );
+    expect(await expired).toEqual({ bubbles: true, composed: true, count: 1 });
+    const notice = page.locator(`${TAG} [part=session]`);
+    expect(await notice.textContent()).toBe('您的登录已过期或无效，请重新登录后继续。');
+    expect(await notice.getAttribute('role')).toBe('alert');
+    expect(await axe(page)).toEqual([]);
+
+    await page.evaluate(
+      ([t, s]) => ((document.querySelector(t!) as HTMLElement & { session: string }).session = s!),
+      [TAG, session] as const,
+    );
+    await loaded();
+    expect(await page.locator(`${TAG} [part=session]`).count()).toBe(0);
+    // The refused call is a 401 the browser logs; nothing else went wrong.
+    expect(errors.filter((e) => !/401|Unauthorized/i.test(e))).toEqual([]);
+  });
+});

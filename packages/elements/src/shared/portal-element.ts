@@ -1,0 +1,160 @@
+import { createClient, type FivecolorClient } from '@fivecolor/client';
+import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { type PortalStrings, portalStrings } from '../locales/portal-strings.js';
+
+/** The outcome of one API call: its value, or why there is none (`session`: refused, already said). */
+export type Outcome<T> =
+  | { ok: true; value: T }
+  | { ok: false; reason: 'session' | 'network' | 'server' | 'input'; field: string | null; message: string };
+
+interface ErrorLike {
+  code?: string;
+  field?: string | null;
+  message?: string;
+}
+
+/** The party id a session token names (`sub` of its JWT payload); not verified here, the API does that. */
+export const sessionParty = (token: string | undefined): string | undefined => {
+  const payload = token?.split('.')[1];
+  if (!payload) return undefined;
+  try {
+    const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/'));
+    const sub = (JSON.parse(json) as { sub?: unknown }).sub;
+    return typeof sub === 'string' && sub !== '' ? sub : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/** A fresh idempotency key for one user action (kept while the same action is retried). */
+export const newKey = (): string => {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  return `el-${Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')}`;
+};
+
+/**
+ * What the litigant self-service elements share: the `api` base URL, the party session as the
+ * `.session` property (never an attribute), a `@fivecolor/client` for them, and the session-refused
+ * state: on UNAUTHORIZED or FORBIDDEN the element says so in words and emits
+ * `fivecolor-session-expired` (bubbles, composed) once per session; setting a new `.session` reloads.
+ */
+export abstract class PortalElement extends LitElement {
+  static override properties = {
+    api: {},
+    lang: {},
+    session: { attribute: false },
+    _refused: { state: true, attribute: false },
+  };
+
+  /** The court API's base URL (`https://court.example`); the client calls `{api}/trpc`. */
+  declare api: string | undefined;
+  /** `zh-CN` (default) or `en`. */
+  declare lang: string;
+  /** The party session token the portal obtained (`party.issueSession`); a property only. */
+  declare session: string | undefined;
+  declare protected _refused: boolean;
+
+  #client: FivecolorClient | undefined;
+
+  constructor() {
+    super();
+    this.lang = '';
+    this._refused = false;
+  }
+
+  /** The client for the current `api` and `session`; undefined without both. */
+  protected get client(): FivecolorClient | undefined {
+    return this.#client;
+  }
+
+  /** The party the session names. */
+  protected get partyId(): string | undefined {
+    return sessionParty(this.session);
+  }
+
+  protected get t(): PortalStrings {
+    return portalStrings(this.lang);
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this.hasUpdated && this.#client) this.reload();
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('api') || changed.has('session')) {
+      this.#client =
+        this.api && this.session
+          ? createClient({ url: this.api, apiKey: this.session, retry: { retries: 2 } })
+          : undefined;
+      this._refused = false;
+      if (this.#client) this.reload();
+    }
+  }
+
+  /** Loads what the element shows (called when `api` or `session` changes, and on reconnect). */
+  protected abstract reload(): void;
+
+  /** Runs an API call; a refused session is shown and announced here, other failures are returned. */
+  protected async call<T>(
+    run: (client: FivecolorClient, partyId: string) => Promise<T>,
+  ): Promise<Outcome<T>> {
+    const client = this.#client;
+    const partyId = this.partyId;
+    if (!client || !partyId) {
+      if (this.session) this.refuseSession();
+      return { ok: false, reason: 'session', field: null, message: '' };
+    }
+    try {
+      return { ok: true, value: await run(client, partyId) };
+    } catch (err) {
+      if (client !== this.#client) return { ok: false, reason: 'session', field: null, message: '' };
+      const e = err as ErrorLike;
+      if (e.code === 'UNAUTHORIZED' || e.code === 'FORBIDDEN') {
+        this.refuseSession();
+        return { ok: false, reason: 'session', field: null, message: '' };
+      }
+      const message = String(e.message ?? err);
+      if (e.code === 'BAD_REQUEST' || e.code === 'CONFLICT' || e.code === 'NOT_FOUND')
+        return { ok: false, reason: 'input', field: e.field ?? fieldOf(message), message };
+      if (e.code === 'NETWORK_ERROR' || e.code === 'TIMEOUT')
+        return { ok: false, reason: 'network', field: null, message };
+      return { ok: false, reason: 'server', field: null, message };
+    }
+  }
+
+  /** Shows that the session was refused and emits `fivecolor-session-expired` (once per session). */
+  protected refuseSession(): void {
+    if (this._refused) return;
+    this._refused = true;
+    this.dispatchEvent(
+      new CustomEvent('fivecolor-session-expired', {
+        bubbles: true,
+        composed: true,
+        detail: { element: this.localName },
+      }),
+    );
+  }
+
+  /** The failure in words (a refused session is shown by `sessionNotice`). */
+  protected failure(o: Outcome<unknown>): string {
+    if (o.ok || o.reason === 'session') return '';
+    return o.reason === 'network' ? this.t.networkError : this.t.serverError(o.message);
+  }
+
+  /**
+   * Instead of the content: a missing session, or a refused one (`role="alert"`, `part="session"`);
+   * `nothing` when the session is fine.
+   */
+  protected sessionNotice(): TemplateResult | typeof nothing {
+    const t = this.t;
+    if (this._refused)
+      return html`<p part="session" class="notice session" role="alert">${t.sessionRefused}</p>`;
+    if (!this.session || !this.api)
+      return html`<p part="session" class="notice session" role="status">${t.sessionMissing}</p>`;
+    return nothing;
+  }
+}
+
+/** The field a `field: rule` message of the API names. */
+const fieldOf = (message: string): string | null => /^([A-Za-z_$][\w$.]*): /.exec(message)?.[1] ?? null;
