@@ -915,7 +915,7 @@ export type AppRouter = TRPCBuiltRouter<
   apiKey: {
     create: Mutation<
       {
-        role: 'admin' | 'clerk' | 'judge' | 'enforcement' | 'bank' | 'exchange' | 'portal';
+        role: 'exchange' | 'admin' | 'clerk' | 'judge' | 'enforcement' | 'bank' | 'portal';
         name: string;
         org?: undefined | string;
         court?: undefined | string;
@@ -944,6 +944,26 @@ export type AppRouter = TRPCBuiltRouter<
         revokedAt: null | string;
       }[]
     >;
+    whoami: Query<
+      void,
+      {
+        kind: 'key';
+        id: string;
+        name: string;
+        org: string;
+        role: 'exchange' | 'admin' | 'clerk' | 'judge' | 'enforcement' | 'bank' | 'portal';
+        court: null | string;
+        partyId: null;
+      } | {
+        kind: 'party';
+        id: string;
+        name: null;
+        org: null;
+        role: 'party';
+        court: null;
+        partyId: string;
+      }
+    >;
     revoke: Mutation<
       {
         id: string;
@@ -966,6 +986,10 @@ export type AppRouter = TRPCBuiltRouter<
         partyId?: undefined | string;
         limit?: undefined | number;
         before?: undefined | number;
+        actorId?: undefined | string;
+        action?: undefined | string;
+        from?: undefined | string;
+        to?: undefined | string;
       },
       {
         items: {
@@ -982,6 +1006,37 @@ export type AppRouter = TRPCBuiltRouter<
           actorOrg: null | string;
         }[];
         nextBefore: null | number;
+      }
+    >;
+    verify: Query<
+      void,
+      {
+        ok: boolean;
+        head: {
+          seq: number;
+          hash: string;
+        };
+        counts: {
+          auditRows: number;
+          records: number;
+          partyStates: number;
+          staleStates: number;
+          reports: number;
+          apiKeys: number;
+          checkpoints: number;
+        };
+        mismatchCount: number;
+        mismatches: {
+          id: string;
+          table: 'records' | 'reports' | 'audit_log' | 'audit_checkpoints' | 'api_keys' | 'party_state';
+          what: string;
+        }[];
+        checkpoint: null | {
+          seq: number;
+          head: string;
+          at: string;
+          kid: string;
+        };
       }
     >;
   };
@@ -1005,6 +1060,26 @@ export type AppRouter = TRPCBuiltRouter<
         };
       }
     >;
+    series: Query<
+      {
+        from: string;
+        to: string;
+        court?: undefined | string;
+      },
+      {
+        months: {
+          gold: number;
+          records: {
+            [k: string]: number;
+          };
+          repairs: number;
+          month: string;
+          colorsAtEnd: {
+            [k: string]: number;
+          };
+        }[];
+      }
+    >;
   };
   policy: {
     get: Query<
@@ -1021,6 +1096,183 @@ export type AppRouter = TRPCBuiltRouter<
           duration: null | string;
           zh: string;
         }[];
+      }
+    >;
+    simulate: Mutation<
+      {
+        policy: unknown;
+        asOf?: undefined | string;
+      },
+      {
+        asOf: string;
+        policyId: string;
+        changed: number;
+        parties: number;
+        transitions: {
+          [k: string]: number;
+        };
+        sample: {
+          partyId: string;
+          from: 'green' | 'red' | 'yellow' | 'blue' | 'gold';
+          to: 'green' | 'red' | 'yellow' | 'blue' | 'gold';
+        }[];
+      }
+    >;
+  };
+  exchange: {
+    changes: Query<
+      undefined | void | {
+        cursor?: undefined | string;
+        limit?: undefined | number;
+        types?: undefined | ('record.created' | 'record.amended' | 'record.revoked' | 'record.repaired' | 'color.changed' | 'objection.filed' | 'objection.resolved')[];
+      },
+      {
+        items: {
+          party: {
+            kind: 'person' | 'org';
+            idType: string;
+            idNumber: string;
+            name: string;
+          };
+          partyId: string;
+          at: string;
+          seq: number;
+          cursor: string;
+          type: 'record.created' | 'record.amended' | 'record.revoked' | 'record.repaired' | 'color.changed' | 'objection.filed' | 'objection.resolved';
+          record?: undefined | {
+            color: null | 'green' | 'red' | 'yellow' | 'blue' | 'gold';
+            recordId: string;
+            category: string;
+            court: string;
+            caseNumber: string;
+            effectiveFrom: string;
+            effectiveUntil: null | string;
+            repairs: string[];
+            source: string;
+            externalId: null | string;
+            revision: number;
+            revoked: boolean;
+          };
+          objection?: undefined | {
+            objectionId: string;
+            dueDate?: undefined | string;
+            decision?: undefined | 'upheld' | 'rejected';
+          };
+          color?: undefined | {
+            basis: string[];
+            since: null | string;
+            until: null | string;
+            policyId: null | string;
+            from: null | 'green' | 'red' | 'yellow' | 'blue' | 'gold';
+            to: 'green' | 'red' | 'yellow' | 'blue' | 'gold';
+            cause: null | string;
+          };
+          reason?: undefined | string;
+        }[];
+        nextCursor: string;
+        hasMore: boolean;
+      }
+    >;
+    import: Mutation<
+      {
+        records: unknown[];
+        idempotencyKey?: undefined | string;
+      },
+      {
+        source: string;
+        results: {
+          externalId: null | string;
+          status: 'created' | 'revoked' | 'rejected' | 'amended' | 'unchanged';
+          index: number;
+          partyId?: undefined | string;
+          recordId?: undefined | string;
+          error?: undefined | string;
+        }[];
+      }
+    >;
+  };
+  webhook: {
+    create: Mutation<
+      {
+        url: string;
+        types?: undefined | ('record.created' | 'record.amended' | 'record.revoked' | 'record.repaired' | 'color.changed' | 'objection.filed' | 'objection.resolved')[];
+        description?: undefined | string;
+        idempotencyKey?: undefined | string;
+      },
+      {
+        id: string;
+        url: string;
+        secret: string;
+        types: string[];
+        description: null | string;
+      } | {
+        id: string;
+        url: string;
+        types: string[];
+        description: null | string;
+      }
+    >;
+    list: Query<
+      void,
+      {
+        id: string;
+        url: string;
+        types: string[];
+        description: null | string;
+        createdAt: string;
+        disabledAt: null | string;
+        disabledReason: null | string;
+        lastDelivery: null | {
+          seq: number;
+          status: string;
+          at: null | string;
+          httpStatus: null | number;
+          error: null | string;
+        };
+      }[]
+    >;
+    delete: Mutation<
+      {
+        id: string;
+        idempotencyKey?: undefined | string;
+      },
+      {
+        id: string;
+        deleted: true;
+      }
+    >;
+    deliveries: Query<
+      {
+        id: string;
+        limit?: undefined | number;
+      },
+      {
+        messageId: string;
+        seq: number;
+        kind: string;
+        status: 'pending' | 'delivered' | 'failed' | 'skipped' | 'cancelled';
+        attempts: number;
+        lastAttemptAt: null | string;
+        nextAttemptAt: null | string;
+        httpStatus: null | number;
+        error: null | string;
+        ms: null | number;
+        deliveredAt: null | string;
+        replay: boolean;
+      }[]
+    >;
+    replay: Mutation<
+      {
+        id: string;
+        fromSeq: number;
+        idempotencyKey?: undefined | string;
+      },
+      {
+        id: string;
+        fromSeq: number;
+        queued: number;
+        nextSeq: null | number;
+        reenabled: boolean;
       }
     >;
   };
@@ -1044,4 +1296,8 @@ export const IDEMPOTENT_MUTATIONS: ReadonlySet<string> = new Set([
   'consent.revoke',
   'apiKey.create',
   'apiKey.revoke',
+  'exchange.import',
+  'webhook.create',
+  'webhook.delete',
+  'webhook.replay',
 ]);

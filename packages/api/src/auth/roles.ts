@@ -53,6 +53,7 @@ export const roleTable: Readonly<Record<string, readonly Role[]>> = {
   // What a litigant chooses from when granting consent (no personal data: bank organizations).
   'consent.banks': [...COURT_READ, 'party'],
   'stats.summary': COURT_READ,
+  'stats.series': COURT_READ,
   'exchange.changes': ['admin', 'exchange', 'bank'],
   'exchange.import': ['exchange'],
   'webhook.create': ['exchange', 'bank'],
@@ -64,6 +65,8 @@ export const roleTable: Readonly<Record<string, readonly Role[]>> = {
   'apiKey.create': ['admin'],
   'apiKey.list': ['admin'],
   'apiKey.revoke': ['admin'],
+  'apiKey.whoami': ROLES,
+  'audit.verify': ['admin'],
 };
 
 /** Whether `role` may call `path` according to `roleTable` (unknown paths: never). */

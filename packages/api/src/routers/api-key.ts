@@ -1,7 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { COURT_REQUIRED_RULE, lacksRequiredCourt } from '../auth/roles.js';
-import { createKey, listKeys, revokeKey } from '../services/api-key-service.js';
+import { createKey, listKeys, revokeKey, whoami } from '../services/api-key-service.js';
 import { procedure, router } from '../trpc/trpc.js';
 import { court, idempotencyKey, nonEmptyText } from '../trpc/validators.js';
 
@@ -37,6 +37,9 @@ export const apiKeyRouter = router({
     }),
 
   list: procedure.query(({ ctx }) => listKeys(ctx.caller)),
+
+  /** The calling key's (or party session's) identity: name, org, role, court. */
+  whoami: procedure.query(({ ctx }) => whoami(ctx.caller)),
 
   revoke: procedure
     .input(z.object({ id: nonEmptyText(64), idempotencyKey }))

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { listAudit } from '../services/audit-service.js';
+import { listAudit, verifyAudit } from '../services/audit-service.js';
 import { procedure, router } from '../trpc/trpc.js';
-import { partyId } from '../trpc/validators.js';
+import { isoDate, partyId, text } from '../trpc/validators.js';
 
 export const auditRouter = router({
   /** Admin: the whole log (optionally one party's). Party: who looked at it. Newest first. */
@@ -17,8 +17,16 @@ export const auditRouter = router({
             .max(500, 'must be at most 500')
             .optional(),
           before: z.number().int('must be an integer').positive('must be positive').optional(),
+          /** Admin filters: actor key id, action (`record.create`), period of CST dates. */
+          actorId: text(64).optional(),
+          action: text(64).optional(),
+          from: isoDate.optional(),
+          to: isoDate.optional(),
         })
         .optional(),
     )
     .query(({ ctx, input }) => listAudit(ctx.caller, input)),
+
+  /** Admin: verifies the audit chain and the rows it vouches for; the chain's head and newest checkpoint. */
+  verify: procedure.query(({ ctx }) => verifyAudit(ctx.caller)),
 });

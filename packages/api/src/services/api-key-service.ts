@@ -70,3 +70,11 @@ export async function revokeKey(c: Caller, input: { id: string; idempotencyKey?:
     return keyView(updated ?? row);
   });
 }
+
+/** Who is calling: the key's name, org, role and court (a party session: its party). Never the secret. */
+export function whoami(c: Caller) {
+  const p = c.principal;
+  return p.kind === 'key'
+    ? { kind: p.kind, id: p.id, name: p.name, org: p.org, role: p.role, court: p.court, partyId: null }
+    : { kind: p.kind, id: p.id, name: null, org: null, role: p.role, court: null, partyId: p.partyId };
+}

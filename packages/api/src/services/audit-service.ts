@@ -1,4 +1,6 @@
-import { and, desc, eq, lt, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, lt, type SQL } from 'drizzle-orm';
+import { latestAuditCheckpoint } from '../audit/checkpoint.js';
+import { verifyIntegrity } from '../audit/verify-integrity.js';
 import { auditLog } from '../db/schema.js';
 import type { Caller } from './access.js';
 import { forbidden } from './errors.js';
@@ -9,7 +11,16 @@ import { forbidden } from './errors.js';
  */
 export async function listAudit(
   c: Caller,
-  input: { partyId?: string | undefined; limit?: number | undefined; before?: number | undefined } = {},
+  input: {
+    partyId?: string | undefined;
+    limit?: number | undefined;
+    before?: number | undefined;
+    /** Admin filters: the actor's key id, the action, and a period of CST dates (`to` included). */
+    actorId?: string | undefined;
+    action?: string | undefined;
+    from?: string | undefined;
+    to?: string | undefined;
+  } = {},
 ) {
   const p = c.principal;
   let party = input.partyId;
@@ -21,6 +32,13 @@ export async function listAudit(
   const where: SQL[] = [];
   if (party !== undefined) where.push(eq(auditLog.partyId, party));
   if (input.before !== undefined) where.push(lt(auditLog.seq, input.before));
+  if (p.role === 'admin') {
+    if (input.actorId !== undefined) where.push(eq(auditLog.actorId, input.actorId));
+    if (input.action !== undefined) where.push(eq(auditLog.action, input.action));
+    if (input.from !== undefined) where.push(gte(auditLog.at, new Date(`${input.from}T00:00:00+08:00`)));
+    if (input.to !== undefined)
+      where.push(lt(auditLog.at, new Date(Date.parse(`${input.to}T00:00:00+08:00`) + 86_400_000)));
+  }
   const limit = input.limit ?? 100;
   const rows = await c.deps.db.db
     .select()
@@ -42,5 +60,24 @@ export async function listAudit(
       purpose: r.purpose,
     })),
     nextBefore: rows.length === limit ? (rows.at(-1)?.seq ?? null) : null,
+  };
+}
+
+/**
+ * Admin: checks the audit chain and that the stored rows match it (as `fivecolor-server verify` does),
+ * and names the newest signed checkpoint. Reads everything; writes nothing.
+ */
+export async function verifyAudit(c: Caller) {
+  const { deps } = c;
+  const jwks = await deps.reports.jwks(deps.db, deps.now());
+  const r = await verifyIntegrity(deps.db, { policy: deps.policy, publicKeys: jwks.keys, maxMismatches: 10 });
+  const cp = await latestAuditCheckpoint(deps.db);
+  return {
+    ok: r.ok,
+    head: r.head,
+    counts: r.counts,
+    mismatchCount: r.mismatchCount,
+    mismatches: r.mismatches,
+    checkpoint: cp ? { seq: cp.seq, head: cp.head, at: cp.at, kid: cp.kid } : null,
   };
 }

@@ -1,8 +1,11 @@
 import { COLORS } from '@fivecolor/core';
 import { sql } from 'drizzle-orm';
+import { courtCovers } from '../auth/roles.js';
 import { rowsOf } from '../db/rows.js';
 import { refreshStaleStates } from '../state/party-state.js';
+import type { Caller } from './access.js';
 import type { Deps } from './deps.js';
+import { badRequest, forbidden } from './errors.js';
 
 type Row = { k: string | null; n: string | number };
 
@@ -51,4 +54,101 @@ export async function statsSummary(deps: Deps) {
     byCourt,
     byMonth,
   };
+}
+
+/** One month of `statsSeries`. */
+export interface SeriesMonth {
+  month: string;
+  /** Records in force (not revoked) whose `effectiveFrom` falls in the month, by category. */
+  records: Record<string, number>;
+  /** Parties by the color last recorded for them at the month's end (change feed); none recorded yet: green. */
+  colorsAtEnd: Record<string, number>;
+  /** Repairs (records that lift others) taking effect in the month. */
+  repairs: number;
+  /** Gold (`G01`) records taking effect in the month. */
+  gold: number;
+}
+
+/** At most this many months per call (ten years). */
+export const SERIES_MAX_MONTHS = 120;
+
+/**
+ * Month by month from `from` to `to` (whole calendar months, CST): records by category, repairs and
+ * gold by `effectiveFrom`, and the parties' colors at each month's end as the change feed recorded
+ * them. All in SQL: nothing is loaded per party. With `court`, only records of that court and the
+ * courts under it, and the parties that have such a record; a court key is held to its own courts.
+ */
+export async function statsSeries(
+  c: Caller,
+  input: { from: string; to: string; court?: string | undefined },
+): Promise<{ months: SeriesMonth[] }> {
+  const keyCourt = c.principal.court;
+  let court = input.court ?? keyCourt ?? null;
+  if (keyCourt !== null && court !== null && !courtCovers(keyCourt, court))
+    forbidden(`court: a key for ${keyCourt} sees its own courts only (${keyCourt} and the courts under it)`);
+  if (court === '最高法') court = null;
+  if (input.to < input.from) badRequest('to: must not be before from');
+  const first = `${input.from.slice(0, 7)}-01`;
+  const last = `${input.to.slice(0, 7)}-01`;
+  const span =
+    (Number(last.slice(0, 4)) - Number(first.slice(0, 4))) * 12 +
+    Number(last.slice(5, 7)) -
+    Number(first.slice(5, 7)) +
+    1;
+  if (span > SERIES_MAX_MONTHS) badRequest(`to: at most ${SERIES_MAX_MONTHS} months from from`);
+  const db = c.deps.db.db;
+  const q = async <T>(query: ReturnType<typeof sql>) => rowsOf<T>(await db.execute(query));
+  const courtOf = (col: ReturnType<typeof sql>) =>
+    court === null ? sql`true` : sql`${col} like ${`${court}%`}`;
+  const recordRows = await q<{ m: string; category: string; repair: boolean; n: string | number }>(sql`
+    select to_char(effective_from, 'YYYY-MM') as m, category, (repairs is not null) as repair, count(*) as n
+    from records
+    where revoked_at is null and effective_from >= ${first}::date
+      and effective_from < (${last}::date + interval '1 month') and ${courtOf(sql`court`)}
+    group by 1, 2, 3`);
+  // The month ends as instants in CST (UTC+8): the last color change at or before each end, per party.
+  const colorRows = await q<{ m: string; color: string; n: string | number }>(sql`
+    with ends as (
+      select to_char(d, 'YYYY-MM') as m, (d + interval '1 month')::timestamp at time zone 'Asia/Shanghai' as e
+      from generate_series(${first}::date, ${last}::date, interval '1 month') as d
+    ),
+    scoped as (
+      select p.id, p.created_at from parties p
+      where ${court === null ? sql`true` : sql`exists (select 1 from records r where r.party_id = p.id and ${courtOf(sql`r.court`)})`}
+    )
+    select ends.m, coalesce((
+      select ch.color from changes ch
+      where ch.party_id = scoped.id and ch.kind = 'color.changed' and ch.at < ends.e
+      order by ch.seq desc limit 1
+    ), 'green') as color, count(*) as n
+    from ends join scoped on scoped.created_at < ends.e
+    group by 1, 2`);
+  const months: SeriesMonth[] = [];
+  for (let i = 0; i < span; i++) {
+    const y = Number(first.slice(0, 4)) + Math.floor((Number(first.slice(5, 7)) - 1 + i) / 12);
+    const mo = ((Number(first.slice(5, 7)) - 1 + i) % 12) + 1;
+    const colorsAtEnd: Record<string, number> = {};
+    for (const col of COLORS) colorsAtEnd[col] = 0;
+    months.push({
+      month: `${y}-${String(mo).padStart(2, '0')}`,
+      records: {},
+      colorsAtEnd,
+      repairs: 0,
+      gold: 0,
+    });
+  }
+  const byMonth = new Map(months.map((m) => [m.month, m]));
+  for (const r of recordRows) {
+    const m = byMonth.get(r.m);
+    if (!m) continue;
+    const n = Number(r.n);
+    m.records[r.category] = (m.records[r.category] ?? 0) + n;
+    if (r.repair) m.repairs += n;
+    if (r.category === 'G01') m.gold += n;
+  }
+  for (const r of colorRows) {
+    const m = byMonth.get(r.m);
+    if (m) m.colorsAtEnd[r.color] = (m.colorsAtEnd[r.color] ?? 0) + Number(r.n);
+  }
+  return { months };
 }

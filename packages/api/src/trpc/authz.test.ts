@@ -46,6 +46,7 @@ const documented: Record<string, Role[]> = {
   'consent.list': ['admin', 'bank', 'party'],
   'consent.banks': [...COURT_READ, 'party'],
   'stats.summary': COURT_READ,
+  'stats.series': COURT_READ,
   'exchange.changes': ['admin', 'bank', 'exchange'],
   'exchange.import': ['exchange'],
   'policy.get': ['admin', 'clerk', 'judge', 'enforcement', 'bank', 'exchange', 'party'],
@@ -53,6 +54,8 @@ const documented: Record<string, Role[]> = {
   'apiKey.create': ['admin'],
   'apiKey.list': ['admin'],
   'apiKey.revoke': ['admin'],
+  'apiKey.whoami': ['admin', 'clerk', 'judge', 'enforcement', 'bank', 'exchange', 'portal', 'party'],
+  'audit.verify': ['admin'],
 };
 
 describe.each(dbKinds())('authorization matrix (procedure × role) on %s', (kind) => {
@@ -136,6 +139,9 @@ describe.each(dbKinds())('authorization matrix (procedure × role) on %s', (kind
     }),
     'audit.list': async () => ({}),
     'stats.summary': async () => undefined,
+    'stats.series': async () => ({ from: '2026-01-01', to: '2026-03-31' }),
+    'apiKey.whoami': async () => undefined,
+    'audit.verify': async () => undefined,
     'exchange.changes': async () => ({ limit: 10 }),
     'policy.get': async () => undefined,
     'report.issue': async () => ({ partyId }),

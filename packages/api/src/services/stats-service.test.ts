@@ -1,0 +1,88 @@
+import { toCstDate } from '@fivecolor/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { trpcError } from '../testing/client.js';
+import { createHarness, type Harness } from '../testing/harness.js';
+import { dbKinds } from '../testing/test-db.js';
+
+const CASE = '（2025）浙0212执88号';
+
+/** `YYYY-MM-DD` of the 1st of the month `back` months before `today`'s (today itself for 0). */
+function monthsBack(today: string, back: number): string {
+  if (back === 0) return today;
+  const d = new Date(`${today.slice(0, 7)}-01T00:00:00Z`);
+  d.setUTCMonth(d.getUTCMonth() - back);
+  return d.toISOString().slice(0, 10);
+}
+
+describe.each(dbKinds())('stats.series on %s', (kind) => {
+  let h: Harness;
+  const today = toCstDate(new Date());
+  const from = `${monthsBack(today, 3).slice(0, 7)}-01`;
+
+  beforeAll(async () => {
+    h = await createHarness(kind);
+    const a = await h.registerPerson(801);
+    const b = await h.registerPerson(802);
+    const c = await h.registerPerson(803);
+    const enter = (partyId: string, category: string, back: number, court = '浙0212') =>
+      h.as(category === 'G01' ? 'enforcement' : 'judge').record.create.mutate({
+        partyId,
+        category,
+        court,
+        caseNumber: CASE,
+        effectiveFrom: monthsBack(today, back),
+      });
+    await enter(a, 'R01', 3);
+    const listed = await enter(b, 'Y14', 2);
+    await enter(b, 'Y01', 2, '浙0203');
+    await h.as('enforcement').record.repair.mutate({
+      partyId: b,
+      repairs: [listed.recordId],
+      court: '浙0212',
+      caseNumber: CASE,
+      effectiveFrom: monthsBack(today, 1),
+    });
+    await enter(c, 'G01', 0);
+    const revoked = await enter(c, 'Y01', 0);
+    await h.as('judge').record.revoke.mutate({ recordId: revoked.recordId, reason: 'entered by mistake' });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('counts records by category, repairs and gold by month, and colors at the end of each month', async () => {
+    const { months } = await h.as('clerk').stats.series.query({ from, to: today });
+    expect(months.map((m) => m.month)).toEqual([3, 2, 1, 0].map((b) => monthsBack(today, b).slice(0, 7)));
+    const [m3, m2, m1, m0] = months;
+    expect(m3?.records).toEqual({ R01: 1 });
+    expect(m2?.records).toEqual({ Y14: 1, Y01: 1 });
+    expect(m1?.records).toEqual({ B01: 1 });
+    expect(m1).toMatchObject({ repairs: 1, gold: 0 });
+    // The revoked Y01 is not counted.
+    expect(m0?.records).toEqual({ G01: 1 });
+    expect(m0).toMatchObject({ repairs: 0, gold: 1 });
+    // The change feed recorded every color today: the current month's end has them, earlier ends had no party.
+    expect(m0?.colorsAtEnd).toMatchObject({ red: 1, yellow: 1, gold: 1 });
+    expect(Object.values(m3?.colorsAtEnd ?? {}).reduce((s, n) => s + n, 0)).toBe(0);
+  });
+
+  it("holds a court key to its own courts and narrows to a court's records", async () => {
+    const { months } = await h.as('clerk').stats.series.query({ from, to: today, court: '浙0203' });
+    expect(months.flatMap((m) => Object.entries(m.records))).toEqual([['Y01', 1]]);
+    expect(months.at(-1)?.colorsAtEnd).toMatchObject({ yellow: 1, red: 0, gold: 0 });
+    const err = await trpcError(
+      h.client(h.otherCourtJudge).stats.series.query({ from, to: today, court: '浙02' }),
+    );
+    expect(err.data?.code).toBe('FORBIDDEN');
+    expect(err.message).toMatch(/^court: /);
+  });
+
+  it('refuses a reversed or too long period, naming the field', async () => {
+    const reversed = await trpcError(h.as('admin').stats.series.query({ from: today, to: from }));
+    expect(reversed.message).toMatch(/^to: must not be before from/);
+    const long = await trpcError(h.as('admin').stats.series.query({ from: '2000-01-01', to: today }));
+    expect(long.message).toMatch(/^to: at most 120 months/);
+    const bad = await trpcError(h.as('admin').stats.series.query({ from: '2026-02-30', to: today }));
+    expect(bad.message).toMatch(/from/);
+  });
+});
