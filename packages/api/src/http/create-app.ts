@@ -22,6 +22,7 @@ import { BadgeCache } from './badge-cache.js';
 import { badgeHandler, badgePreflight, type Observe } from './badge-route.js';
 import { createLogger } from './logger.js';
 import { Metrics } from './metrics.js';
+import { mountOpenApi } from './openapi.js';
 import { mountPartyRoutes } from './party-routes.js';
 import { listenForPartyChanges } from './party-listener.js';
 import { type RateLimit, RateLimiter } from './rate-limit.js';
@@ -109,6 +110,7 @@ export async function createFivecolor(opts: FivecolorOptions) {
   app.options('/v1/badge/:token', badgePreflight);
   mountMetrics(app, metrics, cache, misses);
   mountReportRoutes(app, deps, { elementsScript: opts.elementsScript });
+  mountOpenApi(app, { publicUrl: opts.publicUrl });
   const corsApi = apiCors({ allowedOrigins: opts.allowedOrigins });
   app.use('/trpc/*', corsApi);
   app.use('/v1/parties/*', corsApi);
