@@ -1,5 +1,6 @@
 import { createTRPCClient, httpBatchLink, type TRPCClient } from '@trpc/client';
 import type { AppRouter } from './app-router.gen.js';
+import { type ChangeItem, type ChangesOptions, followChanges } from './changes.js';
 import { classifyingFetch, type FetchLike, globalFetch } from './http-fetch.js';
 import { resilienceLink } from './resilience-link.js';
 import type { RetryOptions } from './retry-policy.js';
@@ -40,6 +41,11 @@ export interface ClientHelpers {
       signal?: AbortSignal;
     },
   ): AsyncIterable<AuditItem>;
+  /**
+   * Follows the change feed (`exchange.changes`, an exchange or bank key): every item after `cursor`,
+   * then polls with a growing delay once caught up, until `signal` aborts (or, with `follow: false`, the end).
+   */
+  changes(opts?: ChangesOptions): AsyncIterable<ChangeItem>;
 }
 
 /** The typed client: every procedure as `client.<router>.<procedure>.query|mutate(input, { signal })`, plus helpers. */
@@ -75,6 +81,7 @@ export function createClient(opts: ClientOptions): FivecolorClient {
   });
 
   const helpers: ClientHelpers = {
+    changes: (o) => followChanges(trpc, o),
     async *records(partyId, o = {}) {
       yield* await trpc.record.list.query({ partyId }, o.signal ? { signal: o.signal } : {});
     },

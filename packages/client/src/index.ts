@@ -1,6 +1,8 @@
 // The wire types, from their one home; the published .d.ts carries a copy of them (`tsup --dts-resolve`).
 export type { BadgeData, Color, Report } from '@fivecolor/core';
 export type { AppRouter, ErrorShape } from './app-router.gen.js';
+export type { ChangeItem, ChangesOptions, ChangeType } from './changes.js';
+export { followChanges } from './changes.js';
 export type { ClientHelpers, ClientOptions, FivecolorClient } from './create-client.js';
 export { createClient } from './create-client.js';
 export type { FetchBadgeOptions } from './fetch-badge.js';
