@@ -21,6 +21,7 @@ import {
 } from '@fivecolor/api';
 import { readConfig, type ServerConfig } from './config.js';
 import { countParties, type DemoData, loadDemo, seedDemo } from './demo.js';
+import { demoOrigins } from './demo-routes.js';
 import { seedSynthetic } from './seed.js';
 import { openServer, startServer } from './server.js';
 
@@ -101,7 +102,14 @@ async function startCommand(args: string[], config: ServerConfig): Promise<undef
       await opened.db.close();
     }
   }
-  await startServer(config);
+  // The demo's API also answers its own other name (localhost / 127.0.0.1) cross-origin: docs/operations.md.
+  await startServer(
+    {
+      ...config,
+      allowedOrigins: demo ? demoOrigins(config.port, config.allowedOrigins) : config.allowedOrigins,
+    },
+    { demo },
+  );
   printStart(config.publicUrl, demo);
   return undefined;
 }
@@ -291,6 +299,9 @@ function printStart(base: string, demo: DemoData | null): void {
     `  console      ${base}/console/`,
     `  playground   ${base}/playground/   (bank page: ${base}/playground/bank.html)`,
     `  API          ${base}/trpc   health ${base}/healthz   metrics ${base}/metrics`,
+    ...(demo
+      ? [`  demo portal  ${base}/demo/litigants   POST ${base}/demo/session {"partyId":…} → a party session`]
+      : []),
     '',
   ];
   const rest = demo

@@ -24,6 +24,30 @@ export interface ServerConfig {
   maxBodyBytes: number | undefined;
   /** Most calls in one tRPC batch request (`FIVECOLOR_MAX_BATCH`, default 25). */
   maxBatch: number | undefined;
+  /**
+   * Browser origins allowed to call `/trpc` and `/v1/parties` cross-origin with `Authorization`
+   * (`FIVECOLOR_ALLOWED_ORIGINS`, comma-separated, exact origins; default none).
+   */
+  allowedOrigins: string[];
+}
+
+/** `FIVECOLOR_ALLOWED_ORIGINS`: comma-separated origins, each exactly `http(s)://host[:port]`. */
+export function readOrigins(value: string | undefined): string[] {
+  const out: string[] = [];
+  for (const raw of (value ?? '').split(',')) {
+    const entry = raw.trim();
+    if (!entry) continue;
+    let origin: string | undefined;
+    try {
+      origin = new URL(entry).origin;
+    } catch {}
+    if (origin !== entry || !/^https?:\/\//.test(entry))
+      throw new Error(
+        `FIVECOLOR_ALLOWED_ORIGINS: each entry must be an origin such as https://portal.court.example (http or https, host, optional port; no path, no trailing slash, no *), got ${JSON.stringify(entry)}`,
+      );
+    if (!out.includes(entry)) out.push(entry);
+  }
+  return out;
 }
 
 /** `1048576`, `512k` or `2m` (KiB, MiB) → bytes; undefined when unset. */
@@ -76,5 +100,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     trustProxy: env.FIVECOLOR_TRUST_PROXY === 'true',
     maxBodyBytes: readBytes('FIVECOLOR_MAX_BODY', env.FIVECOLOR_MAX_BODY),
     maxBatch: readPositiveInt('FIVECOLOR_MAX_BATCH', env.FIVECOLOR_MAX_BATCH),
+    allowedOrigins: readOrigins(env.FIVECOLOR_ALLOWED_ORIGINS),
   };
 }

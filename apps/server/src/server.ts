@@ -3,6 +3,8 @@ import { type ServerType, serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { ServerConfig } from './config.js';
+import type { DemoData } from './demo.js';
+import { mountDemoRoutes } from './demo-routes.js';
 import { mountStaticSites } from './static-site.js';
 
 /** The app with its database, before it listens. */
@@ -24,11 +26,15 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+export interface ServerOptions {
+  badgeCache?: boolean;
+  logger?: Logger;
+  /** The demo's data (`pnpm start`): mounts its stand-in portal routes (`/demo/*`, see `mountDemoRoutes`). */
+  demo?: DemoData | null | undefined;
+}
+
 /** Opens the database, applies migrations and builds the app (API + static sites), without listening. */
-export async function openServer(
-  config: ServerConfig,
-  opts: { badgeCache?: boolean; logger?: Logger } = {},
-): Promise<OpenedServer> {
+export async function openServer(config: ServerConfig, opts: ServerOptions = {}): Promise<OpenedServer> {
   const logger = opts.logger ?? createLogger({ level: config.logLevel });
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   await migrate(db);
@@ -42,18 +48,17 @@ export async function openServer(
     badgeCacheSize: config.badgeCacheSize,
     maxBodyBytes: config.maxBodyBytes,
     maxBatch: config.maxBatch,
+    allowedOrigins: config.allowedOrigins,
     reports: { signingKey: config.signingKey, court: config.court, trustProxy: config.trustProxy },
     elementsScript: '/assets/fivecolor-elements.js',
   });
   mountStaticSites(fivecolor.app);
+  if (opts.demo) mountDemoRoutes(fivecolor.app, opts.demo);
   return { app: fivecolor.app, close: fivecolor.close, db, secret, logger };
 }
 
 /** Starts listening; resolves once the port is bound. SIGINT/SIGTERM close the server and the database. */
-export async function startServer(
-  config: ServerConfig,
-  opts: { badgeCache?: boolean; logger?: Logger } = {},
-): Promise<RunningServer> {
+export async function startServer(config: ServerConfig, opts: ServerOptions = {}): Promise<RunningServer> {
   const opened = await openServer(config, opts);
   const server = await new Promise<ServerType>((resolve) => {
     const s = serve(
