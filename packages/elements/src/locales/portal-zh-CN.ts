@@ -92,7 +92,7 @@ export const portalZhCN: PortalStrings = {
   granting: '正在授权…',
   granted: (bank, until) => `已授权${bank}，${until} 起失效。`,
   revoke: '撤销授权',
-  revokeFor: (bank) => `撤销对${bank}的授权`,
+  revokeFor: (bank) => `撤销授权：${bank}`,
   revoking: '正在撤销…',
   revoked: (bank) => `已撤销对${bank}的授权，该银行从现在起不能再查询。`,
   noConsents: '您还没有授权任何银行。',

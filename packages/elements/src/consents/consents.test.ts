@@ -1,0 +1,115 @@
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ARTIFACTS_DIR, axe, collectErrors, launch } from '../../test/harness.js';
+import {
+  cstDay,
+  mount,
+  nextEvent,
+  sessionFor,
+  shadowTextOf,
+  startPortalApi,
+  type TestServer,
+} from '../../test/portal.js';
+
+const TAG = 'fivecolor-consents';
+let browser: Browser;
+let api: TestServer;
+let partyId: string;
+let page: Page;
+let errors: string[];
+
+beforeAll(async () => {
+  api = await startPortalApi();
+  partyId = await api.registerPerson(701);
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+  await api?.close();
+});
+beforeEach(async () => {
+  page = await browser.newPage({ viewport: { width: 1000, height: 1200 } });
+  errors = collectErrors(page);
+});
+
+const ready = () =>
+  page.waitForFunction(
+    (t) => document.querySelector(t)?.shadowRoot?.querySelector('#bank option[value="Test Bank"]'),
+    TAG,
+  );
+const submit = () => page.locator(`${TAG} button[type=submit]`).click();
+const errorOf = (field: string) => page.locator(`${TAG} #${field}-error`).textContent();
+const bankReads = () => api.as('bank').party.get.query({ partyId, purpose: '贷款审批' });
+
+describe('<fivecolor-consents> against the real API', () => {
+  it('refuses a missing bank, no scope, a past date and a bank the court does not know, each at its field, granting nothing', async () => {
+    await mount(page, api.url, TAG, await sessionFor(api, partyId));
+    await ready();
+    await page.locator(`${TAG} input[value=code]`).uncheck();
+    await page.locator(`${TAG} #until`).fill(cstDay(-1));
+    await submit();
+    expect(await errorOf('bank')).toBe('请填写银行');
+    expect(await errorOf('scopes')).toBe('请至少选择一项');
+    expect(await errorOf('until')).toBe(`截止日期须晚于今天（${cstDay(0)}）`);
+    expect(await page.locator(`${TAG} #bank`).getAttribute('aria-invalid')).toBe('true');
+    expect(
+      await page
+        .locator(`${TAG} #bank`)
+        .evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement),
+    ).toBe(true);
+    expect(await axe(page)).toEqual([]);
+
+    // A bank that left since the list was loaded: the court refuses it, and the element says so at the field.
+    await page.locator(`${TAG} #bank`).evaluate((select) => {
+      const o = document.createElement('option');
+      o.value = 'No Such Bank';
+      o.textContent = 'No Such Bank';
+      select.append(o);
+    });
+    await page.locator(`${TAG} #bank`).selectOption('No Such Bank');
+    await page.locator(`${TAG} input[value=code]`).check();
+    await page.locator(`${TAG} #until`).fill(cstDay(30));
+    await submit();
+    await expect.poll(() => errorOf('bank')).toBe('法院没有登记这家银行，请从列表中选择');
+    expect(await errorOf('until')).toBe('');
+    expect(await api.client(await sessionFor(api, partyId)).consent.list.query()).toEqual([]);
+    // The court's 400 is logged by the browser as a failed resource; nothing else went wrong.
+    expect(errors.filter((e) => !/status of 400/.test(e))).toEqual([]);
+  });
+
+  it('grants Test Bank the code until a date, which lets the bank read it; revoking stops the bank', async () => {
+    await expect(bankReads()).rejects.toThrow();
+    await mount(page, api.url, TAG, await sessionFor(api, partyId));
+    await ready();
+    expect(await shadowTextOf(page, TAG)).toContain('看不到记录明细');
+    await page.locator(`${TAG} #bank`).selectOption('Test Bank');
+    await page.locator(`${TAG} #until`).fill(cstDay(90));
+    const granted = nextEvent(page, TAG, 'fivecolor-consent-granted');
+    await submit();
+    expect(await granted).toMatchObject({
+      grantee: 'Test Bank',
+      scopes: ['code'],
+      until: cstDay(90),
+      active: true,
+    });
+    await expect
+      .poll(() => page.locator(`${TAG} [part=notice]`).textContent())
+      .toContain(`${cstDay(90)} 起失效`);
+    await expect.poll(() => page.locator(`${TAG} table[part=consents] tbody tr`).count()).toBe(1);
+    expect(await page.locator(`${TAG} tbody tr`).textContent()).toContain('有效');
+    expect((await bankReads()).party.partyId).toBe(partyId);
+    expect(await axe(page)).toEqual([]);
+    await page.locator(TAG).screenshot({ path: join(ARTIFACTS_DIR, 'consents.png') });
+
+    const revoked = nextEvent(page, TAG, 'fivecolor-consent-revoked');
+    await page.getByRole('button', { name: '撤销授权：Test Bank' }).click();
+    await revoked;
+    await expect
+      .poll(() => page.locator(`${TAG} [part=notice]`).textContent())
+      .toBe('已撤销对Test Bank的授权，该银行从现在起不能再查询。');
+    await expect.poll(() => page.locator(`${TAG} tbody tr`).textContent()).toContain('已撤销');
+    await expect(bankReads()).rejects.toThrow();
+    expect(errors).toEqual([]);
+  });
+});
