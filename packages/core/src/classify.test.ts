@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { classify } from './classify.js';
 import { defaultPolicy, validatePolicy } from './policy.js';
-import { arbDay, arbRecords } from './testing/arbitraries.js';
-import { oracleColor, shiftDay } from './testing/oracle.js';
+import { arbDay, arbRecords, arbRecordsOf } from './testing/arbitraries.js';
+import { oracleClassification, oracleColor, shiftDay } from './testing/oracle.js';
 import { timeline } from './timeline.js';
 import type { CreditRecord } from './types.js';
 
@@ -109,6 +109,45 @@ describe('classify: precedence, repairs, revocation', () => {
       basis: ['b'],
       since: '2024-01-01',
       until: '2024-09-01',
+    });
+  });
+
+  it('runs on across records of the same color that touch, overlap or nest, in any order', () => {
+    const records: CreditRecord[] = [
+      { id: 'c', category: 'Y05', effectiveFrom: '2024-09-01', effectiveUntil: '2024-10-01' }, // touches b
+      { id: 'a', category: 'Y02', effectiveFrom: '2024-01-01', effectiveUntil: '2024-06-01' },
+      { id: 'n', category: 'Y03', effectiveFrom: '2024-02-01', effectiveUntil: '2024-03-01' }, // inside a
+      { id: 'b', category: 'Y04', effectiveFrom: '2024-06-01', effectiveUntil: '2024-09-01' }, // touches a
+      { id: 'later', category: 'Y06', effectiveFrom: '2024-10-02', effectiveUntil: '2024-11-01' }, // a gap
+    ];
+    for (const day of ['2024-01-01', '2024-02-15', '2024-06-01', '2024-09-30']) {
+      expect(at(records, day)).toMatchObject({ color: 'yellow', since: '2024-01-01', until: '2024-10-01' });
+    }
+    expect(at(records, '2024-10-01')).toMatchObject({
+      color: 'green',
+      since: '2024-10-01',
+      until: '2024-10-02',
+    });
+    // A more severe record inside the run cuts it: yellow resumes when the red one ends.
+    const cut = [
+      ...records,
+      { id: 'r', category: 'R04', effectiveFrom: '2024-04-01', effectiveUntil: '2024-05-01' },
+    ];
+    expect(at(cut, '2024-02-15')).toMatchObject({ since: '2024-01-01', until: '2024-04-01' });
+    expect(at(cut, '2024-07-01')).toMatchObject({ since: '2024-05-01', until: '2024-10-01' });
+  });
+
+  it('runs on across a long chain of touching records given in reverse order', () => {
+    const chain: CreditRecord[] = Array.from({ length: 120 }, (_, k) => ({
+      id: `m${k}`,
+      category: 'Y05',
+      effectiveFrom: shiftDay('2020-01-01', k * 10),
+      effectiveUntil: shiftDay('2020-01-01', k * 10 + 10),
+    })).reverse();
+    expect(at(chain, '2021-06-15')).toMatchObject({
+      color: 'yellow',
+      since: '2020-01-01',
+      until: shiftDay('2020-01-01', 1200),
     });
   });
 
@@ -345,6 +384,36 @@ describe('classify: properties', () => {
         }).color;
         expect(severity(after)).toBeLessThanOrEqual(severity(before));
       }),
+    );
+  });
+});
+
+describe('classify: against the oracle', () => {
+  const compare = (records: CreditRecord[], day: string) => {
+    const { color, basis, since, until } = classify(records, { asOf: day });
+    expect({ color, basis: [...basis].sort(), since, until }).toEqual({
+      ...oracleClassification(records, day),
+      basis: oracleClassification(records, day).basis.sort(),
+    });
+  };
+
+  it('gives the oracle color, basis, since and until on small record sets', () => {
+    fc.assert(
+      fc.property(arbRecords, arbDay, (records, day) => compare(records, day)),
+      { numRuns: 500 },
+    );
+  });
+
+  it('gives the oracle color, basis, since and until on 50 to 80 records with repairs and revocations', () => {
+    fc.assert(
+      fc.property(
+        arbRecordsOf({ minLength: 50, maxLength: 80 }),
+        fc.array(arbDay, { minLength: 3, maxLength: 3 }),
+        (records, days) => {
+          for (const day of days) compare(records, day);
+        },
+      ),
+      { numRuns: 60 },
     );
   });
 });

@@ -1,7 +1,7 @@
 import { resolveAsOf } from './as-of.js';
 import { numberToDate } from './dates.js';
 import { colorOfRank, compilePolicy, defaultPolicy } from './policy.js';
-import { FOREVER, type Interval, NO_RANK, prepareRecords, rankAt } from './prepare.js';
+import { FOREVER, type Interval, NO_RANK, prepareRecords } from './prepare.js';
 import type { Classification, CreditRecord, IsoDate, Policy } from './types.js';
 
 /** Options of {@link classify}. */
@@ -41,56 +41,72 @@ export function classify(records: readonly CreditRecord[], opts: ClassifyOptions
     }
     basis.push(i.record.id);
   }
-  let until = day;
-  do until = nextChange(intervals, until);
-  while (until !== FOREVER && rankAt(intervals, until) === rank);
+  const { since, until } = runAround(intervals, day, rank);
   return {
     color: colorOfRank(policy, rank),
     asOf: typeof opts.asOf === 'string' && opts.asOf.length === 10 ? opts.asOf : numberToDate(day),
     basis,
-    since: runStart(intervals, day, rank),
+    since: since === NEVER ? null : numberToDate(since),
     until: until === FOREVER ? null : numberToDate(until),
     policyId: policy.id,
   };
 }
 
-/** Before every `YYYYMMDD`: "no change day before this one". */
+/** Before every `YYYYMMDD`: the run has no first day. */
 const NEVER = 0;
 
 /**
- * The first day of the run of `rank` that contains `day`, or `null` when the run has no start. The color
- * can change only on a day on which some interval starts or ends, so only those days are visited.
+ * The run of days around `day` on which the most severe counting rank stays `rank`: `[since, until)`,
+ * `NEVER` when it has no first day, `FOREVER` when it has no end. In O(n log n):
+ * - a more severe interval cannot count on `day`, so each one ends on or before it — the run starts at
+ *   the last such end at the earliest — or starts after it — the run ends at the first such start;
+ * - the intervals of `rank` itself keep the run going as long as they cover without a gap the days around
+ *   `day` (touching counts: one may start on the day another ends); sorted by start, one pass finds the
+ *   stretch they cover without a gap that contains `day`.
+ * Green (`NO_RANK`) is bounded only by the others: every interval is more severe than green.
  */
-function runStart(intervals: readonly Interval[], day: number, rank: number): string | null {
-  let since = previousChange(intervals, day + 1);
-  while (since !== NEVER) {
-    const before = previousChange(intervals, since);
-    // Before the first change day nothing counts (green).
-    const rankBefore = before === NEVER ? NO_RANK : rankAt(intervals, before);
-    if (rankBefore !== rank) return numberToDate(since);
-    since = before;
-  }
-  return null;
-}
-
-/** The first start or end day after `day`, or `FOREVER`. */
-function nextChange(intervals: readonly Interval[], day: number): number {
-  let next = FOREVER;
+function runAround(intervals: readonly Interval[], day: number, rank: number) {
+  let since = NEVER;
+  let until = FOREVER;
+  const same: Interval[] = [];
   for (let k = 0; k < intervals.length; k++) {
     const i = intervals[k] as Interval;
-    if (i.start > day && i.start < next) next = i.start;
-    if (i.end > day && i.end < next) next = i.end;
+    if (i.rank === rank) same.push(i);
+    else if (i.rank > rank) continue;
+    else if (i.end <= day) since = Math.max(since, i.end);
+    else until = Math.min(until, i.start);
   }
-  return next;
+  sortByStart(same);
+  let from = NEVER;
+  let to = NEVER;
+  for (const i of same) {
+    if (i.start > to) {
+      if (to > day) break; // the stretch before this gap contains `day`
+      from = i.start;
+    }
+    to = Math.max(to, i.end);
+  }
+  if (same.length > 0) {
+    since = Math.max(since, from);
+    until = Math.min(until, to);
+  }
+  return { since, until };
 }
 
-/** The last start or end day before `day`, or `NEVER`. */
-function previousChange(intervals: readonly Interval[], day: number): number {
-  let prev = NEVER;
-  for (let k = 0; k < intervals.length; k++) {
-    const i = intervals[k] as Interval;
-    if (i.start < day && i.start > prev) prev = i.start;
-    if (i.end < day && i.end > prev) prev = i.end;
+/**
+ * Sorts intervals by first day, in place. Insertion sort for the dozen or so a party usually has:
+ * `Array#sort` costs about a microsecond at that size, several times more. Beyond, `Array#sort` keeps
+ * the whole O(n log n).
+ */
+function sortByStart(a: Interval[]): void {
+  if (a.length > 32) {
+    a.sort((x, y) => x.start - y.start);
+    return;
   }
-  return prev;
+  for (let k = 1; k < a.length; k++) {
+    const x = a[k] as Interval;
+    let j = k - 1;
+    for (; j >= 0 && (a[j] as Interval).start > x.start; j--) a[j + 1] = a[j] as Interval;
+    a[j + 1] = x;
+  }
 }

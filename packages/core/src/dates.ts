@@ -118,6 +118,8 @@ export function addDuration(date: IsoDate, isoDuration: string): IsoDate {
 
 /** {@link addDuration} on `YYYYMMDD` numbers. */
 export function addToNumber(n: number, d: { years: number; months: number; days: number }): number {
+  // Most terms are whole years: only 29 February needs the calendar then.
+  if (d.months === 0 && d.days === 0 && n % 10000 !== 229) return n + d.years * 10000;
   const monthIndex = Math.floor(n / 10000) * 12 + (Math.floor(n / 100) % 100) - 1 + d.years * 12 + d.months;
   const year = Math.floor(monthIndex / 12);
   const month = (monthIndex % 12) + 1;

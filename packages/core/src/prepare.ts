@@ -40,7 +40,9 @@ export function prepareRecords(
 ): Interval[] {
   if (!Array.isArray(records)) throw new TypeError('records: must be an array');
   const { byCode, policy } = compiled;
-  const all: Interval[] = [];
+  const all: Interval[] = []; // all[k] is records[k]
+  // Record id → index in `all`, beyond a few records: keeps preparing records O(n).
+  const byId = records.length > 12 ? new Map<string, number>() : undefined;
   let hasRevoked = false;
   let hasRepairs = false;
   for (let k = 0; k < records.length; k++) {
@@ -48,7 +50,8 @@ export function prepareRecords(
     if (typeof r !== 'object' || r === null) throw new TypeError('records: every record must be an object');
     const id = r.id;
     if (typeof id !== 'string' || id === '') fail(id, 'id must be a non-empty string');
-    if (find(all, id)) fail(id, 'id appears twice');
+    const seen = byId ? byId.size === byId.set(id, k).size : find(all, id) !== undefined;
+    if (seen) fail(id, 'id appears twice');
     if (r.category === NORMAL_CATEGORY) {
       fail(
         id,
@@ -83,21 +86,13 @@ export function prepareRecords(
     } else if (r.repairs !== undefined && (!Array.isArray(r.repairs) || r.repairs.length > 0)) {
       fail(id, `only a repair record (a blue category) may list repairs; ${cat.code} is ${cat.color}`);
     }
-    all.push({
-      record: r,
-      category: cat,
-      color: cat.color,
-      rank,
-      start,
-      end,
-      repairedBy: undefined,
-    });
+    all.push({ record: r, category: cat, color: cat.color, rank, start, end, repairedBy: undefined });
   }
   for (let k = 0; hasRepairs && k < all.length; k++) {
     const repair = all[k] as Interval;
     if (repair.color !== 'blue') continue;
     for (const target of repair.record.repairs as readonly string[]) {
-      const t = find(all, target);
+      const t = byId ? all[byId.get(target) ?? -1] : find(all, target);
       if (!t) fail(repair.record.id, `repairs lists unknown record ${JSON.stringify(target)}`);
       const listed = t as Interval;
       if (listed.color !== 'red' && listed.color !== 'yellow') {
@@ -129,14 +124,17 @@ export function prepareRecords(
     // term ends (the SPC rule deletes a performed debtor's listing). The first repair decides.
     let first = i.repairedBy[0] as Interval;
     for (const r of i.repairedBy) if (r.start < first.start) first = r;
-    if (first.start > i.start) counting.push({ ...i, end: Math.min(i.end, first.start) });
     if (lifted && first.start < i.end)
       lifted.push({ ...i, start: Math.max(i.start, first.start), repairedBy: [first] });
+    if (first.start > i.start) {
+      i.end = Math.min(i.end, first.start); // in place: a copy would give intervals a second shape
+      counting.push(i);
+    }
   }
   return counting;
 }
 
-/** Linear search: parties have few records, and a Map per call would cost more than it saves. */
+/** Linear search: cheaper than building a Map for the few records most parties have. */
 function find(intervals: readonly Interval[], id: string): Interval | undefined {
   for (let k = 0; k < intervals.length; k++)
     if ((intervals[k] as Interval).record.id === id) return intervals[k];
