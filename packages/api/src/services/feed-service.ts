@@ -1,13 +1,14 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Color } from '@fivecolor/core';
 import { and, asc, eq, gt, inArray, isNull, lte, or, type SQL, sql } from 'drizzle-orm';
+import { appendAudits } from '../audit/audit-log.js';
 import type { Principal } from '../auth/principal.js';
 import { deriveKey } from '../crypto/party-crypto.js';
 import { rowsOf } from '../db/rows.js';
 import { changes, consents, parties, recordRevisions, records } from '../db/schema.js';
 import { today } from '../state/party-state.js';
-import type { Caller } from './access.js';
-import { auditRead } from './audit-trail.js';
+import { actor, type Caller } from './access.js';
+import { auditedWrite } from './audit-trail.js';
 import type { Deps } from './deps.js';
 import { badRequest } from './errors.js';
 import { fiveYearsBefore, isArchived } from './retention.js';
@@ -403,6 +404,29 @@ function viewerCondition(deps: Deps, viewer: FeedViewer): SQL | undefined {
 }
 
 /**
+ * Audits a page as a read of every party it shows: one audit row per party (what the party's "who
+ * looked" lists), naming the seqs shown, appended in one go (the chain's lock taken once per page).
+ */
+async function auditPage(c: Caller, items: readonly FeedItem[]): Promise<void> {
+  if (items.length === 0) return;
+  const seqs = new Map<string, number[]>();
+  for (const i of items) seqs.set(i.partyId, [...(seqs.get(i.partyId) ?? []), i.seq]);
+  await auditedWrite(c, { input: null }, (w) =>
+    appendAudits(
+      w.tx,
+      [...seqs].map(([partyId, shown]) => ({
+        ...actor(c),
+        action: c.procedure,
+        partyId,
+        purpose: null,
+        detail: { seqs: shown },
+      })),
+      c.deps.now(),
+    ),
+  );
+}
+
+/**
  * A page of the change feed after `cursor`, in `seq` order, as the caller may see it (`feedItems`),
  * up to what has settled (`settledSeq`), filtered by public `types`. Each item carries the `cursor`
  * that resumes right after it; `nextCursor` resumes after the page; an empty page returns the cursor that was sent (a fresh start cursor when none was). Audited
@@ -430,14 +454,7 @@ export async function readChanges(c: Caller, input: ChangesInput = {}) {
   const page = rows.slice(0, limit);
   const items = await feedItems(deps, page, viewer);
   const end = page.at(-1)?.seq;
-  if (items.length > 0) {
-    await auditRead(
-      c,
-      items.map((i) => i.partyId),
-      undefined,
-      { detail: { fromSeq: items[0]?.seq, toSeq: items.at(-1)?.seq } },
-    );
-  }
+  await auditPage(c, items);
   return {
     // Each item with the cursor that resumes right after it (keep the last one processed).
     items: items.map((i) => ({ ...i, cursor: encodeFeedCursor(deps, i.seq) })),
