@@ -1,5 +1,6 @@
 import { maskName } from '@fivecolor/core';
 import type { Hono } from 'hono';
+import { cors } from 'hono/cors';
 import { type DemoData, demoClient } from './demo.js';
 
 /**
@@ -21,9 +22,9 @@ export function demoOrigins(port: number, configured: readonly string[]): string
  * { partyId }` signs one of them in, returning a party session token. The server calls
  * `party.issueSession` with the demo's `portal` key itself; that key never reaches the browser. A real
  * portal authenticates the litigant first; this one trusts anyone, so it only ever knows the demo's
- * fictional litigants.
+ * fictional litigants. A page on one of `allowedOrigins` may call them cross-origin, like the API.
  */
-export function mountDemoRoutes(app: Hono, demo: DemoData): void {
+export function mountDemoRoutes(app: Hono, demo: DemoData, allowedOrigins: readonly string[] = []): void {
   const litigants = demo.stories.map((s) => ({
     partyId: s.partyId,
     label: `${maskName(s.name, s.kind)} · ${s.title}`,
@@ -33,6 +34,14 @@ export function mountDemoRoutes(app: Hono, demo: DemoData): void {
   const known = new Set(litigants.map((l) => l.partyId));
   const portal = demoClient(app, demo.keys.portal);
 
+  app.use(
+    '/demo/*',
+    cors({
+      origin: [...allowedOrigins],
+      allowMethods: ['GET', 'POST', 'OPTIONS'],
+      allowHeaders: ['Content-Type'],
+    }),
+  );
   app.get('/demo/litigants', (c) => {
     c.header('Cache-Control', 'no-store');
     return c.json(litigants);

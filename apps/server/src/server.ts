@@ -53,7 +53,7 @@ export async function openServer(config: ServerConfig, opts: ServerOptions = {})
     elementsScript: '/assets/fivecolor-elements.js',
   });
   mountStaticSites(fivecolor.app);
-  if (opts.demo) mountDemoRoutes(fivecolor.app, opts.demo);
+  if (opts.demo) mountDemoRoutes(fivecolor.app, opts.demo, config.allowedOrigins);
   return { app: fivecolor.app, close: fivecolor.close, db, secret, logger };
 }
 

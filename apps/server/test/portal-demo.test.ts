@@ -151,6 +151,11 @@ describe('pnpm start: the demo portal and cross-origin calls', () => {
     const page = await browser.newPage();
 
     await page.goto(`${portal}/`);
+    // The demo's stand-in portal answers the listed origin too (court.html with ?api=… on another origin).
+    expect(await fetchFrom(page, `${api}/demo/litigants`)).toMatchObject({
+      status: 200,
+      body: expect.arrayContaining([expect.objectContaining({ partyId: demo.stories[0]?.partyId })]),
+    });
     const read = await fetchFrom(page, get, { headers: auth });
     expect(read).toMatchObject({
       status: 200,
@@ -181,6 +186,9 @@ describe('pnpm start: the demo portal and cross-origin calls', () => {
     expect(await fetchFrom(page, get, { headers: auth })).toMatchObject({ status: 200 });
 
     await page.goto(`${unlisted}/`);
+    expect(await fetchFrom(page, `${api}/demo/litigants`)).toEqual({
+      blocked: expect.stringMatching(/TypeError/),
+    });
     expect(await fetchFrom(page, get, { headers: auth })).toEqual({
       blocked: expect.stringMatching(/TypeError/),
     });
