@@ -11,7 +11,8 @@ const TEXT = {
     'index.title': '五色码 合作方示例页面',
     'index.pages': '页面',
     'index.bank': '银行“诚信履行贷”申请页：嵌入诚信诉讼码徽章和报告核验表单',
-    'index.court': '法院在线诉讼服务平台：当事人查看自己的诚信诉讼码',
+    'index.court':
+      '法院在线诉讼服务平台：当事人登录，查看诚信诉讼码和记录、提出异议、出具报告、授权银行、查看谁查看过',
     'index.params': '参数：<code>?token=徽章令牌&amp;api=接口地址&amp;lang=en</code>（api 默认为本站）。',
     'bank.title': '示例银行 · 诚信履行贷',
     'bank.applicant': '申请人的诚信诉讼码',
@@ -24,7 +25,14 @@ const TEXT = {
     'court.title': '示例市中级人民法院 · 在线诉讼服务平台',
     'court.mine': '我的诚信诉讼码',
     'court.about':
-      '诚信诉讼码由法院根据工作人员录入的诚信诉讼记录按规则自动生成。“我的记录”（查看依据、提出异议）和信用修复申请即将上线。',
+      '诚信诉讼码由法院根据工作人员录入的诚信诉讼记录按规则自动生成。下面可以查看每条记录及其依据，对有误的记录提出异议，出具司法诚信报告，授权银行查询，并查看谁查看过您的信息。',
+    'court.signIn': '当事人登录',
+    'court.demo':
+      '演示：请选择一位示例当事人。真实的平台在这里核验身份（人脸识别、短信验证码等），再由服务器用平台密钥换取当事人会话。',
+    'court.litigant': '当事人',
+    'court.enter': '登录',
+    'court.signOut': '退出登录',
+    'court.handover': '把报告编号和验证码交给示例银行核验',
     'court.auto': '诚信诉讼码到期变更时，本页会自动更新。',
     'token.missing': '地址中没有徽章令牌（<code>?token=</code>）：请输入法院签发的徽章令牌。',
     'token.label': '徽章令牌',
@@ -35,7 +43,8 @@ const TEXT = {
     'index.title': 'Five-Color Code partner playground',
     'index.pages': 'Pages',
     'index.bank': "A bank's integrity performance loan page: the code badge and the report verification form",
-    'index.court': "The court's online-service portal: a party sees its own code",
+    'index.court':
+      "The court's online-service portal: a litigant signs in, sees its code and records, objects, issues a report, gives a bank consent and sees who looked",
     'index.params':
       'Query parameters: <code>?token=badge-token&amp;api=API-base-URL&amp;lang=en</code> (api defaults to this origin).',
     'bank.title': 'Example Bank · integrity performance loan',
@@ -50,7 +59,14 @@ const TEXT = {
     'court.title': 'Example Intermediate Court · online-service portal',
     'court.mine': 'My integrity-litigation code',
     'court.about':
-      'The court computes the code by rule from the integrity records its staff enter. "My records" (the basis, objections) and credit-repair requests are coming.',
+      'The court computes the code by rule from the integrity records its staff enter. Below you can read each record and its basis, object to a wrong one, issue a judicial integrity report, give a bank consent, and see who looked at your data.',
+    'court.signIn': 'Litigant sign-in',
+    'court.demo':
+      "Demo: choose one of the demo litigants. A real portal checks the litigant's identity here (face check, SMS code…), then its server exchanges its portal key for a party session.",
+    'court.litigant': 'Litigant',
+    'court.enter': 'Sign in',
+    'court.signOut': 'Sign out',
+    'court.handover': 'Hand the report number and code to the example bank to verify',
     'court.auto': 'This page updates itself when the code changes.',
     'token.missing':
       'The address has no badge token (<code>?token=</code>): enter the badge token the court issued.',
@@ -60,7 +76,10 @@ const TEXT = {
   },
 };
 
-const elements = () => document.querySelectorAll('fivecolor-badge, fivecolor-verify, fivecolor-report');
+const elements = () =>
+  document.querySelectorAll(
+    'fivecolor-badge, fivecolor-verify, fivecolor-report, fivecolor-party-records, fivecolor-report-issuer, fivecolor-consents, fivecolor-access-log',
+  );
 let offerKey = null;
 
 function applyLang() {
@@ -104,6 +123,14 @@ document.addEventListener('fivecolor-verified', (event) => {
   report.hidden = !(valid && data);
   if (valid && data) report.report = data;
 });
+
+// Bank page: a report handed over as ?reportNo=&code= (the court portal links here) is verified at once.
+const handed = { reportNo: params.get('reportNo'), code: params.get('code') };
+if (report && handed.reportNo && handed.code) {
+  report.setAttribute('report-no', handed.reportNo);
+  report.setAttribute('code', handed.code);
+  report.hidden = false;
+}
 
 // Bank page: the loan offer depends on the applicant's code.
 document.addEventListener('fivecolor-load', (event) => {

@@ -9,5 +9,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Each browser test file starts its own Chromium; the machine has 2 shared cores.
     fileParallelism: false,
+    // The self-service elements wait on a real API on a busy machine: expect.poll may take a while.
+    expect: { poll: { timeout: 10_000 } },
   },
 });

@@ -33,6 +33,7 @@ function readTree(dir: string): Map<string, Buffer> {
 const BUNDLES = {
   'fivecolor-elements.js': ['@fivecolor/elements', 'fivecolor-elements.js'],
   'fivecolor-badge.js': ['@fivecolor/elements', 'fivecolor-badge.js'],
+  'fivecolor-portal.js': ['@fivecolor/elements', 'fivecolor-portal.js'],
   'fivecolor-client.js': ['@fivecolor/client', 'fivecolor-client.browser.js'],
 } as const;
 
@@ -139,6 +140,7 @@ export function mountStaticSites(app: Hono): void {
     const dir = join(appsDir, site);
     const files = readTree(dir);
     files.set('fivecolor-elements.js', bundles.get('fivecolor-elements.js') as Buffer);
+    files.set('fivecolor-portal.js', bundles.get('fivecolor-portal.js') as Buffer);
     app.get(`/${site}`, (c) => c.redirect(`/${site}/`));
     app.get(`/${site}/*`, (c) => {
       let path = c.req.path.slice(site.length + 2);

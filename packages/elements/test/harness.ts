@@ -88,7 +88,7 @@ export const siteHandler: Handler = async (_req, res, url) => {
     res.end(testPage(path === '/' ? 'fivecolor-elements.js' : 'fivecolor-badge.js'));
     return;
   }
-  const bundle = /^\/(?:playground\/)?(fivecolor-(?:elements|badge)\.js(?:\.map)?)$/.exec(path);
+  const bundle = /^\/(?:playground\/)?(fivecolor-(?:elements|badge|portal)\.js(?:\.map)?)$/.exec(path);
   if (bundle?.[1]) return sendFile(res, join(DIST_DIR, bundle[1]));
   if (path.startsWith('/playground/')) {
     const rel = normalize(path.slice('/playground/'.length) || 'index.html');

@@ -97,34 +97,15 @@ describe('playground pages', () => {
     expect(errors).toEqual([]);
   });
 
-  it("court page: the party's own badge, large", async () => {
-    await page.goto(`${site.url}/playground/court.html?token=t-blue&api=${encodeURIComponent(api.url)}`);
-    await waitForBadge('#own');
-    expect(await shadowText(page, '#own', '[part=label]')).toBe('蓝码');
-    expect(await page.evaluate(() => getComputedStyle(document.querySelector('#own')!).fontSize)).toBe(
-      '18px',
+  it('bank page: a report handed over as ?reportNo=&code= (the court portal links here) is verified at once', async () => {
+    const q = new URLSearchParams({ reportNo: REPORT_NO, code: CODE, api: api.url });
+    await page.goto(`${site.url}/playground/bank.html?${q}`);
+    await page.waitForFunction(
+      () => document.querySelector('#verified-report')?.getAttribute('state') === 'ready',
     );
-    expect(await page.isHidden('#token-form')).toBe(true);
+    expect(await shadowText(page, '#verified-report', 'h2')).toBe('司法诚信报告');
+    expect(await page.isVisible('#verified-report')).toBe(true);
     expect(await axe(page)).toEqual([]);
-    await page.screenshot({ path: join(ARTIFACTS_DIR, 'playground-court.png') });
-    expect(errors).toEqual([]);
-  });
-
-  it('court page: reads lang from the query string and asks for a missing token with a form', async () => {
-    await page.goto(`${site.url}/playground/court.html?lang=en&api=${encodeURIComponent(api.url)}`);
-    await page.waitForFunction(() => customElements.get('fivecolor-badge'));
-    expect(await page.isVisible('#token-form')).toBe(true);
-    expect(await page.isHidden('#own')).toBe(true);
-    expect(await page.getAttribute('#own', 'lang')).toBe('en');
-    expect(await page.getAttribute('#own', 'api')).toBe(api.url);
-    expect(await page.textContent('h2#mine')).toBe('My integrity-litigation code');
-    expect(await page.textContent('#lang-toggle')).toBe('中文');
-    expect(await axe(page)).toEqual([]);
-    await page.fill('#token-input', 't-blue');
-    await Promise.all([page.waitForURL(/token=t-blue/), page.click('#token-form button')]);
-    expect(new URL(page.url()).searchParams.get('lang')).toBe('en');
-    await waitForBadge('#own');
-    expect(await shadowText(page, '#own', '[part=label]')).toBe('Blue code');
     expect(errors).toEqual([]);
   });
 
