@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,7 @@ const TYPES: Record<string, string> = {
 /** Every file below `dir`, keyed by its path relative to it (read once: the sites are small and static). */
 function readTree(dir: string): Map<string, Buffer> {
   const files = new Map<string, Buffer>();
+  if (!existsSync(dir)) return files; // not built yet: `pnpm build` (or `pnpm start`) builds it
   const walk = (d: string) => {
     for (const name of readdirSync(d)) {
       const p = join(d, name);
@@ -98,6 +99,21 @@ ${body}
 `;
 }
 
+/**
+ * The court console's security headers: its own origin only (no inline script; styles from its stylesheet
+ * and the elements' constructed sheets, set through the CSSOM), never framed, no referrer, no sensors.
+ */
+export const CONSOLE_HEADERS = {
+  'Content-Security-Policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+    "font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), payment=()',
+} as const;
+
 /** A static file for other origins: CORS `*`, an ETag (304 when it matches) and a short max-age. */
 function asset(body: Buffer, type: string) {
   const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
@@ -137,7 +153,8 @@ export function mountStaticSites(app: Hono): void {
     return c.html(badgePage(token, origin, lang, known), known ? 200 : 404);
   });
   for (const site of ['playground', 'console']) {
-    const dir = join(appsDir, site);
+    // The console is built (apps/console/dist: its bundle, page and styles); the playground is served as written.
+    const dir = site === 'console' ? join(appsDir, site, 'dist') : join(appsDir, site);
     const files = readTree(dir);
     files.set('fivecolor-elements.js', bundles.get('fivecolor-elements.js') as Buffer);
     files.set('fivecolor-portal.js', bundles.get('fivecolor-portal.js') as Buffer);
@@ -151,6 +168,7 @@ export function mountStaticSites(app: Hono): void {
         'Content-Type': TYPES[extname(path)] ?? 'application/octet-stream',
         'Cache-Control': 'no-cache',
         'X-Content-Type-Options': 'nosniff',
+        ...(site === 'console' ? CONSOLE_HEADERS : {}),
       });
     });
   }
