@@ -22,6 +22,8 @@ import {
 import { readConfig, type ServerConfig } from './config.js';
 import { countParties, type DemoData, loadDemo, seedDemo } from './demo.js';
 import { demoOrigins } from './demo-routes.js';
+import { importCommand } from './import.js';
+import { policyCommand } from './policy-apply.js';
 import { seedSynthetic } from './seed.js';
 import { openServer, startServer } from './server.js';
 
@@ -42,7 +44,12 @@ const USAGE = `usage: fivecolor-server <command>
                             checkpoint saved from /.well-known/fivecolor-audit-head the chain must still
                             hold; --checkpoint: when all match, sign and store the chain head, printed last;
                             --baseline (once, after upgrading a database with rows from before audit
-                            entries carried row hashes): vouch for the rows no audit entry names first`;
+                            entries carried row hashes): vouch for the rows no audit entry names first
+  import FILE [--format csv|ndjson] [--encoding utf8|gb18030] [--source NAME] [--dry-run]
+                            a court's history from CSV or NDJSON (docs/operations.md); run again on the
+                            same file to finish an interrupted import; --dry-run checks every line, writes nothing
+  policy simulate FILE [--as-of DATE] | policy apply FILE
+                            what a policy (JSON) would change; make it the active policy (states recomputed)`;
 
 /** A subcommand: the arguments after its name in, the exit code out (undefined: it keeps running). */
 type Command = (args: string[], config: ServerConfig) => Promise<number | undefined>;
@@ -54,6 +61,8 @@ const COMMANDS = new Map<string, Command>([
   ['seed', seedCommand],
   ['keys', keysCommand],
   ['verify', verifyCommand],
+  ['import', (args, config) => importCommand(args, config, withDatabase)],
+  ['policy', (args, config) => policyCommand(args, config, withDatabase)],
   ['help', helpCommand],
   ['--help', helpCommand],
 ]);

@@ -156,24 +156,27 @@ export async function seedSynthetic(db: Db, secret: string, opts: SeedOptions): 
         });
       }
     }
-    await copyRows(db, [
-      [schema.parties, partyRows],
-      [schema.records, recordRows],
-      [schema.partyState, stateRows],
-      [schema.badgeTokens, tokenRows],
-    ]);
-    // One audit row per batch vouches for the records it wrote (their hashes), so the seeded database
-    // passes `fivecolor-server verify`. It follows the COPY's transaction (copyRows owns that one).
-    if (recordRows.length > 0)
-      await db.db.transaction((tx) =>
-        appendAudit(tx, {
-          actorId: 'seed',
-          actorRole: 'operator',
-          actorOrg: null,
-          action: 'seed',
-          detail: { parties: partyRows.length, ...rowsDetail('records', recordRows) },
-        }),
-      );
+    // One audit row per batch vouches for the records it wrote (their hashes), in the COPY's own
+    // transaction, so the seeded database passes `fivecolor-server verify` and no crash leaves rows unvouched.
+    await copyRows(
+      db,
+      [
+        [schema.parties, partyRows],
+        [schema.records, recordRows],
+        [schema.partyState, stateRows],
+        [schema.badgeTokens, tokenRows],
+      ],
+      async (tx) => {
+        if (recordRows.length > 0)
+          await appendAudit(tx, {
+            actorId: 'seed',
+            actorRole: 'operator',
+            actorOrg: null,
+            action: 'seed',
+            detail: { parties: partyRows.length, ...rowsDetail('records', recordRows) },
+          });
+      },
+    );
     result.parties += partyRows.length;
     result.records += recordRows.length;
     opts.onProgress?.(result.parties, opts.parties);

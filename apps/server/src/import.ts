@@ -1,0 +1,278 @@
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  activePolicy,
+  type BatchOutcome,
+  checkImportRow,
+  createPartyCrypto,
+  type Db,
+  type ImportRow,
+  importBatch,
+} from '@fivecolor/api';
+import { defaultPolicy, toCstDate } from '@fivecolor/core';
+import cliProgress from 'cli-progress';
+import { sql } from 'drizzle-orm';
+import type { ServerConfig } from './config.js';
+import {
+  formatOf,
+  type ImportEncoding,
+  ImportFileError,
+  type ImportFormat,
+  readImportFile,
+} from './import-file.js';
+
+/** Opens the database as every one-off command does (cli.ts). */
+export type WithDatabase = (
+  config: ServerConfig,
+  run: (db: Db, secret: string) => Promise<void>,
+) => Promise<void>;
+
+/** What a bad line is: where, which column, which rule (never the value). */
+interface BadLine {
+  line: number;
+  column: string;
+  rule: string;
+}
+
+const SOURCE = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+/** Most bad lines printed one by one (all are counted). */
+const MAX_PRINTED = 1000;
+
+/**
+ * `fivecolor-server import FILE [--format csv|ndjson] [--encoding utf8|gb18030] [--source NAME] [--dry-run]`:
+ * a court's history from a file, in batches of one transaction each (see `importBatch`). Re-running the
+ * same file finishes an interrupted import: rows already there are `unchanged`. Exit 1 when any line was
+ * bad (a dry run writes nothing; a real run writes the good lines).
+ */
+export async function importCommand(
+  args: string[],
+  config: ServerConfig,
+  withDatabase: WithDatabase,
+): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      format: { type: 'string' },
+      encoding: { type: 'string', default: 'utf8' },
+      source: { type: 'string', default: 'court-import' },
+      'dry-run': { type: 'boolean', default: false },
+      batch: { type: 'string', default: '5000' },
+    },
+  });
+  const [file, ...extra] = positionals;
+  if (!file || extra.length > 0)
+    throw new Error('import: give one FILE (CSV or NDJSON), e.g. import docs/examples/import.csv');
+  const format = (values.format ?? formatOf(file)) as ImportFormat;
+  if (format !== 'csv' && format !== 'ndjson') throw new Error('--format: must be csv or ndjson');
+  const encoding = values.encoding as ImportEncoding;
+  if (encoding !== 'utf8' && encoding !== 'gb18030') throw new Error('--encoding: must be utf8 or gb18030');
+  const source = values.source as string;
+  if (!SOURCE.test(source) || source === 'court')
+    throw new Error(
+      '--source: 1–64 letters, digits, . _ : - (not "court", which names records entered through the API)',
+    );
+  const batchSize = Number(values.batch);
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000)
+    throw new Error('--batch: must be an integer from 1 to 100000');
+  const size = (await stat(file)).size;
+
+  let code = 0;
+  await withDatabase(config, async (db, secret) => {
+    const policy = (await activePolicy(db)) ?? defaultPolicy;
+    const today = toCstDate(new Date());
+    const dryRun = values['dry-run'] as boolean;
+    const bad: BadLine[] = [];
+    const report = (b: BadLine) => {
+      bad.push(b);
+      if (bad.length <= MAX_PRINTED) progress.log(`line ${b.line}, column ${b.column}: ${b.rule}`);
+    };
+    const progress = new Progress(size, dryRun ? 'checking' : 'importing');
+    const totals = { created: 0, unchanged: 0, partiesRegistered: 0, namesDiffer: 0, rows: 0 };
+    const opts = { crypto: createPartyCrypto(secret), policy, source, file: basename(file) };
+    const write = async (rows: ImportRow[]) => {
+      if (rows.length === 0) return;
+      const out: BatchOutcome = await importBatch(db, rows, opts);
+      totals.created += out.created;
+      totals.unchanged += out.unchanged;
+      totals.partiesRegistered += out.partiesRegistered;
+      totals.namesDiffer += out.namesDiffer.length;
+      for (const line of out.namesDiffer.slice(0, 20))
+        progress.log(
+          `line ${line}, column name: differs from the party's stored name; the stored name is kept`,
+        );
+      for (const r of out.rejected) report(r);
+      progress.rows(rows.length);
+    };
+
+    const seen = new Map<string, number>(); // external id → line
+    const repairs: ImportRow[] = []; // written after every other row, so what they list is stored
+    let batch: ImportRow[] = [];
+    const started = performance.now();
+    try {
+      for await (const item of readImportFile(file, {
+        format,
+        encoding,
+        onBytes: (n) => progress.bytes(n),
+      })) {
+        totals.rows++;
+        if ('problem' in item) {
+          report({ line: item.line, ...item.problem });
+          continue;
+        }
+        const checked = checkImportRow(item.raw, item.line, { policy, today });
+        if (!checked.ok) {
+          for (const p of checked.problems) report({ line: item.line, ...p });
+          continue;
+        }
+        const row = checked.row;
+        const first = seen.get(row.externalId);
+        if (first !== undefined) {
+          report({
+            line: row.line,
+            column: 'externalId',
+            rule: `appears twice in the file (first on line ${first})`,
+          });
+          continue;
+        }
+        seen.set(row.externalId, row.line);
+        if (row.repairs.length > 0) repairs.push(row);
+        else if (!dryRun) {
+          batch.push(row);
+          if (batch.length >= batchSize) {
+            await write(batch);
+            batch = [];
+          }
+        }
+      }
+    } catch (err) {
+      progress.stop();
+      if (err instanceof ImportFileError) throw new Error(err.message);
+      throw err;
+    }
+    if (dryRun) {
+      // What repairs list: in the file, or stored from this source.
+      const elsewhere = [...new Set(repairs.flatMap((r) => r.repairs).filter((e) => !seen.has(e)))];
+      const stored = await storedExternalIds(db, source, elsewhere);
+      for (const r of repairs) {
+        const missing = r.repairs.find((e) => !seen.has(e) && !stored.has(e));
+        if (missing !== undefined)
+          report({
+            line: r.line,
+            column: 'repairs',
+            rule: `lists ${JSON.stringify(missing.slice(0, 40))}, which is not in the file nor stored from ${source}`,
+          });
+      }
+    } else {
+      await write(batch);
+      for (let i = 0; i < repairs.length; i += batchSize) await write(repairs.slice(i, i + batchSize));
+    }
+    progress.stop();
+    const seconds = (performance.now() - started) / 1000;
+    const badLines = new Set(bad.map((b) => b.line)).size;
+    if (bad.length > MAX_PRINTED) console.log(`… and ${bad.length - MAX_PRINTED} more problems`);
+    if (dryRun) {
+      console.log(
+        `dry run of ${file}: ${totals.rows.toLocaleString('en-US')} rows checked, ${badLines} bad line(s); nothing was written`,
+      );
+    } else {
+      const colors = await colorsNow(db);
+      console.log(
+        `imported ${file} (source ${source}) in ${seconds.toFixed(1)} s, ${Math.round(totals.rows / Math.max(seconds, 0.001)).toLocaleString('en-US')} rows/s (${db.kind})`,
+      );
+      console.log(
+        `created ${totals.created}, unchanged ${totals.unchanged}, rejected ${badLines}; ` +
+          `parties registered ${totals.partiesRegistered}` +
+          (totals.namesDiffer > 0
+            ? ` (${totals.namesDiffer} line(s) named a party differently: the stored name is kept)`
+            : ''),
+      );
+      console.log(`colors now: ${JSON.stringify(colors)}`);
+    }
+    code = badLines > 0 ? 1 : 0;
+  });
+  return code;
+}
+
+async function storedExternalIds(db: Db, source: string, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const res = (await db.db.execute(
+    sql`select external_id from records where source = ${source} and external_id in (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`,
+  )) as unknown as { rows: { external_id: string }[] };
+  return new Set(res.rows.map((r) => r.external_id));
+}
+
+async function colorsNow(db: Db): Promise<Record<string, number>> {
+  const res = (await db.db.execute(
+    sql`select color, count(*)::int as n from party_state group by color order by color`,
+  )) as unknown as { rows: { color: string; n: number }[] };
+  return Object.fromEntries(res.rows.map((r) => [r.color, Number(r.n)]));
+}
+
+/**
+ * Progress: a bar (rows, rows/s, ETA by bytes read) on a terminal; otherwise a plain line at most every
+ * two seconds, printed after a batch has committed.
+ */
+class Progress {
+  private readonly bar: cliProgress.SingleBar | null;
+  private done = 0;
+  private read = 0;
+  private readonly started = performance.now();
+  private printed = performance.now();
+
+  constructor(
+    private readonly total: number,
+    label: string,
+  ) {
+    this.bar = process.stderr.isTTY
+      ? new cliProgress.SingleBar(
+          {
+            format: `${label} [{bar}] {percentage}% | {rows} rows | {rate} rows/s | ETA {eta_formatted}`,
+            etaBuffer: 50,
+            hideCursor: true,
+          },
+          cliProgress.Presets.shades_classic,
+        )
+      : null;
+    this.bar?.start(Math.max(total, 1), 0, { rows: 0, rate: 0 });
+  }
+
+  private rate(): number {
+    return Math.round(this.done / Math.max((performance.now() - this.started) / 1000, 0.001));
+  }
+
+  bytes(n: number): void {
+    this.read += n;
+    this.bar?.update(this.read, {
+      rows: this.done.toLocaleString('en-US'),
+      rate: this.rate().toLocaleString('en-US'),
+    });
+  }
+
+  rows(n: number): void {
+    this.done += n;
+    this.bar?.update(this.read, {
+      rows: this.done.toLocaleString('en-US'),
+      rate: this.rate().toLocaleString('en-US'),
+    });
+    if (!this.bar && performance.now() - this.printed >= 2000) {
+      this.printed = performance.now();
+      const pct = this.total > 0 ? Math.round((100 * this.read) / this.total) : 100;
+      console.log(
+        `  ${this.done.toLocaleString('en-US')} rows written, ${this.rate().toLocaleString('en-US')} rows/s, ${pct}% of the file read`,
+      );
+    }
+  }
+
+  /** A message line that does not garble the bar. */
+  log(text: string): void {
+    if (this.bar) this.bar.stop();
+    console.log(text);
+    if (this.bar) this.bar.start(Math.max(this.total, 1), this.read, { rows: this.done, rate: this.rate() });
+  }
+
+  stop(): void {
+    this.bar?.stop();
+  }
+}

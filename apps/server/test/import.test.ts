@@ -1,0 +1,166 @@
+import { fork } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openDatabase } from '@fivecolor/api';
+import { residentIds } from '@fivecolor/api/testing';
+import { sql } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { cliPath, databases, freshEnv, runCli } from './helpers.js';
+
+const EXAMPLES = fileURLToPath(new URL('../../../docs/examples/', import.meta.url));
+const HEADER =
+  'externalId,kind,idType,idNumber,name,category,court,caseNumber,effectiveFrom,effectiveUntil,note,repairs';
+
+async function query<T>(env: Record<string, string>, q: ReturnType<typeof sql>): Promise<T[]> {
+  const db = await openDatabase(
+    env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : { dataDir: env.FIVECOLOR_DATA_DIR as string },
+  );
+  try {
+    return ((await db.db.execute(q)) as unknown as { rows: T[] }).rows;
+  } finally {
+    await db.close();
+  }
+}
+
+describe.each(databases)('fivecolor-server import (%s)', (kind) => {
+  it('dry run: every bad line with its line number, column and rule; nothing written; exit 1', async () => {
+    const { env, drop } = await freshEnv(kind);
+    try {
+      const file = join(env.FIVECOLOR_DATA_DIR as string, '..', `bad-${kind}-${Date.now()}.csv`);
+      const id = residentIds(3);
+      writeFileSync(
+        file,
+        `\uFEFF${HEADER}\n` +
+          `B-1,person,RESIDENT_ID,${id[0]},张某,Y05,浙0212,（2025）浙0212民初1号,2025-13-01,,,\n` +
+          `B-2,person,RESIDENT_ID,${(id[1] as string).slice(0, 17)}0,李某,R01,浙0212,（2025）浙0212刑初1号,2025-01-01,,,\n` +
+          `B-3,person,RESIDENT_ID,${id[2]},王某,Z99,ZZ,（2015）甬民二终字第7号,2025/1/2,,,\n` +
+          `B-4,person,RESIDENT_ID,${id[2]},王某,B01,浙0212,（2025）浙0212执1号,2025-02-01,,,NOPE-1\n` +
+          `B-5,person,RESIDENT_ID,${id[0]},张某,Y05,浙0212,（2025）浙0212民初2号,2025-01-01,,,\n` +
+          `B-5,person,RESIDENT_ID,${id[0]},张某,Y05,浙0212,（2025）浙0212民初3号,2025-01-01,,,\n`,
+      );
+      const r = await runCli(['import', file, '--dry-run'], env);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(1);
+      const lines = r.stdout.split('\n');
+      expect(lines).toContain(
+        'line 2, column effectiveFrom: must be a date YYYY-MM-DD or YYYY/M/D (e.g. 2024-03-01 or 2024/3/1)',
+      );
+      expect(lines.find((l) => l.startsWith('line 3, column idNumber: check digit should be'))).toBeTruthy();
+      expect(lines.find((l) => l.startsWith('line 4, column category: unknown category "Z99"'))).toBeTruthy();
+      expect(lines.find((l) => l.startsWith('line 4, column court: must be a court code'))).toBeTruthy();
+      expect(lines).toContain(
+        'line 5, column repairs: lists "NOPE-1", which is not in the file nor stored from court-import',
+      );
+      expect(lines).toContain('line 7, column externalId: appears twice in the file (first on line 6)');
+      expect(r.stdout).toMatch(/6 rows checked, 5 bad line\(s\); nothing was written/);
+      expect(r.stdout).not.toContain(id[0]); // no identity number in the report
+      const [n] = await query<{ n: number }>(env, sql`select count(*)::int as n from records`);
+      expect(Number(n?.n)).toBe(0);
+
+      // A missing column refuses the file; a GB18030 file read as UTF-8 is refused with the hint.
+      writeFileSync(file, 'externalId,kind\nX,person\n');
+      const missing = await runCli(['import', file], env);
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toMatch(/line 1: missing column idType, idNumber, name/);
+      const gb = await runCli(['import', join(EXAMPLES, 'import-gb18030.csv')], env);
+      expect(gb.code).toBe(1);
+      expect(gb.stderr).toMatch(/not valid UTF-8 .*add --encoding gb18030/);
+    } finally {
+      await drop();
+    }
+  });
+
+  it('imports UTF-8 with a BOM and GB18030, keeps legacy case numbers as written, and verifies', async () => {
+    const { env, drop } = await freshEnv(kind);
+    try {
+      const file = join(env.FIVECOLOR_DATA_DIR as string, '..', `bom-${kind}-${Date.now()}.csv`);
+      const [a] = residentIds(1, 500);
+      writeFileSync(
+        file,
+        `\uFEFF${HEADER}\nU-1,person,RESIDENT_ID,${a},赵某,Y14,浙0212,（2014）甬北民初字第9号,2014/6/3,indefinite,,\n`,
+      );
+      const utf8 = await runCli(['import', file], env);
+      expect(utf8.stderr).toBe('');
+      expect(utf8.stdout).toMatch(/created 1, unchanged 0, rejected 0; parties registered 1/);
+      const gb = await runCli(
+        ['import', join(EXAMPLES, 'import-gb18030.csv'), '--encoding', 'gb18030', '--source', 'legacy-cms'],
+        env,
+      );
+      expect(gb.stderr).toBe('');
+      expect(gb.code).toBe(0);
+      expect(gb.stdout).toMatch(/created 7, unchanged 0, rejected 0; parties registered 5/);
+      const rows = await query<{ external_id: string; case_number: string; note: string }>(
+        env,
+        sql`select external_id, case_number, note from records where external_id in ('U-1', 'CMS-0002') order by external_id`,
+      );
+      expect(rows).toEqual([
+        { external_id: 'CMS-0002', case_number: '（2015）甬民二终字第123号', note: '历史案件：拒不履行' },
+        { external_id: 'U-1', case_number: '（2014）甬北民初字第9号', note: null },
+      ]);
+      const feed = await query<{ kind: string; n: number }>(
+        env,
+        sql`select kind, count(*)::int as n from changes group by kind order by kind`,
+      );
+      expect(feed).toEqual([
+        { kind: 'color.changed', n: 7 }, // 周某 went yellow, then blue with the repair imported after
+        { kind: 'record.created', n: 8 },
+      ]);
+      const v = await runCli(['verify'], env);
+      expect(v.stdout).toMatch(/^verified: .* 8 records, 6 party states/);
+    } finally {
+      await drop();
+    }
+  });
+
+  it('finishes after kill -9 with every row exactly once, and verify passes', async () => {
+    const { env, drop } = await freshEnv(kind);
+    try {
+      const file = join(env.FIVECOLOR_DATA_DIR as string, '..', `resume-${kind}-${Date.now()}.csv`);
+      const count = 3000;
+      const ids = residentIds(count / 2, 1000);
+      const body = Array.from({ length: count }, (_, i) => {
+        const cat = ['Y05', 'R01', 'G01'][i % 3];
+        return `K-${i},person,RESIDENT_ID,${ids[i >> 1]},钱某,${cat},浙0212,（2025）浙0212民初${i + 1}号,2025-0${1 + (i % 9)}-01,,,`;
+      });
+      writeFileSync(file, `${HEADER}\n${body.join('\n')}\n`);
+      // Killed right after the first progress line, which follows a committed batch.
+      const killed = await new Promise<string>((resolve) => {
+        const child = fork(cliPath, ['import', file, '--batch', '150'], {
+          env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+          stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+        });
+        let out = '';
+        child.stdout?.on('data', (d) => {
+          out += d;
+          if (out.includes('rows written')) child.kill('SIGKILL');
+        });
+        child.on('exit', (_code, signal) => resolve(`${signal} ${out}`));
+      });
+      expect(killed).toMatch(/^SIGKILL /);
+      expect(killed).not.toMatch(/created \d+/);
+      const [partial] = await query<{ n: number }>(env, sql`select count(*)::int as n from records`);
+      expect(Number(partial?.n)).toBeGreaterThan(0);
+      expect(Number(partial?.n)).toBeLessThan(count);
+
+      const again = await runCli(['import', file, '--batch', '1000'], env);
+      expect(again.stderr).toBe('');
+      expect(again.code).toBe(0);
+      expect(again.stdout).toContain(
+        `created ${count - Number(partial?.n)}, unchanged ${partial?.n}, rejected 0`,
+      );
+      const [all] = await query<{ n: number; ext: number; parties: number; created: number }>(
+        env,
+        sql`select count(*)::int as n, count(distinct external_id)::int as ext,
+              (select count(*)::int from parties) as parties,
+              (select count(*)::int from changes where kind = 'record.created') as created from records`,
+      );
+      expect(all).toEqual({ n: count, ext: count, parties: count / 2, created: count });
+      const v = await runCli(['verify'], env);
+      expect(v.stderr).toBe('');
+      expect(v.code).toBe(0);
+    } finally {
+      await drop();
+    }
+  });
+});
