@@ -61,6 +61,8 @@ export const roleTable: Readonly<Record<string, readonly Role[]>> = {
   'webhook.delete': ['admin', 'exchange', 'bank'],
   'policy.get': ALL,
   'policy.simulate': ['admin'],
+  'webhook.deliveries': ['admin', 'exchange', 'bank'],
+  'webhook.replay': ['admin', 'exchange', 'bank'],
   'audit.list': ['admin', 'party'],
   'apiKey.create': ['admin'],
   'apiKey.list': ['admin'],

@@ -17,14 +17,15 @@ import type { Deps } from '../services/deps.js';
 import { activePolicy } from '../services/policy-service.js';
 import { startStateSweeper } from '../state/sweeper.js';
 import type { Context as TrpcContext } from '../trpc/trpc.js';
+import { queueDepth, type WebhookOptions, WebhookWorker } from '../webhooks/webhook-worker.js';
 import { apiCors } from './api-cors.js';
 import { BadgeCache } from './badge-cache.js';
 import { badgeHandler, badgePreflight, type Observe } from './badge-route.js';
 import { createLogger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { mountOpenApi } from './openapi.js';
-import { mountPartyRoutes } from './party-routes.js';
 import { listenForPartyChanges } from './party-listener.js';
+import { mountPartyRoutes } from './party-routes.js';
 import { type RateLimit, RateLimiter } from './rate-limit.js';
 import { mountReportRoutes } from './report-routes.js';
 import { DEFAULT_MAX_BATCH, DEFAULT_MAX_BODY_BYTES, requestLimits } from './request-limits.js';
@@ -68,6 +69,12 @@ export interface FivecolorOptions {
    */
   elementsScript?: string | undefined;
   /**
+   * Webhook delivery: the worker runs in this process unless `false` or `{ deliver: false }` (other
+   * processes on the same PostgreSQL share its queue); timing and the private-target switch
+   * (`FIVECOLOR_WEBHOOK_ALLOW_PRIVATE`). See `WebhookOptions`.
+   */
+  webhooks?: WebhookOptions | false | undefined;
+  /**
    * Browser origins allowed to call `/trpc/*` and `/v1/parties/*` cross-origin with `Authorization`
    * (exact match; default none; `FIVECOLOR_ALLOWED_ORIGINS`); see `apiCors`.
    */
@@ -101,6 +108,7 @@ export async function createFivecolor(opts: FivecolorOptions) {
   const listener = await listenOnPostgres(opts.db, cache, logger);
   const sweeper = opts.sweepStates === false ? null : startStateSweeper(deps, logger);
   const metrics = new Metrics();
+  const webhooks = startWebhooks(deps, opts.webhooks, metrics);
   const observe = observer(metrics, logger);
   const onError = errorHandler(logger);
 
@@ -108,7 +116,7 @@ export async function createFivecolor(opts: FivecolorOptions) {
   useObservability(app, observe, onError);
   mountHealth(app, deps);
   app.options('/v1/badge/:token', badgePreflight);
-  mountMetrics(app, metrics, cache, misses);
+  mountMetrics(app, metrics, cache, misses, deps);
   mountReportRoutes(app, deps, { elementsScript: opts.elementsScript });
   mountOpenApi(app, { publicUrl: opts.publicUrl });
   const corsApi = apiCors({ allowedOrigins: opts.allowedOrigins });
@@ -130,7 +138,10 @@ export async function createFivecolor(opts: FivecolorOptions) {
     deps,
     /** The state sweeper (null when `sweepStates: false`). */
     sweeper,
+    /** The webhook delivery worker (null when it does not run in this process). */
+    webhooks,
     async close() {
+      await webhooks?.stop();
       unsubscribe?.();
       await sweeper?.stop();
       await listener?.close();
@@ -217,15 +228,31 @@ function mountHealth(app: Hono, deps: Deps): void {
   });
 }
 
+/** The webhook worker of this process (null when disabled), and what procedures need of it in `deps`. */
+function startWebhooks(deps: Deps, opts: WebhookOptions | false | undefined, metrics: Metrics) {
+  const worker =
+    opts === false || opts?.deliver === false
+      ? null
+      : new WebhookWorker(deps, opts, { delivery: (o, s) => metrics.webhookDelivery(o, s) }).start();
+  const allowPrivate = worker?.options.allowPrivate ?? (opts ? opts.allowPrivate : undefined);
+  deps.webhooks = {
+    allowPrivate: allowPrivate ?? process.env.FIVECOLOR_WEBHOOK_ALLOW_PRIVATE === 'true',
+    kick: () => worker?.kick(),
+  };
+  return worker;
+}
+
 function mountMetrics(
   app: Hono,
   metrics: Metrics,
   cache: BadgeCache | null,
   misses: RateLimiter | null,
+  deps: Deps,
 ): void {
-  app.get('/metrics', (c) =>
+  app.get('/metrics', async (c) =>
     c.text(
       metrics.render({
+        fivecolor_webhook_queue_depth: await queueDepth(deps).catch(() => -1),
         fivecolor_badge_cache_entries: cache?.size ?? 0,
         fivecolor_badge_cache_hits_total: cache?.hits ?? 0,
         fivecolor_badge_cache_misses_total: cache?.misses ?? 0,

@@ -20,6 +20,21 @@ export class Metrics {
   /** `method route status` → the label strings, escaped once per distinct series (this runs per request). */
   readonly #labels = new Map<string, { requests: string; latency: string }>();
 
+  /** Webhook delivery attempts by outcome, and the latency of the attempts that got a response. */
+  readonly #webhookOutcomes = new Map<string, number>();
+  readonly #webhookLatency: Series = { count: 0, sum: 0, buckets: BUCKETS.map(() => 0) };
+
+  /** One webhook delivery attempt: `delivered`, `retry`, `disabled` or `skipped`, and how long the POST took. */
+  webhookDelivery(outcome: string, seconds: number | null): void {
+    this.#webhookOutcomes.set(outcome, (this.#webhookOutcomes.get(outcome) ?? 0) + 1);
+    if (seconds === null) return;
+    const s = this.#webhookLatency;
+    s.count++;
+    s.sum += seconds;
+    for (let i = 0; i < BUCKETS.length; i++)
+      if (seconds <= (BUCKETS[i] as number)) s.buckets[i] = (s.buckets[i] as number) + 1;
+  }
+
   observe(method: string, route: string, status: number, seconds: number): void {
     const id = `${method} ${route} ${status}`;
     let labels = this.#labels.get(id);
@@ -58,6 +73,24 @@ export class Metrics {
       out.push(`fivecolor_http_request_duration_seconds_sum{${k}} ${s.sum}`);
       out.push(`fivecolor_http_request_duration_seconds_count{${k}} ${s.count}`);
     }
+    out.push(
+      '# HELP fivecolor_webhook_deliveries_total Webhook delivery attempts by outcome (delivered, retry, disabled, skipped).',
+      '# TYPE fivecolor_webhook_deliveries_total counter',
+    );
+    for (const [k, v] of this.#webhookOutcomes)
+      out.push(`fivecolor_webhook_deliveries_total{outcome="${esc(k)}"} ${v}`);
+    const w = this.#webhookLatency;
+    out.push(
+      "# HELP fivecolor_webhook_delivery_duration_seconds Webhook POST latency, to the receiver's response.",
+      '# TYPE fivecolor_webhook_delivery_duration_seconds histogram',
+    );
+    for (const [i, b] of BUCKETS.entries())
+      out.push(`fivecolor_webhook_delivery_duration_seconds_bucket{le="${b}"} ${w.buckets[i]}`);
+    out.push(
+      `fivecolor_webhook_delivery_duration_seconds_bucket{le="+Inf"} ${w.count}`,
+      `fivecolor_webhook_delivery_duration_seconds_sum ${w.sum}`,
+      `fivecolor_webhook_delivery_duration_seconds_count ${w.count}`,
+    );
     for (const [name, v] of Object.entries(extra)) {
       out.push(`# TYPE ${name} ${name.endsWith('_total') ? 'counter' : 'gauge'}`, `${name} ${v}`);
     }

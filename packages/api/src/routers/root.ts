@@ -9,6 +9,7 @@ import { policyRouter } from './policy.js';
 import { recordRouter } from './record.js';
 import { reportRouter } from './report.js';
 import { statsRouter } from './stats.js';
+import { webhookRouter } from './webhook.js';
 
 /**
  * The tRPC router of the reference API (no transformer: plain JSON in and out).
@@ -28,6 +29,7 @@ export const appRouter = router({
   stats: statsRouter,
   policy: policyRouter,
   exchange: exchangeRouter,
+  webhook: webhookRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { createLogger } from '../http/logger.js';
 import type { ReportOptions } from '../reports/report-kit.js';
+import type { WebhookOptions } from '../webhooks/webhook-worker.js';
 import { createTestApp, type TestApp } from './test-app.js';
 import type { DbKind } from './test-db.js';
 import { callTrpc, type TrpcResult } from './trpc-call.js';
@@ -21,7 +22,7 @@ export interface Harness extends TestApp {
  */
 export async function createHarness(
   kind: DbKind,
-  opts: { badgeCache?: boolean; reports?: ReportOptions } = {},
+  opts: { badgeCache?: boolean; reports?: ReportOptions; webhooks?: WebhookOptions } = {},
 ): Promise<Harness> {
   const logs: string[] = [];
   const logger = createLogger(

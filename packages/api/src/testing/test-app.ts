@@ -4,6 +4,7 @@ import { ROLES, type Role } from '../auth/roles.js';
 import type { Db } from '../db/database.js';
 import { createFivecolor } from '../http/create-app.js';
 import type { ReportOptions } from '../reports/report-kit.js';
+import type { WebhookOptions } from '../webhooks/webhook-worker.js';
 import { type AppLike, createTestClient, type TestClient } from './client.js';
 import { residentId } from './ids.js';
 import { type DbKind, openTestDb } from './test-db.js';
@@ -47,6 +48,8 @@ export interface TestAppOptions {
   badgeCache?: boolean;
   /** The app's clock (default the real one). */
   now?: () => Date;
+  /** Webhook delivery (default `{ deliver: false }`: no worker runs unless a test asks for one). */
+  webhooks?: WebhookOptions;
   /** Origins allowed to call the API cross-origin (default none). */
   allowedOrigins?: readonly string[];
 }
@@ -87,6 +90,7 @@ export async function createTestApp(opts: TestAppOptions & { logger: Logger }): 
     ...(opts.badgeCache === undefined ? {} : { badgeCache: opts.badgeCache }),
     ...(opts.now ? { now: opts.now } : {}),
     ...(opts.reports ? { reports: opts.reports } : {}),
+    webhooks: opts.webhooks ?? { deliver: false },
     ...(opts.allowedOrigins ? { allowedOrigins: opts.allowedOrigins } : {}),
   });
   const keys = {} as Record<KeyRole, string>;

@@ -46,11 +46,16 @@ const documented: Record<string, Role[]> = {
   'consent.list': ['admin', 'bank', 'party'],
   'consent.banks': [...COURT_READ, 'party'],
   'stats.summary': COURT_READ,
-  'stats.series': COURT_READ,
   'exchange.changes': ['admin', 'bank', 'exchange'],
   'exchange.import': ['exchange'],
   'policy.get': ['admin', 'clerk', 'judge', 'enforcement', 'bank', 'exchange', 'party'],
   'audit.list': ['admin', 'party'],
+  'webhook.create': ['bank', 'exchange'],
+  'webhook.list': ['admin', 'bank', 'exchange'],
+  'webhook.delete': ['admin', 'bank', 'exchange'],
+  'webhook.deliveries': ['admin', 'bank', 'exchange'],
+  'webhook.replay': ['admin', 'bank', 'exchange'],
+  'stats.series': COURT_READ,
   'apiKey.create': ['admin'],
   'apiKey.list': ['admin'],
   'apiKey.revoke': ['admin'],
@@ -85,8 +90,17 @@ describe.each(dbKinds())('authorization matrix (procedure × role) on %s', (kind
     ).recordId;
 
   /** A valid input for each procedure, for a caller of `role` (the party acts on its own party). */
-  const inputs: Record<string, () => Promise<unknown>> = {
+  const inputs: Record<string, (role?: Role) => Promise<unknown>> = {
+    'webhook.create': async () => ({ url: 'https://8.8.8.8/hook' }),
+    'webhook.list': async () => undefined,
+    'webhook.delete': async (role) => ({ id: await webhookOf(role) }),
+    'webhook.deliveries': async (role) => ({ id: await webhookOf(role) }),
+    'webhook.replay': async (role) => ({ id: await webhookOf(role), fromSeq: 1 }),
     'party.register': async () => ({
+  /** A webhook the caller's key manages (an admin manages all): the exchange's, or the bank's. */
+  const webhookOf = async (role?: Role) =>
+    (await h.as(role === 'bank' ? 'bank' : 'exchange').webhook.create.mutate({ url: 'https://8.8.8.8/hook' }))
+      .id;
       kind: 'person',
       idType: 'RESIDENT_ID',
       idNumber: residentId(n++),
@@ -209,7 +223,7 @@ describe.each(dbKinds())('authorization matrix (procedure × role) on %s', (kind
     '%s: allowed roles succeed, every other role is FORBIDDEN, no key is UNAUTHORIZED',
     async (path) => {
       for (const role of ROLES) {
-        const r = await h.call(path, await inputs[path]?.(), token(role));
+        const r = await h.call(path, await inputs[path]?.(role), token(role));
         if (documented[path]?.includes(role)) {
           expect(r.error, `${path} as ${role}: ${r.error?.message}`).toBeUndefined();
           expect(r.status).toBe(200);

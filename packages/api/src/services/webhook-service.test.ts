@@ -1,0 +1,252 @@
+import { toCstDate } from '@fivecolor/core';
+import { and, eq } from 'drizzle-orm';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { newId } from '../db/ids.js';
+import { auditLog, consents, webhookOutbox, webhooks } from '../db/schema.js';
+import { trpcError } from '../testing/client.js';
+import { createHarness, type Harness } from '../testing/harness.js';
+import { residentId } from '../testing/ids.js';
+import { dbKinds } from '../testing/test-db.js';
+import { startTestReceiver, type TestReceiver } from '../webhooks/test-receiver.js';
+import type { WebhookPayload } from '../webhooks/webhook-payload.js';
+import { WebhookWorker } from '../webhooks/webhook-worker.js';
+
+const HOUR = 3_600_000;
+const CASE = '（2025）浙0212执88号';
+/** Short back-off for tests: 1 s doubling up to 1 min (the clock is moved past it). */
+const FAST = { allowPrivate: true, backoff: { baseMs: 1_000, maxMs: 60_000 }, timeoutMs: 2_000 };
+
+describe.each(dbKinds())('webhooks on %s', (kind) => {
+  let h: Harness;
+  let rx: TestReceiver;
+  let n = 0;
+  const worker = () => new WebhookWorker(h.deps, FAST);
+  const payloads = (from = 0) => rx.received.slice(from).map((r) => JSON.parse(r.body) as WebhookPayload);
+  const newRecord = async (partyId: string, category = 'Y14') =>
+    (
+      await h.as('judge').record.create.mutate({
+        partyId,
+        category,
+        court: '浙0212',
+        caseNumber: CASE,
+        effectiveFrom: toCstDate(h.clock.now),
+      })
+    ).recordId;
+  const person = () => h.registerPerson(900 + n++, '章某某');
+  /** Moves the app's clock (the worker schedules retries by it). */
+  const later = (ms: number) => {
+    h.clock.now = new Date(h.clock.now.getTime() + ms);
+  };
+
+  beforeAll(async () => {
+    h = await createHarness(kind, { webhooks: { deliver: false, allowPrivate: true } });
+    rx = await startTestReceiver();
+  });
+  afterAll(async () => {
+    await rx?.close();
+    await h?.close();
+  });
+  afterEach(async () => {
+    // Each test's webhooks go: later tests see only their own deliveries.
+    for (const w of await h.as('admin').webhook.list.query())
+      await h.as('admin').webhook.delete.mutate({ id: w.id });
+    rx.received.length = 0;
+    rx.status = 200;
+  });
+
+  it('creates a webhook with a whsec_ secret shown once; lists, scopes and deletes it (the row is kept)', async () => {
+    const created = await h
+      .as('exchange')
+      .webhook.create.mutate({ url: rx.url, description: 'city platform' });
+    expect(created.id).toMatch(/^whk_/);
+    expect('secret' in created && created.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    const [row] = await h.db.db.select().from(webhooks).where(eq(webhooks.id, created.id));
+    expect(row?.secretEnc).not.toContain(('secret' in created && created.secret) || 'x');
+    const listed = await h.as('exchange').webhook.list.query();
+    expect(listed).toEqual([
+      expect.objectContaining({
+        id: created.id,
+        url: rx.url,
+        types: [],
+        disabledAt: null,
+        lastDelivery: null,
+      }),
+    ]);
+    expect(JSON.stringify(listed)).not.toContain('whsec_');
+    // Another organization's key sees nothing and cannot delete it.
+    expect(await h.as('bank').webhook.list.query()).toEqual([]);
+    expect((await trpcError(h.as('bank').webhook.delete.mutate({ id: created.id }))).data?.code).toBe(
+      'NOT_FOUND',
+    );
+    await h.as('exchange').webhook.delete.mutate({ id: created.id });
+    expect(await h.as('exchange').webhook.list.query()).toEqual([]);
+    const [kept] = await h.db.db.select().from(webhooks).where(eq(webhooks.id, created.id));
+    expect(kept?.deletedAt).toBeInstanceOf(Date);
+  });
+
+  it('refuses bad URLs and types naming the field and the rule, and writes nothing', async () => {
+    const count = async () => (await h.db.db.select().from(webhooks)).length;
+    const before = await count();
+    const refused = async (
+      input: { url: string; types?: never[] | string[] },
+      role: 'exchange' | 'bank' = 'exchange',
+    ) => (await trpcError(h.as(role).webhook.create.mutate(input as { url: string }))).message;
+    expect(await refused({ url: 'ftp://example.com/hook' })).toMatch(/^url: must use http or https/);
+    expect(await refused({ url: 'not a url' })).toMatch(/^url: must be an absolute http\(s\) URL/);
+    expect(await refused({ url: rx.url, types: ['record.created'] }, 'bank')).toMatch(
+      /^types: a bank's webhook receives only color.changed/,
+    );
+    expect(await refused({ url: rx.url, types: ['party.deleted'] })).toMatch(/types.*must be one of/);
+    // The SSRF guard, as in production (no FIVECOLOR_WEBHOOK_ALLOW_PRIVATE).
+    const runtime = h.deps.webhooks as { allowPrivate: boolean };
+    runtime.allowPrivate = false;
+    try {
+      for (const url of [
+        rx.url,
+        'http://localhost:8080/x',
+        'http://10.1.2.3/x',
+        'http://169.254.169.254/latest/meta-data',
+        'http://[::1]/x',
+        'http://[::ffff:192.168.0.1]/x',
+        'https://user:pw@8.8.8.8/x',
+      ])
+        expect(await refused({ url }), url).toMatch(/^url: (host .* resolves to a private|must not carry)/);
+      await expect(
+        h.as('exchange').webhook.create.mutate({ url: 'https://8.8.8.8/hook' }),
+      ).resolves.toBeDefined();
+    } finally {
+      runtime.allowPrivate = true;
+    }
+    expect(await count()).toBe(before + 1);
+  });
+
+  it('delivers each event signed per Standard Webhooks; the payload is the change-feed item; disclosures are audited', async () => {
+    const created = await h.as('exchange').webhook.create.mutate({ url: rx.url });
+    const secret = (created as { secret: string }).secret;
+    const partyId = await person();
+    await newRecord(partyId);
+    expect(await worker().drain()).toBeGreaterThanOrEqual(2);
+    const got = await rx.waitFor(2);
+    const verifier = new Webhook(secret);
+    for (const r of got) {
+      const verified = verifier.verify(r.body, r.headers as Record<string, string>) as WebhookPayload;
+      expect(verified.data.partyId).toBe(partyId);
+      expect(r.headers['webhook-id']).toBe(`${created.id}_${verified.data.seq}`);
+    }
+    expect(() =>
+      new Webhook(`whsec_${Buffer.alloc(32, 1).toString('base64')}`).verify(
+        got[0]?.body ?? '',
+        got[0]?.headers as Record<string, string>,
+      ),
+    ).toThrow();
+    const [first, second] = payloads();
+    expect(first).toMatchObject({ type: 'record.created', data: { type: 'record.created', partyId } });
+    expect(first?.data.party).toEqual({
+      kind: 'person',
+      idType: 'RESIDENT_ID',
+      idNumber: residentId(900 + n - 1),
+      name: '章某某',
+    });
+    expect(first?.timestamp).toBe(first?.data.at);
+    expect(second).toMatchObject({ type: 'color.changed', data: { color: { from: 'green', to: 'yellow' } } });
+    const audited = await h.db.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'webhook.deliver'), eq(auditLog.partyId, partyId)));
+    expect(audited.length).toBe(2);
+    const [listed] = await h.as('exchange').webhook.list.query();
+    expect(listed?.lastDelivery).toMatchObject({ status: 'delivered', httpStatus: 200 });
+    const deliveries = await h.as('exchange').webhook.deliveries.query({ id: created.id });
+    expect(deliveries.map((d) => d.status)).toEqual(['delivered', 'delivered']);
+  });
+
+  it('a receiver down for a while gets everything afterwards, in order per party, nothing lost', async () => {
+    await h
+      .as('exchange')
+      .webhook.create.mutate({ url: rx.url, types: ['record.created', 'record.revoked'] });
+    const parties = [await person(), await person()];
+    await rx.down();
+    try {
+      const w = worker();
+      const made: string[] = [];
+      for (let i = 0; i < 3; i++)
+        for (const p of parties) made.push(await newRecord(p, i === 0 ? 'Y14' : 'Y08'));
+      await w.drain();
+      later(5 * 60_000);
+      await w.drain();
+      for (const id of made.slice(0, 2))
+        await h.as('judge').record.revoke.mutate({ recordId: id, reason: 'x' });
+      expect(rx.received).toEqual([]);
+    } finally {
+      await rx.up();
+    }
+    later(5 * 60_000);
+    const w = worker();
+    await w.drain();
+    const got = payloads();
+    expect(got.length).toBe(8);
+    for (const p of parties) {
+      const seqs = got.filter((x) => x.data.partyId === p).map((x) => x.data.seq);
+      expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+      expect(seqs.length).toBe(4);
+    }
+    expect(got.filter((x) => x.type === 'record.revoked').length).toBe(2);
+    const attempts = await h.db.db.select().from(webhookOutbox).where(eq(webhookOutbox.status, 'delivered'));
+    expect(attempts.some((a) => a.attempts > 1)).toBe(true);
+  });
+
+  it('retries with back-off on non-2xx, disables the endpoint after the retry window, and replay re-enables it', async () => {
+    const created = await h.as('exchange').webhook.create.mutate({ url: rx.url, types: ['record.created'] });
+    const partyId = await person();
+    await newRecord(partyId);
+    rx.status = 500;
+    const w = worker();
+    await w.drain();
+    // Not due again until the back-off has passed.
+    expect(await w.drain()).toBe(0);
+    for (let i = 0; i < 40 && (await h.as('exchange').webhook.list.query())[0]?.disabledAt === null; i++) {
+      later(HOUR);
+      await w.drain();
+    }
+    const [listed] = await h.as('exchange').webhook.list.query();
+    expect(listed?.disabledAt).not.toBeNull();
+    expect(listed?.disabledReason).toMatch(/failed for 24 h \(last: HTTP 500\)/);
+    const [d] = await h.as('exchange').webhook.deliveries.query({ id: created.id });
+    expect(d).toMatchObject({ status: 'failed', httpStatus: 500 });
+    expect(d?.attempts).toBeGreaterThan(5);
+    // A disabled endpoint receives nothing more.
+    await newRecord(partyId, 'Y08');
+    rx.status = 200;
+    await w.drain();
+    expect(rx.received).toEqual([]);
+    // Replay from the first event: re-enabled, both events delivered in order.
+    const seq = d?.seq as number;
+    const replayed = await h.as('exchange').webhook.replay.mutate({ id: created.id, fromSeq: seq });
+    expect(replayed).toMatchObject({ queued: 2, reenabled: true, nextSeq: null });
+    await w.drain();
+    expect(payloads().map((p) => p.data.seq)).toEqual([seq, expect.any(Number)]);
+    expect((await h.as('exchange').webhook.list.query())[0]?.disabledAt).toBeNull();
+  });
+
+  it("a bank's webhook gets only color changes of consenting parties, masked", async () => {
+    await h.as('bank').webhook.create.mutate({ url: rx.url });
+    const consenting = await person();
+    const other = await person();
+    await h.db.db.insert(consents).values({
+      id: newId('cns'),
+      partyId: consenting,
+      grantee: 'Test Bank',
+      scopes: ['code'],
+      until: '2099-01-01',
+      createdAt: new Date(h.clock.now.getTime() - 60_000),
+    });
+    await newRecord(consenting);
+    await newRecord(other);
+    await worker().drain();
+    const got = payloads();
+    expect(got.map((p) => [p.type, p.data.partyId])).toEqual([['color.changed', consenting]]);
+    expect(got[0]?.data.party.name).toBe('章**');
+    expect(got[0]?.data.party.idNumber).toMatch(/^\d{4}\*{10}[\dX]{4}$/);
+  });
+});

@@ -1,0 +1,470 @@
+import { randomBytes } from 'node:crypto';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { Webhook } from 'standardwebhooks';
+import { appendAudit } from '../audit/audit-log.js';
+import type { Tx } from '../db/database.js';
+import { rowsOf } from '../db/rows.js';
+import { apiKeys, webhookOutbox, webhooks } from '../db/schema.js';
+import type { Deps } from '../services/deps.js';
+import type { FeedViewer } from '../services/feed-service.js';
+import { ABORTED, type PostOutcome, postWebhook } from './post.js';
+import { allowPrivateFromEnv } from './url-guard.js';
+import { type WebhookPayload, webhookPayloads } from './webhook-payload.js';
+
+/** How the delivery worker runs; every field has a production default. */
+export interface WebhookOptions {
+  /** Run the delivery worker in this process (default true). */
+  deliver?: boolean | undefined;
+  /** Allow private, loopback and link-local targets (default `FIVECOLOR_WEBHOOK_ALLOW_PRIVATE=true`). */
+  allowPrivate?: boolean | undefined;
+  /** How often an idle worker looks for due deliveries (default 200 ms). */
+  pollMs?: number | undefined;
+  /** One attempt's time limit (default 10 s); over it the attempt failed. */
+  timeoutMs?: number | undefined;
+  /** Deliveries in flight at once in this process (default 32; one per webhook and party at most). */
+  concurrency?: number | undefined;
+  /** Back-off after the n-th failed attempt: `baseMs · 2^(n-1)`, at most `maxMs`, ±20 % (default 5 s … 1 h). */
+  backoff?: { baseMs: number; maxMs: number } | undefined;
+  /** An endpoint still failing this long after the first attempt at a delivery is disabled (default 24 h). */
+  retryWindowMs?: number | undefined;
+  /** How long a claimed delivery is reserved for its worker (default `timeoutMs` + 15 s); then anyone retries it. */
+  leaseMs?: number | undefined;
+}
+
+export type ResolvedWebhookOptions = Required<{
+  [K in keyof WebhookOptions]: NonNullable<WebhookOptions[K]>;
+}>;
+
+export function resolveWebhookOptions(o: WebhookOptions = {}): ResolvedWebhookOptions {
+  const timeoutMs = o.timeoutMs ?? 10_000;
+  return {
+    deliver: o.deliver ?? true,
+    allowPrivate: o.allowPrivate ?? allowPrivateFromEnv(),
+    pollMs: o.pollMs ?? 200,
+    timeoutMs,
+    concurrency: o.concurrency ?? 32,
+    backoff: o.backoff ?? { baseMs: 5_000, maxMs: 3_600_000 },
+    retryWindowMs: o.retryWindowMs ?? 24 * 3_600_000,
+    leaseMs: o.leaseMs ?? timeoutMs + 15_000,
+  };
+}
+
+/** What the worker reports to the metrics (see `Metrics.webhookDelivery`). */
+export type DeliveryOutcome = 'delivered' | 'retry' | 'disabled' | 'skipped';
+export interface WebhookObserver {
+  delivery(outcome: DeliveryOutcome, seconds: number | null): void;
+}
+
+type OutboxRow = typeof webhookOutbox.$inferSelect;
+
+interface Endpoint {
+  url: string;
+  signer: Webhook;
+  keyId: string;
+  viewer: FeedViewer;
+  types: string[];
+}
+
+interface Result {
+  row: OutboxRow;
+  outcome: PostOutcome | null;
+}
+
+/** The message id of an event for one endpoint: the same on every retry and replay (receivers dedupe by it). */
+export function messageId(webhookId: string, seq: number): string {
+  return `${webhookId}_${seq}`;
+}
+
+/**
+ * Claims up to `n` due deliveries: the oldest pending row of each (webhook, party) whose webhook is live,
+ * due, and not leased to a live worker, locked with `FOR UPDATE SKIP LOCKED` so concurrent workers (other
+ * processes on one PostgreSQL) never take the same row; each gets a lease and an attempt. A party's later
+ * row is never a head while an earlier one is pending, so a party's events go out one at a time, in order.
+ */
+export async function claimDeliveries(
+  tx: Tx,
+  n: number,
+  now: Date,
+  owner: string,
+  leaseMs: number,
+): Promise<OutboxRow[]> {
+  const lease = new Date(now.getTime() + leaseMs);
+  const rows = rowsOf<{ id: string | number }>(
+    await tx.execute(sql`
+      with heads as (
+        select distinct on (p.webhook_id, p.party_id) p.id
+        from webhook_outbox p
+        join webhooks w on w.id = p.webhook_id and w.deleted_at is null and w.disabled_at is null
+        join api_keys k on k.id = w.api_key_id and k.revoked_at is null
+        where p.status = 'pending'
+        order by p.webhook_id, p.party_id, p.seq, p.id
+      )
+      select h.id from webhook_outbox h
+      where h.id in (select id from heads)
+        and h.status = 'pending'
+        and h.next_attempt_at <= ${now.toISOString()}
+        and (h.lease_until is null or h.lease_until < ${now.toISOString()})
+      order by h.next_attempt_at, h.id
+      limit ${n}
+      for update skip locked`),
+  );
+  if (rows.length === 0) return [];
+  return tx
+    .update(webhookOutbox)
+    .set({
+      leaseUntil: lease,
+      leaseOwner: owner,
+      attempts: sql`${webhookOutbox.attempts} + 1`,
+      firstAttemptAt: sql`coalesce(${webhookOutbox.firstAttemptAt}, ${now.toISOString()})`,
+      lastAttemptAt: now,
+    })
+    .where(
+      inArray(
+        webhookOutbox.id,
+        rows.map((r) => Number(r.id)),
+      ),
+    )
+    .returning();
+}
+
+/** The back-off before attempt `attempts + 1`, with ±20 % jitter. */
+export function backoffMs(attempts: number, o: ResolvedWebhookOptions['backoff']): number {
+  const base = Math.min(o.maxMs, o.baseMs * 2 ** Math.max(0, attempts - 1));
+  return Math.round(base * (0.8 + Math.random() * 0.4));
+}
+
+/**
+ * The delivery worker: claims due outbox rows, POSTs each event signed per Standard Webhooks, and records
+ * the outcome (delivered; retried with back-off; the endpoint disabled when still failing after the retry
+ * window; skipped when the event is no longer visible to the webhook's owner). Several workers — in this
+ * process or others on the same PostgreSQL — share one queue. A worker killed mid-delivery leaves a lease
+ * that expires; the row is then claimed and delivered again (at least once).
+ */
+export class WebhookWorker {
+  readonly #deps: Deps;
+  readonly #o: ResolvedWebhookOptions;
+  readonly #observer: WebhookObserver | undefined;
+  readonly #owner = `wkr_${randomBytes(9).toString('base64url')}`;
+  readonly #endpoints = new Map<string, Promise<Endpoint | null>>();
+  #inFlight = 0;
+  #acks: Result[] = [];
+  #flushing: Promise<void> | null = null;
+  #stopped = false;
+  #wake: (() => void) | null = null;
+  #loop: Promise<void> | null = null;
+  readonly #inFlightDone = new Set<Promise<void>>();
+  readonly #abort = new AbortController();
+
+  constructor(deps: Deps, opts: WebhookOptions = {}, observer?: WebhookObserver) {
+    this.#deps = deps;
+    this.#o = resolveWebhookOptions(opts);
+    this.#observer = observer;
+  }
+
+  get options(): ResolvedWebhookOptions {
+    return this.#o;
+  }
+
+  /** Starts the claim loop (idempotent). */
+  start(): this {
+    this.#loop ??= this.#run();
+    return this;
+  }
+
+  /** Looks for due deliveries now instead of at the next poll. */
+  kick(): void {
+    this.#wake?.();
+  }
+
+  /**
+   * Stops claiming, cuts the deliveries in flight short (they are due again at once, for any worker)
+   * and records their outcomes.
+   */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#wake?.();
+    await this.#loop;
+    this.#abort.abort();
+    await Promise.all(this.#inFlightDone);
+    await this.#flush();
+  }
+
+  /**
+   * Runs claim rounds until nothing is due and nothing is in flight (for tests and tools that drive the
+   * queue themselves instead of `start`); returns how many attempts it made.
+   */
+  async drain(): Promise<number> {
+    let attempts = 0;
+    for (;;) {
+      const n = await this.#claimRound();
+      attempts += n;
+      await Promise.all(this.#inFlightDone);
+      await this.#flush();
+      if (n === 0) return attempts;
+    }
+  }
+
+  async #run(): Promise<void> {
+    while (!this.#stopped) {
+      let claimed = 0;
+      try {
+        claimed = await this.#claimRound();
+      } catch (err) {
+        this.#deps.logger.warn(
+          { err: { name: (err as Error).name, message: (err as Error).message } },
+          'webhook claim failed',
+        );
+      }
+      if (this.#stopped) break;
+      if (claimed === 0 || this.#inFlight >= this.#o.concurrency) await this.#sleep(this.#o.pollMs);
+    }
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#wake = () => {
+        this.#wake = null;
+        done();
+      };
+    });
+  }
+
+  /** Claims what fits in the free slots and starts delivering it; returns how many it claimed. */
+  async #claimRound(): Promise<number> {
+    const room = this.#o.concurrency - this.#inFlight;
+    if (room <= 0) return 0;
+    const now = this.#deps.now();
+    const claimed = await this.#deps.db.db.transaction(async (tx) => {
+      const rows = await claimDeliveries(tx, room, now, this.#owner, this.#o.leaseMs);
+      await this.#auditDisclosures(tx, rows, now);
+      return rows;
+    });
+    const payloads = await this.#payloads(claimed);
+    for (const row of claimed) {
+      this.#inFlight++;
+      const p: Promise<void> = this.#deliver(row, payloads.get(row.id) ?? null)
+        .then(
+          (outcome) => {
+            this.#acks.push({ row, outcome });
+          },
+          (err) => {
+            this.#deps.logger.warn(
+              { err: { name: (err as Error).name, message: (err as Error).message } },
+              'webhook delivery failed',
+            );
+            this.#acks.push({ row, outcome: { status: null, error: 'internal error', ms: 0 } });
+          },
+        )
+        .finally(() => {
+          this.#inFlight--;
+          this.#inFlightDone.delete(p);
+          void this.#flushSoon();
+        });
+      this.#inFlightDone.add(p);
+    }
+    return claimed.length;
+  }
+
+  /**
+   * An exchange partner's deliveries carry identity numbers and names in clear: each attempt is an
+   * audited disclosure (one row per party, the webhook's key as the actor), as a page of the change feed is.
+   */
+  async #auditDisclosures(tx: Tx, rows: OutboxRow[], now: Date): Promise<void> {
+    for (const row of rows) {
+      const ep = await this.#endpoint(row.webhookId, tx);
+      if (ep?.viewer.role !== 'exchange') continue;
+      await appendAudit(
+        tx,
+        {
+          actorId: ep.keyId,
+          actorRole: ep.viewer.role,
+          actorOrg: ep.viewer.org,
+          action: 'webhook.deliver',
+          partyId: row.partyId,
+          target: row.webhookId,
+          detail: { seq: row.seq, attempt: row.attempts },
+        },
+        now,
+      );
+    }
+  }
+
+  /** A webhook's URL, signer and owner, cached (they never change); read through `tx` inside a transaction. */
+  #endpoint(webhookId: string, tx: Pick<Tx, 'select'> = this.#deps.db.db): Promise<Endpoint | null> {
+    let ep = this.#endpoints.get(webhookId);
+    if (!ep) {
+      ep = (async () => {
+        const [w] = await tx
+          .select({
+            url: webhooks.url,
+            secretEnc: webhooks.secretEnc,
+            types: webhooks.types,
+            keyId: apiKeys.id,
+            role: apiKeys.role,
+            org: apiKeys.org,
+          })
+          .from(webhooks)
+          .innerJoin(apiKeys, eq(apiKeys.id, webhooks.apiKeyId))
+          .where(eq(webhooks.id, webhookId));
+        if (!w) return null;
+        return {
+          url: w.url,
+          signer: new Webhook(this.#deps.crypto.decrypt(w.secretEnc)),
+          keyId: w.keyId,
+          viewer: { role: w.role as FeedViewer['role'], org: w.org },
+          types: w.types,
+        };
+      })();
+      this.#endpoints.set(webhookId, ep);
+      ep.catch(() => this.#endpoints.delete(webhookId));
+    }
+    return ep;
+  }
+
+  /** The payloads of claimed rows, by outbox id (null: skip), projected once per webhook. */
+  async #payloads(rows: OutboxRow[]): Promise<Map<number, WebhookPayload | null>> {
+    const byWebhook = new Map<string, OutboxRow[]>();
+    for (const row of rows) byWebhook.set(row.webhookId, [...(byWebhook.get(row.webhookId) ?? []), row]);
+    const out = new Map<number, WebhookPayload | null>();
+    for (const [webhookId, list] of byWebhook) {
+      const ep = await this.#endpoint(webhookId);
+      if (!ep) continue;
+      for (const [id, p] of await webhookPayloads(this.#deps, ep.viewer, ep.types, list)) out.set(id, p);
+    }
+    return out;
+  }
+
+  /** Signs and POSTs one event; null (skipped) when it has no payload for the webhook's owner. */
+  async #deliver(row: OutboxRow, payload: WebhookPayload | null): Promise<PostOutcome | null> {
+    const ep = await this.#endpoint(row.webhookId);
+    if (!ep || !payload) return null;
+    const body = JSON.stringify(payload);
+    const id = messageId(row.webhookId, row.seq);
+    // The signature's timestamp is the wall clock: the receiver checks it against its own.
+    const sentAt = new Date();
+    const headers = {
+      'webhook-id': id,
+      'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)),
+      'webhook-signature': ep.signer.sign(id, sentAt, body),
+      'user-agent': 'fivecolor-webhooks/1',
+    };
+    return postWebhook(ep.url, body, headers, {
+      timeoutMs: this.#o.timeoutMs,
+      allowPrivate: this.#o.allowPrivate,
+      signal: this.#abort.signal,
+    });
+  }
+
+  #flushSoon(): Promise<void> {
+    this.#flushing ??= this.#recordAcks().finally(() => {
+      this.#flushing = null;
+      this.#wake?.();
+    });
+    return this.#flushing;
+  }
+
+  async #recordAcks(): Promise<void> {
+    try {
+      while (this.#acks.length > 0) await this.#record(this.#acks.splice(0));
+    } catch (err) {
+      this.#deps.logger.warn(
+        { err: { name: (err as Error).name, message: (err as Error).message } },
+        'webhook acknowledgement failed',
+      );
+    }
+  }
+
+  async #flush(): Promise<void> {
+    while (this.#flushing || this.#acks.length > 0) await (this.#flushing ?? this.#flushSoon());
+  }
+
+  /** Records a batch of outcomes in one transaction (only rows this worker still holds the lease of). */
+  async #record(results: Result[]): Promise<void> {
+    const now = this.#deps.now();
+    const o = this.#o;
+    const observed: [DeliveryOutcome, number | null][] = [];
+    await this.#deps.db.db.transaction(async (tx) => {
+      for (const { row, outcome } of results) {
+        const mine = and(eq(webhookOutbox.id, row.id), eq(webhookOutbox.leaseOwner, this.#owner));
+        const attempt = outcome
+          ? {
+              lastStatus: outcome.status,
+              lastError: outcome.error,
+              lastMs: outcome.ms,
+              leaseUntil: null,
+              leaseOwner: null,
+            }
+          : { leaseUntil: null, leaseOwner: null };
+        const seconds = outcome ? outcome.ms / 1000 : null;
+        if (!outcome) {
+          await tx
+            .update(webhookOutbox)
+            .set({ ...attempt, status: 'skipped' })
+            .where(mine);
+          observed.push(['skipped', null]);
+        } else if (outcome.status !== null && outcome.status >= 200 && outcome.status < 300) {
+          await tx
+            .update(webhookOutbox)
+            .set({ ...attempt, status: 'delivered', deliveredAt: now })
+            .where(mine);
+          observed.push(['delivered', seconds]);
+        } else if (outcome.error === ABORTED) {
+          // Cut short by shutdown: not the receiver's failure; due again at once.
+          await tx
+            .update(webhookOutbox)
+            .set({
+              ...attempt,
+              attempts: sql`greatest(${webhookOutbox.attempts} - 1, 0)`,
+              nextAttemptAt: now,
+            })
+            .where(mine);
+        } else if (now.getTime() - (row.firstAttemptAt ?? now).getTime() >= o.retryWindowMs) {
+          await tx
+            .update(webhookOutbox)
+            .set({ ...attempt, status: 'failed' })
+            .where(mine);
+          await disableWebhook(tx, row.webhookId, now, describeFailure(outcome, o.retryWindowMs));
+          this.#endpoints.delete(row.webhookId);
+          observed.push(['disabled', seconds]);
+        } else {
+          await tx
+            .update(webhookOutbox)
+            .set({ ...attempt, nextAttemptAt: new Date(now.getTime() + backoffMs(row.attempts, o.backoff)) })
+            .where(mine);
+          observed.push(['retry', seconds]);
+        }
+      }
+    });
+    for (const [outcome, seconds] of observed) this.#observer?.delivery(outcome, seconds);
+  }
+}
+
+function describeFailure(outcome: PostOutcome, windowMs: number): string {
+  const last = outcome.status !== null ? `HTTP ${outcome.status}` : (outcome.error ?? 'no response');
+  return `deliveries failed for ${Math.round(windowMs / 3_600_000)} h (last: ${last})`;
+}
+
+/** Disables a webhook (kept, with why) and fails its pending deliveries; `webhook.replay` re-enables it. */
+export async function disableWebhook(tx: Tx, webhookId: string, now: Date, reason: string): Promise<void> {
+  await tx
+    .update(webhooks)
+    .set({ disabledAt: now, disabledReason: reason })
+    .where(and(eq(webhooks.id, webhookId), sql`${webhooks.disabledAt} is null`));
+  await tx
+    .update(webhookOutbox)
+    .set({ status: 'failed', leaseUntil: null, leaseOwner: null })
+    .where(and(eq(webhookOutbox.webhookId, webhookId), eq(webhookOutbox.status, 'pending')));
+}
+
+/** Deliveries waiting (pending) in the whole queue: the `fivecolor_webhook_queue_depth` gauge. */
+export async function queueDepth(deps: Deps): Promise<number> {
+  const [row] = rowsOf<{ n: string | number }>(
+    await deps.db.db.execute(sql`select count(*) as n from webhook_outbox where status = 'pending'`),
+  );
+  return Number(row?.n ?? 0);
+}
