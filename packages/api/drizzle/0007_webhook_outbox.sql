@@ -30,15 +30,17 @@ CREATE INDEX "webhook_outbox_webhook_idx" ON "webhook_outbox" USING btree ("webh
 -- Webhook fan-out: every change-feed row enters the outbox of each live webhook that wants its kind, in
 -- the transaction that wrote the change (no code path can forget it; a rolled-back change leaves no
 -- delivery). A bank's webhook gets only `color.changed` of parties whose unexpired `code` consent names
--- its organization (checked again, and masked, when delivered). Deliveries are scheduled on the
--- change's own clock (`at`). A revoked key's webhooks receive nothing more.
+-- its organization (checked again, and masked, when delivered). A repair is stored as `record.created`
+-- (public type `record.repaired`): its row enters for either type, and delivery keeps the wanted one.
+-- Deliveries are scheduled on the change's own clock (`at`). A revoked key's webhooks receive nothing more.
 CREATE FUNCTION fivecolor_webhook_fanout() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO webhook_outbox (webhook_id, seq, party_id, kind, next_attempt_at, created_at)
   SELECT w.id, NEW.seq, NEW.party_id, NEW.kind, NEW.at, NEW.at
   FROM webhooks w JOIN api_keys k ON k.id = w.api_key_id
   WHERE w.deleted_at IS NULL AND w.disabled_at IS NULL AND k.revoked_at IS NULL
-    AND (jsonb_array_length(w.types) = 0 OR w.types ? NEW.kind)
+    AND (jsonb_array_length(w.types) = 0 OR w.types ? NEW.kind
+      OR (NEW.kind = 'record.created' AND w.types ? 'record.repaired'))
     AND (k.role <> 'bank' OR (NEW.kind = 'color.changed' AND EXISTS (
       SELECT 1 FROM consents c
       WHERE c.party_id = NEW.party_id AND c.grantee = k.org AND c.revoked_at IS NULL
