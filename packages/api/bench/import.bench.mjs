@@ -6,7 +6,7 @@
 import { toCstDate } from '@fivecolor/core';
 // Run with tsx: it uses the test kit from the sources.
 import { createHarness } from '../src/testing/harness.ts';
-import { residentId } from '../src/testing/ids.ts';
+import { residentIds } from '../src/testing/ids.ts';
 import { dbKinds } from '../src/testing/test-db.ts';
 
 const N = Number(process.env.BENCH_IMPORT_RECORDS ?? 1000);
@@ -24,7 +24,16 @@ for (const kind of dbKinds()) {
   const category = (i) => ['Y14', 'Y05', 'R03', 'G01'][i % 4];
 
   const partyIds = [];
-  for (let i = 0; i < N; i++) partyIds.push(await h.registerPerson(10_000 + i));
+  const known = residentIds(N, 0);
+  const fresh = residentIds(N, 100_000);
+  for (const idNumber of known) {
+    const r = await h.call(
+      'party.register',
+      { kind: 'person', idType: 'RESIDENT_ID', idNumber, name: '章某某' },
+      h.keys.clerk,
+    );
+    partyIds.push(r.data.partyId);
+  }
   const baseline = await timed(async () => {
     for (let i = 0; i < N; i++) {
       const r = await h.call(
@@ -46,7 +55,7 @@ for (const kind of dbKinds()) {
     externalId: `NB-${i}`,
     kind: 'person',
     idType: 'RESIDENT_ID',
-    idNumber: residentId(200_000 + i),
+    idNumber: fresh[i],
     name: '章某某',
     category: category(i),
     effectiveFrom: day,

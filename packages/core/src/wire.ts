@@ -52,6 +52,8 @@ export interface ReportRecord {
   legalBasis: string;
   court: string;
   caseNumber: string;
+  /** The exchange source that imported it (shown as 来源：<source>); absent for the court's own records. */
+  source?: string;
   effectiveFrom: IsoDate;
   effectiveUntil: IsoDate | null;
   /** Whether the record counts for the color on the issue date. */

@@ -34,7 +34,10 @@ const record = z.looseObject({
   repairs: z.array(z.string()),
   note: z.string().nullable(),
   source: z.string().describe("'court', or the organization of the exchange source that imported it"),
-  sourceLabel: z.string().optional().describe('来源：<source> for an imported record'),
+  sourceLabel: z
+    .string()
+    .nullable()
+    .describe('来源：<source> for an imported record; null for the court’s own'),
   externalId: z.string().nullable(),
   revision: z.number().int(),
   revoked: z.boolean(),

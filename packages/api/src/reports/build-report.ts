@@ -120,6 +120,7 @@ function recordOf(
     legalBasis: cat?.basis ?? '',
     court: r.court,
     caseNumber: r.caseNumber,
+    ...(r.source === 'court' ? {} : { source: r.source }),
     effectiveFrom: r.effectiveFrom,
     effectiveUntil: r.effectiveUntil,
     counting,

@@ -145,6 +145,7 @@ function records(doc: Doc, report: Report) {
           r.objection
             ? `异议：${{ open: '审查中', upheld: '成立', rejected: '驳回' }[r.objection.status]}`
             : '',
+          r.source ? `来源：${r.source}` : '',
         ]
           .filter(Boolean)
           .join('；'),

@@ -1,11 +1,12 @@
 import { toCstDate } from '@fivecolor/core';
 import { and, eq, inArray } from 'drizzle-orm';
+import { extractText, getDocumentProxy } from 'unpdf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyIntegrity } from '../audit/verify-integrity.js';
 import { createApiKey } from '../auth/api-keys.js';
 import { auditLog, changes, parties, recordRevisions, records } from '../db/schema.js';
 import { createHarness, type Harness } from '../testing/harness.js';
-import { residentId } from '../testing/ids.js';
+import { residentId, residentIds } from '../testing/ids.js';
 import { dbKinds } from '../testing/test-db.js';
 
 const SOURCE = 'exchange test';
@@ -19,7 +20,7 @@ describe.each(dbKinds())('exchange.import on %s', (kind) => {
     externalId: `NB-${n++}`,
     kind: 'person',
     idType: 'RESIDENT_ID',
-    idNumber: residentId(900 + n),
+    idNumber: residentIds(1, 10_000 + n)[0] as string,
     name: '章某某',
     category: 'Y14',
     effectiveFrom: today(),
@@ -200,8 +201,9 @@ describe.each(dbKinds())('exchange.import on %s', (kind) => {
   });
 
   it('imports many records of many parties in one call (1000: bench/import.bench.mjs)', async () => {
+    const idNumbers = residentIds(100, 50_000);
     const batch = Array.from({ length: 100 }, (_, i) =>
-      rec({ idNumber: residentId(5000 + i), category: i % 2 ? 'Y14' : 'G01' }),
+      rec({ idNumber: idNumbers[i], category: i % 2 ? 'Y14' : 'G01' }),
     );
     const out = await results(batch);
     expect(out.filter((r) => r.status === 'created')).toHaveLength(100);
@@ -211,6 +213,34 @@ describe.each(dbKinds())('exchange.import on %s', (kind) => {
       .from(records)
       .where(inArray(records.id, ids.slice(0, 50)));
     expect(rows).toHaveLength(50);
+  });
+
+  it('shows an imported record with its source: record views, the report JSON and PDF, the feed', async () => {
+    const a = rec({ category: 'Y05', idNumber: residentId(7777) });
+    await results([a]);
+    const { partyId } = await h.as('clerk').party.register.mutate({
+      kind: 'person',
+      idType: 'RESIDENT_ID',
+      idNumber: a.idNumber,
+      name: a.name,
+    });
+    const [listed] = await h.as('judge').record.list.query({ partyId });
+    expect(listed).toMatchObject({
+      source: SOURCE,
+      sourceLabel: `来源：${SOURCE}`,
+      sourceLabelEn: `Source: ${SOURCE}`,
+    });
+    const report = await h.as('judge').report.issue.mutate({ partyId });
+    const path = (pdf: boolean) =>
+      `/v1/reports/${encodeURIComponent(report.reportNo)}${pdf ? '.pdf' : ''}?code=${report.code}`;
+    const verified = await (await h.app.request(path(false))).json();
+    expect(verified.report.records[0]).toMatchObject({ source: SOURCE, category: 'Y05' });
+    const pdf = new Uint8Array(await (await h.app.request(path(true))).arrayBuffer());
+    const { text } = await extractText(await getDocumentProxy(pdf), { mergePages: true });
+    expect(text.replace(/\s+/g, '')).toContain(`来源：${SOURCE}`.replace(/\s+/g, ''));
+    const feed = await h.as('exchange').exchange.changes.query({ limit: 1000 });
+    const created = feed.items.find((i) => i.type === 'record.created' && i.partyId === partyId);
+    expect(created?.record).toMatchObject({ source: SOURCE, externalId: a.externalId });
   });
 
   it('leaves what verify checks consistent: each written record vouched for by its audit row, states recomputable', async () => {

@@ -295,6 +295,8 @@ async function writeValid(
 
   const out: ImportResult[] = [];
   const created: (typeof records.$inferInsert)[] = [];
+  const revisions: (typeof recordRevisions.$inferInsert)[] = [];
+  const revokes: { id: string; reason: string }[] = [];
   const written: RecordRow[] = [];
   const events: (typeof changes.$inferInsert)[] = [];
   const perParty = new Map<string, { externalId: string; status: ImportStatus; recordId: string }[]>();
@@ -324,12 +326,7 @@ async function writeValid(
         continue;
       }
       const reason = (item as Revoke).reason ?? `withdrawn by ${source}`;
-      const [updated] = await w.tx
-        .update(records)
-        .set({ revokedAt: now, revokeReason: reason, revokedBy: c.principal.id })
-        .where(eq(records.id, row.id))
-        .returning();
-      written.push(updated as RecordRow);
+      revokes.push({ id: row.id, reason });
       events.push({
         partyId: row.partyId,
         kind: 'record.revoked',
@@ -402,7 +399,7 @@ async function writeValid(
       continue;
     }
     const reason = `amended by ${source}`;
-    await w.tx.insert(recordRevisions).values({
+    revisions.push({
       recordId: row.id,
       revision: row.revision + 1,
       before: prior,
@@ -411,12 +408,6 @@ async function writeValid(
       actorId: c.principal.id,
       createdAt: now,
     });
-    const [updated] = await w.tx
-      .update(records)
-      .set({ ...after, revision: row.revision + 1 })
-      .where(eq(records.id, row.id))
-      .returning();
-    written.push(updated as RecordRow);
     events.push({
       partyId: row.partyId,
       kind: 'record.amended',
@@ -428,6 +419,7 @@ async function writeValid(
   }
 
   if (created.length > 0) written.push(...(await w.tx.insert(records).values(created).returning()));
+  written.push(...(await reviseMany(c, w, revisions, revokes)));
   if (events.length > 0) await w.tx.insert(changes).values(events);
   const changed = [...new Set(events.map((e) => e.partyId))];
   await recomputeMany(
@@ -457,6 +449,52 @@ async function writeValid(
     now,
   );
   return out;
+}
+
+type Amended = Pick<RecordRow, 'effectiveFrom' | 'effectiveUntil' | 'court' | 'caseNumber' | 'note'>;
+
+/**
+ * The amendments (a revision row each, as `record.amend` keeps) and revocations of locked records, in
+ * statements of up to 500 rows; returns the records as written (for the audit rows' hashes).
+ */
+async function reviseMany(
+  c: Caller,
+  w: AuditedScope,
+  revisions: readonly (typeof recordRevisions.$inferInsert)[],
+  revokes: readonly { id: string; reason: string }[],
+): Promise<RecordRow[]> {
+  const now = c.deps.now();
+  for (let i = 0; i < revisions.length; i += 500) {
+    const chunk = revisions.slice(i, i + 500);
+    await w.tx.insert(recordRevisions).values(chunk);
+    const values = chunk.map((r) => {
+      const a = r.after as Amended;
+      return sql`(${r.recordId}, ${a.effectiveFrom}::date, ${a.effectiveUntil}::date, ${a.court}, ${a.caseNumber}, ${a.note}::text, ${r.revision}::int)`;
+    });
+    await w.tx.execute(sql`
+      update records set effective_from = v.effective_from, effective_until = v.effective_until,
+        court = v.court, case_number = v.case_number, note = v.note, revision = v.revision
+      from (values ${sql.join(values, sql`, `)})
+        as v(id, effective_from, effective_until, court, case_number, note, revision)
+      where records.id = v.id`);
+  }
+  for (let i = 0; i < revokes.length; i += 500) {
+    const values = revokes.slice(i, i + 500).map((r) => sql`(${r.id}, ${r.reason})`);
+    await w.tx.execute(sql`
+      update records set revoked_at = ${now}, revoke_reason = v.reason, revoked_by = ${c.principal.id}
+      from (values ${sql.join(values, sql`, `)}) as v(id, reason)
+      where records.id = v.id`);
+  }
+  const ids = [...revisions.map((r) => r.recordId), ...revokes.map((r) => r.id)];
+  const rows: RecordRow[] = [];
+  for (let i = 0; i < ids.length; i += 500)
+    rows.push(
+      ...(await w.tx
+        .select()
+        .from(records)
+        .where(inArray(records.id, ids.slice(i, i + 500)))),
+    );
+  return rows;
 }
 
 /**

@@ -41,6 +41,9 @@ export function recordView(
     repairs: r.repairs ?? [],
     note: r.note,
     source: r.source,
+    /** `来源：<source>` / `Source: <source>` for a record imported by an exchange source; null for the court's own. */
+    sourceLabel: sourceLabel(r.source, 'zh-CN'),
+    sourceLabelEn: sourceLabel(r.source, 'en'),
     externalId: r.externalId,
     revision: r.revision,
     revoked: r.revokedAt !== null,
@@ -52,6 +55,12 @@ export function recordView(
   };
 }
 export type RecordView = ReturnType<typeof recordView>;
+
+/** How a record's source is shown: `来源：信用宁波` / `Source: 信用宁波`; null for the court's own records. */
+export function sourceLabel(source: string, lang: 'zh-CN' | 'en'): string | null {
+  if (source === 'court') return null;
+  return lang === 'en' ? `Source: ${source}` : `来源：${source}`;
+}
 
 /**
  * A party's identity for the caller: clear name and identity number for court roles and the party
