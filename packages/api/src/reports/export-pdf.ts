@@ -1,6 +1,18 @@
 import { type Color, colorLabel, idTypeLabel, type Policy } from '@fivecolor/core';
 import type { exportParty } from '../services/export-service.js';
-import { cstTime, type Doc, ensure, HEX, heading, M, pairs, renderPdf, table, WIDTH } from './pdf-kit.js';
+import {
+  cstTime,
+  type Doc,
+  ensure,
+  HEX,
+  heading,
+  M,
+  pairs,
+  renderPdf,
+  table,
+  UNDER_OBJECTION,
+  WIDTH,
+} from './pdf-kit.js';
 
 /** What `party.export` returns: everything held about a party. */
 export type PartyExport = Awaited<ReturnType<typeof exportParty>>;
@@ -23,8 +35,6 @@ const OBJECTION: Record<string, string> = {
   upheld: '成立 upheld',
   rejected: '驳回 rejected',
 };
-/** The flag of a record with an open objection, as every surface shows it (domain §8). */
-export const UNDER_OBJECTION = '异议审查中 under objection';
 
 const color = (c: Color | string | null) =>
   c ? `${colorLabel(c as Color)} ${colorLabel(c as Color, 'en')}` : '—';

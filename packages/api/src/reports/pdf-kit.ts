@@ -38,6 +38,9 @@ export const HEX: Record<Color, string> = {
   gold: '#c9a227',
 };
 
+/** The flag of a record with an open objection, the same on every surface (domain §8). */
+export const UNDER_OBJECTION = '异议审查中 under objection';
+
 /** `YYYY-MM-DD HH:mm` in China Standard Time. */
 export function cstTime(iso: string): string {
   return new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
@@ -141,6 +144,7 @@ export function table(doc: Doc, widths: number[], head: string[], rows: string[]
     doc.x = M;
     doc.y = y + h;
   };
+  ensure(doc, 44); // never a head row alone at the foot of a page
   draw(head, true);
   for (const r of rows) draw(r, false);
 }

@@ -1,11 +1,23 @@
 import type { Report } from '@fivecolor/core';
 import { colorLabel, colorMeaning, idTypeLabel } from '@fivecolor/core';
 import QRCode from 'qrcode';
-import { cstTime, type Doc, ensure, HEX, heading, M, pairs, renderPdf, table, WIDTH } from './pdf-kit.js';
+import {
+  cstTime,
+  type Doc,
+  ensure,
+  HEX,
+  heading,
+  M,
+  pairs,
+  renderPdf,
+  table,
+  UNDER_OBJECTION,
+  WIDTH,
+} from './pdf-kit.js';
 
 const STATUS: Record<string, string> = {
   active: '有效',
-  objected: '有效（异议中）',
+  objected: '有效', // and the under-objection flag beside it
   repaired: '已修复',
   expired: '已到期',
   pending: '未生效',
@@ -143,7 +155,9 @@ function records(doc: Doc, report: Report) {
           STATUS[r.status] ?? r.status,
           r.repairedBy ? `${r.repairedBy.effectiveFrom}起修复` : '',
           r.objection
-            ? `异议：${{ open: '审查中', upheld: '成立', rejected: '驳回' }[r.objection.status]}`
+            ? r.objection.status === 'open'
+              ? UNDER_OBJECTION
+              : `异议：${{ upheld: '成立', rejected: '驳回' }[r.objection.status]}`
             : '',
           r.source ? `来源：${r.source}` : '',
         ]
