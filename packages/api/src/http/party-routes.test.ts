@@ -122,5 +122,10 @@ describe.each(dbKinds())('GET /v1/parties/:partyId/export.pdf on %s', (kind) => 
     }
     const forbidden = (await (await get(partyId, otherSession)).json()) as { error: string };
     expect(forbidden.error).toBe('partyId: a party session may only access its own party');
+    // Metrics label the route by its pattern, never by the id asked for.
+    const metrics = await (await h.app.request('http://local/metrics')).text();
+    expect(metrics).toContain('route="/v1/parties/:partyId/export.pdf"');
+    expect(metrics).not.toContain(partyId);
+    expect(metrics).not.toContain('pty_AAAAAAAAAAAAAAAAAAAAAA');
   });
 });
