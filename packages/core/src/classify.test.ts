@@ -138,7 +138,7 @@ describe('classify: precedence, repairs, revocation', () => {
   });
 
   it('runs on across a long chain of touching records given in reverse order', () => {
-    const chain: CreditRecord[] = Array.from({ length: 120 }, (_, k) => ({
+    const chain: CreditRecord[] = Array.from({ length: 150 }, (_, k) => ({
       id: `m${k}`,
       category: 'Y05',
       effectiveFrom: shiftDay('2020-01-01', k * 10),
@@ -147,7 +147,7 @@ describe('classify: precedence, repairs, revocation', () => {
     expect(at(chain, '2021-06-15')).toMatchObject({
       color: 'yellow',
       since: '2020-01-01',
-      until: shiftDay('2020-01-01', 1200),
+      until: shiftDay('2020-01-01', 1500),
     });
   });
 

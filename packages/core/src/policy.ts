@@ -21,6 +21,8 @@ export const defaultPolicy: Policy = Object.freeze({
 /** A category with what classification needs of it, resolved once per policy. */
 export interface CompiledCategory {
   category: Category;
+  /** `category.color`, read here: a custom policy's categories may come in many shapes. */
+  color: Color;
   /** Index of the category's color in the precedence (0 = most severe). */
   rank: number;
   /** Parsed default duration; `null` when indefinite. */
@@ -47,6 +49,7 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
     for (const category of policy.categories) {
       byCode[category.code] = {
         category,
+        color: category.color,
         rank: policy.precedence.indexOf(category.color),
         duration: parseDuration(category.duration),
       };

@@ -61,7 +61,7 @@ export function prepareRecords(
     const compiledCategory = byCode[r.category];
     if (!compiledCategory)
       fail(id, `unknown category ${JSON.stringify(r.category)} (not in policy ${policy.id})`);
-    const { category: cat, rank, duration } = compiledCategory as CompiledCategory;
+    const { category: cat, color, rank, duration } = compiledCategory as CompiledCategory;
     const start = dateToNumber(r.effectiveFrom);
     if (Number.isNaN(start))
       fail(id, `effectiveFrom ${JSON.stringify(r.effectiveFrom)} is not a real date (YYYY-MM-DD)`);
@@ -78,15 +78,15 @@ export function prepareRecords(
         fail(id, `effectiveUntil ${r.effectiveUntil} must be after effectiveFrom ${r.effectiveFrom}`);
     }
     if (r.revoked) hasRevoked = true;
-    if (cat.color === 'blue') {
+    if (color === 'blue') {
       hasRepairs = true;
       if (!Array.isArray(r.repairs) || r.repairs.length === 0) {
         fail(id, `a repair (category ${cat.code}) must list at least one repaired record id in repairs`);
       }
     } else if (r.repairs !== undefined && (!Array.isArray(r.repairs) || r.repairs.length > 0)) {
-      fail(id, `only a repair record (a blue category) may list repairs; ${cat.code} is ${cat.color}`);
+      fail(id, `only a repair record (a blue category) may list repairs; ${cat.code} is ${color}`);
     }
-    all.push({ record: r, category: cat, color: cat.color, rank, start, end, repairedBy: undefined });
+    all.push({ record: r, category: cat, color, rank, start, end, repairedBy: undefined });
   }
   for (let k = 0; hasRepairs && k < all.length; k++) {
     const repair = all[k] as Interval;
