@@ -31,6 +31,8 @@ export const roleTable: Readonly<Record<string, readonly Role[]>> = {
   'party.export': [...COURT_READ, 'party'],
   'party.screen': ['clerk', 'judge', 'enforcement'],
   'party.screenings': COURT_READ,
+  // Exact full name among the parties the key's courts have seen (records or screenings): court keys only.
+  'party.search': ['clerk', 'judge', 'enforcement'],
   // Only the online-service portal, which has authenticated the litigant itself: a session acts as the
   // party (badge tokens, reports, consent.grant), so no court key may mint one.
   'party.issueSession': ['portal'],

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { issueBadgeToken, revokeBadgeToken } from '../services/badge-service.js';
 import { exportParty } from '../services/export-service.js';
+import { searchParties } from '../services/party-search.js';
 import {
   issueSession,
   lookupParty,
@@ -31,6 +32,11 @@ export const partyRouter = router({
   lookup: procedure
     .input(withIdentity({ purpose, lang }))
     .mutation(({ ctx, input }) => lookupParty(ctx.caller, input)),
+
+  /** Exact full name among the parties the calling court has seen: masked candidates, audited (a mutation: no name in a URL). */
+  search: procedure
+    .input(z.object({ name: nonEmptyText(100), purpose }))
+    .mutation(({ ctx, input }) => searchParties(ctx.caller, input)),
 
   get: procedure
     .input(z.object({ partyId, purpose, lang }))

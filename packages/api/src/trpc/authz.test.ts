@@ -25,6 +25,7 @@ const documented: Record<string, Role[]> = {
   'party.screen': ['clerk', 'judge', 'enforcement'],
   'party.lookup': COURT_READ,
   'party.screenings': COURT_READ,
+  'party.search': ['clerk', 'judge', 'enforcement'],
   'party.issueSession': ['portal'],
   'party.get': [...COURT_READ, 'bank', 'party'],
   'party.timeline': [...COURT_READ, 'party'],
@@ -115,6 +116,7 @@ describe.each(dbKinds())('authorization matrix (procedure × role) on %s', (kind
       parties: [{ idType: 'RESIDENT_ID', idNumber: residentId(1) }],
     }),
     'party.screenings': async () => ({ caseNumber: CASE }),
+    'party.search': async () => ({ name: '钱某' }),
     'party.issueSession': async () => ({ partyId }),
     'party.issueBadgeToken': async () => ({ partyId }),
     'party.revokeBadgeToken': async () => ({

@@ -1,0 +1,65 @@
+import { maskName } from '@fivecolor/core';
+import { and, eq, type SQL, sql } from 'drizzle-orm';
+import { parties, partyState } from '../db/schema.js';
+import type { Caller } from './access.js';
+import { auditRead } from './audit-trail.js';
+import { forbidden } from './errors.js';
+
+/** At most this many stored parties are unsealed per search (same surname and length, seen by the court). */
+export const SEARCH_SCAN_LIMIT = 500;
+
+/** Whitespace dropped, full-width letters and digits folded, as a name is compared. */
+const normalize = (name: string) => name.normalize('NFKC').replace(/\s+/g, '');
+
+/**
+ * Parties whose full name is exactly `name`, among those the calling court has seen (a record or a
+ * screening in its courts). Names are stored sealed: the stored masked form (`章**`, an organization's
+ * name in full) narrows the candidates in SQL, and only those (at most {@link SEARCH_SCAN_LIMIT}) are
+ * unsealed to compare; nothing is matched by part of a name. The answer is masked — name, identity
+ * number — with the color, and every party returned is audited as a read.
+ */
+export async function searchParties(c: Caller, input: { name: string; purpose?: string | undefined }) {
+  const court = c.principal.court;
+  if (court === null)
+    forbidden('name: a name search is for a court key (among the parties its courts have seen)');
+  const wanted = normalize(input.name);
+  const scope =
+    court === '最高法'
+      ? sql`true`
+      : sql`(exists (select 1 from records r where r.party_id = ${parties.id} and r.court like ${`${court}%`})
+          or exists (select 1 from screenings s where s.party_id = ${parties.id} and s.court like ${`${court}%`}))`;
+  const where: SQL[] = [scope];
+  const masked = [maskName(wanted, 'person'), maskName(wanted, 'org')];
+  const rows = await c.deps.db.db
+    .select({
+      id: parties.id,
+      kind: parties.kind,
+      nameEnc: parties.nameEnc,
+      nameMasked: parties.nameMasked,
+      idType: parties.idType,
+      idNumberMasked: parties.idNumberMasked,
+      color: partyState.color,
+    })
+    .from(parties)
+    .leftJoin(partyState, eq(partyState.partyId, parties.id))
+    .where(and(sql`${parties.nameMasked} in (${masked[0]}, ${masked[1]})`, ...where))
+    .limit(SEARCH_SCAN_LIMIT);
+  const found = rows.filter((r) => normalize(c.deps.crypto.decrypt(r.nameEnc)) === wanted);
+  await auditRead(
+    c,
+    found.map((r) => r.id),
+    input.purpose ?? 'name search',
+  );
+  return {
+    candidates: found.map((r) => ({
+      partyId: r.id,
+      kind: r.kind,
+      nameMasked: r.nameMasked,
+      idType: r.idType,
+      idNumberMasked: r.idNumberMasked,
+      color: r.color ?? 'green',
+    })),
+    /** True when more stored parties shared the masked name than were compared: narrow by identity number. */
+    truncated: rows.length === SEARCH_SCAN_LIMIT,
+  };
+}
