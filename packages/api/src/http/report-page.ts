@@ -25,6 +25,8 @@ const TEXT = {
     expiresAt: '有效期至',
     cst: '（北京时间）',
     pdf: '下载 PDF 报告',
+    objection: '异议',
+    underObjection: (n: number) => `异议审查中：${n} 条记录正在复核（颜色暂不变）`,
     other: 'English',
   },
   en: {
@@ -49,6 +51,9 @@ const TEXT = {
     expiresAt: 'Valid until',
     cst: ' (China Standard Time)',
     pdf: 'Download the PDF report',
+    objection: 'Objection',
+    underObjection: (n: number) =>
+      `Under objection: ${n} record${n === 1 ? ' is' : 's are'} being reviewed (the color stands meanwhile)`,
     other: '中文',
   },
 } as const;
@@ -79,6 +84,7 @@ export function reportPage(v: ReportVerification, opts: ReportPageOptions) {
   const t = TEXT[opts.lang];
   const r = v.report;
   const title = v.valid ? t.valid : v.reason === 'expired' ? t.expired : t.invalid;
+  const objected = r?.records.filter((x) => x.objection?.status === 'open').length ?? 0;
   const other = opts.lang === 'en' ? 'zh-CN' : 'en';
   // Inside <script> nothing is decoded: keep `</script>` out of the JSON by escaping `<`.
   const json = raw(JSON.stringify(v).replace(/</g, '\\u003c'));
@@ -91,6 +97,7 @@ ${
 <dt>${t.party}</dt><dd>${r.party.name}（${r.party.idNumber}）</dd>
 <dt>${t.atIssue}</dt><dd>${colorLabel(r.classification.color, opts.lang)}</dd>
 <dt>${t.now}</dt><dd>${v.colorNow ? `${colorLabel(v.colorNow.color, opts.lang)}${v.colorNow.changed ? t.changed : t.unchanged}` : '—'}</dd>
+${objected ? html`<dt>${t.objection}</dt><dd>${t.underObjection(objected)}</dd>` : ''}
 <dt>${t.issuedAt}</dt><dd>${cstTime(r.issuedAt, opts.lang)}</dd><dt>${t.expiresAt}</dt><dd>${cstTime(r.expiresAt, opts.lang)}</dd>
 </dl>`
     : ''

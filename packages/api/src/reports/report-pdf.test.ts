@@ -52,5 +52,17 @@ describe('the report PDF and objections', () => {
     expect(rowOf('（2025）浙0212民初932号')).toContain('异议：驳回');
     expect(rowOf('（2025）浙0212民初932号')).not.toContain('异议审查中');
     expect(text.match(/异议审查中underobjection/g)).toHaveLength(1);
+
+    // The verification page a phone shows after scanning the QR code says so too, without scripts.
+    for (const [lang, words] of [
+      ['zh-CN', '异议审查中：1 条记录正在复核'],
+      ['en', 'Under objection: 1 record is being reviewed'],
+    ]) {
+      const page = await h.app.request(
+        `http://local/v1/reports/${encodeURIComponent(r.reportNo)}?code=${r.code}&lang=${lang}`,
+        { headers: { accept: 'text/html' } },
+      );
+      expect(await page.text()).toContain(words);
+    }
   });
 });
