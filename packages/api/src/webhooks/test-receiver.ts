@@ -13,6 +13,9 @@ export interface TestReceiver {
   received: Received[];
   /** What the receiver answers (default 200). */
   status: number;
+  /** While true, requests are kept waiting, unanswered (in `held`). */
+  hold: boolean;
+  held: Received[];
   /** Stops listening (connections refused) until `up`. */
   down(): Promise<void>;
   up(): Promise<void>;
@@ -29,6 +32,8 @@ export async function startTestReceiver(path = '/hook'): Promise<TestReceiver> {
     url: '',
     received,
     status: 200,
+    hold: false,
+    held: [],
     async down() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -66,6 +71,10 @@ export async function startTestReceiver(path = '/hook'): Promise<TestReceiver> {
           body += d;
         });
         req.on('end', () => {
+          if (r.hold) {
+            r.held.push({ headers: req.headers, body, at: Date.now() });
+            return;
+          }
           if (r.status >= 200 && r.status < 300)
             received.push({ headers: req.headers, body, at: Date.now() });
           res.writeHead(r.status).end();

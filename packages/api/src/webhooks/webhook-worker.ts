@@ -27,7 +27,10 @@ export interface WebhookOptions {
   backoff?: { baseMs: number; maxMs: number } | undefined;
   /** An endpoint still failing this long after the first attempt at a delivery is disabled (default 24 h). */
   retryWindowMs?: number | undefined;
-  /** How long a claimed delivery is reserved for its worker (default `timeoutMs` + 15 s); then anyone retries it. */
+  /**
+   * How long a claimed delivery is reserved for its worker (default `timeoutMs` + 15 s, at least
+   * `timeoutMs` + 1 s); after it (the worker died) any worker delivers it again.
+   */
   leaseMs?: number | undefined;
 }
 
@@ -45,7 +48,8 @@ export function resolveWebhookOptions(o: WebhookOptions = {}): ResolvedWebhookOp
     concurrency: o.concurrency ?? 32,
     backoff: o.backoff ?? { baseMs: 5_000, maxMs: 3_600_000 },
     retryWindowMs: o.retryWindowMs ?? 24 * 3_600_000,
-    leaseMs: o.leaseMs ?? timeoutMs + 15_000,
+    // Longer than an attempt can take, so a live worker's attempt is never claimed by another.
+    leaseMs: Math.max(o.leaseMs ?? timeoutMs + 15_000, timeoutMs + 1_000),
   };
 }
 
