@@ -33,7 +33,10 @@ beforeAll(async () => {
   // A counterparty verifies the report on the public route.
   await fetch(`${api.url}/v1/reports/${encodeURIComponent(reportNo)}?code=${issued.code}`);
   // Enough court reads for a second page.
-  for (let i = 0; i < 55; i++) await api.as('judge').party.get.query({ partyId, purpose: `案件审查 ${i}` });
+  const judge = api.as('judge');
+  await Promise.all(
+    Array.from({ length: 55 }, (_, i) => judge.party.get.query({ partyId, purpose: `案件审查 ${i}` })),
+  );
   browser = await launch();
 });
 afterAll(async () => {

@@ -1,4 +1,4 @@
-import type { FivecolorClient, RouterOutputs } from '@fivecolor/client';
+import type { RouterOutputs } from '@fivecolor/client';
 import { html, nothing } from 'lit';
 import type { PortalStrings } from '../locales/portal-strings.js';
 import { baseStyles, colorStyles } from '../shared/colors.js';
@@ -9,10 +9,7 @@ import { consentsStyles } from './consents.styles.js';
 
 type Consent = RouterOutputs['consent']['list'][number];
 /** A bank the litigant may give consent to (`consent.banks`): its organization and display name. */
-export interface Bank {
-  org: string;
-  name: string;
-}
+export type Bank = RouterOutputs['consent']['banks'][number];
 type Scope = 'code' | 'report';
 type FieldErrors = { grantee?: string; scopes?: string; until?: string };
 
@@ -23,9 +20,6 @@ const cstToday = (): string => new Date(Date.now() + 8 * 3_600_000).toISOString(
 const addYears = (day: string, n: number) => `${Number(day.slice(0, 4)) + n}${day.slice(4)}`;
 const nextDay = (day: string) =>
   new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
-
-const listBanks = (c: FivecolorClient): Promise<Bank[]> =>
-  (c.consent as unknown as { banks: { query: () => Promise<Bank[]> } }).banks.query();
 
 /**
  * Bank consents for the signed-in litigant: give a bank (chosen from the court's banks,
@@ -90,7 +84,7 @@ export class FivecolorConsents extends PortalElement {
   }
 
   protected override async reload(): Promise<void> {
-    const out = await this.call((c) => Promise.all([listBanks(c), c.consent.list.query()]));
+    const out = await this.call((c) => Promise.all([c.consent.banks.query(), c.consent.list.query()]));
     if (out.ok) [this._banks, this._consents] = out.value;
     else if (out.reason !== 'session') this._notice = { text: this.failure(out), ok: false };
   }
