@@ -194,6 +194,27 @@ describe.each(dbKinds())('exchange.import on %s', (kind) => {
     expect(reused.error?.data.code).toBe('CONFLICT');
   });
 
+  it('two concurrent calls with the same new records make each record once', async () => {
+    const batch = Array.from({ length: 20 }, () => rec());
+    const [a, b] = await Promise.all([results(batch), results([...batch].reverse())]);
+    const statuses = [...(a ?? []), ...(b ?? [])].map((r) => r.status).sort();
+    expect(statuses.filter((x) => x === 'created')).toHaveLength(20);
+    expect(statuses.filter((x) => x === 'unchanged')).toHaveLength(20);
+    const rows = await h.db.db
+      .select()
+      .from(records)
+      .where(
+        and(
+          eq(records.source, SOURCE),
+          inArray(
+            records.externalId,
+            batch.map((r) => r.externalId),
+          ),
+        ),
+      );
+    expect(rows).toHaveLength(20);
+  });
+
   it('takes 1..1000 records, for exchange keys only', async () => {
     expect((await run([])).error?.message).toBe('records: must hold at least one record');
     expect((await run(Array.from({ length: 1001 }, () => rec()))).error?.data.code).toBe('BAD_REQUEST');

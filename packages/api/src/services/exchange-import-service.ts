@@ -207,7 +207,8 @@ async function resolveParties(c: Caller, w: AuditedScope, upserts: readonly Upse
           .from(parties)
           .where(inArray(parties.identityHash, [...byHash.keys()]));
   const known = new Map((await found()).map((p) => [p.hash, p]));
-  const missing = [...byHash].filter(([hash]) => !known.has(hash));
+  // In hash order: concurrent imports inserting the same new parties wait for each other, never deadlock.
+  const missing = [...byHash].filter(([hash]) => !known.has(hash)).sort(([a], [b]) => (a < b ? -1 : 1));
   const registered = new Set<string>();
   if (missing.length > 0) {
     const rows = missing.map(([hash, u]) => ({
@@ -418,6 +419,8 @@ async function writeValid(
     note(row.partyId, { index, externalId, status: 'amended', recordId: row.id });
   }
 
+  // In external-id order, for the same reason as the parties.
+  created.sort((a, b) => ((a.externalId as string) < (b.externalId as string) ? -1 : 1));
   if (created.length > 0) written.push(...(await w.tx.insert(records).values(created).returning()));
   written.push(...(await reviseMany(c, w, revisions, revokes)));
   if (events.length > 0) await w.tx.insert(changes).values(events);
