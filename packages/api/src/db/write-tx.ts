@@ -88,8 +88,11 @@ export async function runWrite<T, S = T>(
         if (hit !== undefined) return hit;
       }
       const out = await fn({ tx, touch: (id) => touched.add(id) });
-      if (deps.db.kind === 'postgres') {
-        for (const id of touched) await tx.execute(sql`select pg_notify(${PARTY_CHANNEL}, ${id})`);
+      if (deps.db.kind === 'postgres' && touched.size > 0) {
+        // One statement however many parties the write touched (an import touches up to 1000).
+        await tx.execute(
+          sql`select pg_notify(${PARTY_CHANNEL}, p) from jsonb_array_elements_text(${JSON.stringify([...touched])}::jsonb) as p`,
+        );
       }
       if (key !== undefined) {
         await tx.insert(idempotencyKeys).values({
