@@ -2,6 +2,7 @@
 // demo litigant signs in, sees its code and records, objects to one, issues a report and hands it to
 // the bank page, gives the bank consent, and then sees the bank's read in "who looked".
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { createTestClient } from '@fivecolor/api/testing';
 import type { Browser, Page } from 'playwright-core';
@@ -9,6 +10,33 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { launchChromium } from '../../../test-support/chromium.js';
 import type { DemoData } from '../src/demo.js';
 import { freshEnv, type RunningCli, startCli } from './helpers.js';
+
+// axe-core is the elements' dev dependency: resolved from there.
+const axeSource = readFileSync(
+  createRequire(new URL('../../../packages/elements/package.json', import.meta.url)).resolve(
+    'axe-core/axe.min.js',
+  ),
+  'utf8',
+);
+
+/** axe-core's WCAG 2.0/2.1 A and AA and best-practice violations on the page: `id impact: targets`. */
+async function axe(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
+  return page.evaluate(async () => {
+    const { axe: run } = window as unknown as {
+      axe: {
+        run: (
+          c: Document,
+          o: object,
+        ) => Promise<{ violations: { id: string; impact: string; nodes: { target: unknown }[] }[] }>;
+      };
+    };
+    const r = await run.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+    });
+    return r.violations.map((v) => `${v.id} ${v.impact}: ${JSON.stringify(v.nodes.map((n) => n.target))}`);
+  });
+}
 
 let cli: RunningCli;
 let demo: DemoData;
@@ -49,6 +77,7 @@ it('a litigant signs in, objects, issues a report for the bank, gives the bank c
   // Sign in: the demo's stand-in portal lists its litigants and mints the session server-side.
   await page.goto(`${cli.url}/playground/court.html`);
   await page.waitForSelector(`#litigant option[value="${lender.partyId}"]`, { state: 'attached' });
+  expect(await axe(page)).toEqual([]);
   await page.selectOption('#litigant', lender.partyId);
   await page.click('#signin-form button');
   await page.waitForFunction(() => document.querySelector('#own')?.getAttribute('state') === 'ready');
@@ -71,6 +100,7 @@ it('a litigant signs in, objects, issues a report for the bank, gives the bank c
   await page.locator('#records #reason').fill('涉案借款均为亲友间借贷，不属于职业放贷。');
   await page.locator('#records button[type=submit]').click();
   await expect.poll(() => shadow(page, '#records'), POLL).toContain('异议审查中');
+  expect(await axe(page)).toEqual([]);
   expect(await shadow(page, '#records')).toMatch(/异议已提交，法院将于 \d{4}-\d{2}-\d{2} 前答复/);
 
   // A report for the bank, handed over by link.
