@@ -1,5 +1,6 @@
 // The shell: header (who, language, sign-out), navigation by role, hash routing, the live region.
 import { html, nothing, type TemplateResult } from 'lit';
+import { keyed } from 'lit/directives/keyed.js';
 import { lang, setLang, t } from './i18n.js';
 import { resume, STAFF, session, signIn, signOut } from './session.js';
 import { errorsOf, field, formStatus, idle, submit } from './ui.js';
@@ -197,7 +198,7 @@ class ConsoleApp extends View {
       document.getElementById('main')?.focus();
     }}>${t().skip}</a>
       ${this.#header()}
-      <main id="main" tabindex="-1">${this.#main()}</main>
+      <main id="main" tabindex="-1">${keyed(this.#generation, this.#main())}</main>
       <div class="toast" role="status" aria-live="polite">${this.message}</div>`;
   }
 }

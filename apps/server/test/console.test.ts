@@ -173,6 +173,12 @@ describe('the court console', () => {
     await expect.poll(() => text(page, '#lookup-idNumber-err')).toContain('idNumber: check digit should be');
     expect(await page.getAttribute('#lookup-idNumber', 'aria-invalid')).toBe('true');
 
+    // By name among the parties this court has seen: masked candidates, each a link.
+    await page.fill('#byName-name', '李某');
+    await page.click('#byName button[type=submit]');
+    await page.waitForSelector('ul.candidates a');
+    expect(await text(page, 'ul.candidates')).toMatch(/李\* · RESIDENT_ID \d{4}\*+/);
+
     await page.fill('#lookup-idNumber', residentId(990_002));
     await page.click('#lookup button[type=submit]');
     await page.waitForSelector('.party-head h2');

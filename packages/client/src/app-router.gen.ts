@@ -79,6 +79,8 @@ export type AppRouter = TRPCBuiltRouter<
           repairs: string[];
           note: null | string;
           source: string;
+          sourceLabel: null | string;
+          sourceLabelEn: null | string;
           externalId: null | string;
           revision: number;
           revoked: boolean;
@@ -117,6 +119,23 @@ export type AppRouter = TRPCBuiltRouter<
           meaning: string;
           summary: string;
         };
+      }
+    >;
+    search: Mutation<
+      {
+        name: string;
+        purpose?: undefined | string;
+      },
+      {
+        candidates: {
+          partyId: string;
+          kind: 'person' | 'org';
+          nameMasked: string;
+          idType: string;
+          idNumberMasked: string;
+          color: 'green' | 'red' | 'yellow' | 'blue' | 'gold';
+        }[];
+        truncated: boolean;
       }
     >;
     get: Query<
@@ -159,6 +178,8 @@ export type AppRouter = TRPCBuiltRouter<
           repairs: string[];
           note: null | string;
           source: string;
+          sourceLabel: null | string;
+          sourceLabelEn: null | string;
           externalId: null | string;
           revision: number;
           revoked: boolean;
@@ -241,6 +262,8 @@ export type AppRouter = TRPCBuiltRouter<
           repairs: string[];
           note: null | string;
           source: string;
+          sourceLabel: null | string;
+          sourceLabelEn: null | string;
           externalId: null | string;
           revision: number;
           revoked: boolean;
@@ -415,6 +438,8 @@ export type AppRouter = TRPCBuiltRouter<
           repairs: string[];
           note: null | string;
           source: string;
+          sourceLabel: null | string;
+          sourceLabelEn: null | string;
           externalId: null | string;
           revision: number;
           revoked: boolean;
@@ -466,6 +491,8 @@ export type AppRouter = TRPCBuiltRouter<
           repairs: string[];
           note: null | string;
           source: string;
+          sourceLabel: null | string;
+          sourceLabelEn: null | string;
           externalId: null | string;
           revision: number;
           revoked: boolean;
@@ -510,6 +537,8 @@ export type AppRouter = TRPCBuiltRouter<
           repairs: string[];
           note: null | string;
           source: string;
+          sourceLabel: null | string;
+          sourceLabelEn: null | string;
           externalId: null | string;
           revision: number;
           revoked: boolean;
@@ -560,6 +589,8 @@ export type AppRouter = TRPCBuiltRouter<
           repairs: string[];
           note: null | string;
           source: string;
+          sourceLabel: null | string;
+          sourceLabelEn: null | string;
           externalId: null | string;
           revision: number;
           revoked: boolean;
@@ -603,6 +634,8 @@ export type AppRouter = TRPCBuiltRouter<
         repairs: string[];
         note: null | string;
         source: string;
+        sourceLabel: null | string;
+        sourceLabelEn: null | string;
         externalId: null | string;
         revision: number;
         revoked: boolean;
@@ -732,6 +765,7 @@ export type AppRouter = TRPCBuiltRouter<
               recordId: string;
               effectiveFrom: string;
             };
+            source?: undefined | string;
           }[];
           explanation: {
             records: {
@@ -812,6 +846,7 @@ export type AppRouter = TRPCBuiltRouter<
               recordId: string;
               effectiveFrom: string;
             };
+            source?: undefined | string;
           }[];
           explanation: {
             records: {

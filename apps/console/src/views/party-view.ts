@@ -38,6 +38,7 @@ class PartyView extends View {
     target: { state: true },
     issued: { state: true },
     loadError: { state: true },
+    candidates: { state: true },
   };
   declare partyId: string;
   declare gen: number;
@@ -47,6 +48,7 @@ class PartyView extends View {
   declare target: Rec | null;
   declare issued: { token?: string; reportNo?: string; code?: string } | null;
   declare loadError: string;
+  declare candidates: RouterOutputs['party']['search'] | null;
   #forms: Record<string, FormState> = {};
   #loaded = '';
 
@@ -59,6 +61,7 @@ class PartyView extends View {
     this.target = null;
     this.issued = null;
     this.loadError = '';
+    this.candidates = null;
     window.addEventListener('fc-lang', () => {
       if (this.isConnected && this.partyId) void this.#load();
     });
@@ -114,6 +117,25 @@ class PartyView extends View {
       (r) => {
         location.hash = `#/party/${r.party.partyId}`;
         return `${t().partyTitle}: ${r.party.name}`;
+      },
+    );
+  }
+
+  async #searchName(e: SubmitEvent) {
+    e.preventDefault();
+    const form = e.target as HTMLFormElement;
+    const name = String(new FormData(form).get('name') ?? '').trim();
+    const s = session();
+    if (!s) return;
+    this.candidates = null;
+    await runForm(
+      this,
+      this.#form('byName'),
+      form,
+      () => s.client.party.search.mutate({ name, purpose: 'console name search' }),
+      (r) => {
+        this.candidates = r;
+        return `${t().candidates}: ${r.candidates.length}`;
       },
     );
   }
@@ -445,6 +467,35 @@ class PartyView extends View {
         ${submit(st, T.search)}
       </form>
       ${formStatus(st)}
+      ${
+        may('screen')
+          ? html`<form id="byName" class="inline" @submit=${this.#searchName} novalidate>
+              ${field(
+                'byName',
+                this.#form('byName'),
+                'name',
+                T.searchByName,
+                (a) => html`<input id=${a.id} name="name" required
+                autocomplete="off" aria-invalid=${a.invalid ? 'true' : 'false'} aria-describedby=${`${a.describedby} byName-help`} />`,
+              )}
+              ${submit(this.#form('byName'), T.search)}
+              <p class="help" id="byName-help">${T.searchNameHelp}</p>
+            </form>
+            ${formStatus(this.#form('byName'))}
+            ${
+              this.candidates
+                ? this.candidates.candidates.length === 0
+                  ? html`<p>${T.noMatch}</p>`
+                  : html`<ul class="candidates" aria-label=${T.candidates}>
+                      ${this.candidates.candidates.map(
+                        (c) =>
+                          html`<li><a href=${`#/party/${c.partyId}`}>${c.nameMasked} · ${c.idType} ${c.idNumberMasked}</a> ${chip(c.color)}</li>`,
+                      )}
+                    </ul>`
+                : nothing
+            }`
+          : nothing
+      }
     </section>`;
   }
 
@@ -454,7 +505,8 @@ class PartyView extends View {
     if (segs.length === 0) return html`<p>${T.timelineNone}</p>`;
     const today = cstToday();
     const day = (d: string) => Date.parse(`${d}T00:00:00Z`) / 86_400_000;
-    const start = Math.min(...segs.map((s) => day(s.from ?? today)));
+    // A year of what came before the first change, so the band shows it.
+    const start = Math.min(...segs.map((s) => day(s.from ?? today))) - 365;
     const end = Math.max(day(today) + 180, ...segs.map((s) => day(s.until ?? today)));
     const span = Math.max(1, end - start);
     const years: number[] = [];
