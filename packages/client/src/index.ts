@@ -13,3 +13,5 @@ export type { RetryOptions } from './retry-policy.js';
 export type { RouterInputs, RouterOutputs } from './router-types.js';
 export type { JWKS, ReportFailureReason, VerifiedReport } from './verify-report.js';
 export { FivecolorReportError, verifyReport } from './verify-report.js';
+export type { WebhookEvent } from './verify-webhook.js';
+export { FivecolorWebhookError, verifyWebhook } from './verify-webhook.js';
