@@ -219,6 +219,19 @@ describe('the court console', () => {
     await page.click('#revoke button[type=submit]');
     await expect.poll(() => text(page, '.toast')).toContain('记录已撤销');
     await expect.poll(() => text(page, 'tr.revoked')).toContain('录入错误');
+
+    // A report, shown with the report element and printable alone.
+    await page.click('button:has-text("出具诚信报告")');
+    await page.click('#report button[type=submit]');
+    await page.waitForSelector('[data-testid=report-code]');
+    await expect
+      .poll(() => page.locator('fivecolor-report').evaluate((el) => el.shadowRoot?.textContent ?? ''))
+      .toContain('司法诚信报告');
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('.party-head').isVisible()).toBe(false);
+    expect(await page.locator('fivecolor-report').isVisible()).toBe(true);
+    await page.emulateMedia({ media: 'screen' });
+    await page.keyboard.press('Escape');
     expect(errors).toEqual([]);
     await page.close();
   });
