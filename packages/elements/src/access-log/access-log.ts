@@ -107,6 +107,13 @@ export class FivecolorAccessLog extends PortalElement {
     this._loading = false;
   }
 
+  protected override clear(): void {
+    this.#loads++;
+    this._entries = undefined;
+    this._next = null;
+    this._notice = undefined;
+  }
+
   protected override reload(): void {
     this._entries = undefined;
     this._next = null;

@@ -83,6 +83,12 @@ export class FivecolorConsents extends PortalElement {
     this._busy = false;
   }
 
+  protected override clear(): void {
+    this._consents = undefined;
+    this._errors = {};
+    this._notice = undefined;
+  }
+
   protected override async reload(): Promise<void> {
     const out = await this.call((c) => Promise.all([c.consent.banks.query(), c.consent.list.query()]));
     if (out.ok) [this._banks, this._consents] = out.value;

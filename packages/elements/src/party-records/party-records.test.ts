@@ -170,6 +170,24 @@ describe('<fivecolor-party-records> against the real API', () => {
     );
     await loaded();
     expect(await page.locator(`${TAG} [part=session]`).count()).toBe(0);
+
+    // A session for another party: nothing of the previous one is shown, not even while loading.
+    const other = await sessionFor(api, await api.registerPerson(502, '李某某'));
+    const between = await page.evaluate(
+      async ([t, s]) => {
+        const el = document.querySelector(t!) as HTMLElement & {
+          session: string;
+          updateComplete: Promise<boolean>;
+        };
+        el.session = s!;
+        await el.updateComplete;
+        return el.shadowRoot!.textContent!;
+      },
+      [TAG, other] as const,
+    );
+    expect(between).not.toContain('浙0212执12号');
+    expect(between).toContain('正在加载');
+    await expect.poll(() => shadowTextOf(page, TAG)).toContain('您没有诚信诉讼记录。');
     // The refused call is a 401 the browser logs; nothing else went wrong.
     expect(errors.filter((e) => !/401|Unauthorized/i.test(e))).toEqual([]);
   });

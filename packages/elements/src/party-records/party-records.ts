@@ -108,6 +108,17 @@ export class FivecolorPartyRecords extends PortalElement {
     sizeBand(this.renderRoot);
   }
 
+  protected override clear(): void {
+    this.#loads++;
+    this._data = undefined;
+    this._segments = [];
+    this._objections = [];
+    this._failure = '';
+    this._open = undefined;
+    this._error = '';
+    this._notice = undefined;
+  }
+
   protected override async reload(): Promise<void> {
     const load = ++this.#loads;
     const lang = this.t.lang;

@@ -73,6 +73,13 @@ export class FivecolorReportIssuer extends PortalElement {
     this._copied = '';
   }
 
+  protected override clear(): void {
+    this._issued = undefined;
+    this._earlier = undefined;
+    this._notice = undefined;
+    this._copied = '';
+  }
+
   protected override async reload(): Promise<void> {
     const out = await this.call((c, partyId) => c.party.export.query({ partyId }));
     if (out.ok) this._earlier = [...out.value.reports].reverse();

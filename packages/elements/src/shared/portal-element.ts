@@ -83,6 +83,8 @@ export abstract class PortalElement extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('api') || changed.has('session')) {
+      // Another party (or none): forget what the previous one was shown before anything renders.
+      if (sessionParty(changed.get('session') as string | undefined) !== this.partyId) this.clear();
       this.#client =
         this.api && this.session
           ? createClient({ url: this.api, apiKey: this.session, retry: { retries: 2 } })
@@ -94,6 +96,9 @@ export abstract class PortalElement extends LitElement {
 
   /** Loads what the element shows (called when `api` or `session` changes, and on reconnect). */
   protected abstract reload(): void;
+
+  /** Forgets everything shown for the previous party (the session now names another one, or none). */
+  protected abstract clear(): void;
 
   /** Runs an API call; a refused session is shown and announced here, other failures are returned. */
   protected async call<T>(
