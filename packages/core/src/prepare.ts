@@ -140,13 +140,3 @@ function find(intervals: readonly Interval[], id: string): Interval | undefined 
     if ((intervals[k] as Interval).record.id === id) return intervals[k];
   return undefined;
 }
-
-/** The most severe rank among intervals that contain `day`, or `NO_RANK` when none does (green). */
-export function rankAt(intervals: readonly Interval[], day: number): number {
-  let best = NO_RANK;
-  for (let k = 0; k < intervals.length; k++) {
-    const i = intervals[k] as Interval;
-    if (i.start <= day && day < i.end && i.rank < best) best = i.rank;
-  }
-  return best;
-}

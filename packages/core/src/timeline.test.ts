@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { arbRecords } from './testing/arbitraries.js';
-import { oracleColor, shiftDay } from './testing/oracle.js';
+import { arbRecords, arbRecordsOf } from './testing/arbitraries.js';
+import { oracleClassification, oracleColor, shiftDay } from './testing/oracle.js';
 import { timeline } from './timeline.js';
 
 describe('timeline', () => {
@@ -64,6 +64,19 @@ describe('timeline', () => {
           if (s.until) expect(oracleColor(records, shiftDay(s.until, -1))).toBe(s.color);
         }
       }),
+    );
+  });
+
+  it('has exactly the oracle runs on 50 to 80 records with repairs and revocations', () => {
+    fc.assert(
+      fc.property(arbRecordsOf({ minLength: 50, maxLength: 80 }), (records) => {
+        for (const s of timeline(records)) {
+          const day = s.from ?? (s.until ? shiftDay(s.until, -1) : '2020-01-01');
+          const { color, since, until } = oracleClassification(records, day);
+          expect({ color, from: since, until }).toEqual(s);
+        }
+      }),
+      { numRuns: 30 },
     );
   });
 });
