@@ -68,6 +68,14 @@ it('a litigant signs in, objects, issues a report for the bank, gives the bank c
   const errors: string[] = [];
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   page.on('pageerror', (e) => errors.push(e.message));
+  // The pages run under a strict CSP (no inline script or style), as a partner's would.
+  await page.route('**/playground/*.html*', async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({
+      response,
+      headers: { ...response.headers(), 'content-security-policy': "default-src 'self'" },
+    });
+  });
 
   // The portal bundle, for pages on any origin, as the other bundles are.
   const bundle = await fetch(`${cli.url}/assets/fivecolor-portal.js`);
@@ -75,7 +83,8 @@ it('a litigant signs in, objects, issues a report for the bank, gives the bank c
   expect(await bundle.text()).toContain('"fivecolor-party-records"');
 
   // Sign in: the demo's stand-in portal lists its litigants and mints the session server-side.
-  await page.goto(`${cli.url}/playground/court.html`);
+  const opened = await page.goto(`${cli.url}/playground/court.html`);
+  expect(opened?.headers()['content-security-policy']).toBe("default-src 'self'");
   await page.waitForSelector(`#litigant option[value="${lender.partyId}"]`, { state: 'attached' });
   expect(await axe(page)).toEqual([]);
   await page.selectOption('#litigant', lender.partyId);

@@ -101,6 +101,16 @@ describe('<fivecolor-consents> against the real API', () => {
     expect((await bankReads()).party.partyId).toBe(partyId);
     expect(await axe(page)).toEqual([]);
     await page.locator(TAG).screenshot({ path: join(ARTIFACTS_DIR, 'consents.png') });
+    // Themable like the other elements: custom properties and ::part().
+    await page.addStyleTag({
+      content: `${TAG} { --fivecolor-button: rgb(10, 20, 30); } ${TAG}::part(notice) { letter-spacing: 3px; }`,
+    });
+    expect(
+      await page.locator(`${TAG} button[type=submit]`).evaluate((b) => getComputedStyle(b).backgroundColor),
+    ).toBe('rgb(10, 20, 30)');
+    expect(
+      await page.locator(`${TAG} [part=notice]`).evaluate((n) => getComputedStyle(n).letterSpacing),
+    ).toBe('3px');
 
     const revoked = nextEvent(page, TAG, 'fivecolor-consent-revoked');
     await page.getByRole('button', { name: '撤销授权：Test Bank' }).click();
