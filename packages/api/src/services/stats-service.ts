@@ -106,7 +106,9 @@ export async function statsSeries(
     where revoked_at is null and effective_from >= ${first}::date
       and effective_from < (${last}::date + interval '1 month') and ${courtOf(sql`court`)}
     group by 1, 2, 3`);
-  // The month ends as instants in CST (UTC+8): the last color change at or before each end, per party.
+  // The month ends as instants in CST (UTC+8). Each color change holds until the party's next one: a
+  // party counts at a month's end in the color whose span covers it, or green when registered by then
+  // with no change yet. One pass over the change feed per month; nothing per party.
   const colorRows = await q<{ m: string; color: string; n: string | number }>(sql`
     with ends as (
       select to_char(d, 'YYYY-MM') as m, (d + interval '1 month')::timestamp at time zone 'Asia/Shanghai' as e
@@ -115,14 +117,22 @@ export async function statsSeries(
     scoped as (
       select p.id, p.created_at from parties p
       where ${court === null ? sql`true` : sql`exists (select 1 from records r where r.party_id = p.id and ${courtOf(sql`r.court`)})`}
+    ),
+    spans as (
+      select ch.party_id, ch.color, ch.at, lead(ch.at) over (partition by ch.party_id order by ch.seq) as next_at,
+        row_number() over (partition by ch.party_id order by ch.seq) as nth
+      from changes ch join scoped on scoped.id = ch.party_id
+      where ch.kind = 'color.changed'
     )
-    select ends.m, coalesce((
-      select ch.color from changes ch
-      where ch.party_id = scoped.id and ch.kind = 'color.changed' and ch.at < ends.e
-      order by ch.seq desc limit 1
-    ), 'green') as color, count(*) as n
+    select ends.m, spans.color, count(*) as n
+    from ends join spans on spans.at < ends.e and (spans.next_at is null or spans.next_at >= ends.e)
+    group by 1, 2
+    union all
+    select ends.m, 'green', count(*)
     from ends join scoped on scoped.created_at < ends.e
-    group by 1, 2`);
+    left join spans f0 on f0.party_id = scoped.id and f0.nth = 1
+    where f0.at is null or f0.at >= ends.e
+    group by 1`);
   const months: SeriesMonth[] = [];
   for (let i = 0; i < span; i++) {
     const y = Number(first.slice(0, 4)) + Math.floor((Number(first.slice(5, 7)) - 1 + i) / 12);
