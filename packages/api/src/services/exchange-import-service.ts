@@ -6,8 +6,9 @@ import { rowsDetail } from '../audit/row-hash.js';
 import { newId } from '../db/ids.js';
 import { changes, parties, partyState, recordRevisions, records } from '../db/schema.js';
 import { isUniqueViolation } from '../db/write-tx.js';
-import { materializeParty, type PartyStateValues } from '../state/materialize.js';
+import { materializeParty } from '../state/materialize.js';
 import { type PartyStateRow, today } from '../state/party-state.js';
+import { recomputeManyLocked } from '../state/recompute-many.js';
 import { formatIssues } from '../trpc/trpc.js';
 import {
   caseNumber,
@@ -425,10 +426,11 @@ async function writeValid(
   written.push(...(await reviseMany(c, w, revisions, revokes)));
   if (events.length > 0) await w.tx.insert(changes).values(events);
   const changed = [...new Set(events.map((e) => e.partyId))];
-  await recomputeMany(
-    c,
+  await recomputeManyLocked(
+    deps,
     w,
     changed.map((id) => states.get(id) as PartyStateRow),
+    c.procedure,
   );
   // One audit row per party touched, appended in one go (the chain's lock taken once).
   const rowsOf = new Map<string, RecordRow[]>();
@@ -498,66 +500,4 @@ async function reviseMany(
         .where(inArray(records.id, ids.slice(i, i + 500)))),
     );
   return rows;
-}
-
-/**
- * `recomputeLocked` for many locked parties at once: their records in one query, each state from core's
- * classify, a `color.changed` row for each party whose color moved.
- */
-async function recomputeMany(c: Caller, w: AuditedScope, prevs: readonly PartyStateRow[]) {
-  if (prevs.length === 0) return;
-  const { deps } = c;
-  const day = today(deps);
-  const all = await w.tx
-    .select()
-    .from(records)
-    .where(
-      inArray(
-        records.partyId,
-        prevs.map((p) => p.partyId),
-      ),
-    )
-    .orderBy(asc(records.effectiveFrom), asc(records.createdAt));
-  const byParty = new Map<string, RecordRow[]>();
-  for (const r of all) byParty.set(r.partyId, [...(byParty.get(r.partyId) ?? []), r]);
-  const moved: (typeof changes.$inferInsert)[] = [];
-  const nexts: PartyStateValues[] = [];
-  for (const prev of prevs) {
-    const next = materializeParty(prev.partyId, byParty.get(prev.partyId) ?? [], {
-      asOf: day,
-      policy: deps.policy,
-    });
-    nexts.push(next);
-    if (next.color !== prev.color)
-      moved.push({
-        partyId: prev.partyId,
-        kind: 'color.changed',
-        color: next.color,
-        previousColor: prev.color,
-        data: {
-          since: next.since,
-          until: next.until,
-          basis: next.basis,
-          policyId: next.policyId,
-          cause: c.procedure,
-        },
-        at: deps.now(),
-      });
-    w.touch(prev.partyId);
-  }
-  // One UPDATE … FROM (VALUES …) per 500 parties (the rows are locked; version + 1 as recomputeLocked does).
-  for (let i = 0; i < nexts.length; i += 500) {
-    const values = nexts
-      .slice(i, i + 500)
-      .map(
-        (n) =>
-          sql`(${n.partyId}, ${n.color}, ${n.since}::date, ${n.until}::date, ${JSON.stringify(n.basis)}::jsonb, ${n.policyId}, ${n.asOf}::date)`,
-      );
-    await w.tx.execute(sql`
-      update party_state set color = v.color, since = v.since, until = v.until, basis = v.basis,
-        policy_id = v.policy_id, as_of = v.as_of, version = party_state.version + 1, updated_at = ${deps.now()}
-      from (values ${sql.join(values, sql`, `)}) as v(party_id, color, since, until, basis, policy_id, as_of)
-      where party_state.party_id = v.party_id`);
-  }
-  if (moved.length > 0) await w.tx.insert(changes).values(moved);
 }
