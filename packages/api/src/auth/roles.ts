@@ -49,6 +49,7 @@ export const roleTable: Readonly<Record<string, readonly Role[]>> = {
   'objection.list': [...COURT_READ, 'party'],
   'report.issue': ['judge', 'enforcement', 'party', 'bank'],
   'report.verify': ALL,
+  'report.list': [...COURT_READ, 'party'],
   'consent.grant': ['party'],
   'consent.revoke': ['party'],
   'consent.list': ['admin', 'party', 'bank'],

@@ -1,14 +1,15 @@
 import type { Report, ReportVerification, VerifyReason } from '@fivecolor/core';
 import { colorLabel, toCstDate } from '@fivecolor/core';
-import { eq } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import { type AuditEntry, appendAudit } from '../audit/audit-log.js';
 import { rowsDetail } from '../audit/row-hash.js';
-import { objections, parties, records, reports } from '../db/schema.js';
+import { auditLog, objections, parties, records, reports } from '../db/schema.js';
 import { runWrite } from '../db/write-tx.js';
 import { actor, assertPartyAccess, type Caller } from '../services/access.js';
-import { auditedWrite } from '../services/audit-trail.js';
+import { auditedWrite, auditRead } from '../services/audit-trail.js';
 import type { Deps } from '../services/deps.js';
 import { notFound, quoteId } from '../services/errors.js';
+import { loadParty } from '../services/party-service.js';
 import { freshPartyState, today } from '../state/party-state.js';
 import { buildReport } from './build-report.js';
 import {
@@ -86,6 +87,51 @@ export async function issueReport(
       return { reportNo, code, signed, expiresAt: report.expiresAt, kid: key.kid, report };
     },
   );
+}
+
+/**
+ * `report.list`: the reports issued for a party, newest first — number, issue and expiry times, policy,
+ * color at issue and the purpose given when issuing. Never the code (stored hashed) nor the signed JWS:
+ * those are handed over once, by `report.issue`. Audited as a read of the party.
+ */
+export async function listReports(c: Caller, input: { partyId: string; purpose?: string | undefined }) {
+  await assertPartyAccess(c, input.partyId, 'report');
+  await loadParty(c, input.partyId);
+  const db = c.deps.db.db;
+  const rows = await db
+    .select({
+      reportNo: reports.reportNo,
+      issuedAt: reports.issuedAt,
+      expiresAt: reports.expiresAt,
+      policyId: reports.policyId,
+      color: sql<string | null>`${reports.snapshot}->'classification'->>'color'`,
+    })
+    .from(reports)
+    .where(eq(reports.partyId, input.partyId))
+    .orderBy(desc(reports.issuedAt), desc(reports.reportNo));
+  // The purpose is what the issuer gave `report.issue`, kept in that write's audit row.
+  const issued =
+    rows.length === 0
+      ? []
+      : await db
+          .select({ target: auditLog.target, purpose: auditLog.purpose })
+          .from(auditLog)
+          .where(and(eq(auditLog.partyId, input.partyId), eq(auditLog.action, 'report.issue')));
+  const purposes = new Map(issued.flatMap((a) => (a.target && a.purpose ? [[a.target, a.purpose]] : [])));
+  await auditRead(c, input.partyId, input.purpose);
+  return {
+    items: rows.map((r) => {
+      const purpose = purposes.get(r.reportNo);
+      return {
+        reportNo: r.reportNo,
+        issuedAt: r.issuedAt.toISOString(),
+        expiresAt: r.expiresAt.toISOString(),
+        policyId: r.policyId,
+        color: r.color,
+        ...(purpose !== undefined ? { purpose } : {}),
+      };
+    }),
+  };
 }
 
 /** Who asks for an online verification: a rate-limit key, the audit fields and the audited action. */

@@ -1,6 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { callerVerifier, issueReport, verifyOnline } from '../reports/report-service.js';
+import { callerVerifier, issueReport, listReports, verifyOnline } from '../reports/report-service.js';
 import { procedure, router } from '../trpc/trpc.js';
 import { idempotencyKey, partyId, purpose } from '../trpc/validators.js';
 
@@ -12,6 +12,14 @@ export const reportRouter = router({
   issue: procedure
     .input(z.object({ partyId, purpose, idempotencyKey }))
     .mutation(({ ctx, input }) => issueReport(ctx.caller, input)),
+
+  /**
+   * The reports issued for a party, newest first (`{ items: [{ reportNo, issuedAt, expiresAt, policyId,
+   * color, purpose? }] }`): the party itself or court staff. Never a code or the signed report.
+   */
+  list: procedure
+    .input(z.object({ partyId, purpose }))
+    .query(({ ctx, input }) => listReports(ctx.caller, input)),
 
   /** Online verification: `{ valid, reason?, report, signed?, colorNow }`; wrong codes are rate-limited. */
   verify: procedure

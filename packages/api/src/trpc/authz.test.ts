@@ -42,6 +42,7 @@ const documented: Record<string, Role[]> = {
   'objection.list': [...COURT_READ, 'party'],
   'report.issue': ['judge', 'enforcement', 'bank', 'party'],
   'report.verify': ['admin', 'clerk', 'judge', 'enforcement', 'bank', 'exchange', 'party'],
+  'report.list': [...COURT_READ, 'party'],
   'consent.grant': ['party'],
   'consent.revoke': ['party'],
   'consent.list': ['admin', 'bank', 'party'],
@@ -161,6 +162,7 @@ describe.each(dbKinds())('authorization matrix (procedure × role) on %s', (kind
     'exchange.changes': async () => ({ limit: 10 }),
     'policy.get': async () => undefined,
     'report.issue': async () => ({ partyId }),
+    'report.list': async () => ({ partyId }),
     'report.verify': async () => {
       const r = await h.as('judge').report.issue.mutate({ partyId });
       return { reportNo: r.reportNo, code: r.code };
