@@ -60,10 +60,13 @@ class ConsoleApp extends View {
     document.addEventListener('keydown', (e) => {
       const target = e.target as HTMLElement;
       if (e.key === '/' && !/^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) && !target.isContentEditable) {
-        const search = document.querySelector<HTMLInputElement>('[data-search]');
-        if (search) {
-          e.preventDefault();
-          search.focus();
+        // `/` goes to the party search from any view.
+        e.preventDefault();
+        const focus = () => document.querySelector<HTMLInputElement>('[data-search]')?.focus();
+        if (document.querySelector('[data-search]')) focus();
+        else if (session()) {
+          location.hash = '#/party';
+          setTimeout(focus, 50);
         }
       }
     });
