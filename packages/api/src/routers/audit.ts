@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { listAudit, verifyAudit } from '../services/audit-service.js';
+import { AUDIT_KINDS, listAudit, verifyAudit } from '../services/audit-service.js';
 import { procedure, router } from '../trpc/trpc.js';
 import { isoDate, partyId, text } from '../trpc/validators.js';
 
 export const auditRouter = router({
-  /** Admin: the whole log (optionally one party's). Party: who looked at it. Newest first. */
+  /** Admin: the whole log (optionally one party's). Party: who looked at it. Newest first; `kind` for both. */
   list: procedure
     .input(
       z
@@ -22,6 +22,8 @@ export const auditRouter = router({
           action: text(64).optional(),
           from: isoDate.optional(),
           to: isoDate.optional(),
+          /** Who: `court` staff, a `bank`, a `verification` of a report, the party (`self`), or `other`. */
+          kind: z.enum(AUDIT_KINDS, { message: `must be one of ${AUDIT_KINDS.join(', ')}` }).optional(),
         })
         .optional(),
     )

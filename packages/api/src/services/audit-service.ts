@@ -1,9 +1,33 @@
-import { and, desc, eq, gte, lt, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, isNull, lt, not, notInArray, or, type SQL } from 'drizzle-orm';
 import { latestAuditCheckpoint } from '../audit/checkpoint.js';
 import { verifyIntegrity } from '../audit/verify-integrity.js';
 import { auditLog } from '../db/schema.js';
 import type { Caller } from './access.js';
 import { forbidden } from './errors.js';
+
+/** Who read or changed the data, as the party's "who looked" groups it (`kind` of `audit.list`). */
+export const AUDIT_KINDS = ['court', 'bank', 'verification', 'self', 'other'] as const;
+export type AuditKind = (typeof AUDIT_KINDS)[number];
+
+const COURT_ROLES = ['admin', 'clerk', 'judge', 'enforcement'];
+/** Online verifications of a report, whoever asked (a bank, the public route, the party). */
+const VERIFY_ACTIONS = ['report.verify', 'report.pdf'];
+
+/**
+ * The rows of one kind: a verification of a report (its actions, or the public route's `public`
+ * actor); else by the actor's role: court staff, a bank, the party itself, or anyone else.
+ */
+function kindWhere(kind: AuditKind): SQL {
+  const verification = or(inArray(auditLog.action, VERIFY_ACTIONS), eq(auditLog.actorRole, 'public')) as SQL;
+  if (kind === 'verification') return verification;
+  const byRole = {
+    court: inArray(auditLog.actorRole, COURT_ROLES),
+    bank: eq(auditLog.actorRole, 'bank'),
+    self: eq(auditLog.actorRole, 'party'),
+    other: or(isNull(auditLog.actorRole), notInArray(auditLog.actorRole, [...COURT_ROLES, 'bank', 'party'])),
+  }[kind] as SQL;
+  return and(byRole, not(verification)) as SQL;
+}
 
 /**
  * Admin: the whole audit log (optionally one party's). Party: who looked at it. Newest first, paged by
@@ -20,6 +44,8 @@ export async function listAudit(
     action?: string | undefined;
     from?: string | undefined;
     to?: string | undefined;
+    /** Who: court staff, a bank, a verification of a report, the party itself, or another system. */
+    kind?: AuditKind | undefined;
   } = {},
 ) {
   const p = c.principal;
@@ -32,6 +58,7 @@ export async function listAudit(
   const where: SQL[] = [];
   if (party !== undefined) where.push(eq(auditLog.partyId, party));
   if (input.before !== undefined) where.push(lt(auditLog.seq, input.before));
+  if (input.kind !== undefined) where.push(kindWhere(input.kind));
   if (p.role === 'admin') {
     if (input.actorId !== undefined) where.push(eq(auditLog.actorId, input.actorId));
     if (input.action !== undefined) where.push(eq(auditLog.action, input.action));
