@@ -309,7 +309,10 @@ function printStart(base: string, demo: DemoData | null): void {
     `  playground   ${base}/playground/   (bank page: ${base}/playground/bank.html)`,
     `  API          ${base}/trpc   health ${base}/healthz   metrics ${base}/metrics`,
     ...(demo
-      ? [`  demo portal  ${base}/demo/litigants   POST ${base}/demo/session {"partyId":…} → a party session`]
+      ? [
+          `  demo portal  ${base}/demo/litigants   POST ${base}/demo/session {"partyId":…} → a party session`,
+          `  webhooks     ${base}/playground/partner.html   (signed events pushed to the demo receiver, verified)`,
+        ]
       : []),
     '',
   ];

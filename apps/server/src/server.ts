@@ -6,6 +6,7 @@ import type { ServerConfig } from './config.js';
 import type { DemoData } from './demo.js';
 import { mountDemoRoutes } from './demo-routes.js';
 import { mountStaticSites } from './static-site.js';
+import { type DemoReceiver, mountDemoReceiver } from './webhook-receiver.js';
 
 /** The app with its database, before it listens. */
 export interface OpenedServer {
@@ -15,6 +16,8 @@ export interface OpenedServer {
   logger: Logger;
   /** Stops background work (cache listener); the database stays open. */
   close(): Promise<void>;
+  /** The demo's webhook receiver (`pnpm start` only), subscribed once the server listens. */
+  receiver?: DemoReceiver | undefined;
 }
 
 export interface RunningServer {
@@ -51,10 +54,13 @@ export async function openServer(config: ServerConfig, opts: ServerOptions = {})
     allowedOrigins: config.allowedOrigins,
     reports: { signingKey: config.signingKey, court: config.court, trustProxy: config.trustProxy },
     elementsScript: '/assets/fivecolor-elements.js',
+    // The demo delivers webhooks to its own receiver on this machine (FIVECOLOR_WEBHOOK_ALLOW_PRIVATE).
+    ...(opts.demo ? { webhooks: { allowPrivate: true } } : {}),
   });
+  const receiver = opts.demo ? mountDemoReceiver(fivecolor.app, opts.demo.keys.exchange) : undefined;
   mountStaticSites(fivecolor.app);
   if (opts.demo) mountDemoRoutes(fivecolor.app, opts.demo, config.allowedOrigins);
-  return { app: fivecolor.app, close: fivecolor.close, db, secret, logger };
+  return { app: fivecolor.app, close: fivecolor.close, db, secret, logger, receiver };
 }
 
 /** Starts listening; resolves once the port is bound. SIGINT/SIGTERM close the server and the database. */
@@ -88,6 +94,7 @@ export async function startServer(config: ServerConfig, opts: ServerOptions = {}
   process.once('SIGTERM', onSignal);
   opened.logger.info({ port, db: opened.db.kind }, 'listening');
   // A parent that forked us (tests, benchmarks) learns the port, which may have been chosen by the OS.
+  await opened.receiver?.subscribe(`http://127.0.0.1:${port}`);
   process.send?.({ port });
   return {
     app: opened.app,
