@@ -33,7 +33,10 @@ const [red, lender, repaired] = demo.stories;
 await shot('signin', null, '');
 await shot('screen', 'clerk', '#/screen', async (page) => {
   await page.fill('#screen input[name=caseNumber]', '（2026）浙0212民初2002号');
-  await page.fill('#screen textarea', `RESIDENT_ID ${lender.idNumber} 李某\nRESIDENT_ID ${red.idNumber}\nUSCC ${repaired.idNumber}`);
+  await page.fill(
+    '#screen textarea',
+    `RESIDENT_ID ${lender.idNumber} 李某\nRESIDENT_ID ${red.idNumber}\nUSCC ${repaired.idNumber}`,
+  );
   await page.click('#screen button[type=submit]');
   await page.waitForSelector('.slip table');
   await page.evaluate(() => document.querySelector('.slip')?.scrollIntoView());
@@ -49,5 +52,11 @@ await shot('admin', 'admin', '#/admin/audit', async (page) => {
   await page.click('button:has-text("校验审计链")');
   await page.waitForSelector('[data-testid=chain]', { timeout: 60_000 });
 });
-await shot('tablet-en', 'judge', `#/party/${lender.partyId}`, async (page) => page.click('button:has-text("English")'), 820);
+await shot(
+  'tablet-en',
+  'judge',
+  `#/party/${lender.partyId}`,
+  async (page) => page.click('button:has-text("English")'),
+  820,
+);
 await browser.close();
