@@ -798,6 +798,22 @@ export type AppRouter = TRPCBuiltRouter<
         kid: string;
       }
     >;
+    list: Query<
+      {
+        partyId: string;
+        purpose?: undefined | string;
+      },
+      {
+        items: {
+          purpose?: undefined | string;
+          reportNo: string;
+          issuedAt: string;
+          expiresAt: string;
+          policyId: string;
+          color: null | string;
+        }[];
+      }
+    >;
     verify: Query<
       {
         reportNo: string;
@@ -1025,6 +1041,7 @@ export type AppRouter = TRPCBuiltRouter<
         action?: undefined | string;
         from?: undefined | string;
         to?: undefined | string;
+        kind?: undefined | 'court' | 'bank' | 'verification' | 'self' | 'other';
       },
       {
         items: {
