@@ -407,7 +407,7 @@ function viewerCondition(deps: Deps, viewer: FeedViewer): SQL | undefined {
  * Audits a page as a read of every party it shows: one audit row per party (what the party's "who
  * looked" lists), naming the seqs shown, appended in one go (the chain's lock taken once per page).
  */
-async function auditPage(c: Caller, items: readonly FeedItem[]): Promise<void> {
+async function auditPage(c: Caller, items: readonly Pick<ChangeRow, 'seq' | 'partyId'>[]): Promise<void> {
   if (items.length === 0) return;
   const seqs = new Map<string, number[]>();
   for (const i of items) seqs.set(i.partyId, [...(seqs.get(i.partyId) ?? []), i.seq]);
@@ -452,9 +452,16 @@ export async function readChanges(c: Caller, input: ChangesInput = {}) {
     .limit(limit + 1);
   const hasMore = rows.length > limit;
   const page = rows.slice(0, limit);
-  const items = await feedItems(deps, page, viewer);
+  // The SQL above applies every rule `feedItems` applies, so the page's rows are the items it shows: the
+  // audit is written while the items are built (on PostgreSQL, on another connection at the same time).
+  const [items] = await Promise.all([
+    feedItems(deps, page, viewer),
+    auditPage(
+      c,
+      page.filter((r) => STORED_KINDS[r.kind] !== undefined),
+    ),
+  ]);
   const end = page.at(-1)?.seq;
-  await auditPage(c, items);
   return {
     // Each item with the cursor that resumes right after it (keep the last one processed).
     items: items.map((i) => ({ ...i, cursor: encodeFeedCursor(deps, i.seq) })),
