@@ -126,7 +126,11 @@ describe.each(dbKinds())('webhooks on %s', (kind) => {
     const secret = (created as { secret: string }).secret;
     const partyId = await person();
     await newRecord(partyId);
+    const depth = async () =>
+      Number((await (await h.app.request('/metrics')).text()).match(/^fivecolor_webhook_queue_depth (\d+)$/m)?.[1]);
+    expect(await depth()).toBe(2);
     expect(await worker().drain()).toBeGreaterThanOrEqual(2);
+    expect(await depth()).toBe(0);
     const got = await rx.waitFor(2);
     const verifier = new Webhook(secret);
     for (const r of got) {
