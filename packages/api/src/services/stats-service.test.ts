@@ -1,5 +1,7 @@
 import { toCstDate } from '@fivecolor/core';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { changes, parties } from '../db/schema.js';
 import { trpcError } from '../testing/client.js';
 import { createHarness, type Harness } from '../testing/harness.js';
 import { dbKinds } from '../testing/test-db.js';
@@ -77,6 +79,32 @@ describe.each(dbKinds())('stats.series on %s', (kind) => {
     );
     expect(err.data?.code).toBe('FORBIDDEN');
     expect(err.message).toMatch(/^court: /);
+  });
+
+  it('counts past month ends from the change feed: registration green, then each recorded change', async () => {
+    // A party registered three months ago that went yellow, then blue (the feed is append-only: the
+    // history is written as it would have been, and the registration date moved back).
+    const e = await h.registerPerson(805);
+    const at = (back: number, day: string) =>
+      new Date(`${monthsBack(today, back).slice(0, 8)}${day}T04:00:00Z`);
+    await h.db.db
+      .update(parties)
+      .set({ createdAt: at(3, '02') })
+      .where(eq(parties.id, e));
+    await h.db.db.insert(changes).values([
+      { partyId: e, kind: 'color.changed', color: 'yellow', previousColor: 'green', at: at(3, '05') },
+      { partyId: e, kind: 'color.changed', color: 'blue', previousColor: 'yellow', at: at(2, '20') },
+    ]);
+    const { months } = await h.as('admin').stats.series.query({ from, to: today });
+    const [m3, m2, m1] = months;
+    expect(m3?.colorsAtEnd).toEqual({ red: 0, yellow: 1, green: 0, blue: 0, gold: 0 });
+    expect(m2?.colorsAtEnd).toEqual({ red: 0, yellow: 0, green: 0, blue: 1, gold: 0 });
+    expect(m1?.colorsAtEnd).toEqual({ red: 0, yellow: 0, green: 0, blue: 1, gold: 0 });
+    // A period starting after those moves carries them into its first month.
+    const later = await h
+      .as('admin')
+      .stats.series.query({ from: monthsBack(today, 1), to: monthsBack(today, 1) });
+    expect(later.months[0]?.colorsAtEnd.blue).toBe(1);
   });
 
   it('refuses a reversed or too long period, naming the field', async () => {

@@ -1,4 +1,4 @@
-import { COLORS } from '@fivecolor/core';
+import { COLORS, toCstDate } from '@fivecolor/core';
 import { sql } from 'drizzle-orm';
 import { courtCovers } from '../auth/roles.js';
 import { rowsOf } from '../db/rows.js';
@@ -106,32 +106,31 @@ export async function statsSeries(
     where revoked_at is null and effective_from >= ${first}::date
       and effective_from < (${last}::date + interval '1 month') and ${courtOf(sql`court`)}
     group by 1, 2, 3`);
-  // The month ends as instants in CST (UTC+8). Each color change holds until the party's next one: a
-  // party counts at a month's end in the color whose span covers it, or green when registered by then
-  // with no change yet. One pass over the change feed per month; nothing per party.
-  const colorRows = await q<{ m: string; color: string; n: string | number }>(sql`
-    with ends as (
-      select to_char(d, 'YYYY-MM') as m, (d + interval '1 month')::timestamp at time zone 'Asia/Shanghai' as e
-      from generate_series(${first}::date, ${last}::date, interval '1 month') as d
-    ),
-    scoped as (
-      select p.id, p.created_at from parties p
-      where ${court === null ? sql`true` : sql`exists (select 1 from records r where r.party_id = p.id and ${courtOf(sql`r.court`)})`}
-    ),
-    spans as (
-      select ch.party_id, ch.color, ch.at, lead(ch.at) over (partition by ch.party_id order by ch.seq) as next_at,
-        row_number() over (partition by ch.party_id order by ch.seq) as nth
-      from changes ch join scoped on scoped.id = ch.party_id
-      where ch.kind = 'color.changed'
+  // Colors at each month's end, from the change feed: a party counts green from its registration, and
+  // each color change moves it from its previous color to its new one. The database sums these moves
+  // by CST month (those before the period into its first month); the running sum over the months below
+  // gives the count at each end. The month still running ends today: its colors are the current states.
+  const scoped = sql`select p.id, p.created_at from parties p where ${
+    court === null
+      ? sql`true`
+      : sql`exists (select 1 from records r where r.party_id = p.id and ${courtOf(sql`r.court`)})`
+  }`;
+  const periodEnd = sql`((${last}::date + interval '1 month')::timestamp at time zone 'Asia/Shanghai')`;
+  const moveRows = await q<{ m: string; color: string; n: string | number }>(sql`
+    with scoped as (${scoped}),
+    moves as (
+      select created_at as at, 'green' as color, 1 as d from scoped
+      union all
+      select ch.at, ch.color, 1 from changes ch join scoped on scoped.id = ch.party_id where ch.kind = 'color.changed'
+      union all
+      select ch.at, ch.previous_color, -1 from changes ch join scoped on scoped.id = ch.party_id
+      where ch.kind = 'color.changed' and ch.previous_color is not null
     )
-    select ends.m, spans.color, count(*) as n
-    from ends join spans on spans.at < ends.e and (spans.next_at is null or spans.next_at >= ends.e)
-    group by 1, 2
-    union all
-    select ends.m, 'green', count(*)
-    from ends join scoped on scoped.created_at < ends.e
-    left join spans f0 on f0.party_id = scoped.id and f0.nth = 1
-    where f0.at is null or f0.at >= ends.e
+    select greatest(to_char(at at time zone 'Asia/Shanghai', 'YYYY-MM'), ${first.slice(0, 7)}) as m, color, sum(d) as n
+    from moves where at < ${periodEnd}
+    group by 1, 2`);
+  const nowRows = await q<{ color: string; n: string | number }>(sql`
+    select ps.color, count(*) as n from party_state ps join (${scoped}) scoped on scoped.id = ps.party_id
     group by 1`);
   const months: SeriesMonth[] = [];
   for (let i = 0; i < span; i++) {
@@ -156,9 +155,12 @@ export async function statsSeries(
     if (r.repair) m.repairs += n;
     if (r.category === 'G01') m.gold += n;
   }
-  for (const r of colorRows) {
-    const m = byMonth.get(r.m);
-    if (m) m.colorsAtEnd[r.color] = (m.colorsAtEnd[r.color] ?? 0) + Number(r.n);
+  const running: Record<string, number> = {};
+  const thisMonth = toCstDate(c.deps.now()).slice(0, 7);
+  for (const m of months) {
+    for (const r of moveRows) if (r.m === m.month) running[r.color] = (running[r.color] ?? 0) + Number(r.n);
+    if (m.month < thisMonth) for (const col of COLORS) m.colorsAtEnd[col] = running[col] ?? 0;
+    else if (m.month === thisMonth) for (const r of nowRows) m.colorsAtEnd[r.color] = Number(r.n);
   }
   return { months };
 }
