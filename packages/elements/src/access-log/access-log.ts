@@ -1,5 +1,5 @@
 import type { RouterOutputs } from '@fivecolor/client';
-import { html, nothing } from 'lit';
+import { html, nothing, type PropertyValues } from 'lit';
 import type { AccessKind, PortalStrings } from '../locales/portal-strings.js';
 import { baseStyles, colorStyles } from '../shared/colors.js';
 import { apiUrl } from '../shared/fetch-json.js';
@@ -13,8 +13,6 @@ type Entry = RouterOutputs['audit']['list']['items'][number];
 const COURT_ROLES = new Set(['admin', 'clerk', 'judge', 'enforcement']);
 const VERIFICATIONS = new Set(['report.verify', 'report.pdf']);
 const PAGE = 50;
-/** Pages fetched by themselves to fill a filtered view before "load more" is needed. */
-const AUTO_PAGES = 4;
 const KINDS: (AccessKind | 'all')[] = ['all', 'court', 'bank', 'verification', 'self', 'other'];
 
 /**
@@ -48,7 +46,7 @@ const download = (blob: Blob, name: string): void => {
 /**
  * "Who looked at my data" for the signed-in litigant: every read of and change to the party's data
  * (`audit.list` for the party: the reader's role and organization, the purpose, when), newest first,
- * paged, filtered by kind (court, bank, verification of a report, the party itself, other); and the
+ * paged, filtered by kind on the server (court, bank, verification of a report, the party itself, other); and the
  * full data export as JSON (`party.export`) or PDF (`GET {api}/v1/parties/{partyId}/export.pdf`).
  *
  * Takes `api` and the party session as the `.session` property (never an attribute); a refused
@@ -120,30 +118,27 @@ export class FivecolorAccessLog extends PortalElement {
     void this.#more(true);
   }
 
-  #shown(): Entry[] {
-    const all = this._entries ?? [];
-    return this.kind === 'all' ? all : all.filter((e) => accessKind(e) === this.kind);
-  }
-
-  /** Fetches the next page; `auto` goes on by itself while the filtered view has few entries. */
+  /** Fetches the next page of the kind shown (a new kind starts over: `fresh`). */
   async #more(fresh = false): Promise<void> {
     const load = fresh ? ++this.#loads : this.#loads;
+    const before = this._next;
+    const kind = this.kind;
     this._loading = true;
-    for (let i = 0; i < AUTO_PAGES; i++) {
-      const before = this._next;
-      const out = await this.call((c) =>
-        c.audit.list.query({ limit: PAGE, ...(before !== null ? { before } : {}) }),
-      );
-      if (load !== this.#loads) return;
-      if (!out.ok) {
-        if (out.reason !== 'session') this._notice = { text: this.failure(out), ok: false };
-        break;
-      }
-      this._entries = [...(this._entries ?? []), ...out.value.items];
-      this._next = out.value.nextBefore;
-      if (this._next === null || this.#shown().length >= 10 * (i + 1)) break;
-    }
+    const out = await this.call((c) =>
+      c.audit.list.query({
+        limit: PAGE,
+        ...(before !== null ? { before } : {}),
+        ...(kind !== 'all' ? { kind } : {}),
+      }),
+    );
+    if (load !== this.#loads) return;
     this._loading = false;
+    if (!out.ok) {
+      if (out.reason !== 'session') this._notice = { text: this.failure(out), ok: false };
+      return;
+    }
+    this._entries = [...(this._entries ?? []), ...out.value.items];
+    this._next = out.value.nextBefore;
   }
 
   protected override render() {
@@ -155,7 +150,7 @@ export class FivecolorAccessLog extends PortalElement {
   }
 
   #content(t: PortalStrings) {
-    const shown = this.#shown();
+    const shown = this._entries ?? [];
     return html`<p class="about">${t.accessAbout}</p>
       <div class="toolbar">
         <div class="field">
@@ -210,7 +205,13 @@ export class FivecolorAccessLog extends PortalElement {
 
   #filter(kind: string): void {
     this.kind = (KINDS as string[]).includes(kind) ? (kind as AccessKind | 'all') : 'all';
-    if (this._next !== null && this.#shown().length < 10 && !this._loading) void this.#more();
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    super.willUpdate(changed);
+    // A new kind (chosen, or set as the attribute) lists that kind from the newest entry on.
+    const other = changed.has('api') || changed.has('session');
+    if (changed.get('kind') !== undefined && !other && this.client && !this._refused) this.reload();
   }
 
   async #exportJson(): Promise<void> {

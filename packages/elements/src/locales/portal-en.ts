@@ -149,6 +149,7 @@ export const portalEn: PortalStrings = {
     'objection.resolve': 'Decided an objection',
     'objection.list': 'Read your objections',
     'report.issue': 'Issued a judicial integrity report',
+    'report.list': 'Read the list of your reports',
     'report.verify': 'Verified a judicial integrity report',
     'report.pdf': 'Downloaded a report as PDF',
     'consent.grant': 'Gave a bank consent',

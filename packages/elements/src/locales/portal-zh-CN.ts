@@ -138,6 +138,7 @@ export const portalZhCN: PortalStrings = {
     'objection.resolve': '答复异议',
     'objection.list': '查看异议',
     'report.issue': '出具司法诚信报告',
+    'report.list': '查看已出具的报告',
     'report.verify': '核验司法诚信报告',
     'report.pdf': '下载司法诚信报告 PDF',
     'consent.grant': '授权银行',

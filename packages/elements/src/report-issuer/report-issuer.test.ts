@@ -100,11 +100,15 @@ describe('<fivecolor-report-issuer> against the real API', () => {
     const row = await page.locator(`${TAG} table[part=reports] tbody tr`).textContent();
     expect(row).toContain(reportNo);
     expect(row).toContain('有效');
-    // The purpose went into the audit trail with the issue.
+    expect(row).toContain('向银行申请贷款');
+    // The purpose went into the audit trail with the issue; listing the reports is a read of the report
+    // list (twice: on opening, after issuing), never a data export.
     const audit = await api
       .client((await api.as('portal').party.issueSession.mutate({ partyId })).token)
       .audit.list.query();
     expect(audit.items.find((a) => a.action === 'report.issue')?.purpose).toBe('向银行申请贷款');
+    expect(audit.items.filter((a) => a.action === 'report.list')).toHaveLength(2);
+    expect(audit.items.filter((a) => a.action === 'party.export')).toEqual([]);
     expect(await axe(page)).toEqual([]);
     await page.locator(TAG).screenshot({ path: join(ARTIFACTS_DIR, 'report-issuer.png') });
     expect(errors).toEqual([]);

@@ -11,13 +11,13 @@ import type { Report } from '../types.js';
 import { reportIssuerStyles } from './report-issuer.styles.js';
 
 type Issued = RouterOutputs['report']['issue'];
-type Earlier = RouterOutputs['party']['export']['reports'][number];
+type Earlier = RouterOutputs['report']['list']['items'][number];
 
 /**
  * Issue a judicial integrity report (司法诚信报告) for the signed-in litigant (`report.issue`, with a
  * purpose), then show it with `<fivecolor-report>`, with print, the PDF (`GET {api}/v1/reports/{no}.pdf?code=…`)
  * and a button that copies "report number + verification code" for the counterparty. Below, the
- * reports issued before with their expiry (from `party.export`; their codes are never shown again).
+ * reports issued before with their expiry and purpose (`report.list`: their codes are never shown again).
  *
  * Takes `api` and the party session as the `.session` property (never an attribute); a refused
  * session is said in words and announced with `fivecolor-session-expired`.
@@ -81,8 +81,8 @@ export class FivecolorReportIssuer extends PortalElement {
   }
 
   protected override async reload(): Promise<void> {
-    const out = await this.call((c, partyId) => c.party.export.query({ partyId }));
-    if (out.ok) this._earlier = [...out.value.reports].reverse();
+    const out = await this.call((c, partyId) => c.report.list.query({ partyId }));
+    if (out.ok) this._earlier = out.value.items;
     else if (out.reason !== 'session') this._notice = { text: this.failure(out), ok: false };
   }
 
@@ -144,7 +144,8 @@ export class FivecolorReportIssuer extends PortalElement {
       <thead>
         <tr>
           <th scope="col">${t.reportNo}</th><th scope="col">${t.issuedAt}</th>
-          <th scope="col">${t.expiresAt}</th><th scope="col">${t.colorAtIssue}</th><th scope="col">${t.status}</th>
+          <th scope="col">${t.expiresAt}</th><th scope="col">${t.colorAtIssue}</th><th scope="col">${t.purpose}</th>
+          <th scope="col">${t.status}</th>
         </tr>
       </thead>
       <tbody>
@@ -158,6 +159,7 @@ export class FivecolorReportIssuer extends PortalElement {
                 ? html`<span class="swatch" data-color=${r.color} aria-hidden="true"></span>${colors[r.color]}`
                 : ''
             }</td>
+            <td>${r.purpose ?? ''}</td>
             <td>${Date.parse(r.expiresAt) > now ? t.valid : t.expired}</td>
           </tr>`,
         )}
