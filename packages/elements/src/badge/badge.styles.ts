@@ -59,7 +59,8 @@ export const badgeStyles = css`
   }
   .body {
     box-sizing: border-box;
-    height: 5.4em;
+    /* Two rows and the link fit in this; the under-objection notice (wrapping) makes it taller. */
+    min-height: 5.4em;
     padding: 0.5em 0.9em;
   }
   .row {
@@ -78,9 +79,12 @@ export const badgeStyles = css`
     color: var(--fivecolor-text-secondary, #595959);
   }
   .objection {
+    height: auto;
     font-size: 0.9em;
     font-weight: 600;
+    line-height: 1.35;
     white-space: normal;
+    margin: 0.1em 0;
   }
   .skel {
     display: inline-block;

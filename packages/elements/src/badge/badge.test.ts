@@ -382,6 +382,49 @@ describe('<fivecolor-badge>', () => {
     ]);
   });
 
+  it('keeps the verify link whole inside the card with the objection notice shown, in both languages and all sizes', async () => {
+    await open();
+    const boxes = await page.evaluate(
+      async (data) => {
+        const out: { at: string; link: DOMRect; notice: DOMRect; card: DOMRect; visible: boolean }[] = [];
+        for (const lang of ['zh-CN', 'en'])
+          for (const size of ['small', 'medium', 'large']) {
+            const el = document.createElement('fivecolor-badge');
+            el.lang = lang;
+            el.setAttribute('size', size);
+            el.data = data as never;
+            document.querySelector('#root')!.append(el);
+            await el.updateComplete;
+            const root = el.shadowRoot!;
+            const link = root.querySelector('[part=link]')!;
+            const box = link.getBoundingClientRect();
+            // The link's center is the link itself on screen (not hidden under or clipped by anything).
+            const hit = root.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
+            out.push({
+              at: `${lang} ${size}`,
+              link: box.toJSON(),
+              notice: root.querySelector('[part=objection]')!.getBoundingClientRect().toJSON(),
+              card: root.querySelector('[part=base]')!.getBoundingClientRect().toJSON(),
+              visible: hit !== null && link.contains(hit),
+            });
+          }
+        return out;
+      },
+      badge('yellow', { underObjection: true, verifyUrl: 'https://court.example/badge/bdg_x' }),
+    );
+    expect(boxes).toHaveLength(6);
+    for (const b of boxes) {
+      const border = 2;
+      expect(b.link.height, b.at).toBeGreaterThan(0);
+      expect(b.link.top, b.at).toBeGreaterThanOrEqual(b.notice.bottom - 0.5);
+      expect(b.link.bottom, b.at).toBeLessThanOrEqual(b.card.bottom - border + 0.5);
+      expect(b.link.left, b.at).toBeGreaterThanOrEqual(b.card.left + border - 0.5);
+      expect(b.link.right, b.at).toBeLessThanOrEqual(b.card.right - border + 0.5);
+      expect(b.notice.bottom, b.at).toBeLessThanOrEqual(b.card.bottom - border + 0.5);
+      expect(b.visible, b.at).toBe(true);
+    }
+  });
+
   it('links to the court\'s page unless verify-link="none" (the court\'s page itself)', async () => {
     await open();
     const hrefs = await page.evaluate(
