@@ -55,11 +55,12 @@ export default defineConfig([
     splitting: true,
   },
   {
-    // One-line embeds: Lit bundled and minified.
+    // One-line embeds: Lit bundled and minified. fivecolor-portal.js is the same module as
+    // fivecolor-elements.js under the name court portal pages used before.
     entry: {
       'fivecolor-elements': 'src/bundles/fivecolor-elements.ts',
       'fivecolor-badge': 'src/bundles/fivecolor-badge.ts',
-      'fivecolor-portal': 'src/bundles/fivecolor-portal.ts',
+      'fivecolor-portal': 'src/bundles/fivecolor-elements.ts',
     },
     format: ['esm'],
     dts: false,

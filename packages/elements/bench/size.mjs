@@ -1,5 +1,6 @@
-// Minified + gzipped size of the one-line embed bundles (run after the build): the badge alone, the
-// three partner elements, and the court portal's (badge, report, the four self-service elements, the client).
+// Minified + gzipped size of the one-line embed bundles (run after the build): the badge alone, and every
+// element (badge, report, verify, the four self-service elements, the client) in fivecolor-elements.js;
+// fivecolor-portal.js is the same module under its earlier name.
 // Run: pnpm --filter @fivecolor/elements bench
 import { readFileSync } from 'node:fs';
 import { brotliCompressSync, gzipSync } from 'node:zlib';

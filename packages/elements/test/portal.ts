@@ -1,5 +1,5 @@
 // Shared by the self-service elements' browser tests: the real API (PGlite in memory) on a socket, which
-// also serves the test page and the portal bundle (same origin), a party with records, and sessions.
+// also serves the test page and the bundle of every element (same origin), a party with records, and sessions.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { residentId, startTestServer, type TestServer } from '@fivecolor/api/testing';
@@ -12,18 +12,18 @@ export type { TestServer };
 export const cstDay = (days: number): string =>
   new Date(Date.now() + 8 * 3_600_000 + days * 86_400_000).toISOString().slice(0, 10);
 
-/** The API, serving `/` (a page loading `/fivecolor-portal.js`) and the built bundle itself. */
+/** The API, serving `/` (a page loading `/fivecolor-elements.js`) and the built bundle itself. */
 export const startPortalApi = (): Promise<TestServer> =>
   startTestServer({
     reports: { court: '浙02' },
     extra: async (req) => {
       const path = new URL(req.url).pathname;
       if (path === '/')
-        return new Response(testPage('fivecolor-portal.js'), {
+        return new Response(testPage('fivecolor-elements.js'), {
           headers: { 'content-type': 'text/html; charset=utf-8' },
         });
-      if (path === '/fivecolor-portal.js')
-        return new Response(await readFile(join(DIST_DIR, 'fivecolor-portal.js')), {
+      if (path === '/fivecolor-elements.js')
+        return new Response(await readFile(join(DIST_DIR, 'fivecolor-elements.js')), {
           headers: { 'content-type': 'text/javascript; charset=utf-8' },
         });
       return undefined;
