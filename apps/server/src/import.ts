@@ -36,6 +36,8 @@ interface BadLine {
 }
 
 const SOURCE = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+/** How often a plain progress line is printed when not on a terminal (`FIVECOLOR_PROGRESS_MS`, for tests). */
+const PLAIN_EVERY_MS = Number(process.env.FIVECOLOR_PROGRESS_MS ?? 2000);
 /** Most bad lines printed one by one (all are counted). */
 const MAX_PRINTED = 1000;
 
@@ -256,7 +258,7 @@ class Progress {
       rows: this.done.toLocaleString('en-US'),
       rate: this.rate().toLocaleString('en-US'),
     });
-    if (!this.bar && performance.now() - this.printed >= 2000) {
+    if (!this.bar && performance.now() - this.printed >= PLAIN_EVERY_MS) {
       this.printed = performance.now();
       const pct = this.total > 0 ? Math.round((100 * this.read) / this.total) : 100;
       console.log(

@@ -124,10 +124,11 @@ describe.each(databases)('fivecolor-server import (%s)', (kind) => {
         return `K-${i},person,RESIDENT_ID,${ids[i >> 1]},钱某,${cat},浙0212,（2025）浙0212民初${i + 1}号,2025-0${1 + (i % 9)}-01,,,`;
       });
       writeFileSync(file, `${HEADER}\n${body.join('\n')}\n`);
-      // Killed right after the first progress line, which follows a committed batch.
+      // Killed right after the first progress line, which follows the first committed batch.
       const killed = await new Promise<string>((resolve) => {
         const child = fork(cliPath, ['import', file, '--batch', '150'], {
-          env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+          // A progress line after every committed batch.
+          env: { ...process.env, LOG_LEVEL: 'warn', ...env, FIVECOLOR_PROGRESS_MS: '0' },
           stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
         });
         let out = '';
