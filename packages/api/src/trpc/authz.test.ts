@@ -1,3 +1,4 @@
+import { defaultPolicy } from '@fivecolor/core';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey, insertApiKey } from '../auth/api-keys.js';
@@ -51,6 +52,7 @@ const documented: Record<string, Role[]> = {
   'exchange.changes': ['admin', 'bank', 'exchange'],
   'exchange.import': ['exchange'],
   'policy.get': ['admin', 'clerk', 'judge', 'enforcement', 'bank', 'exchange', 'party'],
+  'policy.simulate': ['admin'],
   'audit.list': ['admin', 'party'],
   'webhook.create': ['bank', 'exchange'],
   'webhook.list': ['admin', 'bank', 'exchange'],
@@ -161,6 +163,7 @@ describe.each(dbKinds())('authorization matrix (procedure × role) on %s', (kind
     'audit.verify': async () => undefined,
     'exchange.changes': async () => ({ limit: 10 }),
     'policy.get': async () => undefined,
+    'policy.simulate': async () => ({ policy: defaultPolicy }),
     'report.issue': async () => ({ partyId }),
     'report.list': async () => ({ partyId }),
     'report.verify': async () => {
