@@ -97,6 +97,8 @@ export class FivecolorAccessLog extends PortalElement {
   declare private _notice: { text: string; ok: boolean } | undefined;
 
   #loads = 0;
+  /** Every entry loaded for this party, whatever the kind: what a new kind shows while its pages load. */
+  #seen = new Map<number, Entry>();
 
   constructor() {
     super();
@@ -107,6 +109,7 @@ export class FivecolorAccessLog extends PortalElement {
 
   protected override clear(): void {
     this.#loads++;
+    this.#seen.clear();
     this._entries = undefined;
     this._next = null;
     this._notice = undefined;
@@ -118,10 +121,10 @@ export class FivecolorAccessLog extends PortalElement {
     void this.#more(true);
   }
 
-  /** Fetches the next page of the kind shown (a new kind starts over: `fresh`). */
+  /** Fetches the next page of the kind shown, or (`fresh`) its first page in place of what is shown. */
   async #more(fresh = false): Promise<void> {
     const load = fresh ? ++this.#loads : this.#loads;
-    const before = this._next;
+    const before = fresh ? null : this._next;
     const kind = this.kind;
     this._loading = true;
     const out = await this.call((c) =>
@@ -137,7 +140,8 @@ export class FivecolorAccessLog extends PortalElement {
       if (out.reason !== 'session') this._notice = { text: this.failure(out), ok: false };
       return;
     }
-    this._entries = [...(this._entries ?? []), ...out.value.items];
+    this._entries = fresh ? out.value.items : [...(this._entries ?? []), ...out.value.items];
+    for (const e of out.value.items) this.#seen.set(e.seq, e);
     this._next = out.value.nextBefore;
   }
 
@@ -209,9 +213,17 @@ export class FivecolorAccessLog extends PortalElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     super.willUpdate(changed);
-    // A new kind (chosen, or set as the attribute) lists that kind from the newest entry on.
+    // A new kind (chosen, or set as the attribute) lists that kind from the newest entry on: at once
+    // those of the entries loaded, then the API's pages of that kind.
     const other = changed.has('api') || changed.has('session');
-    if (changed.get('kind') !== undefined && !other && this.client && !this._refused) this.reload();
+    if (changed.get('kind') !== undefined && !other && this.client && !this._refused) {
+      const kept = [...this.#seen.values()]
+        .filter((e) => this.kind === 'all' || accessKind(e) === this.kind)
+        .sort((a, b) => b.seq - a.seq);
+      this._entries = kept.length > 0 ? kept : undefined;
+      this._next = null;
+      void this.#more(true);
+    }
   }
 
   async #exportJson(): Promise<void> {
