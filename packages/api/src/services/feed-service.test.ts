@@ -8,7 +8,7 @@ import { trpcError } from '../testing/client.js';
 import { createHarness, type Harness } from '../testing/harness.js';
 import { residentId } from '../testing/ids.js';
 import { dbKinds } from '../testing/test-db.js';
-import { encodeFeedCursor, type FEED_TYPES } from './feed-service.js';
+import { encodeFeedCursor, type FEED_TYPES, settledSeq } from './feed-service.js';
 
 const CASE = '（2026）浙0212执5号';
 
@@ -359,6 +359,28 @@ describe.each(dbKinds().filter((k) => k === 'postgres'))(
       } finally {
         slow.release();
       }
+    });
+
+    it('does not wait for ever: past waitMs nothing after the cursor counts as settled', async () => {
+      const p = await h.registerPerson(955);
+      const before = await settledSeq(h.deps, 0);
+      expect(before.settled).toBe(before.last);
+      const pool = h.db.pool as NonNullable<typeof h.db.pool>;
+      const slow = await pool.connect();
+      try {
+        await slow.query('begin');
+        await slow.query(
+          `insert into changes (party_id, kind, color, previous_color, data, at)
+         values ($1, 'color.changed', 'yellow', 'green', '{}'::jsonb, now())`,
+          [p],
+        );
+        const stalled = await settledSeq(h.deps, 7, { waitMs: 100 });
+        expect(stalled).toEqual({ last: before.last + 1, settled: 7 });
+      } finally {
+        await slow.query('rollback');
+        slow.release();
+      }
+      expect((await settledSeq(h.deps, 7)).settled).toBe(before.last + 1);
     });
 
     it('a reader following the feed during concurrent writes sees every row once, in order', async () => {
