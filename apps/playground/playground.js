@@ -13,6 +13,7 @@ const TEXT = {
     'index.bank': '银行“诚信履行贷”申请页：嵌入诚信诉讼码徽章和报告核验表单',
     'index.court':
       '法院在线诉讼服务平台：当事人登录，查看诚信诉讼码和记录、提出异议、出具报告、授权银行、查看谁查看过',
+    'index.partner': '信用平台的 Webhook 接收端：法院推送的签名事件，核验后实时显示',
     'index.params': '参数：<code>?token=徽章令牌&amp;api=接口地址&amp;lang=en</code>（api 默认为本站）。',
     'bank.title': '示例银行 · 诚信履行贷',
     'bank.applicant': '申请人的诚信诉讼码',
@@ -45,6 +46,7 @@ const TEXT = {
     'index.bank': "A bank's integrity performance loan page: the code badge and the report verification form",
     'index.court':
       "The court's online-service portal: a litigant signs in, sees its code and records, objects, issues a report, gives a bank consent and sees who looked",
+    'index.partner': "A partner's webhook receiver: the court's signed events, verified, as they arrive",
     'index.params':
       'Query parameters: <code>?token=badge-token&amp;api=API-base-URL&amp;lang=en</code> (api defaults to this origin).',
     'bank.title': 'Example Bank · integrity performance loan',

@@ -109,10 +109,10 @@ describe('playground pages', () => {
     expect(errors).toEqual([]);
   });
 
-  it('index page links to both pages', async () => {
+  it('index page links to the bank, court and partner pages', async () => {
     await page.goto(`${site.url}/playground/`);
     const links = await page.$$eval('a', (as) => as.map((a) => a.getAttribute('href')));
-    expect(links).toEqual(['./bank.html', './court.html']);
+    expect(links).toEqual(['./bank.html', './court.html', './partner.html']);
     expect(await axe(page)).toEqual([]);
     expect(errors).toEqual([]);
   });
