@@ -87,6 +87,7 @@ export const en: Strings = {
   qrLabel: 'QR code to verify this report',
   qrCaption: 'Scan to verify',
   repairedOn: (date) => `repaired from ${date}`,
+  sourceOf: (source) => `source: ${source}`,
   objection: { open: 'objection under review', upheld: 'objection upheld', rejected: 'objection rejected' },
   listSep: '; ',
 };

@@ -74,6 +74,8 @@ export interface Strings {
   qrLabel: string;
   qrCaption: string;
   repairedOn: (date: string) => string;
+  /** An imported record's source, e.g. 来源：信用宁波. */
+  sourceOf: (source: string) => string;
   objection: Record<string, string>;
   listSep: string;
 }

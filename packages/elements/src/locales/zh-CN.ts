@@ -87,6 +87,7 @@ export const zhCN: Strings = {
   qrLabel: '报告核验二维码',
   qrCaption: '扫码核验',
   repairedOn: (date) => `${date}起修复`,
+  sourceOf: (source) => `来源：${source}`,
   objection: { open: '异议审查中', upheld: '异议成立', rejected: '异议已驳回' },
   listSep: '；',
 };

@@ -198,6 +198,30 @@ describe('<fivecolor-report>', () => {
     ).toBeNull();
   });
 
+  it("names an imported record's source, and only for an imported record", async () => {
+    const report = sampleReport('yellow');
+    report.records = [report.records[0], { ...report.records[0], recordId: 'rec_2', source: '信用宁波' }];
+    await addReport(report);
+    const rows = () =>
+      page.evaluate(() =>
+        [
+          ...document
+            .querySelector('fivecolor-report')!
+            .shadowRoot!.querySelectorAll('[part=records] tbody tr'),
+        ].map((tr) => tr.textContent ?? ''),
+      );
+    const zh = await rows();
+    expect(zh).toHaveLength(2);
+    expect(zh[0]).not.toContain('来源');
+    expect(zh[1]).toContain('来源：信用宁波');
+    await page.evaluate(async () => {
+      const el = document.querySelector('fivecolor-report')!;
+      el.setAttribute('lang', 'en');
+      await el.updateComplete;
+    });
+    expect((await rows())[1]).toContain('source: 信用宁波');
+  });
+
   it('switches to English live', async () => {
     await addReport(sampleReport('gold'));
     await page.evaluate(async () => {

@@ -299,6 +299,7 @@ export class FivecolorReport extends LitElement {
     const parts = [t.statuses[r.status] ?? r.status];
     if (r.repairedBy) parts.push(t.repairedOn(r.repairedBy.effectiveFrom));
     if (r.objection) parts.push(t.objection[r.objection.status] ?? r.objection.status);
+    if (r.source) parts.push(t.sourceOf(r.source));
     return parts.join(t.listSep);
   }
 
