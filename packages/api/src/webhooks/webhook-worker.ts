@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
-import { appendAudit } from '../audit/audit-log.js';
+import { type AuditEntry, appendAudits } from '../audit/audit-log.js';
 import type { Tx } from '../db/database.js';
 import { rowsOf } from '../db/rows.js';
 import { apiKeys, webhookOutbox, webhooks } from '../db/schema.js';
@@ -74,6 +75,9 @@ interface Result {
   outcome: PostOutcome | null;
 }
 
+/** How long outcomes gather before they are recorded together (one transaction for many deliveries). */
+const ACK_DELAY_MS = 5;
+
 /** The message id of an event for one endpoint: the same on every retry and replay (receivers dedupe by it). */
 export function messageId(webhookId: string, seq: number): string {
   return `${webhookId}_${seq}`;
@@ -93,24 +97,22 @@ export async function claimDeliveries(
   leaseMs: number,
 ): Promise<OutboxRow[]> {
   const lease = new Date(now.getTime() + leaseMs);
+  const at = now.toISOString();
+  // A row is a head when no earlier row of its (webhook, party) is pending (an index probe each).
   const rows = rowsOf<{ id: string | number }>(
     await tx.execute(sql`
-      with heads as (
-        select distinct on (p.webhook_id, p.party_id) p.id
-        from webhook_outbox p
-        join webhooks w on w.id = p.webhook_id and w.deleted_at is null and w.disabled_at is null
-        join api_keys k on k.id = w.api_key_id and k.revoked_at is null
-        where p.status = 'pending'
-        order by p.webhook_id, p.party_id, p.seq, p.id
-      )
-      select h.id from webhook_outbox h
-      where h.id in (select id from heads)
-        and h.status = 'pending'
-        and h.next_attempt_at <= ${now.toISOString()}
-        and (h.lease_until is null or h.lease_until < ${now.toISOString()})
-      order by h.next_attempt_at, h.id
+      select o.id from webhook_outbox o
+      join webhooks w on w.id = o.webhook_id and w.deleted_at is null and w.disabled_at is null
+      join api_keys k on k.id = w.api_key_id and k.revoked_at is null
+      where o.status = 'pending' and o.next_attempt_at <= ${at}
+        and (o.lease_until is null or o.lease_until < ${at})
+        and not exists (
+          select 1 from webhook_outbox e
+          where e.webhook_id = o.webhook_id and e.party_id = o.party_id and e.status = 'pending'
+            and (e.seq < o.seq or (e.seq = o.seq and e.id < o.id)))
+      order by o.next_attempt_at, o.id
       limit ${n}
-      for update skip locked`),
+      for update of o skip locked`),
   );
   if (rows.length === 0) return [];
   return tx
@@ -163,6 +165,8 @@ export class WebhookWorker {
     this.#deps = deps;
     this.#o = resolveWebhookOptions(opts);
     this.#observer = observer;
+    // Each attempt in flight listens for shutdown on this one signal.
+    setMaxListeners(0, this.#abort.signal);
   }
 
   get options(): ResolvedWebhookOptions {
@@ -210,6 +214,11 @@ export class WebhookWorker {
 
   async #run(): Promise<void> {
     while (!this.#stopped) {
+      // Claims in batches: once at least half the slots are free (an acknowledgement wakes the loop).
+      if (this.#inFlight > this.#o.concurrency / 2) {
+        await this.#sleep(this.#o.pollMs);
+        continue;
+      }
       let claimed = 0;
       try {
         claimed = await this.#claimRound();
@@ -220,7 +229,7 @@ export class WebhookWorker {
         );
       }
       if (this.#stopped) break;
-      if (claimed === 0 || this.#inFlight >= this.#o.concurrency) await this.#sleep(this.#o.pollMs);
+      if (claimed === 0) await this.#sleep(this.#o.pollMs);
     }
   }
 
@@ -279,23 +288,21 @@ export class WebhookWorker {
    * audited disclosure (one row per party, the webhook's key as the actor), as a page of the change feed is.
    */
   async #auditDisclosures(tx: Tx, rows: OutboxRow[], now: Date): Promise<void> {
+    const entries: AuditEntry[] = [];
     for (const row of rows) {
       const ep = await this.#endpoint(row.webhookId, tx);
       if (ep?.viewer.role !== 'exchange') continue;
-      await appendAudit(
-        tx,
-        {
-          actorId: ep.keyId,
-          actorRole: ep.viewer.role,
-          actorOrg: ep.viewer.org,
-          action: 'webhook.deliver',
-          partyId: row.partyId,
-          target: row.webhookId,
-          detail: { seq: row.seq, attempt: row.attempts },
-        },
-        now,
-      );
+      entries.push({
+        actorId: ep.keyId,
+        actorRole: ep.viewer.role,
+        actorOrg: ep.viewer.org,
+        action: 'webhook.deliver',
+        partyId: row.partyId,
+        target: row.webhookId,
+        detail: { seq: row.seq, attempt: row.attempts },
+      });
     }
+    await appendAudits(tx, entries, now);
   }
 
   /** A webhook's URL, signer and owner, cached (they never change); read through `tx` inside a transaction. */
@@ -364,11 +371,17 @@ export class WebhookWorker {
     });
   }
 
-  #flushSoon(): Promise<void> {
-    this.#flushing ??= this.#recordAcks().finally(() => {
-      this.#flushing = null;
-      this.#wake?.();
-    });
+  /**
+   * Records the outcomes gathered so far a few milliseconds from now (outcomes arriving meanwhile join
+   * the same transaction); `now` records at once (on stop and drain).
+   */
+  #flushSoon(now = false): Promise<void> {
+    this.#flushing ??= new Promise<void>((resolve) => setTimeout(resolve, now ? 0 : ACK_DELAY_MS))
+      .then(() => this.#recordAcks())
+      .finally(() => {
+        this.#flushing = null;
+        this.#wake?.();
+      });
     return this.#flushing;
   }
 
@@ -384,7 +397,7 @@ export class WebhookWorker {
   }
 
   async #flush(): Promise<void> {
-    while (this.#flushing || this.#acks.length > 0) await (this.#flushing ?? this.#flushSoon());
+    while (this.#flushing || this.#acks.length > 0) await (this.#flushing ?? this.#flushSoon(true));
   }
 
   /** Records a batch of outcomes in one transaction (only rows this worker still holds the lease of). */
@@ -393,7 +406,22 @@ export class WebhookWorker {
     const o = this.#o;
     const observed: [DeliveryOutcome, number | null][] = [];
     await this.#deps.db.db.transaction(async (tx) => {
+      // The common case, acknowledged deliveries, in one statement.
+      const ok = results.filter((r) => acknowledged(r.outcome));
+      if (ok.length > 0) {
+        const values = sql.join(
+          ok.map(({ row, outcome: a }) => sql`(${row.id}::bigint, ${a?.status}::int, ${a?.ms}::int)`),
+          sql`, `,
+        );
+        await tx.execute(sql`
+          update webhook_outbox o set status = 'delivered', delivered_at = ${now.toISOString()},
+            last_status = v.status, last_error = null, last_ms = v.ms, lease_until = null, lease_owner = null
+          from (values ${values}) as v(id, status, ms)
+          where o.id = v.id and o.lease_owner = ${this.#owner}`);
+        for (const { outcome: a } of ok) observed.push(['delivered', (a?.ms ?? 0) / 1000]);
+      }
       for (const { row, outcome } of results) {
+        if (acknowledged(outcome)) continue;
         const mine = and(eq(webhookOutbox.id, row.id), eq(webhookOutbox.leaseOwner, this.#owner));
         const attempt = outcome
           ? {
@@ -411,12 +439,6 @@ export class WebhookWorker {
             .set({ ...attempt, status: 'skipped' })
             .where(mine);
           observed.push(['skipped', null]);
-        } else if (outcome.status !== null && outcome.status >= 200 && outcome.status < 300) {
-          await tx
-            .update(webhookOutbox)
-            .set({ ...attempt, status: 'delivered', deliveredAt: now })
-            .where(mine);
-          observed.push(['delivered', seconds]);
         } else if (outcome.error === ABORTED) {
           // Cut short by shutdown: not the receiver's failure; due again at once.
           await tx
@@ -446,6 +468,11 @@ export class WebhookWorker {
     });
     for (const [outcome, seconds] of observed) this.#observer?.delivery(outcome, seconds);
   }
+}
+
+/** A 2xx answer: the receiver has the event. */
+function acknowledged(outcome: PostOutcome | null): boolean {
+  return outcome !== null && outcome.status !== null && outcome.status >= 200 && outcome.status < 300;
 }
 
 function describeFailure(outcome: PostOutcome, windowMs: number): string {
