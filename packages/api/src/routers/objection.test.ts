@@ -341,6 +341,50 @@ describe.each(dbKinds())('objections (异议) on %s', (kind) => {
     });
   });
 
+  it('an objection to a record a partner imported without a court is decided by any court', async () => {
+    const { partyId, party } = await newParty();
+    const lookup = await h.as('clerk').party.get.query({ partyId });
+    const imported = await h.call(
+      'exchange.import',
+      {
+        records: [
+          {
+            externalId: 'NB-objection-1',
+            kind: 'person',
+            idType: lookup.party.idType,
+            idNumber: lookup.party.idNumber,
+            name: lookup.party.name,
+            category: 'Y14',
+            effectiveFrom: today(),
+          },
+        ],
+      },
+      h.keys.exchange,
+    );
+    const recordId = (imported.data as { results: { recordId: string }[] }).results[0]?.recordId as string;
+    expect(recordId).toMatch(/^rec_/);
+    const filed = await party.objection.file.mutate({ recordId, reason: '该记录所涉案件已撤诉' });
+    // The judge of 浙03 is no court of the record (it names none) and still may decide.
+    const decided = await h.client(h.otherCourtJudge).objection.resolve.mutate({
+      objectionId: filed.objectionId,
+      decision: 'upheld',
+      reason: '经核实，信用平台记录有误',
+    });
+    expect(decided).toMatchObject({ status: 'upheld', classification: { color: 'green' } });
+    // A court record of 浙0212 stays with its own court: 浙03 may not decide its objection.
+    const own = await newRecord(partyId);
+    const second = await party.objection.file.mutate({ recordId: own, reason: '不服' });
+    expect(
+      await refused(() =>
+        h.client(h.otherCourtJudge).objection.resolve.mutate({
+          objectionId: second.objectionId,
+          decision: 'rejected',
+          reason: '驳回',
+        }),
+      ),
+    ).toMatchObject({ code: 'FORBIDDEN' });
+  });
+
   it('answers a retry with the same idempotency key with the same objection', async () => {
     const { partyId, party } = await newParty();
     const recordId = await newRecord(partyId);

@@ -73,3 +73,17 @@ export function assertCourt(c: Caller, court: string, field = 'court'): void {
     );
   }
 }
+
+/**
+ * Who reviews an objection to a record: its court's staff (or a court above), as `assertCourt`; a
+ * record a partner imported without naming a court is reviewed by the staff of any court, so that no
+ * objection is left without anyone who may decide it.
+ */
+export function assertReviewCourt(
+  c: Caller,
+  row: { court: string; source: string },
+  field = 'recordId',
+): void {
+  if (row.court === '' && row.source !== 'court' && c.principal.court !== null) return;
+  assertCourt(c, row.court, field);
+}

@@ -2,7 +2,7 @@ import { and, desc, eq, lt, ne, or, type SQL } from 'drizzle-orm';
 import { newId } from '../db/ids.js';
 import { changes, objections, records } from '../db/schema.js';
 import { lockPartyState, recomputeLocked, today } from '../state/party-state.js';
-import { assertCourt, type Caller } from './access.js';
+import { assertReviewCourt, type Caller } from './access.js';
 import { type AuditedScope, auditedWrite, auditRead } from './audit-trail.js';
 import { badRequest, conflict, forbidden, notFound, quoteId } from './errors.js';
 import { assertRevisable, lockRecord, revokeLocked } from './record-service.js';
@@ -70,7 +70,7 @@ export async function fileObjection(
         forbidden(`recordId: no record ${quoteId(input.recordId)} of this party`);
     } else {
       if (!found) notFound(`recordId: no record ${quoteId(input.recordId)}`);
-      assertCourt(c, found.court, 'recordId');
+      assertReviewCourt(c, found, 'recordId');
     }
     // Under the party's lock: one open objection per record, even for concurrent filings.
     await lockPartyState(w.tx, found.partyId);
@@ -134,7 +134,7 @@ export async function resolveObjection(
   return auditedWrite(c, { key: idempotencyKey, input: rest }, async (w) => {
     const [found] = await w.tx.select().from(objections).where(eq(objections.id, input.objectionId));
     if (!found) notFound(`objectionId: no objection ${quoteId(input.objectionId)}`);
-    const { prev, row } = await lockRecord(c, w, found.recordId, { field: 'objectionId', anyColor: true });
+    const { prev, row } = await lockRecord(c, w, found.recordId, { field: 'objectionId', anyColor: true, review: true });
     const [o] = await w.tx.select().from(objections).where(eq(objections.id, found.id));
     if (o?.status !== 'open')
       conflict(`objectionId: objection ${found.id} is already resolved (${o?.status ?? found.status})`);

@@ -4,7 +4,7 @@ import { rowsDetail } from '../audit/row-hash.js';
 import { newId } from '../db/ids.js';
 import { changes, recordRevisions, records } from '../db/schema.js';
 import { lockPartyState, type PartyStateRow, recomputeLocked, today } from '../state/party-state.js';
-import { assertCourt, assertPartyAccess, type Caller } from './access.js';
+import { assertCourt, assertPartyAccess, assertReviewCourt, type Caller } from './access.js';
 import { type AuditedScope, auditedWrite, auditRead } from './audit-trail.js';
 import type { Deps } from './deps.js';
 import { badRequest, conflict, forbidden, notFound, quoteId } from './errors.js';
@@ -134,12 +134,13 @@ export async function lockRecord(
   c: Caller,
   w: AuditedScope,
   recordId: string,
-  opts: { field?: string; anyColor?: boolean } = {},
+  opts: { field?: string; anyColor?: boolean; review?: boolean } = {},
 ) {
   const field = opts.field ?? 'recordId';
   const [found] = await w.tx.select().from(records).where(eq(records.id, recordId));
   if (!found) notFound(`${field}: no record ${quoteId(recordId)}`);
-  assertCourt(c, found.court, field);
+  if (opts.review) assertReviewCourt(c, found, field);
+  else assertCourt(c, found.court, field);
   if (!opts.anyColor) assertRevisable(c, found, field);
   const prev = await lockPartyState(w.tx, found.partyId);
   const [row] = await w.tx.select().from(records).where(eq(records.id, recordId));
