@@ -2,7 +2,8 @@
 // baseline measured in this run — bare HTTP POSTs of the same bodies to the same receiver over the same
 // keep-alive agent (no queue, no signing, no database):
 // 1. deliveries/s: BENCH_WEBHOOK_EVENTS color changes (default 5,000) of BENCH_WEBHOOK_PARTIES parties
-//    (default 100) queued at once and drained by the worker (32 in flight, one per party at a time);
+//    (default 100) queued at once and drained by the worker (BENCH_WEBHOOK_CONCURRENCY in flight,
+//    default 32 as in production; one per party at a time);
 //    the receiver checks that each party's events arrive in seq order (goal ≥ 1,000/s).
 // 2. end-to-end latency: from a `record.create` call's answer (its commit) to the receiver getting the
 //    event, one write every 50 ms, worker on its default settings (goal p99 ≤ 1 s); baseline: one bare POST.
@@ -18,6 +19,8 @@ import { WebhookWorker } from '../src/webhooks/webhook-worker.ts';
 const EVENTS = Number(process.env.BENCH_WEBHOOK_EVENTS ?? 5_000);
 const PARTIES = Number(process.env.BENCH_WEBHOOK_PARTIES ?? 100);
 const WRITES = Number(process.env.BENCH_WEBHOOK_WRITES ?? 100);
+// Deliveries in flight at once (the worker's default is 32).
+const CONCURRENCY = Number(process.env.BENCH_WEBHOOK_CONCURRENCY ?? 32);
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
 const pct = (xs, p) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
@@ -97,7 +100,7 @@ for (const kind of dbKinds()) {
       '{"since":"2026-01-01","until":null,"basis":[],"policyId":"default-2022","cause":"bench"}'::jsonb, ${at}
     from generate_series(0, ${EVENTS - 1}) as i`);
   rx.reset();
-  const worker = new WebhookWorker(h.deps, { allowPrivate: true, pollMs: 5 }).start();
+  const worker = new WebhookWorker(h.deps, { allowPrivate: true, pollMs: 5, concurrency: CONCURRENCY }).start();
   const t0 = performance.now();
   const progress = setInterval(() => console.error(`  … ${rx.state.count} delivered`), 5000);
   await rx.until(() => rx.state.count >= EVENTS);
