@@ -76,7 +76,9 @@ describe('the demo webhook receiver', () => {
     expect(JSON.stringify(events)).not.toMatch(/章某某|11010519491231002X/);
     expect((await list(events[0]?.n)).events.map((e) => e.n)).toEqual([events[1]?.n]);
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
-    expect(Number(metrics.match(/^fivecolor_webhook_deliveries_total\{outcome="delivered"\} (\d+)$/m)?.[1])).toBe(2);
+    expect(
+      Number(metrics.match(/^fivecolor_webhook_deliveries_total\{outcome="delivered"\} (\d+)$/m)?.[1]),
+    ).toBe(2);
     expect(metrics).toMatch(/^fivecolor_webhook_delivery_duration_seconds_count 2$/m);
     expect(metrics).toMatch(/^fivecolor_webhook_queue_depth 0$/m);
   });

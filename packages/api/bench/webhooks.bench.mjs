@@ -100,7 +100,11 @@ for (const kind of dbKinds()) {
       '{"since":"2026-01-01","until":null,"basis":[],"policyId":"default-2022","cause":"bench"}'::jsonb, ${at}
     from generate_series(0, ${EVENTS - 1}) as i`);
   rx.reset();
-  const worker = new WebhookWorker(h.deps, { allowPrivate: true, pollMs: 5, concurrency: CONCURRENCY }).start();
+  const worker = new WebhookWorker(h.deps, {
+    allowPrivate: true,
+    pollMs: 5,
+    concurrency: CONCURRENCY,
+  }).start();
   const t0 = performance.now();
   const progress = setInterval(() => console.error(`  … ${rx.state.count} delivered`), 5000);
   await rx.until(() => rx.state.count >= EVENTS);

@@ -127,7 +127,9 @@ describe.each(dbKinds())('webhooks on %s', (kind) => {
     const partyId = await person();
     await newRecord(partyId);
     const depth = async () =>
-      Number((await (await h.app.request('/metrics')).text()).match(/^fivecolor_webhook_queue_depth (\d+)$/m)?.[1]);
+      Number(
+        (await (await h.app.request('/metrics')).text()).match(/^fivecolor_webhook_queue_depth (\d+)$/m)?.[1],
+      );
     expect(await depth()).toBe(2);
     expect(await worker().drain()).toBeGreaterThanOrEqual(2);
     expect(await depth()).toBe(0);
