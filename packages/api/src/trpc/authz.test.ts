@@ -51,15 +51,15 @@ const documented: Record<string, Role[]> = {
   'stats.summary': COURT_READ,
   'exchange.changes': ['admin', 'bank', 'exchange'],
   'exchange.import': ['exchange'],
-  'policy.get': ['admin', 'clerk', 'judge', 'enforcement', 'bank', 'exchange', 'party'],
-  'policy.simulate': ['admin'],
-  'audit.list': ['admin', 'party'],
   'webhook.create': ['bank', 'exchange'],
   'webhook.list': ['admin', 'bank', 'exchange'],
   'webhook.delete': ['admin', 'bank', 'exchange'],
   'webhook.deliveries': ['admin', 'bank', 'exchange'],
   'webhook.replay': ['admin', 'bank', 'exchange'],
   'stats.series': COURT_READ,
+  'policy.get': ['admin', 'clerk', 'judge', 'enforcement', 'bank', 'exchange', 'party'],
+  'policy.simulate': ['admin'],
+  'audit.list': ['admin', 'party'],
   'apiKey.create': ['admin'],
   'apiKey.list': ['admin'],
   'apiKey.revoke': ['admin'],
@@ -93,6 +93,10 @@ describe.each(dbKinds())('authorization matrix (procedure × role) on %s', (kind
       })
     ).recordId;
 
+  /** A webhook the caller's key manages (an admin manages all): the exchange's, or the bank's. */
+  const webhookOf = async (role?: Role) =>
+    (await h.as(role === 'bank' ? 'bank' : 'exchange').webhook.create.mutate({ url: 'https://8.8.8.8/hook' }))
+      .id;
   /** A valid input for each procedure, for a caller of `role` (the party acts on its own party). */
   const inputs: Record<string, (role?: Role) => Promise<unknown>> = {
     'webhook.create': async () => ({ url: 'https://8.8.8.8/hook' }),
@@ -101,10 +105,6 @@ describe.each(dbKinds())('authorization matrix (procedure × role) on %s', (kind
     'webhook.deliveries': async (role) => ({ id: await webhookOf(role) }),
     'webhook.replay': async (role) => ({ id: await webhookOf(role), fromSeq: 1 }),
     'party.register': async () => ({
-  /** A webhook the caller's key manages (an admin manages all): the exchange's, or the bank's. */
-  const webhookOf = async (role?: Role) =>
-    (await h.as(role === 'bank' ? 'bank' : 'exchange').webhook.create.mutate({ url: 'https://8.8.8.8/hook' }))
-      .id;
       kind: 'person',
       idType: 'RESIDENT_ID',
       idNumber: residentId(n++),
@@ -158,10 +158,10 @@ describe.each(dbKinds())('authorization matrix (procedure × role) on %s', (kind
     }),
     'audit.list': async () => ({}),
     'stats.summary': async () => undefined,
+    'exchange.changes': async () => ({ limit: 10 }),
     'stats.series': async () => ({ from: '2026-01-01', to: '2026-03-31' }),
     'apiKey.whoami': async () => undefined,
     'audit.verify': async () => undefined,
-    'exchange.changes': async () => ({ limit: 10 }),
     'policy.get': async () => undefined,
     'policy.simulate': async () => ({ policy: defaultPolicy }),
     'report.issue': async () => ({ partyId }),
