@@ -36,10 +36,10 @@ export { checkImportRow, IMPORT_COLUMNS, parseImportDate } from './import/import
 export type { ReportOptions } from './reports/report-kit.js';
 export type { SigningKey } from './reports/signing-keys.js';
 export { activeSigningKey, parseSigningKey, rotateSigningKey } from './reports/signing-keys.js';
-export type { ApplyResult, SimulationResult } from './services/policy-service.js';
-export { activePolicy, applyPolicy, simulate } from './services/policy-service.js';
 export type { AppRouter } from './routers/root.js';
 export { appRouter } from './routers/root.js';
+export type { ApplyResult, SimulationResult } from './services/policy-service.js';
+export { activePolicy, applyPolicy, simulate } from './services/policy-service.js';
 export type { PartyStateValues, RecordFacts } from './state/materialize.js';
 export { materializeParty } from './state/materialize.js';
 export { refreshStaleStates } from './state/party-state.js';

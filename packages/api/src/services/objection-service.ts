@@ -134,7 +134,11 @@ export async function resolveObjection(
   return auditedWrite(c, { key: idempotencyKey, input: rest }, async (w) => {
     const [found] = await w.tx.select().from(objections).where(eq(objections.id, input.objectionId));
     if (!found) notFound(`objectionId: no objection ${quoteId(input.objectionId)}`);
-    const { prev, row } = await lockRecord(c, w, found.recordId, { field: 'objectionId', anyColor: true, review: true });
+    const { prev, row } = await lockRecord(c, w, found.recordId, {
+      field: 'objectionId',
+      anyColor: true,
+      review: true,
+    });
     const [o] = await w.tx.select().from(objections).where(eq(objections.id, found.id));
     if (o?.status !== 'open')
       conflict(`objectionId: objection ${found.id} is already resolved (${o?.status ?? found.status})`);

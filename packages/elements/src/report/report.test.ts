@@ -200,7 +200,9 @@ describe('<fivecolor-report>', () => {
 
   it("names an imported record's source, and only for an imported record", async () => {
     const report = sampleReport('yellow');
-    report.records = [report.records[0], { ...report.records[0], recordId: 'rec_2', source: '信用宁波' }];
+    const [court] = report.records;
+    if (!court) throw new Error('the sample report has a record');
+    report.records = [court, { ...court, recordId: 'rec_2', source: '信用宁波' }];
     await addReport(report);
     const rows = () =>
       page.evaluate(() =>
