@@ -188,7 +188,7 @@ export const changes = pgTable(
     previousColor: text('previous_color').$type<Color>(),
     data: jsonb('data').$type<Record<string, unknown>>(),
   },
-  (t) => [index('changes_party_idx').on(t.partyId, t.seq)],
+  (t) => [index('changes_party_idx').on(t.partyId, t.seq), index('changes_kind_idx').on(t.kind, t.seq)],
 );
 
 /** Screening at the filing window: one row per party of the new case. */
