@@ -3,7 +3,7 @@ import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import { compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose';
 import type { Db } from '../db/database.js';
 import { apiKeys, auditCheckpoints, partyState, recordRevisions, records, reports } from '../db/schema.js';
-import { activePolicy } from '../services/policy-service.js';
+import { activePolicy, recordsBetween } from '../services/policy-service.js';
 import { materializeParty } from '../state/materialize.js';
 import { appendAudit, auditPages, auditRowHash, GENESIS_HASH } from './audit-log.js';
 import {
@@ -244,30 +244,11 @@ export async function verifyIntegrity(db: Db, opts: IntegrityOptions = {}): Prom
       .orderBy(asc(partyState.partyId))
       .limit(pageSize);
     if (states.length === 0) break;
-    const recs = await db.db
-      .select({
-        id: records.id,
-        partyId: records.partyId,
-        category: records.category,
-        effectiveFrom: records.effectiveFrom,
-        effectiveUntil: records.effectiveUntil,
-        repairs: records.repairs,
-        revokedAt: records.revokedAt,
-      })
-      .from(records)
-      .where(
-        inArray(
-          records.partyId,
-          states.map((s) => s.partyId),
-        ),
-      )
-      .orderBy(asc(records.effectiveFrom), asc(records.createdAt));
-    const byParty = new Map<string, typeof recs>();
-    for (const r of recs) {
-      const list = byParty.get(r.partyId);
-      if (list) list.push(r);
-      else byParty.set(r.partyId, [r]);
-    }
+    const byParty = await recordsBetween(
+      db.db,
+      (states[0] as { partyId: string }).partyId,
+      (states.at(-1) as { partyId: string }).partyId,
+    );
     for (const s of states) {
       counts.partyStates++;
       // Marked for recomputation (its `until` has come by its own `asOf`, as migration 0003 does) or

@@ -62,8 +62,8 @@ async function pageAfter(q: Database | Tx, after: string, pageSize: number, lock
   return { states, last, records: await recordsBetween(q, first, last) };
 }
 
-/** The records of the parties with ids in [first, last], by party. */
-async function recordsBetween(q: Database | Tx, first: string, last: string) {
+/** The records of the parties with ids in [first, last], by party, in the order classification reads them. */
+export async function recordsBetween(q: Database | Tx, first: string, last: string) {
   const rows = await q
     .select({
       id: records.id,
