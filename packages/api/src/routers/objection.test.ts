@@ -156,6 +156,30 @@ describe.each(dbKinds())('objections (异议) on %s', (kind) => {
       decision: 'upheld',
     });
     expect(feed.at(-1)).toMatchObject({ color: 'green', previousColor: 'yellow' });
+    // The partner reads the same steps on the public change feed.
+    const items: {
+      type: string;
+      partyId: string;
+      color?: { from: string | null; to: string } | undefined;
+    }[] = [];
+    for (let cursor: string | undefined; ; ) {
+      const page = await h
+        .as('exchange')
+        .exchange.changes.query({ limit: 1000, ...(cursor ? { cursor } : {}) });
+      items.push(...page.items);
+      if (!page.hasMore) break;
+      cursor = page.nextCursor;
+    }
+    const onFeed = items.filter((i) => i.partyId === partyId);
+    expect(onFeed.map((i) => i.type)).toEqual([
+      'record.created',
+      'color.changed',
+      'objection.filed',
+      'objection.resolved',
+      'record.revoked',
+      'color.changed',
+    ]);
+    expect(onFeed.at(-1)?.color).toMatchObject({ from: 'yellow', to: 'green' });
     const audit = await h.db.db
       .select()
       .from(auditLog)
