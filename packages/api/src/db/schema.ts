@@ -208,6 +208,26 @@ export const screenings = pgTable(
   (t) => [index('screenings_case_idx').on(t.caseNumber), index('screenings_party_idx').on(t.partyId)],
 );
 
+/**
+ * A case marked at the filing window for the trial judge (after its parties were screened): one row per
+ * mark, never changed or deleted. `court` is the case number's court, which the marking key covers.
+ */
+export const caseMarks = pgTable(
+  'case_marks',
+  {
+    id: text('id').primaryKey(),
+    caseNumber: text('case_number').notNull(),
+    court: text('court').notNull(),
+    note: text('note'),
+    actorId: text('actor_id'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('case_marks_case_idx').on(t.caseNumber),
+    index('case_marks_court_idx').on(t.court, t.createdAt),
+  ],
+);
+
 /** Idempotency keys: the stored (encrypted) response of a write, per caller and key. */
 export const idempotencyKeys = pgTable(
   'idempotency_keys',
