@@ -31,6 +31,10 @@ export const roleTable: Readonly<Record<string, readonly Role[]>> = {
   'party.export': [...COURT_READ, 'party'],
   'party.screen': ['clerk', 'judge', 'enforcement'],
   'party.screenings': COURT_READ,
+  // A screened case marked for the trial judge, and the marked cases of the key's courts: court keys only.
+  'party.markCase': ['clerk', 'judge', 'enforcement'],
+  'party.markedCases': ['clerk', 'judge', 'enforcement'],
+  'party.caseHistory': COURT_READ,
   // Exact full name among the parties the key's courts have seen (records or screenings): court keys only.
   'party.search': ['clerk', 'judge', 'enforcement'],
   // Only the online-service portal, which has authenticated the litigant itself: a session acts as the

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { issueBadgeToken, revokeBadgeToken } from '../services/badge-service.js';
+import { caseHistory, markCase, markedCases } from '../services/case-marks.js';
 import { exportParty } from '../services/export-service.js';
 import { searchParties } from '../services/party-search.js';
 import {
@@ -67,6 +68,34 @@ export const partyRouter = router({
   screenings: procedure
     .input(z.object({ caseNumber }))
     .query(({ ctx, input }) => screeningsOfCase(ctx.caller, input.caseNumber.value)),
+
+  /** Marks a screened case for the trial judge (append-only, audited against the case's parties). */
+  markCase: procedure
+    .input(z.object({ caseNumber, note: text(500).optional(), idempotencyKey }))
+    .mutation(({ ctx, input }) => markCase(ctx.caller, input)),
+
+  /** The cases marked in the key's courts, the most recently marked first, with their marks and screenings. */
+  markedCases: procedure
+    .input(
+      z
+        .object({
+          caseNumber: caseNumber.optional(),
+          limit: z
+            .number()
+            .int('must be an integer')
+            .min(1, 'must be at least 1')
+            .max(100, 'must be at most 100')
+            .optional(),
+          offset: z.number().int('must be an integer').min(0, 'must be at least 0').optional(),
+        })
+        .optional(),
+    )
+    .query(({ ctx, input }) => markedCases(ctx.caller, input)),
+
+  /** The party's cases by year (screenings, marks, records entered and revoked), audited as a read. */
+  caseHistory: procedure
+    .input(z.object({ partyId, purpose }))
+    .query(({ ctx, input }) => caseHistory(ctx.caller, input.partyId, input.purpose)),
 
   issueSession: procedure
     .input(z.object({ partyId }))

@@ -26,6 +26,9 @@ const documented: Record<string, Role[]> = {
   'party.screen': ['clerk', 'judge', 'enforcement'],
   'party.lookup': COURT_READ,
   'party.screenings': COURT_READ,
+  'party.markCase': ['clerk', 'judge', 'enforcement'],
+  'party.markedCases': ['clerk', 'judge', 'enforcement'],
+  'party.caseHistory': COURT_READ,
   'party.search': ['clerk', 'judge', 'enforcement'],
   'party.issueSession': ['portal'],
   'party.get': [...COURT_READ, 'bank', 'party'],
@@ -119,6 +122,15 @@ describe.each(dbKinds())('authorization matrix (procedure × role) on %s', (kind
       parties: [{ idType: 'RESIDENT_ID', idNumber: residentId(1) }],
     }),
     'party.screenings': async () => ({ caseNumber: CASE }),
+    'party.markCase': async () => {
+      await h.as('clerk').party.screen.mutate({
+        caseNumber: CASE,
+        parties: [{ idType: 'RESIDENT_ID', idNumber: residentId(1) }],
+      });
+      return { caseNumber: CASE, note: 'matrix' };
+    },
+    'party.markedCases': async () => ({}),
+    'party.caseHistory': async () => ({ partyId }),
     'party.search': async () => ({ name: '钱某' }),
     'party.issueSession': async () => ({ partyId }),
     'party.issueBadgeToken': async () => ({ partyId }),
