@@ -95,9 +95,12 @@ function print(type, indent = '', depth = 0) {
       .join(', ')}]`;
   }
   if (checker.isArrayType(type)) {
-    const el = print(checker.getTypeArguments(type)[0], indent, depth + 1);
+    const [item] = checker.getTypeArguments(type);
+    const el = print(item, indent, depth + 1);
     const ro = type.symbol?.name === 'ReadonlyArray' ? 'readonly ' : '';
-    return /[|&\s]/.test(el) && !el.startsWith('{') ? `${ro}(${el})[]` : `${ro}${el}[]`;
+    // A union of objects starts with '{' too: `({…} | {…})[]`, not `{…} | {…}[]`.
+    const compound = (item.isUnion() || item.isIntersection()) && /[|&]/.test(el);
+    return compound || (/[|&\s]/.test(el) && !el.startsWith('{')) ? `${ro}(${el})[]` : `${ro}${el}[]`;
   }
   if (f & F.Object) {
     if (type.getCallSignatures().length) {

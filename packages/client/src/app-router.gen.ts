@@ -382,6 +382,87 @@ export type AppRouter = TRPCBuiltRouter<
         createdAt: string;
       }[]
     >;
+    markCase: Mutation<
+      {
+        caseNumber: string;
+        note?: undefined | string;
+        idempotencyKey?: undefined | string;
+      },
+      {
+        markId: string;
+        caseNumber: string;
+        court: string;
+        note: null | string;
+        markedBy: {
+          id: string;
+          name: null | string;
+        };
+        markedAt: string;
+      }
+    >;
+    markedCases: Query<
+      undefined | void | {
+        caseNumber?: undefined | string;
+        limit?: undefined | number;
+        offset?: undefined | number;
+      },
+      {
+        items: {
+          caseNumber: string;
+          court: string;
+          markedAt: null | string;
+          alerts: number;
+          marks: {
+            markId: string;
+            court: string;
+            note: null | string;
+            markedBy: {
+              id: null | string;
+              name: null | string;
+            };
+            markedAt: string;
+          }[];
+          screenings: {
+            screeningId: string;
+            partyId: null | string;
+            color: 'green' | 'red' | 'yellow' | 'blue' | 'gold';
+            alert: boolean;
+            createdAt: string;
+          }[];
+        }[];
+        nextOffset: null | number;
+      }
+    >;
+    caseHistory: Query<
+      {
+        partyId: string;
+        purpose?: undefined | string;
+      },
+      {
+        partyId: string;
+        years: {
+          year: number;
+          cases: {
+            caseNumber: string;
+            court: string;
+            events: ({
+              kind: 'screened';
+              date: string;
+              color: 'green' | 'red' | 'yellow' | 'blue' | 'gold';
+              alert: boolean;
+            } | {
+              kind: 'marked';
+              date: string;
+            } | {
+              kind: 'revoked' | 'entered';
+              date: string;
+              category: string;
+              recordId: string;
+            })[];
+          }[];
+        }[];
+      }
+    >;
     issueSession: Mutation<
       {
         partyId: string;
@@ -1335,6 +1416,7 @@ export type AppRouter = TRPCBuiltRouter<
 export const IDEMPOTENT_MUTATIONS: ReadonlySet<string> = new Set([
   'party.register',
   'party.screen',
+  'party.markCase',
   'party.issueBadgeToken',
   'party.revokeBadgeToken',
   'record.create',
