@@ -1,4 +1,5 @@
 import type { PartyInvalidator } from '../services/deps.js';
+import type { BadgeIndex } from './badge-index.js';
 
 export interface BadgeEntry {
   partyId: string;
@@ -47,6 +48,10 @@ export class BadgeCache implements PartyInvalidator {
   #missed = new Map<string, number>();
   readonly #missTtlMs: number;
   readonly #maxMisses: number;
+  /** The index of every token's badge data, kept current by the same invalidations (null: none). */
+  index: BadgeIndex | null = null;
+  /** Called after `resume` (the index is reloaded then: what changed while suspended is unknown). */
+  onResume: (() => void) | null = null;
 
   constructor(
     readonly maxEntries = 250_000,
@@ -117,6 +122,7 @@ export class BadgeCache implements PartyInvalidator {
 
   invalidateParty(partyId: string): void {
     this.epoch++;
+    this.index?.invalidateParty(partyId);
     if (this.#missed.size > 0) this.#missed = new Map();
     for (const gen of [this.#young, this.#old]) {
       for (const k of gen.keysByParty.get(partyId) ?? []) this.#remove(k);
@@ -134,6 +140,7 @@ export class BadgeCache implements PartyInvalidator {
   /** Drops everything and serves nothing until `resume` (invalidations from elsewhere may be missed). */
   suspend(): void {
     this.#suspended = true;
+    this.index?.suspend();
     this.clear();
   }
 
@@ -141,6 +148,8 @@ export class BadgeCache implements PartyInvalidator {
   resume(): void {
     this.clear();
     this.#suspended = false;
+    this.index?.resume();
+    this.onResume?.();
   }
 
   get size(): number {

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { addDuration, type BadgeData, type Color, colorLabel, toCstDate } from '@fivecolor/core';
+import { addDuration, type BadgeData, colorLabel, toCstDate } from '@fivecolor/core';
 import DataLoader from 'dataloader';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
@@ -8,6 +8,7 @@ import { badgeTokens, parties, partyState } from '../db/schema.js';
 import type { Deps } from '../services/deps.js';
 import { cstMidnight, freshPartyState } from '../state/party-state.js';
 import type { BadgeCache, BadgeEntry } from './badge-cache.js';
+import type { BadgeIndex, IndexedBadge } from './badge-index.js';
 import { clientAddress } from './client-address.js';
 import type { RateLimiter } from './rate-limit.js';
 
@@ -63,36 +64,55 @@ async function buildEntry(
   loader: DataLoader<string, BadgeRow | null>,
   token: string,
   lang: 'zh-CN' | 'en',
+  index: BadgeIndex | null,
 ): Promise<BadgeEntry | null> {
-  const row = await loader.load(badgeTokenHash(token));
-  if (!row) return null;
+  const hash = badgeTokenHash(token);
+  // What the index held when the lookup began: what the database says is put back only if that still holds.
+  const seen = index ? (index.find(token, toCstDate(deps.now()), deps.policy.id) ?? index.epoch) : 0;
+  const row = await loader.load(hash);
+  if (!row) {
+    index?.put(hash, null, seen);
+    return null;
+  }
   const asOf = toCstDate(deps.now());
-  let state: { color: Color; since: string | null; until: string | null; policyId: string } = row;
+  let badge: IndexedBadge = row;
   // Time alone can change a color: past its `until` (or under another policy) the state is recomputed.
   if ((row.until !== null && row.until <= asOf) || row.policyId !== deps.policy.id) {
     const fresh = await freshPartyState(deps, row.partyId);
     if (!fresh) return null;
-    state = fresh;
+    badge = { ...row, color: fresh.color, since: fresh.since, until: fresh.until, policyId: fresh.policyId };
   }
+  index?.put(hash, badge, seen);
+  return entryOf(deps, badge, token, lang, asOf);
+}
+
+/** The badge response of `badge` as of the day `asOf`. */
+function entryOf(
+  deps: Deps,
+  badge: IndexedBadge,
+  token: string,
+  lang: 'zh-CN' | 'en',
+  asOf: string,
+): BadgeEntry {
   const base = deps.publicUrl?.replace(/\/$/, '');
   const data: BadgeData = {
-    color: state.color,
-    label: colorLabel(state.color, lang),
-    name: row.nameMasked,
-    kind: row.kind,
+    color: badge.color,
+    label: colorLabel(badge.color, lang),
+    name: badge.nameMasked,
+    kind: badge.kind,
     asOf,
-    since: state.since,
-    until: state.until,
-    policyId: state.policyId,
-    ...(row.objection ? { underObjection: true } : {}),
+    since: badge.since,
+    until: badge.until,
+    policyId: badge.policyId,
+    ...(badge.objection ? { underObjection: true } : {}),
     ...(base ? { verifyUrl: `${base}/badge/${encodeURIComponent(token)}` } : {}),
   };
   const json = JSON.stringify(data);
   // The body names today's date, so it is valid until the next CST midnight at most.
   let expiresAt = cstMidnight(addDuration(asOf, 'P1D'));
-  if (state.until !== null) expiresAt = Math.min(expiresAt, cstMidnight(state.until));
+  if (badge.until !== null) expiresAt = Math.min(expiresAt, cstMidnight(badge.until));
   const etag = `"${createHash('sha256').update(json).digest('base64url').slice(0, 27)}"`;
-  return { partyId: row.partyId, body: utf8.encode(json) as Uint8Array<ArrayBuffer>, etag, expiresAt };
+  return { partyId: badge.partyId, body: utf8.encode(json) as Uint8Array<ArrayBuffer>, etag, expiresAt };
 }
 
 /** Records a request's metrics and access log line (`start` from `performance.now()`). */
@@ -130,6 +150,17 @@ export function badgeHandler(
     const now = deps.now().getTime();
     const entry = cache?.get(key, now);
     if (entry) return observed(answer(c, entry, now, reqId), start, reqId);
+    // Not cached, but in the index and current: built here, in the same turn, without the database.
+    const index = cache?.index;
+    if (index && isBadgeToken(token)) {
+      const asOf = toCstDate(deps.now());
+      const badge = index.find(token, asOf, deps.policy.id)?.badge;
+      if (badge) {
+        const built = entryOf(deps, badge, token, lang, asOf);
+        cache?.set(key, built);
+        return observed(answer(c, built, now, reqId), start, reqId);
+      }
+    }
 
     const client = misses ? clientAddress(c, trustProxy) : '';
     const wait = misses ? misses.take(client, Date.now()) : 0;
@@ -160,7 +191,7 @@ export function badgeHandler(
   ): Promise<BadgeEntry | null> {
     loader ??= badgeLoader(deps);
     const epoch = cache?.epoch;
-    const built = await buildEntry(deps, loader, token, lang);
+    const built = await buildEntry(deps, loader, token, lang, cache?.index ?? null);
     if (epoch !== undefined) {
       if (built) cache?.set(key, built, epoch);
       else cache?.setMissed(token, now, epoch);

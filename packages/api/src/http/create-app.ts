@@ -20,6 +20,7 @@ import type { Context as TrpcContext } from '../trpc/trpc.js';
 import { queueDepth, type WebhookOptions, WebhookWorker } from '../webhooks/webhook-worker.js';
 import { apiCors } from './api-cors.js';
 import { BadgeCache } from './badge-cache.js';
+import { BadgeIndex, loadBadgeIndex } from './badge-index.js';
 import { badgeHandler, badgePreflight, type Observe } from './badge-route.js';
 import { createLogger } from './logger.js';
 import { Metrics } from './metrics.js';
@@ -40,6 +41,12 @@ export interface FivecolorOptions {
   badgeCache?: boolean | undefined;
   /** Most badge responses kept (default 250,000, about 0.5 KB each); least recently used go first. */
   badgeCacheSize?: number | undefined;
+  /**
+   * Most badge tokens held in the in-process badge index (default 2,000,000, about 150 bytes each with
+   * their party; loaded at start, kept current by the cache's invalidations); `false` or 0: no index.
+   * Only with the badge cache.
+   */
+  badgeIndex?: number | false | undefined;
   /** How long the badge cache remembers that a token was not found (default 30,000 ms; 0: not at all). */
   badgeMissTtlMs?: number | undefined;
   /**
@@ -106,6 +113,9 @@ export async function createFivecolor(opts: FivecolorOptions) {
   // The policy given, else the one `fivecolor-server policy apply` stored, else core's default.
   const deps = createDeps({ ...opts, policy: opts.policy ?? (await activePolicy(opts.db)) }, logger, cache);
   const listener = await listenOnPostgres(opts.db, cache, logger);
+  // After LISTEN is up: from then on no change to a party can go unnoticed by the index.
+  const index = startBadgeIndex(deps, cache, opts.badgeIndex, logger);
+  await index?.firstPage;
   const sweeper = opts.sweepStates === false ? null : startStateSweeper(deps, logger);
   const metrics = new Metrics();
   const webhooks = startWebhooks(deps, opts.webhooks, metrics);
@@ -145,6 +155,7 @@ export async function createFivecolor(opts: FivecolorOptions) {
       unsubscribe?.();
       await sweeper?.stop();
       await listener?.close();
+      await index?.stop();
       cache?.clear();
     },
   };
@@ -164,6 +175,57 @@ function createDeps(opts: FivecolorOptions, logger: Logger, cache: BadgeCache | 
     session: sessionKeys(opts.secret),
     now: opts.now ?? (() => new Date()),
     reports: new ReportKit(opts.secret, opts.reports),
+  };
+}
+
+/**
+ * The badge index of `cache` (none without a cache or with `max` false/0): loaded in the background, and
+ * again whenever the cache resumes (invalidations may have been missed while it was suspended).
+ * `firstPage` resolves once the first page is in (on a small database, everything).
+ */
+function startBadgeIndex(
+  deps: Deps,
+  cache: BadgeCache | null,
+  max: number | false | undefined,
+  logger: Logger,
+) {
+  if (!cache || max === false || max === 0) return null;
+  const index = new BadgeIndex(max);
+  cache.index = index;
+  let stopped = false;
+  let running: Promise<void> | null = null;
+  let again = false;
+  let pageIn: () => void = () => {};
+  const firstPage = new Promise<void>((r) => {
+    pageIn = r;
+  });
+  const run = (): void => {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = loadBadgeIndex(deps, index, { stopped: () => stopped, onPage: pageIn })
+      .then(
+        () => {},
+        (err: Error) => logger.error({ err: { message: err.message } }, 'badge index load failed'),
+      )
+      .finally(() => {
+        pageIn();
+        running = null;
+        if (again && !stopped) {
+          again = false;
+          run();
+        }
+      });
+  };
+  cache.onResume = run;
+  run();
+  return {
+    firstPage,
+    async stop() {
+      stopped = true;
+      await running;
+    },
   };
 }
 
@@ -254,6 +316,8 @@ function mountMetrics(
       metrics.render({
         fivecolor_webhook_queue_depth: await queueDepth(deps).catch(() => -1),
         fivecolor_badge_cache_entries: cache?.size ?? 0,
+        fivecolor_badge_index_tokens: cache?.index?.size ?? 0,
+        fivecolor_badge_index_loaded: cache?.index?.loaded ? 1 : 0,
         fivecolor_badge_cache_hits_total: cache?.hits ?? 0,
         fivecolor_badge_cache_misses_total: cache?.misses ?? 0,
         fivecolor_badge_missed_tokens_remembered: cache?.missedSize ?? 0,

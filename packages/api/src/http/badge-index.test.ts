@@ -1,0 +1,282 @@
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { createApiKey } from '../auth/api-keys.js';
+import { badgeTokenHash, newBadgeToken } from '../auth/badge-tokens.js';
+import { createTestClient } from '../testing/client.js';
+import { residentId } from '../testing/ids.js';
+import { spawnServer } from '../testing/spawn-server.js';
+import { createTestDatabase, dbKinds, openTestDb } from '../testing/test-db.js';
+import type { BadgeCache } from './badge-cache.js';
+import { BadgeIndex, type IndexedBadge } from './badge-index.js';
+import { createFivecolor } from './create-app.js';
+import { createLogger } from './logger.js';
+
+const badge = (partyId: string, over: Partial<IndexedBadge> = {}): IndexedBadge => ({
+  partyId,
+  kind: 'person',
+  nameMasked: '张*',
+  color: 'green',
+  since: null,
+  until: null,
+  policyId: 'pol-1',
+  objection: false,
+  ...over,
+});
+const TODAY = '2026-12-01';
+
+describe('BadgeIndex', () => {
+  it('finds every loaded token (across growth of its table) and nothing else', () => {
+    const index = new BadgeIndex();
+    const tokens = Array.from({ length: 5000 }, () => newBadgeToken());
+    const since = index.beginLoad();
+    tokens.forEach((t, i) => {
+      index.load(badgeTokenHash(t), badge(`p${i % 2500}`, { color: i % 2 ? 'red' : 'green' }), since);
+    });
+    index.endLoad();
+    expect(index.size).toBe(5000);
+    expect(index.parties).toBe(2500);
+    tokens.forEach((t, i) => {
+      // The party's last loaded row wins: tokens i and i + 2500 share party p(i % 2500).
+      const b = index.find(t, TODAY, 'pol-1')?.badge;
+      expect(b?.partyId).toBe(`p${i % 2500}`);
+      expect(b?.color).toBe((i % 2500) % 2 ? 'red' : 'green');
+    });
+    expect(index.find(newBadgeToken(), TODAY, 'pol-1')).toBeUndefined();
+  });
+
+  it('answers nothing for an invalidated party until the database is read after the invalidation', () => {
+    const index = new BadgeIndex();
+    const t = newBadgeToken();
+    const h = badgeTokenHash(t);
+    index.load(h, badge('p1'), index.beginLoad());
+    index.endLoad();
+    const before = index.find(t, TODAY, 'pol-1');
+    expect(before?.badge?.color).toBe('green');
+    // A lookup began, then the party changed: what that lookup read is not kept.
+    index.invalidateParty('p1');
+    expect(index.find(t, TODAY, 'pol-1')?.badge).toBeNull();
+    index.put(h, badge('p1', { color: 'green' }), before as NonNullable<typeof before>);
+    expect(index.find(t, TODAY, 'pol-1')?.badge).toBeNull();
+    // A lookup that began after it is kept.
+    const seen = index.find(t, TODAY, 'pol-1');
+    index.put(h, badge('p1', { color: 'red' }), seen as NonNullable<typeof seen>);
+    expect(index.find(t, TODAY, 'pol-1')?.badge?.color).toBe('red');
+    // The database says the token is gone (revoked): dropped.
+    index.invalidateParty('p1');
+    const again = index.find(t, TODAY, 'pol-1');
+    index.put(h, null, again as NonNullable<typeof again>);
+    expect(index.find(t, TODAY, 'pol-1')).toBeUndefined();
+    expect(index.size).toBe(0);
+  });
+
+  it('does not answer past a state until or under another policy', () => {
+    const index = new BadgeIndex();
+    const t = newBadgeToken();
+    index.load(badgeTokenHash(t), badge('p1', { color: 'yellow', until: '2026-12-02' }), index.beginLoad());
+    expect(index.find(t, '2026-12-01', 'pol-1')?.badge?.color).toBe('yellow');
+    expect(index.find(t, '2026-12-02', 'pol-1')?.badge).toBeNull();
+    expect(index.find(t, '2026-12-01', 'pol-2')?.badge).toBeNull();
+  });
+
+  it('marks a party invalidated while a load ran stale, and a token unknown to it kept only without invalidations', () => {
+    const index = new BadgeIndex();
+    const [a, b, c] = [newBadgeToken(), newBadgeToken(), newBadgeToken()];
+    const since = index.beginLoad();
+    index.invalidateParty('p1'); // after the load's query began, before its rows arrive
+    index.load(badgeTokenHash(a), badge('p1'), since);
+    index.load(badgeTokenHash(b), badge('p2'), since);
+    index.endLoad();
+    expect(index.find(a, TODAY, 'pol-1')?.badge).toBeNull();
+    expect(index.find(b, TODAY, 'pol-1')?.badge).not.toBeNull();
+    // A token it did not hold (issued elsewhere): kept only if nothing was invalidated during the lookup.
+    const seen = index.epoch;
+    index.invalidateParty('p9');
+    index.put(badgeTokenHash(c), badge('p3'), seen);
+    expect(index.find(c, TODAY, 'pol-1')).toBeUndefined();
+    index.put(badgeTokenHash(c), badge('p3'), index.epoch);
+    expect(index.find(c, TODAY, 'pol-1')?.badge?.partyId).toBe('p3');
+  });
+
+  it('answers nothing while suspended, and holds every party stale after resuming', () => {
+    const index = new BadgeIndex();
+    const t = newBadgeToken();
+    index.load(badgeTokenHash(t), badge('p1'), index.beginLoad());
+    index.suspend();
+    expect(index.find(t, TODAY, 'pol-1')).toBeUndefined();
+    index.resume();
+    expect(index.find(t, TODAY, 'pol-1')?.badge).toBeNull();
+  });
+
+  it('holds at most maxTokens', () => {
+    const index = new BadgeIndex(2);
+    const since = index.beginLoad();
+    const loaded = [1, 2, 3].map((i) => index.load(badgeTokenHash(newBadgeToken()), badge(`p${i}`), since));
+    expect(loaded).toEqual([true, true, false]);
+    index.put(badgeTokenHash(newBadgeToken()), badge('p4'), index.epoch);
+    expect(index.size).toBe(2);
+  });
+});
+
+const cleanups: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c().catch(() => {});
+});
+
+describe.each(dbKinds())('the badge index on %s', (kind) => {
+  it('serves tokens issued before start without the database, and never a stale color or a revoked token', async () => {
+    const db = await openTestDb(kind);
+    cleanups.push(() => db.close());
+    const secret = `index-secret-${kind}-0123456789`;
+    const clock = { now: Date.parse('2026-12-01T04:00:00Z') };
+    const start = () =>
+      createFivecolor({
+        db,
+        secret,
+        logger: createLogger({ level: 'silent' }),
+        now: () => new Date(clock.now),
+        sweepStates: false,
+      });
+    const key = async (role: 'clerk' | 'judge') =>
+      (await createApiKey(db, secret, { role, name: role, court: '浙02' })).key;
+    // Parties and tokens made by one app, then a new app (a restart) whose index loads them.
+    const first = await start();
+    const clerk = createTestClient(first.app, await key('clerk'));
+    const judgeKey = await key('judge');
+    const ids = [];
+    for (const [n, name] of ['赵某某', '钱某某', '孙某某'].entries())
+      ids.push(
+        (
+          await clerk.party.register.mutate({
+            kind: 'person',
+            idType: 'RESIDENT_ID',
+            idNumber: residentId(n + 1),
+            name,
+          })
+        ).partyId,
+      );
+    const [a, , c] = ids as [string, string, string];
+    const judge1 = createTestClient(first.app, judgeKey);
+    await judge1.record.create.mutate({
+      partyId: c,
+      category: 'Y08',
+      court: '浙0212',
+      caseNumber: '（2026）浙0212民初2号',
+      effectiveFrom: '2026-01-01',
+      effectiveUntil: '2098-06-01',
+    });
+    const tokens = [];
+    for (const p of ids) tokens.push((await judge1.party.issueBadgeToken.mutate({ partyId: p })).token);
+    const [ta, tb, tc] = tokens as [string, string, string];
+    await first.close();
+
+    const f = await start();
+    cleanups.push(() => f.close());
+    const judge = createTestClient(f.app, judgeKey);
+    const metrics = await (await f.app.request('/metrics')).text();
+    expect(metrics).toMatch(/^fivecolor_badge_index_tokens 3$/m);
+    expect(metrics).toMatch(/^fivecolor_badge_index_loaded 1$/m);
+    const spy = vi.spyOn((db.pglite ?? db.pool) as { query: (...a: unknown[]) => unknown }, 'query');
+    const get = async (token: string, lang = '') => {
+      const res = await f.app.request(`/v1/badge/${token}${lang}`);
+      return res.status === 200 ? (await res.json()).color : res.status;
+    };
+    expect([await get(ta), await get(tb), await get(tc)]).toEqual(['green', 'green', 'yellow']);
+    expect(spy).not.toHaveBeenCalled();
+
+    // A color change: the cached badge and the index entry both give way; the next read is the database's.
+    const cache = f.deps.cache as BadgeCache;
+    const epoch = cache.epoch;
+    await judge.record.create.mutate({
+      partyId: a,
+      category: 'R01',
+      court: '浙0212',
+      caseNumber: '（2026）浙0212刑初5号',
+      effectiveFrom: '2026-01-01',
+    });
+    // On PostgreSQL the write's own NOTIFY comes back to this process too, and invalidates once more.
+    const invalidations = kind === 'postgres' ? 2 : 1;
+    const deadline = Date.now() + 5000;
+    while (cache.epoch < epoch + invalidations && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 10));
+    spy.mockClear();
+    expect(await get(ta)).toBe('red');
+    expect(spy).toHaveBeenCalled();
+    // …and what it read is back in the index: another language (not cached) is served without a query.
+    spy.mockClear();
+    expect(await get(ta, '?lang=en')).toBe('red');
+    expect(spy).not.toHaveBeenCalled();
+
+    // A revoked token stops working at once, in every language.
+    await judge.party.revokeBadgeToken.mutate({ token: tb });
+    expect(await get(tb)).toBe(404);
+    expect(await get(tb, '?lang=en')).toBe(404);
+
+    // Time alone: on the state's until the index does not answer the old color.
+    clock.now = Date.parse('2098-05-31T16:00:00Z');
+    expect(await get(tc, '?lang=en')).toBe('green');
+    expect(await get(tc)).toBe('green');
+    spy.mockRestore();
+  });
+});
+
+describe.each(dbKinds().filter((k) => k === 'postgres'))(
+  'two server processes with badge indexes on %s',
+  () => {
+    it('a token, color change and revocation made in one are reflected by the other', async () => {
+      const t = await createTestDatabase();
+      cleanups.push(t.drop);
+      const a = await spawnServer({ DATABASE_URL: t.url, CHILD_KEYS: '1' });
+      cleanups.push(() => a.stop());
+      const clerk = createTestClient(a.base, a.keys.clerk as string);
+      const judge = createTestClient(a.base, a.keys.judge as string);
+      const register = async (n: number) =>
+        (
+          await clerk.party.register.mutate({
+            kind: 'person',
+            idType: 'RESIDENT_ID',
+            idNumber: residentId(n),
+            name: '郑某',
+          })
+        ).partyId;
+      const p1 = await register(11);
+      const p2 = await register(12);
+      const t1 = (await judge.party.issueBadgeToken.mutate({ partyId: p1 })).token;
+      const t2 = (await judge.party.issueBadgeToken.mutate({ partyId: p2 })).token;
+      // Process b starts after: its index holds both tokens.
+      const b = await spawnServer({ DATABASE_URL: t.url });
+      cleanups.push(() => b.stop());
+      expect(await (await fetch(`${b.base}/metrics`)).text()).toMatch(/^fivecolor_badge_index_tokens 2$/m);
+      const badge = async (token: string, lang = '') => {
+        const res = await fetch(`${b.base}/v1/badge/${token}${lang}`);
+        return res.status === 200 ? (await res.json()).color : res.status;
+      };
+      const within = async (token: string, want: unknown, lang = '') => {
+        const start = Date.now();
+        let got = await badge(token, lang);
+        while (got !== want && Date.now() - start < 1000) {
+          await new Promise((r) => setTimeout(r, 25));
+          got = await badge(token, lang);
+        }
+        return got;
+      };
+      expect([await badge(t1), await badge(t2)]).toEqual(['green', 'green']);
+
+      await judge.record.create.mutate({
+        partyId: p1,
+        category: 'R01',
+        court: '浙0212',
+        caseNumber: '（2026）浙0212刑初7号',
+        effectiveFrom: '2026-01-01',
+      });
+      expect(await within(t1, 'red')).toBe('red');
+      expect(await badge(t1, '?lang=en')).toBe('red');
+
+      await judge.party.revokeBadgeToken.mutate({ token: t2 });
+      expect(await within(t2, 404)).toBe(404);
+      expect(await badge(t2, '?lang=en')).toBe(404);
+
+      // A token issued in a after b loaded its index: b asks the database.
+      const t3 = (await judge.party.issueBadgeToken.mutate({ partyId: p2 })).token;
+      expect(await badge(t3)).toBe('green');
+    });
+  },
+);
