@@ -14,6 +14,8 @@ export interface ServerConfig {
   /** Badge cache: `false` when `FIVECOLOR_BADGE_CACHE=off`; its size from `FIVECOLOR_BADGE_CACHE_SIZE`. */
   badgeCache: boolean;
   badgeCacheSize: number | undefined;
+  /** Badge index: `false` when `FIVECOLOR_BADGE_INDEX=off`, else the most tokens it holds (a number). */
+  badgeIndex: number | false | undefined;
   /** Report signing key (Ed25519 private JWK or PKCS#8 PEM); unset: generated and kept in the database. */
   signingKey: string | undefined;
   /** The court code that starts report numbers (e.g. `浙02`). */
@@ -82,6 +84,13 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       `FIVECOLOR_BADGE_CACHE_SIZE: must be a positive integer, got ${env.FIVECOLOR_BADGE_CACHE_SIZE}`,
     );
   }
+  const indexEnv = env.FIVECOLOR_BADGE_INDEX;
+  const badgeIndex = !indexEnv ? undefined : indexEnv === 'off' ? false : Number(indexEnv);
+  if (badgeIndex !== undefined && badgeIndex !== false && (!Number.isInteger(badgeIndex) || badgeIndex < 1)) {
+    throw new Error(
+      `FIVECOLOR_BADGE_INDEX: must be off or a positive integer (most tokens), got ${indexEnv}`,
+    );
+  }
   const publicUrl = (env.FIVECOLOR_PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, '');
   if (!/^https?:\/\//.test(publicUrl))
     throw new Error('FIVECOLOR_PUBLIC_URL: must start with http:// or https://');
@@ -95,6 +104,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     logLevel: env.LOG_LEVEL || 'info',
     badgeCache: env.FIVECOLOR_BADGE_CACHE !== 'off',
     badgeCacheSize: cacheSize,
+    badgeIndex,
     signingKey: env.FIVECOLOR_SIGNING_KEY || undefined,
     court: env.FIVECOLOR_COURT || undefined,
     trustProxy: env.FIVECOLOR_TRUST_PROXY === 'true',

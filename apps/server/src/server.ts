@@ -49,6 +49,7 @@ export async function openServer(config: ServerConfig, opts: ServerOptions = {})
     logger,
     badgeCache: opts.badgeCache ?? config.badgeCache,
     badgeCacheSize: config.badgeCacheSize,
+    badgeIndex: config.badgeIndex,
     maxBodyBytes: config.maxBodyBytes,
     maxBatch: config.maxBatch,
     allowedOrigins: config.allowedOrigins,
