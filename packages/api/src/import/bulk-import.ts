@@ -97,32 +97,32 @@ async function writeBatch(
   await tx.execute(sql`select pg_advisory_xact_lock(${IMPORT_LOCK})`);
   const hashes = batch.map((r) => o.crypto.identityHash(r.idType, r.idNumber));
 
-  // Staging: the batch's keys, joined against what is stored.
-  await tx.execute(
-    sql`create temp table fc_import_stage (n int, external_id text, identity_hash text) on commit drop`,
-  );
-  await copy(
-    'fc_import_stage',
-    ['n', 'external_id', 'identity_hash'],
-    batch.map((r, n) => [n, r.externalId, hashes[n]]),
-  );
+  // What is stored: one index lookup per row (LATERAL … LIMIT 1 keeps the planner from scanning every
+  // record of the source or every party, which grows with each batch).
   const done = new Map<number, Record<string, unknown>>();
   for (const r of rowsOf<Record<string, unknown>>(
     await tx.execute(sql`
-      select s.n, r.category, r.court, r.case_number, r.effective_from::text as effective_from,
-        r.effective_until::text as effective_until, r.note, p.identity_hash
-      from fc_import_stage s
-      join records r on r.source = ${o.source} and r.external_id = s.external_id
-      join parties p on p.id = r.party_id`),
+      select s.n, r.category, r.court, r.case_number, r.effective_from, r.effective_until, r.note,
+        r.identity_hash
+      from jsonb_array_elements_text(${json(batch.map((r) => r.externalId))}::jsonb)
+        with ordinality as s(external_id, n)
+      cross join lateral (
+        select r.category, r.court, r.case_number, r.effective_from::text as effective_from,
+          r.effective_until::text as effective_until, r.note, p.identity_hash
+        from records r join parties p on p.id = r.party_id
+        where r.source = ${o.source} and r.external_id = s.external_id limit 1) r`),
   ))
-    done.set(Number(r.n), r);
+    done.set(Number(r.n) - 1, r);
+  const wanted = [...new Set(hashes.filter((_, n) => !done.has(n)))];
   const stored = new Map<string, { id: string; nameEnc: string }>();
-  for (const r of rowsOf<{ identity_hash: string; id: string; name_enc: string }>(
-    await tx.execute(sql`
-      select distinct p.identity_hash, p.id, p.name_enc
-      from fc_import_stage s join parties p on p.identity_hash = s.identity_hash`),
-  ))
-    stored.set(r.identity_hash, { id: r.id, nameEnc: r.name_enc });
+  if (wanted.length > 0)
+    for (const r of rowsOf<{ identity_hash: string; id: string; name_enc: string }>(
+      await tx.execute(sql`
+        select h.value as identity_hash, p.id, p.name_enc
+        from jsonb_array_elements_text(${json(wanted)}::jsonb) h
+        cross join lateral (select id, name_enc from parties where identity_hash = h.value limit 1) p`),
+    ))
+      stored.set(r.identity_hash, { id: r.id, nameEnc: r.name_enc });
 
   // Repairs: the records they list, stored from this source.
   const listed = [...new Set(batch.flatMap((r) => r.repairs))];

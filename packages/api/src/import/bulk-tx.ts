@@ -19,16 +19,24 @@ export interface BulkScope {
   copy(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void>;
 }
 
-/** One CSV field: quoted text, JSON for objects, and an empty unquoted field for SQL NULL. */
+// Quoted only when needed: empty text (unquoted it would be NULL), a quote, separator, line break or
+// backslash (so no line can read as the `\.` end marker).
+const NEEDS_QUOTES = /[",\r\n\\]/;
+
+/** One CSV field: text, JSON for objects, and an empty unquoted field for SQL NULL. */
 function csvField(v: unknown): string {
   if (v === null || v === undefined) return '';
   const s = v instanceof Date ? v.toISOString() : typeof v === 'object' ? JSON.stringify(v) : String(v);
-  return `"${s.replaceAll('"', '""')}"`;
+  return s === '' || NEEDS_QUOTES.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
 function toCsv(rows: readonly (readonly unknown[])[]): string {
   let out = '';
-  for (const r of rows) out += `${r.map(csvField).join(',')}\n`;
+  for (const r of rows) {
+    let line = '';
+    for (let i = 0; i < r.length; i++) line += i === 0 ? csvField(r[i]) : `,${csvField(r[i])}`;
+    out += `${line}\n`;
+  }
   return out;
 }
 
