@@ -8,6 +8,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { createApiKey, migrate, openDatabase, resolveSecret } from '@fivecolor/api';
 import pg from 'pg';
 import { seedSynthetic } from '../dist/index.js';
@@ -130,6 +132,58 @@ async function stop({ child }) {
 /** Before a measured run on a fresh process: a few seconds of the same load, so the JIT has done its work. */
 const warmUp = (url, paths) => load(url, paths, { duration: 3 });
 
+async function badgeIndexState(url) {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const read = (name) => /^(\S+) (\d+)/m.exec(text.split('\n').find((l) => l.startsWith(`${name} `)) ?? '');
+  const tokens = read('fivecolor_badge_index_tokens');
+  const loaded = read('fivecolor_badge_index_loaded');
+  return {
+    enabled: process.env.FIVECOLOR_BADGE_INDEX !== 'off',
+    tokens: Number(tokens?.[2] ?? 0),
+    loaded: loaded?.[2] === '1',
+  };
+}
+
+/**
+ * Bytes the badge index takes per token (one token per party, masked names and dates as the seed makes
+ * them): heap and array buffers after a full collection, before and after filling one with `n` tokens.
+ */
+async function badgeIndexMemory(n) {
+  const { BadgeIndex } = await import('@fivecolor/api/testing');
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc');
+  const used = () => {
+    gc();
+    gc();
+    const m = process.memoryUsage();
+    return m.heapUsed + m.arrayBuffers;
+  };
+  const surnames = '赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨';
+  const before = used();
+  const rows = Array.from({ length: n }, (_, i) => ({
+    hash: createHash('sha256').update(`bdg_${i}`).digest('hex'),
+    badge: {
+      partyId: crypto.randomUUID(),
+      kind: i % 10 === 0 ? 'org' : 'person',
+      nameMasked: i % 10 === 0 ? `宁波${surnames[i % 16]}****有限公司` : `${surnames[i % 16]}**`,
+      color: i % 7 === 0 ? 'yellow' : 'green',
+      since: i % 7 === 0 ? `2025-0${1 + (i % 9)}-1${i % 10}` : null,
+      until: i % 7 === 0 ? `2027-0${1 + (i % 9)}-1${i % 10}` : null,
+      policyId: 'default-2026',
+      objection: false,
+    },
+  }));
+  // Strings as they would arrive from the database, one copy each (what the index keeps of them counts).
+  for (const r of rows) r.badge = JSON.parse(JSON.stringify(r.badge));
+  const index = new BadgeIndex(n);
+  const since = index.beginLoad();
+  for (const r of rows) index.load(r.hash, r.badge, since);
+  index.endLoad();
+  rows.length = 0;
+  const after = used();
+  return { bytesPerToken: (after - before) / n, size: index.size };
+}
+
 async function cacheCounters(url) {
   const text = await (await fetch(`${url}/metrics`)).text();
   const read = (name) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
@@ -187,6 +241,18 @@ async function benchDatabase(kind) {
 
   const server = await spawnProcess(cli, ['serve'], { ...env, FIVECOLOR_BADGE_CACHE: 'on' });
   const url = `http://127.0.0.1:${server.port}`;
+  // The badge index (FIVECOLOR_BADGE_INDEX, default on) loads in the background after start.
+  const indexStart = performance.now();
+  let indexed = await badgeIndexState(url);
+  while (indexed.enabled && !indexed.loaded) {
+    await new Promise((r) => setTimeout(r, 200));
+    indexed = await badgeIndexState(url);
+  }
+  rows.push(
+    indexed.enabled
+      ? `  badge index: ${fmt(indexed.tokens)} tokens loaded within ${((performance.now() - indexStart) / 1000).toFixed(0)} s of the server's start`
+      : '  badge index: off',
+  );
   // A court's server runs for days. History: as many requests as there are parties, drawn from the same
   // mix. Then a replay of the latest 100,000 of them (their tokens are cached: the hit path), and a fresh
   // sample, whose first sightings of rarely asked tokens are misses (the steady state).
@@ -289,6 +355,13 @@ async function benchDatabase(kind) {
     `\n[${kind}] ${fmt(PARTIES)} parties, ${CONNECTIONS} connections, ${DURATION} s each, Zipf token mix${placement}`,
   );
   for (const r of rows) console.log(r);
+}
+
+if (process.env.FIVECOLOR_BADGE_INDEX !== 'off') {
+  const m = await badgeIndexMemory(Math.min(PARTIES, 1_000_000));
+  console.log(
+    `badge index memory: ${m.bytesPerToken.toFixed(0)} bytes per token with its party (${fmt(m.size)} tokens)`,
+  );
 }
 
 // BENCH_DATABASES=postgres measures one of them only.

@@ -14,3 +14,5 @@ export type { DbKind } from './test-db.js';
 export { createTestDatabase, dbKinds, openTestDb } from './test-db.js';
 export type { FetchLike, TrpcErrorBody, TrpcResult } from './trpc-call.js';
 export { callTrpc, procedureType } from './trpc-call.js';
+// The badge index alone, for the badge benchmark's measurement of its memory per token.
+export { BadgeIndex } from '../http/badge-index.js';
