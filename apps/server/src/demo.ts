@@ -169,7 +169,7 @@ function falseLitigantStory({ judge, year, monthsAgo, tell }: StoryKit): Promise
   });
 }
 
-/** The lender's record, then a new case of theirs screened at filing (one alert: the lender). */
+/** The lender's record, then a new case of theirs screened at filing (one alert: the lender) and marked for the trial judge. */
 async function professionalLenderStory(
   kit: StoryKit,
 ): Promise<{ story: Story; screening: DemoData['screening'] }> {
@@ -201,6 +201,7 @@ async function professionalLenderStory(
       ],
     });
     alerts = screened.results.filter((r) => r.alert).length;
+    await clerk.party.markCase.mutate({ caseNumber: newCase, note: '职业放贷人，请审查借贷关系的真实性' });
   });
   return { story, screening: { caseNumber: newCase, alerts } };
 }

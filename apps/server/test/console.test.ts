@@ -129,6 +129,23 @@ describe('the court console', () => {
     expect(await text(page, '#screen .form-done')).toContain('2 条预警');
     expect(await axe(page)).toEqual([]);
 
+    // Mark the case for the trial judge, with a note: a double click marks it once (one key per slip).
+    await page.fill('#mark-note', '黄码当事人，请从严审查其借贷证据');
+    await page.dblclick('#mark button[type=submit]');
+    await page.waitForSelector('[data-testid=mark]');
+    expect(await text(page, '[data-testid=mark]')).toMatch(
+      /已移送审判庭.*移送时间.*黄码当事人，请从严审查其借贷证据/s,
+    );
+    await expect.poll(() => text(page, '.toast')).toContain('已移送审判庭');
+    const marked = await demoClient(server.app, demo.keys.judge).party.markedCases.query({
+      caseNumber: '（2026）浙0212民初2002号',
+    });
+    expect(marked.items[0]?.marks).toHaveLength(1);
+    expect(marked.items[0]?.alerts).toBe(2);
+    // The clerk's own list of marked cases shows it at once.
+    await expect.poll(() => text(page, 'ul.marked')).toContain('（2026）浙0212民初2002号');
+    expect(await axe(page)).toEqual([]);
+
     // The print stylesheet: the slip alone, no navigation, no forms.
     await page.emulateMedia({ media: 'print' });
     // Shown: neither it nor an ancestor is display: none.
@@ -142,6 +159,7 @@ describe('the court console', () => {
           return true;
         });
     expect(await shown('.slip table')).toBe(true);
+    expect(await shown('[data-testid=mark]')).toBe(true);
     expect(await shown('header.top')).toBe(false);
     expect(await shown('#screen')).toBe(false);
     await page.emulateMedia({ media: 'screen' });
@@ -348,6 +366,126 @@ describe('the court console', () => {
     expect(errors).toEqual([]);
     await page.close();
   });
+
+  it('judge: sees the cases marked at the filing window, with their alerts, and opens the case and its parties', async () => {
+    const clerk = demoClient(server.app, demo.keys.clerk);
+    const caseNumber = '（2026）浙0212民初3003号';
+    await clerk.party.screen.mutate({
+      caseNumber,
+      parties: [{ idType: 'RESIDENT_ID', idNumber: residentId(990_001) }],
+    });
+    await clerk.party.markCase.mutate({ caseNumber, note: '红码当事人' });
+    const { page, errors } = await signedIn(demo.keys.judge);
+    await go(page, '#/screen');
+    await page.waitForSelector('ul.marked > li');
+    // Newest first: the case marked just now heads the list, with its red party and alert.
+    const first = page.locator('ul.marked > li').first();
+    expect(await first.textContent()).toMatch(
+      /（2026）浙0212民初3003号[\s\S]*1 条预警[\s\S]*红码当事人[\s\S]*红码/,
+    );
+    expect(await axe(page)).toEqual([]);
+    // The case's screenings and marks, by its link.
+    await first.locator(`a[href^="#/screen?case="]`).click();
+    await page.waitForSelector('#history ~ table tbody tr');
+    expect(await text(page, 'ul.marks')).toContain('红码当事人');
+    // The party, by its chip.
+    await page.locator('ul.marked > li').first().locator('a[href^="#/party/"]').first().click();
+    await page.waitForSelector('.party-head h2');
+    expect(await text(page, '.party-head')).toContain('红码');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('judge: reads the party case history by year, in both languages', async () => {
+    const lender = demo.stories[1]?.partyId as string;
+    const judge = demoClient(server.app, demo.keys.judge);
+    const history = await judge.party.caseHistory.query({ partyId: lender });
+    const { page, errors } = await signedIn(demo.keys.judge);
+    await go(page, `#/party/${lender}`);
+    await page.waitForSelector('ol.case-history > li');
+    const years = await page.locator('ol.case-history > li > h3').allInnerTexts();
+    expect(years.map((y) => Number(y.slice(0, 4)))).toEqual(history.years.map((y) => y.year));
+    expect(years.length).toBeGreaterThan(0);
+    const all = await text(page, 'ol.case-history');
+    for (const c of history.years.flatMap((y) => y.cases)) expect(all).toContain(c.caseNumber);
+    expect(all).toMatch(/录入记录 Y\d\d/);
+    expect(await text(page, '#ch-h')).toBe('历年涉诉情况');
+    expect(await axe(page)).toEqual([]);
+    await page.click('button:has-text("English")');
+    await expect.poll(() => text(page, '#ch-h')).toBe('Case history by year');
+    expect(await text(page, 'ol.case-history')).toMatch(/Record entered Y\d\d/);
+    await page.click('button:has-text("中文")');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it.each([
+    [768, 1024],
+    [1280, 900],
+  ])(
+    'at %i×%i every view fits the width (no horizontal scroll) and its actions stay reachable',
+    async (width, height) => {
+      const lender = demo.stories[1]?.partyId as string;
+      // The clerk's view with a screening slip on it (a wide table with long alerts) and its mark form.
+      const screenCase = async (page: Page) => {
+        await page.fill('#screen input[name=caseNumber]', `（2026）浙0212民初${width}号`);
+        await page.fill(
+          '#screen textarea',
+          `RESIDENT_ID ${residentId(990_002)} 李某\n${residentId(990_001)}`,
+        );
+        await page.click('#screen button[type=submit]');
+        await page.waitForSelector('.slip table');
+      };
+      const views: [keyof DemoData['keys'], string, string[], ((p: Page) => Promise<void>)?][] = [
+        [
+          'clerk',
+          '#/screen',
+          ['#mark button[type=submit]', '.slip button', '#history button[type=submit]'],
+          screenCase,
+        ],
+        [
+          'judge',
+          `#/party/${lender}`,
+          ['button:has-text("录入记录")', 'button:has-text("出具诚信报告")', 'button[aria-label^="撤销"]'],
+        ],
+        ['enforcement', `#/party/${lender}`, ['button:has-text("信用修复")']],
+        ['judge', '#/screen', ['ul.marked a']],
+        ['judge', '#/objections', []],
+        ['judge', '#/stats', []],
+        ['admin', '#/admin', ['#key button[type=submit]']],
+        ['admin', '#/admin/audit', ['button:has-text("校验审计链")']],
+      ];
+      for (const [role, hash, actions, act] of views) {
+        const { page, errors } = await signedIn(demo.keys[role], width);
+        await page.setViewportSize({ width, height });
+        await go(page, hash);
+        await page.waitForSelector('main h1');
+        await page.waitForLoadState('networkidle');
+        if (hash.startsWith('#/party/')) await page.waitForSelector('ol.case-history');
+        if (hash === '#/stats') await page.waitForSelector('[data-panel=colors-today] svg');
+        await act?.(page);
+        const overflow = await page.evaluate(() => ({
+          scroll: document.documentElement.scrollWidth,
+          inner: window.innerWidth,
+        }));
+        expect(overflow.scroll, `${role} ${hash} at ${width}px`).toBeLessThanOrEqual(overflow.inner);
+        for (const sel of actions) {
+          const button = page.locator(sel).first();
+          await button.scrollIntoViewIfNeeded();
+          const box = await button.boundingBox();
+          expect(box, `${sel} on ${hash}`).not.toBeNull();
+          expect(
+            (box?.x ?? -1) >= 0 && (box?.x ?? 0) + (box?.width ?? 0) <= width,
+            `${sel} on ${hash} inside ${width}px`,
+          ).toBe(true);
+          expect(await button.isEnabled(), sel).toBe(true);
+        }
+        if (width === 768) expect(await axe(page), `${role} ${hash}`).toEqual([]);
+        expect(errors).toEqual([]);
+        await page.close();
+      }
+    },
+  );
 
   it('a bank key is told the console is for court staff', async () => {
     const { page } = await signedIn(demo.keys.bank);

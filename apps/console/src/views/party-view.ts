@@ -13,6 +13,8 @@ import { View } from '../view.js';
 type Details = RouterOutputs['party']['get'];
 type Rec = Details['records'][number];
 type Segment = RouterOutputs['party']['timeline']['segments'][number];
+type History = RouterOutputs['party']['caseHistory']['years'];
+type CaseEvent = History[number]['cases'][number]['events'][number];
 type Dialog = 'record' | 'gold' | 'amend' | 'revoke' | 'repair' | 'token' | 'report' | null;
 
 const ID_TYPES = ['RESIDENT_ID', 'USCC', 'PASSPORT', 'HK_MACAO_PERMIT', 'TAIWAN_PERMIT', 'FOREIGN_PR_ID'];
@@ -34,6 +36,7 @@ class PartyView extends View {
     gen: {},
     details: { state: true },
     segments: { state: true },
+    history: { state: true },
     dialog: { state: true },
     target: { state: true },
     issued: { state: true },
@@ -44,6 +47,7 @@ class PartyView extends View {
   declare gen: number;
   declare details: Details | null;
   declare segments: Segment[];
+  declare history: History | null;
   declare dialog: Dialog;
   declare target: Rec | null;
   declare issued: { token?: string; reportNo?: string; code?: string } | null;
@@ -57,6 +61,7 @@ class PartyView extends View {
     this.partyId = '';
     this.details = null;
     this.segments = [];
+    this.history = null;
     this.dialog = null;
     this.target = null;
     this.issued = null;
@@ -77,6 +82,7 @@ class PartyView extends View {
       this.#loaded = this.partyId;
       this.details = null;
       this.segments = [];
+      this.history = null;
       if (this.partyId) void this.#load();
     }
   }
@@ -86,12 +92,14 @@ class PartyView extends View {
     if (!s || !this.partyId) return;
     this.loadError = '';
     try {
-      const [details, tl] = await Promise.all([
+      const [details, tl, hist] = await Promise.all([
         s.client.party.get.query({ partyId: this.partyId, purpose: 'console', lang: lang() }),
         s.client.party.timeline.query({ partyId: this.partyId, purpose: 'console' }),
+        s.client.party.caseHistory.query({ partyId: this.partyId, purpose: 'console' }),
       ]);
       this.details = details;
       this.segments = tl.segments;
+      this.history = hist.years;
     } catch (err) {
       this.loadError = Object.values(errorsOf(err)).join('; ');
     }
@@ -536,6 +544,41 @@ class PartyView extends View {
       </ol>`;
   }
 
+  #event(ev: CaseEvent): TemplateResult {
+    const T = t();
+    switch (ev.kind) {
+      case 'screened':
+        return html`${T.evScreened} ${chip(ev.color)}${ev.alert ? html` <strong class="flag"><span aria-hidden="true">⚠</span> ${T.evAlert}</strong>` : nothing}`;
+      case 'marked':
+        return html`<span aria-hidden="true">➜</span> ${T.evMarked}`;
+      default:
+        return html`${ev.kind === 'entered' ? T.evEntered : T.evRevoked} <strong>${ev.category}</strong> ${this.#catName(ev.category)}`;
+    }
+  }
+
+  #caseHistory(): TemplateResult {
+    const T = t();
+    const years = this.history;
+    if (!years) return html`<p aria-busy="true">${T.loading}</p>`;
+    if (years.length === 0) return html`<p>${T.caseHistoryNone}</p>`;
+    return html`<p class="help">${T.caseHistoryHelp}</p>
+      <ol class="case-history">
+        ${years.map(
+          (y) => html`<li>
+            <h3>${y.year} <small>· ${T.caseCount(y.cases.length)}</small></h3>
+            <ul class="cases">
+              ${y.cases.map(
+                (c) => html`<li>
+                  <a href=${`#/screen?case=${encodeURIComponent(c.caseNumber)}`}>${c.caseNumber}</a> · ${c.court}
+                  <ul class="events">${c.events.map((ev) => html`<li><time datetime=${ev.date}>${ev.date}</time> ${this.#event(ev)}</li>`)}</ul>
+                </li>`,
+              )}
+            </ul>
+          </li>`,
+        )}
+      </ol>`;
+  }
+
   #isoOf(day: number): string {
     return new Date(day * 86_400_000).toISOString().slice(0, 10);
   }
@@ -652,6 +695,7 @@ class PartyView extends View {
           : nothing
       }
       <section class="card" aria-labelledby="tl-h"><h2 id="tl-h">${T.timeline}</h2>${this.#timeline()}</section>
+      <section class="card" aria-labelledby="ch-h"><h2 id="ch-h">${T.caseHistory}</h2>${this.#caseHistory()}</section>
       <section class="card" aria-labelledby="rec-h"><h2 id="rec-h">${T.records}</h2>${this.#records()}</section>`;
   }
 

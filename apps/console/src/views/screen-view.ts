@@ -4,28 +4,100 @@ import { html, nothing } from 'lit';
 import { cstDateTime, parsePartyRows } from '../format.js';
 import { t } from '../i18n.js';
 import { may, session } from '../session.js';
-import { chip, field, formStatus, idle, runForm, submit } from '../ui.js';
+import { chip, errorsOf, field, formStatus, idle, runForm, submit } from '../ui.js';
 import { View } from '../view.js';
 
 type Screened = RouterOutputs['party']['screen'];
 type History = RouterOutputs['party']['screenings'];
+type Marked = RouterOutputs['party']['markedCases'];
+type Mark = RouterOutputs['party']['markCase'];
 
 class ScreenView extends View {
-  static override properties = { caseNumber: {}, gen: {}, result: { state: true }, history: { state: true } };
+  static override properties = {
+    caseNumber: {},
+    gen: {},
+    result: { state: true },
+    history: { state: true },
+    marks: { state: true },
+    marked: { state: true },
+  };
   declare caseNumber: string;
   declare gen: number;
   declare result:
-    | (Screened & { rows: { idType: string; idNumber: string; name?: string }[]; at: string })
+    | (Screened & {
+        rows: { idType: string; idNumber: string; name?: string }[];
+        at: string;
+        /** One key per slip: a second click (or a retry) replays the first mark instead of adding one. */
+        markKey: string;
+        mark: Mark | null;
+      })
     | null;
   declare history: History | null;
+  /** The marks of the case looked up in the history form. */
+  declare marks: Marked['items'][number]['marks'] | null;
+  /** The cases marked in the key's courts (loaded page by page). */
+  declare marked: { items: Marked['items']; next: number | null } | null;
   #screen = idle();
   #hist = idle();
+  #mark = idle();
+  #more = idle();
 
   constructor() {
     super();
     this.caseNumber = '';
     this.result = null;
     this.history = null;
+    this.marks = null;
+    this.marked = null;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (may('screen')) void this.#loadMarked(0);
+  }
+
+  async #loadMarked(offset: number) {
+    const s = session();
+    if (!s || this.#more.busy) return;
+    this.#more = { busy: true, errors: {}, done: '' };
+    this.requestUpdate();
+    try {
+      const page = await s.client.party.markedCases.query({ offset, limit: 10 });
+      this.marked = {
+        items: [...(offset > 0 ? (this.marked?.items ?? []) : []), ...page.items],
+        next: page.nextOffset,
+      };
+    } catch (err) {
+      this.#more.errors = { '': Object.values(errorsOf(err)).join('; ') };
+    } finally {
+      this.#more.busy = false;
+      this.requestUpdate();
+    }
+  }
+
+  async #onMark(e: SubmitEvent) {
+    e.preventDefault();
+    const r = this.result;
+    const s = session();
+    if (!r || !s) return;
+    const form = e.target as HTMLFormElement;
+    const note = String(new FormData(form).get('note') ?? '').trim();
+    await runForm(
+      this,
+      this.#mark,
+      form,
+      () =>
+        s.client.party.markCase.mutate({
+          caseNumber: r.caseNumber,
+          ...(note ? { note } : {}),
+          idempotencyKey: r.markKey,
+        }),
+      (m) => {
+        if (this.result === r) this.result = { ...r, mark: m };
+        void this.#loadMarked(0);
+        return `${t().markDone}: ${m.caseNumber}`;
+      },
+    );
   }
 
   #looked = '';
@@ -62,7 +134,8 @@ class ScreenView extends View {
           parties: rows.map(({ idType, idNumber }) => ({ idType, idNumber })),
         }),
       (r) => {
-        this.result = { ...r, rows, at };
+        this.result = { ...r, rows, at, markKey: `mark-${crypto.randomUUID()}`, mark: null };
+        this.#mark = idle();
         return `${t().screenResult}: ${r.alerts ? t().alerts(r.alerts) : t().noAlerts}`;
       },
       (f) => (f.startsWith('parties.') ? 'parties' : f),
@@ -88,9 +161,14 @@ class ScreenView extends View {
       this,
       this.#hist,
       null,
-      () => s.client.party.screenings.query({ caseNumber }),
-      (h) => {
+      () =>
+        Promise.all([
+          s.client.party.screenings.query({ caseNumber }),
+          may('screen') ? s.client.party.markedCases.query({ caseNumber }) : { items: [], nextOffset: null },
+        ]),
+      ([h, m]) => {
         this.history = h;
+        this.marks = m.items[0]?.marks ?? [];
         return `${t().historyTitle}: ${h.length}`;
       },
     );
@@ -127,6 +205,75 @@ class ScreenView extends View {
           )}
         </tbody>
       </table>
+      ${this.#markPart(r)}
+    </section>`;
+  }
+
+  #markPart(r: NonNullable<ScreenView['result']>) {
+    const T = t();
+    if (r.mark)
+      return html`<p class="mark-done" data-testid="mark">
+        <strong><span aria-hidden="true">➜ </span>${T.markDone}</strong> · ${T.markedAt} ${cstDateTime(r.mark.markedAt)}（CST）
+        · ${T.markedBy} ${r.mark.markedBy.name ?? ''}${r.mark.note ? html` · ${T.note}: ${r.mark.note}` : nothing}
+      </p>`;
+    if (!may('screen')) return nothing;
+    const st = this.#mark;
+    return html`<form id="mark" class="no-print" @submit=${this.#onMark} novalidate aria-describedby="mark-help">
+      <h3>${T.markTitle}</h3>
+      <p class="help" id="mark-help">${T.markHelp}</p>
+      ${field(
+        'mark',
+        st,
+        'note',
+        T.markNote,
+        (a) => html`<textarea id=${a.id} name="note" rows="2" maxlength="500"
+          aria-invalid=${a.invalid ? 'true' : 'false'} aria-describedby=${a.describedby}></textarea>`,
+      )}
+      ${formStatus(st)} ${submit(st, T.markAction)}
+    </form>`;
+  }
+
+  #markedList() {
+    if (!may('screen')) return nothing;
+    const T = t();
+    const m = this.marked;
+    return html`<section class="card no-print" aria-labelledby="marked-h">
+      <h2 id="marked-h">${T.markedTitle}</h2>
+      <p class="help">${T.markedHelp}</p>
+      ${
+        !m
+          ? html`<p aria-busy="true">${T.loading}</p>`
+          : m.items.length === 0
+            ? html`<p>${T.markedNone}</p>`
+            : html`<ul class="marked">
+                ${m.items.map(
+                  (c) => html`<li>
+                    <p class="marked-head">
+                      <a href=${`#/screen?case=${encodeURIComponent(c.caseNumber)}`}><strong>${c.caseNumber}</strong></a>
+                      · ${c.court} · ${c.alerts ? html`<strong>${T.alerts(c.alerts)}</strong>` : T.noAlerts}
+                    </p>
+                    <p><small>${T.markedAt} ${c.markedAt ? cstDateTime(c.markedAt) : '—'} · ${T.markedBy}
+                      ${c.marks[0]?.markedBy.name ?? ''}</small>${c.marks[0]?.note ? html`<br />${T.note}: ${c.marks[0].note}` : nothing}</p>
+                    <ul class="chips" aria-label=${`${T.parties} ${c.caseNumber}`}>
+                      ${c.screenings.map(
+                        (x) =>
+                          html`<li>${
+                            x.partyId
+                              ? html`<a href=${`#/party/${x.partyId}`}>${chip(x.color)}${x.alert ? html` <span class="flag">${T.evAlert}</span>` : nothing}</a>`
+                              : html`${chip(x.color)} <small>${T.unknownParty}</small>`
+                          }</li>`,
+                      )}
+                    </ul>
+                  </li>`,
+                )}
+              </ul>`
+      }
+      ${
+        m?.next != null
+          ? html`<button type="button" ?disabled=${this.#more.busy} @click=${() => this.#loadMarked(m.next ?? 0)}>${T.more}</button>`
+          : nothing
+      }
+      ${formStatus(this.#more)}
     </section>`;
   }
 
@@ -168,7 +315,7 @@ class ScreenView extends View {
             </section>`
           : nothing
       }
-      ${this.#slip()}
+      ${this.#slip()} ${this.#markedList()}
       <section class="card no-print" aria-labelledby="hist-h">
         <h2 id="hist-h">${T.historyTitle}</h2>
         <p class="help">${T.historyHelp}</p>
@@ -190,6 +337,15 @@ class ScreenView extends View {
           )}
           ${submit(hs, T.historyAction)} ${formStatus(hs)}
         </form>
+        ${
+          this.marks?.length
+            ? html`<h3>${T.marksOfCase}</h3>
+                <ul class="marks">${this.marks.map(
+                  (m) =>
+                    html`<li>${cstDateTime(m.markedAt)} · ${m.court} · ${T.markedBy} ${m.markedBy.name ?? ''}${m.note ? html` · ${m.note}` : nothing}</li>`,
+                )}</ul>`
+            : nothing
+        }
         ${
           this.history
             ? this.history.length === 0
