@@ -29,12 +29,14 @@ export function formatOf(file: string): ImportFormat {
  * The file's text in chunks, decoded strictly: bytes that are not UTF-8 (a GB18030 file read as UTF-8)
  * or UTF-8 read as GB18030 (valid UTF-8 holding Chinese text) refuse the file with a hint, as does
  * text that was already garbled by a wrong conversion (U+FFFD). `onBytes` counts what was read.
+ * `bytes`: yield the checked UTF-8 bytes themselves (csv-parse reads bytes; no string round trip).
  */
 async function* decode(
   file: string,
   encoding: ImportEncoding,
   onBytes: (n: number) => void,
-): AsyncGenerator<string> {
+  bytes = false,
+): AsyncGenerator<string | Buffer> {
   const decoder = new TextDecoder(encoding === 'gb18030' ? 'gb18030' : 'utf-8', { fatal: true });
   const probe = new TextDecoder('utf-8', { fatal: true });
   let offset = 0;
@@ -68,10 +70,10 @@ async function* decode(
       );
     offset += chunk.length;
     onBytes(chunk.length);
-    yield text;
+    yield bytes ? chunk : text;
   }
   const rest = decoder.decode();
-  if (rest) yield rest;
+  if (rest && !bytes) yield rest;
 }
 
 /**
@@ -82,9 +84,10 @@ export async function* readImportFile(
   file: string,
   opts: { format: ImportFormat; encoding: ImportEncoding; onBytes?: (n: number) => void },
 ): AsyncGenerator<FileRow> {
-  const text = decode(file, opts.encoding, opts.onBytes ?? (() => {}));
+  const csvBytes = opts.format === 'csv' && opts.encoding === 'utf8';
+  const text = decode(file, opts.encoding, opts.onBytes ?? (() => {}), csvBytes);
   if (opts.format === 'ndjson') {
-    yield* ndjsonRows(text);
+    yield* ndjsonRows(text as AsyncIterable<string>);
     return;
   }
   const parser = parse({

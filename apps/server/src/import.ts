@@ -108,6 +108,14 @@ export async function importCommand(
       progress.rows(rows.length);
     };
 
+    // One batch is written while the next is read and checked: at most one in flight, in file order.
+    let inFlight: Promise<void> = Promise.resolve();
+    const queue = async (rows: ImportRow[]) => {
+      await inFlight;
+      inFlight = write(rows);
+      inFlight.catch(() => {}); // awaited (and thrown) before the next batch or at the end
+    };
+
     const seen = new Map<string, number>(); // external id → line
     const repairs: ImportRow[] = []; // written after every other row, so what they list is stored
     let batch: ImportRow[] = [];
@@ -143,12 +151,13 @@ export async function importCommand(
         else if (!dryRun) {
           batch.push(row);
           if (batch.length >= batchSize) {
-            await write(batch);
+            await queue(batch);
             batch = [];
           }
         }
       }
     } catch (err) {
+      await inFlight.catch(() => {});
       progress.stop();
       if (err instanceof ImportFileError) throw new Error(err.message);
       throw err;
@@ -167,6 +176,7 @@ export async function importCommand(
           });
       }
     } else {
+      await inFlight;
       await write(batch);
       for (let i = 0; i < repairs.length; i += batchSize) await write(repairs.slice(i, i + batchSize));
     }
