@@ -176,7 +176,7 @@ async function badgeIndexMemory(n) {
   // Strings as they would arrive from the database, one copy each (what the index keeps of them counts).
   for (const r of rows) r.badge = JSON.parse(JSON.stringify(r.badge));
   const index = new BadgeIndex(n);
-  const since = index.beginLoad();
+  const since = index.beginLoad('2026-12-01');
   for (const r of rows) index.load(r.hash, r.badge, since);
   index.endLoad();
   rows.length = 0;

@@ -27,7 +27,7 @@ describe('BadgeIndex', () => {
   it('finds every loaded token (across growth of its table) and nothing else', () => {
     const index = new BadgeIndex();
     const tokens = Array.from({ length: 5000 }, () => newBadgeToken());
-    const since = index.beginLoad();
+    const since = index.beginLoad(TODAY);
     tokens.forEach((t, i) => {
       index.load(badgeTokenHash(t), badge(`p${i % 2500}`, { color: i % 2 ? 'red' : 'green' }), since);
     });
@@ -47,23 +47,23 @@ describe('BadgeIndex', () => {
     const index = new BadgeIndex();
     const t = newBadgeToken();
     const h = badgeTokenHash(t);
-    index.load(h, badge('p1'), index.beginLoad());
+    index.load(h, badge('p1'), index.beginLoad(TODAY));
     index.endLoad();
     const before = index.find(t, TODAY, 'pol-1');
     expect(before?.badge?.color).toBe('green');
     // A lookup began, then the party changed: what that lookup read is not kept.
     index.invalidateParty('p1');
     expect(index.find(t, TODAY, 'pol-1')?.badge).toBeNull();
-    index.put(h, badge('p1', { color: 'green' }), before as NonNullable<typeof before>);
+    index.put(h, badge('p1', { color: 'green' }), before as NonNullable<typeof before>, TODAY);
     expect(index.find(t, TODAY, 'pol-1')?.badge).toBeNull();
     // A lookup that began after it is kept.
     const seen = index.find(t, TODAY, 'pol-1');
-    index.put(h, badge('p1', { color: 'red' }), seen as NonNullable<typeof seen>);
+    index.put(h, badge('p1', { color: 'red' }), seen as NonNullable<typeof seen>, TODAY);
     expect(index.find(t, TODAY, 'pol-1')?.badge?.color).toBe('red');
     // The database says the token is gone (revoked): dropped.
     index.invalidateParty('p1');
     const again = index.find(t, TODAY, 'pol-1');
-    index.put(h, null, again as NonNullable<typeof again>);
+    index.put(h, null, again as NonNullable<typeof again>, TODAY);
     expect(index.find(t, TODAY, 'pol-1')).toBeUndefined();
     expect(index.size).toBe(0);
   });
@@ -71,16 +71,43 @@ describe('BadgeIndex', () => {
   it('does not answer past a state until or under another policy', () => {
     const index = new BadgeIndex();
     const t = newBadgeToken();
-    index.load(badgeTokenHash(t), badge('p1', { color: 'yellow', until: '2026-12-02' }), index.beginLoad());
+    index.load(
+      badgeTokenHash(t),
+      badge('p1', { color: 'yellow', until: '2026-12-02' }),
+      index.beginLoad(TODAY),
+    );
     expect(index.find(t, '2026-12-01', 'pol-1')?.badge?.color).toBe('yellow');
     expect(index.find(t, '2026-12-02', 'pol-1')?.badge).toBeNull();
     expect(index.find(t, '2026-12-01', 'pol-2')?.badge).toBeNull();
   });
 
+  it('trusts what it read until the next CST midnight only, and asks for a reload on the next day', () => {
+    const index = new BadgeIndex();
+    let reloads = 0;
+    index.onNewDay = () => reloads++;
+    const t = newBadgeToken();
+    index.load(badgeTokenHash(t), badge('p1'), index.beginLoad(TODAY));
+    index.endLoad();
+    expect(index.find(t, TODAY, 'pol-1')?.badge?.color).toBe('green');
+    expect(reloads).toBe(0);
+    const seen = index.find(t, '2026-12-02', 'pol-1');
+    expect(seen?.badge).toBeNull();
+    expect(index.find(t, '2026-12-02', 'pol-1')?.badge).toBeNull();
+    expect(reloads).toBe(1);
+    // Read again that day (by a lookup, or the reload): trusted again.
+    index.put(
+      badgeTokenHash(t),
+      badge('p1', { color: 'red' }),
+      seen as NonNullable<typeof seen>,
+      '2026-12-02',
+    );
+    expect(index.find(t, '2026-12-02', 'pol-1')?.badge?.color).toBe('red');
+  });
+
   it('marks a party invalidated while a load ran stale, and a token unknown to it kept only without invalidations', () => {
     const index = new BadgeIndex();
     const [a, b, c] = [newBadgeToken(), newBadgeToken(), newBadgeToken()];
-    const since = index.beginLoad();
+    const since = index.beginLoad(TODAY);
     index.invalidateParty('p1'); // after the load's query began, before its rows arrive
     index.load(badgeTokenHash(a), badge('p1'), since);
     index.load(badgeTokenHash(b), badge('p2'), since);
@@ -90,16 +117,16 @@ describe('BadgeIndex', () => {
     // A token it did not hold (issued elsewhere): kept only if nothing was invalidated during the lookup.
     const seen = index.epoch;
     index.invalidateParty('p9');
-    index.put(badgeTokenHash(c), badge('p3'), seen);
+    index.put(badgeTokenHash(c), badge('p3'), seen, TODAY);
     expect(index.find(c, TODAY, 'pol-1')).toBeUndefined();
-    index.put(badgeTokenHash(c), badge('p3'), index.epoch);
+    index.put(badgeTokenHash(c), badge('p3'), index.epoch, TODAY);
     expect(index.find(c, TODAY, 'pol-1')?.badge?.partyId).toBe('p3');
   });
 
   it('answers nothing while suspended, and holds every party stale after resuming', () => {
     const index = new BadgeIndex();
     const t = newBadgeToken();
-    index.load(badgeTokenHash(t), badge('p1'), index.beginLoad());
+    index.load(badgeTokenHash(t), badge('p1'), index.beginLoad(TODAY));
     index.suspend();
     expect(index.find(t, TODAY, 'pol-1')).toBeUndefined();
     index.resume();
@@ -108,10 +135,10 @@ describe('BadgeIndex', () => {
 
   it('holds at most maxTokens', () => {
     const index = new BadgeIndex(2);
-    const since = index.beginLoad();
+    const since = index.beginLoad(TODAY);
     const loaded = [1, 2, 3].map((i) => index.load(badgeTokenHash(newBadgeToken()), badge(`p${i}`), since));
     expect(loaded).toEqual([true, true, false]);
-    index.put(badgeTokenHash(newBadgeToken()), badge('p4'), index.epoch);
+    index.put(badgeTokenHash(newBadgeToken()), badge('p4'), index.epoch, TODAY);
     expect(index.size).toBe(2);
   });
 });

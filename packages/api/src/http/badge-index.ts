@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Color } from '@fivecolor/core';
+import { type Color, toCstDate } from '@fivecolor/core';
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import { badgeTokens, objections, parties, partyState } from '../db/schema.js';
 import type { Deps } from '../services/deps.js';
@@ -74,6 +74,14 @@ export class BadgeIndex {
   #objection = new Uint8Array(1024);
   #fresh = new Uint8Array(1024);
   #version = new Uint32Array(1024);
+  /** The CST day a party's data was read (a code into #strings): it is trusted that day only. */
+  #readDay = new Int32Array(1024);
+  #loadDay = 0;
+  #lastLoadDay = '';
+  #today = '';
+  #todayCode = -1;
+  /** Called (once a day) when the index is asked on a day after its last load began: reload it then. */
+  onNewDay: (() => void) | null = null;
   #strings: (string | null)[] = [null];
   #stringCode = new Map<string, number>();
   /** Bumped by every invalidation (for tokens and parties the index does not hold yet). */
@@ -98,6 +106,11 @@ export class BadgeIndex {
   /** The token's entry, or undefined when the index does not know it (or is suspended). */
   find(token: string, today: string, policyId: string): IndexHit | undefined {
     if (this.#suspended) return undefined;
+    if (today !== this.#today) {
+      this.#today = today;
+      this.#todayCode = this.#stringCode.get(today) ?? -1;
+      if (this.#lastLoadDay !== '' && today > this.#lastLoadDay) this.onNewDay?.();
+    }
     const d = createHash('sha256').update(token).digest();
     const w = this.#word;
     w[0] = d.readUInt32BE(0);
@@ -109,7 +122,9 @@ export class BadgeIndex {
     const p = this.#tokParty[t] as number;
     if (p < 0) return undefined;
     const version = this.#version[p] as number;
-    if (!this.#fresh[p]) return { party: p, version, badge: null };
+    // Like a cached response, what was read is good until the next CST midnight: a write path that
+    // forgot to invalidate cannot keep a badge stale for longer than that.
+    if (!this.#fresh[p] || this.#readDay[p] !== this.#todayCode) return { party: p, version, badge: null };
     const until = this.#strings[this.#until[p] as number] ?? null;
     const policy = this.#strings[this.#policy[p] as number] as string;
     // Time alone can change a color (past `until`), and so can another policy: the database recomputes.
@@ -133,9 +148,15 @@ export class BadgeIndex {
   /**
    * What the database said for a token (hash in hex) looked up when the index stood at `seen` (the hit's
    * party version, or the index's `epoch` for a token it did not hold): kept unless the party was
-   * invalidated since. `row` null: the token is unknown or revoked, and is dropped.
+   * invalidated since; `day` is the CST day the lookup began. `row` null: the token is unknown or revoked,
+   * and is dropped.
    */
-  put(tokenHash: string, row: IndexedBadge | null, seen: { party: number; version: number } | number): void {
+  put(
+    tokenHash: string,
+    row: IndexedBadge | null,
+    seen: { party: number; version: number } | number,
+    day: string,
+  ): void {
     if (this.#suspended) return;
     if (typeof seen === 'number' ? seen !== this.epoch : this.#version[seen.party] !== seen.version) return;
     hexWords(tokenHash, this.#word);
@@ -147,7 +168,7 @@ export class BadgeIndex {
       }
       return;
     }
-    const p = this.#setParty(row, true);
+    const p = this.#setParty(row, true, this.#dayCode(day));
     if (t >= 0) {
       if (this.#tokParty[t] === -1) this.#dropped--;
       this.#tokParty[t] = p;
@@ -158,7 +179,7 @@ export class BadgeIndex {
   load(tokenHash: string, row: IndexedBadge, since: number): boolean {
     if (this.#tokens >= this.maxTokens) return false;
     const changed = this.#invalidatedDuringLoad?.get(row.partyId);
-    const p = this.#setParty(row, changed === undefined || changed <= since);
+    const p = this.#setParty(row, changed === undefined || changed <= since, this.#loadDay);
     hexWords(tokenHash, this.#word);
     const t = this.#findWords(this.#word);
     if (t < 0) this.#addToken(this.#word, p);
@@ -166,9 +187,14 @@ export class BadgeIndex {
     return true;
   }
 
-  /** A load begins: returns its starting epoch; invalidations from now on are remembered for it. */
-  beginLoad(): number {
+  /**
+   * A load begins on the CST day `day`: returns its starting epoch; invalidations from now on are
+   * remembered for it.
+   */
+  beginLoad(day: string): number {
     this.#invalidatedDuringLoad = new Map();
+    this.#loadDay = this.#dayCode(day);
+    if (day > this.#lastLoadDay) this.#lastLoadDay = day;
     return this.epoch;
   }
 
@@ -205,6 +231,12 @@ export class BadgeIndex {
     this.#suspended = false;
   }
 
+  #dayCode(day: string): number {
+    const c = this.#code(day);
+    if (day === this.#today) this.#todayCode = c;
+    return c;
+  }
+
   #code(s: string | null): number {
     if (s === null) return 0;
     let c = this.#stringCode.get(s);
@@ -216,7 +248,7 @@ export class BadgeIndex {
     return c;
   }
 
-  #setParty(row: IndexedBadge, fresh: boolean): number {
+  #setParty(row: IndexedBadge, fresh: boolean, day: number): number {
     let p = this.#byId.get(row.partyId);
     if (p === undefined) {
       p = this.#ids.length;
@@ -231,7 +263,9 @@ export class BadgeIndex {
       this.#objection = grow(this.#objection, n);
       this.#fresh = grow(this.#fresh, n);
       this.#version = grow(this.#version, n);
+      this.#readDay = grow(this.#readDay, n);
     }
+    this.#readDay[p] = day;
     this.#names[p] = row.nameMasked;
     this.#kind[p] = row.kind === 'org' ? 1 : 0;
     this.#color[p] = colorCode.get(row.color) ?? 0;
@@ -291,7 +325,7 @@ export async function loadBadgeIndex(
 ): Promise<boolean> {
   const pageSize = opts.pageSize ?? 10_000;
   const { db } = deps.db;
-  const since = index.beginLoad();
+  const since = index.beginLoad(toCstDate(deps.now()));
   let done = false;
   try {
     // Read first: an objection filed after it invalidates its party after `since`, so it is not missed.

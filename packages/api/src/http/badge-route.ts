@@ -68,10 +68,11 @@ async function buildEntry(
 ): Promise<BadgeEntry | null> {
   const hash = badgeTokenHash(token);
   // What the index held when the lookup began: what the database says is put back only if that still holds.
-  const seen = index ? (index.find(token, toCstDate(deps.now()), deps.policy.id) ?? index.epoch) : 0;
+  const day = toCstDate(deps.now());
+  const seen = index ? (index.find(token, day, deps.policy.id) ?? index.epoch) : 0;
   const row = await loader.load(hash);
   if (!row) {
-    index?.put(hash, null, seen);
+    index?.put(hash, null, seen, day);
     return null;
   }
   const asOf = toCstDate(deps.now());
@@ -82,7 +83,7 @@ async function buildEntry(
     if (!fresh) return null;
     badge = { ...row, color: fresh.color, since: fresh.since, until: fresh.until, policyId: fresh.policyId };
   }
-  index?.put(hash, badge, seen);
+  index?.put(hash, badge, seen, day);
   return entryOf(deps, badge, token, lang, asOf);
 }
 

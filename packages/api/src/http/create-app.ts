@@ -180,7 +180,8 @@ function createDeps(opts: FivecolorOptions, logger: Logger, cache: BadgeCache | 
 
 /**
  * The badge index of `cache` (none without a cache or with `max` false/0): loaded in the background, and
- * again whenever the cache resumes (invalidations may have been missed while it was suspended).
+ * again whenever the cache resumes (invalidations may have been missed while it was suspended) and on
+ * the first badge asked for after each CST midnight.
  * `firstPage` resolves once the first page is in (on a small database, everything).
  */
 function startBadgeIndex(
@@ -219,6 +220,8 @@ function startBadgeIndex(
       });
   };
   cache.onResume = run;
+  // What the index read is trusted until the next CST midnight (like a cached response): reload then.
+  index.onNewDay = run;
   run();
   return {
     firstPage,
