@@ -12,8 +12,8 @@ const browser = await chromium.launch({
   args: ['--headless', '--no-sandbox', '--disable-gpu'],
 });
 
-async function shot(name, role, hash, act = async () => {}, width = 1280) {
-  const page = await browser.newPage({ viewport: { width, height: 860 } });
+async function shot(name, role, hash, act = async () => {}, width = 1280, height = 860) {
+  const page = await browser.newPage({ viewport: { width, height } });
   await page.goto(`${base}/console/`);
   if (role) {
     await page.fill('#signin input[name=apiKey]', demo.keys[role]);
@@ -41,7 +41,25 @@ await shot('screen', 'clerk', '#/screen', async (page) => {
   await page.waitForSelector('.slip table');
   await page.evaluate(() => document.querySelector('.slip')?.scrollIntoView());
 });
+await shot('mark', 'clerk', '#/screen', async (page) => {
+  await page.fill('#screen input[name=caseNumber]', '（2026）浙0212民初2003号');
+  await page.fill('#screen textarea', `RESIDENT_ID ${lender.idNumber} 李某\nRESIDENT_ID ${red.idNumber}`);
+  await page.click('#screen button[type=submit]');
+  await page.waitForSelector('#mark');
+  await page.fill('#mark-note', '两名当事人预警，请审查借贷关系的真实性');
+  await page.click('#mark button[type=submit]');
+  await page.waitForSelector('[data-testid=mark]');
+  await page.evaluate(() => document.querySelector('[data-testid=mark]')?.scrollIntoView({ block: 'center' }));
+});
+await shot('marked', 'judge', '#/screen', async (page) => {
+  await page.waitForSelector('ul.marked > li');
+  await page.evaluate(() => document.querySelector('#marked-h')?.scrollIntoView());
+});
 await shot('party', 'judge', `#/party/${lender.partyId}`);
+await shot('case-history', 'judge', `#/party/${lender.partyId}`, async (page) => {
+  await page.waitForSelector('ol.case-history');
+  await page.evaluate(() => document.querySelector('#ch-h')?.scrollIntoView());
+});
 await shot('record-dialog', 'judge', `#/party/${lender.partyId}`, async (page) => {
   await page.click('button:has-text("录入记录")');
 });
@@ -59,4 +77,5 @@ await shot(
   async (page) => page.click('button:has-text("English")'),
   820,
 );
+await shot('tablet', 'judge', '#/screen', async (page) => page.waitForSelector('ul.marked > li'), 768, 1024);
 await browser.close();

@@ -281,7 +281,10 @@ class ScreenView extends View {
     const T = t();
     const st = this.#screen;
     const hs = this.#hist;
+    // The trial judge comes here for the cases marked for trial: they come first.
+    const judgeFirst = session()?.who.role === 'judge';
     return html`<h1>${T.screenTitle}</h1>
+      ${judgeFirst ? this.#markedList() : nothing}
       ${
         may('screen')
           ? html`<section class="card no-print" aria-labelledby="screen-h">
@@ -315,7 +318,7 @@ class ScreenView extends View {
             </section>`
           : nothing
       }
-      ${this.#slip()} ${this.#markedList()}
+      ${this.#slip()} ${judgeFirst ? nothing : this.#markedList()}
       <section class="card no-print" aria-labelledby="hist-h">
         <h2 id="hist-h">${T.historyTitle}</h2>
         <p class="help">${T.historyHelp}</p>
