@@ -52,7 +52,9 @@ describe.each(dbKinds())('webhooks on %s', (kind) => {
     for (const w of await h.as('admin').webhook.list.query())
       await h.as('admin').webhook.delete.mutate({ id: w.id });
     rx.received.length = 0;
+    rx.requests.length = 0;
     rx.status = 200;
+    rx.answer = null;
   });
 
   it('creates a webhook with a whsec_ secret shown once; lists, scopes and deletes it (the row is kept)', async () => {
@@ -160,7 +162,10 @@ describe.each(dbKinds())('webhooks on %s', (kind) => {
       .select()
       .from(auditLog)
       .where(and(eq(auditLog.action, 'webhook.deliver'), eq(auditLog.partyId, partyId)));
-    expect(audited.length).toBe(2);
+    // One audit row per party and claimed batch, naming the events disclosed.
+    expect(audited.flatMap((a) => (a.detail as { seqs: number[] }).seqs).sort()).toEqual(
+      got.map((r) => (JSON.parse(r.body) as WebhookPayload).data.seq).sort(),
+    );
     const [listed] = await h.as('exchange').webhook.list.query();
     expect(listed?.lastDelivery).toMatchObject({ status: 'delivered', httpStatus: 200 });
     const deliveries = await h.as('exchange').webhook.deliveries.query({ id: created.id });
@@ -200,6 +205,80 @@ describe.each(dbKinds())('webhooks on %s', (kind) => {
     expect(got.filter((x) => x.type === 'record.revoked').length).toBe(2);
     const attempts = await h.db.db.select().from(webhookOutbox).where(eq(webhookOutbox.status, 'delivered'));
     expect(attempts.some((a) => a.attempts > 1)).toBe(true);
+  });
+
+  it("a failed event ends its party's batch: later events wait unattempted behind it, other parties and endpoints go on", async () => {
+    const a = await h.as('exchange').webhook.create.mutate({ url: rx.url, types: ['record.created'] });
+    const down = await startTestReceiver();
+    down.status = 503;
+    try {
+      await h.as('exchange').webhook.create.mutate({ url: down.url, types: ['record.created'] });
+      const [p1, p2, p3] = [await person(), await person(), await person()];
+      for (let i = 0; i < 4; i++) await newRecord(p1 as string, i === 0 ? 'Y14' : 'Y08');
+      for (const p of [p2, p3])
+        for (let i = 0; i < 2; i++) await newRecord(p as string, i === 0 ? 'Y14' : 'Y08');
+      const seqsOf = (list: { body: string }[], partyId: string | undefined) =>
+        list
+          .map((r) => (JSON.parse(r.body) as WebhookPayload).data)
+          .filter((d) => d.partyId === partyId)
+          .map((d) => d.seq);
+      const [s1, s2, s3, s4] = (
+        await h.db.db
+          .select({ seq: webhookOutbox.seq })
+          .from(webhookOutbox)
+          .where(and(eq(webhookOutbox.webhookId, a.id), eq(webhookOutbox.partyId, p1 as string)))
+          .orderBy(webhookOutbox.seq)
+      ).map((r) => r.seq);
+      // The receiver refuses p1's second event once.
+      let refused = false;
+      rx.answer = (r) => {
+        const d = (JSON.parse(r.body) as WebhookPayload).data;
+        if (d.partyId !== p1 || d.seq !== s2 || refused) return 200;
+        refused = true;
+        return 500;
+      };
+      const w = worker();
+      await w.drain();
+      expect(seqsOf(rx.requests, p1)).toEqual([s1, s2]);
+      for (const p of [p2, p3]) expect(seqsOf(rx.received, p).length).toBe(2);
+      // The endpoint that is down got each party's first event once, nothing after it.
+      expect(down.requests.length).toBe(3);
+      const byseq = async () =>
+        new Map((await h.as('exchange').webhook.deliveries.query({ id: a.id })).map((d) => [d.seq, d]));
+      let d = await byseq();
+      expect(d.get(s1 as number)).toMatchObject({ status: 'delivered', attempts: 1 });
+      expect(d.get(s2 as number)).toMatchObject({ status: 'pending', attempts: 1, httpStatus: 500 });
+      for (const s of [s3, s4])
+        expect(d.get(s as number)).toMatchObject({ status: 'pending', attempts: 0, lastAttemptAt: null });
+      // After the back-off, p1's events go out in order from the failed one on.
+      later(2_000);
+      await w.drain();
+      expect(seqsOf(rx.requests, p1)).toEqual([s1, s2, s2, s3, s4]);
+      expect(seqsOf(rx.received, p1)).toEqual([s1, s2, s3, s4]);
+      d = await byseq();
+      expect([s1, s2, s3, s4].map((s) => d.get(s as number)?.attempts)).toEqual([1, 2, 1, 1]);
+      expect([...d.values()].every((x) => x.status === 'delivered')).toBe(true);
+      expect(seqsOf(down.requests, p1)).toEqual([s1, s1]);
+    } finally {
+      await down.close();
+    }
+  });
+
+  it('a lease too short for more than one attempt: one event per claim, the rest given back and delivered in order', async () => {
+    const created = await h.as('exchange').webhook.create.mutate({ url: rx.url, types: ['record.created'] });
+    const partyId = await person();
+    for (let i = 0; i < 3; i++) await newRecord(partyId, i === 0 ? 'Y14' : 'Y08');
+    // The app's clock stands still: a row still leased after a round would never be claimed again.
+    const w = new WebhookWorker(h.deps, { ...FAST, timeoutMs: 2_000, leaseMs: 3_000 });
+    expect(await w.drain()).toBe(3);
+    const seqs = payloads().map((p) => p.data.seq);
+    expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
+    const deliveries = await h.as('exchange').webhook.deliveries.query({ id: created.id });
+    expect(deliveries.map((x) => [x.status, x.attempts])).toEqual([
+      ['delivered', 1],
+      ['delivered', 1],
+      ['delivered', 1],
+    ]);
   });
 
   it('retries with back-off on non-2xx, disables the endpoint after the retry window, and replay re-enables it', async () => {

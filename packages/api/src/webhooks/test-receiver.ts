@@ -13,6 +13,10 @@ export interface TestReceiver {
   received: Received[];
   /** What the receiver answers (default 200). */
   status: number;
+  /** When set, the status to answer this request (instead of `status`). */
+  answer: ((r: Received) => number) | null;
+  /** Every request answered, whatever the status (`received` has the 2xx ones). */
+  requests: Received[];
   /** While true, requests are kept waiting, unanswered (in `held`). */
   hold: boolean;
   held: Received[];
@@ -32,6 +36,8 @@ export async function startTestReceiver(path = '/hook'): Promise<TestReceiver> {
     url: '',
     received,
     status: 200,
+    answer: null,
+    requests: [],
     hold: false,
     held: [],
     async down() {
@@ -75,9 +81,11 @@ export async function startTestReceiver(path = '/hook'): Promise<TestReceiver> {
             r.held.push({ headers: req.headers, body, at: Date.now() });
             return;
           }
-          if (r.status >= 200 && r.status < 300)
-            received.push({ headers: req.headers, body, at: Date.now() });
-          res.writeHead(r.status).end();
+          const got = { headers: req.headers, body, at: Date.now() };
+          const status = r.answer ? r.answer(got) : r.status;
+          r.requests.push(got);
+          if (status >= 200 && status < 300) received.push(got);
+          res.writeHead(status).end();
           for (const w of [...waiters]) if (w()) waiters.delete(w);
         });
       });

@@ -24,6 +24,11 @@ export interface WebhookOptions {
   timeoutMs?: number | undefined;
   /** Deliveries in flight at once in this process (default 32; one per webhook and party at most). */
   concurrency?: number | undefined;
+  /**
+   * Consecutive events of one party claimed together and then delivered one after another, each once
+   * the one before it was answered 2xx (default 20; 1 claims one event at a time).
+   */
+  batch?: number | undefined;
   /** Back-off after the n-th failed attempt: `baseMs · 2^(n-1)`, at most `maxMs`, ±20 % (default 5 s … 1 h). */
   backoff?: { baseMs: number; maxMs: number } | undefined;
   /** An endpoint still failing this long after the first attempt at a delivery is disabled (default 24 h). */
@@ -47,6 +52,7 @@ export function resolveWebhookOptions(o: WebhookOptions = {}): ResolvedWebhookOp
     pollMs: o.pollMs ?? 200,
     timeoutMs,
     concurrency: o.concurrency ?? 32,
+    batch: Math.max(1, o.batch ?? 20),
     backoff: o.backoff ?? { baseMs: 5_000, maxMs: 3_600_000 },
     retryWindowMs: o.retryWindowMs ?? 24 * 3_600_000,
     // Longer than an attempt can take, so a live worker's attempt is never claimed by another.
@@ -72,11 +78,20 @@ interface Endpoint {
 
 interface Result {
   row: OutboxRow;
+  /** null: skipped (nothing to deliver to this webhook). */
   outcome: PostOutcome | null;
+  /** When the attempt started (the app's clock). */
+  at: Date;
 }
 
 /** How long outcomes gather before they are recorded together (one transaction for many deliveries). */
 const ACK_DELAY_MS = 5;
+
+/**
+ * A party's next claimed event is sent only if its attempt can end this long before the lease does,
+ * so that no other worker claims the party while this one is still delivering it.
+ */
+const LEASE_MARGIN_MS = 1_000;
 
 /** The message id of an event for one endpoint: the same on every retry and replay (receivers dedupe by it). */
 export function messageId(webhookId: string, seq: number): string {
@@ -84,10 +99,13 @@ export function messageId(webhookId: string, seq: number): string {
 }
 
 /**
- * Claims up to `n` due deliveries: the oldest pending row of each (webhook, party) whose webhook is live,
- * due, and not leased to a live worker, locked with `FOR UPDATE SKIP LOCKED` so concurrent workers (other
- * processes on one PostgreSQL) never take the same row; each gets a lease and an attempt. A party's later
- * row is never a head while an earlier one is pending, so a party's events go out one at a time, in order.
+ * Claims the due deliveries of up to `n` parties: the oldest pending row of each (webhook, party) whose
+ * webhook is live, due, and not leased to a live worker — locked with `FOR UPDATE SKIP LOCKED` so
+ * concurrent workers (other processes on one PostgreSQL) never take the same one — and with it up to
+ * `batch - 1` of that party's next pending rows, in order, as long as they are due and free. All get a
+ * lease. A party's later row is never a head while an earlier one is pending, and nobody else claims a
+ * party whose head is leased, so a party's events go out from one worker at a time, in order. Returned
+ * in delivery order: by webhook and party, then seq.
  */
 export async function claimDeliveries(
   tx: Tx,
@@ -95,42 +113,53 @@ export async function claimDeliveries(
   now: Date,
   owner: string,
   leaseMs: number,
+  batch = 1,
 ): Promise<OutboxRow[]> {
   const lease = new Date(now.getTime() + leaseMs);
   const at = now.toISOString();
-  // A row is a head when no earlier row of its (webhook, party) is pending (an index probe each).
-  const rows = rowsOf<{ id: string | number }>(
-    await tx.execute(sql`
-      select o.id from webhook_outbox o
-      join webhooks w on w.id = o.webhook_id and w.deleted_at is null and w.disabled_at is null
-      join api_keys k on k.id = w.api_key_id and k.revoked_at is null
-      where o.status = 'pending' and o.next_attempt_at <= ${at}
-        and (o.lease_until is null or o.lease_until < ${at})
-        and not exists (
-          select 1 from webhook_outbox e
-          where e.webhook_id = o.webhook_id and e.party_id = o.party_id and e.status = 'pending'
-            and (e.seq < o.seq or (e.seq = o.seq and e.id < o.id)))
-      order by o.next_attempt_at, o.id
-      limit ${n}
-      for update of o skip locked`),
-  );
-  if (rows.length === 0) return [];
-  return tx
+  // A row is a head when no earlier row of its (webhook, party) is pending (an index probe each, in due
+  // order until `n` are found); its followers are the next rows on the same index, kept up to the first
+  // one that is not due or is leased.
+  const claimed = await tx
     .update(webhookOutbox)
-    .set({
-      leaseUntil: lease,
-      leaseOwner: owner,
-      attempts: sql`${webhookOutbox.attempts} + 1`,
-      firstAttemptAt: sql`coalesce(${webhookOutbox.firstAttemptAt}, ${now.toISOString()})`,
-      lastAttemptAt: now,
-    })
+    .set({ leaseUntil: lease, leaseOwner: owner })
     .where(
-      inArray(
-        webhookOutbox.id,
-        rows.map((r) => Number(r.id)),
-      ),
+      // status: re-checked on a row another transaction changed meanwhile (then it is left out).
+      sql`${webhookOutbox.status} = 'pending' and ${webhookOutbox.id} in (
+      with heads as (
+        select o.id, o.webhook_id, o.party_id, o.seq from webhook_outbox o
+        join webhooks w on w.id = o.webhook_id and w.deleted_at is null and w.disabled_at is null
+        join api_keys k on k.id = w.api_key_id and k.revoked_at is null
+        where o.status = 'pending' and o.next_attempt_at <= ${at}
+          and (o.lease_until is null or o.lease_until < ${at})
+          and not exists (
+            select 1 from webhook_outbox e
+            where e.webhook_id = o.webhook_id and e.party_id = o.party_id and e.status = 'pending'
+              and (e.seq, e.id) < (o.seq, o.id))
+        order by o.next_attempt_at
+        limit ${n}
+        for update of o skip locked
+      ), followers as (
+        select f.id, bool_and(f.free) over (partition by h.id order by f.seq, f.id) as run
+        from heads h cross join lateral (
+          select e.id, e.seq,
+            (e.next_attempt_at <= ${at} and (e.lease_until is null or e.lease_until < ${at})) as free
+          from webhook_outbox e
+          where e.webhook_id = h.webhook_id and e.party_id = h.party_id and e.status = 'pending'
+            and (e.seq, e.id) > (h.seq, h.id)
+          order by e.seq, e.id
+          limit ${Math.max(0, batch - 1)}) f
+      )
+      select id from heads union all select id from followers where run)`,
     )
     .returning();
+  return claimed.sort(
+    (a, b) =>
+      a.webhookId.localeCompare(b.webhookId) ||
+      a.partyId.localeCompare(b.partyId) ||
+      a.seq - b.seq ||
+      a.id - b.id,
+  );
 }
 
 /** The back-off before attempt `attempts + 1`, with ±20 % jitter. */
@@ -140,11 +169,14 @@ export function backoffMs(attempts: number, o: ResolvedWebhookOptions['backoff']
 }
 
 /**
- * The delivery worker: claims due outbox rows, POSTs each event signed per Standard Webhooks, and records
- * the outcome (delivered; retried with back-off; the endpoint disabled when still failing after the retry
- * window; skipped when the event is no longer visible to the webhook's owner). Several workers — in this
- * process or others on the same PostgreSQL — share one queue. A worker killed mid-delivery leaves a lease
- * that expires; the row is then claimed and delivered again (at least once).
+ * The delivery worker: claims due outbox rows, a few consecutive ones per party, POSTs each event signed
+ * per Standard Webhooks — a party's events one after another, different parties at once — and records
+ * the outcomes in batches (delivered; retried with back-off; the endpoint disabled when still failing
+ * after the retry window; skipped when the event is no longer visible to the webhook's owner). A failed
+ * attempt ends its party's batch: the events after it are released unattempted and wait behind it.
+ * Several workers — in this process or others on the same PostgreSQL — share one queue. A worker killed
+ * mid-delivery leaves leases that expire; the rows are then claimed and delivered again (at least once),
+ * in order.
  */
 export class WebhookWorker {
   readonly #deps: Deps;
@@ -152,8 +184,13 @@ export class WebhookWorker {
   readonly #observer: WebhookObserver | undefined;
   readonly #owner = `wkr_${randomBytes(9).toString('base64url')}`;
   readonly #endpoints = new Map<string, Promise<Endpoint | null>>();
+  /** Parties being delivered (each one POST in flight at most). */
   #inFlight = 0;
+  /** Attempts made so far (what `drain` answers). */
+  #attempts = 0;
   #acks: Result[] = [];
+  /** Claimed rows given back unattempted (their party's batch ended before them). */
+  #released: OutboxRow[] = [];
   #flushing: Promise<void> | null = null;
   #stopped = false;
   #wake: (() => void) | null = null;
@@ -204,10 +241,11 @@ export class WebhookWorker {
   async drain(): Promise<number> {
     let attempts = 0;
     for (;;) {
+      const before = this.#attempts;
       const n = await this.#claimRound();
-      attempts += n;
       await Promise.all(this.#inFlightDone);
       await this.#flush();
+      attempts += this.#attempts - before;
       if (n === 0) return attempts;
     }
   }
@@ -247,59 +285,90 @@ export class WebhookWorker {
     });
   }
 
-  /** Claims what fits in the free slots and starts delivering it; returns how many it claimed. */
+  /** Claims what fits in the free slots and starts delivering it; returns how many parties it claimed. */
   async #claimRound(): Promise<number> {
     const room = this.#o.concurrency - this.#inFlight;
     if (room <= 0) return 0;
     const now = this.#deps.now();
+    // Measured from before the lease was taken: a batch stops while the lease still covers an attempt.
+    const leasedAt = performance.now();
     const claimed = await this.#deps.db.db.transaction(async (tx) => {
-      const rows = await claimDeliveries(tx, room, now, this.#owner, this.#o.leaseMs);
+      const rows = await claimDeliveries(tx, room, now, this.#owner, this.#o.leaseMs, this.#o.batch);
       await this.#auditDisclosures(tx, rows, now);
       return rows;
     });
+    if (claimed.length === 0) return 0;
     const payloads = await this.#payloads(claimed);
-    for (const row of claimed) {
+    const parties = byParty(claimed);
+    for (const rows of parties) {
       this.#inFlight++;
-      const p: Promise<void> = this.#deliver(row, payloads.get(row.id) ?? null)
-        .then(
-          (outcome) => {
-            this.#acks.push({ row, outcome });
-          },
-          (err) => {
-            this.#deps.logger.warn(
-              { err: { name: (err as Error).name, message: (err as Error).message } },
-              'webhook delivery failed',
-            );
-            this.#acks.push({ row, outcome: { status: null, error: 'internal error', ms: 0 } });
-          },
-        )
-        .finally(() => {
-          this.#inFlight--;
-          this.#inFlightDone.delete(p);
-          void this.#flushSoon();
-        });
+      const p: Promise<void> = this.#deliverInOrder(rows, payloads, leasedAt).finally(() => {
+        this.#inFlight--;
+        this.#inFlightDone.delete(p);
+        void this.#flushSoon();
+      });
       this.#inFlightDone.add(p);
     }
-    return claimed.length;
+    return parties.length;
   }
 
   /**
-   * An exchange partner's deliveries carry identity numbers and names in clear: each attempt is an
-   * audited disclosure (one row per party, the webhook's key as the actor), as a page of the change feed is.
+   * Delivers one party's claimed rows one after another; the first that is not answered 2xx (or the
+   * lease running short, or shutdown) ends the batch, and the rows after it are released unattempted.
+   */
+  async #deliverInOrder(
+    rows: OutboxRow[],
+    payloads: Map<number, WebhookPayload | null>,
+    leasedAt: number,
+  ): Promise<void> {
+    for (const [i, row] of rows.entries()) {
+      const leaseLeft = this.#o.leaseMs - (performance.now() - leasedAt);
+      if (i > 0 && (this.#abort.signal.aborted || leaseLeft < this.#o.timeoutMs + LEASE_MARGIN_MS)) {
+        this.#released.push(...rows.slice(i));
+        return;
+      }
+      const at = this.#deps.now();
+      let outcome: PostOutcome | null;
+      try {
+        outcome = await this.#deliver(row, payloads.get(row.id) ?? null);
+      } catch (err) {
+        this.#deps.logger.warn(
+          { err: { name: (err as Error).name, message: (err as Error).message } },
+          'webhook delivery failed',
+        );
+        outcome = { status: null, error: 'internal error', ms: 0 };
+      }
+      if (outcome) this.#attempts++;
+      this.#acks.push({ row, outcome, at });
+      void this.#flushSoon();
+      if (outcome && !acknowledged(outcome)) {
+        this.#released.push(...rows.slice(i + 1));
+        return;
+      }
+    }
+  }
+
+  /**
+   * An exchange partner's deliveries carry identity numbers and names in clear: each claimed batch is an
+   * audited disclosure (one row per party, its events' seqs in the detail, the webhook's key as the
+   * actor), as a page of the change feed is. Recorded with the claim, before anything is sent: an event
+   * released unattempted is audited once more than it was sent, never less.
    */
   async #auditDisclosures(tx: Tx, rows: OutboxRow[], now: Date): Promise<void> {
     const entries: AuditEntry[] = [];
-    for (const row of rows) {
-      const ep = await this.#endpoint(row.webhookId, tx);
+    for (const party of byParty(rows)) {
+      const [head] = party;
+      if (!head) continue;
+      const ep = await this.#endpoint(head.webhookId, tx);
       if (ep?.viewer.role !== 'exchange') continue;
       entries.push({
         actorId: ep.keyId,
         actorRole: ep.viewer.role,
         actorOrg: ep.viewer.org,
         action: 'webhook.deliver',
-        partyId: row.partyId,
-        target: row.webhookId,
-        detail: { seq: row.seq, attempt: row.attempts },
+        partyId: head.partyId,
+        target: head.webhookId,
+        detail: { seqs: party.map((r) => r.seq), attempt: head.attempts + 1 },
       });
     }
     await appendAudits(tx, entries, now);
@@ -340,7 +409,11 @@ export class WebhookWorker {
   /** The payloads of claimed rows, by outbox id (null: skip), projected once per webhook. */
   async #payloads(rows: OutboxRow[]): Promise<Map<number, WebhookPayload | null>> {
     const byWebhook = new Map<string, OutboxRow[]>();
-    for (const row of rows) byWebhook.set(row.webhookId, [...(byWebhook.get(row.webhookId) ?? []), row]);
+    for (const row of rows) {
+      const list = byWebhook.get(row.webhookId);
+      if (list) list.push(row);
+      else byWebhook.set(row.webhookId, [row]);
+    }
     const out = new Map<number, WebhookPayload | null>();
     for (const [webhookId, list] of byWebhook) {
       const ep = await this.#endpoint(webhookId);
@@ -387,7 +460,8 @@ export class WebhookWorker {
 
   async #recordAcks(): Promise<void> {
     try {
-      while (this.#acks.length > 0) await this.#record(this.#acks.splice(0));
+      while (this.#acks.length > 0 || this.#released.length > 0)
+        await this.#record(this.#acks.splice(0), this.#released.splice(0));
     } catch (err) {
       this.#deps.logger.warn(
         { err: { name: (err as Error).name, message: (err as Error).message } },
@@ -397,77 +471,105 @@ export class WebhookWorker {
   }
 
   async #flush(): Promise<void> {
-    while (this.#flushing || this.#acks.length > 0) await (this.#flushing ?? this.#flushSoon(true));
+    while (this.#flushing || this.#acks.length > 0 || this.#released.length > 0)
+      await (this.#flushing ?? this.#flushSoon(true));
   }
 
-  /** Records a batch of outcomes in one transaction (only rows this worker still holds the lease of). */
-  async #record(results: Result[]): Promise<void> {
+  /**
+   * Records a batch of outcomes, and gives back released rows, in one transaction (only rows this worker
+   * still holds the lease of). An attempt counts when it is recorded: a worker killed mid-delivery leaves
+   * its attempts uncounted, and the rows are delivered again.
+   */
+  async #record(results: Result[], released: OutboxRow[]): Promise<void> {
     const now = this.#deps.now();
     const o = this.#o;
     const observed: [DeliveryOutcome, number | null][] = [];
+    const mine = (id: number) => and(eq(webhookOutbox.id, id), eq(webhookOutbox.leaseOwner, this.#owner));
+    const attempted = (r: Result, outcome: PostOutcome) => ({
+      attempts: sql`${webhookOutbox.attempts} + 1`,
+      firstAttemptAt: sql`coalesce(${webhookOutbox.firstAttemptAt}, ${r.at.toISOString()}::timestamptz)`,
+      lastAttemptAt: r.at,
+      lastStatus: outcome.status,
+      lastError: outcome.error,
+      lastMs: outcome.ms,
+      leaseUntil: null,
+      leaseOwner: null,
+    });
+    // Cut short by shutdown: not the receiver's failure, not an attempt; due again at once.
+    const aborted = results.filter((r) => r.outcome?.error === ABORTED);
+    const giveBack = [...released, ...aborted.map((r) => r.row)].map((r) => r.id);
     await this.#deps.db.db.transaction(async (tx) => {
-      // The common case, acknowledged deliveries, in one statement.
+      // The common case, acknowledged deliveries, in one statement (arrays: one parameter each).
       const ok = results.filter((r) => acknowledged(r.outcome));
       if (ok.length > 0) {
-        const values = sql.join(
-          ok.map(({ row, outcome: a }) => sql`(${row.id}::bigint, ${a?.status}::int, ${a?.ms}::int)`),
-          sql`, `,
-        );
         await tx.execute(sql`
           update webhook_outbox o set status = 'delivered', delivered_at = ${now.toISOString()},
-            last_status = v.status, last_error = null, last_ms = v.ms, lease_until = null, lease_owner = null
-          from (values ${values}) as v(id, status, ms)
+            attempts = o.attempts + 1, first_attempt_at = coalesce(o.first_attempt_at, v.at),
+            last_attempt_at = v.at, last_status = v.status, last_error = null, last_ms = v.ms,
+            lease_until = null, lease_owner = null
+          from unnest(${pgArray(ok.map((r) => r.row.id))}::bigint[],
+            ${pgArray(ok.map((r) => r.outcome?.status ?? 0))}::int[],
+            ${pgArray(ok.map((r) => r.outcome?.ms ?? 0))}::int[],
+            ${pgArray(ok.map((r) => r.at.toISOString()))}::timestamptz[]) as v(id, status, ms, at)
           where o.id = v.id and o.lease_owner = ${this.#owner}`);
         for (const { outcome: a } of ok) observed.push(['delivered', (a?.ms ?? 0) / 1000]);
       }
-      for (const { row, outcome } of results) {
-        if (acknowledged(outcome)) continue;
-        const mine = and(eq(webhookOutbox.id, row.id), eq(webhookOutbox.leaseOwner, this.#owner));
-        const attempt = outcome
-          ? {
-              lastStatus: outcome.status,
-              lastError: outcome.error,
-              lastMs: outcome.ms,
-              leaseUntil: null,
-              leaseOwner: null,
-            }
-          : { leaseUntil: null, leaseOwner: null };
-        const seconds = outcome ? outcome.ms / 1000 : null;
-        if (!outcome) {
+      const skipped = results.filter((r) => r.outcome === null).map((r) => r.row.id);
+      if (skipped.length > 0) {
+        await tx
+          .update(webhookOutbox)
+          .set({ status: 'skipped', leaseUntil: null, leaseOwner: null })
+          .where(and(inArray(webhookOutbox.id, skipped), eq(webhookOutbox.leaseOwner, this.#owner)));
+        for (const _ of skipped) observed.push(['skipped', null]);
+      }
+      if (giveBack.length > 0)
+        await tx
+          .update(webhookOutbox)
+          .set({ leaseUntil: null, leaseOwner: null })
+          .where(and(inArray(webhookOutbox.id, giveBack), eq(webhookOutbox.leaseOwner, this.#owner)));
+      for (const r of results) {
+        const { row, outcome } = r;
+        if (!outcome || acknowledged(outcome) || outcome.error === ABORTED) continue;
+        const seconds = outcome.ms / 1000;
+        if (now.getTime() - (row.firstAttemptAt ?? r.at).getTime() >= o.retryWindowMs) {
           await tx
             .update(webhookOutbox)
-            .set({ ...attempt, status: 'skipped' })
-            .where(mine);
-          observed.push(['skipped', null]);
-        } else if (outcome.error === ABORTED) {
-          // Cut short by shutdown: not the receiver's failure; due again at once.
-          await tx
-            .update(webhookOutbox)
-            .set({
-              ...attempt,
-              attempts: sql`greatest(${webhookOutbox.attempts} - 1, 0)`,
-              nextAttemptAt: now,
-            })
-            .where(mine);
-        } else if (now.getTime() - (row.firstAttemptAt ?? now).getTime() >= o.retryWindowMs) {
-          await tx
-            .update(webhookOutbox)
-            .set({ ...attempt, status: 'failed' })
-            .where(mine);
+            .set({ ...attempted(r, outcome), status: 'failed' })
+            .where(mine(row.id));
           await disableWebhook(tx, row.webhookId, now, describeFailure(outcome, o.retryWindowMs));
           this.#endpoints.delete(row.webhookId);
           observed.push(['disabled', seconds]);
         } else {
           await tx
             .update(webhookOutbox)
-            .set({ ...attempt, nextAttemptAt: new Date(now.getTime() + backoffMs(row.attempts, o.backoff)) })
-            .where(mine);
+            .set({
+              ...attempted(r, outcome),
+              nextAttemptAt: new Date(now.getTime() + backoffMs(row.attempts + 1, o.backoff)),
+            })
+            .where(mine(row.id));
           observed.push(['retry', seconds]);
         }
       }
     });
     for (const [outcome, seconds] of observed) this.#observer?.delivery(outcome, seconds);
   }
+}
+
+/** Claimed rows (in delivery order) split by webhook and party. */
+function byParty(rows: readonly OutboxRow[]): OutboxRow[][] {
+  const out: OutboxRow[][] = [];
+  let last: OutboxRow | undefined;
+  for (const row of rows) {
+    if (last?.webhookId === row.webhookId && last.partyId === row.partyId) out.at(-1)?.push(row);
+    else out.push([row]);
+    last = row;
+  }
+  return out;
+}
+
+/** A PostgreSQL array literal of numbers or ISO timestamps: one query parameter for a whole column. */
+function pgArray(values: readonly (number | string)[]): string {
+  return `{${values.map((v) => (typeof v === 'number' ? String(v) : `"${v}"`)).join(',')}}`;
 }
 
 /** A 2xx answer: the receiver has the event. */
