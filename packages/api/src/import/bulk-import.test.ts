@@ -219,4 +219,59 @@ describe.each(dbKinds())('bulk import, simulate and apply (%s)', (kind) => {
     expect(v.mismatches).toEqual([]);
     expect(v.counts.staleStates).toBe(0);
   });
+
+  it('a batch mixing stored and new rows writes only the new ones, each stored row matched by its own external id', async () => {
+    const stored = rowsOf<{ external_id: string }>(
+      await h.db.db.execute(
+        sql`select external_id from records where source = ${SOURCE} and external_id in ('A-3', 'A-5') order by external_id`,
+      ),
+    );
+    expect(stored.map((r) => r.external_id)).toEqual(['A-3', 'A-5']);
+    const batch = rows([
+      {
+        externalId: 'C-1',
+        ...person(5, '钱某'),
+        category: 'Y05',
+        court: '浙0212',
+        caseNumber: '（2025）浙0212民初20号',
+        effectiveFrom: '2025-06-01',
+      },
+      {
+        externalId: 'A-5',
+        ...person(2, '李某某'),
+        category: 'G01',
+        court: '浙0212',
+        caseNumber: '（2025）浙0212执2号',
+        effectiveFrom: '2025-06-01',
+      },
+      {
+        externalId: 'C-2',
+        ...person(5, '钱某'),
+        category: 'Y14',
+        court: '浙0212',
+        caseNumber: '（2025）浙0212民初21号',
+        effectiveFrom: '2025-06-01',
+      },
+      {
+        externalId: 'A-3',
+        ...person(3, '王某'),
+        category: 'G01',
+        court: '浙0212',
+        caseNumber: '（2025）浙0212执99号',
+        effectiveFrom: '2025-06-01',
+      },
+    ]);
+    const records = await count(sql`select count(*) as n from records`);
+    const out = await importBatch(h.db, batch, opts());
+    expect(out).toMatchObject({ created: 2, unchanged: 1, partiesRegistered: 1 });
+    expect(out.rejected).toEqual([
+      {
+        line: 5,
+        column: 'externalId',
+        rule: `already imported from ${SOURCE} with different content; correct it with record.amend`,
+      },
+    ]);
+    expect(await count(sql`select count(*) as n from records`)).toBe(records + 2);
+    expect((await verifyIntegrity(h.db)).mismatches).toEqual([]);
+  });
 });
