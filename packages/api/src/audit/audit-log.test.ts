@@ -84,7 +84,12 @@ describe.each(dbKinds())('audit chain on %s', (kind) => {
         })),
       ),
     );
-    const rows = rowsOf<{ actor_id: string; actor_org: string | null; target: string | null; detail: unknown }>(
+    const rows = rowsOf<{
+      actor_id: string;
+      actor_org: string | null;
+      target: string | null;
+      detail: unknown;
+    }>(
       await db.db.execute(
         sql`select actor_id, actor_org, target, detail from audit_log where action = 'exchange.changes' order by seq`,
       ),

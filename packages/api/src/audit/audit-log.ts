@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { asc, desc, gt, sql } from 'drizzle-orm';
+import { asc, gt, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/database.js';
+import { pgArray } from '../db/pg-array.js';
 import { rowsOf } from '../db/rows.js';
 import { auditLog } from '../db/schema.js';
 import { canonicalJson } from './canonical-json.js';
@@ -29,10 +30,10 @@ const json = (v: unknown) => JSON.stringify(v ?? null);
  * The hash of one row: sha256 over the previous hash and the row's canonical JSON (seq included): its
  * keys sorted, as `canonicalJson` writes it, spelled out here because every row read is hashed again.
  */
-export function auditRowHash(row: Omit<AuditRow, 'hash'>): string {
+export function auditRowHash(row: Omit<AuditRow, 'hash'>, at = row.at.toISOString()): string {
   const body =
     `{"action":${json(row.action)},"actorId":${json(row.actorId)},"actorOrg":${json(row.actorOrg)}` +
-    `,"actorRole":${json(row.actorRole)},"at":${json(row.at.toISOString())},"detail":${canonicalJson(row.detail)}` +
+    `,"actorRole":${json(row.actorRole)},"at":${json(at)},"detail":${canonicalJson(row.detail)}` +
     `,"partyId":${json(row.partyId)},"purpose":${json(row.purpose)},"requestId":${json(row.requestId)}` +
     `,"seq":${json(row.seq)},"target":${json(row.target)}}`;
   return createHash('sha256').update(row.prevHash).update('\n').update(body).digest('hex');
@@ -67,7 +68,11 @@ export async function appendAudits(
   );
   const seqs = drawn.map((r) => Number(r.seq)).sort((a, b) => a - b);
   let prevHash = drawn[0]?.head ?? GENESIS_HASH;
-  const rows = entries.map((entry, i): AuditRow => {
+  const at = now.toISOString();
+  // The batch column by column, for one insert with one array per column (a multi-row VALUES costs a
+  // bind parameter per cell, and building it took longer than the insert).
+  const cols = Array.from({ length: 12 }, (): (string | number | null)[] => []);
+  entries.forEach((entry, i) => {
     const row: Omit<AuditRow, 'hash'> = {
       seq: seqs[i] as number,
       at: now,
@@ -82,24 +87,35 @@ export async function appendAudits(
       requestId: entry.requestId ?? null,
       prevHash,
     };
-    prevHash = auditRowHash(row);
-    return { ...row, hash: prevHash };
+    const hash = auditRowHash(row, at);
+    const values = [
+      row.seq,
+      row.actorId,
+      row.actorRole,
+      row.actorOrg,
+      row.action,
+      row.partyId,
+      row.target,
+      row.purpose,
+      row.detail === null ? null : JSON.stringify(row.detail),
+      row.requestId,
+      prevHash,
+      hash,
+    ];
+    for (const [k, v] of values.entries()) cols[k]?.push(v);
+    prevHash = hash;
   });
-  // One statement with one array per column however many rows (a multi-row VALUES costs a bind
-  // parameter per cell, and building it took longer than the insert).
-  const col = (f: (r: AuditRow) => string | number | null) => pgArray(rows.map(f));
+  const [seq, actorId, actorRole, actorOrg, action, partyId, target, purpose, detail, requestId, prev, hash] =
+    cols.map(pgArray);
   await tx.execute(sql`insert into audit_log (seq, at, actor_id, actor_role, actor_org, action, party_id,
       target, purpose, detail, request_id, prev_hash, hash)
-    select * from unnest(${col((r) => r.seq)}::bigint[], ${col((r) => r.at.toISOString())}::timestamptz[],
-      ${col((r) => r.actorId)}::text[], ${col((r) => r.actorRole)}::text[], ${col((r) => r.actorOrg)}::text[],
-      ${col((r) => r.action)}::text[], ${col((r) => r.partyId)}::text[], ${col((r) => r.target)}::text[],
-      ${col((r) => r.purpose)}::text[], ${col((r) => (r.detail === null ? null : JSON.stringify(r.detail)))}::jsonb[],
-      ${col((r) => r.requestId)}::text[], ${col((r) => r.prevHash)}::text[], ${col((r) => r.hash)}::text[])`);
-}
-
-/** A PostgreSQL array literal of `values` (each quoted, `null` as NULL), passed as one text parameter. */
-function pgArray(values: readonly (string | number | null)[]): string {
-  return `{${values.map((v) => (v === null ? 'NULL' : `"${String(v).replace(/["\\]/g, '\\$&')}"`)).join(',')}}`;
+    select seq, ${at}::timestamptz, actor_id, actor_role, actor_org, action, party_id, target, purpose, detail,
+      request_id, prev_hash, hash
+    from unnest(${seq}::bigint[], ${actorId}::text[], ${actorRole}::text[], ${actorOrg}::text[],
+      ${action}::text[], ${partyId}::text[], ${target}::text[], ${purpose}::text[], ${detail}::jsonb[],
+      ${requestId}::text[], ${prev}::text[], ${hash}::text[])
+      as r(seq, actor_id, actor_role, actor_org, action, party_id, target, purpose, detail, request_id,
+        prev_hash, hash)`);
 }
 
 export type AuditVerification =

@@ -1,6 +1,7 @@
 import { addDuration, toCstDate } from '@fivecolor/core';
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyAuditChain } from '../audit/audit-log.js';
 import { auditLog, changes } from '../db/schema.js';
 import { createLogger } from '../http/logger.js';
 import { startStateSweeper } from '../state/sweeper.js';
@@ -232,6 +233,33 @@ describe.each(dbKinds())('change feed (exchange.changes) on %s', (kind) => {
     const session = (await h.as('portal').party.issueSession.mutate({ partyId: q })).token;
     const looked = await h.client(session).audit.list.query({});
     expect(looked.items.map((i) => i.action)).toContain('exchange.changes');
+  });
+
+  it('chains the audit rows of a full page so that a changed feed-read row fails verification', async () => {
+    for (let i = 0; i < 3; i++) await newRecord(await h.registerPerson(900 + n++));
+    await readAll({ limit: 1000 });
+    expect(await verifyAuditChain(h.db)).toMatchObject({ ok: true });
+    const [row] = await h.db.db
+      .select()
+      .from(auditLog)
+      .where(eq(auditLog.action, 'exchange.changes'))
+      .orderBy(desc(auditLog.seq))
+      .limit(1);
+    if (!row?.partyId) throw new Error('the page was not audited');
+    // A tamperer switches the append-only guard off and hides whose data the partner read.
+    await h.db.db.execute(sql`alter table audit_log disable trigger audit_log_keep_rows`);
+    try {
+      await h.db.db.execute(sql`update audit_log set party_id = 'pty_someone_else' where seq = ${row.seq}`);
+      expect(await verifyAuditChain(h.db)).toMatchObject({
+        ok: false,
+        brokenAt: row.seq,
+        reason: expect.stringMatching(/content/),
+      });
+    } finally {
+      await h.db.db.execute(sql`update audit_log set party_id = ${row.partyId} where seq = ${row.seq}`);
+      await h.db.db.execute(sql`alter table audit_log enable trigger audit_log_keep_rows`);
+    }
+    expect(await verifyAuditChain(h.db)).toMatchObject({ ok: true });
   });
 
   it('shows a bank only the color changes of parties that consented to it, masked, from the consent on', async () => {

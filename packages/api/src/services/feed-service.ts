@@ -1,9 +1,10 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Color } from '@fivecolor/core';
-import { and, asc, eq, gt, inArray, isNull, lte, or, type SQL, sql } from 'drizzle-orm';
+import { type AnyColumn, and, asc, eq, gt, inArray, isNull, lte, or, type SQL, sql } from 'drizzle-orm';
 import { appendAudits } from '../audit/audit-log.js';
 import type { Principal } from '../auth/principal.js';
 import { deriveKey } from '../crypto/party-crypto.js';
+import { pgArray } from '../db/pg-array.js';
 import { rowsOf } from '../db/rows.js';
 import { changes, consents, parties, recordRevisions, records } from '../db/schema.js';
 import { today } from '../state/party-state.js';
@@ -88,6 +89,9 @@ export function feedType(row: Pick<ChangeRow, 'kind'>, record?: { repairs: strin
   return t === 'record.created' && record?.repairs?.length ? 'record.repaired' : t;
 }
 
+/** `column = any(ids)`: one parameter however many ids (a page names up to 1000). */
+const anyOf = (column: AnyColumn, ids: readonly string[]) => sql`${column} = any(${pgArray(ids)}::text[])`;
+
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
 /** The record as it stood at `seq`: its revision then (earlier versions from `record_revisions`) and whether it was revoked. */
@@ -150,7 +154,7 @@ export async function feedItems(
         .from(consents)
         .where(
           and(
-            inArray(consents.partyId, ids),
+            anyOf(consents.partyId, ids),
             eq(consents.grantee, viewer.org),
             isNull(consents.revokedAt),
             gt(consents.until, day),
@@ -178,8 +182,8 @@ export async function feedItems(
     ),
   ];
   const [partyRows, recordRows] = await Promise.all([
-    db.select().from(parties).where(inArray(parties.id, partyIds)),
-    recordIds.length > 0 ? db.select().from(records).where(inArray(records.id, recordIds)) : [],
+    db.select().from(parties).where(anyOf(parties.id, partyIds)),
+    recordIds.length > 0 ? db.select().from(records).where(anyOf(records.id, recordIds)) : [],
   ]);
   const recordById = new Map(recordRows.map((r) => [r.id, r]));
   // Amended or revoked records: their events (to tell which version stood at each seq) and earlier versions.
@@ -195,8 +199,8 @@ export async function feedItems(
         .where(
           and(
             // Through the (party_id, seq) index: there is no index on record_id.
-            inArray(changes.partyId, [...new Set(changed.map((r) => r.partyId))]),
-            inArray(changes.recordId, ids),
+            anyOf(changes.partyId, [...new Set(changed.map((r) => r.partyId))]),
+            anyOf(changes.recordId, ids),
             inArray(changes.kind, ['record.amended', 'record.revoked']),
           ),
         )
@@ -208,7 +212,7 @@ export async function feedItems(
           before: recordRevisions.before,
         })
         .from(recordRevisions)
-        .where(inArray(recordRevisions.recordId, ids)),
+        .where(anyOf(recordRevisions.recordId, ids)),
     ]);
     for (const e of events) {
       const list = history.get(e.recordId as string) ?? [];
@@ -292,9 +296,10 @@ function cursorMac(deps: Deps, seq: number): Buffer {
 
 /** The opaque cursor of a feed position (after `seq`): the seq and a MAC, so a made-up cursor is refused. */
 export function encodeFeedCursor(deps: Deps, seq: number): string {
-  const buf = Buffer.alloc(8);
+  const buf = Buffer.allocUnsafe(20);
   buf.writeBigUInt64BE(BigInt(seq));
-  return Buffer.concat([buf, cursorMac(deps, seq)]).toString('base64url');
+  cursorMac(deps, seq).copy(buf, 8);
+  return buf.toString('base64url');
 }
 
 /** The position of a cursor this server issued; BAD_REQUEST naming `cursor` for anything else. */
@@ -410,7 +415,11 @@ function viewerCondition(deps: Deps, viewer: FeedViewer): SQL | undefined {
 async function auditPage(c: Caller, items: readonly Pick<ChangeRow, 'seq' | 'partyId'>[]): Promise<void> {
   if (items.length === 0) return;
   const seqs = new Map<string, number[]>();
-  for (const i of items) seqs.set(i.partyId, [...(seqs.get(i.partyId) ?? []), i.seq]);
+  for (const i of items) {
+    const shown = seqs.get(i.partyId);
+    if (shown) shown.push(i.seq);
+    else seqs.set(i.partyId, [i.seq]);
+  }
   await auditedWrite(c, { input: null }, (w) =>
     appendAudits(
       w.tx,
@@ -464,7 +473,7 @@ export async function readChanges(c: Caller, input: ChangesInput = {}) {
   const end = page.at(-1)?.seq;
   return {
     // Each item with the cursor that resumes right after it (keep the last one processed).
-    items: items.map((i) => ({ ...i, cursor: encodeFeedCursor(deps, i.seq) })),
+    items: items.map((i) => Object.assign(i, { cursor: encodeFeedCursor(deps, i.seq) })),
     nextCursor:
       end === undefined || (items.length === 0 && !hasMore)
         ? (input.cursor ?? encodeFeedCursor(deps, 0))
