@@ -39,7 +39,7 @@ export function classify(records: readonly CreditRecord[], opts: ClassifyOptions
       rank = i.rank;
       basis = [];
     }
-    basis.push(i.record.id);
+    basis.push(i.id);
   }
   const { since, until } = runAround(intervals, day, rank);
   return {
@@ -68,14 +68,15 @@ const NEVER = 0;
 function runAround(intervals: readonly Interval[], day: number, rank: number) {
   let since = NEVER;
   let until = FOREVER;
-  const same: Interval[] = [];
+  const same: Interval[] | undefined = rank === NO_RANK ? undefined : [];
   for (let k = 0; k < intervals.length; k++) {
     const i = intervals[k] as Interval;
-    if (i.rank === rank) same.push(i);
+    if (i.rank === rank) same?.push(i);
     else if (i.rank > rank) continue;
     else if (i.end <= day) since = Math.max(since, i.end);
     else until = Math.min(until, i.start);
   }
+  if (!same) return { since, until }; // green: no intervals of its own
   sortByStart(same);
   let from = NEVER;
   let to = NEVER;

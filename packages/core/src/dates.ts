@@ -41,18 +41,24 @@ export function dateToNumber(date: unknown): number {
   return year * 10000 + month * 100 + day;
 }
 
-const formatted = new Map<number, IsoDate>();
+/**
+ * The texts {@link numberToDate} made, in a direct-mapped cache: two typed-array reads cost a fraction of
+ * the `Map` lookup that took a tenth of classifying a party with a few records. A day's slot follows the
+ * calendar (1,300 slots a year, `MMDD` < 1300), so any 50 years of days fit without two sharing a slot.
+ */
+const CACHE_SLOTS = 1 << 16;
+const cachedDay = new Int32Array(CACHE_SLOTS); // 0: empty (no YYYYMMDD is 0)
+const cachedText: IsoDate[] = new Array<IsoDate>(CACHE_SLOTS).fill('');
 
-/** The inverse of {@link dateToNumber} (memoized: a party's dates come from a small set of days). */
+/** The inverse of {@link dateToNumber}. */
 export function numberToDate(n: number): IsoDate {
-  let s = formatted.get(n);
-  if (s === undefined) {
-    const year = Math.floor(n / 10000);
-    const md = n % 10000;
-    s = `${String(year).padStart(4, '0')}-${md < 1000 ? '0' : ''}${Math.floor(md / 100)}-${md % 100 < 10 ? '0' : ''}${md % 100}`;
-    if (formatted.size >= 100_000) formatted.clear();
-    formatted.set(n, s);
-  }
+  const year = Math.floor(n / 10000);
+  const md = n % 10000;
+  const slot = (year * 1300 + md) & (CACHE_SLOTS - 1);
+  if (cachedDay[slot] === n) return cachedText[slot] as IsoDate;
+  const s = `${String(year).padStart(4, '0')}-${md < 1000 ? '0' : ''}${Math.floor(md / 100)}-${md % 100 < 10 ? '0' : ''}${md % 100}`;
+  cachedDay[slot] = n;
+  cachedText[slot] = s;
   return s;
 }
 

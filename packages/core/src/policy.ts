@@ -20,6 +20,8 @@ export const defaultPolicy: Policy = Object.freeze({
 
 /** A category with what classification needs of it, resolved once per policy. */
 export interface CompiledCategory {
+  /** `category.code`. */
+  code: string;
   category: Category;
   /** `category.color`, read here: a custom policy's categories may come in many shapes. */
   color: Color;
@@ -32,8 +34,42 @@ export interface CompiledCategory {
 /** A policy prepared for fast lookups; built once per policy object. */
 export interface CompiledPolicy {
   policy: Policy;
-  /** A null-prototype dictionary: a keyed load is cheaper than `Map#get` on this hot path. */
+  /**
+   * The categories a record may have (all but {@link NORMAL_CATEGORY}), by code. A null-prototype
+   * dictionary: a keyed load is cheaper than `Map#get` on this hot path.
+   */
   byCode: Readonly<Record<string, CompiledCategory | undefined>>;
+  /** The same categories by {@link codeSlot}; `undefined` where two codes share a slot. */
+  bySlot: readonly (CompiledCategory | undefined)[];
+}
+
+const SLOT_BITS = 9;
+
+/**
+ * A slot for a category code of 3 characters or more, from its length and last three characters (codes
+ * are upper-case letters and digits, which keep 6 distinct bits each): -1 for anything else.
+ */
+function codeSlot(code: unknown): number {
+  if (typeof code !== 'string' || code.length < 3) return -1;
+  const n = code.length;
+  const key =
+    (n << 18) |
+    ((code.charCodeAt(n - 3) & 63) << 12) |
+    ((code.charCodeAt(n - 2) & 63) << 6) |
+    (code.charCodeAt(n - 1) & 63);
+  return Math.imul(key, 0x9e3779b1) >>> (32 - SLOT_BITS);
+}
+
+/**
+ * The category of a record's `code` under a compiled policy, or `undefined`. Reading a slot and comparing
+ * one string is several times cheaper than a keyed load from a dictionary (which must first find the
+ * code among the engine's internalized strings when it was not written in the source); a code in no slot
+ * of its own is looked up in the dictionary.
+ */
+export function categoryOf(compiled: CompiledPolicy, code: unknown): CompiledCategory | undefined {
+  const hit = compiled.bySlot[codeSlot(code)];
+  if (hit !== undefined && hit.code === code) return hit;
+  return compiled.byCode[code as string];
 }
 
 const compiled = new WeakMap<Policy, CompiledPolicy>();
@@ -46,15 +82,25 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
   if (!c) {
     validatePolicy(policy);
     const byCode: Record<string, CompiledCategory> = Object.create(null);
+    const bySlot: (CompiledCategory | undefined)[] = new Array(1 << SLOT_BITS).fill(undefined);
+    const shared = new Set<number>();
     for (const category of policy.categories) {
-      byCode[category.code] = {
+      if (category.code === NORMAL_CATEGORY) continue;
+      const cc: CompiledCategory = {
+        code: category.code,
         category,
         color: category.color,
         rank: policy.precedence.indexOf(category.color),
         duration: parseDuration(category.duration),
       };
+      byCode[category.code] = cc;
+      const slot = codeSlot(category.code);
+      if (slot < 0) continue;
+      if (bySlot[slot] !== undefined) shared.add(slot);
+      bySlot[slot] = cc;
     }
-    c = { policy, byCode };
+    for (const slot of shared) bySlot[slot] = undefined;
+    c = { policy, byCode, bySlot };
     compiled.set(policy, c);
   }
   last = c;

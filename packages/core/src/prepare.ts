@@ -1,5 +1,5 @@
 import { addToNumber, dateToNumber } from './dates.js';
-import { type CompiledCategory, type CompiledPolicy, NORMAL_CATEGORY } from './policy.js';
+import { type CompiledCategory, type CompiledPolicy, categoryOf, NORMAL_CATEGORY } from './policy.js';
 import type { Category, Color, CreditRecord } from './types.js';
 
 /**
@@ -12,12 +12,15 @@ export const NO_RANK = 255;
 /** A record reduced to the span of days on which it counts: `[start, end)` as `YYYYMMDD` numbers. */
 export interface Interval {
   record: CreditRecord;
+  /** `record.id`, read once: a record's own fields may come in many shapes, each read the slow way. */
+  id: string;
   category: Category;
   color: Color;
   rank: number;
   start: number;
   /** Exclusive; `FOREVER` when indefinite. */
   end: number;
+  revoked: boolean;
   /** The repairs (not revoked) that list this record; for a lifted interval, the first of them. */
   repairedBy: Interval[] | undefined;
 }
@@ -39,10 +42,10 @@ export function prepareRecords(
   lifted?: Interval[],
 ): Interval[] {
   if (!Array.isArray(records)) throw new TypeError('records: must be an array');
-  const { byCode, policy } = compiled;
+  const { policy } = compiled;
   const all: Interval[] = []; // all[k] is records[k]
-  // Record id → index in `all`, beyond a few records: keeps preparing records O(n).
-  const byId = records.length > 12 ? new Map<string, number>() : undefined;
+  // A few ids are found faster by looking at each than by hashing them into a table.
+  const byId = records.length > SCAN_UP_TO ? new IdIndex(all, records.length) : undefined;
   let hasRevoked = false;
   let hasRepairs = false;
   for (let k = 0; k < records.length; k++) {
@@ -50,17 +53,17 @@ export function prepareRecords(
     if (typeof r !== 'object' || r === null) throw new TypeError('records: every record must be an object');
     const id = r.id;
     if (typeof id !== 'string' || id === '') fail(id, 'id must be a non-empty string');
-    const seen = byId ? byId.size === byId.set(id, k).size : find(all, id) !== undefined;
-    if (seen) fail(id, 'id appears twice');
-    if (r.category === NORMAL_CATEGORY) {
-      fail(
-        id,
-        `category ${NORMAL_CATEGORY} (normal status) is implicit for every party and cannot be recorded`,
-      );
-    }
-    const compiledCategory = byCode[r.category];
-    if (!compiledCategory)
+    if (byId ? !byId.add(id, k) : find(all, id) !== undefined) fail(id, 'id appears twice');
+    const compiledCategory = categoryOf(compiled, r.category);
+    if (!compiledCategory) {
+      if (r.category === NORMAL_CATEGORY) {
+        fail(
+          id,
+          `category ${NORMAL_CATEGORY} (normal status) is implicit for every party and cannot be recorded`,
+        );
+      }
       fail(id, `unknown category ${JSON.stringify(r.category)} (not in policy ${policy.id})`);
+    }
     const { category: cat, color, rank, duration } = compiledCategory as CompiledCategory;
     const start = dateToNumber(r.effectiveFrom);
     if (Number.isNaN(start))
@@ -77,7 +80,8 @@ export function prepareRecords(
       if (end <= start)
         fail(id, `effectiveUntil ${r.effectiveUntil} must be after effectiveFrom ${r.effectiveFrom}`);
     }
-    if (r.revoked) hasRevoked = true;
+    const revoked = !!r.revoked;
+    if (revoked) hasRevoked = true;
     if (color === 'blue') {
       hasRepairs = true;
       if (!Array.isArray(r.repairs) || r.repairs.length === 0) {
@@ -86,38 +90,41 @@ export function prepareRecords(
     } else if (r.repairs !== undefined && (!Array.isArray(r.repairs) || r.repairs.length > 0)) {
       fail(id, `only a repair record (a blue category) may list repairs; ${cat.code} is ${color}`);
     }
-    all.push({ record: r, category: cat, color, rank, start, end, repairedBy: undefined });
+    all.push({ record: r, id, category: cat, color, rank, start, end, revoked, repairedBy: undefined });
   }
   for (let k = 0; hasRepairs && k < all.length; k++) {
     const repair = all[k] as Interval;
     if (repair.color !== 'blue') continue;
     for (const target of repair.record.repairs as readonly string[]) {
-      const t = byId ? all[byId.get(target) ?? -1] : find(all, target);
-      if (!t) fail(repair.record.id, `repairs lists unknown record ${JSON.stringify(target)}`);
+      const t = byId ? all[byId.get(target)] : find(all, target);
+      if (!t) fail(repair.id, `repairs lists unknown record ${JSON.stringify(target)}`);
       const listed = t as Interval;
       if (listed.color !== 'red' && listed.color !== 'yellow') {
         fail(
-          repair.record.id,
+          repair.id,
           `repairs lists record ${JSON.stringify(target)} of category ${listed.category.code}, which is not red or yellow`,
         );
       }
       if (!listed.category.repairable) {
         fail(
-          repair.record.id,
+          repair.id,
           `repairs lists record ${JSON.stringify(target)} of category ${listed.category.code}, which is not repairable`,
         );
       }
-      if (repair.record.revoked) continue;
+      if (repair.revoked) continue;
       if (listed.repairedBy) listed.repairedBy.push(repair);
       else listed.repairedBy = [repair];
     }
   }
+  byId?.release();
   if (!hasRevoked && !hasRepairs) return all;
-  const counting: Interval[] = [];
-  for (const i of all) {
-    if (i.record.revoked) continue;
+  // The counting intervals move to the front of `all`, which is then cut: no second array.
+  let counting = 0;
+  for (let k = 0; k < all.length; k++) {
+    const i = all[k] as Interval;
+    if (i.revoked) continue;
     if (!i.repairedBy) {
-      counting.push(i);
+      all[counting++] = i;
       continue;
     }
     // Domain §4: a repair lifts the records it lists from its first day, for good — also after its own
@@ -128,15 +135,102 @@ export function prepareRecords(
       lifted.push({ ...i, start: Math.max(i.start, first.start), repairedBy: [first] });
     if (first.start > i.start) {
       i.end = Math.min(i.end, first.start); // in place: a copy would give intervals a second shape
-      counting.push(i);
+      all[counting++] = i;
     }
   }
-  return counting;
+  if (counting < all.length) all.length = counting;
+  return all;
 }
 
-/** Linear search: cheaper than building a Map for the few records most parties have. */
+/** The table a call of {@link IdIndex} may take; `undefined` while one holds it. */
+let spareSlots: Int32Array | undefined = new Int32Array(128);
+const SCAN_UP_TO = 12;
+
+/**
+ * Record id → position in `all`, for the duplicate check and the repairs' targets: O(1) per id.
+ *
+ * Not a `Map`: at 50 records its `set` calls (and regrowing its table from 4 entries) took a third of
+ * `classify`. This is an open-addressing table of positions (+1; 0 is empty) in one `Int32Array` that
+ * calls reuse, hashed on an id's length and last characters — where ids differ: random or counted
+ * suffixes — and confirmed by comparing whole ids. Ids that share their ends (`…-2024`) would make long
+ * probe runs, so once probing costs more than about two steps per id the index moves to a `Map`: linear
+ * whatever the ids.
+ */
+export class IdIndex {
+  private readonly slots: Int32Array;
+  private readonly shift: number;
+  private readonly mask: number;
+  private budget: number;
+  private map: Map<string, number> | undefined;
+
+  /** `all` holds the ids added so far (`all[k].id`); `n` is how many will be added at most. */
+  constructor(
+    private readonly all: readonly { id: string }[],
+    n: number,
+  ) {
+    let bits = 5;
+    while (1 << bits < 2 * n) bits++; // at most half full: short probe runs
+    const size = 1 << bits;
+    // A nested call (a record's getter that classifies) finds no spare and makes its own table.
+    const slots = spareSlots !== undefined && spareSlots.length >= size ? spareSlots : new Int32Array(size);
+    spareSlots = undefined;
+    slots.fill(0, 0, size);
+    this.slots = slots;
+    this.shift = 32 - bits;
+    this.mask = size - 1;
+    this.budget = 2 * n + 16;
+  }
+
+  /** Gives the table back for the next call; an index that threw on the way just makes a new one. */
+  release(): void {
+    if ((spareSlots === undefined || spareSlots.length < this.slots.length))
+      spareSlots = this.slots;
+  }
+
+  /** Records `id` at position `k` (`all[k]` comes next); `false` when `id` is already there. */
+  add(id: string, k: number): boolean {
+    if (this.map) return this.map.size !== this.map.set(id, k).size;
+    const s = this.find(id);
+    if (s < 0) return this.add(id, k); // switched to a Map while probing
+    if (this.slots[s] !== 0) return false;
+    this.slots[s] = k + 1;
+    return true;
+  }
+
+  /** The position of `id`, or -1. */
+  get(id: string): number {
+    if (this.map) return this.map.get(id) ?? -1;
+    const s = this.find(id);
+    if (s < 0) return this.get(id);
+    return (this.slots[s] as number) - 1;
+  }
+
+  /** The slot holding `id` or the empty slot where it goes; -1 after switching to a Map. */
+  private find(id: string): number {
+    const n = id.length;
+    let h = n;
+    for (let j = n > 4 ? n - 4 : 0; j < n; j++) h = Math.imul(h ^ id.charCodeAt(j), 0x01000193);
+    const slots = this.slots;
+    let s = Math.imul(h, 0x9e3779b1) >>> this.shift; // the top bits of a multiplicative hash
+    for (;;) {
+      const p = slots[s] as number;
+      if (p === 0 || (this.all[p - 1] as { id: string }).id === id) return s;
+      s = (s + 1) & this.mask;
+      if (--this.budget < 0) {
+        const map = new Map<string, number>();
+        for (let t = 0; t <= this.mask; t++) {
+          const x = slots[t] as number;
+          if (x !== 0) map.set((this.all[x - 1] as { id: string }).id, x - 1);
+        }
+        this.map = map;
+        return -1;
+      }
+    }
+  }
+}
+
+/** Linear search: cheaper than hashing for the few records most parties have. */
 function find(intervals: readonly Interval[], id: string): Interval | undefined {
-  for (let k = 0; k < intervals.length; k++)
-    if ((intervals[k] as Interval).record.id === id) return intervals[k];
+  for (let k = 0; k < intervals.length; k++) if ((intervals[k] as Interval).id === id) return intervals[k];
   return undefined;
 }

@@ -1,0 +1,91 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { categoryOf, compilePolicy, defaultPolicy } from './policy.js';
+import { IdIndex } from './prepare.js';
+import type { Category, Policy } from './types.js';
+
+describe('IdIndex: the id table behind the duplicate check and the repairs', () => {
+  // Ids that differ only early on share the characters the table hashes: long probe runs, then the switch
+  // to a Map. Random ones do not. Both kinds, mixed, with repeats, must read like a Map.
+  const arbId = fc.oneof(
+    fc.string({ minLength: 1, maxLength: 12 }),
+    fc.string({ unit: fc.constantFrom('a', 'b', 'c'), minLength: 1, maxLength: 4 }).map((p) => `${p}-2024-xyz`),
+    fc.nat({ max: 400 }).map((n) => `rec_${n}`),
+  );
+
+  it('finds exactly the ids added before, at their first position, like a Map', () => {
+    fc.assert(
+      fc.property(fc.array(arbId, { maxLength: 300 }), fc.array(arbId, { maxLength: 40 }), (ids, probes) => {
+        const all: { id: string }[] = [];
+        const index = new IdIndex(all, ids.length);
+        const expected = new Map<string, number>();
+        ids.forEach((id, k) => {
+          expect(index.add(id, k)).toBe(!expected.has(id));
+          if (!expected.has(id)) expected.set(id, k);
+          all.push({ id });
+        });
+        for (const id of [...ids, ...probes]) expect(index.get(id)).toBe(expected.get(id) ?? -1);
+        index.release();
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('reuses its table without remembering ids from a call before', () => {
+    const first: { id: string }[] = [];
+    const a = new IdIndex(first, 40);
+    for (let k = 0; k < 40; k++) {
+      a.add(`r${k}`, k);
+      first.push({ id: `r${k}` });
+    }
+    a.release();
+    const b = new IdIndex([], 40);
+    expect(b.get('r3')).toBe(-1);
+    expect(b.add('r3', 0)).toBe(true);
+  });
+});
+
+describe('categoryOf: the category table of a compiled policy', () => {
+  const category = (code: string): Category => ({
+    code,
+    color: 'yellow',
+    zh: code,
+    en: code,
+    basis: '',
+    duration: 'P1Y',
+    repairable: false,
+  });
+  const arbCode = fc.stringMatching(/^[A-Z][0-9A-Z]{1,7}$/);
+
+  it('finds every code of a policy and nothing else, as the dictionary does', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(arbCode, { minLength: 1, maxLength: 200 }),
+        fc.array(fc.oneof(arbCode, fc.string({ maxLength: 9 })), { maxLength: 50 }),
+        (codes, others) => {
+          const policy: Policy = { ...defaultPolicy, id: 'test', categories: codes.map(category) };
+          const compiled = compilePolicy(policy);
+          for (const code of codes) {
+            const c = categoryOf(compiled, code);
+            expect(c?.code).toBe(code === 'N01' ? undefined : code);
+          }
+          for (const code of others) {
+            expect(categoryOf(compiled, code)?.code).toBe(
+              codes.includes(code) && code !== 'N01' ? code : undefined,
+            );
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('reads a code that is not a string as unknown', () => {
+    const compiled = compilePolicy(defaultPolicy);
+    expect(categoryOf(compiled, 'R01')?.category.code).toBe('R01');
+    expect(categoryOf(compiled, 'N01')).toBeUndefined();
+    expect(categoryOf(compiled, 7)).toBeUndefined();
+    expect(categoryOf(compiled, undefined)).toBeUndefined();
+    expect(categoryOf(compiled, 'toString')).toBeUndefined();
+  });
+});
