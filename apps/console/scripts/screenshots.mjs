@@ -49,7 +49,9 @@ await shot('mark', 'clerk', '#/screen', async (page) => {
   await page.fill('#mark-note', '两名当事人预警，请审查借贷关系的真实性');
   await page.click('#mark button[type=submit]');
   await page.waitForSelector('[data-testid=mark]');
-  await page.evaluate(() => document.querySelector('[data-testid=mark]')?.scrollIntoView({ block: 'center' }));
+  await page.evaluate(() =>
+    document.querySelector('[data-testid=mark]')?.scrollIntoView({ block: 'center' }),
+  );
 });
 await shot('marked', 'judge', '#/screen', async (page) => {
   await page.waitForSelector('ul.marked > li');

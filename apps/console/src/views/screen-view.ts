@@ -218,7 +218,7 @@ class ScreenView extends View {
       </p>`;
     if (!may('screen')) return nothing;
     const st = this.#mark;
-    return html`<form id="mark" class="no-print" @submit=${this.#onMark} novalidate aria-describedby="mark-help">
+    return html`<form id="mark" class="no-print mark-form" @submit=${this.#onMark} novalidate aria-describedby="mark-help">
       <h3>${T.markTitle}</h3>
       <p class="help" id="mark-help">${T.markHelp}</p>
       ${field(

@@ -44,13 +44,11 @@ describe.each(dbKinds())('marking a screened case for the trial judge on %s', (k
   });
 
   it('marks a case once per idempotency key, audits it against its parties, and the judge sees it with its screenings', async () => {
-    const first = await h
-      .as('clerk')
-      .party.markCase.mutate({
-        caseNumber: CASE,
-        note: '黄码当事人，请从严审查',
-        idempotencyKey: 'mark-501',
-      });
+    const first = await h.as('clerk').party.markCase.mutate({
+      caseNumber: CASE,
+      note: '黄码当事人，请从严审查',
+      idempotencyKey: 'mark-501',
+    });
     expect(first).toMatchObject({
       caseNumber: CASE,
       court: '浙0212',
@@ -60,13 +58,11 @@ describe.each(dbKinds())('marking a screened case for the trial judge on %s', (k
     });
     expect(first.markId).toMatch(/^mrk_/);
     // A retry (double click) replays the first answer and writes nothing more.
-    const again = await h
-      .as('clerk')
-      .party.markCase.mutate({
-        caseNumber: CASE,
-        note: '黄码当事人，请从严审查',
-        idempotencyKey: 'mark-501',
-      });
+    const again = await h.as('clerk').party.markCase.mutate({
+      caseNumber: CASE,
+      note: '黄码当事人，请从严审查',
+      idempotencyKey: 'mark-501',
+    });
     expect(again).toEqual(first);
     const rows = await h.db.db.select().from(caseMarks).where(eq(caseMarks.caseNumber, CASE));
     expect(rows).toHaveLength(1);
