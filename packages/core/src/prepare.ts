@@ -43,7 +43,8 @@ export function prepareRecords(
 ): Interval[] {
   if (!Array.isArray(records)) throw new TypeError('records: must be an array');
   const { policy } = compiled;
-  const all: Interval[] = []; // all[k] is records[k]
+  // all[k] is records[k]. Sized up front: growing it by push copies it several times at 50 records.
+  const all: Interval[] = new Array(records.length);
   // A few ids are found faster by looking at each than by hashing them into a table.
   const byId = records.length > SCAN_UP_TO ? new IdIndex(all, records.length) : undefined;
   let hasRevoked = false;
@@ -53,7 +54,7 @@ export function prepareRecords(
     if (typeof r !== 'object' || r === null) throw new TypeError('records: every record must be an object');
     const id = r.id;
     if (typeof id !== 'string' || id === '') fail(id, 'id must be a non-empty string');
-    if (byId ? !byId.add(id, k) : find(all, id) !== undefined) fail(id, 'id appears twice');
+    if (byId ? !byId.add(id, k) : find(all, id, k) !== undefined) fail(id, 'id appears twice');
     const compiledCategory = categoryOf(compiled, r.category);
     if (!compiledCategory) {
       if (r.category === NORMAL_CATEGORY) {
@@ -90,13 +91,13 @@ export function prepareRecords(
     } else if (r.repairs !== undefined && (!Array.isArray(r.repairs) || r.repairs.length > 0)) {
       fail(id, `only a repair record (a blue category) may list repairs; ${cat.code} is ${color}`);
     }
-    all.push({ record: r, id, category: cat, color, rank, start, end, revoked, repairedBy: undefined });
+    all[k] = { record: r, id, category: cat, color, rank, start, end, revoked, repairedBy: undefined };
   }
   for (let k = 0; hasRepairs && k < all.length; k++) {
     const repair = all[k] as Interval;
     if (repair.color !== 'blue') continue;
     for (const target of repair.record.repairs as readonly string[]) {
-      const t = byId ? all[byId.get(target)] : find(all, target);
+      const t = byId ? all[byId.get(target)] : find(all, target, all.length);
       if (!t) fail(repair.id, `repairs lists unknown record ${JSON.stringify(target)}`);
       const listed = t as Interval;
       if (listed.color !== 'red' && listed.color !== 'yellow') {
@@ -229,8 +230,8 @@ export class IdIndex {
   }
 }
 
-/** Linear search: cheaper than hashing for the few records most parties have. */
-function find(intervals: readonly Interval[], id: string): Interval | undefined {
-  for (let k = 0; k < intervals.length; k++) if ((intervals[k] as Interval).id === id) return intervals[k];
+/** Linear search among the first `n`: cheaper than hashing for the few records most parties have. */
+function find(intervals: readonly Interval[], id: string, n: number): Interval | undefined {
+  for (let k = 0; k < n; k++) if ((intervals[k] as Interval).id === id) return intervals[k];
   return undefined;
 }
