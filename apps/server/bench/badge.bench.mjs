@@ -178,7 +178,7 @@ async function badgeIndexMemory(n) {
   const index = new BadgeIndex(n);
   const since = index.beginLoad('2026-12-01');
   for (const r of rows) index.load(r.hash, r.badge, since);
-  index.endLoad();
+  index.endLoad(since);
   rows.length = 0;
   const after = used();
   return { bytesPerToken: (after - before) / n, size: index.size };

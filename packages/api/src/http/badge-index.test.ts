@@ -31,7 +31,7 @@ describe('BadgeIndex', () => {
     tokens.forEach((t, i) => {
       index.load(badgeTokenHash(t), badge(`p${i % 2500}`, { color: i % 2 ? 'red' : 'green' }), since);
     });
-    index.endLoad();
+    index.endLoad(since);
     expect(index.size).toBe(5000);
     expect(index.parties).toBe(2500);
     tokens.forEach((t, i) => {
@@ -47,8 +47,9 @@ describe('BadgeIndex', () => {
     const index = new BadgeIndex();
     const t = newBadgeToken();
     const h = badgeTokenHash(t);
-    index.load(h, badge('p1'), index.beginLoad(TODAY));
-    index.endLoad();
+    const since = index.beginLoad(TODAY);
+    index.load(h, badge('p1'), since);
+    index.endLoad(since);
     const before = index.find(t, TODAY, 'pol-1');
     expect(before?.badge?.color).toBe('green');
     // A lookup began, then the party changed: what that lookup read is not kept.
@@ -71,11 +72,9 @@ describe('BadgeIndex', () => {
   it('does not answer past a state until or under another policy', () => {
     const index = new BadgeIndex();
     const t = newBadgeToken();
-    index.load(
-      badgeTokenHash(t),
-      badge('p1', { color: 'yellow', until: '2026-12-02' }),
-      index.beginLoad(TODAY),
-    );
+    const since = index.beginLoad(TODAY);
+    index.load(badgeTokenHash(t), badge('p1', { color: 'yellow', until: '2026-12-02' }), since);
+    index.endLoad(since);
     expect(index.find(t, '2026-12-01', 'pol-1')?.badge?.color).toBe('yellow');
     expect(index.find(t, '2026-12-02', 'pol-1')?.badge).toBeNull();
     expect(index.find(t, '2026-12-01', 'pol-2')?.badge).toBeNull();
@@ -86,8 +85,9 @@ describe('BadgeIndex', () => {
     let reloads = 0;
     index.onNewDay = () => reloads++;
     const t = newBadgeToken();
-    index.load(badgeTokenHash(t), badge('p1'), index.beginLoad(TODAY));
-    index.endLoad();
+    const since = index.beginLoad(TODAY);
+    index.load(badgeTokenHash(t), badge('p1'), since);
+    index.endLoad(since);
     expect(index.find(t, TODAY, 'pol-1')?.badge?.color).toBe('green');
     expect(reloads).toBe(0);
     const seen = index.find(t, '2026-12-02', 'pol-1');
@@ -111,7 +111,7 @@ describe('BadgeIndex', () => {
     index.invalidateParty('p1'); // after the load's query began, before its rows arrive
     index.load(badgeTokenHash(a), badge('p1'), since);
     index.load(badgeTokenHash(b), badge('p2'), since);
-    index.endLoad();
+    index.endLoad(since);
     expect(index.find(a, TODAY, 'pol-1')?.badge).toBeNull();
     expect(index.find(b, TODAY, 'pol-1')?.badge).not.toBeNull();
     // A token it did not hold (issued elsewhere): kept only if nothing was invalidated during the lookup.
@@ -126,7 +126,9 @@ describe('BadgeIndex', () => {
   it('answers nothing while suspended, and holds every party stale after resuming', () => {
     const index = new BadgeIndex();
     const t = newBadgeToken();
-    index.load(badgeTokenHash(t), badge('p1'), index.beginLoad(TODAY));
+    const since = index.beginLoad(TODAY);
+    index.load(badgeTokenHash(t), badge('p1'), since);
+    index.endLoad(since);
     index.suspend();
     expect(index.find(t, TODAY, 'pol-1')).toBeUndefined();
     index.resume();

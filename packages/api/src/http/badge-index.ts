@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type Color, toCstDate } from '@fivecolor/core';
-import { and, eq, gt, isNull } from 'drizzle-orm';
-import { badgeTokens, objections, parties, partyState } from '../db/schema.js';
+import { sql } from 'drizzle-orm';
+import { rowsOf } from '../db/rows.js';
 import type { Deps } from '../services/deps.js';
 
 /** What a badge needs of a token's party (the same as the badge route's database lookup returns). */
@@ -76,6 +76,8 @@ export class BadgeIndex {
   #version = new Uint32Array(1024);
   /** The CST day a party's data was read (a code into #strings): it is trusted that day only. */
   #readDay = new Int32Array(1024);
+  /** What the running load read of a party: 1 its state, 2 the party itself. */
+  #loadedBits = new Uint8Array(1024);
   #loadDay = 0;
   #lastLoadDay = '';
   #today = '';
@@ -168,42 +170,85 @@ export class BadgeIndex {
       }
       return;
     }
-    const p = this.#setParty(row, true, this.#dayCode(day));
+    const p = this.#setParty(row, this.#dayCode(day));
     if (t >= 0) {
       if (this.#tokParty[t] === -1) this.#dropped--;
       this.#tokParty[t] = p;
     } else if (this.#tokens < this.maxTokens) this.#addToken(this.#word, p);
   }
 
-  /** Adds one loaded row (token hash in hex); `since` is the epoch the load began at. */
-  load(tokenHash: string, row: IndexedBadge, since: number): boolean {
-    if (this.#tokens >= this.maxTokens) return false;
-    const changed = this.#invalidatedDuringLoad?.get(row.partyId);
-    const p = this.#setParty(row, changed === undefined || changed <= since, this.#loadDay);
-    hexWords(tokenHash, this.#word);
-    const t = this.#findWords(this.#word);
-    if (t < 0) this.#addToken(this.#word, p);
-    else if (this.#tokParty[t] !== p && (this.#tokParty[t] as number) >= 0) this.#tokParty[t] = p;
-    return true;
-  }
-
   /**
-   * A load begins on the CST day `day`: returns its starting epoch; invalidations from now on are
-   * remembered for it.
+   * A load begins on the CST day `day`: returns its starting epoch. Invalidations from now on are
+   * remembered for it, and what it reads of a party invalidated meanwhile is not kept.
    */
   beginLoad(day: string): number {
     this.#invalidatedDuringLoad = new Map();
     this.#loadDay = this.#dayCode(day);
     if (day > this.#lastLoadDay) this.#lastLoadDay = day;
+    this.#loadedBits.fill(0);
     return this.epoch;
   }
 
-  endLoad(): void {
+  /** A token read by the load (false once `maxTokens` are held). */
+  loadToken(tokenHash: string, partyId: string): boolean {
+    hexWords(tokenHash, this.#word);
+    if (this.#findWords(this.#word) >= 0) return true;
+    if (this.#tokens >= this.maxTokens) return false;
+    this.#addToken(this.#word, this.#slot(partyId));
+    return true;
+  }
+
+  /** A party state read by the load (ignored for a party with no token held). */
+  loadState(partyId: string, state: Pick<IndexedBadge, 'color' | 'since' | 'until' | 'policyId'>): void {
+    const p = this.#loadable(partyId);
+    if (p < 0) return;
+    this.#color[p] = colorCode.get(state.color) ?? 0;
+    this.#since[p] = this.#code(state.since);
+    this.#until[p] = this.#code(state.until);
+    this.#policy[p] = this.#code(state.policyId);
+    this.#loadedBits[p] = (this.#loadedBits[p] as number) | 1;
+  }
+
+  /** A party read by the load. */
+  loadParty(partyId: string, kind: 'person' | 'org', nameMasked: string): void {
+    const p = this.#loadable(partyId);
+    if (p < 0) return;
+    this.#kind[p] = kind === 'org' ? 1 : 0;
+    this.#names[p] = nameMasked;
+    this.#objection[p] = 0;
+    this.#loadedBits[p] = (this.#loadedBits[p] as number) | 2;
+  }
+
+  /** A party with an open objection, read by the load after its parties. */
+  loadObjection(partyId: string): void {
+    const p = this.#loadable(partyId);
+    if (p >= 0) this.#objection[p] = 1;
+  }
+
+  /** Token, state and party of one badge read by a load that began at `since` (tests, benchmarks). */
+  load(tokenHash: string, row: IndexedBadge, _since: number): boolean {
+    if (!this.loadToken(tokenHash, row.partyId)) return false;
+    this.loadState(row.partyId, row);
+    this.loadParty(row.partyId, row.kind, row.nameMasked);
+    if (row.objection) this.loadObjection(row.partyId);
+    return true;
+  }
+
+  /** The load that began at `since` read everything: its parties read whole, not invalidated since, are current. */
+  endLoad(since: number): void {
+    const changed = this.#invalidatedDuringLoad;
+    for (let p = 0; p < this.#ids.length; p++) {
+      if (this.#loadedBits[p] !== 3) continue;
+      const at = changed?.get(this.#ids[p] as string);
+      if (at !== undefined && at > since) continue;
+      this.#fresh[p] = 1;
+      this.#readDay[p] = this.#loadDay;
+    }
     this.#invalidatedDuringLoad = null;
     this.loaded = true;
   }
 
-  /** A load stopped half-way: what it put in stays (it was checked against invalidations). */
+  /** A load stopped half-way: nothing it read is trusted beyond what was already. */
   abortLoad(): void {
     this.#invalidatedDuringLoad = null;
   }
@@ -248,24 +293,37 @@ export class BadgeIndex {
     return c;
   }
 
-  #setParty(row: IndexedBadge, fresh: boolean, day: number): number {
-    let p = this.#byId.get(row.partyId);
-    if (p === undefined) {
-      p = this.#ids.length;
-      this.#ids.push(row.partyId);
-      this.#byId.set(row.partyId, p);
-      const n = p + 1;
-      this.#kind = grow(this.#kind, n);
-      this.#color = grow(this.#color, n);
-      this.#since = grow(this.#since, n);
-      this.#until = grow(this.#until, n);
-      this.#policy = grow(this.#policy, n);
-      this.#objection = grow(this.#objection, n);
-      this.#fresh = grow(this.#fresh, n);
-      this.#version = grow(this.#version, n);
-      this.#readDay = grow(this.#readDay, n);
-    }
-    this.#readDay[p] = day;
+  /** The slot of a party, made (not fresh, no data) if it has none. */
+  #slot(partyId: string): number {
+    let p = this.#byId.get(partyId);
+    if (p !== undefined) return p;
+    p = this.#ids.length;
+    this.#ids.push(partyId);
+    this.#names.push('');
+    this.#byId.set(partyId, p);
+    const n = p + 1;
+    this.#kind = grow(this.#kind, n);
+    this.#color = grow(this.#color, n);
+    this.#since = grow(this.#since, n);
+    this.#until = grow(this.#until, n);
+    this.#policy = grow(this.#policy, n);
+    this.#objection = grow(this.#objection, n);
+    this.#fresh = grow(this.#fresh, n);
+    this.#version = grow(this.#version, n);
+    this.#readDay = grow(this.#readDay, n);
+    this.#loadedBits = grow(this.#loadedBits, n);
+    return p;
+  }
+
+  /** The slot a load may write: held, and not invalidated since the load began (else -1). */
+  #loadable(partyId: string): number {
+    const p = this.#byId.get(partyId);
+    if (p === undefined || this.#invalidatedDuringLoad?.has(partyId)) return -1;
+    return p;
+  }
+
+  #setParty(row: IndexedBadge, day: number): number {
+    const p = this.#slot(row.partyId);
     this.#names[p] = row.nameMasked;
     this.#kind[p] = row.kind === 'org' ? 1 : 0;
     this.#color[p] = colorCode.get(row.color) ?? 0;
@@ -273,7 +331,8 @@ export class BadgeIndex {
     this.#until[p] = this.#code(row.until);
     this.#policy[p] = this.#code(row.policyId);
     this.#objection[p] = row.objection ? 1 : 0;
-    this.#fresh[p] = fresh ? 1 : 0;
+    this.#fresh[p] = 1;
+    this.#readDay[p] = day;
     return p;
   }
 
@@ -313,66 +372,75 @@ export class BadgeIndex {
   }
 }
 
+/** Rows of `table` in its physical pages [from, to): a TID range scan, whatever the planner thinks. */
+async function pagesOf(deps: Deps, table: string, columns: string, from: number, to: number) {
+  const res = await deps.db.db.execute(
+    sql.raw(`select ${columns} from ${table} where ctid >= '(${from},0)'::tid and ctid < '(${to},0)'::tid`),
+  );
+  return rowsOf<Record<string, unknown>>(res);
+}
+
+async function pageCount(deps: Deps, table: string): Promise<number> {
+  const res = await deps.db.db.execute(
+    sql.raw(`select (pg_relation_size('${table}') / current_setting('block_size')::int)::int as n`),
+  );
+  return Number(rowsOf<{ n: number }>(res)[0]?.n ?? 0);
+}
+
 /**
- * Fills `index` with every unrevoked token (up to its `maxTokens`), `pageSize` at a time in token-hash
- * order, yielding to the event loop between pages. Resolves with whether it read everything (false when
- * `stopped()` said to stop); `onPage` is called after each page.
+ * Fills `index` with every unrevoked token (up to its `maxTokens`) and its party's badge data. Each
+ * table is read once in physical order, `pagesPerRead` pages at a time (sequential reads the planner
+ * cannot turn into a scan per page, short enough not to hold the event loop), and joined here; rows
+ * that move while it reads (an update) belong to a party invalidated meanwhile, which stays stale.
+ * Resolves with whether it read everything (false when `stopped()` said to stop); `onLongLoad` is
+ * called once a table takes more than one read.
  */
 export async function loadBadgeIndex(
   deps: Deps,
   index: BadgeIndex,
-  opts: { pageSize?: number; stopped?: () => boolean; onPage?: () => void } = {},
+  opts: { pagesPerRead?: number; stopped?: () => boolean; onLongLoad?: () => void } = {},
 ): Promise<boolean> {
-  const pageSize = opts.pageSize ?? 10_000;
-  const { db } = deps.db;
+  const step = opts.pagesPerRead ?? 100;
   const since = index.beginLoad(toCstDate(deps.now()));
   let done = false;
-  try {
-    // Read first: an objection filed after it invalidates its party after `since`, so it is not missed.
-    const open = new Set(
-      (
-        await db
-          .selectDistinct({ partyId: objections.partyId })
-          .from(objections)
-          .where(eq(objections.status, 'open'))
-      ).map((r) => r.partyId),
-    );
-    let after = '';
-    while (!opts.stopped?.()) {
-      const rows = await db
-        .select({
-          tokenHash: badgeTokens.tokenHash,
-          partyId: parties.id,
-          kind: parties.kind,
-          nameMasked: parties.nameMasked,
-          color: partyState.color,
-          since: partyState.since,
-          until: partyState.until,
-          policyId: partyState.policyId,
-        })
-        .from(badgeTokens)
-        .innerJoin(parties, eq(parties.id, badgeTokens.partyId))
-        .innerJoin(partyState, eq(partyState.partyId, badgeTokens.partyId))
-        .where(and(gt(badgeTokens.tokenHash, after), isNull(badgeTokens.revokedAt)))
-        .orderBy(badgeTokens.tokenHash)
-        .limit(pageSize);
-      let full = false;
-      for (const r of rows) {
-        if (!index.load(r.tokenHash, { ...r, objection: open.has(r.partyId) }, since)) {
-          full = true;
-          break;
-        }
-      }
-      opts.onPage?.();
-      if (full || rows.length < pageSize) {
-        done = true;
-        index.endLoad();
-        return true;
-      }
-      after = (rows[rows.length - 1] as { tokenHash: string }).tokenHash;
+  const scan = async (table: string, columns: string, each: (r: Record<string, unknown>) => void) => {
+    const pages = await pageCount(deps, table);
+    for (let from = 0; from < pages; from += step) {
+      if (opts.stopped?.()) return false;
+      for (const r of await pagesOf(deps, table, columns, from, from + step)) each(r);
+      if (from + step < pages) opts.onLongLoad?.();
       await new Promise((r) => setImmediate(r));
     }
-    return false;
+    return true;
+  };
+  try {
+    const ok =
+      (await scan('badge_tokens', 'token_hash, party_id, revoked_at', (r) => {
+        if (r.revoked_at === null) index.loadToken(r.token_hash as string, r.party_id as string);
+      })) &&
+      (await scan(
+        'party_state',
+        'party_id, color, since::text as since, until::text as until, policy_id',
+        (r) => {
+          index.loadState(r.party_id as string, {
+            color: r.color as Color,
+            since: r.since as string | null,
+            until: r.until as string | null,
+            policyId: r.policy_id as string,
+          });
+        },
+      )) &&
+      (await scan('parties', 'id, kind, name_masked', (r) => {
+        index.loadParty(r.id as string, r.kind as 'person' | 'org', r.name_masked as string);
+      }));
+    if (!ok) return false;
+    const open = rowsOf<{ party_id: string }>(
+      await deps.db.db.execute(sql`select distinct party_id from objections where status = 'open'`),
+    );
+    for (const r of open) index.loadObjection(r.party_id);
+    index.endLoad(since);
+    done = true;
+    return true;
   } finally {
     if (!done) index.abortLoad();
   }

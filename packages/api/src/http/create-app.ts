@@ -182,7 +182,8 @@ function createDeps(opts: FivecolorOptions, logger: Logger, cache: BadgeCache | 
  * The badge index of `cache` (none without a cache or with `max` false/0): loaded in the background, and
  * again whenever the cache resumes (invalidations may have been missed while it was suspended) and on
  * the first badge asked for after each CST midnight.
- * `firstPage` resolves once the first page is in (on a small database, everything).
+ * `firstPage` resolves once it is loaded or turns out to take more than one read of a table (a small
+ * database is loaded before the app serves).
  */
 function startBadgeIndex(
   deps: Deps,
@@ -205,7 +206,7 @@ function startBadgeIndex(
       again = true;
       return;
     }
-    running = loadBadgeIndex(deps, index, { stopped: () => stopped, onPage: pageIn })
+    running = loadBadgeIndex(deps, index, { stopped: () => stopped, onLongLoad: pageIn })
       .then(
         () => {},
         (err: Error) => logger.error({ err: { message: err.message } }, 'badge index load failed'),
