@@ -1,10 +1,12 @@
 // pnpm bench (packages/api): webhook delivery from one server process to a local receiver, against a
-// baseline measured in this run — bare HTTP POSTs of the same bodies to the same receiver over the same
-// keep-alive agent (no queue, no signing, no database):
+// baseline measured in this run — bare HTTP POSTs of a delivered body with its headers to the same
+// receiver over the same keep-alive agent, as many in flight as the worker (no queue, no signing, no
+// database):
 // 1. deliveries/s: BENCH_WEBHOOK_EVENTS color changes (default 5,000) of BENCH_WEBHOOK_PARTIES parties
 //    (default 100) queued at once and drained by the worker (BENCH_WEBHOOK_CONCURRENCY in flight,
-//    default 32 as in production; one per party at a time);
-//    the receiver checks that each party's events arrive in seq order (goal ≥ 1,000/s).
+//    default 32 as in production, one per party at a time; BENCH_WEBHOOK_BATCH events of a party per
+//    claim, default the worker's); the receiver checks that each party's events arrive in seq order
+//    (goal ≥ 1,000/s). The receiver parses each body and answers 204, nothing more.
 // 2. end-to-end latency: from a `record.create` call's answer (its commit) to the receiver getting the
 //    event, one write every 50 ms, worker on its default settings (goal p99 ≤ 1 s); baseline: one bare POST.
 // On PGlite in memory and, with DATABASE_URL, on PostgreSQL. The receiver runs in this process.
@@ -21,13 +23,14 @@ const PARTIES = Number(process.env.BENCH_WEBHOOK_PARTIES ?? 100);
 const WRITES = Number(process.env.BENCH_WEBHOOK_WRITES ?? 100);
 // Deliveries in flight at once (the worker's default is 32).
 const CONCURRENCY = Number(process.env.BENCH_WEBHOOK_CONCURRENCY ?? 32);
+const BATCH = process.env.BENCH_WEBHOOK_BATCH ? Number(process.env.BENCH_WEBHOOK_BATCH) : undefined;
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
 const pct = (xs, p) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
 /** The receiver: answers 204, counts, checks seq order per party, and notes each record's arrival time. */
 function startReceiver() {
-  const state = { count: 0, outOfOrder: 0, last: new Map(), arrivals: new Map(), waiters: [] };
+  const state = { count: 0, outOfOrder: 0, last: new Map(), arrivals: new Map(), waiters: [], sample: null };
   const server = createServer((req, res) => {
     let body = '';
     req.setEncoding('utf8');
@@ -38,6 +41,7 @@ function startReceiver() {
       const at = performance.now();
       res.writeHead(204).end();
       state.count++;
+      state.sample ??= { body, headers: req.headers };
       const e = JSON.parse(body);
       if (e.data?.partyId) {
         const prev = state.last.get(e.data.partyId) ?? 0;
@@ -68,19 +72,19 @@ function startReceiver() {
   );
 }
 
-/** Bare POSTs of `bodies` to the receiver, `concurrency` in flight: POSTs per second. */
-async function barePosts(url, bodies, concurrency) {
+/** `n` bare POSTs of one body with its headers to the receiver, `concurrency` in flight: POSTs per second. */
+async function barePosts(url, { body, headers }, n, concurrency) {
   let next = 0;
   const start = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (next < bodies.length) {
-        const out = await postWebhook(url, bodies[next++], {}, { timeoutMs: 10_000, allowPrivate: true });
+      while (next++ < n) {
+        const out = await postWebhook(url, body, headers, { timeoutMs: 10_000, allowPrivate: true });
         if (out.status !== 204) throw new Error(`bare POST: ${out.status ?? out.error}`);
       }
     }),
   );
-  return bodies.length / ((performance.now() - start) / 1000);
+  return n / ((performance.now() - start) / 1000);
 }
 
 for (const kind of dbKinds()) {
@@ -104,6 +108,7 @@ for (const kind of dbKinds()) {
     allowPrivate: true,
     pollMs: 5,
     concurrency: CONCURRENCY,
+    ...(BATCH ? { batch: BATCH } : {}),
   }).start();
   const t0 = performance.now();
   const progress = setInterval(() => console.error(`  … ${rx.state.count} delivered`), 5000);
@@ -112,18 +117,19 @@ for (const kind of dbKinds()) {
   const delivered = EVENTS / ((performance.now() - t0) / 1000);
   await worker.stop();
   const outOfOrder = rx.state.outOfOrder;
-  const sample = JSON.stringify({
-    type: 'color.changed',
-    timestamp: at,
-    data: { seq: 1, partyId: parties[0] },
-  });
-  const bare = await barePosts(
-    rx.url,
-    Array.from({ length: EVENTS }, () => sample),
-    32,
-  );
+  const sample = {
+    body: rx.state.sample.body,
+    headers: Object.fromEntries(
+      ['webhook-id', 'webhook-timestamp', 'webhook-signature', 'user-agent'].map((k) => [
+        k,
+        rx.state.sample.headers[k],
+      ]),
+    ),
+  };
+  const bare = await barePosts(rx.url, sample, EVENTS, CONCURRENCY);
   console.log(
-    `webhooks (${kind}): ${fmt(delivered)} deliveries/s (${EVENTS} events, ${PARTIES} parties, in order per party: ` +
+    `webhooks (${kind}): ${fmt(delivered)} deliveries/s (${EVENTS} events, ${PARTIES} parties, ` +
+      `${worker.options.concurrency} in flight, batch ${worker.options.batch}, in order per party: ` +
       `${outOfOrder === 0 ? 'yes' : `NO, ${outOfOrder} out of order`}); bare POSTs ${fmt(bare)}/s; ` +
       `ratio ${(delivered / bare).toFixed(2)} (goal ≥ 1,000/s)`,
   );
@@ -149,7 +155,7 @@ for (const kind of dbKinds()) {
   const one = [];
   for (let i = 0; i < 200; i++) {
     const s = performance.now();
-    await postWebhook(rx.url, sample, {}, { timeoutMs: 10_000, allowPrivate: true });
+    await postWebhook(rx.url, sample.body, sample.headers, { timeoutMs: 10_000, allowPrivate: true });
     one.push(performance.now() - s);
   }
   console.log(
