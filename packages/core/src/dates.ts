@@ -48,7 +48,7 @@ export function dateToNumber(date: unknown): number {
  */
 const CACHE_SLOTS = 1 << 16;
 const cachedDay = new Int32Array(CACHE_SLOTS); // 0: empty (no YYYYMMDD is 0)
-const cachedText: IsoDate[] = new Array<IsoDate>(CACHE_SLOTS).fill('');
+const cachedText: IsoDate[] = new Array<IsoDate>(CACHE_SLOTS);
 
 /** The inverse of {@link dateToNumber}. */
 export function numberToDate(n: number): IsoDate {

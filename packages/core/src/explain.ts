@@ -101,20 +101,20 @@ export function explain(
   const inEffect = (i: Interval) => i.start <= day && day < i.end;
   const counting = prepareRecords(records, compilePolicy(policy), lifted)
     .filter(inEffect)
-    .sort((a, b) => a.rank - b.rank || Number(basis.has(b.record.id)) - Number(basis.has(a.record.id)));
+    .sort((a, b) => a.rank - b.rank || Number(basis.has(b.id)) - Number(basis.has(a.id)));
   // A lifted record is listed while its own term runs, from the day the repair lifted it.
   const repaired = lifted.filter(inEffect).sort((a, b) => a.rank - b.rank || a.start - b.start);
   const describe = (i: Interval, repair?: Interval): ExplainedRecord => {
     const countsUntil = repair ? numberToDate(i.start) : i.end === FOREVER ? null : numberToDate(i.end);
     const r: ExplainedRecord = {
-      id: i.record.id,
+      id: i.id,
       category: i.category.code,
       name: lang === 'en' ? i.category.en : i.category.zh,
       color: i.color,
       legalBasis: i.category.basis,
       effectiveFrom: i.record.effectiveFrom,
       countsUntil,
-      decisive: basis.has(i.record.id),
+      decisive: basis.has(i.id),
       repairable: i.category.repairable,
     };
     if (i.record.repairs?.length) r.repairs = [...i.record.repairs];

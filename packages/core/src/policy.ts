@@ -34,23 +34,22 @@ export interface CompiledCategory {
 /** A policy prepared for fast lookups; built once per policy object. */
 export interface CompiledPolicy {
   policy: Policy;
-  /**
-   * The categories a record may have (all but {@link NORMAL_CATEGORY}), by code. A null-prototype
-   * dictionary: a keyed load is cheaper than `Map#get` on this hot path.
-   */
+  /** A null-prototype dictionary: a keyed load is cheaper than `Map#get` on this hot path. */
   byCode: Readonly<Record<string, CompiledCategory | undefined>>;
-  /** The same categories by {@link codeSlot}; `undefined` where two codes share a slot. */
+  /** The same categories by {@link codeSlot}; where two codes share a slot, the first. */
   bySlot: readonly (CompiledCategory | undefined)[];
 }
 
 const SLOT_BITS = 9;
+/** The slot past the others, always empty: where codes of no slot look. */
+const NO_SLOT = 1 << SLOT_BITS;
 
 /**
  * A slot for a category code of 3 characters or more, from its length and last three characters (codes
- * are upper-case letters and digits, which keep 6 distinct bits each): -1 for anything else.
+ * are upper-case letters and digits, which keep 6 distinct bits each); `NO_SLOT` for anything else.
  */
 function codeSlot(code: unknown): number {
-  if (typeof code !== 'string' || code.length < 3) return -1;
+  if (typeof code !== 'string' || code.length < 3) return NO_SLOT;
   const n = code.length;
   const key =
     (n << 18) |
@@ -63,13 +62,12 @@ function codeSlot(code: unknown): number {
 /**
  * The category of a record's `code` under a compiled policy, or `undefined`. Reading a slot and comparing
  * one string is several times cheaper than a keyed load from a dictionary (which must first find the
- * code among the engine's internalized strings when it was not written in the source); a code in no slot
- * of its own is looked up in the dictionary.
+ * code among the engine's internalized strings when it was not written in the source); a code that
+ * lost its slot to another is looked up in the dictionary.
  */
 export function categoryOf(compiled: CompiledPolicy, code: unknown): CompiledCategory | undefined {
   const hit = compiled.bySlot[codeSlot(code)];
-  if (hit !== undefined && hit.code === code) return hit;
-  return compiled.byCode[code as string];
+  return hit?.code === code ? hit : compiled.byCode[code as string];
 }
 
 const compiled = new WeakMap<Policy, CompiledPolicy>();
@@ -82,10 +80,8 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
   if (!c) {
     validatePolicy(policy);
     const byCode: Record<string, CompiledCategory> = Object.create(null);
-    const bySlot: (CompiledCategory | undefined)[] = new Array(1 << SLOT_BITS).fill(undefined);
-    const shared = new Set<number>();
+    const bySlot: (CompiledCategory | undefined)[] = new Array(NO_SLOT + 1);
     for (const category of policy.categories) {
-      if (category.code === NORMAL_CATEGORY) continue;
       const cc: CompiledCategory = {
         code: category.code,
         category,
@@ -95,11 +91,8 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
       };
       byCode[category.code] = cc;
       const slot = codeSlot(category.code);
-      if (slot < 0) continue;
-      if (bySlot[slot] !== undefined) shared.add(slot);
-      bySlot[slot] = cc;
+      if (slot !== NO_SLOT) bySlot[slot] ??= cc;
     }
-    for (const slot of shared) bySlot[slot] = undefined;
     c = { policy, byCode, bySlot };
     compiled.set(policy, c);
   }

@@ -46,7 +46,7 @@ export function prepareRecords(
   // all[k] is records[k]. Sized up front: growing it by push copies it several times at 50 records.
   const all: Interval[] = new Array(records.length);
   // A few ids are found faster by looking at each than by hashing them into a table.
-  const byId = records.length > SCAN_UP_TO ? new IdIndex(all, records.length) : undefined;
+  const byId = records.length > 12 ? new IdIndex(all, records.length) : undefined;
   let hasRevoked = false;
   let hasRepairs = false;
   for (let k = 0; k < records.length; k++) {
@@ -54,17 +54,16 @@ export function prepareRecords(
     if (typeof r !== 'object' || r === null) throw new TypeError('records: every record must be an object');
     const id = r.id;
     if (typeof id !== 'string' || id === '') fail(id, 'id must be a non-empty string');
-    if (byId ? !byId.add(id, k) : find(all, id, k) !== undefined) fail(id, 'id appears twice');
-    const compiledCategory = categoryOf(compiled, r.category);
-    if (!compiledCategory) {
-      if (r.category === NORMAL_CATEGORY) {
-        fail(
-          id,
-          `category ${NORMAL_CATEGORY} (normal status) is implicit for every party and cannot be recorded`,
-        );
-      }
-      fail(id, `unknown category ${JSON.stringify(r.category)} (not in policy ${policy.id})`);
+    if ((byId ? byId.find(id, k) : scan(all, id, k)) >= 0) fail(id, 'id appears twice');
+    if (r.category === NORMAL_CATEGORY) {
+      fail(
+        id,
+        `category ${NORMAL_CATEGORY} (normal status) is implicit for every party and cannot be recorded`,
+      );
     }
+    const compiledCategory = categoryOf(compiled, r.category);
+    if (!compiledCategory)
+      fail(id, `unknown category ${JSON.stringify(r.category)} (not in policy ${policy.id})`);
     const { category: cat, color, rank, duration } = compiledCategory as CompiledCategory;
     const start = dateToNumber(r.effectiveFrom);
     if (Number.isNaN(start))
@@ -97,7 +96,7 @@ export function prepareRecords(
     const repair = all[k] as Interval;
     if (repair.color !== 'blue') continue;
     for (const target of repair.record.repairs as readonly string[]) {
-      const t = byId ? all[byId.get(target)] : find(all, target, all.length);
+      const t = all[byId ? byId.find(target) : scan(all, target, all.length)];
       if (!t) fail(repair.id, `repairs lists unknown record ${JSON.stringify(target)}`);
       const listed = t as Interval;
       if (listed.color !== 'red' && listed.color !== 'yellow') {
@@ -117,7 +116,6 @@ export function prepareRecords(
       else listed.repairedBy = [repair];
     }
   }
-  byId?.release();
   if (!hasRevoked && !hasRepairs) return all;
   // The counting intervals move to the front of `all`, which is then cut: no second array.
   let counting = 0;
@@ -143,95 +141,65 @@ export function prepareRecords(
   return all;
 }
 
-/** The table a call of {@link IdIndex} may take; `undefined` while one holds it. */
-let spareSlots: Int32Array | undefined = new Int32Array(128);
-const SCAN_UP_TO = 12;
-
 /**
  * Record id → position in `all`, for the duplicate check and the repairs' targets: O(1) per id.
  *
  * Not a `Map`: at 50 records its `set` calls (and regrowing its table from 4 entries) took a third of
- * `classify`. This is an open-addressing table of positions (+1; 0 is empty) in one `Int32Array` that
- * calls reuse, hashed on an id's length and last characters — where ids differ: random or counted
+ * `classify`. This is an open-addressing table of positions (+1; 0 is empty) in an array of small
+ * integers made to size, hashed on an id's length and last characters — where ids differ: random or counted
  * suffixes — and confirmed by comparing whole ids. Ids that share their ends (`…-2024`) would make long
  * probe runs, so once probing costs more than about two steps per id the index moves to a `Map`: linear
  * whatever the ids.
  */
 export class IdIndex {
-  private readonly slots: Int32Array;
-  private readonly shift: number;
-  private readonly mask: number;
-  private budget: number;
-  private map: Map<string, number> | undefined;
+  // Declared only (the constructor sets them): class field definitions would cost the bundle bytes.
+  private declare readonly all: readonly { id: string }[];
+  private declare readonly slots: number[];
+  private declare readonly shift: number;
+  private declare readonly mask: number;
+  private declare budget: number;
+  private declare map: Map<string, number> | undefined;
 
-  /** `all` holds the ids added so far (`all[k].id`); `n` is how many will be added at most. */
-  constructor(
-    private readonly all: readonly { id: string }[],
-    n: number,
-  ) {
+  /** `all[k].id` is the id at position `k`; `n`: how many ids at most. */
+  constructor(all: readonly { id: string }[], n: number) {
+    this.all = all;
     let bits = 5;
     while (1 << bits < 2 * n) bits++; // at most half full: short probe runs
-    const size = 1 << bits;
-    // A nested call (a record's getter that classifies) finds no spare and makes its own table.
-    const slots = spareSlots !== undefined && spareSlots.length >= size ? spareSlots : new Int32Array(size);
-    spareSlots = undefined;
-    slots.fill(0, 0, size);
-    this.slots = slots;
+    this.slots = new Array(1 << bits).fill(0);
     this.shift = 32 - bits;
-    this.mask = size - 1;
+    this.mask = (1 << bits) - 1;
     this.budget = 2 * n + 16;
   }
 
-  /** Gives the table back for the next call; an index that threw on the way just makes a new one. */
-  release(): void {
-    if ((spareSlots === undefined || spareSlots.length < this.slots.length))
-      spareSlots = this.slots;
-  }
-
-  /** Records `id` at position `k` (`all[k]` comes next); `false` when `id` is already there. */
-  add(id: string, k: number): boolean {
-    if (this.map) return this.map.size !== this.map.set(id, k).size;
-    const s = this.find(id);
-    if (s < 0) return this.add(id, k); // switched to a Map while probing
-    if (this.slots[s] !== 0) return false;
-    this.slots[s] = k + 1;
-    return true;
-  }
-
-  /** The position of `id`, or -1. */
-  get(id: string): number {
-    if (this.map) return this.map.get(id) ?? -1;
-    const s = this.find(id);
-    if (s < 0) return this.get(id);
-    return (this.slots[s] as number) - 1;
-  }
-
-  /** The slot holding `id` or the empty slot where it goes; -1 after switching to a Map. */
-  private find(id: string): number {
-    const n = id.length;
-    let h = n;
-    for (let j = n > 4 ? n - 4 : 0; j < n; j++) h = Math.imul(h ^ id.charCodeAt(j), 0x01000193);
+  /** The position of `id`, or -1; then, if `k` is given, `id` gets position `k` (`all[k]` comes next). */
+  find(id: string, k?: number): number {
+    const map = this.map;
+    if (map) {
+      const p = map.get(id);
+      if (p === undefined && k !== undefined) map.set(id, k);
+      return p ?? -1;
+    }
     const slots = this.slots;
+    let h = id.length;
+    for (let j = Math.max(0, h - 4); j < id.length; j++) h = Math.imul(h ^ id.charCodeAt(j), 0x01000193);
     let s = Math.imul(h, 0x9e3779b1) >>> this.shift; // the top bits of a multiplicative hash
-    for (;;) {
-      const p = slots[s] as number;
-      if (p === 0 || (this.all[p - 1] as { id: string }).id === id) return s;
+    for (let p = slots[s] as number; p !== 0; p = slots[s] as number) {
+      if ((this.all[p - 1] as { id: string }).id === id) return p - 1;
       s = (s + 1) & this.mask;
       if (--this.budget < 0) {
-        const map = new Map<string, number>();
-        for (let t = 0; t <= this.mask; t++) {
-          const x = slots[t] as number;
-          if (x !== 0) map.set((this.all[x - 1] as { id: string }).id, x - 1);
-        }
-        this.map = map;
-        return -1;
+        this.map = new Map();
+        for (const q of slots)
+          if (q !== 0) this.map.set((this.all[q - 1] as { id: string }).id, q - 1);
+        return this.find(id, k);
       }
     }
+    if (k !== undefined) slots[s] = k + 1;
+    return -1;
   }
 }
 
-/** Linear search among the first `n`: cheaper than hashing for the few records most parties have. */
-function find(intervals: readonly Interval[], id: string, n: number): Interval | undefined {
-  for (let k = 0; k < n; k++) if ((intervals[k] as Interval).id === id) return intervals[k];
-  return undefined;
+/** The position of `id` among the first `n` intervals, or -1. */
+function scan(intervals: readonly Interval[], id: string, n: number): number {
+  for (let k = 0; k < n; k++) if ((intervals[k] as Interval).id === id) return k;
+  return -1;
 }
