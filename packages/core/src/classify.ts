@@ -44,7 +44,7 @@ export function classify(records: readonly CreditRecord[], opts: ClassifyOptions
   const { since, until } = runAround(intervals, day, rank);
   return {
     color: colorOfRank(policy, rank),
-    asOf: typeof opts.asOf === 'string' && opts.asOf.length === 10 ? opts.asOf : numberToDate(day),
+    asOf: numberToDate(day),
     basis,
     since: since === NEVER ? null : numberToDate(since),
     until: until === FOREVER ? null : numberToDate(until),

@@ -41,7 +41,7 @@ export interface CompiledPolicy {
 }
 
 const SLOT_BITS = 9;
-/** The slot past the others, always empty: where codes of no slot look. */
+/** The slot past the others, for codes shorter than 3 characters and anything not a string. */
 const NO_SLOT = 1 << SLOT_BITS;
 
 /**
@@ -90,8 +90,7 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
         duration: parseDuration(category.duration),
       };
       byCode[category.code] = cc;
-      const slot = codeSlot(category.code);
-      if (slot !== NO_SLOT) bySlot[slot] ??= cc;
+      bySlot[codeSlot(category.code)] ??= cc;
     }
     c = { policy, byCode, bySlot };
     compiled.set(policy, c);

@@ -20,7 +20,6 @@ export interface Interval {
   start: number;
   /** Exclusive; `FOREVER` when indefinite. */
   end: number;
-  revoked: boolean;
   /** The repairs (not revoked) that list this record; for a lifted interval, the first of them. */
   repairedBy: Interval[] | undefined;
 }
@@ -80,8 +79,7 @@ export function prepareRecords(
       if (end <= start)
         fail(id, `effectiveUntil ${r.effectiveUntil} must be after effectiveFrom ${r.effectiveFrom}`);
     }
-    const revoked = !!r.revoked;
-    if (revoked) hasRevoked = true;
+    if (r.revoked) hasRevoked = true;
     if (color === 'blue') {
       hasRepairs = true;
       if (!Array.isArray(r.repairs) || r.repairs.length === 0) {
@@ -90,7 +88,7 @@ export function prepareRecords(
     } else if (r.repairs !== undefined && (!Array.isArray(r.repairs) || r.repairs.length > 0)) {
       fail(id, `only a repair record (a blue category) may list repairs; ${cat.code} is ${color}`);
     }
-    all[k] = { record: r, id, category: cat, color, rank, start, end, revoked, repairedBy: undefined };
+    all[k] = { record: r, id, category: cat, color, rank, start, end, repairedBy: undefined };
   }
   for (let k = 0; hasRepairs && k < all.length; k++) {
     const repair = all[k] as Interval;
@@ -111,17 +109,18 @@ export function prepareRecords(
           `repairs lists record ${JSON.stringify(target)} of category ${listed.category.code}, which is not repairable`,
         );
       }
-      if (repair.revoked) continue;
+      if (repair.record.revoked) continue;
       if (listed.repairedBy) listed.repairedBy.push(repair);
       else listed.repairedBy = [repair];
     }
   }
+  if (byId) spareSlots = byId.slots;
   if (!hasRevoked && !hasRepairs) return all;
   // The counting intervals move to the front of `all`, which is then cut: no second array.
   let counting = 0;
   for (let k = 0; k < all.length; k++) {
     const i = all[k] as Interval;
-    if (i.revoked) continue;
+    if (i.record.revoked) continue;
     if (!i.repairedBy) {
       all[counting++] = i;
       continue;
@@ -145,16 +144,20 @@ export function prepareRecords(
  * Record id → position in `all`, for the duplicate check and the repairs' targets: O(1) per id.
  *
  * Not a `Map`: at 50 records its `set` calls (and regrowing its table from 4 entries) took a third of
- * `classify`. This is an open-addressing table of positions (+1; 0 is empty) in an array of small
- * integers made to size, hashed on an id's length and last characters — where ids differ: random or counted
+ * `classify`. This is an open-addressing table of positions in an `Int32Array`, hashed on an id's length
+ * and last characters — where ids differ: random or counted
  * suffixes — and confirmed by comparing whole ids. Ids that share their ends (`…-2024`) would make long
  * probe runs, so once probing costs more than about two steps per id the index moves to a `Map`: linear
  * whatever the ids.
  */
+/** The id table the last call gave back, for the next to reuse; none while a call holds it. */
+let spareSlots: Int32Array | undefined;
+
 export class IdIndex {
   // Declared only (the constructor sets them): class field definitions would cost the bundle bytes.
   private declare readonly all: readonly { id: string }[];
-  private declare readonly slots: number[];
+  /** Positions + 1 (0: empty) in the first `mask + 1`; prepareRecords gives it back when done. */
+  declare readonly slots: Int32Array;
   private declare readonly shift: number;
   private declare readonly mask: number;
   private declare budget: number;
@@ -165,9 +168,14 @@ export class IdIndex {
     this.all = all;
     let bits = 5;
     while (1 << bits < 2 * n) bits++; // at most half full: short probe runs
-    this.slots = new Array(1 << bits).fill(0);
+    const size = 1 << bits;
+    // Reused: making one per call cost 7% at 50 records. A nested call (a record's getter that
+    // classifies) finds none and makes its own.
+    const slots = spareSlots && spareSlots.length >= size ? spareSlots : new Int32Array(size);
+    spareSlots = undefined;
+    this.slots = slots.fill(0, 0, size);
     this.shift = 32 - bits;
-    this.mask = (1 << bits) - 1;
+    this.mask = size - 1;
     this.budget = 2 * n + 16;
   }
 
@@ -188,7 +196,7 @@ export class IdIndex {
       s = (s + 1) & this.mask;
       if (--this.budget < 0) {
         this.map = new Map();
-        for (const q of slots)
+        for (const q of slots.subarray(0, this.mask + 1))
           if (q !== 0) this.map.set((this.all[q - 1] as { id: string }).id, q - 1);
         return this.find(id, k);
       }
