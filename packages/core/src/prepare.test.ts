@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { classify } from './classify.js';
 import { categoryOf, compilePolicy, defaultPolicy } from './policy.js';
 import { IdIndex } from './prepare.js';
-import type { Category, Policy } from './types.js';
+import type { Category, CreditRecord, Policy } from './types.js';
 
 describe('IdIndex: the id table behind the duplicate check and the repairs', () => {
   // Ids that differ only early on share the characters the table hashes: long probe runs, then the switch
@@ -27,6 +28,46 @@ describe('IdIndex: the id table behind the duplicate check and the repairs', () 
         for (const id of [...ids, ...probes]) expect(index.find(id)).toBe(expected.get(id) ?? -1);
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('IdIndex: one table reused from call to call', () => {
+  const party = (prefix: string, n: number): CreditRecord[] =>
+    Array.from({ length: n }, (_, k) => ({ id: `${prefix}${k}`, category: 'R04', effectiveFrom: '2024-01-01' }));
+
+  it('forgets the ids of the call before', () => {
+    const first: { id: string }[] = [];
+    const a = new IdIndex(first, 40);
+    for (let k = 0; k < 40; k++) {
+      a.find(`r${k}`, k);
+      first.push({ id: `r${k}` });
+    }
+    expect(a.find('r3')).toBe(3);
+    expect(classify(party('r', 40), { asOf: '2024-06-01' }).basis).toHaveLength(40);
+    const second: { id: string }[] = [];
+    const b = new IdIndex(second, 40);
+    expect(b.find('r3')).toBe(-1);
+    expect(b.find('r3', 0)).toBe(-1);
+    second.push({ id: 'r3' });
+    expect(b.find('r3')).toBe(0);
+  });
+
+  it('is not shared with a call made while reading a record (a getter that classifies)', () => {
+    const outer = party('o', 30);
+    const plain = structuredClone(outer);
+    let inner: unknown;
+    Object.defineProperty(outer[10], 'category', {
+      get: () => {
+        inner = classify(party('i', 30), { asOf: '2024-06-01' }).basis.length;
+        return 'R04';
+      },
+    });
+    expect(classify(outer, { asOf: '2024-06-01' })).toEqual(classify(plain, { asOf: '2024-06-01' }));
+    expect(inner).toBe(30);
+    // o3 went into the table before the getter ran: a shared table would have lost it.
+    expect(() => classify([...outer, { ...plain[3]! }], { asOf: '2024-06-01' })).toThrow(
+      'record "o3": id appears twice',
     );
   });
 });
