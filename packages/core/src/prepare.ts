@@ -181,12 +181,7 @@ export class IdIndex {
 
   /** The position of `id`, or -1; then, if `k` is given, `id` gets position `k` (`all[k]` comes next). */
   find(id: string, k?: number): number {
-    const map = this.map;
-    if (map) {
-      const p = map.get(id);
-      if (p === undefined && k !== undefined) map.set(id, k);
-      return p ?? -1;
-    }
+    if (this.map) return this.inMap(id, k);
     const slots = this.slots;
     let h = id.length;
     for (let j = Math.max(0, h - 4); j < id.length; j++) h = Math.imul(h ^ id.charCodeAt(j), 0x01000193);
@@ -194,15 +189,22 @@ export class IdIndex {
     for (let p = slots[s] as number; p !== 0; p = slots[s] as number) {
       if ((this.all[p - 1] as { id: string }).id === id) return p - 1;
       s = (s + 1) & this.mask;
-      if (--this.budget < 0) {
-        this.map = new Map();
-        for (const q of slots.subarray(0, this.mask + 1))
-          if (q !== 0) this.map.set((this.all[q - 1] as { id: string }).id, q - 1);
-        return this.find(id, k);
-      }
+      if (--this.budget < 0) return this.inMap(id, k);
     }
     if (k !== undefined) slots[s] = k + 1;
     return -1;
+  }
+
+  /** {@link find} in a `Map`, made from the table the first time (kept apart: `find` stays small to inline). */
+  private inMap(id: string, k?: number): number {
+    if (!this.map) {
+      this.map = new Map();
+      for (const q of this.slots.subarray(0, this.mask + 1))
+        if (q !== 0) this.map.set((this.all[q - 1] as { id: string }).id, q - 1);
+    }
+    const p = this.map.get(id);
+    if (p === undefined && k !== undefined) this.map.set(id, k);
+    return p ?? -1;
   }
 }
 
