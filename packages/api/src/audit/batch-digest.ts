@@ -52,7 +52,7 @@ export function batchProof(prefix: string, rows: readonly object[]): BatchProof 
 /**
  * `rowHash('records', row)` for rows of one shape, without sorting each row's keys again: the same
  * canonical JSON (keys sorted, null and undefined left out, dates as ISO strings), built from the
- * keys sorted once. A bulk import hashes every record it writes; this is 3x faster.
+ * keys sorted once (a bulk import hashes every record it writes).
  */
 function recordHasher(rows: readonly object[]): (row: object) => string {
   const names = new Set<string>();
