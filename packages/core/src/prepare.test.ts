@@ -10,7 +10,9 @@ describe('IdIndex: the id table behind the duplicate check and the repairs', () 
   // to a Map. Random ones do not. Both kinds, mixed, with repeats, must read like a Map.
   const arbId = fc.oneof(
     fc.string({ minLength: 1, maxLength: 12 }),
-    fc.string({ unit: fc.constantFrom('a', 'b', 'c'), minLength: 1, maxLength: 4 }).map((p) => `${p}-2024-xyz`),
+    fc
+      .string({ unit: fc.constantFrom('a', 'b', 'c'), minLength: 1, maxLength: 4 })
+      .map((p) => `${p}-2024-xyz`),
     fc.nat({ max: 400 }).map((n) => `rec_${n}`),
   );
 
@@ -34,7 +36,11 @@ describe('IdIndex: the id table behind the duplicate check and the repairs', () 
 
 describe('IdIndex: one table reused from call to call', () => {
   const party = (prefix: string, n: number): CreditRecord[] =>
-    Array.from({ length: n }, (_, k) => ({ id: `${prefix}${k}`, category: 'R04', effectiveFrom: '2024-01-01' }));
+    Array.from({ length: n }, (_, k) => ({
+      id: `${prefix}${k}`,
+      category: 'R04',
+      effectiveFrom: '2024-01-01',
+    }));
 
   it('forgets the ids of the call before', () => {
     const first: { id: string }[] = [];
@@ -97,9 +103,7 @@ describe('categoryOf: the category table of a compiled policy', () => {
             expect(c?.code).toBe(code);
           }
           for (const code of others) {
-            expect(categoryOf(compiled, code)?.code).toBe(
-              codes.includes(code) ? code : undefined,
-            );
+            expect(categoryOf(compiled, code)?.code).toBe(codes.includes(code) ? code : undefined);
           }
         },
       ),

@@ -155,13 +155,13 @@ let spareSlots: Int32Array | undefined;
 
 export class IdIndex {
   // Declared only (the constructor sets them): class field definitions would cost the bundle bytes.
-  private declare readonly all: readonly { id: string }[];
+  declare private readonly all: readonly { id: string }[];
   /** Positions + 1 (0: empty) in the first `mask + 1`; prepareRecords gives it back when done. */
   declare readonly slots: Int32Array;
-  private declare readonly shift: number;
-  private declare readonly mask: number;
-  private declare budget: number;
-  private declare map: Map<string, number> | undefined;
+  declare private readonly shift: number;
+  declare private readonly mask: number;
+  declare private budget: number;
+  declare private map: Map<string, number> | undefined;
 
   /** `all[k].id` is the id at position `k`; `n`: how many ids at most. */
   constructor(all: readonly { id: string }[], n: number) {
