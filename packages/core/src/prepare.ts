@@ -140,19 +140,19 @@ export function prepareRecords(
   return all;
 }
 
+/** The id table the last call gave back, for the next to reuse; none while a call holds it. */
+let spareSlots: Int32Array | undefined;
+
 /**
  * Record id → position in `all`, for the duplicate check and the repairs' targets: O(1) per id.
  *
  * Not a `Map`: at 50 records its `set` calls (and regrowing its table from 4 entries) took a third of
  * `classify`. This is an open-addressing table of positions in an `Int32Array`, hashed on an id's length
- * and last characters — where ids differ: random or counted
- * suffixes — and confirmed by comparing whole ids. Ids that share their ends (`…-2024`) would make long
+ * and last characters — where ids differ: random or counted suffixes — and confirmed by comparing whole
+ * ids. Ids that share their ends (`…-2024`) would make long
  * probe runs, so once probing costs more than about two steps per id the index moves to a `Map`: linear
  * whatever the ids.
  */
-/** The id table the last call gave back, for the next to reuse; none while a call holds it. */
-let spareSlots: Int32Array | undefined;
-
 export class IdIndex {
   // Declared only (the constructor sets them): class field definitions would cost the bundle bytes.
   declare private readonly all: readonly { id: string }[];
