@@ -1257,7 +1257,7 @@ export type AppRouter = TRPCBuiltRouter<
       undefined | void | {
         cursor?: undefined | string;
         limit?: undefined | number;
-        types?: undefined | ('record.created' | 'record.amended' | 'record.revoked' | 'record.repaired' | 'color.changed' | 'objection.filed' | 'objection.resolved')[];
+        types?: undefined | ('color.changed' | 'record.revoked' | 'record.amended' | 'record.created' | 'record.repaired' | 'objection.filed' | 'objection.resolved')[];
       },
       {
         items: {
@@ -1270,8 +1270,8 @@ export type AppRouter = TRPCBuiltRouter<
           partyId: string;
           at: string;
           seq: number;
+          type: 'color.changed' | 'record.revoked' | 'record.amended' | 'record.created' | 'record.repaired' | 'objection.filed' | 'objection.resolved';
           cursor: string;
-          type: 'record.created' | 'record.amended' | 'record.revoked' | 'record.repaired' | 'color.changed' | 'objection.filed' | 'objection.resolved';
           record?: undefined | {
             color: null | 'green' | 'red' | 'yellow' | 'blue' | 'gold';
             recordId: string;
@@ -1328,7 +1328,7 @@ export type AppRouter = TRPCBuiltRouter<
     create: Mutation<
       {
         url: string;
-        types?: undefined | ('record.created' | 'record.amended' | 'record.revoked' | 'record.repaired' | 'color.changed' | 'objection.filed' | 'objection.resolved')[];
+        types?: undefined | ('color.changed' | 'record.revoked' | 'record.amended' | 'record.created' | 'record.repaired' | 'objection.filed' | 'objection.resolved')[];
         description?: undefined | string;
         idempotencyKey?: undefined | string;
       },
