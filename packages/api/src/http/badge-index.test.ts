@@ -142,6 +142,78 @@ describe('BadgeIndex', () => {
     expect(loaded).toEqual([true, true, false]);
     index.put(badgeTokenHash(newBadgeToken()), badge('p4'), index.epoch, TODAY);
     expect(index.size).toBe(2);
+    // A party the index would hold only for a token over the cap is not held either.
+    expect(index.parties).toBe(2);
+  });
+
+  // Found in review: a revocation only marks the party stale, and a lookup of the party's other token
+  // made it current again, which answered for the revoked token too.
+  it('does not answer for a revoked token after another token of its party was looked up', () => {
+    const index = new BadgeIndex();
+    const [t1, t2] = [newBadgeToken(), newBadgeToken()];
+    const since = index.beginLoad(TODAY);
+    index.load(badgeTokenHash(t1), badge('p1'), since);
+    index.load(badgeTokenHash(t2), badge('p1'), since);
+    index.endLoad(since);
+    expect(index.find(t1, TODAY, 'pol-1')?.badge?.partyId).toBe('p1');
+    index.invalidateParty('p1'); // t1 revoked
+    const seen = index.find(t2, TODAY, 'pol-1');
+    index.put(badgeTokenHash(t2), badge('p1'), seen as NonNullable<typeof seen>, TODAY);
+    expect(index.find(t2, TODAY, 'pol-1')?.badge?.partyId).toBe('p1');
+    expect(index.find(t1, TODAY, 'pol-1')?.badge).toBeNull();
+  });
+
+  it('does not answer for a revoked token after a reload that no longer reads it', () => {
+    const index = new BadgeIndex();
+    const [t1, t2] = [newBadgeToken(), newBadgeToken()];
+    let since = index.beginLoad(TODAY);
+    index.load(badgeTokenHash(t1), badge('p1'), since);
+    index.load(badgeTokenHash(t2), badge('p1'), since);
+    index.endLoad(since);
+    index.invalidateParty('p1'); // t1 revoked; nobody asks for it before the next day's reload
+    since = index.beginLoad('2026-12-02');
+    index.load(badgeTokenHash(t2), badge('p1'), since);
+    index.endLoad(since);
+    expect(index.find(t2, '2026-12-02', 'pol-1')?.badge?.partyId).toBe('p1');
+    expect(index.find(t1, '2026-12-02', 'pol-1')?.badge).toBeNull();
+  });
+
+  it('does not confirm a token a load read before its revocation, even when its party is current again', () => {
+    const index = new BadgeIndex();
+    const [t1, t2] = [newBadgeToken(), newBadgeToken()];
+    const since = index.beginLoad(TODAY);
+    index.load(badgeTokenHash(t1), badge('p1'), since);
+    index.load(badgeTokenHash(t2), badge('p1'), since);
+    index.invalidateParty('p1'); // t1 revoked while the load runs
+    const seen = index.find(t2, TODAY, 'pol-1');
+    index.put(badgeTokenHash(t2), badge('p1'), seen as NonNullable<typeof seen>, TODAY);
+    index.endLoad(since);
+    expect(index.find(t2, TODAY, 'pol-1')?.badge?.partyId).toBe('p1');
+    expect(index.find(t1, TODAY, 'pol-1')?.badge).toBeNull();
+  });
+
+  it('trusts nothing a load read across a suspension (invalidations may have been lost meanwhile)', () => {
+    const index = new BadgeIndex();
+    const t = newBadgeToken();
+    const since = index.beginLoad(TODAY);
+    index.load(badgeTokenHash(t), badge('p1'), since);
+    index.suspend();
+    index.resume();
+    index.endLoad(since);
+    expect(index.find(t, TODAY, 'pol-1')?.badge).toBeNull();
+  });
+
+  it('keeps the objection flag of a party it answers for while a reload reads it', () => {
+    const index = new BadgeIndex();
+    const t = newBadgeToken();
+    let since = index.beginLoad(TODAY);
+    index.load(badgeTokenHash(t), badge('p1', { objection: true }), since);
+    index.endLoad(since);
+    since = index.beginLoad(TODAY);
+    index.loadParty('p1', 'person', '张*', true);
+    expect(index.find(t, TODAY, 'pol-1')?.badge?.objection).toBe(true);
+    index.endLoad(since);
+    expect(index.find(t, TODAY, 'pol-1')?.badge?.objection).toBe(true);
   });
 });
 
@@ -234,8 +306,12 @@ describe.each(dbKinds())('the badge index on %s', (kind) => {
     expect(await get(ta, '?lang=en')).toBe('red');
     expect(spy).not.toHaveBeenCalled();
 
-    // A revoked token stops working at once, in every language.
+    // A revoked token stops working at once, in every language — also when the party's other token is
+    // read first (that read makes the party current in the index again; the revoked token is not).
+    const tb2 = (await judge.party.issueBadgeToken.mutate({ partyId: ids[1] as string })).token;
     await judge.party.revokeBadgeToken.mutate({ token: tb });
+    expect(await get(tb2, '?lang=en')).toBe('green');
+    expect(await get(tb2)).toBe('green');
     expect(await get(tb)).toBe(404);
     expect(await get(tb, '?lang=en')).toBe(404);
 

@@ -57,6 +57,14 @@ export class BadgeIndex {
   // Tokens: entry t has key words keys[4t..4t+3] and party tokParty[t] (-1: dropped).
   #keys = new Uint32Array(4 * 1024);
   #tokParty = new Int32Array(1024);
+  /**
+   * The party version at which the database (or a load) last confirmed token t itself. A party being
+   * current says nothing of its other tokens: one of them may have been revoked since, so a token is
+   * answered only when it was confirmed at the party's current version.
+   */
+  #tokVersion = new Uint32Array(1024);
+  /** Tokens the running load read (unrevoked in the database). */
+  #tokLoaded = new Uint8Array(1024);
   #tokens = 0;
   #dropped = 0;
   /** Open addressing, linear probing: entry + 1, 0 = empty; at most half full. */
@@ -76,7 +84,7 @@ export class BadgeIndex {
   #version = new Uint32Array(1024);
   /** The CST day a party's data was read (a code into #strings): it is trusted that day only. */
   #readDay = new Int32Array(1024);
-  /** What the running load read of a party: 1 its state, 2 the party itself. */
+  /** What the running load read of a party: 1 its state, 2 the party itself; 7 once the load made it current. */
   #loadedBits = new Uint8Array(1024);
   #loadDay = 0;
   #lastLoadDay = '';
@@ -89,6 +97,9 @@ export class BadgeIndex {
   /** Bumped by every invalidation (for tokens and parties the index does not hold yet). */
   epoch = 0;
   #suspended = false;
+  /** Suspensions so far, and their count when the running load began (a load spanning one is not trusted). */
+  #suspensions = 0;
+  #loadSuspensions = 0;
   /** While a load runs: party id → the epoch of its latest invalidation. */
   #invalidatedDuringLoad: Map<string, number> | null = null;
   #word = new Uint32Array(4);
@@ -126,7 +137,8 @@ export class BadgeIndex {
     const version = this.#version[p] as number;
     // Like a cached response, what was read is good until the next CST midnight: a write path that
     // forgot to invalidate cannot keep a badge stale for longer than that.
-    if (!this.#fresh[p] || this.#readDay[p] !== this.#todayCode) return { party: p, version, badge: null };
+    if (!this.#fresh[p] || this.#readDay[p] !== this.#todayCode || this.#tokVersion[t] !== version)
+      return { party: p, version, badge: null };
     const until = this.#strings[this.#until[p] as number] ?? null;
     const policy = this.#strings[this.#policy[p] as number] as string;
     // Time alone can change a color (past `until`), and so can another policy: the database recomputes.
@@ -162,7 +174,7 @@ export class BadgeIndex {
     if (this.#suspended) return;
     if (typeof seen === 'number' ? seen !== this.epoch : this.#version[seen.party] !== seen.version) return;
     hexWords(tokenHash, this.#word);
-    const t = this.#findWords(this.#word);
+    let t = this.#findWords(this.#word);
     if (!row) {
       if (t >= 0 && (this.#tokParty[t] as number) >= 0) {
         this.#tokParty[t] = -1;
@@ -170,11 +182,15 @@ export class BadgeIndex {
       }
       return;
     }
+    // At the cap a new token (and a party the index would hold only for it) is left to the database.
+    if (t < 0 && this.size >= this.maxTokens) return;
     const p = this.#setParty(row, this.#dayCode(day));
-    if (t >= 0) {
+    if (t < 0) t = this.#addToken(this.#word, p);
+    else {
       if (this.#tokParty[t] === -1) this.#dropped--;
       this.#tokParty[t] = p;
-    } else if (this.#tokens < this.maxTokens) this.#addToken(this.#word, p);
+    }
+    this.#tokVersion[t] = this.#version[p] as number;
   }
 
   /**
@@ -186,15 +202,20 @@ export class BadgeIndex {
     this.#loadDay = this.#dayCode(day);
     if (day > this.#lastLoadDay) this.#lastLoadDay = day;
     this.#loadedBits.fill(0);
+    this.#tokLoaded.fill(0);
+    this.#loadSuspensions = this.#suspensions;
     return this.epoch;
   }
 
   /** A token read by the load (false once `maxTokens` are held). */
   loadToken(tokenHash: string, partyId: string): boolean {
     hexWords(tokenHash, this.#word);
-    if (this.#findWords(this.#word) >= 0) return true;
-    if (this.#tokens >= this.maxTokens) return false;
-    this.#addToken(this.#word, this.#slot(partyId));
+    let t = this.#findWords(this.#word);
+    if (t < 0) {
+      if (this.size >= this.maxTokens) return false;
+      t = this.#addToken(this.#word, this.#slot(partyId));
+    }
+    this.#tokLoaded[t] = 1;
     return true;
   }
 
@@ -209,42 +230,50 @@ export class BadgeIndex {
     this.#loadedBits[p] = (this.#loadedBits[p] as number) | 1;
   }
 
-  /** A party read by the load. */
-  loadParty(partyId: string, kind: 'person' | 'org', nameMasked: string): void {
+  /**
+   * A party read by the load, with whether it has an open objection (the load reads the open objections
+   * before the parties, so a party the index already answers for never shows without its flag).
+   */
+  loadParty(partyId: string, kind: 'person' | 'org', nameMasked: string, objection: boolean): void {
     const p = this.#loadable(partyId);
     if (p < 0) return;
     this.#kind[p] = kind === 'org' ? 1 : 0;
     this.#names[p] = nameMasked;
-    this.#objection[p] = 0;
+    this.#objection[p] = objection ? 1 : 0;
     this.#loadedBits[p] = (this.#loadedBits[p] as number) | 2;
-  }
-
-  /** A party with an open objection, read by the load after its parties. */
-  loadObjection(partyId: string): void {
-    const p = this.#loadable(partyId);
-    if (p >= 0) this.#objection[p] = 1;
   }
 
   /** Token, state and party of one badge read by a load that began at `since` (tests, benchmarks). */
   load(tokenHash: string, row: IndexedBadge, _since: number): boolean {
     if (!this.loadToken(tokenHash, row.partyId)) return false;
     this.loadState(row.partyId, row);
-    this.loadParty(row.partyId, row.kind, row.nameMasked);
-    if (row.objection) this.loadObjection(row.partyId);
+    this.loadParty(row.partyId, row.kind, row.nameMasked, row.objection);
     return true;
   }
 
-  /** The load that began at `since` read everything: its parties read whole, not invalidated since, are current. */
+  /**
+   * The load that began at `since` read everything: its parties read whole, not invalidated since, are
+   * current, and so are the tokens it read of them (a token it did not read was revoked, or is newer: the
+   * database is asked). Nothing is trusted if the index was suspended meanwhile (invalidations were lost).
+   */
   endLoad(since: number): void {
     const changed = this.#invalidatedDuringLoad;
+    this.#invalidatedDuringLoad = null;
+    if (this.#loadSuspensions !== this.#suspensions) return;
     for (let p = 0; p < this.#ids.length; p++) {
       if (this.#loadedBits[p] !== 3) continue;
       const at = changed?.get(this.#ids[p] as string);
       if (at !== undefined && at > since) continue;
       this.#fresh[p] = 1;
       this.#readDay[p] = this.#loadDay;
+      this.#loadedBits[p] = 7;
     }
-    this.#invalidatedDuringLoad = null;
+    // Only parties this load made current: one invalidated meanwhile may be current again from a later
+    // lookup of another of its tokens, which says nothing of those the load read before the change.
+    for (let t = 0; t < this.#tokens; t++) {
+      const p = this.#tokParty[t] as number;
+      if (p >= 0 && this.#tokLoaded[t] && this.#loadedBits[p] === 7) this.#tokVersion[t] = this.#version[p] as number;
+    }
     this.loaded = true;
   }
 
@@ -265,6 +294,7 @@ export class BadgeIndex {
   /** Nothing is answered (invalidations may be missed) until `resume`. */
   suspend(): void {
     this.#suspended = true;
+    this.#suspensions++;
     this.epoch++;
   }
 
@@ -348,14 +378,19 @@ export class BadgeIndex {
     }
   }
 
-  #addToken(w: Uint32Array, p: number): void {
+  #addToken(w: Uint32Array, p: number): number {
     const t = this.#tokens++;
     this.#keys = grow(this.#keys, 4 * (t + 1));
     this.#tokParty = grow(this.#tokParty, t + 1);
+    this.#tokVersion = grow(this.#tokVersion, t + 1);
+    this.#tokLoaded = grow(this.#tokLoaded, t + 1);
     this.#keys.set(w, 4 * t);
     this.#tokParty[t] = p;
+    // Unconfirmed until the database or a load says otherwise (a party's version never reaches this).
+    this.#tokVersion[t] = 0xffffffff;
     if (2 * this.#tokens > this.#slots.length) this.#rehash(this.#slots.length * 2);
     else this.#place(t);
+    return t;
   }
 
   #place(t: number): void {
@@ -414,6 +449,12 @@ export async function loadBadgeIndex(
     return true;
   };
   try {
+    // Open objections first: a party is written whole (its flag included) when the load reaches it.
+    const open = new Set(
+      rowsOf<{ party_id: string }>(
+        await deps.db.db.execute(sql`select distinct party_id from objections where status = 'open'`),
+      ).map((r) => r.party_id),
+    );
     const ok =
       (await scan('badge_tokens', 'token_hash, party_id, revoked_at', (r) => {
         if (r.revoked_at === null) index.loadToken(r.token_hash as string, r.party_id as string);
@@ -431,13 +472,10 @@ export async function loadBadgeIndex(
         },
       )) &&
       (await scan('parties', 'id, kind, name_masked', (r) => {
-        index.loadParty(r.id as string, r.kind as 'person' | 'org', r.name_masked as string);
+        const id = r.id as string;
+        index.loadParty(id, r.kind as 'person' | 'org', r.name_masked as string, open.has(id));
       }));
     if (!ok) return false;
-    const open = rowsOf<{ party_id: string }>(
-      await deps.db.db.execute(sql`select distinct party_id from objections where status = 'open'`),
-    );
-    for (const r of open) index.loadObjection(r.party_id);
     index.endLoad(since);
     done = true;
     return true;
