@@ -281,6 +281,22 @@ describe.each(dbKinds())('webhooks on %s', (kind) => {
     ]);
   });
 
+  it('a webhook deleted while a batch of its events is delivered gets none of the later events', async () => {
+    const created = await h.as('exchange').webhook.create.mutate({ url: rx.url, types: ['record.created'] });
+    const partyId = await person();
+    for (let i = 0; i < 3; i++) await newRecord(partyId, i === 0 ? 'Y14' : 'Y08');
+    let deleted = false;
+    rx.answer = async () => {
+      if (!deleted) {
+        deleted = true;
+        await h.as('exchange').webhook.delete.mutate({ id: created.id });
+      }
+      return 200;
+    };
+    expect(await worker().drain()).toBe(1);
+    expect(rx.requests).toHaveLength(1);
+  });
+
   it('retries with back-off on non-2xx, disables the endpoint after the retry window, and replay re-enables it', async () => {
     const created = await h.as('exchange').webhook.create.mutate({ url: rx.url, types: ['record.created'] });
     const partyId = await person();

@@ -13,8 +13,8 @@ export interface TestReceiver {
   received: Received[];
   /** What the receiver answers (default 200). */
   status: number;
-  /** When set, the status to answer this request (instead of `status`). */
-  answer: ((r: Received) => number) | null;
+  /** When set, the status to answer this request (instead of `status`); may wait for something first. */
+  answer: ((r: Received) => number | Promise<number>) | null;
   /** Every request answered, whatever the status (`received` has the 2xx ones). */
   requests: Received[];
   /** While true, requests are kept waiting, unanswered (in `held`). */
@@ -76,13 +76,13 @@ export async function startTestReceiver(path = '/hook'): Promise<TestReceiver> {
         req.on('data', (d) => {
           body += d;
         });
-        req.on('end', () => {
+        req.on('end', async () => {
           if (r.hold) {
             r.held.push({ headers: req.headers, body, at: Date.now() });
             return;
           }
           const got = { headers: req.headers, body, at: Date.now() };
-          const status = r.answer ? r.answer(got) : r.status;
+          const status = r.answer ? await r.answer(got) : r.status;
           r.requests.push(got);
           if (status >= 200 && status < 300) received.push(got);
           res.writeHead(status).end();

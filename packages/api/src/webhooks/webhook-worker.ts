@@ -55,8 +55,9 @@ export function resolveWebhookOptions(o: WebhookOptions = {}): ResolvedWebhookOp
     batch: Math.max(1, o.batch ?? 20),
     backoff: o.backoff ?? { baseMs: 5_000, maxMs: 3_600_000 },
     retryWindowMs: o.retryWindowMs ?? 24 * 3_600_000,
-    // Longer than an attempt can take, so a live worker's attempt is never claimed by another.
-    leaseMs: Math.max(o.leaseMs ?? timeoutMs + 15_000, timeoutMs + 1_000),
+    // Longer than an attempt can take, so a live worker's attempt is never claimed by another; long
+    // enough that a batch's later events fit in it (each needs an attempt plus LEASE_MARGIN_MS left).
+    leaseMs: Math.max(o.leaseMs ?? timeoutMs + 60_000, timeoutMs + 1_000),
   };
 }
 
@@ -89,9 +90,13 @@ const ACK_DELAY_MS = 5;
 
 /**
  * A party's next claimed event is sent only if its attempt can end this long before the lease does,
- * so that no other worker claims the party while this one is still delivering it.
+ * so that no other worker claims the party while this one is still delivering it or recording the
+ * outcome (and leases written by one host's clock survive a few seconds of skew on another's).
  */
-const LEASE_MARGIN_MS = 1_000;
+const LEASE_MARGIN_MS = 15_000;
+
+/** How long a webhook found live (not deleted or disabled, its key not revoked) is believed to be. */
+const LIVENESS_MS = 1_000;
 
 /** The message id of an event for one endpoint: the same on every retry and replay (receivers dedupe by it). */
 export function messageId(webhookId: string, seq: number): string {
@@ -184,6 +189,8 @@ export class WebhookWorker {
   readonly #observer: WebhookObserver | undefined;
   readonly #owner = `wkr_${randomBytes(9).toString('base64url')}`;
   readonly #endpoints = new Map<string, Promise<Endpoint | null>>();
+  /** When each webhook was last found live (see #live). */
+  readonly #liveAt = new Map<string, number>();
   /** Parties being delivered (each one POST in flight at most). */
   #inFlight = 0;
   /** Attempts made so far (what `drain` answers). */
@@ -323,7 +330,12 @@ export class WebhookWorker {
   ): Promise<void> {
     for (const [i, row] of rows.entries()) {
       const leaseLeft = this.#o.leaseMs - (performance.now() - leasedAt);
-      if (i > 0 && (this.#abort.signal.aborted || leaseLeft < this.#o.timeoutMs + LEASE_MARGIN_MS)) {
+      if (
+        i > 0 &&
+        (this.#abort.signal.aborted ||
+          leaseLeft < this.#o.timeoutMs + LEASE_MARGIN_MS ||
+          !(await this.#live(row.webhookId)))
+      ) {
         this.#released.push(...rows.slice(i));
         return;
       }
@@ -372,6 +384,26 @@ export class WebhookWorker {
       });
     }
     await appendAudits(tx, entries, now);
+  }
+
+  /**
+   * Whether a webhook may still be sent to (checked at most every LIVENESS_MS): the claim checked it, but
+   * a batch takes time, and a webhook deleted or disabled, or its key revoked, meanwhile gets nothing more.
+   */
+  async #live(webhookId: string): Promise<boolean> {
+    const at = this.#liveAt.get(webhookId);
+    if (at !== undefined && performance.now() - at < LIVENESS_MS) return true;
+    const rows = rowsOf(
+      await this.#deps.db.db.execute(sql`
+        select 1 from webhooks w join api_keys k on k.id = w.api_key_id and k.revoked_at is null
+        where w.id = ${webhookId} and w.deleted_at is null and w.disabled_at is null`),
+    );
+    if (rows.length === 0) {
+      this.#liveAt.delete(webhookId);
+      return false;
+    }
+    this.#liveAt.set(webhookId, performance.now());
+    return true;
   }
 
   /** A webhook's URL, signer and owner, cached (they never change); read through `tx` inside a transaction. */
@@ -453,6 +485,9 @@ export class WebhookWorker {
       .then(() => this.#recordAcks())
       .finally(() => {
         this.#flushing = null;
+        // Outcomes that arrived after the last round of #recordAcks looked are recorded now, not with
+        // the next delivery (which may never come on a quiet queue, and the lease would run out first).
+        if (this.#acks.length > 0 || this.#released.length > 0) void this.#flushSoon();
         this.#wake?.();
       });
     return this.#flushing;
