@@ -195,7 +195,7 @@ export async function caseHistory(c: Caller, partyId: string, purpose?: string) 
           from case_marks m
          where m.case_number in (select case_number from screenings where party_id = ${partyId})
         union all
-        select r.effective_from::text, r.case_number, r.court, 'entered', null, null, r.category, r.id,
+        select to_char(r.effective_from, 'YYYY-MM-DD'), r.case_number, r.court, 'entered', null, null, r.category, r.id,
                r.effective_from::timestamp at time zone 'UTC'
           from records r where r.party_id = ${partyId}
         union all
