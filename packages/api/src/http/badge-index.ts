@@ -272,7 +272,8 @@ export class BadgeIndex {
     // lookup of another of its tokens, which says nothing of those the load read before the change.
     for (let t = 0; t < this.#tokens; t++) {
       const p = this.#tokParty[t] as number;
-      if (p >= 0 && this.#tokLoaded[t] && this.#loadedBits[p] === 7) this.#tokVersion[t] = this.#version[p] as number;
+      if (p >= 0 && this.#tokLoaded[t] && this.#loadedBits[p] === 7)
+        this.#tokVersion[t] = this.#version[p] as number;
     }
     this.loaded = true;
   }

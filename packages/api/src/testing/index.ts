@@ -1,6 +1,8 @@
 // `@fivecolor/api/testing`: helpers for tests that need a real database and the API (this package's,
 // the client's, the elements', the server's, an integrator's). Not for production code.
 
+// The badge index alone, for the badge benchmark's measurement of its memory per token.
+export { BadgeIndex } from '../http/badge-index.js';
 export type { AppLike, TestClient, TestClientError } from './client.js';
 export { createTestClient, trpcError } from './client.js';
 export type { Harness } from './harness.js';
@@ -14,5 +16,3 @@ export type { DbKind } from './test-db.js';
 export { createTestDatabase, dbKinds, openTestDb } from './test-db.js';
 export type { FetchLike, TrpcErrorBody, TrpcResult } from './trpc-call.js';
 export { callTrpc, procedureType } from './trpc-call.js';
-// The badge index alone, for the badge benchmark's measurement of its memory per token.
-export { BadgeIndex } from '../http/badge-index.js';
