@@ -94,8 +94,7 @@ export function prepareRecords(
     const repair = all[k] as Interval;
     if (repair.color !== 'blue') continue;
     for (const target of repair.record.repairs as readonly string[]) {
-      // Only a string is hashed; anything else is looked for (and not found) by the scan.
-      const t = all[byId && typeof target === 'string' ? byId.find(target) : scan(all, target, all.length)];
+      const t = all[byId ? byId.find(target) : scan(all, target, all.length)];
       if (!t) fail(repair.id, `repairs lists unknown record ${JSON.stringify(target)}`);
       const listed = t as Interval;
       if (listed.color !== 'red' && listed.color !== 'yellow') {
@@ -115,8 +114,7 @@ export function prepareRecords(
       else listed.repairedBy = [repair];
     }
   }
-  // Kept for the next call unless large (one huge party must not pin its table for good).
-  if (byId && byId.slots.length <= 4096) spareSlots = byId.slots;
+  if (byId) spareSlots = byId.slots;
   if (!hasRevoked && !hasRepairs) return all;
   // The counting intervals move to the front of `all`, which is then cut: no second array.
   let counting = 0;
