@@ -4,6 +4,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import { type AuditEntry, appendAudits } from '../audit/audit-log.js';
 import type { Tx } from '../db/database.js';
+import { pgArray } from '../db/pg-array.js';
 import { rowsOf } from '../db/rows.js';
 import { apiKeys, webhookOutbox, webhooks } from '../db/schema.js';
 import type { Deps } from '../services/deps.js';
@@ -600,11 +601,6 @@ function byParty(rows: readonly OutboxRow[]): OutboxRow[][] {
     last = row;
   }
   return out;
-}
-
-/** A PostgreSQL array literal of numbers or ISO timestamps: one query parameter for a whole column. */
-function pgArray(values: readonly (number | string)[]): string {
-  return `{${values.map((v) => (typeof v === 'number' ? String(v) : `"${v}"`)).join(',')}}`;
 }
 
 /** A 2xx answer: the receiver has the event. */
