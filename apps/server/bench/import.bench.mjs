@@ -3,7 +3,9 @@
 // of the same records measured in the same run (rolled back); then policy.simulate over every party.
 // PGlite always; PostgreSQL when DATABASE_URL is set. Goals: ≥ 20,000 rows/s and ≥ 30 % of the raw COPY
 // on PostgreSQL, ≥ 5,000 rows/s on PGlite, simulate ≤ 60 s for 1,000,000 parties on PostgreSQL.
-// BENCH_VERIFY=0 leaves out the closing `verify` (the longest step at full size).
+// BENCH_VERIFY=0 leaves out the closing `verify` (the longest step at full size). BENCH_ROWS sets the
+// file's size. BENCH_OLD_CLI=path/to/fivecolor-server.js also imports a second file of the same shape
+// (other parties and external ids) with that build, in the same run, before this one: old code vs new.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +24,7 @@ const KINDS = (
   process.env.BENCH_DATABASES ?? (process.env.DATABASE_URL ? 'pglite,postgres' : 'pglite')
 ).split(',');
 const CLI = fileURLToPath(new URL('../bin/fivecolor-server.js', import.meta.url));
+const OLD_CLI = process.env.BENCH_OLD_CLI;
 const SECRET = 'bench-secret-bench-secret-bench-secret-0123';
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
 
@@ -39,7 +42,7 @@ function residentId(n) {
 }
 
 /** A court history: two records per party on average, a tenth with a pre-2016 case number. */
-function historyFile(dir, rows) {
+function historyFile(dir, rows, base = 0) {
   const cats = ['Y05', 'Y14', 'R01', 'G01', 'Y09', 'R03'];
   const lines = [
     'externalId,kind,idType,idNumber,name,category,court,caseNumber,effectiveFrom,effectiveUntil,note,repairs',
@@ -50,19 +53,19 @@ function historyFile(dir, rows) {
     const caseNumber =
       i % 10 === 0 ? `（${Math.min(year, 2015)}）甬民二终字第${i + 1}号` : `（${year}）浙0212民初${i + 1}号`;
     lines.push(
-      `H-${i},person,RESIDENT_ID,${residentId(i >> 1)},王某某,${cat},浙0212,${caseNumber},${year}/${1 + (i % 12)}/${1 + (i % 28)},,历史数据,`,
+      `H-${base + i},person,RESIDENT_ID,${residentId(base / 2 + (i >> 1))},王某某,${cat},浙0212,${caseNumber},${year}/${1 + (i % 12)}/${1 + (i % 28)},,历史数据,`,
     );
   }
-  const file = join(dir, `history-${rows}.csv`);
+  const file = join(dir, `history-${base}-${rows}.csv`);
   writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
 }
 
-function cli(args, env) {
+function cli(args, env, bin = CLI) {
   return new Promise((resolve, reject) =>
     execFile(
       process.execPath,
-      [CLI, ...args],
+      [bin, ...args],
       { env: { ...process.env, ...env, FIVECOLOR_SECRET: SECRET }, maxBuffer: 1 << 26 },
       (err, stdout, stderr) =>
         err ? reject(new Error(`${args.join(' ')}: ${err.message}\n${stdout}\n${stderr}`)) : resolve(stdout),
@@ -105,8 +108,10 @@ for (const kind of KINDS) {
   const env = { FIVECOLOR_DATA_DIR: dir, DATABASE_URL: t?.url ?? '', LOG_LEVEL: 'warn' };
   const open = () => openDatabase(t ? { databaseUrl: t.url } : { dataDir: dir });
   const parties = kind === 'pglite' ? Math.min(PARTIES, 100_000) : PARTIES;
-  const rows =
-    kind === 'pglite' ? Math.min(50_000, Math.max(10_000, parties / 2)) : Math.max(20_000, parties / 5);
+  const rows = Number(
+    process.env.BENCH_ROWS ??
+      (kind === 'pglite' ? Math.min(50_000, Math.max(10_000, parties / 2)) : Math.max(20_000, parties / 5)),
+  );
   try {
     let db = await open();
     await migrate(db);
@@ -119,15 +124,30 @@ for (const kind of KINDS) {
     const copySeconds = await rawCopy(db, rows);
     await db.close();
 
+    const copyRate = rows / copySeconds;
+    let oldRate = 0;
+    if (OLD_CLI) {
+      const old = await cli(
+        ['import', historyFile(dir, rows, 10_000_000), '--source', 'bench-history'],
+        env,
+        OLD_CLI,
+      );
+      const oldSeconds = Number(/ in ([\d.]+) s,/.exec(old)?.[1]);
+      oldRate = rows / oldSeconds;
+      console.log(
+        `  OLD import of ${fmt(rows)} other rows (${fmt(Number(/created (\d+)/.exec(old)?.[1]))} created): ${oldSeconds.toFixed(1)} s, ${fmt(oldRate)} rows/s; import/COPY ${((100 * oldRate) / copyRate).toFixed(0)} %`,
+      );
+    }
+
     const out = await cli(['import', file, '--source', 'bench-history'], env);
     const seconds = Number(/ in ([\d.]+) s,/.exec(out)?.[1]);
     const created = Number(/created (\d+)/.exec(out)?.[1]);
     const rate = rows / seconds;
-    const copyRate = rows / copySeconds;
     console.log(
       `  import of ${fmt(rows)} rows (${fmt(created)} created): ${seconds.toFixed(1)} s, ${fmt(rate)} rows/s; ` +
         `raw COPY of the same records ${fmt(copyRate)} rows/s; import/COPY ${((100 * rate) / copyRate).toFixed(0)} % ` +
-        `(goal ≥ ${kind === 'postgres' ? '20,000 rows/s and ≥ 30 %' : '5,000 rows/s'})`,
+        `(goal ≥ ${kind === 'postgres' ? '20,000 rows/s and ≥ 30 %' : '5,000 rows/s'})` +
+        (OLD_CLI ? `; new/old ${(rate / oldRate).toFixed(2)}×` : ''),
     );
     const again = await cli(['import', file, '--source', 'bench-history'], env);
     console.log(`  the same file again (every row unchanged): ${/ in ([\d.]+) s,/.exec(again)?.[1]} s`);

@@ -19,7 +19,7 @@ import {
   type ImportEncoding,
   ImportFileError,
   type ImportFormat,
-  readImportFile,
+  readImportRows,
 } from './import-file.js';
 
 /** Opens the database as every one-off command does (cli.ts). */
@@ -92,7 +92,15 @@ export async function importCommand(
     };
     const progress = new Progress(size, dryRun ? 'checking' : 'importing');
     const totals = { created: 0, unchanged: 0, partiesRegistered: 0, namesDiffer: 0, rows: 0 };
-    const opts = { crypto: createPartyCrypto(secret), policy, source, file: basename(file) };
+    const newSource = !(await sourceHasRecords(db, source));
+    const opts = {
+      crypto: createPartyCrypto(secret),
+      secret,
+      policy,
+      source,
+      file: basename(file),
+      newSource,
+    };
     const write = async (rows: ImportRow[]) => {
       if (rows.length === 0) return;
       const out: BatchOutcome = await importBatch(db, rows, opts);
@@ -121,41 +129,44 @@ export async function importCommand(
     let batch: ImportRow[] = [];
     const started = performance.now();
     try {
-      for await (const item of readImportFile(file, {
+      for await (const items of readImportRows(file, {
         format,
         encoding,
         onBytes: (n) => progress.bytes(n),
-      })) {
-        totals.rows++;
-        if ('problem' in item) {
-          report({ line: item.line, ...item.problem });
-          continue;
-        }
-        const checked = checkImportRow(item.raw, item.line, { policy, today });
-        if (!checked.ok) {
-          for (const p of checked.problems) report({ line: item.line, ...p });
-          continue;
-        }
-        const row = checked.row;
-        const first = seen.get(row.externalId);
-        if (first !== undefined) {
-          report({
-            line: row.line,
-            column: 'externalId',
-            rule: `appears twice in the file (first on line ${first})`,
-          });
-          continue;
-        }
-        seen.set(row.externalId, row.line);
-        if (row.repairs.length > 0) repairs.push(row);
-        else if (!dryRun) {
-          batch.push(row);
-          if (batch.length >= batchSize) {
-            await queue(batch);
-            batch = [];
+      }))
+        for (const item of items) {
+          // Let the batch in flight read its replies: checking a chunk of the file takes the event loop
+          // for as long as it lasts otherwise, and the database waits.
+          if ((++totals.rows & 511) === 0) await new Promise((r) => setImmediate(r));
+          if ('problem' in item) {
+            report({ line: item.line, ...item.problem });
+            continue;
+          }
+          const checked = checkImportRow(item.raw, item.line, { policy, today });
+          if (!checked.ok) {
+            for (const p of checked.problems) report({ line: item.line, ...p });
+            continue;
+          }
+          const row = checked.row;
+          const first = seen.get(row.externalId);
+          if (first !== undefined) {
+            report({
+              line: row.line,
+              column: 'externalId',
+              rule: `appears twice in the file (first on line ${first})`,
+            });
+            continue;
+          }
+          seen.set(row.externalId, row.line);
+          if (row.repairs.length > 0) repairs.push(row);
+          else if (!dryRun) {
+            batch.push(row);
+            if (batch.length >= batchSize) {
+              await queue(batch);
+              batch = [];
+            }
           }
         }
-      }
     } catch (err) {
       await inFlight.catch(() => {});
       progress.stop();
@@ -205,6 +216,13 @@ export async function importCommand(
     code = badLines > 0 ? 1 : 0;
   });
   return code;
+}
+
+async function sourceHasRecords(db: Db, source: string): Promise<boolean> {
+  const res = (await db.db.execute(
+    sql`select exists (select 1 from records where source = ${source}) as stored`,
+  )) as unknown as { rows: { stored: boolean }[] };
+  return res.rows[0]?.stored === true;
 }
 
 async function storedExternalIds(db: Db, source: string, ids: string[]): Promise<Set<string>> {

@@ -274,4 +274,87 @@ describe.each(dbKinds())('bulk import, simulate and apply (%s)', (kind) => {
     expect(await count(sql`select count(*) as n from records`)).toBe(records + 2);
     expect((await verifyIntegrity(h.db)).mismatches).toEqual([]);
   });
+  it('with the secret, keys a normalized identifier as party.register does; CSV specials round-trip and verify', async () => {
+    let n = 100;
+    while (!residentId(n, '330212', '19700101').endsWith('X')) n++;
+    const lower = residentId(n, '330212', '19700101').toLowerCase();
+    const batch = rows([
+      {
+        externalId: 'D-1',
+        ...person(2, '李某'), // registered by the first batch, keyed by crypto.identityHash
+        category: 'Y05',
+        court: '浙0212',
+        caseNumber: '（2025）浙0212民初30号',
+        effectiveFrom: '2025-06-01',
+        note: 'a,"b"\nc\\d',
+      },
+      {
+        externalId: 'D,"2"',
+        kind: 'person',
+        idType: 'RESIDENT_ID',
+        idNumber: lower,
+        name: '赵, "某"',
+        category: 'Y05',
+        court: '浙0212',
+        caseNumber: '（2025）浙0212民初31号',
+        effectiveFrom: '2025-06-01',
+        effectiveUntil: 'indefinite',
+      },
+    ]);
+    const out = await importBatch(h.db, batch, { ...opts(), secret: h.secret });
+    expect(out).toMatchObject({ created: 2, unchanged: 0, rejected: [], partiesRegistered: 1 });
+    const stored = rowsOf<{
+      external_id: string;
+      note: string | null;
+      identity_hash: string;
+      until: string | null;
+    }>(
+      await h.db.db.execute(sql`
+        select r.external_id, r.note, p.identity_hash, r.effective_until::text as until
+        from records r join parties p on p.id = r.party_id
+        where r.external_id in ('D-1', 'D,"2"') order by r.external_id`),
+    );
+    expect(stored).toEqual([
+      {
+        external_id: 'D,"2"',
+        note: null,
+        identity_hash: h.deps.crypto.identityHash('RESIDENT_ID', lower),
+        until: null,
+      },
+      {
+        external_id: 'D-1',
+        note: 'a,"b"\nc\\d',
+        identity_hash: h.deps.crypto.identityHash('RESIDENT_ID', person(2, '').idNumber),
+        until: '2027-06-01',
+      },
+    ]);
+    const again = await importBatch(h.db, batch, { ...opts(), secret: h.secret });
+    expect(again).toMatchObject({ created: 0, unchanged: 2 });
+    expect((await verifyIntegrity(h.db)).mismatches).toEqual([]);
+  });
+  it('a batch told its source is new still finds a stored row: written again with the lookup', async () => {
+    const batch = rows([
+      {
+        externalId: 'A-1',
+        ...person(1, '章某某'),
+        category: 'R01',
+        court: '浙0212',
+        caseNumber: '(2025)浙0212刑初1号',
+        effectiveFrom: '2025-01-01',
+      },
+      {
+        externalId: 'E-1',
+        ...person(1, '章某某'),
+        category: 'Y05',
+        court: '浙0212',
+        caseNumber: '（2025）浙0212民初40号',
+        effectiveFrom: '2025-06-01',
+      },
+    ]);
+    const records = await count(sql`select count(*) as n from records`);
+    const out = await importBatch(h.db, batch, { ...opts(), secret: h.secret, newSource: true });
+    expect(out).toMatchObject({ created: 1, unchanged: 1, rejected: [], partiesRegistered: 0 });
+    expect(await count(sql`select count(*) as n from records`)).toBe(records + 1);
+    expect((await verifyIntegrity(h.db)).mismatches).toEqual([]);
+  });
 });

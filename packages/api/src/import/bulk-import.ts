@@ -1,15 +1,16 @@
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { type Color, maskIdNumber, maskName, type Policy, toCstDate } from '@fivecolor/core';
 import { sql } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
-import { batchProof, batchRecordId, MAX_BATCH_ROWS, newBatchPrefix } from '../audit/batch-digest.js';
-import type { PartyCrypto } from '../crypto/party-crypto.js';
+import { batchDigest, batchRecordId, MAX_BATCH_ROWS, newBatchPrefix } from '../audit/batch-digest.js';
+import { canonicalJson } from '../audit/canonical-json.js';
+import { deriveKey, type PartyCrypto } from '../crypto/party-crypto.js';
 import type { Db } from '../db/database.js';
-import { newId } from '../db/ids.js';
 import { rowsOf } from '../db/rows.js';
-import type { records } from '../db/schema.js';
+import { isUniqueViolation } from '../db/write-tx.js';
 import { notifyParties, updateStates } from '../services/policy-service.js';
 import { materializeParty, type PartyStateValues, type RecordFacts } from '../state/materialize.js';
-import { type BulkScope, bulkTransaction } from './bulk-tx.js';
+import { type BulkScope, bulkTransaction, csvText } from './bulk-tx.js';
 import type { ImportProblem, ImportRow } from './import-row.js';
 
 export interface ImportOptions {
@@ -23,6 +24,17 @@ export interface ImportOptions {
   actorId?: string | undefined;
   /** The file's name, for the audit entry. */
   file?: string | undefined;
+  /**
+   * The server secret `crypto` was made from: with it, identity hashes are computed from the rows'
+   * identifiers as `checkImportRow` normalized them, without parsing each one again.
+   */
+  secret?: string | undefined;
+  /**
+   * No record of `source` was stored when the import began: a batch skips looking its external ids up
+   * (they cannot be stored yet), and should one be stored after all (another import of the same source
+   * at the same time) the batch is rolled back and written again with the lookup.
+   */
+  newSource?: boolean | undefined;
 }
 
 export interface BatchOutcome {
@@ -37,29 +49,119 @@ export interface BatchOutcome {
   colorChanges: number;
 }
 
-type RecordRow = typeof records.$inferSelect;
-type Change = [string, string, string | null, Color | null, Color | null, Record<string, unknown>, Date];
-const CHANGE_COLUMNS = ['party_id', 'kind', 'record_id', 'color', 'previous_color', 'data', 'at'];
-const RECORD_COLUMNS: [keyof RecordRow, string][] = [
-  ['id', 'id'],
-  ['partyId', 'party_id'],
-  ['category', 'category'],
-  ['court', 'court'],
-  ['caseNumber', 'case_number'],
-  ['effectiveFrom', 'effective_from'],
-  ['effectiveUntil', 'effective_until'],
-  ['repairs', 'repairs'],
-  ['note', 'note'],
-  ['source', 'source'],
-  ['externalId', 'external_id'],
-  ['revision', 'revision'],
-  ['createdBy', 'created_by'],
-  ['createdAt', 'created_at'],
+const PARTY_COLUMNS = [
+  'id',
+  'kind',
+  'id_type',
+  'identity_hash',
+  'id_number_enc',
+  'name_enc',
+  'name_masked',
+  'id_number_masked',
+  'created_by',
+  'created_at',
 ];
+const RECORD_COLUMNS = [
+  'id',
+  'party_id',
+  'category',
+  'court',
+  'case_number',
+  'effective_from',
+  'effective_until',
+  'repairs',
+  'note',
+  'source',
+  'external_id',
+  'revision',
+  'created_by',
+  'created_at',
+];
+const STATE_COLUMNS = [
+  'party_id',
+  'color',
+  'since',
+  'until',
+  'basis',
+  'policy_id',
+  'as_of',
+  'version',
+  'updated_at',
+];
+const CHANGE_COLUMNS = ['party_id', 'kind', 'record_id', 'color', 'previous_color', 'data', 'at'];
 const IMPORT_LOCK = 727003;
 
 const json = (v: unknown) => JSON.stringify(v);
 const dateText = (v: unknown) => (v === null || v === undefined ? null : String(v).slice(0, 10));
+
+/** A record this batch writes: what the states, the change feed and the batch proof need. */
+interface NewRecord extends RecordFacts {
+  partyId: string;
+  /** `rowHash('records', row)` of the row as written (see `recordLeaf`). */
+  leaf: string;
+}
+
+/** A party this batch registers, encrypted only when some written record names it. */
+interface NewParty {
+  id: string;
+  hash: string;
+  row: ImportRow;
+}
+
+const hmacKeys = new Map<string, Buffer>();
+/** The identity HMAC key of `secret` (as `createPartyCrypto` derives it), derived once. */
+function hmacKey(secret: string): Buffer {
+  let key = hmacKeys.get(secret);
+  if (!key) {
+    key = deriveKey(secret, 'identity-hmac');
+    hmacKeys.set(secret, key);
+  }
+  return key;
+}
+
+// Party ids as `newId('pty')` makes them (16 random bytes, base64url), cut from a pool of random bytes.
+let idPool = Buffer.alloc(0);
+let idAt = 0;
+function newPartyId(): string {
+  if (idAt + 16 > idPool.length) {
+    idPool = randomBytes(16 * 4096);
+    idAt = 0;
+  }
+  idAt += 16;
+  return `pty_${idPool.toString('base64url', idAt - 16, idAt)}`;
+}
+
+/**
+ * `rowHash('records', row)` of a record as a batch writes it (revision 0, not revoked): its canonical
+ * JSON written out in key order, without building the row object (a bulk import hashes every record).
+ */
+export function recordLeaf(r: {
+  id: string;
+  partyId: string;
+  category: string;
+  court: string;
+  caseNumber: string;
+  effectiveFrom: string;
+  effectiveUntil: string | null;
+  repairs: readonly string[] | null;
+  note: string | null;
+  source: string;
+  externalId: string;
+  createdBy: string;
+  createdAt: Date;
+}): string {
+  const body =
+    `{"caseNumber":${json(r.caseNumber)},"category":${json(r.category)},"court":${json(r.court)}` +
+    `,"createdAt":"${r.createdAt.toISOString()}","createdBy":${json(r.createdBy)}` +
+    `,"effectiveFrom":${json(r.effectiveFrom)}` +
+    (r.effectiveUntil === null ? '' : `,"effectiveUntil":${json(r.effectiveUntil)}`) +
+    `,"externalId":${json(r.externalId)},"id":${json(r.id)}` +
+    (r.note === null ? '' : `,"note":${json(r.note)}`) +
+    `,"partyId":${json(r.partyId)}` +
+    (r.repairs === null ? '' : `,"repairs":${canonicalJson(r.repairs)}`) +
+    `,"revision":0,"source":${json(r.source)}}`;
+  return createHash('sha256').update('records\n').update(body).digest('hex');
+}
 
 /**
  * Writes a batch of checked import rows (`checkImportRow`) in one transaction (`bulkTransaction`): rows
@@ -74,16 +176,22 @@ const dateText = (v: unknown) => (v === null || v === undefined ? null : String(
  */
 export function importBatch(db: Db, batch: readonly ImportRow[], opts: ImportOptions): Promise<BatchOutcome> {
   if (batch.length > MAX_BATCH_ROWS) throw new RangeError(`importBatch: at most ${MAX_BATCH_ROWS} rows`);
-  return bulkTransaction(db, (s) => writeBatch(db, s, batch, opts));
+  if (!opts.newSource) return bulkTransaction(db, (s) => writeBatch(db, s, batch, opts, true));
+  return bulkTransaction(db, (s) => writeBatch(db, s, batch, opts, false)).catch((err) => {
+    if (!isUniqueViolation(err, 'records_source_external_uq')) throw err;
+    return bulkTransaction(db, (s) => writeBatch(db, s, batch, opts, true));
+  });
 }
 
 async function writeBatch(
   db: Db,
-  { tx, copy }: BulkScope,
+  { tx, copyCsv }: BulkScope,
   batch: readonly ImportRow[],
   o: ImportOptions,
+  lookUp: boolean,
 ): Promise<BatchOutcome> {
   const now = o.now ?? new Date();
+  const nowIso = now.toISOString();
   const asOf = toCstDate(now);
   const actorId = o.actorId ?? 'cli';
   const out: BatchOutcome = {
@@ -95,13 +203,28 @@ async function writeBatch(
     colorChanges: 0,
   };
   await tx.execute(sql`select pg_advisory_xact_lock(${IMPORT_LOCK})`);
-  const hashes = batch.map((r) => o.crypto.identityHash(r.idType, r.idNumber));
+  // One HMAC per identity of the batch (a party's rows usually come together); with the secret, of the
+  // identifier checkImportRow already normalized, without parsing it again.
+  const key = o.secret === undefined ? null : hmacKey(o.secret);
+  const hashOf = new Map<string, string>();
+  const hashes = batch.map((r) => {
+    const id = `${r.idType}\u0000${r.idNumber}`;
+    let hash = hashOf.get(id);
+    if (hash === undefined) {
+      hash = key
+        ? createHmac('sha256', key).update(id).digest('hex')
+        : o.crypto.identityHash(r.idType, r.idNumber);
+      hashOf.set(id, hash);
+    }
+    return hash;
+  });
 
   // What is stored: one index lookup per row (LATERAL … LIMIT 1 keeps the planner from scanning every
   // record of the source or every party, which grows with each batch).
   const done = new Map<number, Record<string, unknown>>();
-  for (const r of rowsOf<Record<string, unknown>>(
-    await tx.execute(sql`
+  if (lookUp)
+    for (const r of rowsOf<Record<string, unknown>>(
+      await tx.execute(sql`
       select s.n, r.category, r.court, r.case_number, r.effective_from, r.effective_until, r.note,
         r.identity_hash
       from jsonb_array_elements_text(${json(batch.map((r) => r.externalId))}::jsonb)
@@ -111,8 +234,8 @@ async function writeBatch(
           r.effective_until::text as effective_until, r.note, p.identity_hash
         from records r join parties p on p.id = r.party_id
         where r.source = ${o.source} and r.external_id = s.external_id limit 1) r`),
-  ))
-    done.set(Number(r.n) - 1, r);
+    ))
+      done.set(Number(r.n) - 1, r);
   const wanted = [...new Set(hashes.filter((_, n) => !done.has(n)))];
   const stored = new Map<string, { id: string; nameEnc: string }>();
   if (wanted.length > 0)
@@ -142,12 +265,17 @@ async function writeBatch(
       targets.set(r.external_id, { id: r.id, partyId: r.party_id, category: r.category, revoked: r.revoked });
 
   const prefix = newBatchPrefix();
-  const newParties: unknown[][] = [];
-  const newRecords: RecordRow[] = [];
+  const sourceCsv = csvText(o.source);
+  const tail = `,${sourceCsv}`;
+  const actorCsv = csvText(actorId);
+  const newParties: NewParty[] = [];
+  const newRecords: NewRecord[] = [];
+  let recordsCsv = '';
   const partyOf = new Map<string, string>(); // identity hash → party id, for the rows of this batch
   const namesOf = new Map<string, string>(); // identity hash → the name kept
   const fresh = new Set<string>(); // party ids registered by this batch
-  for (const [n, row] of batch.entries()) {
+  for (let n = 0; n < batch.length; n++) {
+    const row = batch[n] as ImportRow;
     const hash = hashes[n] as string;
     const prior = done.get(n);
     if (prior) {
@@ -175,21 +303,10 @@ async function writeBatch(
         partyId = found.id;
         namesOf.set(hash, o.crypto.decrypt(found.nameEnc));
       } else {
-        partyId = newId('pty');
+        partyId = newPartyId();
         fresh.add(partyId);
         namesOf.set(hash, row.name);
-        newParties.push([
-          partyId,
-          row.kind,
-          row.idType,
-          hash,
-          o.crypto.encrypt(row.idNumber),
-          o.crypto.encrypt(row.name),
-          maskName(row.name, row.kind),
-          row.kind === 'org' ? row.idNumber : maskIdNumber(row.idType, row.idNumber),
-          actorId,
-          now,
-        ]);
+        newParties.push({ id: partyId, hash, row });
       }
       partyOf.set(hash, partyId);
     }
@@ -217,54 +334,52 @@ async function writeBatch(
       }
       if (!repairs) continue;
     }
+    const id = batchRecordId(prefix, newRecords.length);
+    recordsCsv +=
+      `${id},${partyId},${csvText(row.category)},${csvText(row.court)},${csvText(row.caseNumber)},` +
+      `${row.effectiveFrom},${row.effectiveUntil ?? ''},${repairs === null ? '' : csvText(json(repairs))},` +
+      `${row.note === null ? '' : csvText(row.note)}${tail},${csvText(row.externalId)},0,${actorCsv},${nowIso}\n`;
     newRecords.push({
-      id: batchRecordId(prefix, newRecords.length),
+      id,
       partyId,
       category: row.category,
-      court: row.court,
-      caseNumber: row.caseNumber,
       effectiveFrom: row.effectiveFrom,
       effectiveUntil: row.effectiveUntil,
       repairs,
-      note: row.note,
-      source: o.source,
-      externalId: row.externalId,
-      revision: 0,
       revokedAt: null,
-      revokeReason: null,
-      revokedBy: null,
-      createdBy: actorId,
-      createdAt: now,
+      leaf: recordLeaf({
+        id,
+        partyId,
+        category: row.category,
+        court: row.court,
+        caseNumber: row.caseNumber,
+        effectiveFrom: row.effectiveFrom,
+        effectiveUntil: row.effectiveUntil,
+        repairs,
+        note: row.note,
+        source: o.source,
+        externalId: row.externalId,
+        createdBy: actorId,
+        createdAt: now,
+      }),
     });
   }
   // Register only the parties some written record names (all of a party's rows may have been rejected).
   const named = new Set(newRecords.map((r) => r.partyId));
-  const registering = newParties.filter((p) => named.has(p[0] as string));
-  out.partiesRegistered = registering.length;
+  let partiesCsv = '';
+  for (const { id, hash, row } of newParties) {
+    if (!named.has(id)) continue;
+    out.partiesRegistered++;
+    partiesCsv +=
+      `${id},${row.kind},${csvText(row.idType)},${hash},${o.crypto.encrypt(row.idNumber)},` +
+      `${o.crypto.encrypt(row.name)},${csvText(maskName(row.name, row.kind))},` +
+      `${csvText(row.kind === 'org' ? row.idNumber : maskIdNumber(row.idType, row.idNumber))},${actorCsv},${nowIso}\n`;
+  }
   out.created = newRecords.length;
   if (newRecords.length === 0) return out;
 
-  await copy(
-    'parties',
-    [
-      'id',
-      'kind',
-      'id_type',
-      'identity_hash',
-      'id_number_enc',
-      'name_enc',
-      'name_masked',
-      'id_number_masked',
-      'created_by',
-      'created_at',
-    ],
-    registering,
-  );
-  await copy(
-    'records',
-    RECORD_COLUMNS.map(([, c]) => c),
-    newRecords.map((r) => RECORD_COLUMNS.map(([k]) => r[k])),
-  );
+  await copyCsv('parties', PARTY_COLUMNS, partiesCsv);
+  await copyCsv('records', RECORD_COLUMNS, recordsCsv);
 
   // States: new parties from this batch's records; stored ones from all their records, rows locked.
   const touched = [...new Set(newRecords.map((r) => r.partyId))];
@@ -310,16 +425,15 @@ async function writeBatch(
   for (const id of touched)
     states.set(id, materializeParty(id, recordsOf.get(id) ?? [], { asOf, policy: o.policy }));
 
-  await copy(
-    'party_state',
-    ['party_id', 'color', 'since', 'until', 'basis', 'policy_id', 'as_of', 'version', 'updated_at'],
-    touched
-      .filter((id) => fresh.has(id))
-      .map((id) => {
-        const s = states.get(id) as PartyStateValues;
-        return [id, s.color, s.since, s.until, s.basis, s.policyId, s.asOf, 1, now];
-      }),
-  );
+  let statesCsv = '';
+  for (const id of touched) {
+    if (!fresh.has(id)) continue;
+    const st = states.get(id) as PartyStateValues;
+    statesCsv +=
+      `${id},${st.color},${st.since ?? ''},${st.until ?? ''},${csvText(json(st.basis))},` +
+      `${csvText(st.policyId)},${st.asOf},1,${nowIso}\n`;
+  }
+  await copyCsv('party_state', STATE_COLUMNS, statesCsv);
   await updateStates(
     tx,
     storedIds.map((id) => {
@@ -330,31 +444,25 @@ async function writeBatch(
   );
 
   // The change feed: each record, then each party's color change (a new party was green before).
-  const feed: Change[] = newRecords.map((r) => [
-    r.partyId,
-    'record.created',
-    r.id,
-    null,
-    null,
-    { category: r.category, source: o.source },
-    now,
-  ]);
+  const createdData = new Map<string, string>(); // category → the data field of its record.created
+  let feedCsv = '';
+  for (const r of newRecords) {
+    let data = createdData.get(r.category);
+    if (data === undefined) {
+      data = csvText(json({ category: r.category, source: o.source }));
+      createdData.set(r.category, data);
+    }
+    feedCsv += `${r.partyId},record.created,${r.id},,,${data},${nowIso}\n`;
+  }
   for (const id of touched) {
     const s = states.get(id) as PartyStateValues;
     const before = previous.get(id) ?? 'green';
     if (s.color === before) continue;
     out.colorChanges++;
-    feed.push([
-      id,
-      'color.changed',
-      null,
-      s.color,
-      before,
-      { since: s.since, until: s.until, basis: s.basis, policyId: s.policyId, cause: 'import' },
-      now,
-    ]);
+    const data = { since: s.since, until: s.until, basis: s.basis, policyId: s.policyId, cause: 'import' };
+    feedCsv += `${id},color.changed,,${s.color},${before},${csvText(json(data))},${nowIso}\n`;
   }
-  await copy('changes', CHANGE_COLUMNS, feed);
+  await copyCsv('changes', CHANGE_COLUMNS, feedCsv);
 
   await appendAudit(
     tx,
@@ -372,7 +480,9 @@ async function writeBatch(
         unchanged: out.unchanged,
         rejected: out.rejected.length,
         partiesRegistered: out.partiesRegistered,
-        batch: { records: batchProof(prefix, newRecords) },
+        batch: {
+          records: { prefix, count: newRecords.length, digest: batchDigest(newRecords.map((r) => r.leaf)) },
+        },
       },
     },
     now,

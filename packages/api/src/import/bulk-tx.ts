@@ -17,14 +17,21 @@ export interface BulkScope {
    * `null`/`undefined` is SQL NULL, a Date its ISO text, an object its JSON.
    */
   copy(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void>;
+  /** The same COPY of CSV text already built (each line ends in `\n`; fields quoted as `csvField` does). */
+  copyCsv(table: string, columns: readonly string[], csv: string): Promise<void>;
 }
 
 // Quoted only when needed: empty text (unquoted it would be NULL), a quote, separator, line break or
 // backslash (so no line can read as the `\.` end marker).
 const NEEDS_QUOTES = /[",\r\n\\]/;
 
+/** Text as one CSV field: quoted only when it must be (see `NEEDS_QUOTES`); never SQL NULL. */
+export function csvText(s: string): string {
+  return s === '' || NEEDS_QUOTES.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
 /** One CSV field: text, JSON for objects, and an empty unquoted field for SQL NULL. */
-function csvField(v: unknown): string {
+export function csvField(v: unknown): string {
   if (v === null || v === undefined) return '';
   const s = v instanceof Date ? v.toISOString() : typeof v === 'object' ? JSON.stringify(v) : String(v);
   return s === '' || NEEDS_QUOTES.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
@@ -58,14 +65,14 @@ export async function bulkTransaction<T>(db: Db, fn: (s: BulkScope) => Promise<T
   if (db.kind === 'pglite' && db.pglite) {
     return db.pglite.transaction(async (ptx) => {
       const tx = drizzlePglite({ client: ptx as unknown as PGlite, schema }) as unknown as Database;
+      const copyCsv = async (table: string, columns: readonly string[], csv: string) => {
+        if (csv === '') return;
+        await ptx.query(copyStatement(table, columns, "'/dev/blob'"), [], { blob: new Blob([csv]) });
+      };
       return fn({
         tx: tx as unknown as Tx,
-        async copy(table, columns, rows) {
-          if (rows.length === 0) return;
-          await ptx.query(copyStatement(table, columns, "'/dev/blob'"), [], {
-            blob: new Blob([toCsv(rows)]),
-          });
-        },
+        copy: (table, columns, rows) => copyCsv(table, columns, rows.length === 0 ? '' : toCsv(rows)),
+        copyCsv,
       });
     });
   }
@@ -73,15 +80,14 @@ export async function bulkTransaction<T>(db: Db, fn: (s: BulkScope) => Promise<T
   try {
     await client.query('BEGIN');
     const tx = drizzlePg({ client, schema }) as unknown as Database;
+    const copyCsv = async (table: string, columns: readonly string[], csv: string) => {
+      if (csv === '') return;
+      await pipeline(Readable.from([csv]), client.query(copyFrom(copyStatement(table, columns, 'STDIN'))));
+    };
     const out = await fn({
       tx: tx as unknown as Tx,
-      async copy(table, columns, rows) {
-        if (rows.length === 0) return;
-        await pipeline(
-          Readable.from([toCsv(rows)]),
-          client.query(copyFrom(copyStatement(table, columns, 'STDIN'))),
-        );
-      },
+      copy: (table, columns, rows) => copyCsv(table, columns, rows.length === 0 ? '' : toCsv(rows)),
+      copyCsv,
     });
     await client.query('COMMIT');
     return out;

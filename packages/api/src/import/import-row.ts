@@ -60,6 +60,13 @@ export function parseImportDate(s: string): string | null {
   return isIsoDate(iso) ? iso : null;
 }
 
+let yearAfterToday = ['', ''];
+/** `addDuration(today, 'P1Y')`, computed once a day rather than once a row. */
+function yearAfter(today: string): string {
+  if (yearAfterToday[0] !== today) yearAfterToday = [today, addDuration(today, 'P1Y')];
+  return yearAfterToday[1] as string;
+}
+
 const DATE_RULE = 'must be a date YYYY-MM-DD or YYYY/M/D (e.g. 2024-03-01 or 2024/3/1)';
 
 /**
@@ -134,7 +141,7 @@ export function checkImportRow(
   const fromText = str('effectiveFrom', 10);
   if (fromText !== undefined) {
     effectiveFrom = parseImportDate(fromText) ?? bad('effectiveFrom', DATE_RULE);
-    const limit = addDuration(ctx.today, 'P1Y');
+    const limit = yearAfter(ctx.today);
     if (effectiveFrom !== undefined && effectiveFrom > limit)
       effectiveFrom = bad('effectiveFrom', `must be at most one year after today (${limit})`);
   }
