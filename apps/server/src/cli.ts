@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import {
   activeSigningKey,
+  checkApiKeyOptions,
   checkSecret,
   createApiKey,
   createLogger,
@@ -195,14 +196,16 @@ async function createKeyCommand(args: string[], config: ServerConfig): Promise<n
   if (!values.role || !keyRoles.includes(values.role as Exclude<Role, 'party'>)) {
     throw new Error(`--role: must be one of ${keyRoles.join(', ')}`);
   }
+  const name = values.name ?? `${values.role} key`;
+  const options = {
+    role: values.role as Role,
+    name,
+    org: values.org ?? name,
+    ...(values.court !== undefined ? { court: values.court } : {}),
+  };
+  checkApiKeyOptions(options); // before the database is opened (or made)
   await withDatabase(config, async (db, secret) => {
-    const name = values.name ?? `${values.role} key`;
-    const { id, key } = await createApiKey(db, secret, {
-      role: values.role as Role,
-      name,
-      org: values.org ?? name,
-      ...(values.court !== undefined ? { court: values.court } : {}),
-    });
+    const { id, key } = await createApiKey(db, secret, options);
     console.log(
       `created ${values.role} key ${id}${values.court ? ` for court ${values.court}` : ''}; it is shown only once:`,
     );

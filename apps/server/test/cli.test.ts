@@ -76,6 +76,8 @@ describe('fivecolor-server rejects bad arguments with a message that names them'
     const r = await runCli(args, env);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(message);
+    // Refused before any database is made in the data directory.
+    expect(existsSync(join(env.FIVECOLOR_DATA_DIR as string, 'pgdata'))).toBe(false);
   });
 
   it.each([

@@ -12,7 +12,7 @@ export type {
   IntegrityTable,
 } from './audit/verify-integrity.js';
 export { verifyIntegrity, vouchForUnauditedRows } from './audit/verify-integrity.js';
-export { createApiKey } from './auth/api-keys.js';
+export { checkApiKeyOptions, createApiKey } from './auth/api-keys.js';
 export type { Principal } from './auth/principal.js';
 export type { Role } from './auth/roles.js';
 export { ROLES, roleTable } from './auth/roles.js';

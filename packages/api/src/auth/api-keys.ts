@@ -46,6 +46,23 @@ export async function insertApiKey(
 }
 
 /**
+ * Throws a `TypeError` naming the field and the rule when {@link createApiKey} would refuse `opts`: lets a
+ * caller (the command line) refuse bad arguments before it opens the database.
+ */
+export function checkApiKeyOptions<T extends { role: Role; name: string; org?: string; court?: string }>(
+  opts: T,
+): asserts opts is T & { role: Exclude<Role, 'party'> } {
+  if (opts.role === 'party') throw new TypeError('role: party callers use session tokens, not API keys');
+  if (typeof opts.name !== 'string' || opts.name.trim() === '')
+    throw new TypeError('name: must not be empty');
+  if (opts.org !== undefined && (typeof opts.org !== 'string' || opts.org.trim() === ''))
+    throw new TypeError('org: must not be empty (leave it out to use the name)');
+  if (opts.court !== undefined && (typeof opts.court !== 'string' || !COURT_CODE.test(opts.court)))
+    throw new TypeError(`court: ${COURT_CODE_RULE}`);
+  if (lacksRequiredCourt(opts.role, opts.court)) throw new TypeError(`court: ${COURT_REQUIRED_RULE}`);
+}
+
+/**
  * Creates an API key (e.g. the first admin key, from the server's CLI). The returned `key` is shown
  * once; only its keyed hash is stored. Throws a TypeError naming `name`, `org` or `court` when one is
  * empty, the court is not a court code, or a clerk, judge or enforcement key has no court.
@@ -60,15 +77,8 @@ export async function createApiKey(
   /** Who the audit log names as creator (default: the server's command line). */
   actor: { id: string; role: string; org?: string | null } = { id: 'cli', role: 'operator' },
 ): Promise<{ id: string; key: string }> {
+  checkApiKeyOptions(opts);
   const role = opts.role;
-  if (role === 'party') throw new TypeError('role: party callers use session tokens, not API keys');
-  if (typeof opts.name !== 'string' || opts.name.trim() === '')
-    throw new TypeError('name: must not be empty');
-  if (opts.org !== undefined && (typeof opts.org !== 'string' || opts.org.trim() === ''))
-    throw new TypeError('org: must not be empty (leave it out to use the name)');
-  if (opts.court !== undefined && (typeof opts.court !== 'string' || !COURT_CODE.test(opts.court)))
-    throw new TypeError(`court: ${COURT_CODE_RULE}`);
-  if (lacksRequiredCourt(role, opts.court)) throw new TypeError(`court: ${COURT_REQUIRED_RULE}`);
   return db.db.transaction(async (tx) => {
     const { row, key } = await insertApiKey(
       tx,
