@@ -23,7 +23,7 @@ const csvParse = (text: string) =>
       relax_column_count: true,
       skip_empty_lines: true,
       trim: true,
-    }) as { record: string[]; info: { lines: number } }[]
+    }) as unknown as { record: string[]; info: { lines: number } }[]
   ).map((r) => ({ record: r.record, line: r.info.lines }));
 
 describe('createCsvReader', () => {

@@ -4,7 +4,6 @@ import { parseArgs } from 'node:util';
 import {
   activePolicy,
   type BatchOutcome,
-  checkImportRow,
   createPartyCrypto,
   type Db,
   type ImportRow,
@@ -15,11 +14,12 @@ import cliProgress from 'cli-progress';
 import { sql } from 'drizzle-orm';
 import type { ServerConfig } from './config.js';
 import {
+  type BadLine,
+  checkedRows,
   formatOf,
   type ImportEncoding,
   ImportFileError,
   type ImportFormat,
-  readImportRows,
 } from './import-file.js';
 
 /** Opens the database as every one-off command does (cli.ts). */
@@ -27,13 +27,6 @@ export type WithDatabase = (
   config: ServerConfig,
   run: (db: Db, secret: string) => Promise<void>,
 ) => Promise<void>;
-
-/** What a bad line is: where, which column, which rule (never the value). */
-interface BadLine {
-  line: number;
-  column: string;
-  rule: string;
-}
 
 const SOURCE = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 /** How often a plain progress line is printed when not on a terminal (`FIVECOLOR_PROGRESS_MS`, for tests). */
@@ -129,35 +122,11 @@ export async function importCommand(
     let batch: ImportRow[] = [];
     const started = performance.now();
     try {
-      for await (const items of readImportRows(file, {
-        format,
-        encoding,
-        onBytes: (n) => progress.bytes(n),
-      }))
-        for (const item of items) {
-          // Let the batch in flight read its replies: checking a chunk of the file takes the event loop
-          // for as long as it lasts otherwise, and the database waits.
-          if ((++totals.rows & 511) === 0) await new Promise((r) => setImmediate(r));
-          if ('problem' in item) {
-            report({ line: item.line, ...item.problem });
-            continue;
-          }
-          const checked = checkImportRow(item.raw, item.line, { policy, today });
-          if (!checked.ok) {
-            for (const p of checked.problems) report({ line: item.line, ...p });
-            continue;
-          }
-          const row = checked.row;
-          const first = seen.get(row.externalId);
-          if (first !== undefined) {
-            report({
-              line: row.line,
-              column: 'externalId',
-              rule: `appears twice in the file (first on line ${first})`,
-            });
-            continue;
-          }
-          seen.set(row.externalId, row.line);
+      for await (const chunk of checkedRows(file, { format, encoding, policy, today }, seen)) {
+        progress.bytes(chunk.bytes);
+        totals.rows += chunk.read;
+        for (const b of chunk.bad) report(b);
+        for (const row of chunk.rows) {
           if (row.repairs.length > 0) repairs.push(row);
           else if (!dryRun) {
             batch.push(row);
@@ -167,6 +136,7 @@ export async function importCommand(
             }
           }
         }
+      }
     } catch (err) {
       await inFlight.catch(() => {});
       progress.stop();
