@@ -65,6 +65,16 @@ function cpuSeconds(pid) {
   }
 }
 
+/** A process's resident set in MB (Linux), or undefined. */
+function residentMegabytes(pid) {
+  try {
+    const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb === undefined ? undefined : Number(kb) / 1024;
+  } catch {
+    return undefined;
+  }
+}
+
 function spawnProcess(script, args, env) {
   return new Promise((resolve, reject) => {
     const child = fork(script, args, {
@@ -253,12 +263,18 @@ async function benchDatabase(kind) {
       ? `  badge index: ${fmt(indexed.tokens)} tokens loaded within ${((performance.now() - indexStart) / 1000).toFixed(0)} s of the server's start`
       : '  badge index: off',
   );
+  const rssAfterLoad = residentMegabytes(server.child.pid);
   // A court's server runs for days. History: as many requests as there are parties, drawn from the same
   // mix. Then a replay of the latest 100,000 of them (their tokens are cached: the hit path), and a fresh
   // sample, whose first sightings of rarely asked tokens are misses (the steady state).
   const history = zipfPaths('/v1/badge/', tokens, tokens.length);
   await load(url, history, { amount: history.length });
   const recent = history.slice(-100_000).reverse();
+  const rssAfterHistory = residentMegabytes(server.child.pid);
+  if (rssAfterLoad !== undefined)
+    rows.push(
+      `  server resident memory: ${fmt(rssAfterLoad)} MB once the index was loaded, ${fmt(rssAfterHistory)} MB after the history (response cache filled)`,
+    );
 
   // Two ceilings: a bare Hono JSON route, and bare Hono sending one of the badge route's own responses
   // (its headers and body) as a constant. The second tells the cost of the bytes the route must send from

@@ -6,7 +6,7 @@ import { residentId } from '../testing/ids.js';
 import { spawnServer } from '../testing/spawn-server.js';
 import { createTestDatabase, dbKinds, openTestDb } from '../testing/test-db.js';
 import type { BadgeCache } from './badge-cache.js';
-import { BadgeIndex, type IndexedBadge } from './badge-index.js';
+import { BadgeIndex, type IndexedBadge, StringArena } from './badge-index.js';
 import { createFivecolor } from './create-app.js';
 import { createLogger } from './logger.js';
 
@@ -22,6 +22,34 @@ const badge = (partyId: string, over: Partial<IndexedBadge> = {}): IndexedBadge 
   ...over,
 });
 const TODAY = '2026-12-01';
+
+describe('StringArena', () => {
+  it('gives equal strings one code and gives every string back as it was (Latin-1, UTF-16, across growth)', () => {
+    const arena = new StringArena();
+    const strings = [
+      '',
+      'pty_AbC-_9',
+      'é', // one byte in Latin-1
+      '章**',
+      '宁波某某有限公司',
+      '𠮷*', // a surrogate pair
+      '\u0000x\uffff',
+      ...Array.from({ length: 3000 }, (_, i) =>
+        i % 3 ? `pty_${i}` : `${'赵钱孙李'[i % 4]}${'*'.repeat(i % 5)}${i}`,
+      ),
+    ];
+    const codes = strings.map((s) => arena.intern(s));
+    expect(new Set(codes).size).toBe(strings.length);
+    expect(codes).toEqual(strings.map((_, i) => i));
+    strings.forEach((s, i) => {
+      expect(arena.get(i)).toBe(s);
+      expect(arena.find(s)).toBe(i);
+      expect(arena.intern(s)).toBe(i);
+    });
+    expect(arena.size).toBe(strings.length);
+    for (const s of ['pty_AbC-_8', '章*', '章***', 'e', 'pty_3000', '𠮷']) expect(arena.find(s)).toBe(-1);
+  });
+});
 
 describe('BadgeIndex', () => {
   it('finds every loaded token (across growth of its table) and nothing else', () => {
@@ -41,6 +69,38 @@ describe('BadgeIndex', () => {
       expect(b?.color).toBe((i % 2500) % 2 ? 'red' : 'green');
     });
     expect(index.find(newBadgeToken(), TODAY, 'pol-1')).toBeUndefined();
+  });
+
+  it('gives back party ids and masked names as they were read, a name shared by many parties included', () => {
+    const index = new BadgeIndex();
+    const rows = [
+      badge('pty_x', { nameMasked: '章**' }),
+      badge('pty_y', { nameMasked: '章**' }),
+      badge('甲方-1', { kind: 'org', nameMasked: '宁波某某有限公司' }),
+      badge('p\u00e9', { nameMasked: 'L*****' }),
+    ];
+    const tokens = rows.map(() => newBadgeToken());
+    const since = index.beginLoad(TODAY);
+    rows.forEach((r, i) => {
+      index.load(badgeTokenHash(tokens[i] as string), r, since);
+    });
+    index.endLoad(since);
+    rows.forEach((r, i) => {
+      expect(index.find(tokens[i] as string, TODAY, 'pol-1')?.badge).toEqual(r);
+    });
+    // A name changed by a write is what the index answers once the database was read again.
+    const t = tokens[0] as string;
+    const hit = index.find(t, TODAY, 'pol-1');
+    index.invalidateParty('pty_x');
+    index.put(
+      badgeTokenHash(t),
+      badge('pty_x', { nameMasked: '王*' }),
+      index.find(t, TODAY, 'pol-1') ?? 0,
+      TODAY,
+    );
+    expect(hit?.badge?.nameMasked).toBe('章**');
+    expect(index.find(t, TODAY, 'pol-1')?.badge?.nameMasked).toBe('王*');
+    expect(index.find(tokens[1] as string, TODAY, 'pol-1')?.badge?.nameMasked).toBe('章**');
   });
 
   it('answers nothing for an invalidated party until the database is read after the invalidation', () => {

@@ -29,7 +29,8 @@ const colorCode = new Map(COLORS.map((c, i) => [c, i]));
 
 function grow<T extends Uint8Array | Int32Array | Uint32Array>(a: T, size: number): T {
   if (size <= a.length) return a;
-  const b = new (a.constructor as new (n: number) => T)(Math.max(size, a.length * 2));
+  // By half again, not double: at a million entries the spare room is what the arrays cost most.
+  const b = new (a.constructor as new (n: number) => T)(Math.max(size, Math.ceil(a.length * 1.5)));
   b.set(a);
   return b;
 }
@@ -40,11 +41,141 @@ function hexWords(hex: string, out: Uint32Array): void {
 }
 
 /**
+ * Strings kept as bytes in one buffer, so that a million of them are a handful of objects to the garbage
+ * collector, not a million: each one Latin-1 (one byte a code unit) when all its code units fit a byte,
+ * else UTF-16LE (two bytes a code unit, less than UTF-8 takes for Chinese). Each string has a code (0, 1,
+ * 2, … in the order added); `find` looks one up by content through a hash table of typed arrays, and
+ * `intern` adds it only when it is new. Nothing is ever removed.
+ */
+export class StringArena {
+  #bytes = Buffer.alloc(1 << 12);
+  #used = 0;
+  /** String c: bytes [start[c], start[c] + size) where size is its length, doubled if `wide[c]`. */
+  #start = new Int32Array(256);
+  #length = new Int32Array(256);
+  #wide = new Uint8Array(256);
+  #hash = new Uint32Array(256);
+  #count = 0;
+  /** Open addressing, linear probing: code + 1, 0 = empty; at most half full. */
+  #slots = new Int32Array(512);
+
+  get size(): number {
+    return this.#count;
+  }
+
+  /** The code of `s`, or -1. */
+  find(s: string): number {
+    return this.#find(s, hashOf(s));
+  }
+
+  /** The code of `s`, added if new. */
+  intern(s: string): number {
+    const h = hashOf(s);
+    const c = this.#find(s, h);
+    return c >= 0 ? c : this.#add(s, h);
+  }
+
+  /** The string of code `c` (a new JS string each call). */
+  get(c: number): string {
+    const start = this.#start[c] as number;
+    const n = this.#length[c] as number;
+    if (n === 0) return '';
+    return this.#wide[c]
+      ? this.#bytes.toString('utf16le', start, start + 2 * n)
+      : this.#bytes.toString('latin1', start, start + n);
+  }
+
+  #find(s: string, h: number): number {
+    const slots = this.#slots;
+    const mask = slots.length - 1;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const c = (slots[i] as number) - 1;
+      if (c < 0) return -1;
+      if (this.#hash[c] === h && this.#equals(c, s)) return c;
+    }
+  }
+
+  #equals(c: number, s: string): boolean {
+    const n = s.length;
+    if (this.#length[c] !== n) return false;
+    const b = this.#bytes;
+    let at = this.#start[c] as number;
+    if (this.#wide[c]) {
+      for (let i = 0; i < n; i++, at += 2)
+        if (s.charCodeAt(i) !== ((b[at] as number) | ((b[at + 1] as number) << 8))) return false;
+    } else {
+      for (let i = 0; i < n; i++, at++) if (s.charCodeAt(i) !== b[at]) return false;
+    }
+    return true;
+  }
+
+  #add(s: string, h: number): number {
+    const n = s.length;
+    let wide = false;
+    for (let i = 0; i < n; i++)
+      if (s.charCodeAt(i) > 0xff) {
+        wide = true;
+        break;
+      }
+    const size = wide ? 2 * n : n;
+    if (this.#used + size > this.#bytes.length) {
+      const b = Buffer.alloc(Math.max(this.#used + size, Math.ceil(1.5 * this.#bytes.length)));
+      this.#bytes.copy(b, 0, 0, this.#used);
+      this.#bytes = b;
+    }
+    const b = this.#bytes;
+    const start = this.#used;
+    if (wide) {
+      for (let i = 0, at = start; i < n; i++, at += 2) {
+        const u = s.charCodeAt(i);
+        b[at] = u & 0xff;
+        b[at + 1] = u >>> 8;
+      }
+    } else for (let i = 0; i < n; i++) b[start + i] = s.charCodeAt(i);
+    this.#used += size;
+    const c = this.#count++;
+    if (c >= this.#start.length) {
+      const m = c + 1;
+      this.#start = grow(this.#start, m);
+      this.#length = grow(this.#length, m);
+      this.#wide = grow(this.#wide, m);
+      this.#hash = grow(this.#hash, m);
+    }
+    this.#start[c] = start;
+    this.#length[c] = n;
+    this.#wide[c] = wide ? 1 : 0;
+    this.#hash[c] = h;
+    if (2 * this.#count > this.#slots.length) {
+      this.#slots = new Int32Array(2 * this.#slots.length);
+      for (let k = 0; k < this.#count; k++) this.#place(k);
+    } else this.#place(c);
+    return c;
+  }
+
+  #place(c: number): void {
+    const slots = this.#slots;
+    const mask = slots.length - 1;
+    let i = (this.#hash[c] as number) & mask;
+    while (slots[i] !== 0) i = (i + 1) & mask;
+    slots[i] = c + 1;
+  }
+}
+
+/** FNV-1a over the UTF-16 code units, finished with a multiply (linear probing wants the low bits mixed). */
+function hashOf(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  h ^= h >>> 15;
+  return Math.imul(h, 0x2c1b3c6d) >>> 0;
+}
+
+/**
  * A compact in-process index of badge tokens and their parties' badge data, so that a badge the response
  * cache does not hold is built without a database round trip. Tokens are kept as the first 128 bits of
  * their sha256 in an open-addressing table of typed arrays; parties in parallel arrays (color, dates and
- * policy as small codes, the masked name as a string). About 150 bytes a token with its party (see
- * docs/operations.md).
+ * policy as small codes), their ids and masked names in string arenas: the heap holds a few dozen big
+ * buffers however many tokens there are, not a string or two per party for the garbage collector to
+ * walk (see docs/operations.md for the bytes a token takes).
  *
  * It never answers for a party that may have changed: `invalidateParty` (every local write and, on
  * PostgreSQL, every NOTIFY from other processes — the same calls that drop cached responses) marks the
@@ -69,10 +200,11 @@ export class BadgeIndex {
   #dropped = 0;
   /** Open addressing, linear probing: entry + 1, 0 = empty; at most half full. */
   #slots = new Int32Array(2048);
-  // Parties.
-  #ids: string[] = [];
-  #byId = new Map<string, number>();
-  #names: string[] = [];
+  // Parties: party p has the id of code p in #ids.
+  #ids = new StringArena();
+  /** Masked names, each kept once (a person's is a surname and asterisks: few distinct ones). */
+  #names = new StringArena();
+  #name = new Int32Array(1024);
   #kind = new Uint8Array(1024);
   #color = new Uint8Array(1024);
   /** since, until, policy id: codes into #strings (0 = null). */
@@ -105,7 +237,9 @@ export class BadgeIndex {
   #word = new Uint32Array(4);
   loaded = false;
 
-  constructor(readonly maxTokens = 2_000_000) {}
+  constructor(readonly maxTokens = 2_000_000) {
+    this.#names.intern(''); // code 0: a party whose name is not read yet
+  }
 
   /** Tokens held (dropped ones excluded). */
   get size(): number {
@@ -113,7 +247,7 @@ export class BadgeIndex {
   }
 
   get parties(): number {
-    return this.#ids.length;
+    return this.#ids.size;
   }
 
   /** The token's entry, or undefined when the index does not know it (or is suspended). */
@@ -147,9 +281,9 @@ export class BadgeIndex {
       party: p,
       version,
       badge: {
-        partyId: this.#ids[p] as string,
+        partyId: this.#ids.get(p),
         kind: this.#kind[p] === 1 ? 'org' : 'person',
-        nameMasked: this.#names[p] as string,
+        nameMasked: this.#names.get(this.#name[p] as number),
         color: COLORS[this.#color[p] as number] as Color,
         since: this.#strings[this.#since[p] as number] ?? null,
         until,
@@ -238,7 +372,7 @@ export class BadgeIndex {
     const p = this.#loadable(partyId);
     if (p < 0) return;
     this.#kind[p] = kind === 'org' ? 1 : 0;
-    this.#names[p] = nameMasked;
+    this.#name[p] = this.#names.intern(nameMasked);
     this.#objection[p] = objection ? 1 : 0;
     this.#loadedBits[p] = (this.#loadedBits[p] as number) | 2;
   }
@@ -260,10 +394,12 @@ export class BadgeIndex {
     const changed = this.#invalidatedDuringLoad;
     this.#invalidatedDuringLoad = null;
     if (this.#loadSuspensions !== this.#suspensions) return;
-    for (let p = 0; p < this.#ids.length; p++) {
+    for (const [id, at] of changed ?? []) {
+      const p = this.#ids.find(id);
+      if (p >= 0 && at > since) this.#loadedBits[p] = 0;
+    }
+    for (let p = 0; p < this.#ids.size; p++) {
       if (this.#loadedBits[p] !== 3) continue;
-      const at = changed?.get(this.#ids[p] as string);
-      if (at !== undefined && at > since) continue;
       this.#fresh[p] = 1;
       this.#readDay[p] = this.#loadDay;
       this.#loadedBits[p] = 7;
@@ -286,8 +422,8 @@ export class BadgeIndex {
   invalidateParty(partyId: string): void {
     this.epoch++;
     this.#invalidatedDuringLoad?.set(partyId, this.epoch);
-    const p = this.#byId.get(partyId);
-    if (p === undefined) return;
+    const p = this.#ids.find(partyId);
+    if (p < 0) return;
     this.#fresh[p] = 0;
     this.#version[p] = ((this.#version[p] as number) + 1) >>> 0;
   }
@@ -303,7 +439,7 @@ export class BadgeIndex {
   resume(): void {
     this.epoch++;
     this.#fresh.fill(0);
-    for (let p = 0; p < this.#ids.length; p++) this.#version[p] = ((this.#version[p] as number) + 1) >>> 0;
+    for (let p = 0; p < this.#ids.size; p++) this.#version[p] = ((this.#version[p] as number) + 1) >>> 0;
     this.#suspended = false;
   }
 
@@ -326,13 +462,12 @@ export class BadgeIndex {
 
   /** The slot of a party, made (not fresh, no data) if it has none. */
   #slot(partyId: string): number {
-    let p = this.#byId.get(partyId);
-    if (p !== undefined) return p;
-    p = this.#ids.length;
-    this.#ids.push(partyId);
-    this.#names.push('');
-    this.#byId.set(partyId, p);
+    const known = this.#ids.find(partyId);
+    if (known >= 0) return known;
+    const p = this.#ids.intern(partyId);
     const n = p + 1;
+    this.#name = grow(this.#name, n);
+    this.#name[p] = 0;
     this.#kind = grow(this.#kind, n);
     this.#color = grow(this.#color, n);
     this.#since = grow(this.#since, n);
@@ -348,14 +483,14 @@ export class BadgeIndex {
 
   /** The slot a load may write: held, and not invalidated since the load began (else -1). */
   #loadable(partyId: string): number {
-    const p = this.#byId.get(partyId);
-    if (p === undefined || this.#invalidatedDuringLoad?.has(partyId)) return -1;
+    const p = this.#ids.find(partyId);
+    if (p < 0 || this.#invalidatedDuringLoad?.has(partyId)) return -1;
     return p;
   }
 
   #setParty(row: IndexedBadge, day: number): number {
     const p = this.#slot(row.partyId);
-    this.#names[p] = row.nameMasked;
+    this.#name[p] = this.#names.intern(row.nameMasked);
     this.#kind[p] = row.kind === 'org' ? 1 : 0;
     this.#color[p] = colorCode.get(row.color) ?? 0;
     this.#since[p] = this.#code(row.since);

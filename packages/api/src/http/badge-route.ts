@@ -87,6 +87,14 @@ async function buildEntry(
   return entryOf(deps, badge, token, lang, asOf);
 }
 
+let lastDay = { day: '', end: 0 };
+
+/** The CST midnight that ends the day `day` (epoch ms; the last day's is remembered). */
+function dayEnd(day: string): number {
+  if (day !== lastDay.day) lastDay = { day, end: cstMidnight(addDuration(day, 'P1D')) };
+  return lastDay.end;
+}
+
 /** The badge response of `badge` as of the day `asOf`. */
 function entryOf(
   deps: Deps,
@@ -110,7 +118,7 @@ function entryOf(
   };
   const json = JSON.stringify(data);
   // The body names today's date, so it is valid until the next CST midnight at most.
-  let expiresAt = cstMidnight(addDuration(asOf, 'P1D'));
+  let expiresAt = dayEnd(asOf);
   if (badge.until !== null) expiresAt = Math.min(expiresAt, cstMidnight(badge.until));
   const etag = `"${createHash('sha256').update(json).digest('base64url').slice(0, 27)}"`;
   return { partyId: badge.partyId, body: utf8.encode(json) as Uint8Array<ArrayBuffer>, etag, expiresAt };
