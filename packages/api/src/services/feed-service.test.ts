@@ -2,7 +2,7 @@ import { addDuration, toCstDate } from '@fivecolor/core';
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../audit/audit-log.js';
-import { auditLog, changes } from '../db/schema.js';
+import { auditLog, changes, records } from '../db/schema.js';
 import { createLogger } from '../http/logger.js';
 import { startStateSweeper } from '../state/sweeper.js';
 import { trpcError } from '../testing/client.js';
@@ -159,6 +159,54 @@ describe.each(dbKinds())('change feed (exchange.changes) on %s', (kind) => {
       ['record.amended', 1, until2],
     ]);
     expect(items[1]?.reason).toBe('期限更正');
+  });
+
+  it('a page a filter leaves sparse is still full, and items carry the stored rows as the drivers read them', async () => {
+    // Two revocations more than 2 × (limit + 1) seqs apart: a page of one revocation looks past the
+    // seqs right after its cursor.
+    const p = await h.registerPerson(900 + n++);
+    const r1 = await newRecord(p);
+    await h.as('judge').record.revoke.mutate({ recordId: r1, reason: '录入错误' });
+    for (let i = 0; i < 3; i++) await newRecord(await h.registerPerson(900 + n++));
+    const r2 = await newRecord(p, { effectiveUntil: addDuration(today(), 'P1Y') });
+    await h.as('judge').record.revoke.mutate({ recordId: r2, reason: '重复录入' });
+    // A time with microseconds (a writer's clock is in milliseconds; PostgreSQL's is not).
+    await h.db.db.execute(
+      sql`insert into changes (party_id, kind, color, previous_color, data, at)
+        values (${p}, 'color.changed', 'green', 'blue', '{"cause":"time"}', '2026-03-01 08:00:00.123999+00')`,
+    );
+
+    const whole = (await readAll({ limit: 1000 })).items;
+    for (const limit of [1, 2]) {
+      const revoked = (await readAll({ types: ['record.revoked'], limit })).items;
+      expect(revoked).toEqual(whole.filter((i) => i.type === 'record.revoked'));
+      expect(revoked.slice(-2).map((i) => i.record?.recordId)).toEqual([r1, r2]);
+    }
+    const stored = await h.db.db.select().from(changes).orderBy(asc(changes.seq));
+    expect(whole.map((i) => i.at)).toEqual(stored.map((r) => r.at.toISOString()));
+    expect(whole.at(-1)?.at).toBe('2026-03-01T08:00:00.123Z');
+    const mine = await h.db.db
+      .select()
+      .from(records)
+      .where(eq(records.partyId, p))
+      .orderBy(asc(records.createdAt));
+    const created = whole.filter((i) => i.partyId === p && i.type === 'record.created');
+    expect(created.map((i) => i.record)).toEqual(
+      mine.map((r) => ({
+        recordId: r.id,
+        category: r.category,
+        color: 'yellow',
+        court: r.court,
+        caseNumber: r.caseNumber,
+        effectiveFrom: r.effectiveFrom,
+        effectiveUntil: r.effectiveUntil,
+        repairs: [],
+        source: r.source,
+        externalId: r.externalId,
+        revision: 0,
+        revoked: false,
+      })),
+    );
   });
 
   it('refuses a cursor it never issued, naming the field', async () => {

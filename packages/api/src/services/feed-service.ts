@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Color } from '@fivecolor/core';
-import { type AnyColumn, and, asc, eq, gt, inArray, isNull, lte, or, type SQL, sql } from 'drizzle-orm';
+import { type AnyColumn, and, asc, eq, gt, inArray, isNull, or, type SQL, sql } from 'drizzle-orm';
 import { appendAudits } from '../audit/audit-log.js';
 import type { Principal } from '../auth/principal.js';
 import { deriveKey } from '../crypto/party-crypto.js';
@@ -13,7 +13,6 @@ import { auditedWrite } from './audit-trail.js';
 import type { Deps } from './deps.js';
 import { badRequest } from './errors.js';
 import { fiveYearsBefore, isArchived } from './retention.js';
-import { partyIdentityView } from './views.js';
 
 /** The public event types of the change feed (`exchange.changes`, webhook payloads). */
 export const FEED_TYPES = [
@@ -29,6 +28,29 @@ export type FeedType = (typeof FEED_TYPES)[number];
 
 /** A row of the `changes` table. */
 export type ChangeRow = typeof changes.$inferSelect;
+
+/** The columns of a party that a feed item shows. */
+export type FeedPartyRow = Pick<
+  typeof parties.$inferSelect,
+  'id' | 'kind' | 'idType' | 'nameEnc' | 'idNumberEnc' | 'nameMasked' | 'idNumberMasked'
+>;
+
+/** The columns of a record that a feed item shows or that decide whether it is shown. */
+export type FeedRecordRow = Pick<
+  typeof records.$inferSelect,
+  | 'id'
+  | 'partyId'
+  | 'category'
+  | 'court'
+  | 'caseNumber'
+  | 'effectiveFrom'
+  | 'effectiveUntil'
+  | 'repairs'
+  | 'source'
+  | 'externalId'
+  | 'revision'
+  | 'revokedAt'
+>;
 
 /** Who reads the feed: the role and organization of an API key (a webhook's owner, the caller). */
 export type FeedViewer = Pick<Principal, 'role' | 'org'>;
@@ -97,7 +119,7 @@ const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 /** The record as it stood at `seq`: its revision then (earlier versions from `record_revisions`) and whether it was revoked. */
 function recordAt(
   deps: Deps,
-  r: typeof records.$inferSelect,
+  r: FeedRecordRow,
   seq: number,
   history: { kind: string; seq: number }[],
   revisions: Map<number, Record<string, unknown>>,
@@ -124,6 +146,36 @@ function recordAt(
   };
 }
 
+const partyColumns = {
+  id: parties.id,
+  kind: parties.kind,
+  idType: parties.idType,
+  nameEnc: parties.nameEnc,
+  idNumberEnc: parties.idNumberEnc,
+  nameMasked: parties.nameMasked,
+  idNumberMasked: parties.idNumberMasked,
+};
+const recordColumns = {
+  id: records.id,
+  partyId: records.partyId,
+  category: records.category,
+  court: records.court,
+  caseNumber: records.caseNumber,
+  effectiveFrom: records.effectiveFrom,
+  effectiveUntil: records.effectiveUntil,
+  repairs: records.repairs,
+  source: records.source,
+  externalId: records.externalId,
+  revision: records.revision,
+  revokedAt: records.revokedAt,
+};
+
+/** The parties and records of a page, when the caller already read them (`readChanges`: with the page). */
+interface Loaded {
+  parties: readonly FeedPartyRow[];
+  records: readonly FeedRecordRow[];
+}
+
 /**
  * The projection of change rows into public feed items for one viewer — the one place that decides
  * what a partner sees, used by `exchange.changes` and by webhook payloads (`data` = the item). Rows the
@@ -139,6 +191,7 @@ export async function feedItems(
   deps: Deps,
   rows: readonly ChangeRow[],
   viewer: FeedViewer,
+  loaded?: Loaded,
 ): Promise<FeedItem[]> {
   const db = deps.db.db;
   const day = today(deps);
@@ -181,10 +234,14 @@ export async function feedItems(
       visible.filter((r) => r.kind !== 'color.changed' && r.recordId).map((r) => r.recordId as string),
     ),
   ];
-  const [partyRows, recordRows] = await Promise.all([
-    db.select().from(parties).where(anyOf(parties.id, partyIds)),
-    recordIds.length > 0 ? db.select().from(records).where(anyOf(records.id, recordIds)) : [],
-  ]);
+  const [partyRows, recordRows] = loaded
+    ? [loaded.parties, loaded.records]
+    : await Promise.all([
+        db.select(partyColumns).from(parties).where(anyOf(parties.id, partyIds)),
+        recordIds.length > 0
+          ? db.select(recordColumns).from(records).where(anyOf(records.id, recordIds))
+          : [],
+      ]);
   const recordById = new Map(recordRows.map((r) => [r.id, r]));
   // Amended or revoked records: their events (to tell which version stood at each seq) and earlier versions.
   const changed = recordRows.filter((r) => r.revision > 0 || r.revokedAt !== null);
@@ -226,13 +283,18 @@ export async function feedItems(
     }
   }
 
+  // As `partyIdentityView`: in clear but for a bank, which sees a person masked (an organization in clear).
   const clear = viewer.role !== 'bank';
-  const identities = new Map(
-    partyRows.map((p) => {
-      const v = partyIdentityView(p, deps.crypto, clear);
-      return [p.id, { kind: v.kind, idType: v.idType, idNumber: v.idNumber, name: v.name }] as const;
-    }),
-  );
+  const identities = new Map<string, FeedItem['party']>();
+  for (const p of partyRows) {
+    const open = clear || p.kind === 'org';
+    identities.set(p.id, {
+      kind: p.kind,
+      idType: p.idType,
+      idNumber: open ? deps.crypto.decrypt(p.idNumberEnc) : p.idNumberMasked,
+      name: open ? deps.crypto.decrypt(p.nameEnc) : p.nameMasked,
+    });
+  }
   const items: FeedItem[] = [];
   for (const row of visible) {
     const party = identities.get(row.partyId);
@@ -408,6 +470,121 @@ function viewerCondition(deps: Deps, viewer: FeedViewer): SQL | undefined {
     and r.effective_until <= ${fiveYearsBefore(day)} and r.category in ${negative}))`;
 }
 
+/** A change row, its party and its record as `readPage`'s query spells them (JSON arrays, in this order). */
+type PageRowJson = [
+  number,
+  number,
+  string,
+  string,
+  string | null,
+  Color | null,
+  Color | null,
+  ChangeRow['data'],
+];
+type PartyJson = [string, 'person' | 'org', string, string, string, string, string];
+type RecordJson = [
+  string,
+  string,
+  string,
+  string,
+  string,
+  string,
+  string | null,
+  string[] | null,
+  string,
+  string | null,
+  number,
+  number | null,
+];
+
+/** A timestamp as whole milliseconds since the epoch (truncated, as the drivers read it into a `Date`). */
+const epochMs = (column: string) =>
+  sql.raw(`(extract(epoch from date_trunc('milliseconds', ${column})) * 1000)::bigint`);
+
+/**
+ * Up to `limit + 1` change rows after `after` up to `settled` that pass `where`, in `seq` order, with the
+ * parties and records of the first `limit`, in one statement that answers one JSON text (a driver decodes
+ * one field instead of a field per column and row: most of a page's time on PGlite). The rows are looked
+ * for first among the next `2 × (limit + 1)` seqs, then past them only if those did not fill the page: the
+ * planner does not know how many rows follow a cursor (PGlite never analyzes a table) and would otherwise
+ * sort every row after it.
+ */
+async function readPage(
+  deps: Deps,
+  after: number,
+  settled: number,
+  limit: number,
+  where: readonly SQL[],
+): Promise<{ rows: ChangeRow[]; loaded: Loaded }> {
+  const n = limit + 1;
+  const near = Math.min(settled, after + 2 * n);
+  const cond = where.length > 0 ? sql` and ${and(...where)}` : sql``;
+  const [out] = rowsOf<{ page: string }>(
+    await deps.db.db.execute(sql`with near as (
+        select * from ${changes} where ${changes.seq} > ${after} and ${changes.seq} <= ${near}${cond}
+        order by ${changes.seq} limit ${n}),
+      far as (
+        select * from ${changes} where ${changes.seq} > ${near} and ${changes.seq} <= ${settled}${cond}
+          and (select count(*) from near) < ${n}
+        order by ${changes.seq} limit ${n}),
+      page as (select * from near union all select * from far order by seq limit ${n}),
+      shown as (select * from page order by seq limit ${limit})
+    select json_build_object(
+      'rows', (select coalesce(json_agg(json_build_array(seq, ${epochMs('at')}, party_id, kind, record_id, color,
+        previous_color, data) order by seq), '[]') from page),
+      'parties', (select coalesce(json_agg(json_build_array(p.id, p.kind, p.id_type, p.name_enc, p.id_number_enc,
+        p.name_masked, p.id_number_masked)), '[]')
+        from ${parties} p where p.id = any(array(select party_id from shown))),
+      'records', (select coalesce(json_agg(json_build_array(r.id, r.party_id, r.category, r.court, r.case_number,
+        r.effective_from, r.effective_until, r.repairs, r.source, r.external_id, r.revision,
+        ${epochMs('r.revoked_at')})), '[]')
+        from ${records} r where r.id = any(array(select record_id from shown where kind <> 'color.changed')))
+    )::text as page`),
+  );
+  const json = JSON.parse(out?.page ?? '{}') as {
+    rows: PageRowJson[];
+    parties: PartyJson[];
+    records: RecordJson[];
+  };
+  return {
+    rows: json.rows.map(([seq, at, partyId, kind, recordId, color, previousColor, data]) => ({
+      seq: Number(seq),
+      at: new Date(Number(at)),
+      partyId,
+      kind,
+      recordId,
+      color,
+      previousColor,
+      data,
+    })),
+    loaded: {
+      parties: json.parties.map(([id, kind, idType, nameEnc, idNumberEnc, nameMasked, idNumberMasked]) => ({
+        id,
+        kind,
+        idType,
+        nameEnc,
+        idNumberEnc,
+        nameMasked,
+        idNumberMasked,
+      })),
+      records: json.records.map((r) => ({
+        id: r[0],
+        partyId: r[1],
+        category: r[2],
+        court: r[3],
+        caseNumber: r[4],
+        effectiveFrom: r[5],
+        effectiveUntil: r[6],
+        repairs: r[7],
+        source: r[8],
+        externalId: r[9],
+        revision: r[10],
+        revokedAt: r[11] === null ? null : new Date(Number(r[11])),
+      })),
+    },
+  };
+}
+
 /**
  * Audits a page as a read of every party it shows: one audit row per party (what the party's "who
  * looked" lists), naming the seqs shown, appended in one go (the chain's lock taken once per page).
@@ -449,22 +626,21 @@ export async function readChanges(c: Caller, input: ChangesInput = {}) {
   if (after > last)
     badRequest(`cursor: ${CURSOR_RULE}; this one is ahead of this feed (was the database restored?)`);
   const viewer: FeedViewer = { role: c.principal.role, org: c.principal.org };
-  const where = [gt(changes.seq, after), lte(changes.seq, settled)];
+  const where: SQL[] = [];
   if (input.types && input.types.length < FEED_TYPES.length) where.push(typeCondition(input.types));
   const scope = viewerCondition(deps, viewer);
   if (scope) where.push(scope);
-  const rows = await deps.db.db
-    .select()
-    .from(changes)
-    .where(and(...where))
-    .orderBy(asc(changes.seq))
-    .limit(limit + 1);
+  const { rows, loaded } = await readPage(deps, after, settled, limit, where);
   const hasMore = rows.length > limit;
   const page = rows.slice(0, limit);
   // The SQL above applies every rule `feedItems` applies, so the page's rows are the items it shows: the
   // audit is written while the items are built (on PostgreSQL, on another connection at the same time).
   const [items] = await Promise.all([
-    feedItems(deps, page, viewer),
+    // Each item with the cursor that resumes right after it (keep the last one processed), made while
+    // the audit is written.
+    feedItems(deps, page, viewer, loaded).then((built) =>
+      built.map((i) => Object.assign(i, { cursor: encodeFeedCursor(deps, i.seq) })),
+    ),
     auditPage(
       c,
       page.filter((r) => STORED_KINDS[r.kind] !== undefined),
@@ -472,8 +648,7 @@ export async function readChanges(c: Caller, input: ChangesInput = {}) {
   ]);
   const end = page.at(-1)?.seq;
   return {
-    // Each item with the cursor that resumes right after it (keep the last one processed).
-    items: items.map((i) => Object.assign(i, { cursor: encodeFeedCursor(deps, i.seq) })),
+    items,
     nextCursor:
       end === undefined || (items.length === 0 && !hasMore)
         ? (input.cursor ?? encodeFeedCursor(deps, 0))
