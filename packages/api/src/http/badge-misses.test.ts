@@ -268,6 +268,10 @@ describe.each(dbKinds())('badge route rate limit on %s', (kind) => {
       expect((await t.get(unknownToken(), { 'x-forwarded-for': '203.0.113.8' })).status).toBe(404);
       const metrics = await (await t.app.request('/metrics')).text();
       expect(metrics).toContain('fivecolor_badge_rate_limited_total 1');
+      // The allowance refills on the app's clock (a test's clock stands still, however slow the machine).
+      t.clock.now += 2000;
+      expect((await t.get(unknownToken(), a)).status).toBe(404);
+      expect((await t.get(unknownToken(), a)).status).toBe(429);
     } finally {
       await t.close();
     }

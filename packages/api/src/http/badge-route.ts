@@ -172,7 +172,7 @@ export function badgeHandler(
     }
 
     const client = misses ? clientAddress(c, trustProxy) : '';
-    const wait = misses ? misses.take(client, Date.now()) : 0;
+    const wait = misses ? misses.take(client, now) : 0;
     if (wait > 0) return observed(tooMany(reqId, wait), start, reqId);
     if (!isBadgeToken(token) || cache?.isMissed(token, now)) return observed(notFound(reqId), start, reqId);
     return miss(token, lang, key, now).then(
