@@ -1,64 +1,67 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { IMPORT_COLUMNS } from '@fivecolor/api';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { type CsvRecord, CsvSyntaxError, createCsvReader } from './import-file.js';
+import { ImportFileError, readImportFile, readImportRows } from './import-file.js';
 
-/** Records of `text` fed in pieces cut at `cuts`. */
-function read(text: string, cuts: number[] = []): CsvRecord[] {
-  const push = createCsvReader();
-  const out: CsvRecord[] = [];
-  let at = 0;
-  for (const c of cuts) {
-    push(text.slice(at, c), false, out);
-    at = c;
-  }
-  push(text.slice(at), true, out);
-  return out;
+const dir = mkdtempSync(join(tmpdir(), 'fivecolor-import-file-'));
+const fileOf = (name: string, text: string) => {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+};
+
+/** What csv-parse reads from the whole text at once: the expected rows, line numbers included. */
+function expected(text: string) {
+  const records = parse(text, {
+    bom: true,
+    info: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    trim: true,
+  }) as unknown as { record: string[]; info: { lines: number } }[];
+  const [header, ...rest] = records;
+  return rest.map(({ record, info }) => ({
+    line: info.lines,
+    raw: Object.fromEntries((header as { record: string[] }).record.map((h, i) => [h, record[i]])),
+  }));
 }
 
-const csvParse = (text: string) =>
-  (
-    parse(text, {
-      bom: true,
-      info: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      trim: true,
-    }) as unknown as { record: string[]; info: { lines: number } }[]
-  ).map((r) => ({ record: r.record, line: r.info.lines }));
+const head = IMPORT_COLUMNS.join(',');
+const row = (i: number, note: string) =>
+  `ext-${i},person,RESIDENT_ID,11010519491231002X,张三,Y01,浙0212,（2025）浙0212民初${i}号,2025-01-0${(i % 9) + 1},,${note},`;
 
-describe('createCsvReader', () => {
-  const samples = [
-    'a,b,c\n1,2,3\n',
-    '\uFEFFexternalId,name\nA-1, 王某 \n\nA-2,"李, ""某"""\n',
-    'a,"multi\nline",c\n  \nx,,\n"",z',
-    'a , "q" ,\t"r"\t\ny',
-    'a,b\r\nc,d\r\n\r\n"e\nf",g\r\n',
-    ',,\n,\n"x""y"\n',
-  ];
-  it.each(samples)('reads %j as csv-parse does, fed whole or a character at a time', (text) => {
-    const expected = csvParse(text);
-    expect(read(text)).toEqual(expected);
-    expect(read(text, Array.from(text, (_, i) => i).slice(1))).toEqual(expected);
+describe('readImportRows (csv-parse, a chunk of the file at a time)', () => {
+  it('reads a file of several chunks row for row as csv-parse reads the whole text: quoted line breaks, CRLF, a BOM, blank lines', async () => {
+    const lines = [head];
+    for (let i = 0; i < 40_000; i++) {
+      const note = i % 7 === 0 ? `"two\r\nlines, and a ""quote"""` : i % 11 === 0 ? '  spaced  ' : `n${i}`;
+      lines.push(row(i, note));
+      if (i % 997 === 0) lines.push('   ');
+    }
+    const text = `\ufeff${lines.join('\r\n')}\r\n`;
+    expect(Buffer.byteLength(text)).toBeGreaterThan(3 * 1024 * 1024); // several chunks of the reader
+    const file = fileOf('many.csv', text);
+    let chunks = 0;
+    const got = [];
+    for await (const rows of readImportRows(file, { format: 'csv', encoding: 'utf8' })) {
+      chunks++;
+      got.push(...rows);
+    }
+    expect(chunks).toBeGreaterThan(1);
+    expect(got).toEqual(expected(text));
   });
 
-  it('names the line a record ends on and refuses what is not CSV with csv-parse codes', () => {
-    expect(read('h\n"a\nb"\nc').map((r) => r.line)).toEqual([1, 3, 4]);
-    // A quoted CRLF is one line break (csv-parse counts two).
-    expect(read('h\r\n"a\r\nb"\r\nc', [3, 4, 7])).toEqual([
-      { record: ['h'], line: 1 },
-      { record: ['a\r\nb'], line: 3 },
-      { record: ['c'], line: 4 },
-    ]);
-    const error = (text: string) => {
-      try {
-        read(text);
-        return null;
-      } catch (err) {
-        return err instanceof CsvSyntaxError ? [err.code, err.line] : err;
-      }
-    };
-    expect(error('h\nab"c\n')).toEqual(['INVALID_OPENING_QUOTE', 2]);
-    expect(error('h\n"a"b\n')).toEqual(['CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE', 2]);
-    expect(error('h\n"a\nb\n')).toEqual(['CSV_QUOTE_NOT_CLOSED', 4]);
+  it('names the line of text that is not CSV, and refuses an empty file naming the columns', async () => {
+    const bad = fileOf('bad.csv', `${head}\n${row(1, 'ok')}\n${row(2, 'a "quote" inside')}\n`);
+    await expect(async () => {
+      for await (const _ of readImportFile(bad, { format: 'csv', encoding: 'utf8' })) void _;
+    }).rejects.toThrow(/^\S*bad\.csv: line 3: not valid CSV \(INVALID_OPENING_QUOTE\)$/);
+    const empty = fileOf('empty.csv', '');
+    await expect(async () => {
+      for await (const _ of readImportFile(empty, { format: 'csv', encoding: 'utf8' })) void _;
+    }).rejects.toThrow(ImportFileError);
   });
 });

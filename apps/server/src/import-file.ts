@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { checkImportRow, IMPORT_COLUMNS, type ImportRow } from '@fivecolor/api';
 import type { Policy } from '@fivecolor/core';
+import { CsvError, parse } from 'csv-parse';
 
 export type ImportFormat = 'csv' | 'ndjson';
 export type ImportEncoding = 'utf8' | 'gb18030';
@@ -150,7 +151,7 @@ async function* decode(
 
 /**
  * The rows of a bulk-import file with their line numbers: CSV (header line first, a UTF-8 byte-order
- * mark skipped; see `createCsvReader`) or NDJSON (one JSON object a line; blank lines skipped).
+ * mark skipped, `csv-parse`) or NDJSON (one JSON object a line; blank lines skipped).
  */
 export async function* readImportFile(
   file: string,
@@ -169,12 +170,26 @@ export async function* readImportRows(
     yield* ndjsonRows(text);
     return;
   }
-  const push = createCsvReader();
+  const parser = parse({
+    bom: true,
+    info: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    trim: true,
+  });
+  // Fed a chunk at a time; the records each chunk completes are collected as they are parsed and handed
+  // over together (a row at a time through the stream's async iterator cost more than the parsing).
+  const records: { record: string[]; info: { lines: number } }[] = [];
+  let failure: unknown;
+  parser.on('data', (r) => records.push(r));
+  parser.on('error', (err) => {
+    failure ??= err;
+  });
   let header: string[] | undefined;
-  const records: CsvRecord[] = [];
   const rowsOf = (): FileRow[] => {
     const rows: FileRow[] = [];
-    for (const { record, line } of records) {
+    for (const { record, info } of records) {
+      const line = info.lines;
       if (!header) {
         header = checkHeader(file, record);
         continue;
@@ -193,17 +208,28 @@ export async function* readImportRows(
     records.length = 0;
     return rows;
   };
+  const settled = () => {
+    if (failure === undefined) return;
+    // csv-parse's own message may quote the field: only its code and line are told.
+    if (failure instanceof CsvError)
+      throw new ImportFileError(`${file}: line ${failure.lines ?? '?'}: not valid CSV (${failure.code})`);
+    throw failure;
+  };
   try {
     for await (const chunk of text) {
-      push(chunk, false, records);
+      await new Promise<void>((resolve) => parser.write(chunk, () => resolve()));
+      settled();
       const rows = rowsOf();
       if (rows.length > 0) yield rows;
     }
-    push('', true, records);
-  } catch (err) {
-    if (err instanceof CsvSyntaxError)
-      throw new ImportFileError(`${file}: line ${err.line}: not valid CSV (${err.code})`);
-    throw err;
+    await new Promise<void>((resolve) => {
+      parser.once('end', resolve);
+      parser.once('error', () => resolve());
+      parser.end();
+    });
+    settled();
+  } finally {
+    parser.destroy();
   }
   const rows = rowsOf();
   if (rows.length > 0) yield rows;
@@ -211,152 +237,6 @@ export async function* readImportRows(
     throw new ImportFileError(
       `${file}: empty; the first line names the columns: ${IMPORT_COLUMNS.join(', ')}`,
     );
-}
-
-/** A CSV record and the line it ends on (1-based). */
-export interface CsvRecord {
-  record: string[];
-  line: number;
-}
-
-/** Text that is not CSV: the code as csv-parse names it, and the line. */
-export class CsvSyntaxError extends Error {
-  override name = 'CsvSyntaxError';
-  constructor(
-    readonly code: string,
-    readonly line: number,
-  ) {
-    super(`line ${line}: ${code}`);
-  }
-}
-
-const BLANK = /\s/;
-const blankAt = (s: string, i: number) => {
-  const c = s.charCodeAt(i);
-  return c !== 10 && c !== 13 && BLANK.test(s.charAt(i));
-};
-
-/**
- * A CSV reader fed the text in chunks (`push(chunk, last, out)` appends the records completed so far to
- * `out`), read as `csv-parse` reads it with `{ bom, relax_column_count, skip_empty_lines, trim }`, at a
- * fraction of its cost: fields separated by `,`, records by `\n`, `\r\n` or `\r`; a field in double
- * quotes may hold separators, line breaks and `""` for a quote; whitespace around a field is dropped;
- * lines of whitespace are skipped; a leading byte-order mark is dropped. A record's line is the line it
- * ends on (a quoted line break counts). Throws `CsvSyntaxError` for a quote inside an unquoted field,
- * text after a closing quote, or a quote not closed at the end.
- */
-export function createCsvReader(): (text: string, last: boolean, out: CsvRecord[]) => void {
-  let rest = '';
-  let line = 0; // lines before `rest`
-  let first = true;
-  return (text, last, out) => {
-    let buf = rest + text;
-    if (first && buf.length > 0) {
-      if (buf.charCodeAt(0) === 0xfeff) buf = buf.slice(1);
-      first = false;
-    }
-    const len = buf.length;
-    let p = 0;
-    let ln = line;
-    records: while (p < len) {
-      const start = p;
-      const startLine = ln;
-      const c0 = buf.charCodeAt(p);
-      if (c0 === 10 || c0 === 13) {
-        if (c0 === 13 && p + 1 >= len && !last) break; // \r\n may be cut in two
-        p += c0 === 13 && buf.charCodeAt(p + 1) === 10 ? 2 : 1;
-        ln++;
-        continue;
-      }
-      const fields: string[] = [];
-      let quoted = false;
-      for (;;) {
-        let q = p;
-        while (q < len && blankAt(buf, q)) q++;
-        if (q < len && buf.charCodeAt(q) === 34) {
-          let value = '';
-          let from = q + 1;
-          let at = from;
-          for (;;) {
-            const e = buf.indexOf('"', at);
-            if (e < 0 || (e + 1 >= len && !last)) {
-              if (!last) {
-                p = start;
-                ln = startLine;
-                break records;
-              }
-              throw new CsvSyntaxError('CSV_QUOTE_NOT_CLOSED', ln + 1 + lineBreaks(buf, q, len));
-            }
-            if (buf.charCodeAt(e + 1) === 34) {
-              value += buf.slice(from, e + 1);
-              at = from = e + 2;
-              continue;
-            }
-            value += buf.slice(from, e);
-            p = e + 1;
-            break;
-          }
-          quoted = true;
-          ln += lineBreaks(buf, q, p);
-          while (p < len && blankAt(buf, p)) p++;
-          if (p >= len && !last) {
-            p = start;
-            ln = startLine;
-            break records;
-          }
-          fields.push(value);
-          const c = buf.charCodeAt(p);
-          if (c === 44) {
-            p++;
-            continue;
-          }
-          if (p >= len || c === 10 || c === 13) break;
-          throw new CsvSyntaxError('CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE', ln + 1);
-        }
-        let e = p;
-        for (; e < len; e++) {
-          const c = buf.charCodeAt(e);
-          if (c === 44 || c === 10 || c === 13) break;
-        }
-        if (e >= len && !last) {
-          p = start;
-          ln = startLine;
-          break records;
-        }
-        const field = buf.slice(p, e);
-        if (field.includes('"')) throw new CsvSyntaxError('INVALID_OPENING_QUOTE', ln + 1);
-        fields.push(field.trim());
-        p = e;
-        if (p < len && buf.charCodeAt(p) === 44) {
-          p++;
-          continue;
-        }
-        break;
-      }
-      if (p < len) {
-        if (buf.charCodeAt(p) === 13) {
-          if (p + 1 >= len && !last) {
-            p = start;
-            ln = startLine;
-            break;
-          }
-          p += buf.charCodeAt(p + 1) === 10 ? 2 : 1;
-        } else p++;
-      }
-      ln++;
-      if (fields.length === 1 && fields[0] === '' && !quoted) continue; // a line of whitespace
-      out.push({ record: fields, line: ln });
-    }
-    rest = buf.slice(p);
-    line = ln;
-  };
-}
-
-/** Line feeds in `s` from `from` to `to`. */
-function lineBreaks(s: string, from: number, to: number): number {
-  let n = 0;
-  for (let i = s.indexOf('\n', from); i >= 0 && i < to; i = s.indexOf('\n', i + 1)) n++;
-  return n;
 }
 
 function checkHeader(file: string, header: string[]): string[] {
