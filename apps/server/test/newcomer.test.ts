@@ -43,10 +43,10 @@ const freePort = () =>
   });
 
 const env = (extra: Record<string, string>) => {
-  const e: Record<string, string | undefined> = { ...process.env, DATABASE_URL: '', ...extra };
+  const e: Record<string, string | undefined> = { ...process.env, DATABASE_URL: '' };
   // The copy is a repository of its own: nothing of the surrounding test run's turbo or pnpm leaks in.
   for (const k of Object.keys(e)) if (k.startsWith('TURBO_') || k.startsWith('npm_')) delete e[k];
-  return e as NodeJS.ProcessEnv;
+  return { ...e, ...extra } as NodeJS.ProcessEnv;
 };
 
 let start: ChildProcess;
