@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { type Color, maskIdNumber, maskName, type Policy, toCstDate } from '@fivecolor/core';
 import { sql } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
@@ -6,6 +6,7 @@ import { batchDigest, batchRecordId, MAX_BATCH_ROWS, newBatchPrefix } from '../a
 import { canonicalJson } from '../audit/canonical-json.js';
 import { deriveKey, type PartyCrypto } from '../crypto/party-crypto.js';
 import type { Db } from '../db/database.js';
+import { newId } from '../db/ids.js';
 import { rowsOf } from '../db/rows.js';
 import { isUniqueViolation } from '../db/write-tx.js';
 import { notifyParties, updateStates } from '../services/policy-service.js';
@@ -117,18 +118,6 @@ function hmacKey(secret: string): Buffer {
     hmacKeys.set(secret, key);
   }
   return key;
-}
-
-// Party ids as `newId('pty')` makes them (16 random bytes, base64url), cut from a pool of random bytes.
-let idPool = Buffer.alloc(0);
-let idAt = 0;
-function newPartyId(): string {
-  if (idAt + 16 > idPool.length) {
-    idPool = randomBytes(16 * 4096);
-    idAt = 0;
-  }
-  idAt += 16;
-  return `pty_${idPool.toString('base64url', idAt - 16, idAt)}`;
 }
 
 /**
@@ -303,7 +292,7 @@ async function writeBatch(
         partyId = found.id;
         namesOf.set(hash, o.crypto.decrypt(found.nameEnc));
       } else {
-        partyId = newPartyId();
+        partyId = newId('pty');
         fresh.add(partyId);
         namesOf.set(hash, row.name);
         newParties.push({ id: partyId, hash, row });
