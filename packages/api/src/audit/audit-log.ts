@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { asc, gt, sql } from 'drizzle-orm';
+import { asc, gt, type SQL, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/database.js';
 import { pgArray } from '../db/pg-array.js';
 import { rowsOf } from '../db/rows.js';
@@ -116,6 +116,19 @@ export async function appendAudits(
       ${requestId}::text[], ${prev}::text[], ${hash}::text[])
       as r(seq, actor_id, actor_role, actor_org, action, party_id, target, purpose, detail, request_id,
         prev_hash, hash)`);
+}
+
+/**
+ * The audit rows about a party: those that name it in `party_id`, and those that vouch for a read of
+ * many parties at once (a page of the change feed) and list it in `detail.parties` (found through the
+ * `audit_log_parties_idx` index, built from the chained row itself).
+ *
+ * @example
+ * await db.db.select().from(auditLog).where(auditAboutParty(partyId)).orderBy(desc(auditLog.seq));
+ */
+export function auditAboutParty(partyId: string): SQL {
+  return sql`(${auditLog.partyId} = ${partyId} or (${auditLog.detail} ? 'parties'
+    and (${auditLog.detail} -> 'parties') @> ${JSON.stringify([partyId])}::jsonb))`;
 }
 
 export type AuditVerification =

@@ -1,4 +1,5 @@
 import { and, desc, eq, gte, inArray, isNull, lt, not, notInArray, or, type SQL } from 'drizzle-orm';
+import { auditAboutParty } from '../audit/audit-log.js';
 import { latestAuditCheckpoint } from '../audit/checkpoint.js';
 import { verifyIntegrity } from '../audit/verify-integrity.js';
 import { auditLog } from '../db/schema.js';
@@ -56,7 +57,7 @@ export async function listAudit(
     party = p.partyId;
   }
   const where: SQL[] = [];
-  if (party !== undefined) where.push(eq(auditLog.partyId, party));
+  if (party !== undefined) where.push(auditAboutParty(party));
   if (input.before !== undefined) where.push(lt(auditLog.seq, input.before));
   if (input.kind !== undefined) where.push(kindWhere(input.kind));
   if (p.role === 'admin') {
@@ -83,7 +84,8 @@ export async function listAudit(
         ? { actorId: r.actorId, target: r.target, requestId: r.requestId, hash: r.hash }
         : {}),
       action: r.action,
-      partyId: r.partyId,
+      // An entry about many parties (a feed page) lists it among them: shown as the one asked about.
+      partyId: r.partyId ?? party ?? null,
       purpose: r.purpose,
     })),
     nextBefore: rows.length === limit ? (rows.at(-1)?.seq ?? null) : null,

@@ -1,5 +1,6 @@
 import { timeline } from '@fivecolor/core';
 import { asc, desc, eq } from 'drizzle-orm';
+import { auditAboutParty } from '../audit/audit-log.js';
 import { auditLog, consents, objections, records, reports } from '../db/schema.js';
 import { stateToClassification, toCreditRecord } from '../state/materialize.js';
 import { freshPartyState, today } from '../state/party-state.js';
@@ -52,7 +53,7 @@ export async function exportParty(c: Caller, partyId: string) {
   const looked = await db
     .select()
     .from(auditLog)
-    .where(eq(auditLog.partyId, partyId))
+    .where(auditAboutParty(partyId))
     .orderBy(desc(auditLog.seq))
     .limit(EXPORT_ACCESS_LOG_MAX + 1);
   await auditRead(c, partyId, 'data export');

@@ -1,7 +1,9 @@
+import { createHmac } from 'node:crypto';
 import { addDuration, toCstDate } from '@fivecolor/core';
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../audit/audit-log.js';
+import { deriveKey } from '../crypto/party-crypto.js';
 import { auditLog, changes, records } from '../db/schema.js';
 import { createLogger } from '../http/logger.js';
 import { startStateSweeper } from '../state/sweeper.js';
@@ -211,11 +213,34 @@ describe.each(dbKinds())('change feed (exchange.changes) on %s', (kind) => {
 
   it('refuses a cursor it never issued, naming the field', async () => {
     const forged = Buffer.concat([Buffer.alloc(8), Buffer.alloc(12)]).toString('base64url');
-    for (const cursor of ['abc', forged, `${(await exchange().query({})).nextCursor}x`]) {
+    // A block with the tag and a seq in clear, and a real cursor of a server with another secret.
+    const clearBlock = Buffer.concat([Buffer.from('fc-feed\x01', 'latin1'), Buffer.alloc(8)]).toString(
+      'base64url',
+    );
+    const otherServer = encodeFeedCursor({ ...h.deps, secret: 'another-secret-of-32-characters!!' }, 1);
+    const issued = (await exchange().query({})).nextCursor;
+    expect(issued).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    for (const cursor of ['abc', forged, clearBlock, otherServer, `${issued}x`, `${issued.slice(0, -1)}A`]) {
       const err = await trpcError(exchange().query({ cursor }));
       expect(err.data?.code).toBe('BAD_REQUEST');
       expect(err.message).toMatch(/^cursor: must be a nextCursor returned by exchange\.changes/);
     }
+    // A cursor of the first form (the seq and a truncated HMAC) that a partner kept still resumes.
+    const [first, second] = (await exchange().query({ limit: 2 })).items;
+    const seq = first?.seq as number;
+    const mac = createHmac('sha256', deriveKey(h.deps.secret, 'feed-cursor'))
+      .update(`changes:${seq}`)
+      .digest();
+    const kept = Buffer.alloc(20);
+    kept.writeBigUInt64BE(BigInt(seq));
+    mac.copy(kept, 8, 0, 12);
+    const resumed = await exchange().query({ cursor: kept.toString('base64url'), limit: 1 });
+    expect(resumed.items.map((i) => i.seq)).toEqual([second?.seq]);
+    mac[0] = (mac[0] as number) ^ 1;
+    mac.copy(kept, 8, 0, 12);
+    expect((await trpcError(exchange().query({ cursor: kept.toString('base64url') }))).data?.code).toBe(
+      'BAD_REQUEST',
+    );
     // Well signed but past the end (another database, or a restored one).
     const ahead = await trpcError(exchange().query({ cursor: encodeFeedCursor(h.deps, 10 ** 9) }));
     expect(ahead.message).toMatch(/^cursor: .*ahead of this feed/);
@@ -257,33 +282,54 @@ describe.each(dbKinds())('change feed (exchange.changes) on %s', (kind) => {
   it('audits each page an exchange key reads as a read of the parties it showed', async () => {
     const p = await h.registerPerson(900 + n++);
     const q = await h.registerPerson(900 + n++);
+    const unread = await h.registerPerson(900 + n++);
     const { cursor } = await readAll({ limit: 1000 });
     await newRecord(p);
     await newRecord(q);
+    await newRecord(unread);
     const page = await exchange().query({ cursor, limit: 2 });
     expect(page.items.map((i) => i.partyId)).toEqual([p, p]);
-    const rows = await h.db.db
-      .select()
-      .from(auditLog)
-      .where(and(eq(auditLog.action, 'exchange.changes')))
-      .orderBy(asc(auditLog.seq));
-    const last = rows.at(-1);
-    expect(last).toMatchObject({
-      partyId: p,
+    const pages = () =>
+      h.db.db
+        .select()
+        .from(auditLog)
+        .where(and(eq(auditLog.action, 'exchange.changes')))
+        .orderBy(asc(auditLog.seq));
+    const named = (rows: (typeof auditLog.$inferSelect)[], party: string) =>
+      rows.filter((r) => (r.detail as { parties: string[] }).parties.includes(party));
+    // One entry for the page, naming the party shown and the span of seqs.
+    expect((await pages()).at(-1)).toMatchObject({
+      partyId: null,
       actorRole: 'exchange',
-      detail: { seqs: page.items.map((i) => i.seq) },
+      detail: { parties: [p], first: page.items[0]?.seq, last: page.items[1]?.seq, items: 2 },
     });
-    expect(rows.filter((r) => r.partyId === q)).toEqual([]);
-    await exchange().query({ cursor: page.nextCursor });
-    const after = await h.db.db.select().from(auditLog).where(eq(auditLog.action, 'exchange.changes'));
-    expect(after.filter((r) => r.partyId === q)).toHaveLength(1);
-    // The party can see that the exchange partner looked.
-    const session = (await h.as('portal').party.issueSession.mutate({ partyId: q })).token;
-    const looked = await h.client(session).audit.list.query({});
-    expect(looked.items.map((i) => i.action)).toContain('exchange.changes');
+    expect(named(await pages(), q)).toEqual([]);
+    const next = await exchange().query({ cursor: page.nextCursor, limit: 3 });
+    expect(next.items.map((i) => i.partyId)).toEqual([q, q, unread]);
+    const last = (await pages()).at(-1);
+    expect(last?.detail).toMatchObject({ parties: [q, unread], items: 3 });
+    expect(named(await pages(), q)).toHaveLength(1);
+    // The party sees that the exchange partner looked, as an entry about itself; another party whose
+    // data no page showed since it was registered does not.
+    const whoLooked = async (party: string) => {
+      const session = (await h.as('portal').party.issueSession.mutate({ partyId: party })).token;
+      return (await h.client(session).audit.list.query({})).items.filter(
+        (i) => i.action === 'exchange.changes',
+      );
+    };
+    expect(await whoLooked(q)).toEqual([
+      expect.objectContaining({ seq: last?.seq, partyId: q, actorRole: 'exchange' }),
+    ]);
+    const other = await h.registerPerson(900 + n++);
+    expect(await whoLooked(other)).toEqual([]);
+    // The admin finds it by party too, and the party's data export lists it.
+    const listed = await h.as('admin').audit.list.query({ partyId: q, action: 'exchange.changes' });
+    expect(listed.items.map((i) => i.seq)).toEqual([last?.seq]);
+    const exported = await h.as('admin').party.export.query({ partyId: q });
+    expect(exported.accessLog.items.map((i) => i.action)).toContain('exchange.changes');
   });
 
-  it('chains the audit rows of a full page so that a changed feed-read row fails verification', async () => {
+  it('chains the audit entry of a full page so that a changed feed-read entry fails verification', async () => {
     for (let i = 0; i < 3; i++) await newRecord(await h.registerPerson(900 + n++));
     await readAll({ limit: 1000 });
     expect(await verifyAuditChain(h.db)).toMatchObject({ ok: true });
@@ -293,18 +339,23 @@ describe.each(dbKinds())('change feed (exchange.changes) on %s', (kind) => {
       .where(eq(auditLog.action, 'exchange.changes'))
       .orderBy(desc(auditLog.seq))
       .limit(1);
-    if (!row?.partyId) throw new Error('the page was not audited');
+    const parties = (row?.detail as { parties?: string[] } | undefined)?.parties;
+    if (!row || !parties || parties.length < 3) throw new Error('the page was not audited');
     // A tamperer switches the append-only guard off and hides whose data the partner read.
     await h.db.db.execute(sql`alter table audit_log disable trigger audit_log_keep_rows`);
     try {
-      await h.db.db.execute(sql`update audit_log set party_id = 'pty_someone_else' where seq = ${row.seq}`);
+      await h.db.db.execute(
+        sql`update audit_log set detail = jsonb_set(detail, '{parties,0}', '"pty_someone_else"') where seq = ${row.seq}`,
+      );
       expect(await verifyAuditChain(h.db)).toMatchObject({
         ok: false,
         brokenAt: row.seq,
         reason: expect.stringMatching(/content/),
       });
     } finally {
-      await h.db.db.execute(sql`update audit_log set party_id = ${row.partyId} where seq = ${row.seq}`);
+      await h.db.db.execute(
+        sql`update audit_log set detail = ${JSON.stringify(row.detail)}::jsonb where seq = ${row.seq}`,
+      );
       await h.db.db.execute(sql`alter table audit_log enable trigger audit_log_keep_rows`);
     }
     expect(await verifyAuditChain(h.db)).toMatchObject({ ok: true });
@@ -356,7 +407,9 @@ describe.each(dbKinds())('change feed (exchange.changes) on %s', (kind) => {
       .select()
       .from(auditLog)
       .where(and(eq(auditLog.action, 'exchange.changes'), eq(auditLog.actorRole, 'bank')));
-    expect(new Set(audited.map((a) => a.partyId))).toEqual(new Set([yes]));
+    expect(new Set(audited.flatMap((a) => (a.detail as { parties: string[] }).parties))).toEqual(
+      new Set([yes]),
+    );
   });
 
   it('the admin reads it in clear; court staff may not', async () => {
