@@ -21,6 +21,19 @@ describe('BadgeCache', () => {
     expect(cache.size).toBe(2);
   });
 
+  it('moves an entry hit in the older generation with a copy of its body, and serves it from the young one', () => {
+    const cache = new BadgeCache(2);
+    const first = { ...entry('p1'), body: Buffer.from('{"color":"red"}') };
+    cache.set('a', first);
+    cache.set('b', entry('p2')); // the young generation (1 entry) is full: 'a' is now in the older one
+    const moved = cache.get('a', 0);
+    expect(moved?.body).not.toBe(first.body);
+    expect(Buffer.from(moved?.body ?? []).toString()).toBe('{"color":"red"}');
+    expect(cache.get('a', 0)).toBe(moved); // now a hit in the young generation: nothing copied
+    cache.set('c', entry('p3'));
+    expect(Buffer.from(cache.get('a', 0)?.body ?? []).toString()).toBe('{"color":"red"}');
+  });
+
   it('drops expired entries and every entry of an invalidated party, and counts hits and misses', () => {
     const cache = new BadgeCache();
     cache.set('t1', entry('p1', 500));

@@ -105,12 +105,15 @@ export class BadgeCache implements PartyInvalidator {
       this.misses++;
       return undefined;
     }
-    if (young === undefined) {
-      this.#old.entries.delete(key); // a hit in the older generation moves the entry to the young one
-      this.#addYoung(key, e);
-    }
     this.hits++;
-    return e;
+    if (young !== undefined) return e;
+    // A hit in the older generation moves the entry to the young one, with a copy of its body: bodies
+    // share Node's 8 KB buffer slabs, and a copy made now shares one with the young generation's bodies,
+    // so an old slab is not kept alive by the one entry of it that is still asked for.
+    this.#old.entries.delete(key);
+    const moved = { ...e, body: Buffer.from(e.body) };
+    this.#addYoung(key, moved);
+    return moved;
   }
 
   /** Keeps `entry` unless an invalidation happened since `builtAt` (the `epoch` read before the lookup). */

@@ -12,8 +12,6 @@ import type { BadgeIndex, IndexedBadge } from './badge-index.js';
 import { clientAddress } from './client-address.js';
 import type { RateLimiter } from './rate-limit.js';
 
-const utf8 = new TextEncoder();
-
 /** Token → party and its stored state, for many tokens in one prepared query. */
 function prepareLookup(deps: Deps) {
   return deps.db.db
@@ -121,7 +119,10 @@ function entryOf(
   let expiresAt = dayEnd(asOf);
   if (badge.until !== null) expiresAt = Math.min(expiresAt, cstMidnight(badge.until));
   const etag = `"${createHash('sha256').update(json).digest('base64url').slice(0, 27)}"`;
-  return { partyId: badge.partyId, body: utf8.encode(json) as Uint8Array<ArrayBuffer>, etag, expiresAt };
+  // Buffer.from puts a small body in one of Node's shared 8 KB slabs: a TextEncoder gives each body an
+  // ArrayBuffer of its own, which the garbage collector tracks one by one (a third more GC time when the
+  // cache turns over; see BadgeCache on how slabs are not kept alive by a few old entries).
+  return { partyId: badge.partyId, body: Buffer.from(json), etag, expiresAt };
 }
 
 /** Records a request's metrics and access log line (`start` from `performance.now()`). */
