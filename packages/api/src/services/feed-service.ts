@@ -463,9 +463,17 @@ export interface ChangesInput {
   types?: readonly FeedType[] | undefined;
 }
 
+/**
+ * Whether the record of a change row meets `cond`, looked up by its primary key row by row. `offset 0`
+ * keeps the planner from turning it into a hashed subplan, which reads every record that meets `cond` for
+ * each page: the page then costs more as the store grows.
+ */
+const recordWhere = (cond: SQL) =>
+  sql`exists (select 1 from ${records} r where r.id = ${changes.recordId} and ${cond} offset 0)`;
+
 /** The SQL condition of the wanted public types (a repair is a `record.created` row of a repair record). */
 function typeCondition(types: readonly FeedType[]): SQL {
-  const isRepair = sql`exists (select 1 from ${records} r where r.id = ${changes.recordId} and r.repairs is not null)`;
+  const isRepair = recordWhere(sql`r.repairs is not null`);
   const created = types.includes('record.created');
   const repaired = types.includes('record.repaired');
   const parts: SQL[] = [];
@@ -493,8 +501,9 @@ function viewerCondition(deps: Deps, viewer: FeedViewer): SQL | undefined {
     .filter((c) => c.color === 'red' || c.color === 'yellow')
     .map((c) => c.code);
   if (negative.length === 0) return undefined;
-  return sql`(${changes.kind} = 'color.changed' or not exists (select 1 from ${records} r where r.id = ${changes.recordId}
-    and r.effective_until <= ${fiveYearsBefore(day)} and r.category in ${negative}))`;
+  return sql`(${changes.kind} = 'color.changed' or not ${recordWhere(
+    sql`r.effective_until <= ${fiveYearsBefore(day)} and r.category in ${negative}`,
+  )})`;
 }
 
 /** A change row, its party and its record as `readPage`'s query spells them (JSON arrays, in this order). */
