@@ -7,7 +7,7 @@ import {
   createPartyCrypto,
   type Db,
   type ImportRow,
-  importBatch,
+  ImportPipeline,
 } from '@fivecolor/api';
 import { defaultPolicy, toCstDate } from '@fivecolor/core';
 import cliProgress from 'cli-progress';
@@ -36,7 +36,7 @@ const MAX_PRINTED = 1000;
 
 /**
  * `fivecolor-server import FILE [--format csv|ndjson] [--encoding utf8|gb18030] [--source NAME] [--dry-run]`:
- * a court's history from a file, in batches of one transaction each (see `importBatch`). Re-running the
+ * a court's history from a file, in batches of one transaction each (see `ImportPipeline`). Re-running the
  * same file finishes an interrupted import: rows already there are `unchanged`. Exit 1 when any line was
  * bad (a dry run writes nothing; a real run writes the good lines).
  */
@@ -53,7 +53,7 @@ export async function importCommand(
       encoding: { type: 'string', default: 'utf8' },
       source: { type: 'string', default: 'court-import' },
       'dry-run': { type: 'boolean', default: false },
-      batch: { type: 'string', default: '5000' },
+      batch: { type: 'string', default: '20000' },
     },
   });
   const [file, ...extra] = positionals;
@@ -94,9 +94,7 @@ export async function importCommand(
       file: basename(file),
       newSource,
     };
-    const write = async (rows: ImportRow[]) => {
-      if (rows.length === 0) return;
-      const out: BatchOutcome = await importBatch(db, rows, opts);
+    const written = (out: BatchOutcome, rows: readonly ImportRow[]) => {
       totals.created += out.created;
       totals.unchanged += out.unchanged;
       totals.partiesRegistered += out.partiesRegistered;
@@ -108,14 +106,8 @@ export async function importCommand(
       for (const r of out.rejected) report(r);
       progress.rows(rows.length);
     };
-
-    // One batch is written while the next is read and checked: at most one in flight, in file order.
-    let inFlight: Promise<void> = Promise.resolve();
-    const queue = async (rows: ImportRow[]) => {
-      await inFlight;
-      inFlight = write(rows);
-      inFlight.catch(() => {}); // awaited (and thrown) before the next batch or at the end
-    };
+    // One batch is written while the next is read, checked and prepared, in file order.
+    const pipeline = new ImportPipeline(db, opts, written);
 
     const seen = new Map<string, number>(); // external id → line
     const repairs: ImportRow[] = []; // written after every other row, so what they list is stored
@@ -131,14 +123,14 @@ export async function importCommand(
           else if (!dryRun) {
             batch.push(row);
             if (batch.length >= batchSize) {
-              await queue(batch);
+              await pipeline.add(batch);
               batch = [];
             }
           }
         }
       }
     } catch (err) {
-      await inFlight.catch(() => {});
+      await pipeline.finish().catch(() => {});
       progress.stop();
       if (err instanceof ImportFileError) throw new Error(err.message);
       throw err;
@@ -157,9 +149,13 @@ export async function importCommand(
           });
       }
     } else {
-      await inFlight;
-      await write(batch);
-      for (let i = 0; i < repairs.length; i += batchSize) await write(repairs.slice(i, i + batchSize));
+      await pipeline.add(batch);
+      // Repairs after everything they may list has committed.
+      await pipeline.finish();
+      for (let i = 0; i < repairs.length; i += batchSize) {
+        await pipeline.add(repairs.slice(i, i + batchSize));
+        await pipeline.finish();
+      }
     }
     progress.stop();
     const seconds = (performance.now() - started) / 1000;

@@ -28,7 +28,7 @@ export type { FivecolorOptions } from './http/create-app.js';
 export { createFivecolor } from './http/create-app.js';
 export { createLogger } from './http/logger.js';
 export type { BatchOutcome, ImportOptions } from './import/bulk-import.js';
-export { importBatch } from './import/bulk-import.js';
+export { ImportPipeline, importBatch } from './import/bulk-import.js';
 export type { BulkScope } from './import/bulk-tx.js';
 export { bulkTransaction } from './import/bulk-tx.js';
 export type { ImportColumn, ImportProblem, ImportRow } from './import/import-row.js';

@@ -8,7 +8,7 @@ import { toCreditRecord } from '../state/materialize.js';
 import { createHarness, type Harness } from '../testing/harness.js';
 import { residentId } from '../testing/ids.js';
 import { dbKinds } from '../testing/test-db.js';
-import { importBatch } from './bulk-import.js';
+import { ImportPipeline, importBatch } from './bulk-import.js';
 import { checkImportRow, type ImportRow } from './import-row.js';
 
 const SOURCE = 'court-import';
@@ -357,4 +357,120 @@ describe.each(dbKinds())('bulk import, simulate and apply (%s)', (kind) => {
     expect(await count(sql`select count(*) as n from records`)).toBe(records + 1);
     expect((await verifyIntegrity(h.db)).mismatches).toEqual([]);
   });
+});
+
+describe.each(dbKinds())('ImportPipeline (%s)', (kind) => {
+  let h: Harness;
+  const SRC = 'pipeline-import';
+  const rows = (raws: Record<string, unknown>[], first: number): ImportRow[] =>
+    raws.map((raw, i) => {
+      const r = checkImportRow(raw, first + i, { policy: h.deps.policy, today: toCstDate(new Date()) });
+      if (!r.ok) throw new Error(JSON.stringify(r.problems));
+      return r.row;
+    });
+  const row = (externalId: string, n: number, category: string, caseNo: number) => ({
+    externalId,
+    ...person(n, `某${n}`),
+    category,
+    court: '浙0212',
+    caseNumber: `（2025）浙0212民初${caseNo}号`,
+    effectiveFrom: '2025-06-01',
+  });
+  const partiesOf = async (n: number) =>
+    rowsOf<{ id: string; color: string }>(
+      await h.db.db.execute(sql`
+        select p.id, s.color from parties p join party_state s on s.party_id = p.id
+        where p.identity_hash = ${h.deps.crypto.identityHash('RESIDENT_ID', residentId(n, '330212', '19700101'))}`),
+    );
+  /**
+   * On PostgreSQL, holds the import lock from another connection until `release`, so that the first batch's
+   * write waits, uncommitted, while the next batch is prepared.
+   */
+  async function holdImportLock() {
+    if (kind !== 'postgres' || !h.db.pool) return { release: async () => {} };
+    const client = await h.db.pool.connect();
+    await client.query('begin');
+    await client.query('select pg_advisory_xact_lock(727003)');
+    return {
+      release: async () => {
+        await client.query('commit');
+        client.release();
+      },
+    };
+  }
+  const settle = () => new Promise((r) => setTimeout(r, kind === 'postgres' ? 1000 : 0));
+
+  beforeAll(async () => {
+    h = await createHarness(kind);
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('hands the parties a batch registers to the next batch before they commit: one party each, no retry', async () => {
+    const outs: { created: number; partiesRegistered: number }[] = [];
+    const pipeline = new ImportPipeline(
+      h.db,
+      { crypto: h.deps.crypto, policy: h.deps.policy, source: SRC, secret: h.secret, newSource: true },
+      (out) => outs.push(out),
+    );
+    const lock = await holdImportLock();
+    await pipeline.add(rows([row('P-1', 301, 'Y05', 301), row('P-2', 302, 'Y14', 302)], 2));
+    const second = pipeline.add(rows([row('P-3', 301, 'R01', 303), row('P-4', 303, 'Y05', 304)], 4));
+    await settle(); // the second batch is prepared while the first waits for the lock
+    await lock.release();
+    await second;
+    await pipeline.add(rows([row('P-5', 302, 'Y05', 305)], 6));
+    await pipeline.finish();
+
+    expect(pipeline.retried).toBe(0);
+    expect(outs.map((o) => [o.created, o.partiesRegistered])).toEqual([
+      [2, 2],
+      [2, 1],
+      [1, 0],
+    ]);
+    const [p301] = await partiesOf(301);
+    expect(await partiesOf(301)).toHaveLength(1);
+    expect(p301?.color).toBe('red'); // Y05 of the first batch and R01 of the second, classified together
+    expect(await partiesOf(302)).toHaveLength(1);
+    // The parties one batch registers share a run of ids (their index entries sit together).
+    const [p302] = await partiesOf(302);
+    expect(p301?.id.slice(0, 20)).toBe(p302?.id.slice(0, 20));
+    expect(p301?.id).not.toBe(p302?.id);
+    expect((await verifyIntegrity(h.db)).mismatches).toEqual([]);
+  });
+
+  // PGlite runs one statement at a time: a registration cannot come between a batch's lookups and its write.
+  if (kind === 'postgres')
+    it('writes a batch again under the lock when its party was registered meanwhile, and goes on that way', async () => {
+      const outs: { created: number; partiesRegistered: number; namesDiffer: number[] }[] = [];
+      const pipeline = new ImportPipeline(
+        h.db,
+        { crypto: h.deps.crypto, policy: h.deps.policy, source: `${SRC}-race`, newSource: true },
+        (out) => outs.push(out),
+      );
+      const lock = await holdImportLock();
+      await pipeline.add(rows([row('Q-1', 311, 'Y05', 311)], 2));
+      const second = pipeline.add(rows([row('Q-2', 312, 'Y14', 312)], 3));
+      await settle(); // prepared: 312 is not registered yet
+      const { partyId } = await h.as('clerk').party.register.mutate({
+        kind: 'person',
+        idType: 'RESIDENT_ID',
+        idNumber: residentId(312, '330212', '19700101'),
+        name: '某三一二',
+      });
+      await lock.release();
+      await second;
+      await pipeline.add(rows([row('Q-3', 313, 'Y05', 313)], 4));
+      await pipeline.finish();
+
+      expect(pipeline.retried).toBe(1);
+      expect(outs.map((o) => [o.created, o.partiesRegistered, o.namesDiffer])).toEqual([
+        [1, 1, []],
+        [1, 0, [3]], // the registered party, whose stored name is kept
+        [1, 1, []],
+      ]);
+      expect((await partiesOf(312)).map((p) => [p.id, p.color])).toEqual([[partyId, 'yellow']]);
+      expect((await verifyIntegrity(h.db)).mismatches).toEqual([]);
+    });
 });

@@ -5,8 +5,8 @@ import { appendAudit } from '../audit/audit-log.js';
 import { batchDigest, batchRecordId, MAX_BATCH_ROWS, newBatchPrefix } from '../audit/batch-digest.js';
 import { canonicalJson } from '../audit/canonical-json.js';
 import { deriveKey, type PartyCrypto } from '../crypto/party-crypto.js';
-import type { Db } from '../db/database.js';
-import { newId } from '../db/ids.js';
+import type { Db, Tx } from '../db/database.js';
+import { newIdRun } from '../db/ids.js';
 import { rowsOf } from '../db/rows.js';
 import { isUniqueViolation } from '../db/write-tx.js';
 import { notifyParties, updateStates } from '../services/policy-service.js';
@@ -152,6 +152,35 @@ export function recordLeaf(r: {
   return createHash('sha256').update('records\n').update(body).digest('hex');
 }
 
+/** A party a batch registers: what a later batch needs before that batch has committed. */
+interface PendingParty {
+  id: string;
+  name: string;
+}
+
+/** A batch made ready to write: everything computed that needs no lock (see `prepareBatch`). */
+interface PreparedBatch {
+  out: BatchOutcome;
+  lines: [number | undefined, number | undefined];
+  prefix: string;
+  partiesCsv: string;
+  recordsCsv: string;
+  newRecords: NewRecord[];
+  /** Party ids registered by this batch. */
+  fresh: Set<string>;
+  /** Identity hash → the party this batch registers (for the next batch, see `ImportPipeline`). */
+  registered: Map<string, PendingParty>;
+  /** The states of the parties this batch registers (classified from the batch's records alone). */
+  statesCsv: string;
+  /** The change feed's rows that need nothing stored: every `record.created`, new parties' `color.changed`. */
+  feedCsv: string;
+  digest: string;
+  now: Date;
+  opts: ImportOptions;
+}
+
+type Lookup = Pick<Tx, 'execute'>;
+
 /**
  * Writes a batch of checked import rows (`checkImportRow`) in one transaction (`bulkTransaction`): rows
  * already imported from `source` are left alone (`unchanged`, or rejected when their content differs);
@@ -161,27 +190,118 @@ export function recordLeaf(r: {
  * the change feed, and ONE audit entry appended that carries the batch's digest (`detail.batch`), which
  * `verifyIntegrity` checks every row against. A repair's `repairs` name external ids already stored
  * from `source` (import repairs after the rows they repair). Nothing of the batch is written if any
- * statement fails.
+ * statement fails. Every lookup is made inside the transaction, after the import lock.
  */
 export function importBatch(db: Db, batch: readonly ImportRow[], opts: ImportOptions): Promise<BatchOutcome> {
   if (batch.length > MAX_BATCH_ROWS) throw new RangeError(`importBatch: at most ${MAX_BATCH_ROWS} rows`);
-  if (!opts.newSource) return bulkTransaction(db, (s) => writeBatch(db, s, batch, opts, true));
-  return bulkTransaction(db, (s) => writeBatch(db, s, batch, opts, false)).catch((err) => {
+  const run = (lookUp: boolean) =>
+    bulkTransaction(db, async (s) => {
+      await lock(s.tx);
+      return writePrepared(db, s, await prepareBatch(s.tx, batch, opts, lookUp, null));
+    });
+  if (!opts.newSource) return run(true);
+  return run(false).catch((err) => {
     if (!isUniqueViolation(err, 'records_source_external_uq')) throw err;
-    return bulkTransaction(db, (s) => writeBatch(db, s, batch, opts, true));
+    return run(true);
   });
 }
 
-async function writeBatch(
-  db: Db,
-  { tx, copyCsv }: BulkScope,
+/**
+ * Batches written in order, one transaction each, as `importBatch` writes them, with the next batch
+ * prepared (identities keyed, stored parties and external ids looked up on another connection, rows
+ * encrypted and hashed) while the database writes the current one. A party the batch being written
+ * registers is not visible to the next batch's lookups yet: the pipeline hands it over. Should a write
+ * meet a row that appeared meanwhile (another import or `party.register` at the same time), that batch
+ * and every later one are written the safe way, `importBatch`'s, with every lookup under the lock.
+ *
+ * @example
+ * const pipeline = new ImportPipeline(db, opts, (out) => console.log(out.created));
+ * for (const rows of batches) await pipeline.add(rows);
+ * await pipeline.finish();
+ */
+export class ImportPipeline {
+  private writing: Promise<void> = Promise.resolve();
+  private inFlight: { rows: readonly ImportRow[]; prepared: PreparedBatch } | null = null;
+  private serial = false;
+  /** Batches written again the safe way, after meeting a row stored meanwhile (0 or 1). */
+  retried = 0;
+
+  constructor(
+    private readonly db: Db,
+    private readonly opts: ImportOptions,
+    private readonly onWritten: (out: BatchOutcome, rows: readonly ImportRow[]) => void,
+  ) {}
+
+  /** Prepares `rows` while the previous batch is written, then starts writing them; resolves once started. */
+  async add(rows: readonly ImportRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    if (rows.length > MAX_BATCH_ROWS) throw new RangeError(`importBatch: at most ${MAX_BATCH_ROWS} rows`);
+    if (this.serial) return this.onWritten(await importBatch(this.db, rows, this.opts), rows);
+    const pending = this.inFlight?.prepared.registered ?? null;
+    let prepared: PreparedBatch;
+    try {
+      prepared = await prepareBatch(this.db.db, rows, this.opts, !this.opts.newSource, pending);
+    } finally {
+      await this.settle();
+    }
+    if (this.serial) return this.onWritten(await importBatch(this.db, rows, this.opts), rows);
+    this.inFlight = { rows, prepared };
+    this.writing = bulkTransaction(this.db, async (s) => {
+      await lock(s.tx);
+      return writePrepared(this.db, s, prepared);
+    }).then((out) => this.onWritten(out, rows));
+    this.writing.catch(() => {}); // awaited (and thrown) by the next add or finish
+  }
+
+  /** Waits for every batch to be written. */
+  async finish(): Promise<void> {
+    await this.settle();
+  }
+
+  /** Waits for the batch being written; one that met a row stored meanwhile is written again safely. */
+  private async settle(): Promise<void> {
+    const flight = this.inFlight;
+    try {
+      await this.writing;
+    } catch (err) {
+      if (
+        !flight ||
+        !(
+          isUniqueViolation(err, 'records_source_external_uq') ||
+          isUniqueViolation(err, 'parties_identity_hash_uq')
+        )
+      )
+        throw err;
+      this.serial = true;
+      this.retried++;
+      this.onWritten(
+        await importBatch(this.db, flight.rows, { ...this.opts, newSource: false }),
+        flight.rows,
+      );
+    } finally {
+      this.writing = Promise.resolve();
+      this.inFlight = null;
+    }
+  }
+}
+
+const lock = (tx: Tx) => tx.execute(sql`select pg_advisory_xact_lock(${IMPORT_LOCK})`);
+const yieldToIo = () => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Everything a batch's write needs that takes no lock: identity hashes, the stored parties and (with
+ * `lookUp`) the rows already imported, looked up with `q`; the parties and records as COPY text, the
+ * records' leaves. `pending`: parties the batch before registers, not committed yet.
+ */
+async function prepareBatch(
+  q: Lookup,
   batch: readonly ImportRow[],
   o: ImportOptions,
   lookUp: boolean,
-): Promise<BatchOutcome> {
+  pending: ReadonlyMap<string, PendingParty> | null,
+): Promise<PreparedBatch> {
   const now = o.now ?? new Date();
   const nowIso = now.toISOString();
-  const asOf = toCstDate(now);
   const actorId = o.actorId ?? 'cli';
   const out: BatchOutcome = {
     created: 0,
@@ -191,7 +311,6 @@ async function writeBatch(
     namesDiffer: [],
     colorChanges: 0,
   };
-  await tx.execute(sql`select pg_advisory_xact_lock(${IMPORT_LOCK})`);
   // One HMAC per identity of the batch (a party's rows usually come together); with the secret, of the
   // identifier checkImportRow already normalized, without parsing it again.
   const key = o.secret === undefined ? null : hmacKey(o.secret);
@@ -213,7 +332,7 @@ async function writeBatch(
   const done = new Map<number, Record<string, unknown>>();
   if (lookUp)
     for (const r of rowsOf<Record<string, unknown>>(
-      await tx.execute(sql`
+      await q.execute(sql`
       select s.n, r.category, r.court, r.case_number, r.effective_from, r.effective_until, r.note,
         r.identity_hash
       from jsonb_array_elements_text(${json(batch.map((r) => r.externalId))}::jsonb)
@@ -225,16 +344,21 @@ async function writeBatch(
         where r.source = ${o.source} and r.external_id = s.external_id limit 1) r`),
     ))
       done.set(Number(r.n) - 1, r);
-  const wanted = [...new Set(hashes.filter((_, n) => !done.has(n)))];
-  const stored = new Map<string, { id: string; nameEnc: string }>();
+  const stored = new Map<string, { id: string; name: string | null; nameEnc?: string }>();
+  const wanted: string[] = [];
+  for (const hash of new Set(hashes.filter((_, n) => !done.has(n)))) {
+    const p = pending?.get(hash);
+    if (p) stored.set(hash, p);
+    else wanted.push(hash);
+  }
   if (wanted.length > 0)
     for (const r of rowsOf<{ identity_hash: string; id: string; name_enc: string }>(
-      await tx.execute(sql`
+      await q.execute(sql`
         select h.value as identity_hash, p.id, p.name_enc
         from jsonb_array_elements_text(${json(wanted)}::jsonb) h
         cross join lateral (select id, name_enc from parties where identity_hash = h.value limit 1) p`),
     ))
-      stored.set(r.identity_hash, { id: r.id, nameEnc: r.name_enc });
+      stored.set(r.identity_hash, { id: r.id, name: null, nameEnc: r.name_enc });
 
   // Repairs: the records they list, stored from this source.
   const listed = [...new Set(batch.flatMap((r) => r.repairs))];
@@ -247,13 +371,14 @@ async function writeBatch(
       category: string;
       revoked: boolean;
     }>(
-      await tx.execute(sql`
+      await q.execute(sql`
         select external_id, id, party_id, category, revoked_at is not null as revoked from records
         where source = ${o.source} and external_id in (select jsonb_array_elements_text(${json(listed)}::jsonb))`),
     ))
       targets.set(r.external_id, { id: r.id, partyId: r.party_id, category: r.category, revoked: r.revoked });
 
   const prefix = newBatchPrefix();
+  const partyIdOf = newIdRun('pty');
   const sourceCsv = csvText(o.source);
   const tail = `,${sourceCsv}`;
   const actorCsv = csvText(actorId);
@@ -264,6 +389,7 @@ async function writeBatch(
   const namesOf = new Map<string, string>(); // identity hash → the name kept
   const fresh = new Set<string>(); // party ids registered by this batch
   for (let n = 0; n < batch.length; n++) {
+    if ((n & 255) === 255) await yieldToIo(); // the batch being written reads its replies meanwhile
     const row = batch[n] as ImportRow;
     const hash = hashes[n] as string;
     const prior = done.get(n);
@@ -290,9 +416,9 @@ async function writeBatch(
       const found = stored.get(hash);
       if (found) {
         partyId = found.id;
-        namesOf.set(hash, o.crypto.decrypt(found.nameEnc));
+        namesOf.set(hash, found.name ?? o.crypto.decrypt(found.nameEnc as string));
       } else {
-        partyId = newId('pty');
+        partyId = partyIdOf(newParties.length);
         fresh.add(partyId);
         namesOf.set(hash, row.name);
         newParties.push({ id: partyId, hash, row });
@@ -355,28 +481,82 @@ async function writeBatch(
   }
   // Register only the parties some written record names (all of a party's rows may have been rejected).
   const named = new Set(newRecords.map((r) => r.partyId));
+  const registered = new Map<string, PendingParty>();
   let partiesCsv = '';
   for (const { id, hash, row } of newParties) {
-    if (!named.has(id)) continue;
-    out.partiesRegistered++;
+    if (!named.has(id)) {
+      fresh.delete(id);
+      continue;
+    }
+    if ((registered.size & 255) === 255) await yieldToIo();
+    registered.set(hash, { id, name: row.name });
     partiesCsv +=
       `${id},${row.kind},${csvText(row.idType)},${hash},${o.crypto.encrypt(row.idNumber)},` +
       `${o.crypto.encrypt(row.name)},${csvText(maskName(row.name, row.kind))},` +
       `${csvText(row.kind === 'org' ? row.idNumber : maskIdNumber(row.idType, row.idNumber))},${actorCsv},${nowIso}\n`;
   }
+  out.partiesRegistered = registered.size;
   out.created = newRecords.length;
-  if (newRecords.length === 0) return out;
 
-  await copyCsv('parties', PARTY_COLUMNS, partiesCsv);
-  await copyCsv('records', RECORD_COLUMNS, recordsCsv);
-
-  // States: new parties from this batch's records; stored ones from all their records, rows locked.
-  const touched = [...new Set(newRecords.map((r) => r.partyId))];
-  const storedIds = touched.filter((id) => !fresh.has(id)).sort();
-  const previous = new Map<string, Color>();
+  // What needs nothing stored, computed here rather than while the transaction waits: the new parties'
+  // states (their records are all in this batch), the change feed's record rows, the batch's digest.
+  const asOf = toCstDate(now);
   const recordsOf = new Map<string, RecordFacts[]>();
-  for (const r of newRecords) pushTo(recordsOf, r.partyId, r);
+  for (const r of newRecords) if (fresh.has(r.partyId)) pushTo(recordsOf, r.partyId, r);
+  let statesCsv = '';
+  let colorsCsv = '';
+  for (const [id, records] of recordsOf) {
+    const st = materializeParty(id, records, { asOf, policy: o.policy });
+    statesCsv +=
+      `${id},${st.color},${st.since ?? ''},${st.until ?? ''},${csvText(json(st.basis))},` +
+      `${csvText(st.policyId)},${st.asOf},1,${nowIso}\n`;
+    if (st.color !== 'green') {
+      out.colorChanges++;
+      colorsCsv += colorChangedCsv(id, st, 'green', nowIso);
+    }
+  }
+  const createdData = new Map<string, string>(); // category → the data field of its record.created
+  let feedCsv = '';
+  for (const r of newRecords) {
+    let data = createdData.get(r.category);
+    if (data === undefined) {
+      data = csvText(json({ category: r.category, source: o.source }));
+      createdData.set(r.category, data);
+    }
+    feedCsv += `${r.partyId},record.created,${r.id},,,${data},${nowIso}\n`;
+  }
+  return {
+    out,
+    lines: [batch[0]?.line, batch.at(-1)?.line],
+    prefix,
+    partiesCsv,
+    recordsCsv,
+    newRecords,
+    fresh,
+    registered,
+    statesCsv,
+    feedCsv: feedCsv + colorsCsv,
+    digest: batchDigest(newRecords.map((r) => r.leaf)),
+    now,
+    opts: o,
+  };
+}
+
+/** Writes a prepared batch in the transaction of `scope`, the import lock held. */
+async function writePrepared(db: Db, { tx, copyCsv }: BulkScope, p: PreparedBatch): Promise<BatchOutcome> {
+  const { out, newRecords, fresh, now, opts: o } = p;
+  if (newRecords.length === 0) return out;
+  const nowIso = now.toISOString();
+  const asOf = toCstDate(now);
+  await copyCsv('parties', PARTY_COLUMNS, p.partiesCsv);
+  await copyCsv('records', RECORD_COLUMNS, p.recordsCsv);
+  await copyCsv('party_state', STATE_COLUMNS, p.statesCsv);
+
+  // Parties stored before: their states from all their records, rows locked.
+  const storedIds = [...new Set(newRecords.map((r) => r.partyId))].filter((id) => !fresh.has(id)).sort();
+  let feedCsv = p.feedCsv;
   if (storedIds.length > 0) {
+    const previous = new Map<string, Color>();
     for (const s of rowsOf<{ party_id: string; color: Color }>(
       await tx.execute(sql`
         select party_id, color from party_state
@@ -384,8 +564,7 @@ async function writeBatch(
         order by party_id for update`),
     ))
       previous.set(s.party_id, s.color);
-    recordsOf.clear();
-    for (const r of newRecords) if (fresh.has(r.partyId)) pushTo(recordsOf, r.partyId, r);
+    const recordsOf = new Map<string, RecordFacts[]>();
     for (const r of rowsOf<{
       id: string;
       party_id: string;
@@ -409,54 +588,29 @@ async function writeBatch(
         repairs: r.repairs,
         revokedAt: r.revoked ? now : null,
       });
-  }
-  const states = new Map<string, PartyStateValues>();
-  for (const id of touched)
-    states.set(id, materializeParty(id, recordsOf.get(id) ?? [], { asOf, policy: o.policy }));
-
-  let statesCsv = '';
-  for (const id of touched) {
-    if (!fresh.has(id)) continue;
-    const st = states.get(id) as PartyStateValues;
-    statesCsv +=
-      `${id},${st.color},${st.since ?? ''},${st.until ?? ''},${csvText(json(st.basis))},` +
-      `${csvText(st.policyId)},${st.asOf},1,${nowIso}\n`;
-  }
-  await copyCsv('party_state', STATE_COLUMNS, statesCsv);
-  await updateStates(
-    tx,
-    storedIds.map((id) => {
-      const s = states.get(id) as PartyStateValues;
-      return { ...s, party_id: id, as_of: s.asOf };
-    }),
-    now,
-  );
-
-  // The change feed: each record, then each party's color change (a new party was green before).
-  const createdData = new Map<string, string>(); // category → the data field of its record.created
-  let feedCsv = '';
-  for (const r of newRecords) {
-    let data = createdData.get(r.category);
-    if (data === undefined) {
-      data = csvText(json({ category: r.category, source: o.source }));
-      createdData.set(r.category, data);
+    const states = storedIds.map((id) => ({
+      ...materializeParty(id, recordsOf.get(id) ?? [], { asOf, policy: o.policy }),
+      party_id: id,
+    }));
+    await updateStates(
+      tx,
+      states.map((s) => ({ ...s, as_of: s.asOf })),
+      now,
+    );
+    for (const s of states) {
+      const before = previous.get(s.party_id) ?? 'green';
+      if (s.color === before) continue;
+      out.colorChanges++;
+      feedCsv += colorChangedCsv(s.party_id, s, before, nowIso);
     }
-    feedCsv += `${r.partyId},record.created,${r.id},,,${data},${nowIso}\n`;
   }
-  for (const id of touched) {
-    const s = states.get(id) as PartyStateValues;
-    const before = previous.get(id) ?? 'green';
-    if (s.color === before) continue;
-    out.colorChanges++;
-    const data = { since: s.since, until: s.until, basis: s.basis, policyId: s.policyId, cause: 'import' };
-    feedCsv += `${id},color.changed,,${s.color},${before},${csvText(json(data))},${nowIso}\n`;
-  }
+  // The change feed: each record, then each party's color change (a new party was green before).
   await copyCsv('changes', CHANGE_COLUMNS, feedCsv);
 
   await appendAudit(
     tx,
     {
-      actorId,
+      actorId: o.actorId ?? 'cli',
       actorRole: 'operator',
       actorOrg: null,
       action: 'import',
@@ -464,20 +618,24 @@ async function writeBatch(
       detail: {
         source: o.source,
         ...(o.file ? { file: o.file } : {}),
-        lines: [batch[0]?.line, batch.at(-1)?.line],
+        lines: p.lines,
         created: out.created,
         unchanged: out.unchanged,
         rejected: out.rejected.length,
         partiesRegistered: out.partiesRegistered,
-        batch: {
-          records: { prefix, count: newRecords.length, digest: batchDigest(newRecords.map((r) => r.leaf)) },
-        },
+        batch: { records: { prefix: p.prefix, count: newRecords.length, digest: p.digest } },
       },
     },
     now,
   );
   if (db.kind === 'postgres') await notifyParties(tx, storedIds);
   return out;
+}
+
+/** A `color.changed` row of the change feed (cause `import`). */
+function colorChangedCsv(partyId: string, s: PartyStateValues, before: Color, at: string): string {
+  const data = { since: s.since, until: s.until, basis: s.basis, policyId: s.policyId, cause: 'import' };
+  return `${partyId},color.changed,,${s.color},${before},${csvText(json(data))},${at}\n`;
 }
 
 function pushTo<T>(map: Map<string, T[]>, key: string, value: T): void {
