@@ -14,7 +14,7 @@ process.on('message', async (run) => {
 });
 process.send({ ready: true });
 
-async function measure({ url, requests, connections, duration, amount }) {
+async function measure({ url, requests, connections, duration, amount, rate }) {
   globalThis.gc?.(); // the previous run's request list, before this run's clock starts
   let i = 0;
   const cpuBefore = process.cpuUsage();
@@ -23,6 +23,8 @@ async function measure({ url, requests, connections, duration, amount }) {
     url,
     connections,
     ...(amount ? { amount } : { duration }),
+    // A fixed offered load (requests/s over all connections): latency below saturation, not queueing.
+    ...(rate ? { overallRate: rate } : {}),
     requests: [
       {
         setupRequest: (req) => {
