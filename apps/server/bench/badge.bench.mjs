@@ -119,16 +119,15 @@ async function load(url, requests, opts = {}) {
     requests,
     connections: opts.connections ?? CONNECTIONS,
     ...(opts.amount ? { amount: opts.amount } : { duration: opts.duration ?? DURATION }),
-    ...(opts.rate ? { rate: opts.rate } : {}),
   });
   const cpu = cpuBefore === undefined ? undefined : cpuSeconds(opts.pid) - cpuBefore;
   return { ...result, cpuPerRequest: cpu === undefined ? undefined : cpu / result.total };
 }
 
 /** A measured run, with the share of cache hits when the server counts any. */
-async function measure(url, paths, pid, rate) {
+async function measure(url, paths, pid) {
   const before = await cacheCounters(url);
-  const r = await load(url, paths, { pid, rate });
+  const r = await load(url, paths, { pid });
   const after = await cacheCounters(url);
   const hits = after.hits - before.hits;
   const lookups = hits + after.misses - before.misses;
@@ -327,17 +326,6 @@ async function benchDatabase(kind) {
       'GET /v1/badge/:token, cache on, fresh sample',
       await measure(url, zipfPaths('/v1/badge/', tokens), server.child.pid),
       mid.bare,
-    ),
-  );
-  // At saturation a p99 is mostly queueing, bare Hono's included. At half bare Hono's ceiling, offered at a
-  // fixed rate, it is what a request costs a caller on a busy day.
-  const rate = Math.round(mid.bare.rps / 2);
-  const bareAtRate = await load(baseUrl, barePaths, { pid: baseline.child.pid, rate });
-  rows.push(
-    line(`bare Hono JSON route at ${fmt(rate)} req/s offered (half its ceiling)`, bareAtRate),
-    line(
-      'GET /v1/badge/:token, fresh sample, at the same rate',
-      await measure(url, zipfPaths('/v1/badge/', tokens), server.child.pid, rate),
     ),
   );
   // Distinct writes, more than 10 s can take at any rate seen here.

@@ -14,7 +14,7 @@ process.on('message', async (run) => {
 });
 process.send({ ready: true });
 
-async function measure({ url, requests, connections, duration, amount, rate }) {
+async function measure({ url, requests, connections, duration, amount }) {
   globalThis.gc?.(); // the previous run's request list, before this run's clock starts
   let i = 0;
   const cpuBefore = process.cpuUsage();
@@ -23,8 +23,6 @@ async function measure({ url, requests, connections, duration, amount, rate }) {
     url,
     connections,
     ...(amount ? { amount } : { duration }),
-    // A fixed offered load (requests/s over all connections): latency below saturation, not queueing.
-    ...(rate ? { overallRate: rate } : {}),
     requests: [
       {
         setupRequest: (req) => {

@@ -46,9 +46,10 @@ const USAGE = `usage: fivecolor-server <command>
                             hold; --checkpoint: when all match, sign and store the chain head, printed last;
                             --baseline (once, after upgrading a database with rows from before audit
                             entries carried row hashes): vouch for the rows no audit entry names first
-  import FILE [--format csv|ndjson] [--encoding utf8|gb18030] [--source NAME] [--dry-run]
+  import FILE [--format csv|ndjson] [--encoding utf8|gb18030] [--source NAME] [--dry-run] [--batch N]
                             a court's history from CSV or NDJSON (docs/operations.md); run again on the
-                            same file to finish an interrupted import; --dry-run checks every line, writes nothing
+                            same file to finish an interrupted import; --dry-run checks every line, writes nothing;
+                            --batch: rows a transaction (default 20000)
   policy simulate FILE [--as-of DATE] | policy apply FILE
                             what a policy (JSON) would change; make it the active policy (states recomputed)`;
 

@@ -35,7 +35,7 @@ const PLAIN_EVERY_MS = Number(process.env.FIVECOLOR_PROGRESS_MS ?? 2000);
 const MAX_PRINTED = 1000;
 
 /**
- * `fivecolor-server import FILE [--format csv|ndjson] [--encoding utf8|gb18030] [--source NAME] [--dry-run]`:
+ * `fivecolor-server import FILE [--format csv|ndjson] [--encoding utf8|gb18030] [--source NAME] [--dry-run] [--batch N]`:
  * a court's history from a file, in batches of one transaction each (see `ImportPipeline`). Re-running the
  * same file finishes an interrupted import: rows already there are `unchanged`. Exit 1 when any line was
  * bad (a dry run writes nothing; a real run writes the good lines).
