@@ -6,8 +6,8 @@ import {
   type BatchOutcome,
   createPartyCrypto,
   type Db,
-  type ImportRow,
   ImportPipeline,
+  type ImportRow,
 } from '@fivecolor/api';
 import { defaultPolicy, toCstDate } from '@fivecolor/core';
 import cliProgress from 'cli-progress';
