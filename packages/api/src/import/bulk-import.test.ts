@@ -8,7 +8,7 @@ import { toCreditRecord } from '../state/materialize.js';
 import { createHarness, type Harness } from '../testing/harness.js';
 import { residentId } from '../testing/ids.js';
 import { dbKinds } from '../testing/test-db.js';
-import { ImportPipeline, importBatch } from './bulk-import.js';
+import { IMPORT_LOCK, ImportPipeline, importBatch } from './bulk-import.js';
 import { checkImportRow, type ImportRow } from './import-row.js';
 
 const SOURCE = 'court-import';
@@ -390,7 +390,7 @@ describe.each(dbKinds())('ImportPipeline (%s)', (kind) => {
     if (kind !== 'postgres' || !h.db.pool) return { release: async () => {} };
     const client = await h.db.pool.connect();
     await client.query('begin');
-    await client.query('select pg_advisory_xact_lock(727003)');
+    await client.query('select pg_advisory_xact_lock($1)', [IMPORT_LOCK]);
     return {
       release: async () => {
         await client.query('commit');

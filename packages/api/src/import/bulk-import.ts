@@ -90,7 +90,8 @@ const STATE_COLUMNS = [
   'updated_at',
 ];
 const CHANGE_COLUMNS = ['party_id', 'kind', 'record_id', 'color', 'previous_color', 'data', 'at'];
-const IMPORT_LOCK = 727003;
+/** The advisory lock every import batch's transaction takes first: batches of all imports one at a time. */
+export const IMPORT_LOCK = 727003;
 
 const json = (v: unknown) => JSON.stringify(v);
 const dateText = (v: unknown) => (v === null || v === undefined ? null : String(v).slice(0, 10));
@@ -166,8 +167,6 @@ interface PreparedBatch {
   partiesCsv: string;
   recordsCsv: string;
   newRecords: NewRecord[];
-  /** Party ids registered by this batch. */
-  fresh: Set<string>;
   /** Identity hash → the party this batch registers (for the next batch, see `ImportPipeline`). */
   registered: Map<string, PendingParty>;
   /** The states of the parties this batch registers (classified from the batch's records alone). */
@@ -222,7 +221,8 @@ export function importBatch(db: Db, batch: readonly ImportRow[], opts: ImportOpt
 export class ImportPipeline {
   private writing: Promise<void> = Promise.resolve();
   private inFlight: { rows: readonly ImportRow[]; prepared: PreparedBatch } | null = null;
-  private serial = false;
+  /** Set once a batch met a row stored meanwhile: every batch from then on is written by `importBatch`. */
+  private safe: ImportOptions | null = null;
   /** Batches written again the safe way, after meeting a row stored meanwhile (0 or 1). */
   retried = 0;
 
@@ -235,8 +235,9 @@ export class ImportPipeline {
   /** Prepares `rows` while the previous batch is written, then starts writing them; resolves once started. */
   async add(rows: readonly ImportRow[]): Promise<void> {
     if (rows.length === 0) return;
-    if (rows.length > MAX_BATCH_ROWS) throw new RangeError(`importBatch: at most ${MAX_BATCH_ROWS} rows`);
-    if (this.serial) return this.onWritten(await importBatch(this.db, rows, this.opts), rows);
+    if (rows.length > MAX_BATCH_ROWS)
+      throw new RangeError(`ImportPipeline.add: at most ${MAX_BATCH_ROWS} rows a batch`);
+    if (this.safe) return this.writeSafely(rows, this.safe);
     const pending = this.inFlight?.prepared.registered ?? null;
     let prepared: PreparedBatch;
     try {
@@ -244,7 +245,7 @@ export class ImportPipeline {
     } finally {
       await this.settle();
     }
-    if (this.serial) return this.onWritten(await importBatch(this.db, rows, this.opts), rows);
+    if (this.safe) return this.writeSafely(rows, this.safe); // the batch before failed: `prepared` is stale
     this.inFlight = { rows, prepared };
     this.writing = bulkTransaction(this.db, async (s) => {
       await lock(s.tx);
@@ -272,16 +273,17 @@ export class ImportPipeline {
         )
       )
         throw err;
-      this.serial = true;
+      this.safe = { ...this.opts, newSource: false };
       this.retried++;
-      this.onWritten(
-        await importBatch(this.db, flight.rows, { ...this.opts, newSource: false }),
-        flight.rows,
-      );
+      await this.writeSafely(flight.rows, this.safe);
     } finally {
       this.writing = Promise.resolve();
       this.inFlight = null;
     }
+  }
+
+  private async writeSafely(rows: readonly ImportRow[], opts: ImportOptions): Promise<void> {
+    this.onWritten(await importBatch(this.db, rows, opts), rows);
   }
 }
 
@@ -387,7 +389,6 @@ async function prepareBatch(
   let recordsCsv = '';
   const partyOf = new Map<string, string>(); // identity hash → party id, for the rows of this batch
   const namesOf = new Map<string, string>(); // identity hash → the name kept
-  const fresh = new Set<string>(); // party ids registered by this batch
   for (let n = 0; n < batch.length; n++) {
     if ((n & 255) === 255) await yieldToIo(); // the batch being written reads its replies meanwhile
     const row = batch[n] as ImportRow;
@@ -419,7 +420,6 @@ async function prepareBatch(
         namesOf.set(hash, found.name ?? o.crypto.decrypt(found.nameEnc as string));
       } else {
         partyId = partyIdOf(newParties.length);
-        fresh.add(partyId);
         namesOf.set(hash, row.name);
         newParties.push({ id: partyId, hash, row });
       }
@@ -484,10 +484,7 @@ async function prepareBatch(
   const registered = new Map<string, PendingParty>();
   let partiesCsv = '';
   for (const { id, hash, row } of newParties) {
-    if (!named.has(id)) {
-      fresh.delete(id);
-      continue;
-    }
+    if (!named.has(id)) continue;
     if ((registered.size & 255) === 255) await yieldToIo();
     registered.set(hash, { id, name: row.name });
     partiesCsv +=
@@ -501,6 +498,7 @@ async function prepareBatch(
   // What needs nothing stored, computed here rather than while the transaction waits: the new parties'
   // states (their records are all in this batch), the change feed's record rows, the batch's digest.
   const asOf = toCstDate(now);
+  const fresh = registeredIds(registered);
   const recordsOf = new Map<string, RecordFacts[]>();
   for (const r of newRecords) if (fresh.has(r.partyId)) pushTo(recordsOf, r.partyId, r);
   let statesCsv = '';
@@ -532,7 +530,6 @@ async function prepareBatch(
     partiesCsv,
     recordsCsv,
     newRecords,
-    fresh,
     registered,
     statesCsv,
     feedCsv: feedCsv + colorsCsv,
@@ -544,7 +541,7 @@ async function prepareBatch(
 
 /** Writes a prepared batch in the transaction of `scope`, the import lock held. */
 async function writePrepared(db: Db, { tx, copyCsv }: BulkScope, p: PreparedBatch): Promise<BatchOutcome> {
-  const { out, newRecords, fresh, now, opts: o } = p;
+  const { out, newRecords, now, opts: o } = p;
   if (newRecords.length === 0) return out;
   const nowIso = now.toISOString();
   const asOf = toCstDate(now);
@@ -553,6 +550,7 @@ async function writePrepared(db: Db, { tx, copyCsv }: BulkScope, p: PreparedBatc
   await copyCsv('party_state', STATE_COLUMNS, p.statesCsv);
 
   // Parties stored before: their states from all their records, rows locked.
+  const fresh = registeredIds(p.registered);
   const storedIds = [...new Set(newRecords.map((r) => r.partyId))].filter((id) => !fresh.has(id)).sort();
   let feedCsv = p.feedCsv;
   if (storedIds.length > 0) {
@@ -637,6 +635,9 @@ function colorChangedCsv(partyId: string, s: PartyStateValues, before: Color, at
   const data = { since: s.since, until: s.until, basis: s.basis, policyId: s.policyId, cause: 'import' };
   return `${partyId},color.changed,,${s.color},${before},${csvText(json(data))},${at}\n`;
 }
+
+const registeredIds = (registered: ReadonlyMap<string, PendingParty>) =>
+  new Set([...registered.values()].map((p) => p.id));
 
 function pushTo<T>(map: Map<string, T[]>, key: string, value: T): void {
   const list = map.get(key);
