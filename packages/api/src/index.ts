@@ -30,7 +30,7 @@ export { createLogger } from './http/logger.js';
 export type { BatchOutcome, ImportOptions } from './import/bulk-import.js';
 export { ImportPipeline, importBatch } from './import/bulk-import.js';
 export type { BulkScope } from './import/bulk-tx.js';
-export { bulkTransaction } from './import/bulk-tx.js';
+export { bulkTransaction, CsvLines } from './import/bulk-tx.js';
 export type { ImportColumn, ImportProblem, ImportRow } from './import/import-row.js';
 export { checkImportRow, IMPORT_COLUMNS, parseImportDate } from './import/import-row.js';
 export type { ReportOptions } from './reports/report-kit.js';

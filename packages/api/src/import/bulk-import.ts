@@ -11,7 +11,7 @@ import { rowsOf } from '../db/rows.js';
 import { isUniqueViolation } from '../db/write-tx.js';
 import { notifyParties, updateStates } from '../services/policy-service.js';
 import { materializeParty, type PartyStateValues, type RecordFacts } from '../state/materialize.js';
-import { type BulkScope, bulkTransaction, csvText } from './bulk-tx.js';
+import { type BulkScope, bulkTransaction, CsvLines, csvText } from './bulk-tx.js';
 import type { ImportProblem, ImportRow } from './import-row.js';
 
 export interface ImportOptions {
@@ -164,15 +164,18 @@ interface PreparedBatch {
   out: BatchOutcome;
   lines: [number | undefined, number | undefined];
   prefix: string;
-  partiesCsv: string;
-  recordsCsv: string;
+  parties: CsvLines;
+  records: CsvLines;
   newRecords: NewRecord[];
   /** Identity hash → the party this batch registers (for the next batch, see `ImportPipeline`). */
   registered: Map<string, PendingParty>;
   /** The states of the parties this batch registers (classified from the batch's records alone). */
-  statesCsv: string;
-  /** The change feed's rows that need nothing stored: every `record.created`, new parties' `color.changed`. */
-  feedCsv: string;
+  states: CsvLines;
+  /**
+   * The change feed's rows that need nothing stored: every `record.created`, new parties' `color.changed`
+   * (the write adds the stored parties' after them).
+   */
+  feed: CsvLines;
   digest: string;
   now: Date;
   opts: ImportOptions;
@@ -353,6 +356,8 @@ async function prepareBatch(
     if (p) stored.set(hash, p);
     else wanted.push(hash);
   }
+  // In index order: the probes walk the identity index's pages in order rather than at random.
+  wanted.sort();
   if (wanted.length > 0)
     for (const r of rowsOf<{ identity_hash: string; id: string; name_enc: string }>(
       await q.execute(sql`
@@ -386,7 +391,7 @@ async function prepareBatch(
   const actorCsv = csvText(actorId);
   const newParties: NewParty[] = [];
   const newRecords: NewRecord[] = [];
-  let recordsCsv = '';
+  const records = new CsvLines();
   const partyOf = new Map<string, string>(); // identity hash → party id, for the rows of this batch
   const namesOf = new Map<string, string>(); // identity hash → the name kept
   for (let n = 0; n < batch.length; n++) {
@@ -450,10 +455,11 @@ async function prepareBatch(
       if (!repairs) continue;
     }
     const id = batchRecordId(prefix, newRecords.length);
-    recordsCsv +=
+    records.add(
       `${id},${partyId},${csvText(row.category)},${csvText(row.court)},${csvText(row.caseNumber)},` +
-      `${row.effectiveFrom},${row.effectiveUntil ?? ''},${repairs === null ? '' : csvText(json(repairs))},` +
-      `${row.note === null ? '' : csvText(row.note)}${tail},${csvText(row.externalId)},0,${actorCsv},${nowIso}\n`;
+        `${row.effectiveFrom},${row.effectiveUntil ?? ''},${repairs === null ? '' : csvText(json(repairs))},` +
+        `${row.note === null ? '' : csvText(row.note)}${tail},${csvText(row.externalId)},0,${actorCsv},${nowIso}\n`,
+    );
     newRecords.push({
       id,
       partyId,
@@ -482,57 +488,59 @@ async function prepareBatch(
   // Register only the parties some written record names (all of a party's rows may have been rejected).
   const named = new Set(newRecords.map((r) => r.partyId));
   const registered = new Map<string, PendingParty>();
-  let partiesCsv = '';
+  const parties = new CsvLines();
   for (const { id, hash, row } of newParties) {
     if (!named.has(id)) continue;
     if ((registered.size & 255) === 255) await yieldToIo();
     registered.set(hash, { id, name: row.name });
-    partiesCsv +=
+    parties.add(
       `${id},${row.kind},${csvText(row.idType)},${hash},${o.crypto.encrypt(row.idNumber)},` +
-      `${o.crypto.encrypt(row.name)},${csvText(maskName(row.name, row.kind))},` +
-      `${csvText(row.kind === 'org' ? row.idNumber : maskIdNumber(row.idType, row.idNumber))},${actorCsv},${nowIso}\n`;
+        `${o.crypto.encrypt(row.name)},${csvText(maskName(row.name, row.kind))},` +
+        `${csvText(row.kind === 'org' ? row.idNumber : maskIdNumber(row.idType, row.idNumber))},${actorCsv},${nowIso}\n`,
+    );
   }
   out.partiesRegistered = registered.size;
   out.created = newRecords.length;
 
-  // What needs nothing stored, computed here rather than while the transaction waits: the new parties'
-  // states (their records are all in this batch), the change feed's record rows, the batch's digest.
-  const asOf = toCstDate(now);
-  const fresh = registeredIds(registered);
-  const recordsOf = new Map<string, RecordFacts[]>();
-  for (const r of newRecords) if (fresh.has(r.partyId)) pushTo(recordsOf, r.partyId, r);
-  let statesCsv = '';
-  let colorsCsv = '';
-  for (const [id, records] of recordsOf) {
-    const st = materializeParty(id, records, { asOf, policy: o.policy });
-    statesCsv +=
-      `${id},${st.color},${st.since ?? ''},${st.until ?? ''},${csvText(json(st.basis))},` +
-      `${csvText(st.policyId)},${st.asOf},1,${nowIso}\n`;
-    if (st.color !== 'green') {
-      out.colorChanges++;
-      colorsCsv += colorChangedCsv(id, st, 'green', nowIso);
-    }
-  }
+  // What needs nothing stored, computed here rather than while the transaction waits: the change feed's
+  // record rows, the new parties' states (their records are all in this batch) and color changes, the
+  // batch's digest.
   const createdData = new Map<string, string>(); // category → the data field of its record.created
-  let feedCsv = '';
+  const feed = new CsvLines();
   for (const r of newRecords) {
     let data = createdData.get(r.category);
     if (data === undefined) {
       data = csvText(json({ category: r.category, source: o.source }));
       createdData.set(r.category, data);
     }
-    feedCsv += `${r.partyId},record.created,${r.id},,,${data},${nowIso}\n`;
+    feed.add(`${r.partyId},record.created,${r.id},,,${data},${nowIso}\n`);
+  }
+  const asOf = toCstDate(now);
+  const fresh = registeredIds(registered);
+  const recordsOf = new Map<string, RecordFacts[]>();
+  for (const r of newRecords) if (fresh.has(r.partyId)) pushTo(recordsOf, r.partyId, r);
+  const states = new CsvLines();
+  for (const [id, facts] of recordsOf) {
+    const st = materializeParty(id, facts, { asOf, policy: o.policy });
+    states.add(
+      `${id},${st.color},${st.since ?? ''},${st.until ?? ''},${csvText(json(st.basis))},` +
+        `${csvText(st.policyId)},${st.asOf},1,${nowIso}\n`,
+    );
+    if (st.color !== 'green') {
+      out.colorChanges++;
+      feed.add(colorChangedCsv(id, st, 'green', nowIso));
+    }
   }
   return {
     out,
     lines: [batch[0]?.line, batch.at(-1)?.line],
     prefix,
-    partiesCsv,
-    recordsCsv,
+    parties,
+    records,
     newRecords,
     registered,
-    statesCsv,
-    feedCsv: feedCsv + colorsCsv,
+    states,
+    feed,
     digest: batchDigest(newRecords.map((r) => r.leaf)),
     now,
     opts: o,
@@ -545,14 +553,13 @@ async function writePrepared(db: Db, { tx, copyCsv }: BulkScope, p: PreparedBatc
   if (newRecords.length === 0) return out;
   const nowIso = now.toISOString();
   const asOf = toCstDate(now);
-  await copyCsv('parties', PARTY_COLUMNS, p.partiesCsv);
-  await copyCsv('records', RECORD_COLUMNS, p.recordsCsv);
-  await copyCsv('party_state', STATE_COLUMNS, p.statesCsv);
+  await copyCsv('parties', PARTY_COLUMNS, p.parties);
+  await copyCsv('records', RECORD_COLUMNS, p.records);
+  await copyCsv('party_state', STATE_COLUMNS, p.states);
 
   // Parties stored before: their states from all their records, rows locked.
   const fresh = registeredIds(p.registered);
   const storedIds = [...new Set(newRecords.map((r) => r.partyId))].filter((id) => !fresh.has(id)).sort();
-  let feedCsv = p.feedCsv;
   if (storedIds.length > 0) {
     const previous = new Map<string, Color>();
     for (const s of rowsOf<{ party_id: string; color: Color }>(
@@ -599,11 +606,11 @@ async function writePrepared(db: Db, { tx, copyCsv }: BulkScope, p: PreparedBatc
       const before = previous.get(s.party_id) ?? 'green';
       if (s.color === before) continue;
       out.colorChanges++;
-      feedCsv += colorChangedCsv(s.party_id, s, before, nowIso);
+      p.feed.add(colorChangedCsv(s.party_id, s, before, nowIso));
     }
   }
   // The change feed: each record, then each party's color change (a new party was green before).
-  await copyCsv('changes', CHANGE_COLUMNS, feedCsv);
+  await copyCsv('changes', CHANGE_COLUMNS, p.feed);
 
   await appendAudit(
     tx,

@@ -17,8 +17,43 @@ export interface BulkScope {
    * `null`/`undefined` is SQL NULL, a Date its ISO text, an object its JSON.
    */
   copy(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void>;
-  /** The same COPY of CSV text already built (each line ends in `\n`; fields quoted as `csvField` does). */
-  copyCsv(table: string, columns: readonly string[], csv: string): Promise<void>;
+  /**
+   * The same COPY of CSV already built (each line ends in `\n`; fields quoted as `csvField` does): text,
+   * or the bytes of `CsvLines`.
+   */
+  copyCsv(table: string, columns: readonly string[], csv: string | CsvLines): Promise<void>;
+}
+
+/**
+ * CSV lines gathered as UTF-8 bytes for `copyCsv`. A batch's COPY text built with `+=` is a rope of
+ * tens of thousands of pieces that lives on the JS heap until it is sent, then is flattened and encoded
+ * in one go; written line by line into a buffer it costs about a third as much and leaves the garbage
+ * collector nothing to copy.
+ *
+ * @example
+ * const lines = new CsvLines();
+ * lines.add(`${id},${csvText(name)}\n`);
+ * await copyCsv('parties', ['id', 'name'], lines);
+ */
+export class CsvLines {
+  #bytes: Buffer<ArrayBuffer> = Buffer.allocUnsafe(1 << 16);
+  #used = 0;
+
+  /** Appends `line` (ending in `\n`). */
+  add(line: string): void {
+    const most = this.#used + 3 * line.length; // UTF-8 takes at most 3 bytes a UTF-16 unit
+    if (most > this.#bytes.length) {
+      const grown = Buffer.allocUnsafe(Math.max(most, 2 * this.#bytes.length));
+      this.#bytes.copy(grown, 0, 0, this.#used);
+      this.#bytes = grown;
+    }
+    this.#used += this.#bytes.write(line, this.#used);
+  }
+
+  /** The lines added so far (a view, not a copy). */
+  bytes(): Buffer<ArrayBuffer> {
+    return this.#bytes.subarray(0, this.#used);
+  }
 }
 
 // Quoted only when needed: empty text (unquoted it would be NULL), a quote, separator, line break or
@@ -65,9 +100,10 @@ export async function bulkTransaction<T>(db: Db, fn: (s: BulkScope) => Promise<T
   if (db.kind === 'pglite' && db.pglite) {
     return db.pglite.transaction(async (ptx) => {
       const tx = drizzlePglite({ client: ptx as unknown as PGlite, schema }) as unknown as Database;
-      const copyCsv = async (table: string, columns: readonly string[], csv: string) => {
-        if (csv === '') return;
-        await ptx.query(copyStatement(table, columns, "'/dev/blob'"), [], { blob: new Blob([csv]) });
+      const copyCsv = async (table: string, columns: readonly string[], csv: string | CsvLines) => {
+        const data = typeof csv === 'string' ? csv : csv.bytes();
+        if (data.length === 0) return;
+        await ptx.query(copyStatement(table, columns, "'/dev/blob'"), [], { blob: new Blob([data]) });
       };
       return fn({
         tx: tx as unknown as Tx,
@@ -80,9 +116,10 @@ export async function bulkTransaction<T>(db: Db, fn: (s: BulkScope) => Promise<T
   try {
     await client.query('BEGIN');
     const tx = drizzlePg({ client, schema }) as unknown as Database;
-    const copyCsv = async (table: string, columns: readonly string[], csv: string) => {
-      if (csv === '') return;
-      await pipeline(Readable.from([csv]), client.query(copyFrom(copyStatement(table, columns, 'STDIN'))));
+    const copyCsv = async (table: string, columns: readonly string[], csv: string | CsvLines) => {
+      const data = typeof csv === 'string' ? csv : csv.bytes();
+      if (data.length === 0) return;
+      await pipeline(Readable.from([data]), client.query(copyFrom(copyStatement(table, columns, 'STDIN'))));
     };
     const out = await fn({
       tx: tx as unknown as Tx,
