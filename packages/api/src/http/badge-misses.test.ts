@@ -39,6 +39,8 @@ async function badgeApp(kind: 'pglite' | 'postgres', opts: Partial<FivecolorOpti
     logger: createLogger({ level: 'silent' }),
     now: () => new Date(clock.now),
     sweepStates: false,
+    // No webhook worker: its polls would count among the queries the badge route's are told from.
+    webhooks: { deliver: false },
     ...opts,
   });
   // Every query of the app's pool (PostgreSQL) or instance (PGlite); the LISTEN connection is apart.

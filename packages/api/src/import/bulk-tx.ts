@@ -72,15 +72,17 @@ export function csvField(v: unknown): string {
   return s === '' || NEEDS_QUOTES.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
-function toCsv(rows: readonly (readonly unknown[])[]): string {
-  let out = '';
+function toCsv(rows: readonly (readonly unknown[])[]): CsvLines {
+  const out = new CsvLines();
   for (const r of rows) {
     let line = '';
     for (let i = 0; i < r.length; i++) line += i === 0 ? csvField(r[i]) : `,${csvField(r[i])}`;
-    out += `${line}\n`;
+    out.add(`${line}\n`);
   }
   return out;
 }
+
+const bytesOf = (csv: string | CsvLines) => (typeof csv === 'string' ? csv : csv.bytes());
 
 const copyStatement = (table: string, columns: readonly string[], source: string) =>
   `COPY "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) FROM ${source} WITH (FORMAT csv)`;
@@ -101,13 +103,13 @@ export async function bulkTransaction<T>(db: Db, fn: (s: BulkScope) => Promise<T
     return db.pglite.transaction(async (ptx) => {
       const tx = drizzlePglite({ client: ptx as unknown as PGlite, schema }) as unknown as Database;
       const copyCsv = async (table: string, columns: readonly string[], csv: string | CsvLines) => {
-        const data = typeof csv === 'string' ? csv : csv.bytes();
+        const data = bytesOf(csv);
         if (data.length === 0) return;
         await ptx.query(copyStatement(table, columns, "'/dev/blob'"), [], { blob: new Blob([data]) });
       };
       return fn({
         tx: tx as unknown as Tx,
-        copy: (table, columns, rows) => copyCsv(table, columns, rows.length === 0 ? '' : toCsv(rows)),
+        copy: (table, columns, rows) => copyCsv(table, columns, toCsv(rows)),
         copyCsv,
       });
     });
@@ -117,13 +119,13 @@ export async function bulkTransaction<T>(db: Db, fn: (s: BulkScope) => Promise<T
     await client.query('BEGIN');
     const tx = drizzlePg({ client, schema }) as unknown as Database;
     const copyCsv = async (table: string, columns: readonly string[], csv: string | CsvLines) => {
-      const data = typeof csv === 'string' ? csv : csv.bytes();
+      const data = bytesOf(csv);
       if (data.length === 0) return;
       await pipeline(Readable.from([data]), client.query(copyFrom(copyStatement(table, columns, 'STDIN'))));
     };
     const out = await fn({
       tx: tx as unknown as Tx,
-      copy: (table, columns, rows) => copyCsv(table, columns, rows.length === 0 ? '' : toCsv(rows)),
+      copy: (table, columns, rows) => copyCsv(table, columns, toCsv(rows)),
       copyCsv,
     });
     await client.query('COMMIT');
