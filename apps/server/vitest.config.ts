@@ -7,5 +7,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // Most of these tests wait on child processes (servers, the CLI, pnpm, Chromium): two files at a time.
+    maxWorkers: 2,
   },
 });

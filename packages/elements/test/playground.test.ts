@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Color } from '../src/types.js';
 import { CODE, REPORT_NO, verificationFor } from './fixtures.js';
 import {
@@ -52,6 +52,11 @@ afterAll(async () => {
 beforeEach(async () => {
   page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
   errors = collectErrors(page);
+});
+
+// A page left open keeps running (timers, animations) and slows every later test of the file.
+afterEach(async () => {
+  await page.close();
 });
 
 const waitForBadge = (selector: string) =>

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ARTIFACTS_DIR, axe, collectErrors, launch } from '../../test/harness.js';
 import {
   cstDay,
@@ -46,6 +46,11 @@ afterAll(async () => {
 beforeEach(async () => {
   page = await browser.newPage({ viewport: { width: 1000, height: 1200 } });
   errors = collectErrors(page);
+});
+
+// A page left open keeps running (timers, animations) and slows every later test of the file.
+afterEach(async () => {
+  await page.close();
 });
 
 const rows = () => page.locator(`${TAG} table[part=log] tbody tr`);

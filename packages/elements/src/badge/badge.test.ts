@@ -1,7 +1,7 @@
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   ARTIFACTS_DIR,
   axe,
@@ -80,6 +80,11 @@ afterAll(async () => {
 beforeEach(async () => {
   page = await browser.newPage();
   errors = collectErrors(page);
+});
+
+// A page left open keeps running (timers, animations) and slows every later test of the file.
+afterEach(async () => {
+  await page.close();
 });
 
 const open = async (path = '/'): Promise<void> => {

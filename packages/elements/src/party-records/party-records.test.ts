@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ARTIFACTS_DIR, axe, collectErrors, launch } from '../../test/harness.js';
 import {
   foreign,
@@ -32,6 +32,11 @@ afterAll(async () => {
 beforeEach(async () => {
   page = await browser.newPage({ viewport: { width: 1000, height: 1400 } });
   errors = collectErrors(page);
+});
+
+// A page left open keeps running (timers, animations) and slows every later test of the file.
+afterEach(async () => {
+  await page.close();
 });
 
 const loaded = () =>

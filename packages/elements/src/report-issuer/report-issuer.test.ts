@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ARTIFACTS_DIR, axe, collectErrors, launch } from '../../test/harness.js';
 import {
   foreign,
@@ -35,6 +35,11 @@ beforeEach(async () => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: api.url });
   page = await context.newPage();
   errors = collectErrors(page);
+});
+
+// A page left open keeps running (timers, animations) and slows every later test of the file.
+afterEach(async () => {
+  await context.close();
 });
 
 const listed = () =>

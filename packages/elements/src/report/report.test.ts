@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CODE, REPORT_NO, sampleReport, verificationFor } from '../../test/fixtures.js';
 import {
   ARTIFACTS_DIR,
@@ -43,6 +43,11 @@ beforeEach(async () => {
   errors = collectErrors(page);
   await page.goto(site.url);
   await page.evaluate(() => customElements.whenDefined('fivecolor-report'));
+});
+
+// A page left open keeps running (timers, animations) and slows every later test of the file.
+afterEach(async () => {
+  await page.close();
 });
 
 const text = (): Promise<string> =>

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CODE, REPORT_NO, verificationFor } from '../../test/fixtures.js';
 import {
   ARTIFACTS_DIR,
@@ -53,6 +53,11 @@ beforeEach(async () => {
     document.querySelector('#root')!.append(el);
     await el.updateComplete;
   }, api.url);
+});
+
+// A page left open keeps running (timers, animations) and slows every later test of the file.
+afterEach(async () => {
+  await page.close();
 });
 
 const result = (): Promise<string> =>
