@@ -44,9 +44,11 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
  * the dump is kept on disk for the next ones, named by what it was made from: the migrations and the
  * PGlite version. A dump that does not load is made again.
  */
-let pgliteTemplate: Promise<Blob> | undefined;
+let pgliteTemplate: Promise<{ dump: Blob; fromDisk: boolean }> | undefined;
+let templatePath: string | undefined;
 
 export function pgliteTemplatePath(): string {
+  if (templatePath) return templatePath;
   const hash = createHash('sha256');
   const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
   hash.update(JSON.parse(readFileSync(join(dirname(entry), '..', 'package.json'), 'utf8')).version);
@@ -54,10 +56,11 @@ export function pgliteTemplatePath(): string {
   for (const dir of [folder, join(folder, 'meta')])
     for (const f of readdirSync(dir).sort())
       if (/\.(sql|json)$/.test(f)) hash.update(f).update(readFileSync(join(dir, f)));
-  return join(tmpdir(), `fivecolor-pglite-template-${hash.digest('hex').slice(0, 16)}.tar`);
+  templatePath = join(tmpdir(), `fivecolor-pglite-template-${hash.digest('hex').slice(0, 16)}.tar`);
+  return templatePath;
 }
 
-async function makeTemplate(path: string): Promise<Blob> {
+async function makeTemplate(path: string): Promise<{ dump: Blob; fromDisk: boolean }> {
   const db = await openDatabase({ dataDir: 'memory://' });
   await migrate(db);
   const dump = await (db.pglite as PGlite).dumpDataDir('none');
@@ -66,33 +69,31 @@ async function makeTemplate(path: string): Promise<Blob> {
   const partial = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
   await writeFile(partial, Buffer.from(await dump.arrayBuffer()));
   await rename(partial, path);
-  return dump;
+  return { dump, fromDisk: false };
 }
 
 async function openFromTemplate(): Promise<Db> {
   const path = pgliteTemplatePath();
-  let fromDisk = false;
   pgliteTemplate ??= readFile(path).then(
-    (bytes) => {
-      fromDisk = true;
-      return new Blob([bytes]);
-    },
+    (bytes) => ({ dump: new Blob([bytes]), fromDisk: true }),
     () => makeTemplate(path),
   );
-  const open = async () => {
-    const db = await openDatabase({ dataDir: 'memory://', loadDataDir: await pgliteTemplate });
+  const template = pgliteTemplate;
+  const open = async (dump: Blob) => {
+    const db = await openDatabase({ dataDir: 'memory://', loadDataDir: dump });
     await migrate(db); // nothing to apply: checks that the template is current
     return db;
   };
+  const { dump, fromDisk } = await template;
   try {
-    return await open();
+    return await open(dump);
   } catch (err) {
-    // A dump from disk that does not load (damaged, or written by a build this key did not tell apart):
-    // made again, once.
+    // A dump from disk that does not load (damaged, or written by a build this key did not tell apart) is
+    // made again, once for all the callers that read it.
     if (!fromDisk) throw err;
-    await rm(path, { force: true });
-    pgliteTemplate = makeTemplate(path);
-    return open();
+    if (pgliteTemplate === template)
+      pgliteTemplate = rm(path, { force: true }).then(() => makeTemplate(path));
+    return open((await pgliteTemplate).dump);
   }
 }
 
