@@ -22,6 +22,7 @@ import { apiCors } from './api-cors.js';
 import { BadgeCache } from './badge-cache.js';
 import { BadgeIndex, loadBadgeIndex } from './badge-index.js';
 import { badgeHandler, badgePreflight, type Observe } from './badge-route.js';
+import { keepRequestShapes } from './keep-shapes.js';
 import { createLogger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { mountOpenApi } from './openapi.js';
@@ -100,6 +101,7 @@ export interface FivecolorOptions {
  * serve({ fetch: app.fetch, port: 8787 });
  */
 export async function createFivecolor(opts: FivecolorOptions) {
+  await keepRequestShapes();
   await checkSecret(opts.db, opts.secret);
   const logger = opts.logger ?? createLogger();
   const cache =
