@@ -13,7 +13,7 @@ const CONTEXTS_KEPT = 8;
  *
  * V8 forgets an object layout (hidden class) at a full garbage collection when no object of that layout
  * is alive. No Context and no tick object outlives its request, so each full collection that falls
- * between requests (the badge index loading at start makes dozens) gives the next ones new hidden
+ * between requests (the badge index loading at start makes several) gives the next ones new hidden
  * classes; after a few, the code that makes them is no longer specialised for one class and calls into
  * the runtime for every field. And if such a collection falls while V8 is still sizing the Context class
  * (during its first objects), every later Context is a dictionary. The objects kept here hold the
