@@ -25,8 +25,14 @@ const CONTEXTS_KEPT = 8;
  * per promise); `executionAsyncResource()` would avoid that but costs every callback of a process that
  * does not use it otherwise, as this one does not.
  */
-export async function keepRequestShapes(): Promise<void> {
-  if (kept.contexts.length > 0) return;
+export function keepRequestShapes(): Promise<void> {
+  keeping ??= keep();
+  return keeping;
+}
+
+let keeping: Promise<void> | undefined;
+
+async function keep(): Promise<void> {
   const app = new Hono();
   app.get('/:token', (c) => {
     c.req.param('token');
