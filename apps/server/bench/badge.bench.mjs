@@ -194,6 +194,59 @@ async function badgeIndexMemory(n) {
   return { bytesPerToken: (after - before) / n, size: index.size };
 }
 
+/**
+ * The longest single inserts into the response cache while `inserts` distinct entries go through it (its
+ * generations turning over), against the same inserts into plain Maps kept as the cache kept its
+ * generations before they were sharded (one Map of entries and one of keys by party, a generation each).
+ * Inserts during which the garbage collector ran are left out: what is compared is the maps' own growth.
+ */
+async function cacheInsertPauses(maxEntries, inserts) {
+  const { BadgeCache } = await import('@fivecolor/api/testing');
+  const { PerformanceObserver } = await import('node:perf_hooks');
+  const gcs = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcs.push([e.startTime, e.startTime + e.duration]);
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  const body = Buffer.from('{"color":"green","label":"绿码","name":"王**","kind":"person"}');
+  const keys = Array.from({ length: inserts }, () => `bdg_${crypto.randomUUID().replaceAll('-', '')}`);
+  const parties = Array.from({ length: inserts }, () => `pty_${crypto.randomUUID().slice(0, 22)}`);
+  // Made beforehand, so that what is timed allocates little but the maps' own tables.
+  const entries = parties.map((partyId, i) => ({
+    partyId,
+    body,
+    etag: `"${i}"`,
+    expiresAt: Number.MAX_SAFE_INTEGER,
+  }));
+  const keyLists = keys.map((k) => [k]);
+  const timed = async (insert) => {
+    const slow = [];
+    for (let i = 0; i < inserts; i++) {
+      const t = performance.now();
+      insert(i);
+      const d = performance.now() - t;
+      if (d > 1) slow.push([t, d]);
+    }
+    await new Promise((r) => setTimeout(r, 50)); // the observer's last entries
+    const pauses = slow
+      .filter(([t, d]) => !gcs.some(([a, b]) => a < t + d && b > t))
+      .map(([, d]) => d)
+      .sort((a, b) => b - a);
+    return { top: pauses.slice(0, 4), over5: pauses.filter((p) => p > 5).length };
+  };
+  const cache = new BadgeCache(maxEntries);
+  const sharded = await timed((i) => cache.set(keys[i], entries[i]));
+  const half = Math.floor(maxEntries / 2);
+  let young = { entries: new Map(), byParty: new Map() };
+  const plain = await timed((i) => {
+    if (young.entries.size >= half) young = { entries: new Map(), byParty: new Map() };
+    young.entries.set(keys[i], entries[i]);
+    young.byParty.set(parties[i], keyLists[i]);
+  });
+  observer.disconnect();
+  return { sharded, plain };
+}
+
 async function cacheCounters(url) {
   const text = await (await fetch(`${url}/metrics`)).text();
   const read = (name) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
@@ -377,6 +430,16 @@ if (process.env.FIVECOLOR_BADGE_INDEX !== 'off') {
   const m = await badgeIndexMemory(Math.min(PARTIES, 1_000_000));
   console.log(
     `badge index memory: ${m.bytesPerToken.toFixed(0)} bytes per token with its party (${fmt(m.size)} tokens)`,
+  );
+}
+
+{
+  const size = Number(process.env.FIVECOLOR_BADGE_CACHE_SIZE ?? 250_000);
+  const p = await cacheInsertPauses(size, 2 * size);
+  const ms = (r) => `${r.top.map((x) => x.toFixed(1)).join(', ') || 'none over 1'} ms (${r.over5} over 5 ms)`;
+  console.log(
+    `badge cache, ${fmt(2 * size)} inserts into ${fmt(size)} entries, longest inserts outside garbage collection: ${ms(p.sharded)}; ` +
+      `the same into one plain Map a generation: ${ms(p.plain)}`,
   );
 }
 

@@ -1,5 +1,6 @@
 import type { PartyInvalidator } from '../services/deps.js';
 import type { BadgeIndex } from './badge-index.js';
+import { ShardedMap } from './sharded-map.js';
 
 export interface BadgeEntry {
   partyId: string;
@@ -12,11 +13,14 @@ export interface BadgeEntry {
 
 /** A generation of the cache: its entries, and which keys were added to it for each party. */
 interface Generation {
-  entries: Map<string, BadgeEntry>;
-  keysByParty: Map<string, string[]>;
+  entries: ShardedMap<BadgeEntry>;
+  keysByParty: ShardedMap<string[]>;
 }
 
-const generation = (): Generation => ({ entries: new Map(), keysByParty: new Map() });
+const generation = (size: number): Generation => ({
+  entries: new ShardedMap(size),
+  keysByParty: new ShardedMap(size),
+});
 
 /**
  * In-process cache of badge responses, keyed by token + language, invalidated per party on writes (locally
@@ -27,17 +31,19 @@ const generation = (): Generation => ({ entries: new Map(), keysByParty: new Map
  * dropping one is a constant-time swap, not a walk over its entries while requests wait. An index may
  * name a key that has since left its generation (moved to the young one, expired, or invalidated):
  * invalidating its party removes the key wherever it is now, which is what invalidation must do anyway.
- * About 0.5 KB an entry: 250,000 entries take about 125 MB.
+ * About 0.5 KB an entry: 250,000 entries take about 125 MB. Every map here is a `ShardedMap`: a single
+ * Map of a generation's 125,000 entries stopped every request for tens of milliseconds each time it grew.
  *
  * It also remembers misses (tokens that found no badge) for `missTtlMs` (default 30 s), so a token asked
  * for again and again costs no query. Any invalidation forgets every miss (the party of a token that is
- * not found is unknown), and so does the minting of a token (`forgetMiss`). At most `maxMisses` are kept
- * (default 100,000, about 100 bytes each); the oldest go first.
+ * not found is unknown), and so does the minting of a token (`forgetMiss`). About `maxMisses` are kept
+ * (default 100,000, about 100 bytes each): as many in each shard of the map, the oldest of a shard going
+ * first.
  */
 export class BadgeCache implements PartyInvalidator {
-  #young = generation();
-  #old = generation();
   readonly #generationSize: number;
+  #young: Generation;
+  #old: Generation;
   hits = 0;
   misses = 0;
   /** Bumped by every invalidation: an entry built from a read that began before it is not kept. */
@@ -45,9 +51,11 @@ export class BadgeCache implements PartyInvalidator {
   /** While invalidations cannot arrive (the PostgreSQL listener is down), nothing is served nor kept. */
   #suspended = false;
   /** Token → when its remembered miss expires (epoch ms), oldest first. */
-  #missed = new Map<string, number>();
+  #missed: ShardedMap<number>;
   readonly #missTtlMs: number;
   readonly #maxMisses: number;
+  /** Misses kept per shard of `#missed` (the oldest of a shard goes first). */
+  readonly #missesPerShard: number;
   /** The index of every token's badge data, kept current by the same invalidations (null: none). */
   index: BadgeIndex | null = null;
   /** Called after `resume` (the index is reloaded then: what changed while suspended is unknown). */
@@ -58,8 +66,12 @@ export class BadgeCache implements PartyInvalidator {
     opts: { missTtlMs?: number | undefined; maxMisses?: number | undefined } = {},
   ) {
     this.#generationSize = Math.max(1, Math.floor(maxEntries / 2));
+    this.#young = generation(this.#generationSize);
+    this.#old = generation(this.#generationSize);
     this.#missTtlMs = opts.missTtlMs ?? 30_000;
     this.#maxMisses = Math.max(1, opts.maxMisses ?? 100_000);
+    this.#missed = new ShardedMap(this.#maxMisses);
+    this.#missesPerShard = Math.ceil(this.#maxMisses / this.#missed.shardCount);
   }
 
   /** Whether `token` was looked up and not found less than `missTtlMs` ago (and nothing changed since). */
@@ -75,10 +87,8 @@ export class BadgeCache implements PartyInvalidator {
   setMissed(token: string, now: number, builtAt = this.epoch): void {
     if (builtAt !== this.epoch || this.#suspended || this.#missTtlMs <= 0) return;
     this.#missed.delete(token);
-    if (this.#missed.size >= this.#maxMisses) {
-      const oldest = this.#missed.keys().next().value;
-      if (oldest !== undefined) this.#missed.delete(oldest);
-    }
+    const { oldest, shardSize } = this.#missed.oldestIn(token);
+    if (shardSize >= this.#missesPerShard && oldest !== undefined) this.#missed.delete(oldest);
     this.#missed.set(token, now + this.#missTtlMs);
   }
 
@@ -126,7 +136,7 @@ export class BadgeCache implements PartyInvalidator {
   invalidateParty(partyId: string): void {
     this.epoch++;
     this.index?.invalidateParty(partyId);
-    if (this.#missed.size > 0) this.#missed = new Map();
+    if (this.#missed.size > 0) this.#missed = new ShardedMap(this.#maxMisses);
     for (const gen of [this.#young, this.#old]) {
       for (const k of gen.keysByParty.get(partyId) ?? []) this.#remove(k);
       gen.keysByParty.delete(partyId);
@@ -135,9 +145,9 @@ export class BadgeCache implements PartyInvalidator {
 
   clear(): void {
     this.epoch++;
-    this.#missed = new Map();
-    this.#young = generation();
-    this.#old = generation();
+    this.#missed = new ShardedMap(this.#maxMisses);
+    this.#young = generation(this.#generationSize);
+    this.#old = generation(this.#generationSize);
   }
 
   /** Drops everything and serves nothing until `resume` (invalidations from elsewhere may be missed). */
@@ -162,7 +172,7 @@ export class BadgeCache implements PartyInvalidator {
   #addYoung(key: string, e: BadgeEntry): void {
     if (this.#young.entries.size >= this.#generationSize) {
       this.#old = this.#young;
-      this.#young = generation();
+      this.#young = generation(this.#generationSize);
     }
     this.#young.entries.set(key, e);
     const keys = this.#young.keysByParty.get(e.partyId);

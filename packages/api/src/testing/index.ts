@@ -1,7 +1,8 @@
 // `@fivecolor/api/testing`: helpers for tests that need a real database and the API (this package's,
 // the client's, the elements', the server's, an integrator's). Not for production code.
 
-// The badge index alone, for the badge benchmark's measurement of its memory per token.
+// The badge index and response cache alone, for the badge benchmark's measurements of them.
+export { BadgeCache } from '../http/badge-cache.js';
 export { BadgeIndex } from '../http/badge-index.js';
 export type { AppLike, TestClient, TestClientError } from './client.js';
 export { createTestClient, trpcError } from './client.js';
