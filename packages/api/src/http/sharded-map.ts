@@ -9,7 +9,7 @@ export function stringHash(s: string): number {
 /**
  * The shard hash: FNV-1a over the last eight code units and the middle one. Ids and tokens differ at
  * their ends (random characters, or a run's sequence number), and a lookup hashes its key once per map
- * it asks: all of a 40-character key cost a microsecond a request more in the badge cache's mix.
+ * it asks: hashing all of a 40-character key made a badge cache operation 0.4 µs slower (2.4 against 2.0).
  */
 function shardHash(s: string): number {
   const n = s.length;
