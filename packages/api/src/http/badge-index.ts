@@ -3,7 +3,6 @@ import { type Color, toCstDate } from '@fivecolor/core';
 import { sql } from 'drizzle-orm';
 import { rowsOf } from '../db/rows.js';
 import type { Deps } from '../services/deps.js';
-import { stringHash } from './sharded-map.js';
 
 /** What a badge needs of a token's party (the same as the badge route's database lookup returns). */
 export interface IndexedBadge {
@@ -66,12 +65,12 @@ export class StringArena {
 
   /** The code of `s`, or -1. */
   find(s: string): number {
-    return this.#find(s, stringHash(s));
+    return this.#find(s, hashOf(s));
   }
 
   /** The code of `s`, added if new. */
   intern(s: string): number {
-    const h = stringHash(s);
+    const h = hashOf(s);
     const c = this.#find(s, h);
     return c >= 0 ? c : this.#add(s, h);
   }
@@ -160,6 +159,14 @@ export class StringArena {
     while (slots[i] !== 0) i = (i + 1) & mask;
     slots[i] = c + 1;
   }
+}
+
+/** FNV-1a over the UTF-16 code units, finished with a multiply (linear probing wants the low bits mixed). */
+function hashOf(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  h ^= h >>> 15;
+  return Math.imul(h, 0x2c1b3c6d) >>> 0;
 }
 
 /**

@@ -1,11 +1,3 @@
-/** FNV-1a over the UTF-16 code units, finished with a multiply (linear probing wants the low bits mixed). */
-export function stringHash(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  h ^= h >>> 15;
-  return Math.imul(h, 0x2c1b3c6d) >>> 0;
-}
-
 /**
  * The shard hash: FNV-1a over the last eight code units and the middle one. Ids and tokens differ at
  * their ends (random characters, or a run's sequence number), and a lookup hashes its key once per map
@@ -54,10 +46,6 @@ export class ShardedMap<V> {
 
   get(key: string): V | undefined {
     return this.#shardOf(key).get(key);
-  }
-
-  has(key: string): boolean {
-    return this.#shardOf(key).has(key);
   }
 
   set(key: string, value: V): void {
