@@ -124,14 +124,28 @@ async function load(url, requests, opts = {}) {
   return { ...result, cpuPerRequest: cpu === undefined ? undefined : cpu / result.total };
 }
 
-/** A measured run, with the share of cache hits when the server counts any. */
+/**
+ * A measured run, with the share of cache hits when the server counts any, and the server's own stalls
+ * during it (its /metrics: event-loop lag over the run — each scrape starts a new window — and GC pauses).
+ */
 async function measure(url, paths, pid) {
-  const before = await cacheCounters(url);
+  const before = await serverCounters(url);
   const r = await load(url, paths, { pid });
-  const after = await cacheCounters(url);
+  const after = await serverCounters(url);
   const hits = after.hits - before.hits;
   const lookups = hits + after.misses - before.misses;
-  return { ...r, hitRatio: lookups > 0 ? hits / lookups : undefined };
+  const stalls = {
+    lagP99: after.lagP99,
+    lagMax: after.lagMax,
+    gcSeconds: after.gcSeconds - before.gcSeconds,
+    gcOver10: after.gcOver10 - before.gcOver10,
+    // The highest bucket bound some pause of this run exceeded (0: none exceeded 1 ms).
+    gcLongest: Object.keys(after.gcBuckets)
+      .map(Number)
+      .filter((le) => after.gcBuckets[le] > (before.gcBuckets[le] ?? 0))
+      .reduce((a, b) => Math.max(a, b), 0),
+  };
+  return { ...r, hitRatio: lookups > 0 ? hits / lookups : undefined, stalls };
 }
 
 async function stop({ child }) {
@@ -247,12 +261,28 @@ async function cacheInsertPauses(maxEntries, inserts) {
   return { sharded, plain };
 }
 
-async function cacheCounters(url) {
+async function serverCounters(url) {
   const text = await (await fetch(`${url}/metrics`)).text();
-  const read = (name) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+  const read = (name) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? 0);
+  // Summed over the kinds of pause: all of their time, and how many took longer than 10 ms.
+  const sumOf = (re) => [...text.matchAll(re)].reduce((a, m) => a + Number(m[1]), 0);
   return {
     hits: read('fivecolor_badge_cache_hits_total'),
     misses: read('fivecolor_badge_cache_misses_total'),
+    lagP99: read('nodejs_eventloop_lag_p99_seconds'),
+    lagMax: read('nodejs_eventloop_lag_max_seconds'),
+    gcSeconds: sumOf(/^nodejs_gc_duration_seconds_sum\{[^}]*\} (\S+)/gm),
+    gcOver10:
+      sumOf(/^nodejs_gc_duration_seconds_count\{[^}]*\} (\S+)/gm) -
+      sumOf(/^nodejs_gc_duration_seconds_bucket\{[^}]*le="0.01"\} (\S+)/gm),
+    // Pauses above each bucket's bound (the count less the bucket's), summed over the kinds.
+    gcBuckets: Object.fromEntries(
+      [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1].map((le) => [
+        le,
+        sumOf(/^nodejs_gc_duration_seconds_count\{[^}]*\} (\S+)/gm) -
+          sumOf(new RegExp(`^nodejs_gc_duration_seconds_bucket\\{[^}]*le="${le}"\\} (\\S+)`, 'gm')),
+      ]),
+    ),
   };
 }
 
@@ -261,7 +291,11 @@ const line = (name, r, base) =>
   (r.cpuPerRequest ? `  CPU ${(r.cpuPerRequest * 1e6).toFixed(0).padStart(4)} µs/req` : '') +
   `  load gen ${(100 * r.busy).toFixed(0).padStart(3)} %` +
   (base ? `  ${((100 * r.rps) / base.rps).toFixed(0).padStart(3)} % of ${base.name}` : '') +
-  (r.errors ? `  (${r.errors} errors)` : '');
+  (r.errors ? `  (${r.errors} errors)` : '') +
+  (r.stalls
+    ? `\n      the server's own stalls: event-loop lag p99 ${ms(r.stalls.lagP99)}, longest ${ms(r.stalls.lagMax)}; GC pauses ${ms(r.stalls.gcSeconds)} in all, ${r.stalls.gcOver10} over 10 ms, the longest ${r.stalls.gcLongest ? `over ${ms(r.stalls.gcLongest)}` : 'under 1 ms'}`
+    : '');
+const ms = (seconds) => `${(1000 * seconds).toFixed(0)} ms`;
 
 async function benchDatabase(kind) {
   const dataDir = mkdtempSync(join(tmpdir(), 'fivecolor-bench-'));

@@ -32,6 +32,7 @@ import { type RateLimit, RateLimiter } from './rate-limit.js';
 import { mountReportRoutes } from './report-routes.js';
 import { DEFAULT_MAX_BATCH, DEFAULT_MAX_BODY_BYTES, requestLimits } from './request-limits.js';
 import { routeLabel } from './route-label.js';
+import { RuntimeMetrics } from './runtime-metrics.js';
 
 export interface FivecolorOptions {
   db: Db;
@@ -120,6 +121,7 @@ export async function createFivecolor(opts: FivecolorOptions) {
   await index?.firstPage;
   const sweeper = opts.sweepStates === false ? null : startStateSweeper(deps, logger);
   const metrics = new Metrics();
+  const runtime = new RuntimeMetrics();
   const webhooks = startWebhooks(deps, opts.webhooks, metrics);
   const observe = observer(metrics, logger);
   const onError = errorHandler(logger);
@@ -128,7 +130,7 @@ export async function createFivecolor(opts: FivecolorOptions) {
   useObservability(app, observe, onError);
   mountHealth(app, deps);
   app.options('/v1/badge/:token', badgePreflight);
-  mountMetrics(app, metrics, cache, misses, deps);
+  mountMetrics(app, metrics, runtime, cache, misses, deps);
   mountReportRoutes(app, deps, { elementsScript: opts.elementsScript });
   mountOpenApi(app, { publicUrl: opts.publicUrl });
   const corsApi = apiCors({ allowedOrigins: opts.allowedOrigins });
@@ -159,6 +161,7 @@ export async function createFivecolor(opts: FivecolorOptions) {
       await listener?.close();
       await index?.stop();
       cache?.clear();
+      runtime.stop();
     },
   };
 }
@@ -313,6 +316,7 @@ function startWebhooks(deps: Deps, opts: WebhookOptions | false | undefined, met
 function mountMetrics(
   app: Hono,
   metrics: Metrics,
+  runtime: RuntimeMetrics,
   cache: BadgeCache | null,
   misses: RateLimiter | null,
   deps: Deps,
@@ -328,7 +332,7 @@ function mountMetrics(
         fivecolor_badge_cache_misses_total: cache?.misses ?? 0,
         fivecolor_badge_missed_tokens_remembered: cache?.missedSize ?? 0,
         fivecolor_badge_rate_limited_total: misses?.refused ?? 0,
-      }),
+      }) + runtime.render(),
       200,
       {
         'Content-Type': 'text/plain; version=0.0.4',

@@ -1,0 +1,105 @@
+import {
+  constants,
+  type IntervalHistogram,
+  monitorEventLoopDelay,
+  PerformanceObserver,
+} from 'node:perf_hooks';
+
+/** GC pause buckets (seconds): fine below 10 ms, where a badge request's p99 is decided. */
+const GC_BUCKETS = [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1];
+
+const GC_KINDS: Record<number, string> = {
+  [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
+  [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
+  [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
+  [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb',
+};
+
+/** The event-loop timer's interval (ms). */
+const RESOLUTION = 10;
+
+interface GcSeries {
+  count: number;
+  sum: number;
+  buckets: number[];
+}
+
+/**
+ * The process's own stalls, under the names prom-client uses (so existing Node.js dashboards read them):
+ * `nodejs_gc_duration_seconds{kind}`, a histogram of garbage-collection pauses since start, and
+ * `nodejs_eventloop_lag_{min,max,mean,p50,p90,p99}_seconds`, how late a 10 ms timer ran (beyond its 10 ms), over the time
+ * since the previous scrape (each scrape starts a new window, as prom-client does). A request's tail
+ * latency above what the host gives a bare server is one of these two.
+ */
+export class RuntimeMetrics {
+  readonly #gc = new Map<string, GcSeries>();
+  readonly #observer: PerformanceObserver;
+  readonly #lag: IntervalHistogram;
+
+  constructor() {
+    this.#observer = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        const kind = GC_KINDS[(e as { detail?: { kind?: number } }).detail?.kind ?? -1] ?? 'other';
+        this.#pause(kind, e.duration / 1000);
+      }
+    });
+    this.#observer.observe({ entryTypes: ['gc'] });
+    this.#lag = monitorEventLoopDelay({ resolution: RESOLUTION });
+    this.#lag.enable();
+  }
+
+  #pause(kind: string, seconds: number): void {
+    let s = this.#gc.get(kind);
+    if (!s) {
+      s = { count: 0, sum: 0, buckets: GC_BUCKETS.map(() => 0) };
+      this.#gc.set(kind, s);
+    }
+    s.count++;
+    s.sum += seconds;
+    for (let i = 0; i < GC_BUCKETS.length; i++)
+      if (seconds <= (GC_BUCKETS[i] as number)) s.buckets[i] = (s.buckets[i] as number) + 1;
+  }
+
+  /** The Prometheus text of both; the event-loop window restarts. */
+  render(): string {
+    const out = [
+      '# HELP nodejs_gc_duration_seconds Garbage collection pauses by kind (minor, major, incremental, weakcb).',
+      '# TYPE nodejs_gc_duration_seconds histogram',
+    ];
+    for (const [kind, s] of this.#gc) {
+      for (const [i, b] of GC_BUCKETS.entries())
+        out.push(`nodejs_gc_duration_seconds_bucket{kind="${kind}",le="${b}"} ${s.buckets[i]}`);
+      out.push(
+        `nodejs_gc_duration_seconds_bucket{kind="${kind}",le="+Inf"} ${s.count}`,
+        `nodejs_gc_duration_seconds_sum{kind="${kind}"} ${s.sum}`,
+        `nodejs_gc_duration_seconds_count{kind="${kind}"} ${s.count}`,
+      );
+    }
+    const h = this.#lag;
+    // Each sample is the timer's whole interval: what is late is what exceeds RESOLUTION. With no sample
+    // yet (a scrape right after the previous one) the histogram's extremes are meaningless.
+    const s = (ns: number) =>
+      h.count > 0 && Number.isFinite(ns) ? Math.max(0, ns / 1e9 - RESOLUTION / 1e3) : 0;
+    const lag: [string, number][] = [
+      ['min', h.min],
+      ['max', h.max],
+      ['mean', h.mean],
+      ['p50', h.percentile(50)],
+      ['p90', h.percentile(90)],
+      ['p99', h.percentile(99)],
+    ];
+    for (const [name, ns] of lag)
+      out.push(
+        `# HELP nodejs_eventloop_lag_${name}_seconds Event-loop delay since the previous scrape: ${name}.`,
+        `# TYPE nodejs_eventloop_lag_${name}_seconds gauge`,
+        `nodejs_eventloop_lag_${name}_seconds ${s(ns)}`,
+      );
+    h.reset();
+    return `${out.join('\n')}\n`;
+  }
+
+  stop(): void {
+    this.#observer.disconnect();
+    this.#lag.disable();
+  }
+}
