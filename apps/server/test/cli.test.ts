@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestClient, trpcError } from '@fivecolor/api/testing';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -72,7 +73,7 @@ describe('fivecolor-server rejects bad arguments with a message that names them'
     [['keys', 'create', '--role', 'judge', '--court', 'Zhejiang'], /court/],
     [['keys', 'create', '--role', 'judge'], /court: is required for a clerk, judge or enforcement key/],
   ])('%j', async (args, message) => {
-    const { env } = await freshEnv('pglite');
+    const env = { FIVECOLOR_DATA_DIR: mkdtempSync(join(tmpdir(), 'fivecolor-args-')), DATABASE_URL: '' };
     const r = await runCli(args, env);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(message);

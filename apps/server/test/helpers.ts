@@ -3,20 +3,26 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createTestDatabase, dbKinds } from '@fivecolor/api/testing';
+import { createTestDatabase, dbKinds, pgliteDataDir } from '@fivecolor/api/testing';
 
 export const cliPath = fileURLToPath(new URL('../bin/fivecolor-server.js', import.meta.url));
 
 /** The databases to run against: PGlite always, PostgreSQL when DATABASE_URL is set. */
 export const databases = dbKinds();
 
-/** Environment for a server on a fresh database of `kind`; `drop` removes a PostgreSQL test database. */
+/**
+ * Environment for a server on a fresh database of `kind`; `drop` removes a PostgreSQL test database. A
+ * PGlite one is unpacked from the migrated template, so the commands skip initdb; the first start on an
+ * empty directory (initdb included) is what the README's tests (newcomer, documented commands) run.
+ */
 export async function freshEnv(
   kind: 'pglite' | 'postgres',
 ): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'fivecolor-server-test-'));
-  if (kind === 'pglite')
+  if (kind === 'pglite') {
+    await pgliteDataDir(dataDir);
     return { env: { FIVECOLOR_DATA_DIR: dataDir, DATABASE_URL: '' }, drop: async () => {} };
+  }
   const t = await createTestDatabase();
   return { env: { FIVECOLOR_DATA_DIR: dataDir, DATABASE_URL: t.url }, drop: t.drop };
 }

@@ -14,6 +14,6 @@ export { startTestServer } from './server.js';
 export type { KeyRole, TestApp, TestAppOptions, TestClients } from './test-app.js';
 export { KEY_ROLES } from './test-app.js';
 export type { DbKind } from './test-db.js';
-export { createTestDatabase, dbKinds, openTestDb } from './test-db.js';
+export { createTestDatabase, dbKinds, openTestDb, pgliteDataDir } from './test-db.js';
 export type { FetchLike, TrpcErrorBody, TrpcResult } from './trpc-call.js';
 export { callTrpc, procedureType } from './trpc-call.js';
