@@ -5,8 +5,8 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { PGlite } from '@electric-sql/pglite';
 import { promisify } from 'node:util';
+import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { type Db, openDatabase } from '../db/database.js';
 import { migrate, migrationsFolder } from '../db/migrate.js';
@@ -106,7 +106,10 @@ async function openFromTemplate(): Promise<Db> {
  */
 export async function pgliteDataDir(dataDir: string): Promise<void> {
   const path = pgliteTemplatePath();
-  if (!existsSync(path)) await (pgliteTemplate ??= makeTemplate(path));
+  if (!existsSync(path)) {
+    pgliteTemplate ??= makeTemplate(path);
+    await pgliteTemplate;
+  }
   const target = join(dataDir, 'pgdata');
   await mkdir(target, { recursive: true });
   await promisify(execFile)('tar', ['-xf', path, '-C', target]);
