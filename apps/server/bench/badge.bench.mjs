@@ -269,8 +269,8 @@ async function serverCounters(url) {
   return {
     hits: read('fivecolor_badge_cache_hits_total'),
     misses: read('fivecolor_badge_cache_misses_total'),
-    lagP99: read('nodejs_eventloop_lag_p99_seconds'),
-    lagMax: read('nodejs_eventloop_lag_max_seconds'),
+    lagP99: read('fivecolor_eventloop_lag_p99_seconds'),
+    lagMax: read('fivecolor_eventloop_lag_max_seconds'),
     gcSeconds: sumOf(/^nodejs_gc_duration_seconds_sum\{[^}]*\} (\S+)/gm),
     gcOver10:
       sumOf(/^nodejs_gc_duration_seconds_count\{[^}]*\} (\S+)/gm) -

@@ -155,13 +155,13 @@ export async function createFivecolor(opts: FivecolorOptions) {
     /** The webhook delivery worker (null when it does not run in this process). */
     webhooks,
     async close() {
+      runtime.stop();
       await webhooks?.stop();
       unsubscribe?.();
       await sweeper?.stop();
       await listener?.close();
       await index?.stop();
       cache?.clear();
-      runtime.stop();
     },
   };
 }

@@ -25,11 +25,12 @@ interface GcSeries {
 }
 
 /**
- * The process's own stalls, under the names prom-client uses (so existing Node.js dashboards read them):
- * `nodejs_gc_duration_seconds{kind}`, a histogram of garbage-collection pauses since start, and
- * `nodejs_eventloop_lag_{min,max,mean,p50,p90,p99}_seconds`, how late a 10 ms timer ran (beyond its 10 ms), over the time
- * since the previous scrape (each scrape starts a new window, as prom-client does). A request's tail
- * latency above what the host gives a bare server is one of these two.
+ * The process's own stalls: `nodejs_gc_duration_seconds{kind}`, a histogram of garbage-collection pauses
+ * since start (prom-client's name and meaning, finer buckets), and
+ * `fivecolor_eventloop_lag_{min,max,mean,p50,p90,p99}_seconds`, how late a 10 ms timer ran beyond its
+ * 10 ms over the time since the previous scrape (each scrape starts a new window, as prom-client's
+ * `nodejs_eventloop_lag_*` do; theirs include the 10 ms, hence names of our own). A request's tail latency
+ * above what the host gives a bare server is one of these two.
  */
 export class RuntimeMetrics {
   readonly #gc = new Map<string, GcSeries>();
@@ -90,9 +91,9 @@ export class RuntimeMetrics {
     ];
     for (const [name, ns] of lag)
       out.push(
-        `# HELP nodejs_eventloop_lag_${name}_seconds Event-loop delay since the previous scrape: ${name}.`,
-        `# TYPE nodejs_eventloop_lag_${name}_seconds gauge`,
-        `nodejs_eventloop_lag_${name}_seconds ${s(ns)}`,
+        `# HELP fivecolor_eventloop_lag_${name}_seconds Event-loop delay since the previous scrape: ${name}.`,
+        `# TYPE fivecolor_eventloop_lag_${name}_seconds gauge`,
+        `fivecolor_eventloop_lag_${name}_seconds ${s(ns)}`,
       );
     h.reset();
     return `${out.join('\n')}\n`;

@@ -106,13 +106,24 @@ async function openFromTemplate(): Promise<Db> {
  */
 export async function pgliteDataDir(dataDir: string): Promise<void> {
   const path = pgliteTemplatePath();
+  const target = join(dataDir, 'pgdata');
+  await mkdir(target, { recursive: true });
+  const unpack = () => promisify(execFile)('tar', ['-xf', path, '-C', target]);
   if (!existsSync(path)) {
     pgliteTemplate ??= makeTemplate(path);
     await pgliteTemplate;
   }
-  const target = join(dataDir, 'pgdata');
-  await mkdir(target, { recursive: true });
-  await promisify(execFile)('tar', ['-xf', path, '-C', target]);
+  try {
+    await unpack();
+  } catch (err) {
+    // Spawning failed: no tar here. Else tar failed: the dump was removed meanwhile (another process
+    // remaking it) or is damaged; it is made again, once.
+    if ((err as { code?: unknown }).code === 'ENOENT')
+      throw new Error('pgliteDataDir: needs the `tar` command (e.g. apt-get install tar)');
+    pgliteTemplate = rm(path, { force: true }).then(() => makeTemplate(path));
+    await pgliteTemplate;
+    await unpack();
+  }
 }
 
 /** A migrated, empty database of `kind`; `close` also drops a PostgreSQL test database. */
