@@ -181,7 +181,7 @@ describe.each(dbKinds())('public routes on %s', (kind) => {
     expect(text).toMatch(
       /fivecolor_http_request_duration_seconds_bucket\{method="GET",route="\/v1\/badge\/:token",le="0.005"\}/,
     );
-    // The process's own stalls, under prom-client's names.
+    // The process's own stalls: event-loop lag and GC pauses.
     expect(text).toMatch(/^fivecolor_eventloop_lag_p99_seconds \d/m);
     expect(text).toContain('# TYPE nodejs_gc_duration_seconds histogram');
     expect(text).not.toContain(token);

@@ -1,9 +1,36 @@
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
-interface Series {
+/** One histogram series: its count, sum and cumulative bucket counts (one per bound). */
+export interface Series {
   count: number;
   sum: number;
   buckets: number[];
+}
+
+export const newSeries = (bounds: readonly number[]): Series => ({
+  count: 0,
+  sum: 0,
+  buckets: bounds.map(() => 0),
+});
+
+/** Adds one observation of `value` to `s`, whose buckets have the upper bounds `bounds`. */
+export function record(s: Series, bounds: readonly number[], value: number): void {
+  s.count++;
+  s.sum += value;
+  for (let i = 0; i < bounds.length; i++)
+    if (value <= (bounds[i] as number)) s.buckets[i] = (s.buckets[i] as number) + 1;
+}
+
+/** The Prometheus text lines of histogram `name`'s series `s` with `labels` (`a="x",b="y"`, or empty). */
+export function histogramLines(name: string, labels: string, s: Series, bounds: readonly number[]): string[] {
+  const le = labels ? `${labels},` : '';
+  const own = labels ? `{${labels}}` : '';
+  return [
+    ...bounds.map((b, i) => `${name}_bucket{${le}le="${b}"} ${s.buckets[i]}`),
+    `${name}_bucket{${le}le="+Inf"} ${s.count}`,
+    `${name}_sum${own} ${s.sum}`,
+    `${name}_count${own} ${s.count}`,
+  ];
 }
 
 function esc(v: string): string {
@@ -22,17 +49,12 @@ export class Metrics {
 
   /** Webhook delivery attempts by outcome, and the latency of the attempts that got a response. */
   readonly #webhookOutcomes = new Map<string, number>();
-  readonly #webhookLatency: Series = { count: 0, sum: 0, buckets: BUCKETS.map(() => 0) };
+  readonly #webhookLatency = newSeries(BUCKETS);
 
   /** One webhook delivery attempt: `delivered`, `retry`, `disabled` or `skipped`, and how long the POST took. */
   webhookDelivery(outcome: string, seconds: number | null): void {
     this.#webhookOutcomes.set(outcome, (this.#webhookOutcomes.get(outcome) ?? 0) + 1);
-    if (seconds === null) return;
-    const s = this.#webhookLatency;
-    s.count++;
-    s.sum += seconds;
-    for (let i = 0; i < BUCKETS.length; i++)
-      if (seconds <= (BUCKETS[i] as number)) s.buckets[i] = (s.buckets[i] as number) + 1;
+    if (seconds !== null) record(this.#webhookLatency, BUCKETS, seconds);
   }
 
   observe(method: string, route: string, status: number, seconds: number): void {
@@ -46,13 +68,10 @@ export class Metrics {
     this.#requests.set(labels.requests, (this.#requests.get(labels.requests) ?? 0) + 1);
     let s = this.#latency.get(labels.latency);
     if (!s) {
-      s = { count: 0, sum: 0, buckets: BUCKETS.map(() => 0) };
+      s = newSeries(BUCKETS);
       this.#latency.set(labels.latency, s);
     }
-    s.count++;
-    s.sum += seconds;
-    for (let i = 0; i < BUCKETS.length; i++)
-      if (seconds <= (BUCKETS[i] as number)) s.buckets[i] = (s.buckets[i] as number) + 1;
+    record(s, BUCKETS, seconds);
   }
 
   render(extra: Record<string, number> = {}): string {
@@ -65,31 +84,18 @@ export class Metrics {
       '# HELP fivecolor_http_request_duration_seconds HTTP request latency by method and route pattern.',
     );
     out.push('# TYPE fivecolor_http_request_duration_seconds histogram');
-    for (const [k, s] of this.#latency) {
-      for (const [i, b] of BUCKETS.entries()) {
-        out.push(`fivecolor_http_request_duration_seconds_bucket{${k},le="${b}"} ${s.buckets[i]}`);
-      }
-      out.push(`fivecolor_http_request_duration_seconds_bucket{${k},le="+Inf"} ${s.count}`);
-      out.push(`fivecolor_http_request_duration_seconds_sum{${k}} ${s.sum}`);
-      out.push(`fivecolor_http_request_duration_seconds_count{${k}} ${s.count}`);
-    }
+    for (const [k, s] of this.#latency)
+      out.push(...histogramLines('fivecolor_http_request_duration_seconds', k, s, BUCKETS));
     out.push(
       '# HELP fivecolor_webhook_deliveries_total Webhook delivery attempts by outcome (delivered, retry, disabled, skipped).',
       '# TYPE fivecolor_webhook_deliveries_total counter',
     );
     for (const [k, v] of this.#webhookOutcomes)
       out.push(`fivecolor_webhook_deliveries_total{outcome="${esc(k)}"} ${v}`);
-    const w = this.#webhookLatency;
     out.push(
       "# HELP fivecolor_webhook_delivery_duration_seconds Webhook POST latency, to the receiver's response.",
       '# TYPE fivecolor_webhook_delivery_duration_seconds histogram',
-    );
-    for (const [i, b] of BUCKETS.entries())
-      out.push(`fivecolor_webhook_delivery_duration_seconds_bucket{le="${b}"} ${w.buckets[i]}`);
-    out.push(
-      `fivecolor_webhook_delivery_duration_seconds_bucket{le="+Inf"} ${w.count}`,
-      `fivecolor_webhook_delivery_duration_seconds_sum ${w.sum}`,
-      `fivecolor_webhook_delivery_duration_seconds_count ${w.count}`,
+      ...histogramLines('fivecolor_webhook_delivery_duration_seconds', '', this.#webhookLatency, BUCKETS),
     );
     for (const [name, v] of Object.entries(extra)) {
       out.push(`# TYPE ${name} ${name.endsWith('_total') ? 'counter' : 'gauge'}`, `${name} ${v}`);

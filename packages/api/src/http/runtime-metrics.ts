@@ -4,6 +4,7 @@ import {
   monitorEventLoopDelay,
   PerformanceObserver,
 } from 'node:perf_hooks';
+import { histogramLines, newSeries, record, type Series } from './metrics.js';
 
 /** GC pause buckets (seconds): fine below 10 ms, where a badge request's p99 is decided. */
 const GC_BUCKETS = [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1];
@@ -18,12 +19,6 @@ const GC_KINDS: Record<number, string> = {
 /** The event-loop timer's interval (ms). */
 const RESOLUTION = 10;
 
-interface GcSeries {
-  count: number;
-  sum: number;
-  buckets: number[];
-}
-
 /**
  * The process's own stalls: `nodejs_gc_duration_seconds{kind}`, a histogram of garbage-collection pauses
  * since start (prom-client's name and meaning, finer buckets), and
@@ -33,7 +28,7 @@ interface GcSeries {
  * above what the host gives a bare server is one of these two.
  */
 export class RuntimeMetrics {
-  readonly #gc = new Map<string, GcSeries>();
+  readonly #gc = new Map<string, Series>();
   readonly #observer: PerformanceObserver;
   readonly #lag: IntervalHistogram;
 
@@ -41,24 +36,17 @@ export class RuntimeMetrics {
     this.#observer = new PerformanceObserver((list) => {
       for (const e of list.getEntries()) {
         const kind = GC_KINDS[(e as { detail?: { kind?: number } }).detail?.kind ?? -1] ?? 'other';
-        this.#pause(kind, e.duration / 1000);
+        let s = this.#gc.get(kind);
+        if (!s) {
+          s = newSeries(GC_BUCKETS);
+          this.#gc.set(kind, s);
+        }
+        record(s, GC_BUCKETS, e.duration / 1000);
       }
     });
     this.#observer.observe({ entryTypes: ['gc'] });
     this.#lag = monitorEventLoopDelay({ resolution: RESOLUTION });
     this.#lag.enable();
-  }
-
-  #pause(kind: string, seconds: number): void {
-    let s = this.#gc.get(kind);
-    if (!s) {
-      s = { count: 0, sum: 0, buckets: GC_BUCKETS.map(() => 0) };
-      this.#gc.set(kind, s);
-    }
-    s.count++;
-    s.sum += seconds;
-    for (let i = 0; i < GC_BUCKETS.length; i++)
-      if (seconds <= (GC_BUCKETS[i] as number)) s.buckets[i] = (s.buckets[i] as number) + 1;
   }
 
   /** The Prometheus text of both; the event-loop window restarts. */
@@ -67,15 +55,8 @@ export class RuntimeMetrics {
       '# HELP nodejs_gc_duration_seconds Garbage collection pauses by kind (minor, major, incremental, weakcb).',
       '# TYPE nodejs_gc_duration_seconds histogram',
     ];
-    for (const [kind, s] of this.#gc) {
-      for (const [i, b] of GC_BUCKETS.entries())
-        out.push(`nodejs_gc_duration_seconds_bucket{kind="${kind}",le="${b}"} ${s.buckets[i]}`);
-      out.push(
-        `nodejs_gc_duration_seconds_bucket{kind="${kind}",le="+Inf"} ${s.count}`,
-        `nodejs_gc_duration_seconds_sum{kind="${kind}"} ${s.sum}`,
-        `nodejs_gc_duration_seconds_count{kind="${kind}"} ${s.count}`,
-      );
-    }
+    for (const [kind, s] of this.#gc)
+      out.push(...histogramLines('nodejs_gc_duration_seconds', `kind="${kind}"`, s, GC_BUCKETS));
     const h = this.#lag;
     // Each sample is the timer's whole interval: what is late is what exceeds RESOLUTION. With no sample
     // yet (a scrape right after the previous one) the histogram's extremes are meaningless.
