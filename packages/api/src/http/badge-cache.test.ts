@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BadgeCache, type BadgeEntry } from './badge-cache.js';
 
@@ -7,6 +8,10 @@ const entry = (partyId: string, expiresAt = 1_000): BadgeEntry => ({
   etag: '"x"',
   expiresAt,
 });
+
+/** An entry's fields as a plain object, its body as text (what a client would get). */
+const plain = (e: BadgeEntry | undefined) =>
+  e && { partyId: e.partyId, body: Buffer.from(e.body).toString(), etag: e.etag, expiresAt: e.expiresAt };
 
 describe('BadgeCache', () => {
   it('evicts the least recently used entry when full', () => {
@@ -29,7 +34,8 @@ describe('BadgeCache', () => {
     const moved = cache.get('a', 0);
     expect(moved?.body).not.toBe(first.body);
     expect(Buffer.from(moved?.body ?? []).toString()).toBe('{"color":"red"}');
-    expect(cache.get('a', 0)).toBe(moved); // now a hit in the young generation: nothing copied
+    expect(Buffer.from(cache.get('a', 0)?.body ?? []).toString()).toBe('{"color":"red"}'); // now young
+    expect(cache.size).toBe(2);
     cache.set('c', entry('p3'));
     expect(Buffer.from(cache.get('a', 0)?.body ?? []).toString()).toBe('{"color":"red"}');
   });
@@ -88,5 +94,108 @@ describe('BadgeCache', () => {
     cache.set('t1', entry('p1')); // rebuilt after the write, and invalidated again by the next one
     cache.invalidateParty('p1');
     expect(cache.get('t1', 0)).toBeUndefined();
+  });
+
+  it('gives back the bytes, ETag, expiry and party of what was set, across slabs, and keeps handed-out bodies valid', () => {
+    const cache = new BadgeCache(8);
+    const big = (n: number, c: string) => Buffer.from(c.repeat(n));
+    const entries = [
+      { key: 't1', partyId: 'p1', body: big(400_000, '绿'), etag: '"e1"', expiresAt: 5 }, // 1.2 MB: a slab of its own
+      { key: 't2', partyId: 'p2', body: big(700_000, 'a'), etag: `"${'x'.repeat(27)}"`, expiresAt: 6 },
+      { key: 't3', partyId: 'p2', body: big(700_000, 'b'), etag: '"e3"', expiresAt: 7 }, // past the slab's end
+      { key: 't4', partyId: 'p3', body: Buffer.alloc(0), etag: '""', expiresAt: 8 },
+    ];
+    for (const { key, ...e } of entries) cache.set(key, e as BadgeEntry);
+    const handedOut = cache.get('t1', 0);
+    for (const { key, body, ...e } of entries) {
+      const got = cache.get(key, 0);
+      expect({ ...plain(got), body: undefined }).toEqual({ ...e, body: undefined });
+      expect(Buffer.from(got?.body ?? []).equals(body)).toBe(true);
+    }
+    for (let i = 0; i < 20; i++) cache.set(`u${i}`, entry(`q${i}`)); // both generations dropped
+    expect(cache.get('t1', 0)).toBeUndefined();
+    expect(Buffer.from(handedOut?.body ?? []).equals(big(400_000, '绿'))).toBe(true);
+  });
+
+  it('answers as a cache of plain Maps with the same generations does (random sets, gets, expiries, invalidations)', () => {
+    // The oracle: the same eviction rule (a generation turns over when it has held `size` keys) over Maps.
+    class MapCache {
+      young = new Map<string, BadgeEntry | null>();
+      old = new Map<string, BadgeEntry | null>();
+      constructor(readonly size: number) {}
+      get(key: string, now: number): BadgeEntry | undefined {
+        const inYoung = this.young.get(key);
+        const e = inYoung ?? this.old.get(key) ?? undefined;
+        if (!e || e.expiresAt <= now) {
+          if (e) this.remove(key);
+          return undefined;
+        }
+        if (!inYoung) {
+          this.old.set(key, null);
+          this.add(key, e);
+        }
+        return e;
+      }
+      set(key: string, e: BadgeEntry) {
+        this.remove(key);
+        this.add(key, e);
+      }
+      add(key: string, e: BadgeEntry) {
+        if (this.young.size >= this.size && !this.young.has(key))
+          [this.old, this.young] = [this.young, new Map()];
+        this.young.set(key, e);
+      }
+      remove(key: string) {
+        for (const gen of [this.young, this.old]) if (gen.has(key)) gen.set(key, null);
+      }
+      invalidate(partyId: string) {
+        for (const gen of [this.young, this.old])
+          for (const [k, e] of gen) if (e?.partyId === partyId) gen.set(k, null);
+      }
+      count() {
+        return [...this.young.values(), ...this.old.values()].filter(Boolean).length;
+      }
+    }
+    const key = fc.integer({ min: 0, max: 11 });
+    const op = fc.oneof(
+      fc.record({
+        op: fc.constant('set' as const),
+        key,
+        body: fc.string({ unit: 'grapheme', maxLength: 12 }),
+        etag: fc.string({ unit: 'grapheme-ascii', maxLength: 8 }),
+        expiresAt: fc.integer({ min: 0, max: 20 }),
+      }),
+      fc.record({ op: fc.constant('get' as const), key, now: fc.integer({ min: 0, max: 20 }) }),
+      fc.record({ op: fc.constant('invalidate' as const), party: fc.integer({ min: 0, max: 3 }) }),
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 10 }), fc.array(op, { maxLength: 120 }), (max, ops) => {
+        const cache = new BadgeCache(max);
+        const oracle = new MapCache(Math.floor(max / 2));
+        // A key's party never changes (a token is minted for one party).
+        const partyOf = (k: number) => `p${k % 4}`;
+        for (const o of ops) {
+          if (o.op === 'set') {
+            const e = {
+              partyId: partyOf(o.key),
+              body: Buffer.from(o.body),
+              etag: o.etag,
+              expiresAt: o.expiresAt,
+            };
+            cache.set(`k${o.key}`, e as BadgeEntry);
+            oracle.set(`k${o.key}`, e as BadgeEntry);
+          } else if (o.op === 'get') {
+            const got = cache.get(`k${o.key}`, o.now);
+            const want = oracle.get(`k${o.key}`, o.now);
+            expect(plain(got)).toEqual(plain(want));
+          } else {
+            cache.invalidateParty(`p${o.party}`);
+            oracle.invalidate(`p${o.party}`);
+          }
+          expect(cache.size).toBe(oracle.count());
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 });
