@@ -168,22 +168,29 @@ async function badgeIndexState(url) {
   };
 }
 
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc');
+
+/**
+ * Heap and array buffers in use after full collections. Array buffers are freed after a collection, not
+ * during it: a second one after a turn of the loop sees them gone.
+ */
+async function memoryInUse() {
+  gc();
+  await new Promise((r) => setTimeout(r, 100));
+  gc();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+}
+
 /**
  * Bytes the badge index takes per token (one token per party, masked names and dates as the seed makes
  * them): heap and array buffers after a full collection, before and after filling one with `n` tokens.
  */
 async function badgeIndexMemory(n) {
   const { BadgeIndex } = await import('@fivecolor/api/testing');
-  v8.setFlagsFromString('--expose-gc');
-  const gc = vm.runInNewContext('gc');
-  const used = () => {
-    gc();
-    gc();
-    const m = process.memoryUsage();
-    return m.heapUsed + m.arrayBuffers;
-  };
   const surnames = '赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨';
-  const before = used();
+  const before = await memoryInUse();
   const rows = Array.from({ length: n }, (_, i) => ({
     hash: createHash('sha256').update(`bdg_${i}`).digest('hex'),
     badge: {
@@ -204,7 +211,7 @@ async function badgeIndexMemory(n) {
   for (const r of rows) index.load(r.hash, r.badge, since);
   index.endLoad(since);
   rows.length = 0;
-  const after = used();
+  const after = await memoryInUse();
   return { bytesPerToken: (after - before) / n, size: index.size };
 }
 
@@ -215,8 +222,6 @@ async function badgeIndexMemory(n) {
  */
 async function cacheCosts(maxEntries) {
   const { BadgeCache } = await import('@fivecolor/api/testing');
-  v8.setFlagsFromString('--expose-gc');
-  const gc = vm.runInNewContext('gc');
   const fullGcMs = () => {
     const times = [];
     for (let i = 0; i < 5; i++) {
@@ -226,15 +231,7 @@ async function cacheCosts(maxEntries) {
     }
     return times.sort((x, y) => x - y)[2];
   };
-  // Array buffers are freed after a collection, not during it: a second one after a turn sees them gone.
-  const used = async () => {
-    gc();
-    await new Promise((r) => setTimeout(r, 100));
-    gc();
-    const m = process.memoryUsage();
-    return m.heapUsed + m.arrayBuffers;
-  };
-  const before = await used();
+  const before = await memoryInUse();
   const emptyMs = fullGcMs();
   const cache = new BadgeCache(maxEntries);
   for (let i = 0; i < maxEntries; i++) {
@@ -256,7 +253,7 @@ async function cacheCosts(maxEntries) {
       expiresAt: Number.MAX_SAFE_INTEGER,
     });
   }
-  const bytesPerEntry = ((await used()) - before) / cache.size;
+  const bytesPerEntry = ((await memoryInUse()) - before) / cache.size;
   const fullMs = fullGcMs();
   return { bytesPerEntry, size: cache.size, emptyMs, fullMs };
 }

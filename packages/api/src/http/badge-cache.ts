@@ -1,7 +1,7 @@
 import type { PartyInvalidator } from '../services/deps.js';
 import type { BadgeIndex } from './badge-index.js';
 import { ShardedMap } from './sharded-map.js';
-import { grow, StringArena } from './string-arena.js';
+import { StringArena } from './string-arena.js';
 
 export interface BadgeEntry {
   partyId: string;
@@ -47,9 +47,10 @@ class Generation {
   size = 0;
 
   /**
-   * Sized for `capacity` keys (the cache turns a generation over at that many): nothing grows while it
-   * fills, which in a request's turn would copy and rehash everything held so far. The arrays are
-   * allocated zeroed and untouched, so what the operating system has not been written to costs no memory.
+   * Sized for `capacity` keys, the most it is given (the cache turns a generation over at that many, dead
+   * keys included): nothing grows while it fills, which in a request's turn would copy and rehash
+   * everything held so far. The arrays are allocated zeroed and untouched, so what the operating system
+   * has not been written to costs no memory.
    */
   constructor(capacity: number) {
     const n = Math.max(1, capacity);
@@ -106,16 +107,6 @@ class Generation {
     const c = this.#keys.intern(key);
     if (c === known) {
       const p = this.#parties.intern(e.partyId);
-      const n = c + 1;
-      this.#partyOf = grow(this.#partyOf, n);
-      this.#nextOf = grow(this.#nextOf, n);
-      this.#expiresAt = grow(this.#expiresAt, n);
-      this.#alive = grow(this.#alive, n);
-      this.#slab = grow(this.#slab, n);
-      this.#start = grow(this.#start, n);
-      this.#bodyLength = grow(this.#bodyLength, n);
-      this.#etagLength = grow(this.#etagLength, n);
-      this.#firstOf = grow(this.#firstOf, p + 1);
       this.#partyOf[c] = p;
       this.#nextOf[c] = this.#firstOf[p] as number;
       this.#firstOf[p] = c + 1;
@@ -142,16 +133,18 @@ class Generation {
   }
 
   remove(key: string): void {
-    this.#kill(this.#keys.find(key));
+    this.removeAt(this.#keys.find(key));
   }
 
   removeParty(partyId: string): void {
     const p = this.#parties.find(partyId);
     if (p < 0) return;
-    for (let c = (this.#firstOf[p] as number) - 1; c >= 0; c = (this.#nextOf[c] as number) - 1) this.#kill(c);
+    for (let c = (this.#firstOf[p] as number) - 1; c >= 0; c = (this.#nextOf[c] as number) - 1)
+      this.removeAt(c);
   }
 
-  #kill(c: number): void {
+  /** Marks entry `c` dead (nothing when `c` is -1 or already dead). */
+  removeAt(c: number): void {
     if (c < 0 || this.#alive[c] === 0) return;
     this.#alive[c] = 0;
     this.size--;
@@ -248,7 +241,7 @@ export class BadgeCache implements PartyInvalidator {
       c = gen.find(key);
     }
     if (c < 0 || gen.expiresAt(c) <= now) {
-      if (c >= 0) gen.remove(key);
+      gen.removeAt(c);
       this.misses++;
       return undefined;
     }
@@ -257,7 +250,7 @@ export class BadgeCache implements PartyInvalidator {
     if (gen === this.#young) return e;
     // A hit in the older generation moves the entry to the young one (a copy of its bytes): the old one
     // is dropped whole when the young one fills.
-    gen.remove(key);
+    gen.removeAt(c);
     this.#addYoung(key, e);
     return e;
   }

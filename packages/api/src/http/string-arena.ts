@@ -1,8 +1,5 @@
 /** `a`, or a copy of it with room for `size` elements (growing by half again at least). */
-export function grow<T extends Uint8Array | Uint16Array | Int32Array | Uint32Array | Float64Array>(
-  a: T,
-  size: number,
-): T {
+export function grow<T extends Uint8Array | Int32Array | Uint32Array>(a: T, size: number): T {
   if (size <= a.length) return a;
   // By half again, not double: at a million entries the spare room is what the arrays cost most.
   const b = new (a.constructor as new (n: number) => T)(Math.max(size, Math.ceil(a.length * 1.5)));
