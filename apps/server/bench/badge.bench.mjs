@@ -138,6 +138,8 @@ async function measure(url, paths, pid) {
     lagP99: after.lagP99,
     lagMax: after.lagMax,
     gcSeconds: after.gcSeconds - before.gcSeconds,
+    fromIndex: after.indexAnswers - before.indexAnswers,
+    fromDatabase: after.databaseLookups - before.databaseLookups,
     gcOver10: (after.gcAbove[0.01] ?? 0) - (before.gcAbove[0.01] ?? 0),
     // The highest bucket bound some pause of this run exceeded (0: none exceeded the lowest).
     gcLongest: Object.keys(after.gcAbove)
@@ -323,6 +325,8 @@ async function serverCounters(url) {
   return {
     hits: read('fivecolor_badge_cache_hits_total'),
     misses: read('fivecolor_badge_cache_misses_total'),
+    indexAnswers: read('fivecolor_badge_index_answers_total'),
+    databaseLookups: read('fivecolor_badge_database_lookups_total'),
     lagP99: read('fivecolor_eventloop_lag_p99_seconds'),
     lagMax: read('fivecolor_eventloop_lag_max_seconds'),
     gcSeconds: sumOf(/^nodejs_gc_duration_seconds_sum\{[^}]*\} (\S+)/gm),
@@ -337,7 +341,10 @@ const line = (name, r, base) =>
   (base ? `  ${((100 * r.rps) / base.rps).toFixed(0).padStart(3)} % of ${base.name}` : '') +
   (r.errors ? `  (${r.errors} errors)` : '') +
   (r.stalls
-    ? `\n      the server's own stalls: event-loop lag p99 ${ms(r.stalls.lagP99)}, longest ${ms(r.stalls.lagMax)}; GC pauses ${ms(r.stalls.gcSeconds)} in all, ${r.stalls.gcOver10} over 10 ms, the longest ${r.stalls.gcLongest ? `over ${ms(r.stalls.gcLongest)}` : 'under 1 ms'}`
+    ? `\n      the server's own stalls: event-loop lag p99 ${ms(r.stalls.lagP99)}, longest ${ms(r.stalls.lagMax)}; GC pauses ${ms(r.stalls.gcSeconds)} in all, ${r.stalls.gcOver10} over 10 ms, the longest ${r.stalls.gcLongest ? `over ${ms(r.stalls.gcLongest)}` : 'under 1 ms'}` +
+      (r.stalls.fromIndex + r.stalls.fromDatabase > 0
+        ? `\n      cache misses: ${fmt(r.stalls.fromIndex)} answered from the badge index, ${fmt(r.stalls.fromDatabase)} tokens looked up in the database`
+        : '')
     : '');
 const ms = (seconds) => `${(1000 * seconds).toFixed(0)} ms`;
 

@@ -313,8 +313,14 @@ describe.each(dbKinds())('the badge index on %s', (kind) => {
       const res = await f.app.request(`/v1/badge/${token}${lang}`);
       return res.status === 200 ? (await res.json()).color : res.status;
     };
+    const counted = async () => {
+      const text = await (await f.app.request('/metrics')).text();
+      const read = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1]);
+      return [read('fivecolor_badge_index_answers_total'), read('fivecolor_badge_database_lookups_total')];
+    };
     expect([await get(ta), await get(tb), await get(tc)]).toEqual(['green', 'green', 'yellow']);
     expect(spy).not.toHaveBeenCalled();
+    expect(await counted()).toEqual([3, 0]);
 
     // A color change: the cached badge and the index entry both give way; the next read is the database's.
     const cache = f.deps.cache as BadgeCache;
@@ -334,6 +340,7 @@ describe.each(dbKinds())('the badge index on %s', (kind) => {
     spy.mockClear();
     expect(await get(ta)).toBe('red');
     expect(spy).toHaveBeenCalled();
+    expect(await counted()).toEqual([3, 1]);
     // …and what it read is back in the index: another language (not cached) is served without a query.
     spy.mockClear();
     expect(await get(ta, '?lang=en')).toBe('red');

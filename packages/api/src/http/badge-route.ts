@@ -12,6 +12,16 @@ import type { BadgeIndex, IndexedBadge } from './badge-index.js';
 import { clientAddress } from './client-address.js';
 import type { RateLimiter } from './rate-limit.js';
 
+/** What became of the badge requests the response cache did not answer (for /metrics). */
+export interface BadgeCounts {
+  /** Answered from the badge index, without the database. */
+  indexAnswers: number;
+  /** Tokens looked up in the database (a batch of them is one query). */
+  databaseLookups: number;
+}
+
+export const newBadgeCounts = (): BadgeCounts => ({ indexAnswers: 0, databaseLookups: 0 });
+
 /** Token → party and its stored state, for many tokens in one prepared query. */
 function prepareLookup(deps: Deps) {
   return deps.db.db
@@ -45,10 +55,11 @@ type BadgeRow = Awaited<ReturnType<ReturnType<typeof prepareLookup>['execute']>>
  * Cache misses that arrive together (within one turn of the event loop) share one query: under load
  * a database round trip, not the join, is what a miss costs, and this makes it one per batch.
  */
-function badgeLoader(deps: Deps) {
+function badgeLoader(deps: Deps, counts: BadgeCounts) {
   const lookup = prepareLookup(deps);
   return new DataLoader<string, BadgeRow | null>(
     async (tokenHashes) => {
+      counts.databaseLookups += tokenHashes.length;
       const rows = await lookup.execute({ tokenHashes: [...tokenHashes] });
       const byHash = new Map(rows.map((r) => [r.tokenHash, r]));
       return tokenHashes.map((h) => byHash.get(h) ?? null);
@@ -147,6 +158,7 @@ export function badgeHandler(
   cache: BadgeCache | null,
   observe: Observe,
   misses?: RateLimiter | null,
+  counts: BadgeCounts = newBadgeCounts(),
 ) {
   let loader: DataLoader<string, BadgeRow | null> | undefined;
   const trustProxy = deps.reports.trustProxy;
@@ -167,6 +179,7 @@ export function badgeHandler(
       const badge = index.find(token, asOf, deps.policy.id)?.badge;
       if (badge) {
         const built = entryOf(deps, badge, token, lang, asOf);
+        counts.indexAnswers++;
         cache?.set(key, built);
         return observed(answer(c, built, now, reqId), start, reqId);
       }
@@ -199,7 +212,7 @@ export function badgeHandler(
     key: string,
     now: number,
   ): Promise<BadgeEntry | null> {
-    loader ??= badgeLoader(deps);
+    loader ??= badgeLoader(deps, counts);
     const epoch = cache?.epoch;
     const built = await buildEntry(deps, loader, token, lang, cache?.index ?? null);
     if (epoch !== undefined) {

@@ -21,7 +21,13 @@ import { queueDepth, type WebhookOptions, WebhookWorker } from '../webhooks/webh
 import { apiCors } from './api-cors.js';
 import { BadgeCache } from './badge-cache.js';
 import { BadgeIndex, loadBadgeIndex } from './badge-index.js';
-import { badgeHandler, badgePreflight, type Observe } from './badge-route.js';
+import {
+  type BadgeCounts,
+  badgeHandler,
+  badgePreflight,
+  newBadgeCounts,
+  type Observe,
+} from './badge-route.js';
 import { keepRequestShapes } from './keep-shapes.js';
 import { createLogger } from './logger.js';
 import { Metrics } from './metrics.js';
@@ -124,13 +130,14 @@ export async function createFivecolor(opts: FivecolorOptions) {
   const runtime = new RuntimeMetrics();
   const webhooks = startWebhooks(deps, opts.webhooks, metrics);
   const observe = observer(metrics, logger);
+  const badgeCounts = newBadgeCounts();
   const onError = errorHandler(logger);
 
   const app = new Hono();
   useObservability(app, observe, onError);
   mountHealth(app, deps);
   app.options('/v1/badge/:token', badgePreflight);
-  mountMetrics(app, metrics, runtime, cache, misses, deps);
+  mountMetrics(app, metrics, runtime, cache, misses, badgeCounts, deps);
   mountReportRoutes(app, deps, { elementsScript: opts.elementsScript });
   mountOpenApi(app, { publicUrl: opts.publicUrl });
   const corsApi = apiCors({ allowedOrigins: opts.allowedOrigins });
@@ -145,7 +152,7 @@ export async function createFivecolor(opts: FivecolorOptions) {
     }),
   );
   app.use('/trpc/*', trpcMiddleware(deps));
-  putBadgeRouteInFront(app, badgeHandler(deps, cache, observe, misses), onError);
+  putBadgeRouteInFront(app, badgeHandler(deps, cache, observe, misses, badgeCounts), onError);
 
   return {
     app,
@@ -319,6 +326,7 @@ function mountMetrics(
   runtime: RuntimeMetrics,
   cache: BadgeCache | null,
   misses: RateLimiter | null,
+  badgeCounts: BadgeCounts,
   deps: Deps,
 ): void {
   app.get('/metrics', async (c) =>
@@ -330,6 +338,8 @@ function mountMetrics(
         fivecolor_badge_index_loaded: cache?.index?.loaded ? 1 : 0,
         fivecolor_badge_cache_hits_total: cache?.hits ?? 0,
         fivecolor_badge_cache_misses_total: cache?.misses ?? 0,
+        fivecolor_badge_index_answers_total: badgeCounts.indexAnswers,
+        fivecolor_badge_database_lookups_total: badgeCounts.databaseLookups,
         fivecolor_badge_missed_tokens_remembered: cache?.missedSize ?? 0,
         fivecolor_badge_rate_limited_total: misses?.refused ?? 0,
       }) + runtime.render(),
