@@ -75,9 +75,16 @@ function residentMegabytes(pid) {
   }
 }
 
+/**
+ * The node flags of the server's command line (the bin's first line, `#!/usr/bin/env -S node …`): our
+ * server runs with them as deployed, and bare Hono with the same, so the two are compared alike.
+ */
+const serverFlags = readFileSync(cli, 'utf8').split('\n', 1)[0].split(/\s+/).slice(3);
+
 function spawnProcess(script, args, env) {
   return new Promise((resolve, reject) => {
     const child = fork(script, args, {
+      execArgv: serverFlags,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });

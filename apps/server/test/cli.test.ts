@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestClient, trpcError } from '@fivecolor/api/testing';
@@ -22,8 +22,11 @@ describe.each(databases)('fivecolor-server on %s', (kind) => {
     const key = created.stdout.trim().split('\n').at(-1)!;
     expect(key).toMatch(/^fck_[\w-]{20,}$/);
 
-    const server = await startCli(['serve'], env);
+    // As an operator runs it: the bin itself, whose first line gives node a larger young generation.
+    const server = await startCli(['serve'], env, { executable: true });
     try {
+      const cmdline = readFileSync(`/proc/${server.child.pid}/cmdline`, 'utf8').split('\0');
+      expect(cmdline).toContain('--max-semi-space-size=32');
       expect((await createTestClient(server.url, key).policy.get.query()).id).toBe('default-2022');
       const denied = await trpcError(createTestClient(server.url, 'fck_not-a-key').policy.get.query());
       expect(denied.data?.httpStatus).toBe(401);

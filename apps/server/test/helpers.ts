@@ -1,4 +1,4 @@
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,13 +55,21 @@ export interface RunningCli {
   stop(): Promise<void>;
 }
 
-/** Starts `fivecolor-server serve` (or another long-running command) on an OS-chosen port. */
-export function startCli(args: string[], env: Record<string, string>): Promise<RunningCli> {
+/**
+ * Starts `fivecolor-server serve` (or another long-running command) on an OS-chosen port; with
+ * `executable`, by running the bin itself (its `#!` line and the node flags there) instead of forking node.
+ */
+export function startCli(
+  args: string[],
+  env: Record<string, string>,
+  opts: { executable?: boolean } = {},
+): Promise<RunningCli> {
   return new Promise((resolve, reject) => {
-    const child = fork(cliPath, args, {
+    const options = {
       env: { ...process.env, LOG_LEVEL: 'info', PORT: '0', HOST: '127.0.0.1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    });
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'] as ('ignore' | 'pipe' | 'ipc')[],
+    };
+    const child = opts.executable ? spawn(cliPath, args, options) : fork(cliPath, args, options);
     let out = '';
     child.stdout?.on('data', (d) => (out += d));
     child.stderr?.on('data', (d) => (out += d));
