@@ -79,7 +79,9 @@ function residentMegabytes(pid) {
  * The node flags of the server's command line (the bin's first line, `#!/usr/bin/env -S node …`): our
  * server runs with them as deployed, and bare Hono with the same, so the two are compared alike.
  */
-const serverFlags = readFileSync(cli, 'utf8').split('\n', 1)[0].split(/\s+/).slice(3);
+const serverFlags = (/\bnode\s+(.*)$/.exec(readFileSync(cli, 'utf8').split('\n', 1)[0])?.[1] ?? '')
+  .split(/\s+/)
+  .filter(Boolean);
 
 function spawnProcess(script, args, env) {
   return new Promise((resolve, reject) => {
@@ -145,8 +147,6 @@ async function measure(url, paths, pid) {
     lagP99: after.lagP99,
     lagMax: after.lagMax,
     gcSeconds: after.gcSeconds - before.gcSeconds,
-    fromIndex: after.indexAnswers - before.indexAnswers,
-    fromDatabase: after.databaseLookups - before.databaseLookups,
     gcOver10: (after.gcAbove[0.01] ?? 0) - (before.gcAbove[0.01] ?? 0),
     // The highest bucket bound some pause of this run exceeded (0: none exceeded the lowest).
     gcLongest: Object.keys(after.gcAbove)
@@ -154,7 +154,10 @@ async function measure(url, paths, pid) {
       .filter((le) => after.gcAbove[le] > (before.gcAbove[le] ?? 0))
       .reduce((a, b) => Math.max(a, b), 0),
   };
-  return { ...r, hitRatio: lookups > 0 ? hits / lookups : undefined, stalls };
+  // Where the cache's misses went: built from the badge index, or tokens looked up in the database.
+  const fromIndex = after.indexAnswers - before.indexAnswers;
+  const fromDatabase = after.databaseLookups - before.databaseLookups;
+  return { ...r, hitRatio: lookups > 0 ? hits / lookups : undefined, stalls, fromIndex, fromDatabase };
 }
 
 async function stop({ child }) {
@@ -349,8 +352,8 @@ const line = (name, r, base) =>
   (r.errors ? `  (${r.errors} errors)` : '') +
   (r.stalls
     ? `\n      the server's own stalls: event-loop lag p99 ${ms(r.stalls.lagP99)}, longest ${ms(r.stalls.lagMax)}; GC pauses ${ms(r.stalls.gcSeconds)} in all, ${r.stalls.gcOver10} over 10 ms, the longest ${r.stalls.gcLongest ? `over ${ms(r.stalls.gcLongest)}` : 'under 1 ms'}` +
-      (r.stalls.fromIndex + r.stalls.fromDatabase > 0
-        ? `\n      cache misses: ${fmt(r.stalls.fromIndex)} answered from the badge index, ${fmt(r.stalls.fromDatabase)} tokens looked up in the database`
+      (r.fromIndex + r.fromDatabase > 0
+        ? `\n      cache misses: ${fmt(r.fromIndex)} answered from the badge index, ${fmt(r.fromDatabase)} tokens looked up in the database`
         : '')
     : '');
 const ms = (seconds) => `${(1000 * seconds).toFixed(0)} ms`;

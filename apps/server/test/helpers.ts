@@ -1,4 +1,4 @@
-import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { type ChildProcess, fork, type StdioOptions, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,7 +67,7 @@ export function startCli(
   return new Promise((resolve, reject) => {
     const options = {
       env: { ...process.env, LOG_LEVEL: 'info', PORT: '0', HOST: '127.0.0.1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'] as ('ignore' | 'pipe' | 'ipc')[],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'] satisfies StdioOptions,
     };
     const child = opts.executable ? spawn(cliPath, args, options) : fork(cliPath, args, options);
     let out = '';
