@@ -61,11 +61,12 @@ function historyFile(dir, rows, base = 0) {
   return file;
 }
 
+/** Runs the command as a user does: the bin itself, so node starts with the flags of its first line. */
 function cli(args, env, bin = CLI) {
   return new Promise((resolve, reject) =>
     execFile(
-      process.execPath,
-      [bin, ...args],
+      bin,
+      args,
       { env: { ...process.env, ...env, FIVECOLOR_SECRET: SECRET }, maxBuffer: 1 << 26 },
       (err, stdout, stderr) =>
         err ? reject(new Error(`${args.join(' ')}: ${err.message}\n${stdout}\n${stderr}`)) : resolve(stdout),

@@ -1,6 +1,42 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { addDuration, dateToNumber, isIsoDate, numberToDate, parseDuration, toCstDate } from './dates.js';
+
+describe('toCstDate of now (the last day kept)', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+  it('follows the clock across Shanghai midnight, forward and back', () => {
+    vi.useFakeTimers();
+    vi.setSystemTime(new Date('2026-01-01T15:59:59.999Z'));
+    expect(toCstDate(new Date())).toBe('2026-01-01');
+    vi.setSystemTime(new Date('2026-01-01T16:00:00Z'));
+    expect(toCstDate(new Date())).toBe('2026-01-02');
+    vi.setSystemTime(new Date('2026-01-01T15:59:59.999Z'));
+    expect(toCstDate(new Date())).toBe('2026-01-01');
+  });
+  it('gives every instant in a row its own day, before 1970 too', () => {
+    const day = 86_400_000;
+    const oracle = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 10);
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.integer({ min: -2_208_988_800_000, max: 4_102_444_800_000 }),
+            // Instants next to a Shanghai midnight, where a kept day would go wrong first.
+            fc
+              .tuple(fc.integer({ min: -25_567, max: 47_482 }), fc.integer({ min: -2, max: 1 }))
+              .map(([d, off]) => d * day - 8 * 3_600_000 + off),
+          ),
+          { minLength: 1, maxLength: 20 },
+        ),
+        (instants) => {
+          for (const ms of instants) expect(toCstDate(new Date(ms))).toBe(oracle(ms));
+        },
+      ),
+    );
+  });
+});
 
 describe('toCstDate', () => {
   it('takes the Asia/Shanghai calendar date of an instant', () => {

@@ -87,8 +87,17 @@ export function toCstDate(instant: Date | string): IsoDate {
     if (!isIsoDate(instant)) throw new TypeError(`instant: "${instant}" is not a real date (YYYY-MM-DD)`);
     return instant; // already a calendar date
   }
-  return new Date(ms + CST_OFFSET_MS).toISOString().slice(0, 10);
+  // The last day's text is kept: checks of identifiers and case numbers ask for today once a call, and a
+  // bulk import makes hundreds of thousands of them.
+  const day = Math.floor((ms + CST_OFFSET_MS) / 86_400_000);
+  if (day !== lastDay) {
+    lastDay = day;
+    lastDayText = new Date(day * 86_400_000).toISOString().slice(0, 10);
+  }
+  return lastDayText;
 }
+let lastDay: number | undefined;
+let lastDayText = '';
 
 /** Parses an ISO 8601 date duration (`P5Y`, `P6M`, `P1Y6M`, `P2W`, `P30D`) or returns `null`. */
 export function parseDuration(iso: unknown): { years: number; months: number; days: number } | null {

@@ -1,7 +1,7 @@
 import { resolveAsOf } from './as-of.js';
 import { classify } from './classify.js';
 import { numberToDate } from './dates.js';
-import { colorLabel, colorMeaning } from './labels.js';
+import { checkLang, colorLabel, colorMeaning } from './labels.js';
 import { compilePolicy, defaultPolicy } from './policy.js';
 import { FOREVER, type Interval, prepareRecords } from './prepare.js';
 import type { Classification, Color, CreditRecord, IsoDate, Lang, Policy } from './types.js';
@@ -92,8 +92,7 @@ export function explain(
 ): Explanation {
   const policy = opts.policy ?? defaultPolicy;
   const lang = opts.lang ?? 'zh-CN';
-  const text = TEXT[lang];
-  if (!text) throw new TypeError(`lang: must be 'zh-CN' or 'en', got ${JSON.stringify(lang)}`);
+  const text = TEXT[checkLang(lang)];
   const day = resolveAsOf(opts.asOf);
   const classification = classify(records, { asOf: numberToDate(day), policy });
   const basis = new Set(classification.basis);

@@ -68,7 +68,8 @@ const MEANINGS: Record<Lang, Record<Color, string>> = {
   },
 };
 
-const checkLang = (lang: string): Lang => {
+/** `lang` when it is a language the labels are written in; otherwise a TypeError naming the choices. */
+export const checkLang = (lang: string): Lang => {
   if (lang !== 'zh-CN' && lang !== 'en')
     throw new TypeError(`lang: must be 'zh-CN' or 'en', got ${JSON.stringify(lang)}`);
   return lang;

@@ -28,8 +28,8 @@ const ORG_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2];
 /** ISO 7064 MOD 11-2 check character of 17 digits (GB 11643). */
 function mod11_2(digits17: string): string {
   let sum = 0;
-  for (let i = 0; i < 17; i++) sum = (sum + Number(digits17[i]) * 2 ** (17 - i)) % 11;
-  const check = (12 - sum) % 11;
+  for (let i = 0; i < 17; i++) sum += (digits17.charCodeAt(i) - 48) * ((1 << (17 - i)) % 11);
+  const check = (12 - (sum % 11)) % 11;
   return check === 10 ? 'X' : String(check);
 }
 

@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac, hash as hashOnce } from 'node:crypto';
 import { type Color, maskIdNumber, maskName, type Policy, toCstDate } from '@fivecolor/core';
 import { sql } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
@@ -150,7 +150,7 @@ export function recordLeaf(r: {
     `,"partyId":${json(r.partyId)}` +
     (r.repairs === null ? '' : `,"repairs":${canonicalJson(r.repairs)}`) +
     `,"revision":0,"source":${json(r.source)}}`;
-  return createHash('sha256').update('records\n').update(body).digest('hex');
+  return hashOnce('sha256', `records\n${body}`, 'hex'); // one call: a bulk import hashes every record
 }
 
 /** A party a batch registers: what a later batch needs before that batch has committed. */
