@@ -6,7 +6,7 @@
 -- C.UTF-8's); `court LIKE '浙02%'` can now use the court index.
 -- Every column that holds a party's or a record's id changes together, so joins between them keep
 -- using their indexes. No table is rewritten (text stays text); the indexes on these columns are rebuilt,
--- a few seconds a million rows, under a lock that holds off writers meanwhile.
+-- a few seconds a million rows, under a lock that holds off every query on these tables meanwhile.
 ALTER TABLE "parties" ALTER COLUMN "id" TYPE text COLLATE "C", ALTER COLUMN "identity_hash" TYPE text COLLATE "C";--> statement-breakpoint
 ALTER TABLE "records" ALTER COLUMN "id" TYPE text COLLATE "C", ALTER COLUMN "party_id" TYPE text COLLATE "C",
   ALTER COLUMN "court" TYPE text COLLATE "C", ALTER COLUMN "source" TYPE text COLLATE "C",

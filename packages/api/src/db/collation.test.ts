@@ -36,14 +36,17 @@ describe.each(dbKinds())('identifiers compare byte by byte (%s)', (kind) => {
         select table_name || '.' || column_name as name, collation_name as collation
         from information_schema.columns
         where table_schema = 'public' and table_name || '.' || column_name in
-          ('records.court', 'records.source', 'records.external_id', 'party_state.color', 'changes.kind')`),
+          ('records.court', 'records.source', 'records.external_id', 'party_state.color', 'changes.kind',
+           'screenings.court', 'case_marks.court')`),
     );
     expect(columns.map((c) => `${c.name} ${c.collation}`).sort()).toEqual([
+      'case_marks.court C',
       'changes.kind C',
       'party_state.color C',
       'records.court C',
       'records.external_id C',
       'records.source C',
+      'screenings.court C',
     ]);
   });
 });

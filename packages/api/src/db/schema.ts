@@ -17,6 +17,10 @@ import {
 
 const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
 
+// Columns holding a party's or a record's id or an identity hash, and the codes a bulk import indexes,
+// are COLLATE "C" (migration 0011), which drizzle does not model: a migration adding such a column must
+// say so itself (db/collation.test.ts checks the id and hash columns).
+
 /**
  * Parties, indexed by the HMAC of the normalized (idType, idNumber). The clear identity number
  * and name are kept only encrypted (AES-256-GCM); the masked forms are for public use.

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApiKey } from '../auth/api-keys.js';
 import { isBadgeToken, newBadgeToken, onBadgeTokenIssued } from '../auth/badge-tokens.js';
@@ -241,6 +242,23 @@ describe.each(dbKinds())('badge route misses on %s', (kind) => {
     q = t.queries();
     expect((await t.get(missed)).status).toBe(404);
     expect(t.queries()).toBe(q + 1); // asked the database again
+  });
+});
+
+describe.each(dbKinds())('badge lookup after another process migrated the database (%s)', (kind) => {
+  it('prepares its statement again when a result column changed, instead of failing every miss', async () => {
+    const t = await badgeApp(kind, { badgeCache: false, badgeIndex: false });
+    try {
+      const token = await t.issue();
+      expect((await t.get(token)).status).toBe(200); // the lookup is prepared
+      // What migration 0011 did under running servers: a column the lookup returns changed collation.
+      await t.db.db.execute(sql`alter table party_state alter column policy_id type text collate "POSIX"`);
+      const statuses = [];
+      for (let i = 0; i < 4; i++) statuses.push((await t.get(token)).status);
+      expect(statuses).toEqual([200, 200, 200, 200]);
+    } finally {
+      await t.close();
+    }
   });
 });
 

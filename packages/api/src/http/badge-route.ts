@@ -22,8 +22,11 @@ export interface BadgeCounts {
 
 export const newBadgeCounts = (): BadgeCounts => ({ indexAnswers: 0, databaseLookups: 0 });
 
-/** Token → party and its stored state, for many tokens in one prepared query. */
-function prepareLookup(deps: Deps) {
+/**
+ * Token → party and its stored state, for many tokens in one prepared query; `generation` names it
+ * afresh (see `badgeLoader`).
+ */
+function prepareLookup(deps: Deps, generation = 0) {
   return deps.db.db
     .select({
       tokenHash: badgeTokens.tokenHash,
@@ -46,7 +49,22 @@ function prepareLookup(deps: Deps) {
         isNull(badgeTokens.revokedAt),
       ),
     )
-    .prepare('badge_lookup');
+    .prepare(generation === 0 ? 'badge_lookup' : `badge_lookup_${generation}`);
+}
+
+/**
+ * PostgreSQL refusing a prepared statement whose result columns a migration changed since it was
+ * prepared (`cached plan must not change result type`): it refuses it on that connection for good.
+ */
+function isStalePlan(err: unknown): boolean {
+  for (let e = err; e instanceof Error; e = e.cause) {
+    if (
+      (e as { code?: unknown }).code === '0A000' &&
+      /cached plan must not change result type/.test(e.message)
+    )
+      return true;
+  }
+  return false;
 }
 
 type BadgeRow = Awaited<ReturnType<ReturnType<typeof prepareLookup>['execute']>>[number];
@@ -56,11 +74,19 @@ type BadgeRow = Awaited<ReturnType<ReturnType<typeof prepareLookup>['execute']>>
  * a database round trip, not the join, is what a miss costs, and this makes it one per batch.
  */
 function badgeLoader(deps: Deps, counts: BadgeCounts) {
-  const lookup = prepareLookup(deps);
+  let generation = 0;
+  let lookup = prepareLookup(deps);
   return new DataLoader<string, BadgeRow | null>(
     async (tokenHashes) => {
       counts.databaseLookups += tokenHashes.length;
-      const rows = await lookup.execute({ tokenHashes: [...tokenHashes] });
+      const hashes = [...tokenHashes];
+      const rows = await lookup.execute({ tokenHashes: hashes }).catch((err: unknown) => {
+        // Another process migrated the database under this one: the statement, prepared under a new
+        // name, is prepared again on every connection.
+        if (!isStalePlan(err)) throw err;
+        lookup = prepareLookup(deps, ++generation);
+        return lookup.execute({ tokenHashes: hashes });
+      });
       const byHash = new Map(rows.map((r) => [r.tokenHash, r]));
       return tokenHashes.map((h) => byHash.get(h) ?? null);
     },
