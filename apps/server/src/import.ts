@@ -160,24 +160,26 @@ export async function importCommand(
     progress.stop();
     const seconds = (performance.now() - started) / 1000;
     const badLines = new Set(bad.map((b) => b.line)).size;
-    if (bad.length > MAX_PRINTED) console.log(`… and ${bad.length - MAX_PRINTED} more problems`);
+    if (bad.length > MAX_PRINTED) console.log(`… and ${n(bad.length - MAX_PRINTED)} more problems`);
     if (dryRun) {
       console.log(
-        `dry run of ${file}: ${totals.rows.toLocaleString('en-US')} rows checked, ${badLines} bad line(s); nothing was written`,
+        `dry run of ${file}: ${n(totals.rows)} rows checked, ${n(badLines)} bad line(s); nothing was written`,
       );
     } else {
       const colors = await colorsNow(db);
       console.log(
-        `imported ${file} (source ${source}) in ${seconds.toFixed(1)} s, ${Math.round(totals.rows / Math.max(seconds, 0.001)).toLocaleString('en-US')} rows/s (${db.kind})`,
+        `imported ${file} (source ${source}) in ${seconds.toFixed(1)} s, ${n(Math.round(totals.rows / Math.max(seconds, 0.001)))} rows/s (${db.kind})`,
       );
       console.log(
-        `created ${totals.created}, unchanged ${totals.unchanged}, rejected ${badLines}; ` +
-          `parties registered ${totals.partiesRegistered}` +
+        `created ${n(totals.created)}, unchanged ${n(totals.unchanged)}, rejected ${n(badLines)}; ` +
+          `parties registered ${n(totals.partiesRegistered)}` +
           (totals.namesDiffer > 0
-            ? ` (${totals.namesDiffer} line(s) named a party differently: the stored name is kept)`
+            ? ` (${n(totals.namesDiffer)} line(s) named a party differently: the stored name is kept)`
             : ''),
       );
-      console.log(`colors now: ${JSON.stringify(colors)}`);
+      console.log(
+        `colors now: ${colors.map(([color, count]) => `${color} ${n(count)}`).join(', ') || 'no parties'}`,
+      );
     }
     code = badLines > 0 ? 1 : 0;
   });
@@ -199,18 +201,30 @@ async function storedExternalIds(db: Db, source: string, ids: string[]): Promise
   return new Set(res.rows.map((r) => r.external_id));
 }
 
-async function colorsNow(db: Db): Promise<Record<string, number>> {
+/** Parties by color, most first. */
+async function colorsNow(db: Db): Promise<[string, number][]> {
   const res = (await db.db.execute(
-    sql`select color, count(*)::int as n from party_state group by color order by color`,
+    sql`select color, count(*)::int as n from party_state group by color order by n desc, color`,
   )) as unknown as { rows: { color: string; n: number }[] };
-  return Object.fromEntries(res.rows.map((r) => [r.color, Number(r.n)]));
+  return res.rows.map((r) => [r.color, Number(r.n)]);
+}
+
+const n = (x: number) => x.toLocaleString('en-US');
+
+/** Where the progress goes: the bar's terminal (stderr) and the messages' stream (stdout). */
+export interface ProgressStreams {
+  bar: NodeJS.WriteStream;
+  messages: Pick<NodeJS.WriteStream, 'write' | 'isTTY'>;
 }
 
 /**
  * Progress: a bar (rows, rows/s, ETA by bytes read) on a terminal; otherwise a plain line at most every
- * two seconds, printed after a batch has committed.
+ * two seconds, printed after a batch has committed. Messages (`log`) printed while the bar runs on the
+ * same terminal go above it, so no stale copy of the bar is left between them.
  */
-class Progress {
+export class Progress {
+  /** cli-progress's MultiBar, with one bar: its `log` prints above the bar (a SingleBar has no such thing). */
+  private readonly bars: cliProgress.MultiBar | null;
   private readonly bar: cliProgress.SingleBar | null;
   private done = 0;
   private read = 0;
@@ -220,18 +234,21 @@ class Progress {
   constructor(
     private readonly total: number,
     label: string,
+    private readonly streams: ProgressStreams = { bar: process.stderr, messages: process.stdout },
   ) {
-    this.bar = process.stderr.isTTY
-      ? new cliProgress.SingleBar(
+    this.bars = streams.bar.isTTY
+      ? new cliProgress.MultiBar(
           {
             format: `${label} [{bar}] {percentage}% | {rows} rows | {rate} rows/s | ETA {eta_formatted}`,
             etaBuffer: 50,
-            hideCursor: true,
+            // Not hidden: the command has no SIGINT handler, and a Ctrl-C would leave the terminal without one.
+            hideCursor: false,
+            stream: streams.bar,
           },
           cliProgress.Presets.shades_classic,
         )
       : null;
-    this.bar?.start(Math.max(total, 1), 0, { rows: 0, rate: 0 });
+    this.bar = this.bars?.create(Math.max(total, 1), 0, { rows: '0', rate: '0' }) ?? null;
   }
 
   private rate(): number {
@@ -255,20 +272,21 @@ class Progress {
     if (!this.bar && performance.now() - this.printed >= PLAIN_EVERY_MS) {
       this.printed = performance.now();
       const pct = this.total > 0 ? Math.round((100 * this.read) / this.total) : 100;
-      console.log(
-        `  ${this.done.toLocaleString('en-US')} rows written, ${this.rate().toLocaleString('en-US')} rows/s, ${pct}% of the file read`,
+      this.streams.messages.write(
+        `  ${this.done.toLocaleString('en-US')} rows written, ${this.rate().toLocaleString('en-US')} rows/s, ${pct}% of the file read\n`,
       );
     }
   }
 
-  /** A message line that does not garble the bar. */
+  /** A message line: above the bar when both share the terminal, else as it is (e.g. to a file). */
   log(text: string): void {
-    if (this.bar) this.bar.stop();
-    console.log(text);
-    if (this.bar) this.bar.start(Math.max(this.total, 1), this.read, { rows: this.done, rate: this.rate() });
+    if (this.bars && this.streams.messages.isTTY) this.bars.log(`${text}\n`);
+    else this.streams.messages.write(`${text}\n`);
   }
 
   stop(): void {
-    this.bar?.stop();
+    if (!this.bars) return;
+    this.bars.update(); // prints what `log` buffered since the last redraw: `stop` alone would drop it
+    this.bars.stop();
   }
 }

@@ -148,7 +148,7 @@ describe.each(databases)('fivecolor-server import (%s)', (kind) => {
       expect(again.stderr).toBe('');
       expect(again.code).toBe(0);
       expect(again.stdout).toContain(
-        `created ${count - Number(partial?.n)}, unchanged ${partial?.n}, rejected 0`,
+        `created ${(count - Number(partial?.n)).toLocaleString('en-US')}, unchanged ${Number(partial?.n).toLocaleString('en-US')}, rejected 0`,
       );
       const [all] = await query<{ n: number; ext: number; parties: number; created: number }>(
         env,
