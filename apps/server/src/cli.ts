@@ -9,6 +9,7 @@ import {
   createPartyCrypto,
   type Db,
   type IntegrityMismatch,
+  type IntegrityProgress,
   migrate,
   openDatabase,
   parseSigningKey,
@@ -20,10 +21,11 @@ import {
   vouchForUnauditedRows,
   writeAuditCheckpoint,
 } from '@fivecolor/api';
+import cliProgress from 'cli-progress';
 import { readConfig, type ServerConfig } from './config.js';
 import { countParties, type DemoData, loadDemo, seedDemo } from './demo.js';
 import { demoOrigins } from './demo-routes.js';
-import { importCommand } from './import.js';
+import { importCommand, PLAIN_EVERY_MS } from './import.js';
 import { policyCommand } from './policy-apply.js';
 import { seedSynthetic } from './seed.js';
 import { openServer, startServer } from './server.js';
@@ -251,16 +253,19 @@ async function verifyCommand(args: string[], config: ServerConfig): Promise<numb
       );
     }
     const started = performance.now();
+    const progress = verifyProgress();
     const r = await verifyIntegrity(db, {
       checkpoint: saved,
       publicKeys: envKey ? [envKey.publicJwk] : [],
-    });
+      onProgress: progress.update,
+    }).finally(progress.stop);
     const seconds = (performance.now() - started) / 1000;
     const n = r.counts;
+    const c = (x: number) => x.toLocaleString('en-US');
     const summary =
-      `audit chain ${n.auditRows} rows (head seq ${r.head.seq}), ${n.records} records, ` +
-      `${n.partyStates} party states (${n.staleStates} stale, recomputed at their next read), ` +
-      `${n.reports} reports, ${n.apiKeys} API keys, ${n.checkpoints} stored checkpoints` +
+      `audit chain ${c(n.auditRows)} rows (head seq ${r.head.seq}), ${c(n.records)} records, ` +
+      `${c(n.partyStates)} party states (${c(n.staleStates)} stale, recomputed at their next read), ` +
+      `${c(n.reports)} reports, ${c(n.apiKeys)} API keys, ${c(n.checkpoints)} stored checkpoints` +
       (r.checkpoint
         ? `; saved checkpoint seq ${r.checkpoint.seq}${r.checkpoint.signed ? ' (signature verified)' : ' (unsigned)'}`
         : '');
@@ -268,7 +273,7 @@ async function verifyCommand(args: string[], config: ServerConfig): Promise<numb
       const first = r.mismatches[0] as IntegrityMismatch;
       console.log(`MISMATCH ${first.table} ${first.id}: ${first.what}`);
       for (const m of r.mismatches.slice(1, 10)) console.log(`  also ${m.table} ${m.id}: ${m.what}`);
-      console.log(`${r.mismatchCount} mismatch(es); checked ${summary} in ${seconds.toFixed(1)} s`);
+      console.log(`${c(r.mismatchCount)} mismatch(es); checked ${summary} in ${seconds.toFixed(1)} s`);
       code = 1;
       return;
     }
@@ -281,6 +286,40 @@ async function verifyCommand(args: string[], config: ServerConfig): Promise<numb
     }
   });
   return code;
+}
+
+/**
+ * The progress of `verify` (minutes at a million parties): a bar on a terminal, else a line at most every
+ * two seconds.
+ */
+function verifyProgress() {
+  const bar = process.stderr.isTTY
+    ? new cliProgress.SingleBar(
+        {
+          format: 'verifying [{bar}] {percentage}% | {checked} of {all} rows | {table} | ETA {eta_formatted}',
+          etaBuffer: 50,
+        },
+        cliProgress.Presets.shades_classic,
+      )
+    : null;
+  const count = (x: number) => x.toLocaleString('en-US');
+  let printed = performance.now();
+  return {
+    update(p: IntegrityProgress): void {
+      const payload = { table: p.table, checked: count(p.checked), all: count(p.total) };
+      if (bar) {
+        if (!bar.isActive) bar.start(Math.max(p.total, 1), 0, payload);
+        bar.update(Math.min(p.checked, p.total), payload);
+      } else if (performance.now() - printed >= PLAIN_EVERY_MS) {
+        printed = performance.now();
+        const pct = Math.min(100, Math.round((100 * p.checked) / Math.max(p.total, 1)));
+        console.log(`  ${count(p.checked)} of ${count(p.total)} rows checked (${pct} %), reading ${p.table}`);
+      }
+    },
+    stop(): void {
+      bar?.stop();
+    },
+  };
 }
 
 async function helpCommand(): Promise<number> {

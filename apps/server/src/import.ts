@@ -30,7 +30,8 @@ export type WithDatabase = (
 
 const SOURCE = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 /** How often a plain progress line is printed when not on a terminal (`FIVECOLOR_PROGRESS_MS`, for tests). */
-const PLAIN_EVERY_MS = Number(process.env.FIVECOLOR_PROGRESS_MS ?? 2000);
+/** How often a command's progress line is printed when not on a terminal (ms). */
+export const PLAIN_EVERY_MS = Number(process.env.FIVECOLOR_PROGRESS_MS ?? 2000);
 /** Most bad lines printed one by one (all are counted). */
 const MAX_PRINTED = 1000;
 

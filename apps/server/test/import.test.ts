@@ -107,7 +107,7 @@ describe.each(databases)('fivecolor-server import (%s)', (kind) => {
         { kind: 'record.created', n: 8 },
       ]);
       const v = await runCli(['verify'], env);
-      expect(v.stdout).toMatch(/^verified: .* 8 records, 6 party states/);
+      expect(v.stdout).toMatch(/^verified: .* 8 records, 6 party states/m);
     } finally {
       await drop();
     }

@@ -12,12 +12,16 @@ describe.each(databases)('fivecolor-server verify (%s)', (kind) => {
       expect((await runCli(['seed', '--parties', '300'], env)).code).toBe(0);
       expect((await runCli(['keys', 'create', '--role', 'bank', '--name', 'Bank'], env)).code).toBe(0);
 
-      const clean = await runCli(['verify'], env);
+      // Progress lines, off a terminal, at most every FIVECOLOR_PROGRESS_MS (here: after every page).
+      const clean = await runCli(['verify'], { ...env, FIVECOLOR_PROGRESS_MS: '0' });
       expect(clean.stderr).toBe('');
       expect(clean.code).toBe(0);
       expect(clean.stdout).toMatch(
-        /^verified: audit chain \d+ rows \(head seq \d+\), \d+ records, 300 party states/,
+        /^verified: audit chain [\d,]+ rows \(head seq \d+\), [\d,]+ records, 300 party states/m,
       );
+      const progress = clean.stdout.split('\n').filter((l) => l.includes('rows checked'));
+      expect(progress[0]).toMatch(/^ {2}[\d,]+ of [\d,]+ rows checked \(\d+ %\), reading audit_log$/);
+      expect(progress.at(-1)).toMatch(/^ {2}([\d,]+) of \1 rows checked \(100 %\), reading api_keys$/);
 
       const signed = await runCli(['verify', '--checkpoint'], env);
       expect(signed.code).toBe(0);
@@ -53,7 +57,7 @@ describe.each(databases)('fivecolor-server verify (%s)', (kind) => {
       expect(tampered.stdout).toContain(
         `MISMATCH records ${recordId}: row differs from the hash in its newest audit entry`,
       );
-      expect(tampered.stdout).toMatch(/\d+ mismatch\(es\); checked audit chain/);
+      expect(tampered.stdout).toMatch(/[\d,]+ mismatch\(es\); checked audit chain/);
       // No checkpoint is signed over a database that does not verify.
       expect(tampered.stdout).not.toContain('checkpoint: seq');
     } finally {

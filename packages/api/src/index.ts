@@ -8,6 +8,7 @@ export { rowHash, rowsDetail } from './audit/row-hash.js';
 export type {
   IntegrityMismatch,
   IntegrityOptions,
+  IntegrityProgress,
   IntegrityResult,
   IntegrityTable,
 } from './audit/verify-integrity.js';

@@ -7,7 +7,7 @@ import { dbKinds } from '../testing/test-db.js';
 import { auditRowHash, verifyAuditChain } from './audit-log.js';
 import { latestAuditCheckpoint, writeAuditCheckpoint } from './checkpoint.js';
 import { rowHash } from './row-hash.js';
-import { verifyIntegrity, vouchForUnauditedRows } from './verify-integrity.js';
+import { type IntegrityProgress, verifyIntegrity, vouchForUnauditedRows } from './verify-integrity.js';
 
 /** A database with every kind of audited write: records created, amended, revoked; a report; keys created and revoked. */
 async function populated(kind: 'pglite' | 'postgres') {
@@ -49,6 +49,38 @@ describe.each(dbKinds())('verifyIntegrity on %s', (kind) => {
       expect(r.counts).toMatchObject({ records: 2, partyStates: 1, reports: 1, apiKeys: 9 });
       const chain = await verifyAuditChain(h.db);
       expect(r.head).toEqual({ seq: chain.count, hash: chain.ok ? chain.head : '' });
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('reports its progress page by page, table by table, up to every row it counted at the start', async () => {
+    const { h } = await populated(kind);
+    try {
+      const seen: IntegrityProgress[] = [];
+      const r = await verifyIntegrity(h.db, {
+        policy: h.deps.policy,
+        pageSize: 2,
+        onProgress: (p) => seen.push(p),
+      });
+      const { auditRows, records, partyStates, reports, apiKeys } = r.counts;
+      const total = auditRows + records + partyStates + reports + apiKeys;
+      expect(seen.every((p) => p.total === total)).toBe(true);
+      // Pages of two: one call per page of each table (the keys are read at once).
+      const pages = (n: number) => Math.ceil(n / 2);
+      expect(seen.map((p) => p.table)).toEqual([
+        ...Array(pages(auditRows)).fill('audit_log'),
+        ...Array(pages(records)).fill('records'),
+        ...Array(pages(partyStates)).fill('party_state'),
+        ...Array(pages(reports)).fill('reports'),
+        'api_keys',
+      ]);
+      const checked = seen.map((p) => p.checked);
+      expect(checked).toEqual([...checked].sort((a, b) => a - b));
+      expect(checked[0]).toBe(Math.min(2, auditRows));
+      expect(checked.at(-1)).toBe(total);
+      // Without a listener the check and its counts are the same.
+      expect((await verifyIntegrity(h.db, { policy: h.deps.policy })).counts).toEqual(r.counts);
     } finally {
       await h.close();
     }

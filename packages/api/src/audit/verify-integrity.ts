@@ -1,7 +1,8 @@
 import { type Color, defaultPolicy, type Policy } from '@fivecolor/core';
-import { and, asc, eq, gt, inArray } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import { compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose';
 import type { Db } from '../db/database.js';
+import { rowsOf } from '../db/rows.js';
 import { apiKeys, auditCheckpoints, partyState, recordRevisions, records, reports } from '../db/schema.js';
 import { activePolicy, recordsBetween } from '../services/policy-service.js';
 import { materializeParty } from '../state/materialize.js';
@@ -66,6 +67,19 @@ export interface IntegrityOptions {
   maxMismatches?: number | undefined;
   /** Rows read per query (default 1000). */
   pageSize?: number | undefined;
+  /** Called after each page: at a million parties the check takes minutes (the CLI shows a bar). */
+  onProgress?: ((progress: IntegrityProgress) => void) | undefined;
+}
+
+/**
+ * How far `verifyIntegrity` has got: rows checked so far of all it will check (audit entries, records,
+ * party states, reports, API keys, counted when it began: rows written since may take `checked` past
+ * `total`), and the table it is reading.
+ */
+export interface IntegrityProgress {
+  table: 'audit_log' | 'records' | 'party_state' | 'reports' | 'api_keys';
+  checked: number;
+  total: number;
 }
 
 /**
@@ -100,6 +114,13 @@ export async function verifyIntegrity(db: Db, opts: IntegrityOptions = {}): Prom
     checkpoints: 0,
   };
   const keys = await checkpointKeys(db, opts.publicKeys);
+  const total = opts.onProgress ? await rowsToCheck(db) : 0;
+  const progress = (table: IntegrityProgress['table']) =>
+    opts.onProgress?.({
+      table,
+      checked: counts.auditRows + counts.records + counts.partyStates + counts.reports + counts.apiKeys,
+      total,
+    });
 
   // Heads the chain must still have: the saved checkpoint, then the stored ones.
   const expected = new Map<number, { head: string; source: string }>();
@@ -174,6 +195,7 @@ export async function verifyIntegrity(db: Db, opts: IntegrityOptions = {}): Prom
       prev = row.hash;
       after = row.seq;
     }
+    progress('audit_log');
   }
   for (const [seq, cp] of expected)
     miss(
@@ -231,6 +253,7 @@ export async function verifyIntegrity(db: Db, opts: IntegrityOptions = {}): Prom
         batches.delete(b.prefix);
       }
     }
+    progress('records');
   }
   for (const b of batches.values()) batchMiss(b, `are not all there (${b.count - b.seen} missing)`);
   vouched.delete('records');
@@ -278,6 +301,7 @@ export async function verifyIntegrity(db: Db, opts: IntegrityOptions = {}): Prom
         );
     }
     last = (states.at(-1) as { partyId: string }).partyId;
+    progress('party_state');
   }
 
   // Reports: the row's hash, and the snapshot against the signed JWS stored with it.
@@ -291,7 +315,7 @@ export async function verifyIntegrity(db: Db, opts: IntegrityOptions = {}): Prom
     }
     return k;
   };
-  for await (const rows of reportPages(db, pageSize))
+  for await (const rows of reportPages(db, pageSize)) {
     for (const row of rows) {
       counts.reports++;
       checkRow('reports', row.reportNo, row);
@@ -322,12 +346,15 @@ export async function verifyIntegrity(db: Db, opts: IntegrityOptions = {}): Prom
       if (canonicalJson(signed) !== canonicalJson(row.snapshot))
         miss('reports', row.reportNo, 'snapshot differs from the payload of its signed JWS');
     }
+    progress('reports');
+  }
 
   // API keys.
   for (const row of await db.db.select().from(apiKeys).orderBy(asc(apiKeys.id))) {
     counts.apiKeys++;
     checkRow('api_keys', row.id, row);
   }
+  progress('api_keys');
 
   return {
     ok: mismatchCount === 0,
@@ -337,6 +364,17 @@ export async function verifyIntegrity(db: Db, opts: IntegrityOptions = {}): Prom
     counts,
     ...(saved ? { checkpoint: saved } : {}),
   };
+}
+
+/** The rows `verifyIntegrity` reads, in all (for its progress). */
+async function rowsToCheck(db: Db): Promise<number> {
+  const [row] = rowsOf<{ n: number | string }>(
+    await db.db.execute(
+      sql`select (select count(*) from audit_log) + (select count(*) from records) + (select count(*) from party_state)
+        + (select count(*) from reports) + (select count(*) from api_keys) as n`,
+    ),
+  );
+  return Number(row?.n ?? 0);
 }
 
 /** The ids of the rows some audit entry vouches for by hash, per table. */
