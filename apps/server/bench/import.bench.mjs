@@ -138,13 +138,13 @@ for (const kind of KINDS) {
       const oldSeconds = Number(/ in ([\d.]+) s,/.exec(old)?.[1]);
       oldRate = rows / oldSeconds;
       console.log(
-        `  OLD import of ${fmt(rows)} other rows (${fmt(Number(/created (\d+)/.exec(old)?.[1]))} created): ${oldSeconds.toFixed(1)} s, ${fmt(oldRate)} rows/s; import/COPY ${((100 * oldRate) / copyRate).toFixed(0)} %`,
+        `  OLD import of ${fmt(rows)} other rows (${fmt(Number(/created ([\d,]+)/.exec(old)?.[1].replaceAll(',', '')))} created): ${oldSeconds.toFixed(1)} s, ${fmt(oldRate)} rows/s; import/COPY ${((100 * oldRate) / copyRate).toFixed(0)} %`,
       );
     }
 
     const out = await cli(['import', file, '--source', 'bench-history'], env);
     const seconds = Number(/ in ([\d.]+) s,/.exec(out)?.[1]);
-    const created = Number(/created (\d+)/.exec(out)?.[1]);
+    const created = Number(/created ([\d,]+)/.exec(out)?.[1].replaceAll(',', ''));
     const rate = rows / seconds;
     console.log(
       `  import of ${fmt(rows)} rows (${fmt(created)} created): ${seconds.toFixed(1)} s, ${fmt(rate)} rows/s; ` +

@@ -298,6 +298,7 @@ function verifyProgress() {
         {
           format: 'verifying [{bar}] {percentage}% | {checked} of {all} rows | {table} | ETA {eta_formatted}',
           etaBuffer: 50,
+          linewrap: true, // as the terminal is left after a Ctrl-C (there is no SIGINT handler)
         },
         cliProgress.Presets.shades_classic,
       )
@@ -306,14 +307,17 @@ function verifyProgress() {
   let printed = performance.now();
   return {
     update(p: IntegrityProgress): void {
-      const payload = { table: p.table, checked: count(p.checked), all: count(p.total) };
+      // Rows written meanwhile take `checked` past the count made at the start.
+      const all = Math.max(p.total, p.checked);
+      const payload = { table: p.table, checked: count(p.checked), all: count(all) };
       if (bar) {
-        if (!bar.isActive) bar.start(Math.max(p.total, 1), 0, payload);
-        bar.update(Math.min(p.checked, p.total), payload);
+        if (!bar.isActive) bar.start(Math.max(all, 1), 0, payload);
+        bar.setTotal(Math.max(all, 1));
+        bar.update(p.checked, payload);
       } else if (performance.now() - printed >= PLAIN_EVERY_MS) {
         printed = performance.now();
-        const pct = Math.min(100, Math.round((100 * p.checked) / Math.max(p.total, 1)));
-        console.log(`  ${count(p.checked)} of ${count(p.total)} rows checked (${pct} %), reading ${p.table}`);
+        const pct = Math.round((100 * p.checked) / Math.max(all, 1));
+        console.log(`  ${count(p.checked)} of ${count(all)} rows checked (${pct} %), reading ${p.table}`);
       }
     },
     stop(): void {

@@ -8,13 +8,17 @@ const TOKENS = new RegExp(`${ESC}\\[\\??([0-9;]*)([A-Za-z])|${ESC}([78])|([\\r\\
 
 /**
  * Just enough of a terminal for what cli-progress and readline write: text, CR/LF, save/restore of the
- * cursor (ESC 7/8), moves (CSI A/B/C/D/G), line and screen-below clears (CSI K/J); modes are ignored.
+ * cursor (ESC 7/8), moves (CSI A/B/C/D/G), line and screen-below clears (CSI K/J), and line wrapping at
+ * `columns` (on unless CSI ?7l turned it off: then the last column is overwritten); other modes are ignored.
  */
 class Screen {
   lines: string[] = [''];
   private row = 0;
   private col = 0;
   private saved = { row: 0, col: 0 };
+  private wrap = true;
+
+  constructor(private readonly columns: number) {}
 
   write(text: string): void {
     const tokens = text.matchAll(TOKENS);
@@ -30,6 +34,7 @@ class Screen {
       else if (csi === 'C') this.col += k;
       else if (csi === 'D') this.col = Math.max(0, this.col - k);
       else if (csi === 'G') this.col = k - 1;
+      else if (args === '7' && (csi === 'h' || csi === 'l')) this.wrap = csi === 'h';
       else if (csi === 'K')
         this.clearLine(args === '' || args === '0' ? 'right' : args === '1' ? 'left' : 'all');
       else if (csi === 'J') {
@@ -51,6 +56,10 @@ class Screen {
   }
 
   private put(char: string): void {
+    if (this.col >= this.columns) {
+      if (this.wrap) this.moveTo(this.row + 1, 0);
+      else this.col = this.columns - 1;
+    }
     const line = (this.lines[this.row] ?? '').padEnd(this.col);
     this.lines[this.row] = line.slice(0, this.col) + char + line.slice(this.col + 1);
     this.col++;
@@ -68,12 +77,12 @@ class Screen {
 }
 
 /** Both streams writing to one screen, as stderr and stdout do on the terminal a command runs in. */
-function terminal(messagesOnTerminal = true) {
-  const screen = new Screen();
+function terminal(messagesOnTerminal = true, columns = 120) {
+  const screen = new Screen(columns);
   const file: string[] = [];
   const bar = {
     isTTY: true,
-    columns: 120,
+    columns,
     write: (s: string) => {
       screen.write(s);
       return true;
@@ -120,6 +129,27 @@ describe('import progress on a terminal', () => {
       "line 999, column name: differs from the party's stored name; the stored name is kept",
     ]);
     expect(lines.at(-1)).toMatch(/^importing \[█{40}\] 100% \| 1,000 rows \| [\d,]+ rows\/s \| ETA 0s$/);
+  });
+
+  it('wraps a message wider than the terminal instead of cutting it, and leaves wrapping on', async () => {
+    const { screen, streams } = terminal(true, 60);
+    const p = new Progress(1000, 'importing', streams);
+    p.bytes(100);
+    await redraw();
+    const long = `line 5, column repairs: lists "${'R'.repeat(40)}", which is not in the file nor stored`;
+    p.log(long);
+    await redraw();
+    p.bytes(900);
+    p.rows(1000);
+    p.stop();
+    p.stop(); // a second stop changes nothing
+    const lines = screen.text();
+    expect(long.length).toBeGreaterThan(60);
+    expect(lines.slice(0, -1).join('')).toBe(long);
+    expect(lines.at(-1)).toMatch(/^importing \[█+/);
+    expect(lines).toHaveLength(3);
+    screen.write('after');
+    expect(screen.text().at(-1)).toBe('after'); // on a line of its own, below the bar
   });
 
   it('writes messages as they are to a stream that is not the terminal, and the bar alone on it', async () => {

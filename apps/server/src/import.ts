@@ -29,8 +29,7 @@ export type WithDatabase = (
 ) => Promise<void>;
 
 const SOURCE = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
-/** How often a plain progress line is printed when not on a terminal (`FIVECOLOR_PROGRESS_MS`, for tests). */
-/** How often a command's progress line is printed when not on a terminal (ms). */
+/** How often a command's progress line is printed when not on a terminal (`FIVECOLOR_PROGRESS_MS`). */
 export const PLAIN_EVERY_MS = Number(process.env.FIVECOLOR_PROGRESS_MS ?? 2000);
 /** Most bad lines printed one by one (all are counted). */
 const MAX_PRINTED = 1000;
@@ -85,104 +84,109 @@ export async function importCommand(
       if (bad.length <= MAX_PRINTED) progress.log(`line ${b.line}, column ${b.column}: ${b.rule}`);
     };
     const progress = new Progress(size, dryRun ? 'checking' : 'importing');
-    const totals = { created: 0, unchanged: 0, partiesRegistered: 0, namesDiffer: 0, rows: 0 };
-    const newSource = !(await sourceHasRecords(db, source));
-    const opts = {
-      crypto: createPartyCrypto(secret),
-      secret,
-      policy,
-      source,
-      file: basename(file),
-      newSource,
-    };
-    const written = (out: BatchOutcome, rows: readonly ImportRow[]) => {
-      totals.created += out.created;
-      totals.unchanged += out.unchanged;
-      totals.partiesRegistered += out.partiesRegistered;
-      totals.namesDiffer += out.namesDiffer.length;
-      for (const line of out.namesDiffer.slice(0, 20))
-        progress.log(
-          `line ${line}, column name: differs from the party's stored name; the stored name is kept`,
-        );
-      for (const r of out.rejected) report(r);
-      progress.rows(rows.length);
-    };
-    // One batch is written while the next is read, checked and prepared, in file order.
-    const pipeline = new ImportPipeline(db, opts, written);
-
-    const seen = new Map<string, number>(); // external id → line
-    const repairs: ImportRow[] = []; // written after every other row, so what they list is stored
-    let batch: ImportRow[] = [];
-    const started = performance.now();
+    // Whatever fails, the bar stops: its timer would keep the process alive, and its buffered lines would be lost.
     try {
-      for await (const chunk of checkedRows(file, { format, encoding, policy, today }, seen)) {
-        progress.bytes(chunk.bytes);
-        totals.rows += chunk.read;
-        for (const b of chunk.bad) report(b);
-        for (const row of chunk.rows) {
-          if (row.repairs.length > 0) repairs.push(row);
-          else if (!dryRun) {
-            batch.push(row);
-            if (batch.length >= batchSize) {
-              await pipeline.add(batch);
-              batch = [];
+      const totals = { created: 0, unchanged: 0, partiesRegistered: 0, namesDiffer: 0, rows: 0 };
+      const newSource = !(await sourceHasRecords(db, source));
+      const opts = {
+        crypto: createPartyCrypto(secret),
+        secret,
+        policy,
+        source,
+        file: basename(file),
+        newSource,
+      };
+      const written = (out: BatchOutcome, rows: readonly ImportRow[]) => {
+        totals.created += out.created;
+        totals.unchanged += out.unchanged;
+        totals.partiesRegistered += out.partiesRegistered;
+        totals.namesDiffer += out.namesDiffer.length;
+        for (const line of out.namesDiffer.slice(0, 20))
+          progress.log(
+            `line ${line}, column name: differs from the party's stored name; the stored name is kept`,
+          );
+        for (const r of out.rejected) report(r);
+        progress.rows(rows.length);
+      };
+      // One batch is written while the next is read, checked and prepared, in file order.
+      const pipeline = new ImportPipeline(db, opts, written);
+
+      const seen = new Map<string, number>(); // external id → line
+      const repairs: ImportRow[] = []; // written after every other row, so what they list is stored
+      let batch: ImportRow[] = [];
+      const started = performance.now();
+      try {
+        for await (const chunk of checkedRows(file, { format, encoding, policy, today }, seen)) {
+          progress.bytes(chunk.bytes);
+          totals.rows += chunk.read;
+          for (const b of chunk.bad) report(b);
+          for (const row of chunk.rows) {
+            if (row.repairs.length > 0) repairs.push(row);
+            else if (!dryRun) {
+              batch.push(row);
+              if (batch.length >= batchSize) {
+                await pipeline.add(batch);
+                batch = [];
+              }
             }
           }
         }
+      } catch (err) {
+        await pipeline.finish().catch(() => {});
+        progress.stop();
+        if (err instanceof ImportFileError) throw new Error(err.message);
+        throw err;
       }
-    } catch (err) {
-      await pipeline.finish().catch(() => {});
-      progress.stop();
-      if (err instanceof ImportFileError) throw new Error(err.message);
-      throw err;
-    }
-    if (dryRun) {
-      // What repairs list: in the file, or stored from this source.
-      const elsewhere = [...new Set(repairs.flatMap((r) => r.repairs).filter((e) => !seen.has(e)))];
-      const stored = await storedExternalIds(db, source, elsewhere);
-      for (const r of repairs) {
-        const missing = r.repairs.find((e) => !seen.has(e) && !stored.has(e));
-        if (missing !== undefined)
-          report({
-            line: r.line,
-            column: 'repairs',
-            rule: `lists ${JSON.stringify(missing.slice(0, 40))}, which is not in the file nor stored from ${source}`,
-          });
-      }
-    } else {
-      await pipeline.add(batch);
-      // Repairs after everything they may list has committed.
-      await pipeline.finish();
-      for (let i = 0; i < repairs.length; i += batchSize) {
-        await pipeline.add(repairs.slice(i, i + batchSize));
+      if (dryRun) {
+        // What repairs list: in the file, or stored from this source.
+        const elsewhere = [...new Set(repairs.flatMap((r) => r.repairs).filter((e) => !seen.has(e)))];
+        const stored = await storedExternalIds(db, source, elsewhere);
+        for (const r of repairs) {
+          const missing = r.repairs.find((e) => !seen.has(e) && !stored.has(e));
+          if (missing !== undefined)
+            report({
+              line: r.line,
+              column: 'repairs',
+              rule: `lists ${JSON.stringify(missing.slice(0, 40))}, which is not in the file nor stored from ${source}`,
+            });
+        }
+      } else {
+        await pipeline.add(batch);
+        // Repairs after everything they may list has committed.
         await pipeline.finish();
+        for (let i = 0; i < repairs.length; i += batchSize) {
+          await pipeline.add(repairs.slice(i, i + batchSize));
+          await pipeline.finish();
+        }
       }
+      progress.stop();
+      const seconds = (performance.now() - started) / 1000;
+      const badLines = new Set(bad.map((b) => b.line)).size;
+      if (bad.length > MAX_PRINTED) console.log(`… and ${n(bad.length - MAX_PRINTED)} more problems`);
+      if (dryRun) {
+        console.log(
+          `dry run of ${file}: ${n(totals.rows)} rows checked, ${n(badLines)} bad line(s); nothing was written`,
+        );
+      } else {
+        const colors = await colorsNow(db);
+        console.log(
+          `imported ${file} (source ${source}) in ${seconds.toFixed(1)} s, ${n(Math.round(totals.rows / Math.max(seconds, 0.001)))} rows/s (${db.kind})`,
+        );
+        console.log(
+          `created ${n(totals.created)}, unchanged ${n(totals.unchanged)}, rejected ${n(badLines)}; ` +
+            `parties registered ${n(totals.partiesRegistered)}` +
+            (totals.namesDiffer > 0
+              ? ` (${n(totals.namesDiffer)} line(s) named a party differently: the stored name is kept)`
+              : ''),
+        );
+        console.log(
+          `colors now: ${colors.map(([color, count]) => `${color} ${n(count)}`).join(', ') || 'no parties'}`,
+        );
+      }
+      code = badLines > 0 ? 1 : 0;
+    } finally {
+      progress.stop();
     }
-    progress.stop();
-    const seconds = (performance.now() - started) / 1000;
-    const badLines = new Set(bad.map((b) => b.line)).size;
-    if (bad.length > MAX_PRINTED) console.log(`… and ${n(bad.length - MAX_PRINTED)} more problems`);
-    if (dryRun) {
-      console.log(
-        `dry run of ${file}: ${n(totals.rows)} rows checked, ${n(badLines)} bad line(s); nothing was written`,
-      );
-    } else {
-      const colors = await colorsNow(db);
-      console.log(
-        `imported ${file} (source ${source}) in ${seconds.toFixed(1)} s, ${n(Math.round(totals.rows / Math.max(seconds, 0.001)))} rows/s (${db.kind})`,
-      );
-      console.log(
-        `created ${n(totals.created)}, unchanged ${n(totals.unchanged)}, rejected ${n(badLines)}; ` +
-          `parties registered ${n(totals.partiesRegistered)}` +
-          (totals.namesDiffer > 0
-            ? ` (${n(totals.namesDiffer)} line(s) named a party differently: the stored name is kept)`
-            : ''),
-      );
-      console.log(
-        `colors now: ${colors.map(([color, count]) => `${color} ${n(count)}`).join(', ') || 'no parties'}`,
-      );
-    }
-    code = badLines > 0 ? 1 : 0;
   });
   return code;
 }
@@ -242,8 +246,10 @@ export class Progress {
           {
             format: `${label} [{bar}] {percentage}% | {rows} rows | {rate} rows/s | ETA {eta_formatted}`,
             etaBuffer: 50,
-            // Not hidden: the command has no SIGINT handler, and a Ctrl-C would leave the terminal without one.
+            // The cursor shown and lines wrapped, as the terminal is left: the command has no SIGINT handler,
+            // so a Ctrl-C would leave it without a cursor or wrapping; and a long message above the bar wraps.
             hideCursor: false,
+            linewrap: true,
             stream: streams.bar,
           },
           cliProgress.Presets.shades_classic,
@@ -285,8 +291,9 @@ export class Progress {
     else this.streams.messages.write(`${text}\n`);
   }
 
+  /** Ends the bar (again: nothing). */
   stop(): void {
-    if (!this.bars) return;
+    if (!this.bars?.isActive) return;
     this.bars.update(); // prints what `log` buffered since the last redraw: `stop` alone would drop it
     this.bars.stop();
   }

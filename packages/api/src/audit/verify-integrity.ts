@@ -77,7 +77,7 @@ export interface IntegrityOptions {
  * `total`), and the table it is reading.
  */
 export interface IntegrityProgress {
-  table: 'audit_log' | 'records' | 'party_state' | 'reports' | 'api_keys';
+  table: Exclude<IntegrityTable, 'audit_checkpoints'>;
   checked: number;
   total: number;
 }
