@@ -9,7 +9,6 @@ import {
   createPartyCrypto,
   type Db,
   type IntegrityMismatch,
-  type IntegrityProgress,
   migrate,
   openDatabase,
   parseSigningKey,
@@ -21,12 +20,12 @@ import {
   vouchForUnauditedRows,
   writeAuditCheckpoint,
 } from '@fivecolor/api';
-import cliProgress from 'cli-progress';
 import { readConfig, type ServerConfig } from './config.js';
 import { countParties, type DemoData, loadDemo, seedDemo } from './demo.js';
 import { demoOrigins } from './demo-routes.js';
-import { importCommand, PLAIN_EVERY_MS } from './import.js';
+import { importCommand } from './import.js';
 import { policyCommand } from './policy-apply.js';
+import { count, verifyProgress } from './progress.js';
 import { seedSynthetic } from './seed.js';
 import { openServer, startServer } from './server.js';
 
@@ -166,7 +165,7 @@ function progressPrinter(): (done: number, total: number) => void {
   return (done, total) => {
     if (done - last >= 50_000 || done === total) {
       last = done;
-      console.log(`  ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} parties`);
+      console.log(`  ${count(done)} / ${count(total)} parties`);
     }
   };
 }
@@ -261,11 +260,10 @@ async function verifyCommand(args: string[], config: ServerConfig): Promise<numb
     }).finally(progress.stop);
     const seconds = (performance.now() - started) / 1000;
     const n = r.counts;
-    const c = (x: number) => x.toLocaleString('en-US');
     const summary =
-      `audit chain ${c(n.auditRows)} rows (head seq ${r.head.seq}), ${c(n.records)} records, ` +
-      `${c(n.partyStates)} party states (${c(n.staleStates)} stale, recomputed at their next read), ` +
-      `${c(n.reports)} reports, ${c(n.apiKeys)} API keys, ${c(n.checkpoints)} stored checkpoints` +
+      `audit chain ${count(n.auditRows)} rows (head seq ${r.head.seq}), ${count(n.records)} records, ` +
+      `${count(n.partyStates)} party states (${count(n.staleStates)} stale, recomputed at their next read), ` +
+      `${count(n.reports)} reports, ${count(n.apiKeys)} API keys, ${count(n.checkpoints)} stored checkpoints` +
       (r.checkpoint
         ? `; saved checkpoint seq ${r.checkpoint.seq}${r.checkpoint.signed ? ' (signature verified)' : ' (unsigned)'}`
         : '');
@@ -273,7 +271,7 @@ async function verifyCommand(args: string[], config: ServerConfig): Promise<numb
       const first = r.mismatches[0] as IntegrityMismatch;
       console.log(`MISMATCH ${first.table} ${first.id}: ${first.what}`);
       for (const m of r.mismatches.slice(1, 10)) console.log(`  also ${m.table} ${m.id}: ${m.what}`);
-      console.log(`${c(r.mismatchCount)} mismatch(es); checked ${summary} in ${seconds.toFixed(1)} s`);
+      console.log(`${count(r.mismatchCount)} mismatch(es); checked ${summary} in ${seconds.toFixed(1)} s`);
       code = 1;
       return;
     }
@@ -286,44 +284,6 @@ async function verifyCommand(args: string[], config: ServerConfig): Promise<numb
     }
   });
   return code;
-}
-
-/**
- * The progress of `verify` (minutes at a million parties): a bar on a terminal, else a line at most every
- * two seconds.
- */
-function verifyProgress() {
-  const bar = process.stderr.isTTY
-    ? new cliProgress.SingleBar(
-        {
-          format: 'verifying [{bar}] {percentage}% | {checked} of {all} rows | {table} | ETA {eta_formatted}',
-          etaBuffer: 50,
-          linewrap: true, // as the terminal is left after a Ctrl-C (there is no SIGINT handler)
-        },
-        cliProgress.Presets.shades_classic,
-      )
-    : null;
-  const count = (x: number) => x.toLocaleString('en-US');
-  let printed = performance.now();
-  return {
-    update(p: IntegrityProgress): void {
-      // Rows written meanwhile take `checked` past the count made at the start.
-      const all = Math.max(p.total, p.checked);
-      const payload = { table: p.table, checked: count(p.checked), all: count(all) };
-      if (bar) {
-        if (!bar.isActive) bar.start(Math.max(all, 1), 0, payload);
-        bar.setTotal(Math.max(all, 1));
-        bar.update(p.checked, payload);
-      } else if (performance.now() - printed >= PLAIN_EVERY_MS) {
-        printed = performance.now();
-        const pct = Math.round((100 * p.checked) / Math.max(all, 1));
-        console.log(`  ${count(p.checked)} of ${count(all)} rows checked (${pct} %), reading ${p.table}`);
-      }
-    },
-    stop(): void {
-      bar?.stop();
-    },
-  };
 }
 
 async function helpCommand(): Promise<number> {

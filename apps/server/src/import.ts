@@ -10,7 +10,6 @@ import {
   type ImportRow,
 } from '@fivecolor/api';
 import { defaultPolicy, toCstDate } from '@fivecolor/core';
-import cliProgress from 'cli-progress';
 import { sql } from 'drizzle-orm';
 import type { ServerConfig } from './config.js';
 import {
@@ -21,6 +20,7 @@ import {
   ImportFileError,
   type ImportFormat,
 } from './import-file.js';
+import { count, Progress } from './progress.js';
 
 /** Opens the database as every one-off command does (cli.ts). */
 export type WithDatabase = (
@@ -29,8 +29,6 @@ export type WithDatabase = (
 ) => Promise<void>;
 
 const SOURCE = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
-/** How often a command's progress line is printed when not on a terminal (`FIVECOLOR_PROGRESS_MS`). */
-export const PLAIN_EVERY_MS = Number(process.env.FIVECOLOR_PROGRESS_MS ?? 2000);
 /** Most bad lines printed one by one (all are counted). */
 const MAX_PRINTED = 1000;
 
@@ -133,7 +131,6 @@ export async function importCommand(
         }
       } catch (err) {
         await pipeline.finish().catch(() => {});
-        progress.stop();
         if (err instanceof ImportFileError) throw new Error(err.message);
         throw err;
       }
@@ -162,25 +159,25 @@ export async function importCommand(
       progress.stop();
       const seconds = (performance.now() - started) / 1000;
       const badLines = new Set(bad.map((b) => b.line)).size;
-      if (bad.length > MAX_PRINTED) console.log(`… and ${n(bad.length - MAX_PRINTED)} more problems`);
+      if (bad.length > MAX_PRINTED) console.log(`… and ${count(bad.length - MAX_PRINTED)} more problems`);
       if (dryRun) {
         console.log(
-          `dry run of ${file}: ${n(totals.rows)} rows checked, ${n(badLines)} bad line(s); nothing was written`,
+          `dry run of ${file}: ${count(totals.rows)} rows checked, ${count(badLines)} bad line(s); nothing was written`,
         );
       } else {
         const colors = await colorsNow(db);
         console.log(
-          `imported ${file} (source ${source}) in ${seconds.toFixed(1)} s, ${n(Math.round(totals.rows / Math.max(seconds, 0.001)))} rows/s (${db.kind})`,
+          `imported ${file} (source ${source}) in ${seconds.toFixed(1)} s, ${count(Math.round(totals.rows / Math.max(seconds, 0.001)))} rows/s (${db.kind})`,
         );
         console.log(
-          `created ${n(totals.created)}, unchanged ${n(totals.unchanged)}, rejected ${n(badLines)}; ` +
-            `parties registered ${n(totals.partiesRegistered)}` +
+          `created ${count(totals.created)}, unchanged ${count(totals.unchanged)}, rejected ${count(badLines)}; ` +
+            `parties registered ${count(totals.partiesRegistered)}` +
             (totals.namesDiffer > 0
-              ? ` (${n(totals.namesDiffer)} line(s) named a party differently: the stored name is kept)`
+              ? ` (${count(totals.namesDiffer)} line(s) named a party differently: the stored name is kept)`
               : ''),
         );
         console.log(
-          `colors now: ${colors.map(([color, count]) => `${color} ${n(count)}`).join(', ') || 'no parties'}`,
+          `colors now: ${colors.map(([color, parties]) => `${color} ${count(parties)}`).join(', ') || 'no parties'}`,
         );
       }
       code = badLines > 0 ? 1 : 0;
@@ -212,89 +209,4 @@ async function colorsNow(db: Db): Promise<[string, number][]> {
     sql`select color, count(*)::int as n from party_state group by color order by n desc, color`,
   )) as unknown as { rows: { color: string; n: number }[] };
   return res.rows.map((r) => [r.color, Number(r.n)]);
-}
-
-const n = (x: number) => x.toLocaleString('en-US');
-
-/** Where the progress goes: the bar's terminal (stderr) and the messages' stream (stdout). */
-export interface ProgressStreams {
-  bar: NodeJS.WriteStream;
-  messages: Pick<NodeJS.WriteStream, 'write' | 'isTTY'>;
-}
-
-/**
- * Progress: a bar (rows, rows/s, ETA by bytes read) on a terminal; otherwise a plain line at most every
- * two seconds, printed after a batch has committed. Messages (`log`) printed while the bar runs on the
- * same terminal go above it, so no stale copy of the bar is left between them.
- */
-export class Progress {
-  /** cli-progress's MultiBar, with one bar: its `log` prints above the bar (a SingleBar has no such thing). */
-  private readonly bars: cliProgress.MultiBar | null;
-  private readonly bar: cliProgress.SingleBar | null;
-  private done = 0;
-  private read = 0;
-  private readonly started = performance.now();
-  private printed = performance.now();
-
-  constructor(
-    private readonly total: number,
-    label: string,
-    private readonly streams: ProgressStreams = { bar: process.stderr, messages: process.stdout },
-  ) {
-    this.bars = streams.bar.isTTY
-      ? new cliProgress.MultiBar(
-          {
-            format: `${label} [{bar}] {percentage}% | {rows} rows | {rate} rows/s | ETA {eta_formatted}`,
-            etaBuffer: 50,
-            // The cursor shown and lines wrapped, as the terminal is left: the command has no SIGINT handler,
-            // so a Ctrl-C would leave it without a cursor or wrapping; and a long message above the bar wraps.
-            hideCursor: false,
-            linewrap: true,
-            stream: streams.bar,
-          },
-          cliProgress.Presets.shades_classic,
-        )
-      : null;
-    this.bar = this.bars?.create(Math.max(total, 1), 0, { rows: '0', rate: '0' }) ?? null;
-  }
-
-  private rate(): number {
-    return Math.round(this.done / Math.max((performance.now() - this.started) / 1000, 0.001));
-  }
-
-  bytes(n: number): void {
-    this.read += n;
-    this.bar?.update(this.read, {
-      rows: this.done.toLocaleString('en-US'),
-      rate: this.rate().toLocaleString('en-US'),
-    });
-  }
-
-  rows(n: number): void {
-    this.done += n;
-    this.bar?.update(this.read, {
-      rows: this.done.toLocaleString('en-US'),
-      rate: this.rate().toLocaleString('en-US'),
-    });
-    if (!this.bar && performance.now() - this.printed >= PLAIN_EVERY_MS) {
-      this.printed = performance.now();
-      const pct = this.total > 0 ? Math.round((100 * this.read) / this.total) : 100;
-      this.streams.messages.write(
-        `  ${this.done.toLocaleString('en-US')} rows written, ${this.rate().toLocaleString('en-US')} rows/s, ${pct}% of the file read\n`,
-      );
-    }
-  }
-
-  /** A message line: above the bar when both share the terminal, else as it is (e.g. to a file). */
-  log(text: string): void {
-    if (this.bars && this.streams.messages.isTTY) this.bars.log(`${text}\n`);
-    else this.streams.messages.write(`${text}\n`);
-  }
-
-  /** Ends the bar (again: nothing). */
-  stop(): void {
-    if (!this.bars?.isActive) return;
-    this.bars.update(); // prints what `log` buffered since the last redraw: `stop` alone would drop it
-    this.bars.stop();
-  }
 }

@@ -4,6 +4,7 @@ import { activePolicy, applyPolicy, simulate } from '@fivecolor/api';
 import { defaultPolicy, type Policy, toCstDate, validatePolicy } from '@fivecolor/core';
 import type { ServerConfig } from './config.js';
 import type { WithDatabase } from './import.js';
+import { count } from './progress.js';
 
 /**
  * `fivecolor-server policy simulate FILE [--as-of DATE]` and `policy apply FILE`: what a policy (core's
@@ -49,7 +50,7 @@ export async function policyCommand(
         onProgress: (n) => {
           if (n - last >= 100_000) {
             last = n;
-            console.log(`  ${n.toLocaleString('en-US')} parties recomputed`);
+            console.log(`  ${count(n)} parties recomputed`);
           }
         },
       });

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { Progress, type ProgressStreams } from './import.js';
+import { Progress, type ProgressStreams, plainEveryMs } from './progress.js';
 
 // An escape sequence (CSI …letter, ESC 7/8), CR or LF, or a character; ESC built, as a literal one is a lint error.
 const ESC = String.fromCharCode(27);
@@ -163,5 +163,24 @@ describe('import progress on a terminal', () => {
     p.stop();
     expect(file).toEqual(['line 7, column kind: must be person or org\n']);
     expect(screen.text()).toEqual([expect.stringMatching(/^checking \[█{40}\] 100% \| 1,000 rows/)]);
+  });
+});
+
+describe('FIVECOLOR_PROGRESS_MS', () => {
+  it('is milliseconds, 2000 when unset; anything else is refused naming the variable', () => {
+    const before = process.env.FIVECOLOR_PROGRESS_MS;
+    try {
+      delete process.env.FIVECOLOR_PROGRESS_MS;
+      expect(plainEveryMs()).toBe(2000);
+      process.env.FIVECOLOR_PROGRESS_MS = '0';
+      expect(plainEveryMs()).toBe(0);
+      for (const bad of ['2s', '-5', '1.5', ' 10']) {
+        process.env.FIVECOLOR_PROGRESS_MS = bad;
+        expect(() => plainEveryMs()).toThrow('FIVECOLOR_PROGRESS_MS: must be a whole number of milliseconds');
+      }
+    } finally {
+      if (before === undefined) delete process.env.FIVECOLOR_PROGRESS_MS;
+      else process.env.FIVECOLOR_PROGRESS_MS = before;
+    }
   });
 });

@@ -1,0 +1,139 @@
+// How the one-off commands show long work: a bar on a terminal, else a plain line now and then.
+import type { IntegrityProgress } from '@fivecolor/api';
+import cliProgress from 'cli-progress';
+
+/** A count as the commands print it: `119,998`. */
+export const count = (x: number) => x.toLocaleString('en-US');
+
+/**
+ * How often a progress line is printed when not on a terminal: `FIVECOLOR_PROGRESS_MS` (ms), default
+ * 2000.
+ */
+export function plainEveryMs(): number {
+  const v = process.env.FIVECOLOR_PROGRESS_MS;
+  if (v === undefined || v === '') return 2000;
+  if (!/^\d{1,9}$/.test(v)) throw new Error('FIVECOLOR_PROGRESS_MS: must be a whole number of milliseconds');
+  return Number(v);
+}
+
+/** Where the progress goes: the bar's terminal (stderr) and the messages' stream (stdout). */
+export interface ProgressStreams {
+  bar: NodeJS.WriteStream;
+  messages: Pick<NodeJS.WriteStream, 'write' | 'isTTY'>;
+}
+
+/**
+ * Progress: a bar (rows, rows/s, ETA by bytes read) on a terminal; otherwise a plain line at most every
+ * two seconds, printed after a batch has committed. Messages (`log`) printed while the bar runs on the
+ * same terminal go above it, so no stale copy of the bar is left between them.
+ */
+export class Progress {
+  /** cli-progress's MultiBar, with one bar: its `log` prints above the bar (a SingleBar has no such thing). */
+  private readonly bars: cliProgress.MultiBar | null;
+  private readonly bar: cliProgress.SingleBar | null;
+  private done = 0;
+  private read = 0;
+  private readonly started = performance.now();
+  private printed = performance.now();
+  private readonly every = plainEveryMs();
+
+  constructor(
+    private readonly total: number,
+    label: string,
+    private readonly streams: ProgressStreams = { bar: process.stderr, messages: process.stdout },
+  ) {
+    this.bars = streams.bar.isTTY
+      ? new cliProgress.MultiBar(
+          {
+            format: `${label} [{bar}] {percentage}% | {rows} rows | {rate} rows/s | ETA {eta_formatted}`,
+            etaBuffer: 50,
+            // The cursor shown and lines wrapped, as the terminal is left: the command has no SIGINT handler,
+            // so a Ctrl-C would leave it without a cursor or wrapping; and a long message above the bar wraps.
+            hideCursor: false,
+            linewrap: true,
+            stream: streams.bar,
+          },
+          cliProgress.Presets.shades_classic,
+        )
+      : null;
+    this.bar = this.bars?.create(Math.max(total, 1), 0, { rows: '0', rate: '0' }) ?? null;
+  }
+
+  private rate(): number {
+    return Math.round(this.done / Math.max((performance.now() - this.started) / 1000, 0.001));
+  }
+
+  bytes(n: number): void {
+    this.read += n;
+    this.bar?.update(this.read, {
+      rows: count(this.done),
+      rate: count(this.rate()),
+    });
+  }
+
+  rows(n: number): void {
+    this.done += n;
+    this.bar?.update(this.read, {
+      rows: count(this.done),
+      rate: count(this.rate()),
+    });
+    if (!this.bar && performance.now() - this.printed >= this.every) {
+      this.printed = performance.now();
+      const pct = this.total > 0 ? Math.round((100 * this.read) / this.total) : 100;
+      this.streams.messages.write(
+        `  ${count(this.done)} rows written, ${count(this.rate())} rows/s, ${pct}% of the file read\n`,
+      );
+    }
+  }
+
+  /** A message line: above the bar when both share the terminal, else as it is (e.g. to a file). */
+  log(text: string): void {
+    if (this.bars && this.streams.messages.isTTY) this.bars.log(`${text}\n`);
+    else this.streams.messages.write(`${text}\n`);
+  }
+
+  /** Ends the bar (again: nothing). */
+  stop(): void {
+    if (!this.bars?.isActive) return;
+    this.bars.update(); // prints what `log` buffered since the last redraw: `stop` alone would drop it
+    this.bars.stop();
+  }
+}
+
+/**
+ * The progress of `verify` (minutes at a million parties): a bar on a terminal, else a line at most every
+ * two seconds.
+ */
+export function verifyProgress() {
+  const bar = process.stderr.isTTY
+    ? new cliProgress.SingleBar(
+        {
+          format: 'verifying [{bar}] {percentage}% | {checked} of {all} rows | {table} | ETA {eta_formatted}',
+          etaBuffer: 50,
+          linewrap: true, // as the terminal is left after a Ctrl-C (there is no SIGINT handler)
+        },
+        cliProgress.Presets.shades_classic,
+      )
+    : null;
+  const every = plainEveryMs();
+  let printed = performance.now();
+  return {
+    update(p: IntegrityProgress): void {
+      // Rows written meanwhile take `checked` past the count made at the start.
+      const all = Math.max(p.total, p.checked);
+      const payload = { table: p.table, checked: count(p.checked), all: count(all) };
+      if (bar) {
+        if (!bar.isActive) bar.start(Math.max(all, 1), 0, payload);
+        bar.setTotal(Math.max(all, 1));
+        bar.update(p.checked, payload);
+      } else if (performance.now() - printed >= every) {
+        printed = performance.now();
+        const pct = Math.round((100 * p.checked) / Math.max(all, 1));
+        console.log(`  ${count(p.checked)} of ${count(all)} rows checked (${pct} %), reading ${p.table}`);
+      }
+    },
+    stop(): void {
+      bar?.stop();
+    },
+  };
+}
