@@ -3,8 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IMPORT_COLUMNS } from '@fivecolor/api';
 import { parse } from 'csv-parse/sync';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ImportFileError, readImportFile, readImportRows } from './import-file.js';
+import {
+  checkReadable,
+  ImportFileError,
+  PlainQuotes,
+  readImportFile,
+  readImportRows,
+} from './import-file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fivecolor-import-file-'));
 const fileOf = (name: string, text: string) => {
@@ -19,6 +26,7 @@ function expected(text: string) {
     bom: true,
     info: true,
     relax_column_count: true,
+    relax_quotes: true,
     skip_empty_lines: true,
     trim: true,
   }) as unknown as { record: string[]; info: { lines: number } }[];
@@ -54,14 +62,133 @@ describe('readImportRows (csv-parse, a chunk of the file at a time)', () => {
     expect(got).toEqual(expected(text));
   });
 
-  it('names the line of text that is not CSV, and refuses an empty file naming the columns', async () => {
-    const bad = fileOf('bad.csv', `${head}\n${row(1, 'ok')}\n${row(2, 'a "quote" inside')}\n`);
-    await expect(async () => {
-      for await (const _ of readImportFile(bad, { format: 'csv', encoding: 'utf8' })) void _;
-    }).rejects.toThrow(/^\S*bad\.csv: line 3: not valid CSV \(INVALID_OPENING_QUOTE\)$/);
+  it('keeps a quote inside an unquoted field as written; names the line of a quote never closed or closed mid-field; refuses an empty file naming the columns', async () => {
+    const read = async (file: string) => {
+      const rows = [];
+      for await (const r of readImportFile(file, { format: 'csv', encoding: 'utf8' })) rows.push(r);
+      return rows;
+    };
+    const stray = fileOf('stray.csv', `${head}\n${row(1, 'ok')}\n${row(2, '他说"还钱"了')}\n`);
+    expect((await read(stray))[1]).toMatchObject({ line: 3, raw: { note: '他说"还钱"了' } });
+    const open = fileOf(
+      'open.csv',
+      `${head}\n${row(1, 'ok')}\n${row(2, '"never closed')}\n${row(3, 'ok')}\n${row(4, 'ok')}\n`,
+    );
+    await expect(read(open)).rejects.toThrow(
+      /^\S*open\.csv: line 3: a quoted field is not closed by the end of the file \(CSV_QUOTE_NOT_CLOSED\)$/,
+    );
+    const closed = fileOf(
+      'closed.csv',
+      `${head}\n${row(1, 'ok')}\n${row(2, 'ok')}\n${row(3, '"closed"early')}\n`,
+    );
+    await expect(read(closed)).rejects.toThrow(
+      /^\S*closed\.csv: line 4: a quoted field has text after its closing quote \(inside quotes, write a quote twice: ""\) \(CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE\)$/,
+    );
     const empty = fileOf('empty.csv', '');
-    await expect(async () => {
-      for await (const _ of readImportFile(empty, { format: 'csv', encoding: 'utf8' })) void _;
-    }).rejects.toThrow(ImportFileError);
+    await expect(read(empty)).rejects.toThrow(ImportFileError);
+  });
+});
+
+describe('checkReadable (the whole file, before a real run writes anything)', () => {
+  // Several of the reader's chunks, the problem in a later one, on a line that is known.
+  const lines = (n: number, at: number, bad: string) => {
+    const out = [head];
+    for (let i = 1; i < n; i++) out.push(row(i, i + 1 === at ? bad : `n${i}`));
+    return `${out.join('\n')}\n`;
+  };
+  const check = (file: string, encoding: 'utf8' | 'gb18030' = 'utf8') =>
+    checkReadable(file, { format: 'csv', encoding });
+
+  it('names the line and byte of bytes that are not UTF-8, and the line of U+FFFD, in any chunk', async () => {
+    const text = lines(6000, 5000, 'BAD');
+    const at = Buffer.byteLength(text.slice(0, text.indexOf('BAD')));
+    expect(at).toBeGreaterThan(1 << 19); // past the reader's second chunk
+    const bytes = Buffer.from(text);
+    bytes[at] = 0xff;
+    const file = fileOf('bytes.csv', '');
+    writeFileSync(file, bytes);
+    await expect(check(file)).rejects.toThrow(
+      `${file}: line 5,000 (byte ${at.toLocaleString('en-US')}): not valid UTF-8; a file saved by Excel in China is usually GB18030: add --encoding gb18030`,
+    );
+    await expect(check(fileOf('garbled.csv', lines(6000, 4321, '锟斤拷\uFFFD')))).rejects.toThrow(
+      /garbled\.csv: line 4,321: the text holds U\+FFFD/,
+    );
+    await expect(check(fileOf('fine.csv', lines(6000, 10, 'a "quote" inside')))).resolves.toBeUndefined();
+  });
+
+  it('parses a file holding quotes through, so a quote never closed is found before anything is written', async () => {
+    await expect(check(fileOf('late.csv', lines(6000, 5999, '"never closed')))).rejects.toThrow(
+      /late\.csv: line 5,999: a quoted field is not closed/,
+    );
+  });
+});
+
+describe('PlainQuotes (whether the whole-file check may skip parsing)', () => {
+  const options = {
+    bom: true,
+    relax_column_count: true,
+    relax_quotes: true,
+    skip_empty_lines: true,
+    trim: true,
+  };
+  const plain = (chunks: string[]) => {
+    const q = new PlainQuotes();
+    for (const c of chunks) q.add(c);
+    return q.end();
+  };
+  /** `text` cut into chunks at the given places. */
+  const cut = (text: string, at: number[]) => {
+    const points = [...new Set(at.map((n) => n % (text.length + 1)))].sort((a, b) => a - b);
+    return [0, ...points].map((p, i) => text.slice(p, points[i] ?? text.length));
+  };
+
+  it('says plain only of text csv-parse reads without an error, however it is cut', () => {
+    let quotedPlain = 0;
+    fc.assert(
+      fc.property(
+        fc
+          .tuple(
+            fc.constantFrom('', 'h\n', 'h\r\n'), // mostly a first line without quotes, as a header is
+            fc.array(fc.constantFrom('a', '字', ',', '"', '\n', '\r', ' '), { maxLength: 40 }),
+          )
+          .map(([first, c]) => first + c.join('')),
+        fc.array(fc.nat(), { maxLength: 4 }),
+        (text, at) => {
+          if (text.includes('"')) quotedPlain += plain([text]) ? 1 : 0;
+          const whole = plain([text]);
+          expect(plain(cut(text, at))).toBe(whole);
+          if (whole) expect(() => parse(text, options)).not.toThrow();
+        },
+      ),
+      { numRuns: 20_000 },
+    );
+    expect(quotedPlain).toBeGreaterThan(200); // the property was tried on plain text with quotes, not only refused
+  });
+
+  it('says plain of any file quoted as RFC 4180 writes it (Excel: only the fields that need it), below a header without quotes', () => {
+    const field = fc
+      .array(fc.constantFrom('a', '字', ',', '"', '\n', ' ', '-'), { maxLength: 8 })
+      .map((c) => c.join(''))
+      .map((f) => (/[",\n]/.test(f) || f.trim() !== f ? `"${f.replaceAll('"', '""')}"` : f));
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(field, { minLength: 1, maxLength: 5 }), { minLength: 1, maxLength: 6 }),
+        fc.constantFrom('\n', '\r\n'),
+        fc.array(fc.nat(), { maxLength: 4 }),
+        (records, eol, at) => {
+          const text = `externalId,note${eol}${records.map((r) => r.join(',')).join(eol)}${eol}`;
+          expect(plain(cut(text, at))).toBe(true);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+    expect(plain(['h\na,"b', '"', '"c",d\n'])).toBe(true); // a doubled quote cut between chunks
+    expect(plain(['h\r', '\na,"b"\r', '\n'])).toBe(true); // line breaks cut between chunks
+    expect(plain(['h\na,"b"'])).toBe(true);
+    expect(plain(['h\na, "b"\n'])).toBe(false); // a space before the quote: csv-parse trims it; the parser decides
+    expect(plain(['h\na,b"c\n'])).toBe(false);
+    expect(plain(['h\na,"b\n'])).toBe(false);
+    expect(plain(['"h"\na\n'])).toBe(false); // a quote on the first line
+    expect(plain(['h\r\na,"b"\nc\n'])).toBe(false); // a line break other than the first line's
   });
 });

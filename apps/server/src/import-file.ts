@@ -113,8 +113,10 @@ async function* decode(
   const decoder = new TextDecoder(encoding === 'gb18030' ? 'gb18030' : 'utf-8', { fatal: true });
   const probe = new TextDecoder('utf-8', { fatal: true });
   let offset = 0;
+  let line = 1; // the line the chunk starts on
   let probing = encoding === 'gb18030';
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+  // A quarter of a megabyte (about 2,000 rows) a read: the first batch can go to the database early.
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 18 }) as AsyncIterable<Buffer>) {
     if (probing) {
       try {
         // biome-ignore lint/suspicious/noControlCharactersInRegex: ASCII is the same in both encodings
@@ -131,22 +133,162 @@ async function* decode(
     try {
       text = decoder.decode(chunk, { stream: true });
     } catch {
+      const at = firstInvalidByte(chunk, encoding);
+      const where = `line ${count(line + newlines(chunk.subarray(0, at)))} (byte ${count(offset + at)})`;
       throw new ImportFileError(
         encoding === 'gb18030'
-          ? `${file}: not valid GB18030 text (near byte ${offset.toLocaleString('en-US')})`
-          : `${file}: not valid UTF-8 (near byte ${offset.toLocaleString('en-US')}); a file saved by Excel in China is usually GB18030: add --encoding gb18030`,
+          ? `${file}: ${where}: not valid GB18030 text`
+          : `${file}: ${where}: not valid UTF-8; a file saved by Excel in China is usually GB18030: add --encoding gb18030`,
       );
     }
-    if (text.includes('\uFFFD'))
+    const garbled = text.indexOf('\uFFFD');
+    if (garbled >= 0)
       throw new ImportFileError(
-        `${file}: the text holds U+FFFD replacement characters (锟斤拷 …): it was converted with a wrong encoding before; export it again from the source system`,
+        `${file}: line ${count(line + (text.slice(0, garbled).split('\n').length - 1))}: the text holds U+FFFD replacement characters (锟斤拷 …): it was converted with a wrong encoding before; export it again from the source system`,
       );
     offset += chunk.length;
+    line += newlines(chunk);
     onBytes(chunk.length);
     yield text;
   }
   const rest = decoder.decode();
   if (rest) yield rest;
+}
+
+const count = (n: number) => n.toLocaleString('en-US');
+
+/** Line feeds in `bytes`. */
+function newlines(bytes: Buffer): number {
+  let n = 0;
+  for (let i = bytes.indexOf(10); i >= 0; i = bytes.indexOf(10, i + 1)) n++;
+  return n;
+}
+
+/**
+ * Where in `chunk` decoding fails: the shortest start of it a fresh strict decoder refuses, less one
+ * (a sequence cut at the chunk's end is not an error in stream mode, so longer starts fail too). Bytes
+ * continuing a UTF-8 sequence the chunk before began are skipped.
+ */
+function firstInvalidByte(chunk: Buffer, encoding: ImportEncoding): number {
+  let lo = 0;
+  if (encoding === 'utf8') while (lo < 3 && ((chunk[lo] as number) & 0xc0) === 0x80) lo++;
+  const fails = (k: number) => {
+    try {
+      new TextDecoder(encoding === 'gb18030' ? 'gb18030' : 'utf-8', { fatal: true }).decode(
+        chunk.subarray(lo, k),
+        { stream: true },
+      );
+      return false;
+    } catch {
+      return true;
+    }
+  };
+  let hi = chunk.length;
+  if (!fails(hi)) return 0; // what the chunk before left unfinished
+  let ok = lo;
+  while (hi - ok > 1) {
+    const mid = (ok + hi) >>> 1;
+    if (fails(mid)) hi = mid;
+    else ok = mid;
+  }
+  return hi - 1;
+}
+
+/**
+ * Reads the whole file once before anything is written, so that a file that cannot be read is refused
+ * whole rather than after its first batches were written: its encoding (about a hundredth of an import's
+ * time) and its quoting. Quoting as RFC 4180 writes it (`PlainQuotes`) needs no parsing; anything else
+ * — a quote inside a field, a quote never closed — is parsed through with csv-parse, which decides.
+ */
+export async function checkReadable(
+  file: string,
+  opts: { format: ImportFormat; encoding: ImportEncoding },
+): Promise<void> {
+  const quotes = new PlainQuotes();
+  for await (const text of decode(file, opts.encoding, () => {})) quotes.add(text);
+  if (!quotes.end() && opts.format === 'csv') for await (const _ of readImportRows(file, opts));
+}
+
+/**
+ * Whether CSV text, fed a chunk at a time, quotes only as RFC 4180 does: its first line holds no quote
+ * and ends in `\n` or `\r\n` (csv-parse takes the first line break for every line), and a quote opens a
+ * field right after a comma or that line break, is doubled inside it, and closes it right before a
+ * comma, that line break or the end. Such text csv-parse reads without a quoting error; for any other
+ * use of quotes (`end()` is false) only the parser can tell.
+ */
+export class PlainQuotes {
+  #plain = true;
+  #quoted = false;
+  /** The line break of the first line, once read. */
+  #eol: '\n' | '\r\n' | undefined;
+  /** A quote inside a quoted field (and a `\r` after it) that ended the last chunk: what follows decides. */
+  #carry = '';
+  /** The two characters before the text not yet scanned. */
+  #before = '\r\n';
+
+  add(chunk: string): void {
+    if (!this.#plain || chunk === '') return;
+    const text = this.#carry + chunk;
+    this.#carry = '';
+    if (this.#eol === undefined) {
+      const first = this.#firstLine(text);
+      if (first === 'wait') this.#carry = text; // a \r at the chunk's end: is it \r\n?
+      if (first !== true) return;
+    }
+    for (let i = text.indexOf('"'); i >= 0; i = text.indexOf('"', i + 1)) {
+      if (!this.#quoted) {
+        const before = i >= 2 ? text.slice(i - 2, i) : (this.#before + text.slice(0, i)).slice(-2);
+        if (!before.endsWith(',') && !before.endsWith(this.#eol as string)) {
+          this.#plain = false;
+          return;
+        }
+        this.#quoted = true;
+        continue;
+      }
+      const next = text[i + 1];
+      if (next === undefined || (next === '\r' && i + 2 === text.length)) {
+        this.#carry = text.slice(i);
+        return;
+      }
+      if (next === '"') i++;
+      else if (next === ',' || (next === '\n' && this.#eol === '\n')) this.#quoted = false;
+      else if (next === '\r' && text[i + 2] === '\n' && this.#eol === '\r\n') this.#quoted = false;
+      else {
+        this.#plain = false;
+        return;
+      }
+    }
+    this.#before = (this.#before + text).slice(-2);
+  }
+
+  /** The text is over: whether all of it quoted plainly. */
+  end(): boolean {
+    if (this.#carry === '"' && this.#quoted) this.#quoted = false; // a closing quote at the very end
+    return this.#plain && !this.#quoted;
+  }
+
+  /**
+   * Reads the first line's break from `text` if it is there; false once that makes the text unplain,
+   * 'wait' when `text` ends in the \r that may begin it.
+   */
+  #firstLine(text: string): boolean | 'wait' {
+    const quote = text.indexOf('"');
+    const cr = text.indexOf('\r');
+    const nl = text.indexOf('\n');
+    const end = cr < 0 ? nl : nl < 0 ? cr : Math.min(cr, nl);
+    if (end < 0) return quote < 0 || this.#unplain();
+    if (quote >= 0 && quote < end) return this.#unplain();
+    if (text[end] === '\n') this.#eol = '\n';
+    else if (text[end + 1] === '\n') this.#eol = '\r\n';
+    else if (end + 1 === text.length) return 'wait';
+    else return this.#unplain(); // a lone \r: the parser decides
+    return true;
+  }
+
+  #unplain(): false {
+    this.#plain = false;
+    return false;
+  }
 }
 
 interface NumberedRecord {
@@ -177,7 +319,7 @@ export async function* readImportFile(
   for await (const rows of readImportRows(file, opts)) yield* rows;
 }
 
-/** `readImportFile`'s rows as they come, a chunk of the file (up to a megabyte) at a time. */
+/** `readImportFile`'s rows as they come, a chunk of the file (up to 256 KB) at a time. */
 export async function* readImportRows(
   file: string,
   opts: { format: ImportFormat; encoding: ImportEncoding; onBytes?: (n: number) => void },
@@ -190,6 +332,7 @@ export async function* readImportRows(
   const parser = new NumberedParser({
     bom: true,
     relax_column_count: true,
+    relax_quotes: true, // a quote inside an unquoted field is kept as written (王"某), not a broken file
     skip_empty_lines: true,
     trim: true,
   });
@@ -197,7 +340,11 @@ export async function* readImportRows(
   // over together (a row at a time through the stream's async iterator cost more than the parsing).
   const records: NumberedRecord[] = [];
   let failure: unknown;
-  parser.on('data', (r: NumberedRecord) => records.push(r));
+  let lastLine = 0;
+  parser.on('data', (r: NumberedRecord) => {
+    records.push(r);
+    lastLine = r.line;
+  });
   parser.on('error', (err) => {
     failure ??= err;
   });
@@ -227,7 +374,14 @@ export async function* readImportRows(
     if (failure === undefined) return;
     // csv-parse's own message may quote the field: only its code and line are told.
     if (failure instanceof CsvError)
-      throw new ImportFileError(`${file}: line ${failure.lines ?? '?'}: not valid CSV (${failure.code})`);
+      throw new ImportFileError(
+        failure.code === 'CSV_QUOTE_NOT_CLOSED' // found at the end of the file: the record after the last one read opened it
+          ? `${file}: line ${count(lastLine + 1)}: a quoted field is not closed by the end of the file (${failure.code})`
+          : failure.code === 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE' ||
+              failure.code === 'CSV_INVALID_CLOSING_QUOTE'
+            ? `${file}: line ${failure.lines ?? '?'}: a quoted field has text after its closing quote (inside quotes, write a quote twice: "") (${failure.code})`
+            : `${file}: line ${failure.lines ?? '?'}: not valid CSV (${failure.code})`,
+      );
     throw failure;
   };
   try {

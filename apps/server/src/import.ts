@@ -15,6 +15,7 @@ import type { ServerConfig } from './config.js';
 import {
   type BadLine,
   checkedRows,
+  checkReadable,
   formatOf,
   type ImportEncoding,
   ImportFileError,
@@ -31,6 +32,12 @@ export type WithDatabase = (
 const SOURCE = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 /** Most bad lines printed one by one (all are counted). */
 const MAX_PRINTED = 1000;
+/**
+ * The database waits while the first batch is read and prepared: the first is small, and each after it
+ * a quarter larger (about what the database writes while the command prepares the next), up to `--batch`.
+ */
+const FIRST_BATCH = 2000;
+const BATCH_GROWTH = 1.25;
 
 /**
  * `fivecolor-server import FILE [--format csv|ndjson] [--encoding utf8|gb18030] [--source NAME] [--dry-run] [--batch N]`:
@@ -70,6 +77,11 @@ export async function importCommand(
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000)
     throw new Error('--batch: must be an integer from 1 to 100000');
   const size = (await stat(file)).size;
+  // A real run reads the file through first: one that cannot be read is refused before any batch is written.
+  if (!values['dry-run'])
+    await checkReadable(file, { format, encoding }).catch((err) => {
+      throw err instanceof ImportFileError ? new Error(err.message) : err;
+    });
 
   let code = 0;
   await withDatabase(config, async (db, secret) => {
@@ -112,6 +124,7 @@ export async function importCommand(
       const seen = new Map<string, number>(); // external id → line
       const repairs: ImportRow[] = []; // written after every other row, so what they list is stored
       let batch: ImportRow[] = [];
+      let limit = Math.min(batchSize, FIRST_BATCH);
       const started = performance.now();
       try {
         for await (const chunk of checkedRows(file, { format, encoding, policy, today }, seen)) {
@@ -122,9 +135,10 @@ export async function importCommand(
             if (row.repairs.length > 0) repairs.push(row);
             else if (!dryRun) {
               batch.push(row);
-              if (batch.length >= batchSize) {
+              if (batch.length >= limit) {
                 await pipeline.add(batch);
                 batch = [];
+                limit = Math.min(batchSize, Math.ceil(limit * BATCH_GROWTH));
               }
             }
           }

@@ -44,6 +44,8 @@ export async function policyCommand(
         `policy ${policy.id} as of ${r.asOf} (now ${current.id}): ${r.changed} of ${r.parties} parties would change color`,
       );
       console.log(`transitions: ${JSON.stringify(r.transitions)}`);
+      if (r.sample.length > 0)
+        console.log(`for example: ${r.sample.map((p) => `${p.partyId} ${p.from}→${p.to}`).join(', ')}`);
     } else {
       let last = 0;
       const r = await applyPolicy(db, policy, {

@@ -65,7 +65,38 @@ describe.each(databases)('fivecolor-server import (%s)', (kind) => {
       expect(missing.stderr).toMatch(/line 1: missing column idType, idNumber, name/);
       const gb = await runCli(['import', join(EXAMPLES, 'import-gb18030.csv')], env);
       expect(gb.code).toBe(1);
-      expect(gb.stderr).toMatch(/not valid UTF-8 .*add --encoding gb18030/);
+      expect(gb.stderr).toMatch(/not valid UTF-8; .*add --encoding gb18030/);
+
+      // A real run refuses a file that cannot be read before writing any batch, wherever the problem is:
+      // here past the first of the reader's chunks, written in batches of 100.
+      const many = residentIds(3000);
+      const good = many.map(
+        (idNumber, i) =>
+          `M-${i},person,RESIDENT_ID,${idNumber},张某,Y05,浙0212,（2025）浙0212民初${i + 1}号,2025-01-01,,note ${i},`,
+      );
+      const late = (bad: string) =>
+        `${HEADER}\n${good.map((l, i) => (i === 2800 ? l.replace(`note ${i}`, bad) : l)).join('\n')}\n`;
+      expect(Buffer.byteLength(late('x'))).toBeGreaterThan(300_000);
+      const bytes = Buffer.from(late('BAD'));
+      bytes[bytes.indexOf('BAD')] = 0xff;
+      writeFileSync(file, bytes);
+      const broken = await runCli(['import', file, '--batch', '100'], env);
+      expect(broken.code).toBe(1);
+      expect(broken.stderr).toMatch(/: line 2,802 \(byte [\d,]+\): not valid UTF-8; /);
+      writeFileSync(file, late('"never closed'));
+      const unclosed = await runCli(['import', file, '--batch', '100'], env);
+      expect(unclosed.code).toBe(1);
+      expect(unclosed.stderr).toMatch(/: line 2,802: a quoted field is not closed by the end of the file/);
+      const [none] = await query<{ n: number }>(env, sql`select count(*)::int as n from records`);
+      expect(Number(none?.n)).toBe(0);
+      // A quote inside an unquoted field is text: the same file imports whole.
+      writeFileSync(file, late('他说"还钱"了'));
+      expect((await runCli(['import', file, '--batch', '1000'], env)).code).toBe(0);
+      const [kept] = await query<{ note: string }>(
+        env,
+        sql`select note from records where external_id = 'M-2800'`,
+      );
+      expect(kept?.note).toBe('他说"还钱"了');
     } finally {
       await drop();
     }

@@ -40,7 +40,13 @@ export { activeSigningKey, parseSigningKey, rotateSigningKey } from './reports/s
 export type { AppRouter } from './routers/root.js';
 export { appRouter } from './routers/root.js';
 export type { ApplyResult, SimulationResult } from './services/policy-service.js';
-export { activePolicy, applyPolicy, simulate } from './services/policy-service.js';
+export {
+  activePolicy,
+  applyPolicy,
+  checkPolicyFits,
+  PolicyMisfit,
+  simulate,
+} from './services/policy-service.js';
 export type { PartyStateValues, RecordFacts } from './state/materialize.js';
 export { materializeParty } from './state/materialize.js';
 export { refreshStaleStates } from './state/party-state.js';

@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyIntegrity } from '../audit/verify-integrity.js';
 import { rowsOf } from '../db/rows.js';
-import { applyPolicy } from '../services/policy-service.js';
+import { activePolicy, applyPolicy, PolicyMisfit } from '../services/policy-service.js';
 import { toCreditRecord } from '../state/materialize.js';
 import { createHarness, type Harness } from '../testing/harness.js';
 import { residentId } from '../testing/ids.js';
@@ -218,6 +218,41 @@ describe.each(dbKinds())('bulk import, simulate and apply (%s)', (kind) => {
     const v = await verifyIntegrity(h.db);
     expect(v.mismatches).toEqual([]);
     expect(v.counts.staleStates).toBe(0);
+  });
+
+  it('refuses a policy that drops a category in use, or reuses an applied id with other rules, writing nothing', async () => {
+    const active = await activePolicy(h.db);
+    expect(active?.id).toBe('gold-first-test');
+    const noY14: Policy = {
+      ...(active as Policy),
+      id: 'no-y14',
+      categories: (active as Policy).categories.filter((c) => c.code !== 'Y14'),
+    };
+    const inUse = await count(sql`select count(*) as n from records where category = 'Y14'`);
+    expect(inUse).toBeGreaterThan(0);
+    const simulated = await h.call('policy.simulate', { policy: noY14 }, h.keys.admin);
+    expect(simulated.status).toBe(400);
+    expect(simulated.error?.message).toBe(
+      `policy.categories: must keep every category stored records have; missing Y14 (${inUse} records) (change its color or term instead)`,
+    );
+    const audited = await count(sql`select count(*) as n from audit_log`);
+    const feed = await count(sql`select count(*) as n from changes`);
+    await expect(applyPolicy(h.db, noY14)).rejects.toThrow(PolicyMisfit);
+    const sameIdOtherRules: Policy = {
+      ...(active as Policy),
+      precedence: ['red', 'yellow', 'gold', 'blue', 'green'],
+    };
+    await expect(applyPolicy(h.db, sameIdOtherRules)).rejects.toThrow(
+      /^policy\.id: "gold-first-test" names a policy in force before with other rules/,
+    );
+    await expect(
+      applyPolicy(h.db, { ...defaultPolicy, precedence: sameIdOtherRules.precedence }),
+    ).rejects.toThrow(/^policy\.id: "default-2022"/);
+    expect((await activePolicy(h.db))?.id).toBe('gold-first-test');
+    expect(await count(sql`select count(*) as n from audit_log`)).toBe(audited);
+    expect(await count(sql`select count(*) as n from changes`)).toBe(feed);
+    // The same policy again is a re-run (it finishes an interrupted apply): allowed, nothing moves.
+    expect((await applyPolicy(h.db, active as Policy)).changed).toBe(0);
   });
 
   it('a batch mixing stored and new rows writes only the new ones, each stored row matched by its own external id', async () => {

@@ -4,6 +4,7 @@ import { and, asc, eq, gt, gte, lte, sql } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
 import { canonicalJson } from '../audit/canonical-json.js';
 import type { Database, Db, Tx } from '../db/database.js';
+import { rowsOf } from '../db/rows.js';
 import { changes, partyState, records, settings } from '../db/schema.js';
 import { PARTY_CHANNEL } from '../db/write-tx.js';
 import { materializeParty, type RecordFacts, toCreditRecord } from '../state/materialize.js';
@@ -36,6 +37,41 @@ export function checkPolicy(input: unknown): Policy {
 /** sha256 of a policy's canonical JSON: what the audit trail names a policy by besides its id. */
 export function policyDigest(policy: Policy): string {
   return createHash('sha256').update(canonicalJson(policy)).digest('hex');
+}
+
+/** A candidate policy that cannot replace the active one over this store; the message names the policy's field. */
+export class PolicyMisfit extends Error {
+  override name = 'PolicyMisfit';
+}
+
+/**
+ * Refuses (`PolicyMisfit`) a candidate that leaves out a category stored records have: none of them
+ * could be classified any more (every read and write of their parties would fail). With `applying`,
+ * also an id already applied with other rules: a report keeps only its policy's id.
+ */
+export async function checkPolicyFits(db: Db, candidate: Policy, applying = false): Promise<void> {
+  const known = new Set(candidate.categories.map((c) => c.code));
+  const missing = rowsOf<{ category: string; n: string }>(
+    await db.db.execute(sql`select category, count(*) as n from records group by category order by category`),
+  ).filter((r) => !known.has(r.category));
+  if (missing.length > 0)
+    throw new PolicyMisfit(
+      `policy.categories: must keep every category stored records have; missing ${missing
+        .map((m) => `${m.category} (${Number(m.n).toLocaleString('en-US')} records)`)
+        .join(', ')} (change its color or term instead)`,
+    );
+  if (!applying) return;
+  const digest = policyDigest(candidate);
+  const applied = rowsOf<{ digest: string }>(
+    await db.db.execute(
+      sql`select detail->>'digest' as digest from audit_log where action = 'policy.apply' and target = ${candidate.id}`,
+    ),
+  ).map((r) => r.digest);
+  if (candidate.id === defaultPolicy.id) applied.push(policyDigest(defaultPolicy));
+  if (applied.some((d) => d !== digest))
+    throw new PolicyMisfit(
+      `policy.id: ${JSON.stringify(candidate.id)} names a policy in force before with other rules; give the changed policy a new id (reports name their policy by id)`,
+    );
 }
 
 interface StateFacts {
@@ -108,10 +144,15 @@ export async function simulatePolicy(
   input: { policy: unknown; asOf?: string | undefined },
 ): Promise<SimulationResult> {
   const candidate = checkPolicy(input.policy);
-  return simulate(c.deps.db, c.deps.policy, candidate, input.asOf ?? today(c.deps));
+  try {
+    return await simulate(c.deps.db, c.deps.policy, candidate, input.asOf ?? today(c.deps));
+  } catch (err) {
+    if (err instanceof PolicyMisfit) badRequest(err.message);
+    throw err;
+  }
 }
 
-/** `simulatePolicy` without a caller (the bench and the command line). */
+/** `simulatePolicy` without a caller (the bench and the command line); `PolicyMisfit` as `checkPolicyFits`. */
 export async function simulate(
   db: Db,
   current: Policy,
@@ -119,6 +160,7 @@ export async function simulate(
   asOf: string,
   pageSize = 5000,
 ): Promise<SimulationResult> {
+  await checkPolicyFits(db, candidate);
   const out: SimulationResult = {
     parties: 0,
     changed: 0,
@@ -160,6 +202,8 @@ export interface ApplyResult {
  * per transaction (their state rows locked), writing a `color.changed` row (cause `policy`) for each
  * color that moves. Reports keep the policy they were issued under. Run again after an interruption, it
  * finishes the recomputation (the policy is stored first, so a reading server recomputes what is left).
+ * Refused before anything is written (`PolicyMisfit`, see `checkPolicyFits`) when the policy leaves out a
+ * category in use or reuses an id applied before with other rules.
  */
 export async function applyPolicy(
   db: Db,
@@ -172,6 +216,7 @@ export async function applyPolicy(
   } = {},
 ): Promise<ApplyResult> {
   const candidate = checkPolicy(policy);
+  await checkPolicyFits(db, candidate, true);
   const now = opts.now ?? (() => new Date());
   const day = toCstDate(now());
   const previous = (await activePolicy(db))?.id ?? defaultPolicy.id;
