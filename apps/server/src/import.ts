@@ -4,8 +4,10 @@ import { parseArgs } from 'node:util';
 import {
   activePolicy,
   type BatchOutcome,
+  checkImportBatch,
   createPartyCrypto,
   type Db,
+  type FileRecord,
   ImportPipeline,
   type ImportRow,
 } from '@fivecolor/api';
@@ -122,6 +124,14 @@ export async function importCommand(
       const pipeline = new ImportPipeline(db, opts, written);
 
       const seen = new Map<string, number>(); // external id → line
+      // A dry run checks against what is stored what a real run would (rows imported before, the
+      // records repairs list), reading only; `inFile`: the file's records a repair may list.
+      const inFile = new Map<string, FileRecord>();
+      const check = async (rows: ImportRow[]) => {
+        const r = await checkImportBatch(db, rows, opts, inFile);
+        totals.unchanged += r.unchanged;
+        for (const b of r.rejected) report(b);
+      };
       const repairs: ImportRow[] = []; // written after every other row, so what they list is stored
       let batch: ImportRow[] = [];
       let limit = Math.min(batchSize, FIRST_BATCH);
@@ -132,11 +142,16 @@ export async function importCommand(
           totals.rows += chunk.read;
           for (const b of chunk.bad) report(b);
           for (const row of chunk.rows) {
+            if (dryRun)
+              inFile.set(row.externalId, {
+                category: row.category,
+                identity: `${row.idType}\u0000${row.idNumber}`,
+              });
             if (row.repairs.length > 0) repairs.push(row);
-            else if (!dryRun) {
+            else {
               batch.push(row);
               if (batch.length >= limit) {
-                await pipeline.add(batch);
+                await (dryRun ? check(batch) : pipeline.add(batch));
                 batch = [];
                 limit = Math.min(batchSize, Math.ceil(limit * BATCH_GROWTH));
               }
@@ -149,18 +164,9 @@ export async function importCommand(
         throw err;
       }
       if (dryRun) {
-        // What repairs list: in the file, or stored from this source.
-        const elsewhere = [...new Set(repairs.flatMap((r) => r.repairs).filter((e) => !seen.has(e)))];
-        const stored = await storedExternalIds(db, source, elsewhere);
-        for (const r of repairs) {
-          const missing = r.repairs.find((e) => !seen.has(e) && !stored.has(e));
-          if (missing !== undefined)
-            report({
-              line: r.line,
-              column: 'repairs',
-              rule: `lists ${JSON.stringify(missing.slice(0, 40))}, which is not in the file nor stored from ${source}`,
-            });
-        }
+        // Repairs last, as a real run writes them: what they list is in the file or stored.
+        await check(batch);
+        for (let i = 0; i < repairs.length; i += batchSize) await check(repairs.slice(i, i + batchSize));
       } else {
         await pipeline.add(batch);
         // Repairs after everything they may list has committed.
@@ -176,7 +182,9 @@ export async function importCommand(
       if (bad.length > MAX_PRINTED) console.log(`… and ${count(bad.length - MAX_PRINTED)} more problems`);
       if (dryRun) {
         console.log(
-          `dry run of ${file}: ${count(totals.rows)} rows checked, ${count(badLines)} bad line(s); nothing was written`,
+          `dry run of ${file}: ${count(totals.rows)} rows checked, ${count(badLines)} bad line(s)` +
+            (totals.unchanged > 0 ? `, ${count(totals.unchanged)} imported before (unchanged)` : '') +
+            '; nothing was written',
         );
       } else {
         const colors = await colorsNow(db);
@@ -207,14 +215,6 @@ async function sourceHasRecords(db: Db, source: string): Promise<boolean> {
     sql`select exists (select 1 from records where source = ${source}) as stored`,
   )) as unknown as { rows: { stored: boolean }[] };
   return res.rows[0]?.stored === true;
-}
-
-async function storedExternalIds(db: Db, source: string, ids: string[]): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
-  const res = (await db.db.execute(
-    sql`select external_id from records where source = ${source} and external_id in (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`,
-  )) as unknown as { rows: { external_id: string }[] };
-  return new Set(res.rows.map((r) => r.external_id));
 }
 
 /** Parties by color, most first. */

@@ -102,6 +102,66 @@ describe.each(databases)('fivecolor-server import (%s)', (kind) => {
     }
   });
 
+  it('a dry run rejects what the real run rejects, word for word: content changed since an import, repairs breaking a rule', async () => {
+    const { env, drop } = await freshEnv(kind);
+    try {
+      const file = join(env.FIVECOLOR_DATA_DIR as string, '..', `parity-${kind}-${Date.now()}.csv`);
+      const [p1, p2, p3] = residentIds(3, 500) as [string, string, string];
+      // The case number follows from the external id: the same row twice is the same row.
+      const line = (ext: string, id: string, category: string, from: string, repairs = '') =>
+        `${ext},person,RESIDENT_ID,${id},某某,${category},浙0212,（2025）浙0212${category === 'B01' ? '执' : '民初'}${ext.charCodeAt(0)}${ext.slice(2)}号,${from},,,${repairs}`;
+      writeFileSync(
+        file,
+        `${HEADER}\n${[
+          line('S-1', p1, 'Y14', '2025-01-01'),
+          line('S-2', p2, 'Y05', '2025-01-01'),
+          line('S-3', p2, 'Y14', '2025-01-01'),
+        ].join('\n')}\n`,
+      );
+      expect((await runCli(['import', file], env)).code).toBe(0);
+      writeFileSync(
+        file,
+        `${HEADER}\n${[
+          line('S-1', p1, 'Y14', '2025-02-01'), // 2: content changed
+          line('S-3', p2, 'Y14', '2025-01-01'), // 3: unchanged
+          line('F-1', p3, 'Y14', '2025-01-01'),
+          line('F-2', p3, 'Y05', '2025-01-01'),
+          line('R-1', p3, 'B01', '2025-06-01', 'F-2'), // 6: in the file, not repairable
+          line('R-2', p1, 'B01', '2025-06-01', 'S-3'), // 7: stored, another party's
+          line('R-3', p2, 'B01', '2025-06-01', 'S-2'), // 8: stored, not repairable
+          line('R-4', p1, 'B01', '2025-06-01', 'F-1'), // 9: in the file, another party's
+          line('R-5', p3, 'B01', '2025-06-01', 'F-1'),
+          line('R-6', p1, 'B01', '2025-06-01', 'NOPE'), // 11: nowhere
+          line('R-7', p2, 'B01', '2025-06-01', 'S-3'),
+        ].join('\n')}\n`,
+      );
+      const problems = (out: string) =>
+        out
+          .split('\n')
+          .filter((l) => l.startsWith('line '))
+          .sort();
+      const dry = await runCli(['import', file, '--dry-run'], env);
+      expect(dry.code).toBe(1);
+      expect(dry.stdout).toMatch(
+        /11 rows checked, 6 bad line\(s\), 1 imported before \(unchanged\); nothing was written/,
+      );
+      const real = await runCli(['import', file], env);
+      expect(real.code).toBe(1);
+      expect(problems(dry.stdout)).toEqual(problems(real.stdout));
+      expect(problems(dry.stdout)).toEqual([
+        'line 11, column repairs: lists "NOPE", which is not in the file nor stored from court-import',
+        'line 2, column externalId: already imported from court-import with different content; correct it with record.amend',
+        'line 6, column repairs: lists "F-2", of category Y05, which is not repairable',
+        'line 7, column repairs: lists "S-3", a record of another party',
+        'line 8, column repairs: lists "S-2", of category Y05, which is not repairable',
+        'line 9, column repairs: lists "F-1", a record of another party',
+      ]);
+      expect(real.stdout).toMatch(/created 4, unchanged 1, rejected 6/);
+    } finally {
+      await drop();
+    }
+  });
+
   it('imports UTF-8 with a BOM and GB18030, keeps legacy case numbers as written, and verifies', async () => {
     const { env, drop } = await freshEnv(kind);
     try {

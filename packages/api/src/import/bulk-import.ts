@@ -316,39 +316,9 @@ async function prepareBatch(
     namesDiffer: [],
     colorChanges: 0,
   };
-  // One HMAC per identity of the batch (a party's rows usually come together); with the secret, of the
-  // identifier checkImportRow already normalized, without parsing it again.
-  const key = o.secret === undefined ? null : hmacKey(o.secret);
-  const hashOf = new Map<string, string>();
-  const hashes = batch.map((r) => {
-    const id = `${r.idType}\u0000${r.idNumber}`;
-    let hash = hashOf.get(id);
-    if (hash === undefined) {
-      hash = key
-        ? createHmac('sha256', key).update(id).digest('hex')
-        : o.crypto.identityHash(r.idType, r.idNumber);
-      hashOf.set(id, hash);
-    }
-    return hash;
-  });
+  const hashes = identityHashes(batch, o);
 
-  // What is stored: one index lookup per row (LATERAL … LIMIT 1 keeps the planner from scanning every
-  // record of the source or every party, which grows with each batch).
-  const done = new Map<number, Record<string, unknown>>();
-  if (lookUp)
-    for (const r of rowsOf<Record<string, unknown>>(
-      await q.execute(sql`
-      select s.n, r.category, r.court, r.case_number, r.effective_from, r.effective_until, r.note,
-        r.identity_hash
-      from jsonb_array_elements_text(${json(batch.map((r) => r.externalId))}::jsonb)
-        with ordinality as s(external_id, n)
-      cross join lateral (
-        select r.category, r.court, r.case_number, r.effective_from::text as effective_from,
-          r.effective_until::text as effective_until, r.note, p.identity_hash
-        from records r join parties p on p.id = r.party_id
-        where r.source = ${o.source} and r.external_id = s.external_id limit 1) r`),
-    ))
-      done.set(Number(r.n) - 1, r);
+  const done = lookUp ? await storedImports(q, batch, o.source) : new Map<number, StoredImport>();
   const stored = new Map<string, { id: string; name: string | null; nameEnc?: string }>();
   const wanted: string[] = [];
   for (const hash of new Set(hashes.filter((_, n) => !done.has(n)))) {
@@ -367,22 +337,7 @@ async function prepareBatch(
     ))
       stored.set(r.identity_hash, { id: r.id, name: null, nameEnc: r.name_enc });
 
-  // Repairs: the records they list, stored from this source.
-  const listed = [...new Set(batch.flatMap((r) => r.repairs))];
-  const targets = new Map<string, { id: string; partyId: string; category: string; revoked: boolean }>();
-  if (listed.length > 0)
-    for (const r of rowsOf<{
-      external_id: string;
-      id: string;
-      party_id: string;
-      category: string;
-      revoked: boolean;
-    }>(
-      await q.execute(sql`
-        select external_id, id, party_id, category, revoked_at is not null as revoked from records
-        where source = ${o.source} and external_id in (select jsonb_array_elements_text(${json(listed)}::jsonb))`),
-    ))
-      targets.set(r.external_id, { id: r.id, partyId: r.party_id, category: r.category, revoked: r.revoked });
+  const targets = await repairTargets(q, batch, o.source);
 
   const prefix = newBatchPrefix();
   const partyIdOf = newIdRun('pty');
@@ -400,21 +355,9 @@ async function prepareBatch(
     const hash = hashes[n] as string;
     const prior = done.get(n);
     if (prior) {
-      const same =
-        prior.identity_hash === hash &&
-        prior.category === row.category &&
-        prior.court === row.court &&
-        prior.case_number === row.caseNumber &&
-        dateText(prior.effective_from) === row.effectiveFrom &&
-        dateText(prior.effective_until) === row.effectiveUntil &&
-        (prior.note ?? null) === row.note;
-      if (same) out.unchanged++;
-      else
-        out.rejected.push({
-          line: row.line,
-          column: 'externalId',
-          rule: `already imported from ${o.source} with different content; correct it with record.amend`,
-        });
+      const differs = differsFrom(prior, row, hash, o.source);
+      if (differs) out.rejected.push(differs);
+      else out.unchanged++;
       continue;
     }
     let partyId = partyOf.get(hash);
@@ -436,15 +379,7 @@ async function prepareBatch(
       repairs = [];
       for (const ext of row.repairs) {
         const t = targets.get(ext);
-        const rule = !t
-          ? `lists ${JSON.stringify(ext.slice(0, 40))}, which is not in the file nor stored from ${o.source}`
-          : t.partyId !== partyId
-            ? `lists ${JSON.stringify(ext.slice(0, 40))}, a record of another party`
-            : t.revoked
-              ? `lists ${JSON.stringify(ext.slice(0, 40))}, which is revoked`
-              : o.policy.categories.find((c) => c.code === t.category)?.repairable !== true
-                ? `lists ${JSON.stringify(ext.slice(0, 40))}, of category ${t.category}, which is not repairable`
-                : null;
+        const rule = repairRule(ext, t && { ...t, sameParty: t.identityHash === hash }, o);
         if (rule) {
           out.rejected.push({ line: row.line, column: 'repairs', rule });
           repairs = null;
@@ -545,6 +480,203 @@ async function prepareBatch(
     now,
     opts: o,
   };
+}
+
+/** Each row's identity hash: one HMAC per identity of the batch (a party's rows usually come together). */
+function identityHashes(batch: readonly ImportRow[], o: ImportOptions): string[] {
+  // With the secret, of the identifier checkImportRow already normalized, without parsing it again.
+  const key = o.secret === undefined ? null : hmacKey(o.secret);
+  const hashOf = new Map<string, string>();
+  return batch.map((r) => {
+    const id = `${r.idType}\u0000${r.idNumber}`;
+    let hash = hashOf.get(id);
+    if (hash === undefined) {
+      hash = key
+        ? createHmac('sha256', key).update(id).digest('hex')
+        : o.crypto.identityHash(r.idType, r.idNumber);
+      hashOf.set(id, hash);
+    }
+    return hash;
+  });
+}
+
+/** A record already imported from the source with a row's external id, as compared with the row. */
+interface StoredImport {
+  category: string;
+  court: string;
+  case_number: string;
+  effective_from: string;
+  effective_until: string | null;
+  note: string | null;
+  identity_hash: string;
+}
+
+/**
+ * The records already imported from `source` with the rows' external ids, by the row's index: one index
+ * lookup per row (LATERAL … LIMIT 1 keeps the planner from scanning every record of the source or every
+ * party, which grows with each batch).
+ */
+async function storedImports(
+  q: Lookup,
+  batch: readonly ImportRow[],
+  source: string,
+): Promise<Map<number, StoredImport>> {
+  const done = new Map<number, StoredImport>();
+  for (const r of rowsOf<StoredImport & { n: string }>(
+    await q.execute(sql`
+      select s.n, r.category, r.court, r.case_number, r.effective_from, r.effective_until, r.note,
+        r.identity_hash
+      from jsonb_array_elements_text(${json(batch.map((r) => r.externalId))}::jsonb)
+        with ordinality as s(external_id, n)
+      cross join lateral (
+        select r.category, r.court, r.case_number, r.effective_from::text as effective_from,
+          r.effective_until::text as effective_until, r.note, p.identity_hash
+        from records r join parties p on p.id = r.party_id
+        where r.source = ${source} and r.external_id = s.external_id limit 1) r`),
+  ))
+    done.set(Number(r.n) - 1, r);
+  return done;
+}
+
+/** The rejection of a row whose external id was imported before with other content, or null if the same. */
+function differsFrom(
+  prior: StoredImport,
+  row: ImportRow,
+  hash: string,
+  source: string,
+): (ImportProblem & { line: number }) | null {
+  const same =
+    prior.identity_hash === hash &&
+    prior.category === row.category &&
+    prior.court === row.court &&
+    prior.case_number === row.caseNumber &&
+    dateText(prior.effective_from) === row.effectiveFrom &&
+    dateText(prior.effective_until) === row.effectiveUntil &&
+    (prior.note ?? null) === row.note;
+  return same
+    ? null
+    : {
+        line: row.line,
+        column: 'externalId',
+        rule: `already imported from ${source} with different content; correct it with record.amend`,
+      };
+}
+
+/** A record a repair lists, stored from the source. */
+interface RepairTarget {
+  id: string;
+  category: string;
+  revoked: boolean;
+  /** The identity hash of its party. */
+  identityHash: string;
+}
+
+/** The records the batch's repairs list, stored from `source`, by external id. */
+async function repairTargets(
+  q: Lookup,
+  batch: readonly ImportRow[],
+  source: string,
+): Promise<Map<string, RepairTarget>> {
+  const listed = [...new Set(batch.flatMap((r) => r.repairs))];
+  const targets = new Map<string, RepairTarget>();
+  if (listed.length > 0)
+    for (const r of rowsOf<{
+      external_id: string;
+      id: string;
+      category: string;
+      revoked: boolean;
+      identity_hash: string;
+    }>(
+      await q.execute(sql`
+        select r.external_id, r.id, r.category, r.revoked_at is not null as revoked, p.identity_hash
+        from records r join parties p on p.id = r.party_id
+        where r.source = ${source} and r.external_id in (select jsonb_array_elements_text(${json(listed)}::jsonb))`),
+    ))
+      targets.set(r.external_id, {
+        id: r.id,
+        category: r.category,
+        revoked: r.revoked,
+        identityHash: r.identity_hash,
+      });
+  return targets;
+}
+
+/** Why a repair may not list `ext` (`t`: that record, wherever found), or null: in a real run's words. */
+function repairRule(
+  ext: string,
+  t: { category: string; revoked: boolean; sameParty: boolean } | undefined,
+  o: Pick<ImportOptions, 'policy' | 'source'>,
+): string | null {
+  const named = JSON.stringify(ext.slice(0, 40));
+  if (!t) return `lists ${named}, which is not in the file nor stored from ${o.source}`;
+  if (!t.sameParty) return `lists ${named}, a record of another party`;
+  if (t.revoked) return `lists ${named}, which is revoked`;
+  if (o.policy.categories.find((c) => c.code === t.category)?.repairable !== true)
+    return `lists ${named}, of category ${t.category}, which is not repairable`;
+  return null;
+}
+
+/** A record of the file a repair may list, for `checkImportBatch`. */
+export interface FileRecord {
+  category: string;
+  /** `idType`, a NUL, `idNumber` (as `checkImportRow` normalized them). */
+  identity: string;
+}
+
+/**
+ * What a dry run can tell of checked rows beyond each line alone, reading only: rows already imported
+ * from the source with other content (the same content: `unchanged`), and repairs listing a record that
+ * breaks a rule, found stored from the source or in the file (`inFile`, by external id; a real run writes
+ * repairs after every other row). The rejections are a real run's, word for word.
+ */
+export async function checkImportBatch(
+  db: Db,
+  batch: readonly ImportRow[],
+  opts: ImportOptions,
+  inFile: ReadonlyMap<string, FileRecord>,
+): Promise<{ unchanged: number; rejected: (ImportProblem & { line: number })[] }> {
+  const out = { unchanged: 0, rejected: [] as (ImportProblem & { line: number })[] };
+  if (batch.length === 0) return out;
+  const hashes = identityHashes(batch, opts);
+  const done = await storedImports(db.db, batch, opts.source);
+  const targets = await repairTargets(db.db, batch, opts.source);
+  const fileHashes = new Map<string, string>();
+  const hashOf = (identity: string) => {
+    let hash = fileHashes.get(identity);
+    if (hash === undefined) {
+      const [idType, idNumber] = identity.split('\u0000') as [string, string];
+      hash = identityHashes([{ idType, idNumber } as ImportRow], opts)[0] as string;
+      fileHashes.set(identity, hash);
+    }
+    return hash;
+  };
+  for (let n = 0; n < batch.length; n++) {
+    const row = batch[n] as ImportRow;
+    const hash = hashes[n] as string;
+    const prior = done.get(n);
+    if (prior) {
+      const differs = differsFrom(prior, row, hash, opts.source);
+      if (differs) out.rejected.push(differs);
+      else out.unchanged++;
+      continue;
+    }
+    for (const ext of row.repairs) {
+      const stored = targets.get(ext);
+      const file = stored ? undefined : inFile.get(ext);
+      const rule = repairRule(
+        ext,
+        stored
+          ? { ...stored, sameParty: stored.identityHash === hash }
+          : file && { category: file.category, revoked: false, sameParty: hashOf(file.identity) === hash },
+        opts,
+      );
+      if (rule) {
+        out.rejected.push({ line: row.line, column: 'repairs', rule });
+        break;
+      }
+    }
+  }
+  return out;
 }
 
 /** Writes a prepared batch in the transaction of `scope`, the import lock held. */
