@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CASE_TYPES, parseCaseNumber } from './case-number.js';
+import { CASE_TYPES, COURT_CODE, parseCaseNumber } from './case-number.js';
 import { todayCst, toFullWidth } from './testing/ids.js';
 
 const error = (s: string) => {
@@ -123,6 +123,21 @@ describe('parseCaseNumber: errors name the part', () => {
       );
     }
     expect(error('（2022）最高法01民终1号')).toMatch(/got "最高法01"$/);
+  });
+
+  it('COURT_CODE takes exactly the court codes a case number may have', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...PROVINCES, '最高法', '猫', '甬', 'Z', ''),
+        fc.constantFrom('', '0', '02', '021', '0212', '02123'),
+        (court, digits) => {
+          const parsed = parseCaseNumber(`（2022）${court}${digits}民初1号`);
+          expect(COURT_CODE.test(court + digits)).toBe(parsed.ok && parsed.court === court + digits);
+        },
+      ),
+    );
+    expect(COURT_CODE.test('猫')).toBe(false);
+    expect(COURT_CODE.test('兵0102')).toBe(true);
   });
 
   it('case-type code', () => {

@@ -7,6 +7,16 @@ import { toCstDate } from './dates.js';
 const PROVINCES = '京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋内陕吉闽贵粤青藏川宁琼军兵';
 
 /**
+ * A court code as case numbers write it: `最高法`, or a high court's abbreviation (`PROVINCES`) alone or
+ * with the 2 digits of an intermediate court or the 4 of a basic court (`浙`, `浙02`, `浙0212`).
+ *
+ * @example
+ * COURT_CODE.test('浙0212'); // true
+ * COURT_CODE.test('猫'); // false: not a high court's abbreviation
+ */
+export const COURT_CODE: RegExp = new RegExp(`^(最高法|[${PROVINCES}](\\d{2}|\\d{4})?)$`);
+
+/**
  * Case-type codes (类型代字) of the SPC 2015 standard 《人民法院案件类型及其代字标准》 and later additions
  * (pre-litigation mediation, intellectual-property tribunal, protection orders), plus the short forms
  * `赔`, `司救` and `诉前调` still seen in records.

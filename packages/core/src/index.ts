@@ -1,5 +1,5 @@
 export type { ParseCaseNumberOptions, ParsedCaseNumber } from './case-number.js';
-export { CASE_TYPES, parseCaseNumber } from './case-number.js';
+export { CASE_TYPES, COURT_CODE, parseCaseNumber } from './case-number.js';
 export { catalog, catalogVersion } from './catalog.js';
 export type { ClassifyOptions } from './classify.js';
 export { classify } from './classify.js';

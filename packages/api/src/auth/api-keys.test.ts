@@ -23,6 +23,7 @@ describe('createApiKey (as the server CLI calls it) on pglite', () => {
       [{ role: 'judge', name: 'Judge', court: '' }, /^court: must be a court code/],
       [{ role: 'judge', name: 'Judge', court: 'ZJ02' }, /^court: must be a court code/],
       [{ role: 'judge', name: 'Judge', court: '浙021' }, /^court: must be a court code/],
+      [{ role: 'judge', name: 'Judge', court: '猫02' }, /^court: must be a court code/], // not a high court's abbreviation
     ];
     for (const [opts, message] of bad) {
       await expect(createApiKey(db, secret, opts), JSON.stringify(opts)).rejects.toThrow(TypeError);

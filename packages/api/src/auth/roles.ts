@@ -83,10 +83,10 @@ export function isAllowed(path: string, role: Role): boolean {
   return Object.hasOwn(roleTable, path) && (roleTable[path] ?? []).includes(role);
 }
 
-/** A court code: `最高法`, or a province abbreviation alone or with 2 or 4 digits (`浙`, `浙02`, `浙0212`). */
-export const COURT_CODE = /^(最高法|\p{Script=Han}(\d{2}|\d{4})?)$/u;
+/** A court code (core's `COURT_CODE`): `最高法`, or a high court's abbreviation alone or with 2 or 4 digits. */
+export { COURT_CODE } from '@fivecolor/core';
 export const COURT_CODE_RULE =
-  'must be a court code: 最高法, or a province abbreviation alone or with 2 or 4 digits (浙, 浙02, 浙0212)';
+  'must be a court code: 最高法, or a high-court abbreviation (京, 浙, 粤 … 军, 兵) alone or with 2 or 4 digits (浙, 浙02, 浙0212)';
 
 /** The roles that act for a court: their keys must name it. */
 const COURT_ROLES: readonly Role[] = ['clerk', 'judge', 'enforcement'];
