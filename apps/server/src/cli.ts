@@ -51,7 +51,7 @@ const USAGE = `usage: fivecolor-server <command>
                             a court's history from CSV or NDJSON (docs/operations.md); run again on the
                             same file to finish an interrupted import; --dry-run checks every line, writes nothing;
                             --batch: rows a transaction (default 20000)
-  policy simulate FILE [--as-of DATE] | policy apply FILE
+  policy simulate FILE [--as-of DATE] | policy apply FILE [--force]
                             what a policy (JSON) would change; make it the active policy (states recomputed)`;
 
 /** A subcommand: the arguments after its name in, the exit code out (undefined: it keeps running). */

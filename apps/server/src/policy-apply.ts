@@ -1,15 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { activePolicy, applyPolicy, simulate } from '@fivecolor/api';
+import { activePolicy, applyPolicy, type Db, LISTENER_APPLICATION_NAME, simulate } from '@fivecolor/api';
 import { defaultPolicy, type Policy, toCstDate, validatePolicy } from '@fivecolor/core';
+import { sql } from 'drizzle-orm';
 import type { ServerConfig } from './config.js';
 import type { WithDatabase } from './import.js';
 import { count } from './progress.js';
 
 /**
- * `fivecolor-server policy simulate FILE [--as-of DATE]` and `policy apply FILE`: what a policy (core's
- * JSON format) would change, and making it the active one (every state recomputed, color changes on the
- * change feed, audited; see `applyPolicy`).
+ * `fivecolor-server policy simulate FILE [--as-of DATE]` and `policy apply FILE [--force]`: what a policy
+ * (core's JSON format) would change, and making it the active one (every state recomputed, color changes
+ * on the change feed, audited; see `applyPolicy`). Apply refuses while a server runs on the database
+ * (PostgreSQL) unless forced.
  */
 export async function policyCommand(
   [sub, ...args]: string[],
@@ -23,7 +25,7 @@ export async function policyCommand(
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { 'as-of': { type: 'string' } },
+    options: { 'as-of': { type: 'string' }, force: { type: 'boolean', default: false } },
   });
   const [file] = positionals;
   if (!file || positionals.length > 1) throw new Error(`policy ${sub}: give one FILE, a policy as JSON`);
@@ -47,6 +49,11 @@ export async function policyCommand(
       if (r.sample.length > 0)
         console.log(`for example: ${r.sample.map((p) => `${p.partyId} ${p.from}→${p.to}`).join(', ')}`);
     } else {
+      const servers = await runningServers(db);
+      if (servers > 0 && !values.force)
+        throw new Error(
+          `policy apply: ${servers} server process(es) are running on this database; stop them first (one still running the old policy would recompute states back under it), or pass --force`,
+        );
       let last = 0;
       const r = await applyPolicy(db, policy, {
         onProgress: (n) => {
@@ -59,11 +66,18 @@ export async function policyCommand(
       console.log(
         `policy ${r.policyId} is active (was ${r.previousPolicyId}): ${r.parties} parties recomputed, ${r.changed} changed color ${JSON.stringify(r.transitions)}`,
       );
-      console.log(
-        'start the servers again (stop them before applying: a server still running the old policy would recompute states back); reports already issued keep their policy',
-      );
+      console.log('start the servers again; reports already issued keep their policy');
     }
     console.log(`in ${((performance.now() - started) / 1000).toFixed(1)} s (${db.kind})`);
   });
   return 0;
+}
+
+/** Server processes on this PostgreSQL database: each holds one listener connection (PGlite: none can). */
+async function runningServers(db: Db): Promise<number> {
+  if (db.kind !== 'postgres') return 0;
+  const res = (await db.db.execute(
+    sql`select count(*)::int as n from pg_stat_activity where application_name = ${LISTENER_APPLICATION_NAME} and datname = current_database()`,
+  )) as unknown as { rows: { n: number }[] };
+  return Number(res.rows[0]?.n ?? 0);
 }

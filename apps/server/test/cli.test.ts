@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createTestClient, trpcError } from '@fivecolor/api/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { databases, freshEnv, runCli, startCli } from './helpers.js';
@@ -178,6 +179,35 @@ describe('fivecolor-server start (the README demo)', () => {
 
 // PGlite only: PostgreSQL serves any number of processes.
 describe('one PGlite data dir', () => {
+  it.runIf(databases.includes('postgres'))(
+    'policy apply refuses while a server runs on the PostgreSQL database, and applies once it stopped',
+    async () => {
+      const { env, drop } = await freshEnv('postgres');
+      const policy = fileURLToPath(
+        new URL('../../../docs/examples/policy-gold-before-blue.json', import.meta.url),
+      );
+      try {
+        const server = await startCli(['serve'], env);
+        try {
+          const refused = await runCli(['policy', 'apply', policy], env);
+          expect(refused.code).toBe(1);
+          expect(refused.stderr).toMatch(
+            /policy apply: 1 server process\(es\) are running on this database; stop them first/,
+          );
+          const id = await runCli(['policy', 'simulate', policy], env); // simulate writes nothing: allowed
+          expect(id.code).toBe(0);
+        } finally {
+          await server.stop();
+        }
+        const applied = await runCli(['policy', 'apply', policy], env);
+        expect(applied.code).toBe(0);
+        expect(applied.stdout).toMatch(/policy \S+ is active \(was default-2022\)/);
+      } finally {
+        await drop();
+      }
+    },
+  );
+
   it('refuses a second process on a PGlite data dir the server holds, instead of losing its writes', async () => {
     const { env } = await freshEnv('pglite');
     const server = await startCli(['serve'], env);

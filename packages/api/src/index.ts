@@ -28,6 +28,7 @@ export { schema } from './db/schema-object.js';
 export type { FivecolorOptions } from './http/create-app.js';
 export { createFivecolor } from './http/create-app.js';
 export { createLogger } from './http/logger.js';
+export { LISTENER_APPLICATION_NAME } from './http/party-listener.js';
 export type { BatchOutcome, FileRecord, ImportOptions } from './import/bulk-import.js';
 export { checkImportBatch, ImportPipeline, importBatch } from './import/bulk-import.js';
 export type { BulkScope } from './import/bulk-tx.js';
