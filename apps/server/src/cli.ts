@@ -80,6 +80,7 @@ export async function main(argv: string[]): Promise<number | undefined> {
   }
   const run = COMMANDS.get(command);
   if (!run) throw new Error(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
+  if (rest.includes('--help') || rest.includes('-h')) return helpCommand(); // `import --help`, …
   return run(rest, config);
 }
 

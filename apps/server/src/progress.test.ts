@@ -131,6 +131,21 @@ describe('import progress on a terminal', () => {
     expect(lines.at(-1)).toMatch(/^importing \[█{40}\] 100% \| 1,000 rows \| [\d,]+ rows\/s \| ETA 0s$/);
   });
 
+  it('fits the bar line into an 80-column terminal: one line, redrawn in place', async () => {
+    const { screen, streams } = terminal(true, 80);
+    const p = new Progress(10_000_000, 'importing', streams);
+    for (let k = 1; k <= 4; k++) {
+      p.bytes(2_000_000);
+      p.rows(250_000);
+      await redraw();
+    }
+    p.stop();
+    const lines = screen.text();
+    expect(lines).toHaveLength(1); // a line wider than the screen would wrap, and each redraw leave a copy
+    expect(lines[0]).toMatch(/^importing \[█{13}░{3}\] 80% \| 1,000,000 rows \| [\d,]+ rows\/s \| ETA \S+$/);
+    expect((lines[0] as string).length).toBeLessThanOrEqual(80);
+  });
+
   it('wraps a message wider than the terminal instead of cutting it, and leaves wrapping on', async () => {
     const { screen, streams } = terminal(true, 60);
     const p = new Progress(1000, 'importing', streams);

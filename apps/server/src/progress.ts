@@ -46,6 +46,7 @@ export class Progress {
       ? new cliProgress.MultiBar(
           {
             format: `${label} [{bar}] {percentage}% | {rows} rows | {rate} rows/s | ETA {eta_formatted}`,
+            barsize: barsize(streams.bar, 64),
             etaBuffer: 50,
             // The cursor shown and lines wrapped, as the terminal is left: the command has no SIGINT handler,
             // so a Ctrl-C would leave it without a cursor or wrapping; and a long message above the bar wraps.
@@ -108,7 +109,8 @@ export function verifyProgress() {
   const bar = process.stderr.isTTY
     ? new cliProgress.SingleBar(
         {
-          format: 'verifying [{bar}] {percentage}% | {checked} of {all} rows | {table} | ETA {eta_formatted}',
+          format: 'verifying [{bar}] {percentage}% | {checked}/{all} | {table} | ETA {eta_formatted}',
+          barsize: barsize(process.stderr, 70),
           etaBuffer: 50,
           linewrap: true, // as the terminal is left after a Ctrl-C (there is no SIGINT handler)
         },
@@ -136,4 +138,12 @@ export function verifyProgress() {
       bar?.stop();
     },
   };
+}
+
+/**
+ * The bar's width that leaves `text` columns (the longest the rest of the line gets) for the rest on a
+ * terminal `columns` wide: a line wider than the terminal wraps, and each redraw then leaves a copy.
+ */
+function barsize(stream: { columns?: number }, text: number): number {
+  return Math.max(10, Math.min(40, (stream.columns ?? 80) - text));
 }

@@ -85,6 +85,17 @@ describe('fivecolor-server rejects bad arguments with a message that names them'
     expect(existsSync(join(env.FIVECOLOR_DATA_DIR as string, 'pgdata'))).toBe(false);
   });
 
+  it.each([['import'], ['policy', 'apply'], ['keys', 'create']])(
+    '%j --help prints the usage and touches no database',
+    async (...args) => {
+      const env = { FIVECOLOR_DATA_DIR: mkdtempSync(join(tmpdir(), 'fivecolor-args-')), DATABASE_URL: '' };
+      const r = await runCli([...args, '--help'], env);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('import FILE [--format csv|ndjson]');
+      expect(existsSync(join(env.FIVECOLOR_DATA_DIR as string, 'pgdata'))).toBe(false);
+    },
+  );
+
   it.each([
     [{ PORT: 'eighty' }, 'PORT: must be an integer 0–65535, got eighty'],
     [{ FIVECOLOR_BADGE_CACHE_SIZE: '-5' }, 'FIVECOLOR_BADGE_CACHE_SIZE: must be a positive integer, got -5'],

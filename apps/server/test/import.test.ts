@@ -37,7 +37,8 @@ describe.each(databases)('fivecolor-server import (%s)', (kind) => {
           `B-3,person,RESIDENT_ID,${id[2]},王某,Z99,ZZ,（2015）甬民二终字第7号,2025/1/2,,,\n` +
           `B-4,person,RESIDENT_ID,${id[2]},王某,B01,浙0212,（2025）浙0212执1号,2025-02-01,,,NOPE-1\n` +
           `B-5,person,RESIDENT_ID,${id[0]},张某,Y05,浙0212,（2025）浙0212民初2号,2025-01-01,,,\n` +
-          `B-5,person,RESIDENT_ID,${id[0]},张某,Y05,浙0212,（2025）浙0212民初3号,2025-01-01,,,\n`,
+          `B-5,person,RESIDENT_ID,${id[0]},张某,Y05,浙0212,（2025）浙0212民初3号,2025-01-01,,,\n` +
+          `B-6,person,RESIDENT_ID,${id[1]},李某,Y05,浙0212,（2025）浙0212民初4号,2025-03-01T08:00,,,\n`,
       );
       const r = await runCli(['import', file, '--dry-run'], env);
       expect(r.stderr).toBe('');
@@ -53,7 +54,10 @@ describe.each(databases)('fivecolor-server import (%s)', (kind) => {
         'line 5, column repairs: lists "NOPE-1", which is not in the file nor stored from court-import',
       );
       expect(lines).toContain('line 7, column externalId: appears twice in the file (first on line 6)');
-      expect(r.stdout).toMatch(/6 rows checked, 5 bad line\(s\); nothing was written/);
+      expect(lines).toContain(
+        'line 8, column effectiveFrom: must be a date YYYY-MM-DD or YYYY/M/D (e.g. 2024-03-01 or 2024/3/1)',
+      );
+      expect(r.stdout).toMatch(/7 rows checked, 6 bad line\(s\); nothing was written/);
       expect(r.stdout).not.toContain(id[0]); // no identity number in the report
       const [n] = await query<{ n: number }>(env, sql`select count(*)::int as n from records`);
       expect(Number(n?.n)).toBe(0);

@@ -138,7 +138,7 @@ export function checkImportRow(
   }
 
   let effectiveFrom: string | undefined;
-  const fromText = str('effectiveFrom', 10);
+  const fromText = str('effectiveFrom', 40); // longer text (a time of day) gets the date rule, not a length
   if (fromText !== undefined) {
     effectiveFrom = parseImportDate(fromText) ?? bad('effectiveFrom', DATE_RULE);
     const limit = yearAfter(ctx.today);
@@ -150,7 +150,7 @@ export function checkImportRow(
   if (untilRaw === null || (typeof untilRaw === 'string' && untilRaw.trim().toLowerCase() === 'indefinite'))
     effectiveUntil = null;
   else {
-    const untilText = str('effectiveUntil', 10, false);
+    const untilText = str('effectiveUntil', 40, false);
     if (untilText !== undefined)
       effectiveUntil = parseImportDate(untilText) ?? bad('effectiveUntil', DATE_RULE);
     else if (cat && effectiveFrom !== undefined)
