@@ -131,6 +131,7 @@ export async function importCommand(
         const r = await checkImportBatch(db, rows, opts, inFile);
         totals.unchanged += r.unchanged;
         for (const b of r.rejected) report(b);
+        progress.rows(rows.length);
       };
       const repairs: ImportRow[] = []; // written after every other row, so what they list is stored
       let batch: ImportRow[] = [];

@@ -39,7 +39,7 @@ export class Progress {
 
   constructor(
     private readonly total: number,
-    label: string,
+    private readonly label: 'importing' | 'checking',
     private readonly streams: ProgressStreams = { bar: process.stderr, messages: process.stdout },
   ) {
     this.bars = streams.bar.isTTY
@@ -82,7 +82,7 @@ export class Progress {
       this.printed = performance.now();
       const pct = this.total > 0 ? Math.round((100 * this.read) / this.total) : 100;
       this.streams.messages.write(
-        `  ${count(this.done)} rows written, ${count(this.rate())} rows/s, ${pct}% of the file read\n`,
+        `  ${count(this.done)} rows ${this.label === 'checking' ? 'checked' : 'written'}, ${count(this.rate())} rows/s, ${pct}% of the file read\n`,
       );
     }
   }

@@ -144,8 +144,9 @@ describe.each(databases)('fivecolor-server import (%s)', (kind) => {
           .split('\n')
           .filter((l) => l.startsWith('line '))
           .sort();
-      const dry = await runCli(['import', file, '--dry-run'], env);
+      const dry = await runCli(['import', file, '--dry-run'], { ...env, FIVECOLOR_PROGRESS_MS: '0' });
       expect(dry.code).toBe(1);
+      expect(dry.stdout).toMatch(/^ {2}\d+ rows checked, [\d,]+ rows\/s, \d+% of the file read$/m); // not on a terminal
       expect(dry.stdout).toMatch(
         /11 rows checked, 6 bad line\(s\), 1 imported before \(unchanged\); nothing was written/,
       );
