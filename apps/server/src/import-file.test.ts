@@ -1,11 +1,13 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { IMPORT_COLUMNS } from '@fivecolor/api';
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  CSV_OPTIONS,
   checkReadable,
   ImportFileError,
   PlainQuotes,
@@ -22,14 +24,10 @@ const fileOf = (name: string, text: string) => {
 
 /** What csv-parse reads from the whole text at once: the expected rows, line numbers included. */
 function expected(text: string) {
-  const records = parse(text, {
-    bom: true,
-    info: true,
-    relax_column_count: true,
-    relax_quotes: true,
-    skip_empty_lines: true,
-    trim: true,
-  }) as unknown as { record: string[]; info: { lines: number } }[];
+  const records = parse(text, { ...CSV_OPTIONS, info: true }) as unknown as {
+    record: string[];
+    info: { lines: number };
+  }[];
   const [header, ...rest] = records;
   return rest.map(({ record, info }) => ({
     line: info.lines,
@@ -120,17 +118,70 @@ describe('checkReadable (the whole file, before a real run writes anything)', ()
     await expect(check(fileOf('late.csv', lines(6000, 5999, '"never closed')))).rejects.toThrow(
       /late\.csv: line 5,999: a quoted field is not closed/,
     );
+    // Blank lines before it are skipped, and counted.
+    const blank = `${head}\n${row(1, 'ok')}\n\n   \n\n${row(2, '"never closed')}\n${row(3, 'ok')}\n`;
+    await expect(check(fileOf('blank.csv', blank))).rejects.toThrow(
+      /blank\.csv: line 6: a quoted field is not closed/,
+    );
+  });
+
+  /** Where `bytes` (a file) splits into the reader's chunks. */
+  const CHUNK = 1 << 18;
+  const lineOf = (bytes: Buffer, at: number) => bytes.subarray(0, at).toString('latin1').split('\n').length;
+  const where = (bytes: Buffer, at: number) =>
+    `line ${lineOf(bytes, at).toLocaleString('en-US')} (byte ${at.toLocaleString('en-US')})`;
+
+  it('names the bad byte even when a chunk begins inside a character (GB18030: every other Chinese byte)', async () => {
+    // The example's rows, GB18030 bytes, repeated, with ASCII padding moved until a chunk begins on a
+    // character's second byte: decoding from there is out of step with the characters.
+    const example = readFileSync(
+      fileURLToPath(new URL('../../../docs/examples/import-gb18030.csv', import.meta.url)),
+    );
+    const [header, ...body] = example.toString('latin1').split('\n').filter(Boolean);
+    for (let pad = 0; pad < 40; pad++) {
+      const text = `${header}${' '.repeat(pad)}\n${Array.from({ length: 3000 }, (_, i) => body[i % body.length]).join('\n')}\n`;
+      const bytes = Buffer.from(text, 'latin1');
+      let misaligned = false;
+      try {
+        new TextDecoder('gb18030', { fatal: true }).decode(bytes.subarray(CHUNK, CHUNK + 4000), {
+          stream: true,
+        });
+      } catch {
+        misaligned = true;
+      }
+      if (!misaligned) continue;
+      const bad = bytes.indexOf(10, CHUNK + 2000) + 5; // a few bytes into a later line of that chunk
+      bytes[bad] = 0xff;
+      const file = fileOf('gb.csv', '');
+      writeFileSync(file, bytes);
+      await expect(check(file, 'gb18030')).rejects.toThrow(
+        `${file}: ${where(bytes, bad)}: not valid GB18030 text`,
+      );
+      return;
+    }
+    throw new Error('no padding made a chunk begin inside a character');
+  });
+
+  it('names a stray byte at the first byte of a chunk, and a file that ends inside a character', async () => {
+    let pad = 0; // the header padded until an ASCII byte sits at a chunk's start
+    while (
+      (Buffer.from(lines(3000, 2999, 'x').replace('\n', `${' '.repeat(pad)}\n`))[CHUNK] as number) >= 0x80
+    )
+      pad++;
+    const bytes = Buffer.from(lines(3000, 2999, 'x').replace('\n', `${' '.repeat(pad)}\n`));
+    bytes[CHUNK] = 0x80; // a continuation byte with nothing to continue
+    const file = fileOf('stray.csv', '');
+    writeFileSync(file, bytes);
+    await expect(check(file)).rejects.toThrow(`${file}: ${where(bytes, CHUNK)}: not valid UTF-8;`);
+    const cut = Buffer.from(`${head}\n${row(1, '还钱')}`);
+    writeFileSync(file, cut.subarray(0, cut.length - 2)); // the last character's first byte only
+    await expect(check(file)).rejects.toThrow(
+      `${file}: line 2 (byte ${(cut.length - 2).toLocaleString('en-US')}): the file ends inside a character: not valid UTF-8`,
+    );
   });
 });
 
 describe('PlainQuotes (whether the whole-file check may skip parsing)', () => {
-  const options = {
-    bom: true,
-    relax_column_count: true,
-    relax_quotes: true,
-    skip_empty_lines: true,
-    trim: true,
-  };
   const plain = (chunks: string[]) => {
     const q = new PlainQuotes();
     for (const c of chunks) q.add(c);
@@ -157,7 +208,7 @@ describe('PlainQuotes (whether the whole-file check may skip parsing)', () => {
           if (text.includes('"')) quotedPlain += plain([text]) ? 1 : 0;
           const whole = plain([text]);
           expect(plain(cut(text, at))).toBe(whole);
-          if (whole) expect(() => parse(text, options)).not.toThrow();
+          if (whole) expect(() => parse(text, CSV_OPTIONS)).not.toThrow();
         },
       ),
       { numRuns: 20_000 },

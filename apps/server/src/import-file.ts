@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { checkImportRow, IMPORT_COLUMNS, type ImportRow } from '@fivecolor/api';
 import type { Policy } from '@fivecolor/core';
 import { CsvError, Parser } from 'csv-parse';
+import { count } from './progress.js';
 
 export type ImportFormat = 'csv' | 'ndjson';
 export type ImportEncoding = 'utf8' | 'gb18030';
@@ -110,10 +111,24 @@ async function* decode(
   encoding: ImportEncoding,
   onBytes: (n: number) => void,
 ): AsyncGenerator<string> {
-  const decoder = new TextDecoder(encoding === 'gb18030' ? 'gb18030' : 'utf-8', { fatal: true });
+  const decoder = new TextDecoder(labelOf(encoding), { fatal: true });
   const probe = new TextDecoder('utf-8', { fatal: true });
   let offset = 0;
   let line = 1; // the line the chunk starts on
+  // The bytes of the chunk before after its last line feed: decoding from a line's start stays in step
+  // with the characters (a line feed is never part of one, in UTF-8 or GB18030) to find a bad byte.
+  let lineStart: Buffer = Buffer.alloc(0);
+  const refuse = (chunk: Buffer, atEnd = false): never => {
+    const bytes = Buffer.concat([lineStart, chunk]);
+    const at = (atEnd ? bytes.length : firstInvalidByte(bytes, encoding)) - lineStart.length;
+    const where = `line ${count(line + newlines(chunk.subarray(0, Math.max(at, 0))))} (byte ${count(offset + at)})`;
+    throw new ImportFileError(
+      `${file}: ${where}: ${atEnd ? 'the file ends inside a character: ' : ''}` +
+        (encoding === 'gb18030'
+          ? 'not valid GB18030 text'
+          : 'not valid UTF-8; a file saved by Excel in China is usually GB18030: add --encoding gb18030'),
+    );
+  };
   let probing = encoding === 'gb18030';
   // A quarter of a megabyte (about 2,000 rows) a read: the first batch can go to the database early.
   for await (const chunk of createReadStream(file, { highWaterMark: 1 << 18 }) as AsyncIterable<Buffer>) {
@@ -129,17 +144,11 @@ async function* decode(
         probing = false; // not UTF-8: GB18030 it is
       }
     }
-    let text: string;
+    let text = '';
     try {
       text = decoder.decode(chunk, { stream: true });
     } catch {
-      const at = firstInvalidByte(chunk, encoding);
-      const where = `line ${count(line + newlines(chunk.subarray(0, at)))} (byte ${count(offset + at)})`;
-      throw new ImportFileError(
-        encoding === 'gb18030'
-          ? `${file}: ${where}: not valid GB18030 text`
-          : `${file}: ${where}: not valid UTF-8; a file saved by Excel in China is usually GB18030: add --encoding gb18030`,
-      );
+      refuse(chunk);
     }
     const garbled = text.indexOf('\uFFFD');
     if (garbled >= 0)
@@ -148,14 +157,21 @@ async function* decode(
       );
     offset += chunk.length;
     line += newlines(chunk);
+    const lastFeed = chunk.lastIndexOf(10);
+    lineStart = lastFeed >= 0 ? chunk.subarray(lastFeed + 1) : Buffer.concat([lineStart, chunk]);
     onBytes(chunk.length);
     yield text;
   }
-  const rest = decoder.decode();
+  let rest = '';
+  try {
+    rest = decoder.decode();
+  } catch {
+    refuse(Buffer.alloc(0), true);
+  }
   if (rest) yield rest;
 }
 
-const count = (n: number) => n.toLocaleString('en-US');
+const labelOf = (encoding: ImportEncoding) => (encoding === 'gb18030' ? 'gb18030' : 'utf-8');
 
 /** Line feeds in `bytes`. */
 function newlines(bytes: Buffer): number {
@@ -165,27 +181,20 @@ function newlines(bytes: Buffer): number {
 }
 
 /**
- * Where in `chunk` decoding fails: the shortest start of it a fresh strict decoder refuses, less one
- * (a sequence cut at the chunk's end is not an error in stream mode, so longer starts fail too). Bytes
- * continuing a UTF-8 sequence the chunk before began are skipped.
+ * Where decoding `bytes` (from a line's start) fails: the shortest start of them a fresh strict decoder
+ * refuses, less one (a sequence cut at the end is not an error in stream mode, so longer starts fail too).
  */
-function firstInvalidByte(chunk: Buffer, encoding: ImportEncoding): number {
-  let lo = 0;
-  if (encoding === 'utf8') while (lo < 3 && ((chunk[lo] as number) & 0xc0) === 0x80) lo++;
+function firstInvalidByte(bytes: Buffer, encoding: ImportEncoding): number {
   const fails = (k: number) => {
     try {
-      new TextDecoder(encoding === 'gb18030' ? 'gb18030' : 'utf-8', { fatal: true }).decode(
-        chunk.subarray(lo, k),
-        { stream: true },
-      );
+      new TextDecoder(labelOf(encoding), { fatal: true }).decode(bytes.subarray(0, k), { stream: true });
       return false;
     } catch {
       return true;
     }
   };
-  let hi = chunk.length;
-  if (!fails(hi)) return 0; // what the chunk before left unfinished
-  let ok = lo;
+  let ok = 0;
+  let hi = bytes.length;
   while (hi - ok > 1) {
     const mid = (ok + hi) >>> 1;
     if (fails(mid)) hi = mid;
@@ -203,10 +212,13 @@ function firstInvalidByte(chunk: Buffer, encoding: ImportEncoding): number {
 export async function checkReadable(
   file: string,
   opts: { format: ImportFormat; encoding: ImportEncoding },
+  onParse: () => void = () => {},
 ): Promise<void> {
   const quotes = new PlainQuotes();
   for await (const text of decode(file, opts.encoding, () => {})) quotes.add(text);
-  if (!quotes.end() && opts.format === 'csv') for await (const _ of readImportRows(file, opts));
+  if (quotes.end() || opts.format !== 'csv') return;
+  onParse(); // seconds for a large file: say what is going on
+  for await (const _ of readImportRows(file, opts));
 }
 
 /**
@@ -303,10 +315,31 @@ interface NumberedRecord {
  * copies of the whole `info` object a record that option makes (a tenth of reading a large file).
  */
 class NumberedParser extends Parser {
+  /** Blank lines skipped before the last record (`info.empty_lines` then). */
+  blankBefore = 0;
+
   override push(record: unknown, encoding?: BufferEncoding): boolean {
+    if (record !== null) this.blankBefore = this.info.empty_lines;
     return super.push(record === null ? null : { record, line: this.info.lines }, encoding);
   }
+
+  /**
+   * The line the record being read began on, after `lastLine` (the last record's) and the blank lines
+   * skipped since (a quote never closed: its record runs to the end of the file).
+   */
+  recordStart(lastLine: number): number {
+    return lastLine + 1 + (this.info.empty_lines - this.blankBefore);
+  }
 }
+
+/** How an import file's CSV is read (the parse of the whole-file check and of the rows alike). */
+export const CSV_OPTIONS = {
+  bom: true,
+  relax_column_count: true,
+  relax_quotes: true, // a quote inside an unquoted field is kept as written (王"某), not a broken file
+  skip_empty_lines: true,
+  trim: true,
+} as const;
 
 /**
  * The rows of a bulk-import file with their line numbers: CSV (header line first, a UTF-8 byte-order
@@ -329,13 +362,7 @@ export async function* readImportRows(
     yield* ndjsonRows(text);
     return;
   }
-  const parser = new NumberedParser({
-    bom: true,
-    relax_column_count: true,
-    relax_quotes: true, // a quote inside an unquoted field is kept as written (王"某), not a broken file
-    skip_empty_lines: true,
-    trim: true,
-  });
+  const parser = new NumberedParser(CSV_OPTIONS);
   // Fed a chunk at a time; the records each chunk completes are collected as they are parsed and handed
   // over together (a row at a time through the stream's async iterator cost more than the parsing).
   const records: NumberedRecord[] = [];
@@ -375,10 +402,9 @@ export async function* readImportRows(
     // csv-parse's own message may quote the field: only its code and line are told.
     if (failure instanceof CsvError)
       throw new ImportFileError(
-        failure.code === 'CSV_QUOTE_NOT_CLOSED' // found at the end of the file: the record after the last one read opened it
-          ? `${file}: line ${count(lastLine + 1)}: a quoted field is not closed by the end of the file (${failure.code})`
-          : failure.code === 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE' ||
-              failure.code === 'CSV_INVALID_CLOSING_QUOTE'
+        failure.code === 'CSV_QUOTE_NOT_CLOSED' // found at the end of the file: the record being read opened it
+          ? `${file}: line ${count(parser.recordStart(lastLine))}: a quoted field is not closed by the end of the file (${failure.code})`
+          : failure.code === 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE'
             ? `${file}: line ${failure.lines ?? '?'}: a quoted field has text after its closing quote (inside quotes, write a quote twice: "") (${failure.code})`
             : `${file}: line ${failure.lines ?? '?'}: not valid CSV (${failure.code})`,
       );

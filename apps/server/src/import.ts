@@ -81,7 +81,9 @@ export async function importCommand(
   const size = (await stat(file)).size;
   // A real run reads the file through first: one that cannot be read is refused before any batch is written.
   if (!values['dry-run'])
-    await checkReadable(file, { format, encoding }).catch((err) => {
+    await checkReadable(file, { format, encoding }, () =>
+      console.log(`reading ${file} through first: its quoting needs the CSV parser to be sure of it`),
+    ).catch((err) => {
       throw err instanceof ImportFileError ? new Error(err.message) : err;
     });
 
@@ -143,13 +145,14 @@ export async function importCommand(
           totals.rows += chunk.read;
           for (const b of chunk.bad) report(b);
           for (const row of chunk.rows) {
-            if (dryRun)
-              inFile.set(row.externalId, {
-                category: row.category,
-                identity: `${row.idType}\u0000${row.idNumber}`,
-              });
             if (row.repairs.length > 0) repairs.push(row);
             else {
+              if (dryRun)
+                inFile.set(row.externalId, {
+                  category: row.category,
+                  idType: row.idType,
+                  idNumber: row.idNumber,
+                });
               batch.push(row);
               if (batch.length >= limit) {
                 await (dryRun ? check(batch) : pipeline.add(batch));
@@ -164,16 +167,29 @@ export async function importCommand(
         if (err instanceof ImportFileError) throw new Error(err.message);
         throw err;
       }
+      // A repair that lists another repair of the file is refused here, in both runs alike: written, it
+      // would be refused one way or another as the repairs fall into batches.
+      const repairOf = new Map(repairs.map((r) => [r.externalId, r.category]));
+      const lifting = repairs.filter((r) => {
+        const listed = r.repairs.find((e) => repairOf.has(e));
+        if (listed !== undefined)
+          report({
+            line: r.line,
+            column: 'repairs',
+            rule: `lists ${JSON.stringify(listed.slice(0, 40))}, of category ${repairOf.get(listed)}, which is not repairable`,
+          });
+        return listed === undefined;
+      });
       if (dryRun) {
         // Repairs last, as a real run writes them: what they list is in the file or stored.
         await check(batch);
-        for (let i = 0; i < repairs.length; i += batchSize) await check(repairs.slice(i, i + batchSize));
+        for (let i = 0; i < lifting.length; i += batchSize) await check(lifting.slice(i, i + batchSize));
       } else {
         await pipeline.add(batch);
         // Repairs after everything they may list has committed.
         await pipeline.finish();
-        for (let i = 0; i < repairs.length; i += batchSize) {
-          await pipeline.add(repairs.slice(i, i + batchSize));
+        for (let i = 0; i < lifting.length; i += batchSize) {
+          await pipeline.add(lifting.slice(i, i + batchSize));
           await pipeline.finish();
         }
       }

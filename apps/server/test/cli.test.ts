@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTestClient, trpcError } from '@fivecolor/api/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { databases, freshEnv, runCli, startCli } from './helpers.js';
+import { databases, freshEnv, type RunningCli, runCli, startCli } from './helpers.js';
 
 describe.each(databases)('fivecolor-server on %s', (kind) => {
   const drops: (() => Promise<void>)[] = [];
@@ -198,17 +198,24 @@ describe('one PGlite data dir', () => {
         new URL('../../../docs/examples/policy-gold-before-blue.json', import.meta.url),
       );
       try {
-        const server = await startCli(['serve'], env);
+        // One server with the badge cache, one without (it listens all the same, to be seen).
+        const servers = [
+          await startCli(['serve'], env),
+          await startCli(['serve'], { ...env, FIVECOLOR_BADGE_CACHE: 'off' }),
+        ];
         try {
           const refused = await runCli(['policy', 'apply', policy], env);
           expect(refused.code).toBe(1);
           expect(refused.stderr).toMatch(
-            /policy apply: 1 server process\(es\) are running on this database; stop them first/,
+            /policy apply: 2 server process\(es\) are running on this database; stop them first/,
           );
           const id = await runCli(['policy', 'simulate', policy], env); // simulate writes nothing: allowed
           expect(id.code).toBe(0);
+          await (servers.shift() as RunningCli).stop(); // the one with the cache
+          const still = await runCli(['policy', 'apply', policy], env);
+          expect(still.stderr).toMatch(/policy apply: 1 server process\(es\) are running/);
         } finally {
-          await server.stop();
+          for (const s of servers) await s.stop();
         }
         const applied = await runCli(['policy', 'apply', policy], env);
         expect(applied.code).toBe(0);

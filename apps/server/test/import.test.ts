@@ -137,6 +137,7 @@ describe.each(databases)('fivecolor-server import (%s)', (kind) => {
           line('R-5', p3, 'B01', '2025-06-01', 'F-1'),
           line('R-6', p1, 'B01', '2025-06-01', 'NOPE'), // 11: nowhere
           line('R-7', p2, 'B01', '2025-06-01', 'S-3'),
+          line('R-8', p3, 'B01', '2025-07-01', 'R-5'), // 13: another repair of the file
         ].join('\n')}\n`,
       );
       const problems = (out: string) =>
@@ -148,20 +149,25 @@ describe.each(databases)('fivecolor-server import (%s)', (kind) => {
       expect(dry.code).toBe(1);
       expect(dry.stdout).toMatch(/^ {2}\d+ rows checked, [\d,]+ rows\/s, \d+% of the file read$/m); // not on a terminal
       expect(dry.stdout).toMatch(
-        /11 rows checked, 6 bad line\(s\), 1 imported before \(unchanged\); nothing was written/,
+        /12 rows checked, 7 bad line\(s\), 1 imported before \(unchanged\); nothing was written/,
       );
       const real = await runCli(['import', file], env);
       expect(real.code).toBe(1);
       expect(problems(dry.stdout)).toEqual(problems(real.stdout));
       expect(problems(dry.stdout)).toEqual([
         'line 11, column repairs: lists "NOPE", which is not in the file nor stored from court-import',
+        'line 13, column repairs: lists "R-5", of category B01, which is not repairable',
         'line 2, column externalId: already imported from court-import with different content; correct it with record.amend',
         'line 6, column repairs: lists "F-2", of category Y05, which is not repairable',
         'line 7, column repairs: lists "S-3", a record of another party',
         'line 8, column repairs: lists "S-2", of category Y05, which is not repairable',
         'line 9, column repairs: lists "F-1", a record of another party',
       ]);
-      expect(real.stdout).toMatch(/created 4, unchanged 1, rejected 6/);
+      expect(real.stdout).toMatch(/created 4, unchanged 1, rejected 7/);
+      // Run again in batches of one row (what a repair lists is now stored): the same lines.
+      expect(problems((await runCli(['import', file, '--batch', '1'], env)).stdout)).toEqual(
+        problems(dry.stdout),
+      );
     } finally {
       await drop();
     }

@@ -247,14 +247,18 @@ function startBadgeIndex(
 
 /**
  * On PostgreSQL, other server processes may change parties this one has cached: listen for them (resolves
- * once LISTEN is up). Null without a cache or on the embedded database.
+ * once LISTEN is up). Without a cache the connection is held all the same: it is how `policy apply` tells
+ * that a server is running on the database. Null on the embedded database.
  */
 async function listenOnPostgres(db: Db, cache: BadgeCache | null, logger: Logger) {
-  if (!cache || db.kind !== 'postgres' || !db.databaseUrl) return null;
-  const listener = listenForPartyChanges(db.databaseUrl, cache, logger);
+  if (db.kind !== 'postgres' || !db.databaseUrl) return null;
+  const listener = listenForPartyChanges(db.databaseUrl, cache ?? NO_CACHE, logger);
   await listener.ready;
   return listener;
 }
+
+/** What the listener invalidates when the server keeps no cache: nothing. */
+const NO_CACHE = { invalidateParty() {}, suspend() {}, resume() {} };
 
 /** The principal of an `Authorization` header: a party session token (a JWT) or an API key (`fck_…`). */
 async function authenticate(deps: Deps, header: string | undefined): Promise<Principal | null> {

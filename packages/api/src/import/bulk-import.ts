@@ -483,7 +483,10 @@ async function prepareBatch(
 }
 
 /** Each row's identity hash: one HMAC per identity of the batch (a party's rows usually come together). */
-function identityHashes(batch: readonly ImportRow[], o: ImportOptions): string[] {
+function identityHashes(
+  batch: readonly { idType: string; idNumber: string }[],
+  o: Pick<ImportOptions, 'secret' | 'crypto'>,
+): string[] {
   // With the secret, of the identifier checkImportRow already normalized, without parsing it again.
   const key = o.secret === undefined ? null : hmacKey(o.secret);
   const hashOf = new Map<string, string>();
@@ -611,7 +614,9 @@ function repairRule(
   if (!t) return `lists ${named}, which is not in the file nor stored from ${o.source}`;
   if (!t.sameParty) return `lists ${named}, a record of another party`;
   if (t.revoked) return `lists ${named}, which is revoked`;
-  if (o.policy.categories.find((c) => c.code === t.category)?.repairable !== true)
+  const category = o.policy.categories.find((c) => c.code === t.category);
+  // Red or yellow only, as core's classifier has it, whatever a policy says of another color.
+  if (category?.repairable !== true || (category.color !== 'red' && category.color !== 'yellow'))
     return `lists ${named}, of category ${t.category}, which is not repairable`;
   return null;
 }
@@ -619,15 +624,16 @@ function repairRule(
 /** A record of the file a repair may list, for `checkImportBatch`. */
 export interface FileRecord {
   category: string;
-  /** `idType`, a NUL, `idNumber` (as `checkImportRow` normalized them). */
-  identity: string;
+  idType: string;
+  idNumber: string;
 }
 
 /**
  * What a dry run can tell of checked rows beyond each line alone, reading only: rows already imported
  * from the source with other content (the same content: `unchanged`), and repairs listing a record that
- * breaks a rule, found stored from the source or in the file (`inFile`, by external id; a real run writes
- * repairs after every other row). The rejections are a real run's, word for word.
+ * breaks a rule, found stored from the source or among the file's records that are not repairs
+ * (`inFile`, by external id; a real run writes repairs after every other row). The rejections are a real
+ * run's, word for word. With `newSource` nothing can be stored yet, and nothing is looked up.
  */
 export async function checkImportBatch(
   db: Db,
@@ -636,30 +642,25 @@ export async function checkImportBatch(
   inFile: ReadonlyMap<string, FileRecord>,
 ): Promise<{ unchanged: number; rejected: (ImportProblem & { line: number })[] }> {
   const out = { unchanged: 0, rejected: [] as (ImportProblem & { line: number })[] };
-  if (batch.length === 0) return out;
-  const hashes = identityHashes(batch, opts);
-  const done = await storedImports(db.db, batch, opts.source);
-  const targets = await repairTargets(db.db, batch, opts.source);
-  const fileHashes = new Map<string, string>();
-  const hashOf = (identity: string) => {
-    let hash = fileHashes.get(identity);
-    if (hash === undefined) {
-      const [idType, idNumber] = identity.split('\u0000') as [string, string];
-      hash = identityHashes([{ idType, idNumber } as ImportRow], opts)[0] as string;
-      fileHashes.set(identity, hash);
-    }
-    return hash;
-  };
+  const done = opts.newSource
+    ? new Map<number, StoredImport>()
+    : await storedImports(db.db, batch, opts.source);
+  const targets = opts.newSource
+    ? new Map<string, RepairTarget>()
+    : await repairTargets(db.db, batch, opts.source);
+  // Keyed only for the rows that need it: a row imported before, or a repair.
+  const hashOf = (r: { idType: string; idNumber: string }) => identityHashes([r], opts)[0] as string;
   for (let n = 0; n < batch.length; n++) {
     const row = batch[n] as ImportRow;
-    const hash = hashes[n] as string;
     const prior = done.get(n);
     if (prior) {
-      const differs = differsFrom(prior, row, hash, opts.source);
+      const differs = differsFrom(prior, row, hashOf(row), opts.source);
       if (differs) out.rejected.push(differs);
       else out.unchanged++;
       continue;
     }
+    if (row.repairs.length === 0) continue;
+    const hash = hashOf(row);
     for (const ext of row.repairs) {
       const stored = targets.get(ext);
       const file = stored ? undefined : inFile.get(ext);
@@ -667,7 +668,7 @@ export async function checkImportBatch(
         ext,
         stored
           ? { ...stored, sameParty: stored.identityHash === hash }
-          : file && { category: file.category, revoked: false, sameParty: hashOf(file.identity) === hash },
+          : file && { category: file.category, revoked: false, sameParty: hashOf(file) === hash },
         opts,
       );
       if (rule) {
