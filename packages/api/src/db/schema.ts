@@ -163,7 +163,11 @@ export const auditLog = pgTable(
     prevHash: text('prev_hash').notNull(),
     hash: text('hash').notNull(),
   },
-  (t) => [index('audit_log_party_idx').on(t.partyId, t.seq)],
+  (t) => [
+    index('audit_log_party_idx').on(t.partyId, t.seq),
+    // `policy apply` looks up the policies applied before under an id (a handful of rows).
+    index('audit_log_policy_apply_idx').on(t.target).where(sql`${t.action} = 'policy.apply'`),
+  ],
 );
 
 /**
