@@ -315,20 +315,20 @@ interface NumberedRecord {
  * copies of the whole `info` object a record that option makes (a tenth of reading a large file).
  */
 class NumberedParser extends Parser {
-  /** Blank lines skipped before the last record (`info.empty_lines` then). */
-  blankBefore = 0;
+  /** The line the last record ended on, and the blank lines skipped until then (`info.empty_lines`). */
+  #last = { line: 0, blank: 0 };
 
   override push(record: unknown, encoding?: BufferEncoding): boolean {
-    if (record !== null) this.blankBefore = this.info.empty_lines;
+    if (record !== null) this.#last = { line: this.info.lines, blank: this.info.empty_lines };
     return super.push(record === null ? null : { record, line: this.info.lines }, encoding);
   }
 
   /**
-   * The line the record being read began on, after `lastLine` (the last record's) and the blank lines
-   * skipped since (a quote never closed: its record runs to the end of the file).
+   * The line the record being read began on: after the last one and the blank lines skipped since (a
+   * quote never closed: its record runs to the end of the file).
    */
-  recordStart(lastLine: number): number {
-    return lastLine + 1 + (this.info.empty_lines - this.blankBefore);
+  recordStart(): number {
+    return this.#last.line + 1 + (this.info.empty_lines - this.#last.blank);
   }
 }
 
@@ -367,11 +367,7 @@ export async function* readImportRows(
   // over together (a row at a time through the stream's async iterator cost more than the parsing).
   const records: NumberedRecord[] = [];
   let failure: unknown;
-  let lastLine = 0;
-  parser.on('data', (r: NumberedRecord) => {
-    records.push(r);
-    lastLine = r.line;
-  });
+  parser.on('data', (r: NumberedRecord) => records.push(r));
   parser.on('error', (err) => {
     failure ??= err;
   });
@@ -403,7 +399,7 @@ export async function* readImportRows(
     if (failure instanceof CsvError)
       throw new ImportFileError(
         failure.code === 'CSV_QUOTE_NOT_CLOSED' // found at the end of the file: the record being read opened it
-          ? `${file}: line ${count(parser.recordStart(lastLine))}: a quoted field is not closed by the end of the file (${failure.code})`
+          ? `${file}: line ${count(parser.recordStart())}: a quoted field is not closed by the end of the file (${failure.code})`
           : failure.code === 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE'
             ? `${file}: line ${failure.lines ?? '?'}: a quoted field has text after its closing quote (inside quotes, write a quote twice: "") (${failure.code})`
             : `${file}: line ${failure.lines ?? '?'}: not valid CSV (${failure.code})`,
