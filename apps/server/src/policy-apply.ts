@@ -5,7 +5,7 @@ import { defaultPolicy, type Policy, toCstDate, validatePolicy } from '@fivecolo
 import { sql } from 'drizzle-orm';
 import type { ServerConfig } from './config.js';
 import type { WithDatabase } from './import.js';
-import { count } from './progress.js';
+import { count, partiesProgress } from './progress.js';
 
 /**
  * `fivecolor-server policy simulate FILE [--as-of DATE]` and `policy apply FILE [--force]`: what a policy
@@ -41,9 +41,12 @@ export async function policyCommand(
     const current = (await activePolicy(db)) ?? defaultPolicy;
     const started = performance.now();
     if (sub === 'simulate') {
-      const r = await simulate(db, current, policy, values['as-of'] ?? toCstDate(new Date()));
+      const progress = partiesProgress('simulating', await partyCount(db));
+      const r = await simulate(db, current, policy, values['as-of'] ?? toCstDate(new Date()), {
+        onProgress: progress.update,
+      }).finally(progress.stop);
       console.log(
-        `policy ${policy.id} as of ${r.asOf} (now ${current.id}): ${r.changed} of ${r.parties} parties would change color`,
+        `policy ${policy.id} as of ${r.asOf} (now ${current.id}): ${count(r.changed)} of ${count(r.parties)} parties would change color`,
       );
       console.log(`transitions: ${JSON.stringify(r.transitions)}`);
       if (r.sample.length > 0)
@@ -54,23 +57,24 @@ export async function policyCommand(
         throw new Error(
           `policy apply: ${servers} server process(es) are running on this database; stop them first (one still running the old policy would recompute states back under it), or pass --force`,
         );
-      let last = 0;
-      const r = await applyPolicy(db, policy, {
-        onProgress: (n) => {
-          if (n - last >= 100_000) {
-            last = n;
-            console.log(`  ${count(n)} parties recomputed`);
-          }
-        },
-      });
+      const progress = partiesProgress('applying', await partyCount(db));
+      const r = await applyPolicy(db, policy, { onProgress: progress.update }).finally(progress.stop);
       console.log(
-        `policy ${r.policyId} is active (was ${r.previousPolicyId}): ${r.parties} parties recomputed, ${r.changed} changed color ${JSON.stringify(r.transitions)}`,
+        `policy ${r.policyId} is active (was ${r.previousPolicyId}): ${count(r.parties)} parties recomputed, ${count(r.changed)} changed color ${JSON.stringify(r.transitions)}`,
       );
       console.log('start the servers again; reports already issued keep their policy');
     }
     console.log(`in ${((performance.now() - started) / 1000).toFixed(1)} s (${db.kind})`);
   });
   return 0;
+}
+
+/** Parties with a state: what simulate and apply go through. */
+async function partyCount(db: Db): Promise<number> {
+  const res = (await db.db.execute(sql`select count(*)::int as n from party_state`)) as unknown as {
+    rows: { n: number }[];
+  };
+  return Number(res.rows[0]?.n ?? 0);
 }
 
 /** Server processes on this PostgreSQL database: each holds one listener connection (PGlite: none can). */

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { Progress, type ProgressStreams, plainEveryMs } from './progress.js';
+import { Progress, type ProgressStreams, partiesProgress, plainEveryMs } from './progress.js';
 
 // An escape sequence (CSI …letter, ESC 7/8), CR or LF, or a character; ESC built, as a literal one is a lint error.
 const ESC = String.fromCharCode(27);
@@ -178,6 +178,59 @@ describe('import progress on a terminal', () => {
     p.stop();
     expect(file).toEqual(['line 7, column kind: must be person or org\n']);
     expect(screen.text()).toEqual([expect.stringMatching(/^checking \[█{40}\] 100% \| 1,000 rows/)]);
+  });
+});
+
+describe('policy progress', () => {
+  it('draws one bar that fits an 80-column terminal and ends at the parties done', async () => {
+    const { screen, streams } = terminal(true, 80);
+    const p = partiesProgress('applying', 1_000_000, streams);
+    for (let k = 1; k <= 4; k++) {
+      p.update(250_000 * k);
+      await redraw();
+    }
+    p.stop();
+    const lines = screen.text();
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^applying \[█{18}\] 100% \| 1,000,000 parties \| [\d,]+\/s \| ETA 0s$/);
+    expect((lines[0] as string).length).toBeLessThanOrEqual(80);
+  });
+
+  it('grows the bar when parties were added meanwhile', async () => {
+    const { screen, streams } = terminal(true, 120);
+    const p = partiesProgress('simulating', 100, streams);
+    p.update(150);
+    await redraw();
+    p.stop();
+    expect(screen.text()).toEqual([expect.stringMatching(/^simulating \[█+\] 100% \| 150 parties \|/)]);
+  });
+
+  it('prints lines off a terminal, at most as often as FIVECOLOR_PROGRESS_MS says', () => {
+    const before = process.env.FIVECOLOR_PROGRESS_MS;
+    const out: string[] = [];
+    const streams = {
+      bar: { isTTY: false },
+      messages: { isTTY: false, write: (s: string) => out.push(s) },
+    } as unknown as ProgressStreams;
+    try {
+      process.env.FIVECOLOR_PROGRESS_MS = '0';
+      const each = partiesProgress('simulating', 4000, streams);
+      each.update(2000);
+      each.update(4000);
+      each.stop();
+      process.env.FIVECOLOR_PROGRESS_MS = '60000';
+      const seldom = partiesProgress('applying', 4000, streams);
+      seldom.update(2000);
+      seldom.update(4000);
+      seldom.stop();
+    } finally {
+      if (before === undefined) delete process.env.FIVECOLOR_PROGRESS_MS;
+      else process.env.FIVECOLOR_PROGRESS_MS = before;
+    }
+    expect(out).toEqual([
+      expect.stringMatching(/^ {2}2,000 of 4,000 parties classified \(50 %\), [\d,]+ parties\/s\n$/),
+      expect.stringMatching(/^ {2}4,000 of 4,000 parties classified \(100 %\), [\d,]+ parties\/s\n$/),
+    ]);
   });
 });
 

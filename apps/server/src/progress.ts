@@ -141,6 +141,58 @@ export function verifyProgress() {
 }
 
 /**
+ * The progress of `policy simulate` and `policy apply` over every party: a bar (parties, parties/s, ETA)
+ * on a terminal, else a line at most every two seconds.
+ */
+export function partiesProgress(
+  label: 'simulating' | 'applying',
+  total: number,
+  streams: ProgressStreams = { bar: process.stderr, messages: process.stdout },
+) {
+  const bar = streams.bar.isTTY
+    ? new cliProgress.SingleBar(
+        {
+          format: `${label} [{bar}] {percentage}% | {parties} parties | {rate}/s | ETA {eta_formatted}`,
+          barsize: barsize(streams.bar, 62),
+          etaBuffer: 20,
+          hideCursor: false, // as the terminal is left after a Ctrl-C (there is no SIGINT handler)
+          linewrap: true,
+          stream: streams.bar,
+        },
+        cliProgress.Presets.shades_classic,
+      )
+    : null;
+  const every = plainEveryMs();
+  const started = performance.now();
+  let printed = started;
+  const payload = (done: number) => ({
+    parties: count(done),
+    rate: count(Math.round(done / Math.max((performance.now() - started) / 1000, 0.001))),
+  });
+  bar?.start(Math.max(total, 1), 0, payload(0));
+  return {
+    /** `done` parties so far (more than `total` when parties were added meanwhile). */
+    update(done: number): void {
+      const p = payload(done);
+      if (bar) {
+        if (done > total) bar.setTotal(done);
+        bar.update(done, p);
+      } else if (performance.now() - printed >= every) {
+        printed = performance.now();
+        const pct = Math.round((100 * done) / Math.max(total, done, 1));
+        const verb = label === 'simulating' ? 'classified' : 'recomputed';
+        streams.messages.write(
+          `  ${p.parties} of ${count(Math.max(total, done))} parties ${verb} (${pct} %), ${p.rate} parties/s\n`,
+        );
+      }
+    },
+    stop(): void {
+      bar?.stop();
+    },
+  };
+}
+
+/**
  * The bar's width that leaves `text` columns (the longest the rest of the line gets) for the rest on a
  * terminal `columns` wide: a line wider than the terminal wraps, and each redraw then leaves a copy.
  */

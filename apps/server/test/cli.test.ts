@@ -198,6 +198,7 @@ describe('one PGlite data dir', () => {
         new URL('../../../docs/examples/policy-gold-before-blue.json', import.meta.url),
       );
       try {
+        expect((await runCli(['seed', '--parties', '30'], env)).code).toBe(0);
         // One server with the badge cache, one without (it listens all the same, to be seen).
         const servers = [
           await startCli(['serve'], env),
@@ -217,9 +218,12 @@ describe('one PGlite data dir', () => {
         } finally {
           for (const s of servers) await s.stop();
         }
-        const applied = await runCli(['policy', 'apply', policy], env);
+        // Off a terminal, progress comes as lines (every page with a zero interval) before the summary.
+        const applied = await runCli(['policy', 'apply', policy], { ...env, FIVECOLOR_PROGRESS_MS: '0' });
         expect(applied.code).toBe(0);
-        expect(applied.stdout).toMatch(/policy \S+ is active \(was default-2022\)/);
+        expect(applied.stdout).toMatch(
+          /^ {2}([\d,]+) of \1 parties recomputed \(100 %\), [\d,]+ parties\/s\npolicy \S+ is active \(was default-2022\): \1 parties recomputed/m,
+        );
       } finally {
         await drop();
       }

@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyIntegrity } from '../audit/verify-integrity.js';
 import { rowsOf } from '../db/rows.js';
-import { activePolicy, applyPolicy, PolicyMisfit } from '../services/policy-service.js';
+import { activePolicy, applyPolicy, PolicyMisfit, simulate } from '../services/policy-service.js';
 import { toCreditRecord } from '../state/materialize.js';
 import { createHarness, type Harness } from '../testing/harness.js';
 import { residentId } from '../testing/ids.js';
@@ -195,11 +195,25 @@ describe.each(dbKinds())('bulk import, simulate and apply (%s)', (kind) => {
     expect(sim.changed).toBe(1);
     expect(sim.parties).toBe(await count(sql`select count(*) as n from party_state`));
     expect(await count(sql`select count(*) as n from settings where key = 'policy'`)).toBe(0);
+    // In pages of two parties, the same answer, with the count after each page.
+    const pages = (n: number) => Array.from({ length: Math.ceil(n / 2) }, (_, i) => Math.min(2 * i + 2, n));
+    const simulated: number[] = [];
+    const paged = await simulate(h.db, defaultPolicy, candidate, sim.asOf, {
+      pageSize: 2,
+      onProgress: (n) => simulated.push(n),
+    });
+    expect(paged).toEqual(sim);
+    expect(simulated).toEqual(pages(sim.parties));
 
     const partyId = sim.sample[0]?.partyId as string;
     const report = await h.as('judge').report.issue.mutate({ partyId });
     const feedBefore = await count(sql`select count(*) as n from changes`);
-    const applied = await applyPolicy(h.db, candidate);
+    const recomputed: number[] = [];
+    const applied = await applyPolicy(h.db, candidate, {
+      pageSize: 2,
+      onProgress: (n) => recomputed.push(n),
+    });
+    expect(recomputed).toEqual(pages(sim.parties));
     expect(applied).toMatchObject({
       policyId: 'gold-first-test',
       changed: 1,

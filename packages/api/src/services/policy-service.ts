@@ -152,13 +152,16 @@ export async function simulatePolicy(
   }
 }
 
-/** `simulatePolicy` without a caller (the bench and the command line); `PolicyMisfit` as `checkPolicyFits`. */
+/**
+ * `simulatePolicy` without a caller (the bench and the command line); `PolicyMisfit` as `checkPolicyFits`.
+ * `onProgress` gets the count of parties classified after each page.
+ */
 export async function simulate(
   db: Db,
   current: Policy,
   candidate: Policy,
   asOf: string,
-  pageSize = 5000,
+  opts: { pageSize?: number; onProgress?: (parties: number) => void } = {},
 ): Promise<SimulationResult> {
   await checkPolicyFits(db, candidate);
   const out: SimulationResult = {
@@ -170,7 +173,7 @@ export async function simulate(
     policyId: candidate.id,
   };
   for (let after = ''; ; ) {
-    const page = await pageAfter(db.db, after, pageSize);
+    const page = await pageAfter(db.db, after, opts.pageSize ?? 5000);
     if (!page) break;
     after = page.last;
     out.parties += page.states.length;
@@ -184,6 +187,7 @@ export async function simulate(
       out.transitions[key] = (out.transitions[key] ?? 0) + 1;
       if (out.sample.length < 20) out.sample.push({ partyId, from, to });
     }
+    opts.onProgress?.(out.parties);
   }
   return out;
 }
