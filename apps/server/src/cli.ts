@@ -1,6 +1,9 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
+  activePolicy,
   activeSigningKey,
   checkApiKeyOptions,
   checkSecret,
@@ -12,6 +15,7 @@ import {
   migrate,
   openDatabase,
   parseSigningKey,
+  pendingMigrations,
   ROLES,
   type Role,
   resolveSecret,
@@ -150,6 +154,7 @@ async function seedCommand(args: string[], config: ServerConfig): Promise<number
       // Synthetic identities continue after the parties already there (the demo's are below 2,000,000).
       offset: 2_000_000 + (await countParties(db)),
       onProgress: progressPrinter(),
+      policy: (await activePolicy(db)) ?? undefined,
     });
     const seconds = (performance.now() - started) / 1000;
     console.log(
@@ -292,16 +297,38 @@ async function helpCommand(): Promise<number> {
   return 0;
 }
 
-/** A one-off command's database: opened, migrated, its secret checked against it, closed afterwards. */
+/**
+ * A one-off command's database: opened, migrated, its secret checked against it, closed afterwards.
+ * `readOnly` (a dry run, a simulation): nothing is written, neither migrations nor the secret's
+ * fingerprint nor a PGlite data dir; a database never set up is an empty one (in memory), and one that
+ * lacks some of this version's migrations is refused.
+ */
 async function withDatabase(
   config: ServerConfig,
   run: (db: Db, secret: string) => Promise<void>,
+  opts: { readOnly?: boolean } = {},
 ): Promise<void> {
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const readOnly = opts.readOnly === true;
+  let inMemory = readOnly && !config.databaseUrl && !existsSync(join(config.dataDir, 'pgdata'));
+  let db = await openDatabase(
+    inMemory ? { dataDir: 'memory://' } : { databaseUrl: config.databaseUrl, dataDir: config.dataDir },
+  );
   try {
-    await migrate(db);
-    const secret = await resolveSecret({ secret: config.secret, dataDir: config.dataDir });
-    await checkSecret(db, secret);
+    if (readOnly && !inMemory) {
+      const { pending, all } = await pendingMigrations(db);
+      if (pending === all) {
+        await db.close(); // never set up: nothing stored to check against
+        db = await openDatabase({ dataDir: 'memory://' });
+        inMemory = true;
+      } else if (pending > 0)
+        throw new Error(
+          `the database lacks ${pending} migration(s) of this version; run fivecolor-server migrate first (this command writes nothing)`,
+        );
+    }
+    if (inMemory) console.log('no database set up yet: checking against an empty one (nothing is written)');
+    if (!readOnly || inMemory) await migrate(db);
+    const secret = await resolveSecret({ secret: config.secret, dataDir: config.dataDir, store: !readOnly });
+    await checkSecret(db, secret, { record: !readOnly });
     await run(db, secret);
   } finally {
     await db.close();

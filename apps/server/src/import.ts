@@ -29,11 +29,14 @@ import { count, Progress } from './progress.js';
 export type WithDatabase = (
   config: ServerConfig,
   run: (db: Db, secret: string) => Promise<void>,
+  opts?: { readOnly?: boolean },
 ) => Promise<void>;
 
 const SOURCE = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 /** Most bad lines printed one by one (all are counted). */
 const MAX_PRINTED = 1000;
+/** Most lines naming a party differently printed one by one (the summary counts them all). */
+const MAX_NAMES_PRINTED = 20;
 /**
  * The database waits while the first batch is read and prepared: the first is small, and each after it
  * a quarter larger (about what the database writes while the command prepares the next), up to `--batch`.
@@ -78,7 +81,14 @@ export async function importCommand(
   const batchSize = Number(values.batch);
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000)
     throw new Error('--batch: must be an integer from 1 to 100000');
-  const size = (await stat(file)).size;
+  const size = await stat(file).then(
+    (s) => s.size,
+    (err: NodeJS.ErrnoException) => {
+      throw new Error(
+        err.code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot be read (${err.code})`,
+      );
+    },
+  );
   // A real run reads the file through first: one that cannot be read is refused before any batch is written.
   if (!values['dry-run'])
     await checkReadable(file, { format, encoding }, () =>
@@ -88,142 +98,146 @@ export async function importCommand(
     });
 
   let code = 0;
-  await withDatabase(config, async (db, secret) => {
-    const policy = (await activePolicy(db)) ?? defaultPolicy;
-    const today = toCstDate(new Date());
-    const dryRun = values['dry-run'] as boolean;
-    const bad: BadLine[] = [];
-    const report = (b: BadLine) => {
-      bad.push(b);
-      if (bad.length <= MAX_PRINTED) progress.log(`line ${b.line}, column ${b.column}: ${b.rule}`);
-    };
-    const progress = new Progress(size, dryRun ? 'checking' : 'importing');
-    // Whatever fails, the bar stops: its timer would keep the process alive, and its buffered lines would be lost.
-    try {
-      const totals = { created: 0, unchanged: 0, partiesRegistered: 0, namesDiffer: 0, rows: 0 };
-      const newSource = !(await sourceHasRecords(db, source));
-      const opts = {
-        crypto: createPartyCrypto(secret),
-        secret,
-        policy,
-        source,
-        file: basename(file),
-        newSource,
+  await withDatabase(
+    config,
+    async (db, secret) => {
+      const policy = (await activePolicy(db)) ?? defaultPolicy;
+      const today = toCstDate(new Date());
+      const dryRun = values['dry-run'] as boolean;
+      const bad: BadLine[] = [];
+      const report = (b: BadLine) => {
+        bad.push(b);
+        if (bad.length <= MAX_PRINTED) progress.log(`line ${b.line}, column ${b.column}: ${b.rule}`);
       };
-      const written = (out: BatchOutcome, rows: readonly ImportRow[]) => {
-        totals.created += out.created;
-        totals.unchanged += out.unchanged;
-        totals.partiesRegistered += out.partiesRegistered;
-        totals.namesDiffer += out.namesDiffer.length;
-        for (const line of out.namesDiffer.slice(0, 20))
-          progress.log(
-            `line ${line}, column name: differs from the party's stored name; the stored name is kept`,
-          );
-        for (const r of out.rejected) report(r);
-        progress.rows(rows.length);
-      };
-      // One batch is written while the next is read, checked and prepared, in file order.
-      const pipeline = new ImportPipeline(db, opts, written);
-
-      const seen = new Map<string, number>(); // external id → line
-      // A dry run checks against what is stored what a real run would (rows imported before, the
-      // records repairs list), reading only; `inFile`: the file's records a repair may list.
-      const inFile = new Map<string, FileRecord>();
-      const check = async (rows: ImportRow[]) => {
-        const r = await checkImportBatch(db, rows, opts, inFile);
-        totals.unchanged += r.unchanged;
-        for (const b of r.rejected) report(b);
-        progress.rows(rows.length);
-      };
-      const repairs: ImportRow[] = []; // written after every other row, so what they list is stored
-      let batch: ImportRow[] = [];
-      let limit = Math.min(batchSize, FIRST_BATCH);
-      const started = performance.now();
+      const progress = new Progress(size, dryRun ? 'checking' : 'importing');
+      // Whatever fails, the bar stops: its timer would keep the process alive, and its buffered lines would be lost.
       try {
-        for await (const chunk of checkedRows(file, { format, encoding, policy, today }, seen)) {
-          progress.bytes(chunk.bytes);
-          totals.rows += chunk.read;
-          for (const b of chunk.bad) report(b);
-          for (const row of chunk.rows) {
-            if (row.repairs.length > 0) repairs.push(row);
-            else {
-              if (dryRun)
-                inFile.set(row.externalId, {
-                  category: row.category,
-                  idType: row.idType,
-                  idNumber: row.idNumber,
-                });
-              batch.push(row);
-              if (batch.length >= limit) {
-                await (dryRun ? check(batch) : pipeline.add(batch));
-                batch = [];
-                limit = Math.min(batchSize, Math.ceil(limit * BATCH_GROWTH));
+        const totals = { created: 0, unchanged: 0, partiesRegistered: 0, namesDiffer: 0, rows: 0 };
+        const newSource = !(await sourceHasRecords(db, source));
+        const opts = {
+          crypto: createPartyCrypto(secret),
+          secret,
+          policy,
+          source,
+          file: basename(file),
+          newSource,
+        };
+        const written = (out: BatchOutcome, rows: readonly ImportRow[]) => {
+          totals.created += out.created;
+          totals.unchanged += out.unchanged;
+          totals.partiesRegistered += out.partiesRegistered;
+          for (const line of out.namesDiffer.slice(0, Math.max(0, MAX_NAMES_PRINTED - totals.namesDiffer)))
+            progress.log(
+              `line ${line}, column name: differs from the party's stored name; the stored name is kept`,
+            );
+          totals.namesDiffer += out.namesDiffer.length;
+          for (const r of out.rejected) report(r);
+          progress.rows(rows.length);
+        };
+        // One batch is written while the next is read, checked and prepared, in file order.
+        const pipeline = new ImportPipeline(db, opts, written);
+
+        const seen = new Map<string, number>(); // external id → line
+        // A dry run checks against what is stored what a real run would (rows imported before, the
+        // records repairs list), reading only; `inFile`: the file's records a repair may list.
+        const inFile = new Map<string, FileRecord>();
+        const check = async (rows: ImportRow[]) => {
+          const r = await checkImportBatch(db, rows, opts, inFile);
+          totals.unchanged += r.unchanged;
+          for (const b of r.rejected) report(b);
+          progress.rows(rows.length);
+        };
+        const repairs: ImportRow[] = []; // written after every other row, so what they list is stored
+        let batch: ImportRow[] = [];
+        let limit = Math.min(batchSize, FIRST_BATCH);
+        const started = performance.now();
+        try {
+          for await (const chunk of checkedRows(file, { format, encoding, policy, today }, seen)) {
+            progress.bytes(chunk.bytes);
+            totals.rows += chunk.read;
+            for (const b of chunk.bad) report(b);
+            for (const row of chunk.rows) {
+              if (row.repairs.length > 0) repairs.push(row);
+              else {
+                if (dryRun)
+                  inFile.set(row.externalId, {
+                    category: row.category,
+                    idType: row.idType,
+                    idNumber: row.idNumber,
+                  });
+                batch.push(row);
+                if (batch.length >= limit) {
+                  await (dryRun ? check(batch) : pipeline.add(batch));
+                  batch = [];
+                  limit = Math.min(batchSize, Math.ceil(limit * BATCH_GROWTH));
+                }
               }
             }
           }
+        } catch (err) {
+          await pipeline.finish().catch(() => {});
+          if (err instanceof ImportFileError) throw new Error(err.message);
+          throw err;
         }
-      } catch (err) {
-        await pipeline.finish().catch(() => {});
-        if (err instanceof ImportFileError) throw new Error(err.message);
-        throw err;
-      }
-      // A repair that lists another repair of the file is refused here, in both runs alike: written, it
-      // would be refused one way or another as the repairs fall into batches.
-      const repairOf = new Map(repairs.map((r) => [r.externalId, r.category]));
-      const lifting = repairs.filter((r) => {
-        const listed = r.repairs.find((e) => repairOf.has(e));
-        if (listed !== undefined)
-          report({
-            line: r.line,
-            column: 'repairs',
-            rule: `lists ${JSON.stringify(listed.slice(0, 40))}, of category ${repairOf.get(listed)}, which is not repairable`,
-          });
-        return listed === undefined;
-      });
-      if (dryRun) {
-        // Repairs last, as a real run writes them: what they list is in the file or stored.
-        await check(batch);
-        for (let i = 0; i < lifting.length; i += batchSize) await check(lifting.slice(i, i + batchSize));
-      } else {
-        await pipeline.add(batch);
-        // Repairs after everything they may list has committed.
-        await pipeline.finish();
-        for (let i = 0; i < lifting.length; i += batchSize) {
-          await pipeline.add(lifting.slice(i, i + batchSize));
+        // A repair that lists another repair of the file is refused here, in both runs alike: written, it
+        // would be refused one way or another as the repairs fall into batches.
+        const repairOf = new Map(repairs.map((r) => [r.externalId, r.category]));
+        const lifting = repairs.filter((r) => {
+          const listed = r.repairs.find((e) => repairOf.has(e));
+          if (listed !== undefined)
+            report({
+              line: r.line,
+              column: 'repairs',
+              rule: `lists ${JSON.stringify(listed.slice(0, 40))}, of category ${repairOf.get(listed)}, which is not repairable`,
+            });
+          return listed === undefined;
+        });
+        if (dryRun) {
+          // Repairs last, as a real run writes them: what they list is in the file or stored.
+          await check(batch);
+          for (let i = 0; i < lifting.length; i += batchSize) await check(lifting.slice(i, i + batchSize));
+        } else {
+          await pipeline.add(batch);
+          // Repairs after everything they may list has committed.
           await pipeline.finish();
+          for (let i = 0; i < lifting.length; i += batchSize) {
+            await pipeline.add(lifting.slice(i, i + batchSize));
+            await pipeline.finish();
+          }
         }
+        progress.stop();
+        const seconds = (performance.now() - started) / 1000;
+        const badLines = new Set(bad.map((b) => b.line)).size;
+        if (bad.length > MAX_PRINTED) console.log(`… and ${count(bad.length - MAX_PRINTED)} more problems`);
+        if (dryRun) {
+          console.log(
+            `dry run of ${file}: ${count(totals.rows)} rows checked, ${count(badLines)} bad line(s)` +
+              (totals.unchanged > 0 ? `, ${count(totals.unchanged)} imported before (unchanged)` : '') +
+              '; nothing was written',
+          );
+        } else {
+          const colors = await colorsNow(db);
+          console.log(
+            `imported ${file} (source ${source}) in ${seconds.toFixed(1)} s, ${count(Math.round(totals.rows / Math.max(seconds, 0.001)))} rows/s (${db.kind})`,
+          );
+          console.log(
+            `created ${count(totals.created)}, unchanged ${count(totals.unchanged)}, rejected ${count(badLines)}; ` +
+              `parties registered ${count(totals.partiesRegistered)}` +
+              (totals.namesDiffer > 0
+                ? ` (${count(totals.namesDiffer)} line(s) named a party differently: the stored name is kept)`
+                : ''),
+          );
+          console.log(
+            `colors now: ${colors.map(([color, parties]) => `${color} ${count(parties)}`).join(', ') || 'no parties'}`,
+          );
+        }
+        code = badLines > 0 ? 1 : 0;
+      } finally {
+        progress.stop();
       }
-      progress.stop();
-      const seconds = (performance.now() - started) / 1000;
-      const badLines = new Set(bad.map((b) => b.line)).size;
-      if (bad.length > MAX_PRINTED) console.log(`… and ${count(bad.length - MAX_PRINTED)} more problems`);
-      if (dryRun) {
-        console.log(
-          `dry run of ${file}: ${count(totals.rows)} rows checked, ${count(badLines)} bad line(s)` +
-            (totals.unchanged > 0 ? `, ${count(totals.unchanged)} imported before (unchanged)` : '') +
-            '; nothing was written',
-        );
-      } else {
-        const colors = await colorsNow(db);
-        console.log(
-          `imported ${file} (source ${source}) in ${seconds.toFixed(1)} s, ${count(Math.round(totals.rows / Math.max(seconds, 0.001)))} rows/s (${db.kind})`,
-        );
-        console.log(
-          `created ${count(totals.created)}, unchanged ${count(totals.unchanged)}, rejected ${count(badLines)}; ` +
-            `parties registered ${count(totals.partiesRegistered)}` +
-            (totals.namesDiffer > 0
-              ? ` (${count(totals.namesDiffer)} line(s) named a party differently: the stored name is kept)`
-              : ''),
-        );
-        console.log(
-          `colors now: ${colors.map(([color, parties]) => `${color} ${count(parties)}`).join(', ') || 'no parties'}`,
-        );
-      }
-      code = badLines > 0 ? 1 : 0;
-    } finally {
-      progress.stop();
-    }
-  });
+    },
+    { readOnly: values['dry-run'] as boolean },
+  );
   return code;
 }
 

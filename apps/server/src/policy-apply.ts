@@ -1,7 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { activePolicy, applyPolicy, type Db, LISTENER_APPLICATION_NAME, simulate } from '@fivecolor/api';
-import { defaultPolicy, type Policy, toCstDate, validatePolicy } from '@fivecolor/core';
+import {
+  activePolicy,
+  applyPolicy,
+  checkPolicyFits,
+  type Db,
+  LISTENER_APPLICATION_NAME,
+  PolicyMisfit,
+  simulate,
+} from '@fivecolor/api';
+import { defaultPolicy, isIsoDate, type Policy, toCstDate, validatePolicy } from '@fivecolor/core';
 import { sql } from 'drizzle-orm';
 import type { ServerConfig } from './config.js';
 import type { WithDatabase } from './import.js';
@@ -29,43 +37,57 @@ export async function policyCommand(
   });
   const [file] = positionals;
   if (!file || positionals.length > 1) throw new Error(`policy ${sub}: give one FILE, a policy as JSON`);
+  if (sub === 'apply' && values['as-of'] !== undefined)
+    throw new Error('--as-of: only for policy simulate (apply recomputes every state as of today)');
+  if (sub === 'simulate' && values.force) throw new Error('--force: only for policy apply');
+  const asOf = values['as-of'] ?? toCstDate(new Date());
+  if (!isIsoDate(asOf)) throw new Error('--as-of: must be a date YYYY-MM-DD');
   let policy: Policy;
   try {
-    policy = validatePolicy(JSON.parse(await readFile(file, 'utf8')));
+    // A byte-order mark, as Windows Notepad saves UTF-8, is not part of the JSON.
+    policy = validatePolicy(JSON.parse((await readFile(file, 'utf8')).replace(/^\uFEFF/, '')));
   } catch (err) {
+    const e = err as NodeJS.ErrnoException;
     throw new Error(
-      `${file}: ${err instanceof SyntaxError ? `not valid JSON (${err.message})` : (err as Error).message}`,
+      `${file}: ${e.code === 'ENOENT' ? 'no such file' : err instanceof SyntaxError ? `not valid JSON (${e.message})` : e.message}`,
     );
   }
-  await withDatabase(config, async (db) => {
-    const current = (await activePolicy(db)) ?? defaultPolicy;
-    const started = performance.now();
-    if (sub === 'simulate') {
-      const progress = partiesProgress('simulating', await partyCount(db));
-      const r = await simulate(db, current, policy, values['as-of'] ?? toCstDate(new Date()), {
-        onProgress: progress.update,
-      }).finally(progress.stop);
-      console.log(
-        `policy ${policy.id} as of ${r.asOf} (now ${current.id}): ${count(r.changed)} of ${count(r.parties)} parties would change color`,
-      );
-      console.log(`transitions: ${JSON.stringify(r.transitions)}`);
-      if (r.sample.length > 0)
-        console.log(`for example: ${r.sample.map((p) => `${p.partyId} ${p.from}→${p.to}`).join(', ')}`);
-    } else {
-      const servers = await runningServers(db);
-      if (servers > 0 && !values.force)
-        throw new Error(
-          `policy apply: ${servers} server process(es) are running on this database; stop them first (one still running the old policy would recompute states back under it), or pass --force`,
+  await withDatabase(
+    config,
+    async (db) => {
+      await checkPolicyFits(db, policy, sub === 'apply').catch((err: unknown) => {
+        throw err instanceof PolicyMisfit ? new Error(`${file}: ${err.message}`) : err;
+      });
+      const current = (await activePolicy(db)) ?? defaultPolicy;
+      const started = performance.now();
+      if (sub === 'simulate') {
+        const progress = partiesProgress('simulating', await partyCount(db));
+        const r = await simulate(db, current, policy, asOf, {
+          onProgress: progress.update,
+        }).finally(progress.stop);
+        console.log(
+          `policy ${policy.id} as of ${r.asOf} (now ${current.id}): ${count(r.changed)} of ${count(r.parties)} parties would change color`,
         );
-      const progress = partiesProgress('applying', await partyCount(db));
-      const r = await applyPolicy(db, policy, { onProgress: progress.update }).finally(progress.stop);
-      console.log(
-        `policy ${r.policyId} is active (was ${r.previousPolicyId}): ${count(r.parties)} parties recomputed, ${count(r.changed)} changed color ${JSON.stringify(r.transitions)}`,
-      );
-      console.log('start the servers again; reports already issued keep their policy');
-    }
-    console.log(`in ${((performance.now() - started) / 1000).toFixed(1)} s (${db.kind})`);
-  });
+        console.log(`transitions: ${JSON.stringify(r.transitions)}`);
+        if (r.sample.length > 0)
+          console.log(`for example: ${r.sample.map((p) => `${p.partyId} ${p.from}→${p.to}`).join(', ')}`);
+      } else {
+        const servers = await runningServers(db);
+        if (servers > 0 && !values.force)
+          throw new Error(
+            `policy apply: ${servers} server process(es) are running on this database; stop them first (one still running the old policy would recompute states back under it), or pass --force`,
+          );
+        const progress = partiesProgress('applying', await partyCount(db));
+        const r = await applyPolicy(db, policy, { onProgress: progress.update }).finally(progress.stop);
+        console.log(
+          `policy ${r.policyId} is active (was ${r.previousPolicyId}): ${count(r.parties)} parties recomputed, ${count(r.changed)} changed color ${JSON.stringify(r.transitions)}`,
+        );
+        console.log('start the servers again; reports already issued keep their policy');
+      }
+      console.log(`in ${((performance.now() - started) / 1000).toFixed(1)} s (${db.kind})`);
+    },
+    { readOnly: sub === 'simulate' },
+  );
   return 0;
 }
 

@@ -82,7 +82,7 @@ export class Progress {
       this.printed = performance.now();
       const pct = this.total > 0 ? Math.round((100 * this.read) / this.total) : 100;
       this.streams.messages.write(
-        `  ${count(this.done)} rows ${this.label === 'checking' ? 'checked' : 'written'}, ${count(this.rate())} rows/s, ${pct}% of the file read\n`,
+        `  ${count(this.done)} rows ${this.label === 'checking' ? 'checked' : 'done'}, ${count(this.rate())} rows/s, ${pct}% of the file read\n`,
       );
     }
   }
@@ -169,12 +169,12 @@ export function partiesProgress(
     parties: count(done),
     rate: count(Math.round(done / Math.max((performance.now() - started) / 1000, 0.001))),
   });
-  bar?.start(Math.max(total, 1), 0, payload(0));
   return {
     /** `done` parties so far (more than `total` when parties were added meanwhile). */
     update(done: number): void {
       const p = payload(done);
       if (bar) {
+        if (!bar.isActive) bar.start(Math.max(total, 1), 0, p); // drawn once there is progress to show
         if (done > total) bar.setTotal(done);
         bar.update(done, p);
       } else if (performance.now() - printed >= every) {

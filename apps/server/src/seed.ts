@@ -8,7 +8,15 @@ import {
   rowsDetail,
   schema,
 } from '@fivecolor/api';
-import { addDuration, type Category, catalog, maskIdNumber, maskName, toCstDate } from '@fivecolor/core';
+import {
+  addDuration,
+  type Category,
+  catalog,
+  maskIdNumber,
+  maskName,
+  type Policy,
+  toCstDate,
+} from '@fivecolor/core';
 import { copyRows } from './copy-rows.js';
 import { orgName, personName, residentId, uscc } from './synthetic-ids.js';
 
@@ -21,6 +29,8 @@ export interface SeedOptions {
   /** Offset of the synthetic identity numbers, so several seeds do not collide. */
   offset?: number;
   onProgress?: (done: number, total: number) => void;
+  /** The policy the states are computed under (the active one); default: core's `defaultPolicy`. */
+  policy?: Policy | undefined;
 }
 
 export interface SeedResult {
@@ -143,6 +153,7 @@ export async function seedSynthetic(db: Db, secret: string, opts: SeedOptions): 
       const state = materializeParty(
         partyId,
         own.map((r) => ({ ...r, effectiveUntil: r.effectiveUntil ?? null })),
+        { policy: opts.policy },
       );
       stateRows.push({ ...state, version: 1 });
       result.colors[state.color] = (result.colors[state.color] ?? 0) + 1;

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,6 +65,9 @@ describe.each(databases)('fivecolor-server on %s', (kind) => {
   });
 });
 
+const EXAMPLES = fileURLToPath(new URL('../../../docs/examples/', import.meta.url));
+const POLICY = join(EXAMPLES, 'policy-gold-before-blue.json');
+
 describe('fivecolor-server rejects bad arguments with a message that names them', () => {
   it.each([
     [
@@ -76,6 +79,11 @@ describe('fivecolor-server rejects bad arguments with a message that names them'
     [['keys', 'create', '--role', 'judge', '--court', ''], /court/],
     [['keys', 'create', '--role', 'judge', '--court', 'Zhejiang'], /court/],
     [['keys', 'create', '--role', 'judge'], /court: is required for a clerk, judge or enforcement key/],
+    [['import', 'no-such.csv'], /^fivecolor-server: no-such\.csv: no such file$/m],
+    [['policy', 'simulate', 'no-such.json'], /^fivecolor-server: no-such\.json: no such file$/m],
+    [['policy', 'apply', POLICY, '--as-of', '2026-01-01'], /--as-of: only for policy simulate/],
+    [['policy', 'simulate', POLICY, '--force'], /--force: only for policy apply/],
+    [['policy', 'simulate', POLICY, '--as-of', '2027/6/1'], /--as-of: must be a date YYYY-MM-DD/],
   ])('%j', async (args, message) => {
     const env = { FIVECOLOR_DATA_DIR: mkdtempSync(join(tmpdir(), 'fivecolor-args-')), DATABASE_URL: '' };
     const r = await runCli(args, env);
@@ -83,6 +91,33 @@ describe('fivecolor-server rejects bad arguments with a message that names them'
     expect(r.stderr).toMatch(message);
     // Refused before any database is made in the data directory.
     expect(existsSync(join(env.FIVECOLOR_DATA_DIR as string, 'pgdata'))).toBe(false);
+  });
+
+  it('reads a policy file saved with a byte-order mark, and names the file when its policy does not fit the store', async () => {
+    const { env } = await freshEnv('pglite');
+    expect((await runCli(['import', join(EXAMPLES, 'import.csv')], env)).code).toBe(0);
+    const dir = mkdtempSync(join(tmpdir(), 'fivecolor-policy-'));
+    const policy = JSON.parse(readFileSync(POLICY, 'utf8'));
+    const withBom = join(dir, 'notepad.json');
+    writeFileSync(withBom, `\uFEFF${JSON.stringify(policy)}`);
+    const read = await runCli(['policy', 'simulate', withBom], env);
+    expect(read.stderr).toBe('');
+    expect(read.stdout).toMatch(
+      /policy example-gold-before-blue as of \S+ \(now default-2022\): 1 of 5 parties would change color/,
+    );
+    const breaking = join(dir, 'y14.json');
+    policy.categories = policy.categories.map((c: { code: string }) =>
+      c.code === 'Y14' ? { ...c, repairable: false } : c,
+    );
+    writeFileSync(breaking, JSON.stringify(policy));
+    for (const sub of ['simulate', 'apply']) {
+      const refused = await runCli(['policy', sub, breaking], env);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toBe(
+        `fivecolor-server: ${breaking}: policy.categories[17].repairable: Y14 must stay repairable and red or yellow: 1 stored repair(s) list records of it\n`,
+      );
+      expect(refused.stdout).toBe(''); // refused before any progress
+    }
   });
 
   it.each([['import'], ['policy', 'apply'], ['keys', 'create']])(
@@ -224,6 +259,11 @@ describe('one PGlite data dir', () => {
         expect(applied.stdout).toMatch(
           /^ {2}([\d,]+) of \1 parties recomputed \(100 %\), [\d,]+ parties\/s\npolicy \S+ is active \(was default-2022\): \1 parties recomputed/m,
         );
+        // Parties seeded afterwards get their states under the active policy: none stale.
+        expect((await runCli(['seed', '--parties', '30'], env)).code).toBe(0);
+        const verified = await runCli(['verify'], env);
+        expect(verified.code).toBe(0);
+        expect(verified.stdout).toMatch(/ 60 party states \(0 stale,/);
       } finally {
         await drop();
       }

@@ -1,9 +1,10 @@
 import { fork } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDatabase } from '@fivecolor/api';
-import { residentIds } from '@fivecolor/api/testing';
+import { createTestDatabase, residentIds } from '@fivecolor/api/testing';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { cliPath, databases, freshEnv, runCli } from './helpers.js';
@@ -27,6 +28,7 @@ describe.each(databases)('fivecolor-server import (%s)', (kind) => {
   it('dry run: every bad line with its line number, column and rule; nothing written; exit 1', async () => {
     const { env, drop } = await freshEnv(kind);
     try {
+      expect((await runCli(['migrate'], env)).code).toBe(0); // a dry run reads a store set up, never sets one up
       const file = join(env.FIVECOLOR_DATA_DIR as string, '..', `bad-${kind}-${Date.now()}.csv`);
       const id = residentIds(3);
       writeFileSync(
@@ -103,6 +105,54 @@ describe.each(databases)('fivecolor-server import (%s)', (kind) => {
       expect(kept?.note).toBe('他说"还钱"了');
     } finally {
       await drop();
+    }
+  });
+
+  it('a dry run and a simulation write nothing: no data dir, tables or secret where none was set up; a database lacking a migration is refused', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'fivecolor-dry-'));
+    const pgdb = kind === 'postgres' ? await createTestDatabase() : undefined;
+    const env = { FIVECOLOR_DATA_DIR: dataDir, DATABASE_URL: pgdb?.url ?? '' };
+    const tables = sql`select count(*)::int as n from pg_tables where schemaname not in ('pg_catalog', 'information_schema')`;
+    try {
+      const dry = await runCli(['import', join(EXAMPLES, 'import.csv'), '--dry-run'], env);
+      expect(dry.stderr).toBe('');
+      expect(dry.code).toBe(0);
+      expect(dry.stdout).toContain(
+        'no database set up yet: checking against an empty one (nothing is written)',
+      );
+      expect(dry.stdout).toMatch(/7 rows checked, 0 bad line\(s\); nothing was written/);
+      const sim = await runCli(['policy', 'simulate', join(EXAMPLES, 'policy-gold-before-blue.json')], env);
+      expect(sim.code).toBe(0);
+      expect(sim.stdout).toMatch(/0 of 0 parties would change color/);
+      expect(readdirSync(dataDir)).toEqual([]); // no PGlite data dir, no generated secret
+      if (pgdb) expect(await query(env, tables)).toEqual([{ n: 0 }]);
+
+      expect((await runCli(['migrate'], env)).code).toBe(0);
+      const last = sql`(select max(created_at) from drizzle.__drizzle_migrations)`;
+      await query(
+        env,
+        sql`update drizzle.__drizzle_migrations set created_at = created_at - 1 where created_at = ${last}`,
+      );
+      const behind = await runCli(['import', join(EXAMPLES, 'import.csv'), '--dry-run'], env);
+      expect(behind.code).toBe(1);
+      expect(behind.stderr).toMatch(
+        /the database lacks 1 migration\(s\) of this version; run fivecolor-server migrate first \(this command writes nothing\)/,
+      );
+      await query(
+        env,
+        sql`update drizzle.__drizzle_migrations set created_at = created_at + 1 where created_at = ${last}`,
+      );
+
+      // Set up: the dry run reads it, and leaves it without the secret's fingerprint.
+      const secret = { ...env, FIVECOLOR_SECRET: 'a-secret-for-the-dry-run-test' };
+      expect((await runCli(['import', join(EXAMPLES, 'import.csv'), '--dry-run'], secret)).code).toBe(0);
+      const fingerprints = sql`select count(*)::int as n from settings where key = 'secret_check'`;
+      expect(await query(env, fingerprints)).toEqual([{ n: 0 }]);
+      expect(existsSync(join(dataDir, 'secret'))).toBe(false);
+      expect((await runCli(['import', join(EXAMPLES, 'import.csv')], secret)).code).toBe(0);
+      expect(await query(env, fingerprints)).toEqual([{ n: 1 }]);
+    } finally {
+      await pgdb?.drop();
     }
   });
 
@@ -236,7 +286,7 @@ describe.each(databases)('fivecolor-server import (%s)', (kind) => {
         let out = '';
         child.stdout?.on('data', (d) => {
           out += d;
-          if (out.includes('rows written')) child.kill('SIGKILL');
+          if (out.includes('rows done')) child.kill('SIGKILL');
         });
         child.on('exit', (_code, signal) => resolve(`${signal} ${out}`));
       });

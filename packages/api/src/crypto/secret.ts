@@ -14,7 +14,12 @@ import { settings } from '../db/schema.js';
  * @example
  * const secret = await resolveSecret({ secret: process.env.FIVECOLOR_SECRET, dataDir: './.fivecolor' });
  */
-export async function resolveSecret(opts: { secret?: string | undefined; dataDir: string }): Promise<string> {
+export async function resolveSecret(opts: {
+  secret?: string | undefined;
+  dataDir: string;
+  /** `false`: a secret generated is returned, not stored (a command that writes nothing). */
+  store?: boolean;
+}): Promise<string> {
   if (opts.secret) {
     if (opts.secret.length < 16) throw new Error('FIVECOLOR_SECRET must be at least 16 characters');
     return opts.secret;
@@ -28,6 +33,7 @@ export async function resolveSecret(opts: { secret?: string | undefined; dataDir
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
+  if (opts.store === false) return fresh;
   await mkdir(opts.dataDir, { recursive: true });
   try {
     await writeFile(file, `${fresh}\n`, { mode: 0o600, flag: 'wx' });
@@ -48,15 +54,18 @@ const scryptAsync = promisify(scrypt) as (password: string, salt: string, keylen
  * secret there (scrypt, so that guessing a weak secret from it is slow); any later process with another
  * secret is refused before it touches any party data. Without this, a second server process with its
  * own generated secret would register duplicate parties (another identity HMAC) and fail to decrypt the
- * existing ones.
+ * existing ones. With `record: false` (a command that writes nothing) a database with no fingerprint yet
+ * is left so.
  */
-export async function checkSecret(db: Db, secret: string): Promise<void> {
+export async function checkSecret(db: Db, secret: string, opts: { record?: boolean } = {}): Promise<void> {
   const fingerprint = `scrypt:${(await scryptAsync(secret, 'fivecolor secret check v1', 32)).toString('base64url')}`;
-  await db.db.insert(settings).values({ key: SECRET_CHECK, value: fingerprint }).onConflictDoNothing();
+  if (opts.record !== false)
+    await db.db.insert(settings).values({ key: SECRET_CHECK, value: fingerprint }).onConflictDoNothing();
   const [row] = await db.db
     .select({ value: settings.value })
     .from(settings)
     .where(eq(settings.key, SECRET_CHECK));
+  if (row === undefined && opts.record === false) return; // none recorded yet, and this one writes nothing
   if (row?.value !== fingerprint)
     throw new Error(
       'FIVECOLOR_SECRET: this database was set up with a different secret. Every server process on one ' +

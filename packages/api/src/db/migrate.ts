@@ -1,11 +1,13 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import type { Db } from './database.js';
+import { rowsOf } from './rows.js';
 
 /** The committed drizzle-kit migrations folder (works from `src/db/` and from the bundled `dist/`). */
 export function migrationsFolder(): string {
@@ -38,4 +40,27 @@ export async function migrate(db: Db): Promise<void> {
     await client.query('select pg_advisory_unlock(727001)').catch(() => {});
     await client.end();
   }
+}
+
+/**
+ * The migrations of this version the database lacks, read only (what `migrate` would apply: drizzle
+ * applies those newer than the last one recorded); `all` when the database was never migrated.
+ *
+ * @example
+ * const { pending, all } = await pendingMigrations(db); // { pending: 0, all: 13 } once migrated
+ */
+export async function pendingMigrations(db: Db): Promise<{ pending: number; all: number }> {
+  const journal = JSON.parse(readFileSync(`${migrationsFolder()}/meta/_journal.json`, 'utf8')) as {
+    entries: { when: number }[];
+  };
+  const all = journal.entries.length;
+  const [table] = rowsOf<{ t: string | null }>(
+    await db.db.execute(sql`select to_regclass('drizzle.__drizzle_migrations')::text as t`),
+  );
+  if (!table?.t) return { pending: all, all };
+  const [last] = rowsOf<{ at: string | null }>(
+    await db.db.execute(sql`select max(created_at)::text as at from drizzle.__drizzle_migrations`),
+  );
+  const at = Number(last?.at ?? 0);
+  return { pending: journal.entries.filter((e) => e.when > at).length, all };
 }

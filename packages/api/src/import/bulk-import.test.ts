@@ -1,4 +1,4 @@
-import { classify, defaultPolicy, type Policy, toCstDate } from '@fivecolor/core';
+import { addDuration, classify, defaultPolicy, type Policy, toCstDate } from '@fivecolor/core';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyIntegrity } from '../audit/verify-integrity.js';
@@ -12,6 +12,7 @@ import { IMPORT_LOCK, ImportPipeline, importBatch } from './bulk-import.js';
 import { checkImportRow, type ImportRow } from './import-row.js';
 
 const SOURCE = 'court-import';
+const DIFFERENT = `already imported from ${SOURCE} with different content; correct it with record.amend`;
 const person = (n: number, name: string) => ({
   kind: 'person',
   idType: 'RESIDENT_ID',
@@ -106,6 +107,19 @@ describe.each(dbKinds())('bulk import, simulate and apply (%s)', (kind) => {
     expect(await count(sql`select count(*) as n from records`)).toBe(5);
     expect(await count(sql`select count(*) as n from audit_log`)).toBe(auditBefore + 1);
 
+    // Read under a policy that has lengthened Y14's term since: an effectiveUntil left empty matches
+    // whatever end the stored record got; the same end given explicitly is other content.
+    const longer = (given: boolean) =>
+      first.map((r) =>
+        r.category === 'Y14'
+          ? { ...r, effectiveUntil: addDuration(r.effectiveFrom, 'P3Y'), untilDefaulted: !given }
+          : r,
+      );
+    expect(await importBatch(h.db, longer(false), opts())).toMatchObject({ unchanged: 5, rejected: [] });
+    expect((await importBatch(h.db, longer(true), opts())).rejected).toEqual([
+      { line: 3, column: 'externalId', rule: DIFFERENT },
+    ]);
+
     // A repair of a stored row, and one listing a record that is not there.
     const repairs = rows([
       {
@@ -119,7 +133,7 @@ describe.each(dbKinds())('bulk import, simulate and apply (%s)', (kind) => {
       },
       {
         externalId: 'A-7',
-        ...person(1, '章某某'),
+        ...person(1, '章某'), // a name that differs, on a line rejected: not counted as naming the party so
         category: 'B01',
         court: '浙02',
         caseNumber: '（2025）浙02执4号',
@@ -129,6 +143,7 @@ describe.each(dbKinds())('bulk import, simulate and apply (%s)', (kind) => {
     ]);
     const fixed = await importBatch(h.db, repairs, opts());
     expect(fixed.created).toBe(1);
+    expect(fixed.namesDiffer).toEqual([]);
     expect(fixed.rejected).toEqual([
       {
         line: 3,
@@ -136,6 +151,26 @@ describe.each(dbKinds())('bulk import, simulate and apply (%s)', (kind) => {
         rule: 'lists "A-99", which is not in the file nor stored from court-import',
       },
     ]);
+    // The repair again: the same list is unchanged; another list, or one naming a record not there, is
+    // other content.
+    const relisted = (list: string) =>
+      rows([
+        {
+          externalId: 'A-6',
+          ...person(2, '李某'),
+          category: 'B01',
+          court: '浙02',
+          caseNumber: '（2025）浙02执3号',
+          effectiveFrom: '2025-07-01',
+          repairs: list,
+        },
+      ]);
+    expect(await importBatch(h.db, relisted('A-2'), opts())).toMatchObject({ unchanged: 1, rejected: [] });
+    for (const list of ['A-2;A-4', 'A-4', 'A-99']) {
+      const out = await importBatch(h.db, relisted(list), opts());
+      expect(out.unchanged).toBe(0);
+      expect(out.rejected).toEqual([{ line: 2, column: 'externalId', rule: DIFFERENT }]);
+    }
     const lookup = await h
       .as('judge')
       .party.lookup.mutate({ idType: 'RESIDENT_ID', idNumber: person(2, '').idNumber });
@@ -247,7 +282,7 @@ describe.each(dbKinds())('bulk import, simulate and apply (%s)', (kind) => {
     const simulated = await h.call('policy.simulate', { policy: noY14 }, h.keys.admin);
     expect(simulated.status).toBe(400);
     expect(simulated.error?.message).toBe(
-      `policy.categories: must keep every category stored records have; missing Y14 (${inUse} records) (change its color or term instead)`,
+      `policy.categories: must keep every category stored records have; missing Y14 (${inUse} records) (change its color instead)`,
     );
     const audited = await count(sql`select count(*) as n from audit_log`);
     const feed = await count(sql`select count(*) as n from changes`);

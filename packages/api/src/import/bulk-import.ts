@@ -355,7 +355,7 @@ async function prepareBatch(
     const hash = hashes[n] as string;
     const prior = done.get(n);
     if (prior) {
-      const differs = differsFrom(prior, row, hash, o.source);
+      const differs = differsFrom(prior, row, hash, o.source, targets);
       if (differs) out.rejected.push(differs);
       else out.unchanged++;
       continue;
@@ -373,7 +373,6 @@ async function prepareBatch(
       }
       partyOf.set(hash, partyId);
     }
-    if (namesOf.get(hash) !== row.name) out.namesDiffer.push(row.line);
     let repairs: string[] | null = null;
     if (row.repairs.length > 0) {
       repairs = [];
@@ -389,6 +388,7 @@ async function prepareBatch(
       }
       if (!repairs) continue;
     }
+    if (namesOf.get(hash) !== row.name) out.namesDiffer.push(row.line);
     const id = batchRecordId(prefix, newRecords.length);
     records.add(
       `${id},${partyId},${csvText(row.category)},${csvText(row.court)},${csvText(row.caseNumber)},` +
@@ -511,6 +511,8 @@ interface StoredImport {
   effective_from: string;
   effective_until: string | null;
   note: string | null;
+  /** The ids of the records it repairs. */
+  repairs: string[] | null;
   identity_hash: string;
 }
 
@@ -528,12 +530,12 @@ async function storedImports(
   for (const r of rowsOf<StoredImport & { n: string }>(
     await q.execute(sql`
       select s.n, r.category, r.court, r.case_number, r.effective_from, r.effective_until, r.note,
-        r.identity_hash
+        r.repairs, r.identity_hash
       from jsonb_array_elements_text(${json(batch.map((r) => r.externalId))}::jsonb)
         with ordinality as s(external_id, n)
       cross join lateral (
         select r.category, r.court, r.case_number, r.effective_from::text as effective_from,
-          r.effective_until::text as effective_until, r.note, p.identity_hash
+          r.effective_until::text as effective_until, r.note, r.repairs, p.identity_hash
         from records r join parties p on p.id = r.party_id
         where r.source = ${source} and r.external_id = s.external_id limit 1) r`),
   ))
@@ -541,12 +543,18 @@ async function storedImports(
   return done;
 }
 
-/** The rejection of a row whose external id was imported before with other content, or null if the same. */
+/**
+ * The rejection of a row whose external id was imported before with other content, or null if the same.
+ * A repair's list is compared as the records it names (`targets`: stored from the source, by external
+ * id), in any order. An `effectiveUntil` left empty matches any stored end: the record took the default
+ * term of the day it was imported, which a policy applied since may have changed.
+ */
 function differsFrom(
   prior: StoredImport,
   row: ImportRow,
   hash: string,
   source: string,
+  targets: ReadonlyMap<string, { id: string }>,
 ): (ImportProblem & { line: number }) | null {
   const same =
     prior.identity_hash === hash &&
@@ -554,8 +562,12 @@ function differsFrom(
     prior.court === row.court &&
     prior.case_number === row.caseNumber &&
     dateText(prior.effective_from) === row.effectiveFrom &&
-    dateText(prior.effective_until) === row.effectiveUntil &&
-    (prior.note ?? null) === row.note;
+    (row.untilDefaulted || dateText(prior.effective_until) === row.effectiveUntil) &&
+    (prior.note ?? null) === row.note &&
+    sameIds(
+      prior.repairs ?? [],
+      row.repairs.map((ext) => targets.get(ext)?.id),
+    );
   return same
     ? null
     : {
@@ -563,6 +575,14 @@ function differsFrom(
         column: 'externalId',
         rule: `already imported from ${source} with different content; correct it with record.amend`,
       };
+}
+
+/** Whether two lists name the same ids, in any order (`undefined`: a record not found). */
+function sameIds(stored: readonly string[], listed: readonly (string | undefined)[]): boolean {
+  if (stored.length !== listed.length) return false;
+  const a = [...stored].sort();
+  const b = [...listed].sort();
+  return a.every((id, i) => id === b[i]);
 }
 
 /** A record a repair lists, stored from the source. */
@@ -654,7 +674,7 @@ export async function checkImportBatch(
     const row = batch[n] as ImportRow;
     const prior = done.get(n);
     if (prior) {
-      const differs = differsFrom(prior, row, hashOf(row), opts.source);
+      const differs = differsFrom(prior, row, hashOf(row), opts.source, targets);
       if (differs) out.rejected.push(differs);
       else out.unchanged++;
       continue;

@@ -34,6 +34,8 @@ export interface ImportRow {
   effectiveFrom: string;
   /** Resolved: given, or the category's default duration; `null` indefinite. */
   effectiveUntil: string | null;
+  /** Left empty: `effectiveUntil` is the category's default term under the active policy. */
+  untilDefaulted: boolean;
   note: string | null;
   /** External ids (of this source) of the records a repair (blue) lifts. */
   repairs: string[];
@@ -146,6 +148,7 @@ export function checkImportRow(
       effectiveFrom = bad('effectiveFrom', `must be at most one year after today (${limit})`);
   }
   let effectiveUntil: string | null | undefined;
+  let untilDefaulted = false;
   const untilRaw = raw.effectiveUntil;
   if (untilRaw === null || (typeof untilRaw === 'string' && untilRaw.trim().toLowerCase() === 'indefinite'))
     effectiveUntil = null;
@@ -153,8 +156,10 @@ export function checkImportRow(
     const untilText = str('effectiveUntil', 40, false);
     if (untilText !== undefined)
       effectiveUntil = parseImportDate(untilText) ?? bad('effectiveUntil', DATE_RULE);
-    else if (cat && effectiveFrom !== undefined)
+    else if (cat && effectiveFrom !== undefined) {
+      untilDefaulted = true;
       effectiveUntil = cat.duration === null ? null : addDuration(effectiveFrom, cat.duration);
+    }
     if (effectiveUntil && effectiveFrom !== undefined && effectiveUntil <= effectiveFrom)
       effectiveUntil = bad('effectiveUntil', 'must be after effectiveFrom (the interval is [from, until))');
   }
@@ -194,6 +199,7 @@ export function checkImportRow(
       caseNumber: caseNumber as string,
       effectiveFrom: effectiveFrom as string,
       effectiveUntil: effectiveUntil as string | null,
+      untilDefaulted,
       note,
       repairs,
     },

@@ -39,27 +39,71 @@ export function policyDigest(policy: Policy): string {
   return createHash('sha256').update(canonicalJson(policy)).digest('hex');
 }
 
+/** A count as messages print it: `1,204`. */
+const count = (n: number | string) => Number(n).toLocaleString('en-US');
+
 /** A candidate policy that cannot replace the active one over this store; the message names the policy's field. */
 export class PolicyMisfit extends Error {
   override name = 'PolicyMisfit';
 }
 
 /**
- * Refuses (`PolicyMisfit`) a candidate that leaves out a category stored records have: none of them
- * could be classified any more (every read and write of their parties would fail). With `applying`,
- * also an id already applied with other rules: a report keeps only its policy's id.
+ * Refuses (`PolicyMisfit`) a candidate under which some stored record could not be classified any more
+ * (every read and write of its party would fail): one that leaves out a category stored records have,
+ * or gives a category a color or `repairable` its stored records break — a repair's category must stay
+ * blue, a category whose records list no repairs cannot become blue, and a category stored repairs list
+ * must stay red or yellow and repairable (core's rules for a party's records, checked for every
+ * category at once). With `applying`, also an id already applied with other rules: a report keeps only
+ * its policy's id.
  */
 export async function checkPolicyFits(db: Db, candidate: Policy, applying = false): Promise<void> {
   const known = new Set(candidate.categories.map((c) => c.code));
-  const missing = rowsOf<{ category: string; n: string }>(
-    await db.db.execute(sql`select category, count(*) as n from records group by category order by category`),
-  ).filter((r) => !known.has(r.category));
+  const stored = rowsOf<{ category: string; n: string; listing: string }>(
+    await db.db.execute(sql`
+      select category, count(*) as n,
+        count(*) filter (where jsonb_typeof(repairs) = 'array' and jsonb_array_length(repairs) > 0) as listing
+      from records group by category order by category`),
+  );
+  const missing = stored.filter((r) => !known.has(r.category));
   if (missing.length > 0)
     throw new PolicyMisfit(
       `policy.categories: must keep every category stored records have; missing ${missing
-        .map((m) => `${m.category} (${Number(m.n).toLocaleString('en-US')} records)`)
-        .join(', ')} (change its color or term instead)`,
+        .map((m) => `${m.category} (${count(m.n)} records)`)
+        .join(', ')} (change its color instead)`,
     );
+  const repaired = rowsOf<{ category: string; n: string }>(
+    await db.db.execute(sql`
+      select t.category, count(distinct r.id) as n
+      from records r cross join jsonb_array_elements_text(r.repairs) as e(id) join records t on t.id = e.id
+      where jsonb_typeof(r.repairs) = 'array'
+      group by t.category order by t.category`),
+  );
+  const at = (code: string) => candidate.categories.findIndex((c) => c.code === code);
+  const problems: string[] = [];
+  for (const r of stored) {
+    const i = at(r.category);
+    const color = candidate.categories[i]?.color;
+    const listing = Number(r.listing);
+    if (listing > 0 && color !== 'blue')
+      problems.push(
+        `policy.categories[${i}].color: ${r.category} must stay blue: ${count(listing)} stored record(s) of it are repairs listing the records they lift`,
+      );
+    if (Number(r.n) > listing && color === 'blue')
+      problems.push(
+        `policy.categories[${i}].color: ${r.category} cannot become blue: ${count(Number(r.n) - listing)} stored record(s) of it list no records to repair`,
+      );
+  }
+  for (const r of repaired) {
+    const i = at(r.category);
+    const c = candidate.categories[i];
+    if (!c) continue; // a repair listing a record of no known category: left for missing to tell
+    const field = c.repairable !== true ? 'repairable' : 'color';
+    if (c.repairable !== true || (c.color !== 'red' && c.color !== 'yellow'))
+      problems.push(
+        `policy.categories[${i}].${field}: ${r.category} must stay repairable and red or yellow: ${count(r.n)} stored repair(s) list records of it`,
+      );
+  }
+  if (problems.length > 0) throw new PolicyMisfit(problems.join('; '));
   if (!applying) return;
   const digest = policyDigest(candidate);
   const applied = rowsOf<{ digest: string }>(
