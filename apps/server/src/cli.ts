@@ -299,9 +299,9 @@ async function helpCommand(): Promise<number> {
 
 /**
  * A one-off command's database: opened, migrated, its secret checked against it, closed afterwards.
- * `readOnly` (a dry run, a simulation): nothing is written, neither migrations nor the secret's
- * fingerprint nor a PGlite data dir; a database never set up is an empty one (in memory), and one that
- * lacks some of this version's migrations is refused.
+ * `readOnly` (a dry run, a simulation): nothing of the application's is written, neither migrations nor
+ * the secret's fingerprint nor a PGlite data dir (PGlite still takes its lock file); a database never set
+ * up is an empty one (in memory), and one that lacks some of this version's migrations is refused.
  */
 async function withDatabase(
   config: ServerConfig,
@@ -309,7 +309,8 @@ async function withDatabase(
   opts: { readOnly?: boolean } = {},
 ): Promise<void> {
   const readOnly = opts.readOnly === true;
-  let inMemory = readOnly && !config.databaseUrl && !existsSync(join(config.dataDir, 'pgdata'));
+  // PGlite runs initdb where pgdata has no PG_VERSION (an empty dir, an interrupted first start): not set up.
+  let inMemory = readOnly && !config.databaseUrl && !existsSync(join(config.dataDir, 'pgdata', 'PG_VERSION'));
   let db = await openDatabase(
     inMemory ? { dataDir: 'memory://' } : { databaseUrl: config.databaseUrl, dataDir: config.dataDir },
   );

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createApiKey, type Db, schema } from '@fivecolor/api';
+import { activePolicy, createApiKey, type Db, schema } from '@fivecolor/api';
 import { createClient, type FivecolorClient } from '@fivecolor/client';
 import { toCstDate } from '@fivecolor/core';
 import { count } from 'drizzle-orm';
@@ -79,7 +79,11 @@ export async function seedDemo(opts: {
   const { story: lender, screening } = await professionalLenderStory(kit);
   const bathCompany = await repairedCompanyStory(kit);
   const performer = await automaticPerformerStory(kit);
-  const synthetic = await seedSynthetic(db, secret, { parties: opts.parties, offset: 1 });
+  const synthetic = await seedSynthetic(db, secret, {
+    parties: opts.parties,
+    offset: 1,
+    policy: (await activePolicy(db)) ?? undefined,
+  });
   const demo: DemoData = {
     keys,
     stories: [falseLitigant, lender, bathCompany, performer],

@@ -7,6 +7,7 @@ import {
   checkImportBatch,
   createPartyCrypto,
   type Db,
+  earlierPolicies,
   type FileRecord,
   ImportPipeline,
   type ImportRow,
@@ -82,7 +83,10 @@ export async function importCommand(
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000)
     throw new Error('--batch: must be an integer from 1 to 100000');
   const size = await stat(file).then(
-    (s) => s.size,
+    (s) => {
+      if (s.isDirectory()) throw new Error(`${file}: is a directory, not a file`);
+      return s.size;
+    },
     (err: NodeJS.ErrnoException) => {
       throw new Error(
         err.code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot be read (${err.code})`,
@@ -121,6 +125,7 @@ export async function importCommand(
           source,
           file: basename(file),
           newSource,
+          earlierPolicies: await earlierPolicies(db),
         };
         const written = (out: BatchOutcome, rows: readonly ImportRow[]) => {
           totals.created += out.created;

@@ -11,9 +11,10 @@ import {
 import {
   addDuration,
   type Category,
-  catalog,
+  defaultPolicy,
   maskIdNumber,
   maskName,
+  NORMAL_CATEGORY,
   type Policy,
   toCstDate,
 } from '@fivecolor/core';
@@ -41,10 +42,25 @@ export interface SeedResult {
 }
 
 const COURTS = ['浙02', '浙0203', '浙0205', '浙0206', '浙0211', '浙0212'];
-const byColor = (color: string) => catalog.filter((c) => c.color === color && c.code !== 'N01');
-const RED = byColor('red');
-const YELLOW = byColor('yellow');
-const REPAIRABLE = catalog.filter((c) => c.repairable);
+/**
+ * The categories a seed draws each kind of record from, under `policy`: its terms and colors, so that the
+ * records fit it (a kind the policy has no category for is left out).
+ */
+function kindsOf(policy: Policy) {
+  const where = (test: (c: Category) => boolean) =>
+    policy.categories.filter((c) => c.code !== NORMAL_CATEGORY && test(c));
+  const blue = where((c) => c.color === 'blue');
+  const gold = where((c) => c.color === 'gold');
+  return {
+    red: where((c) => c.color === 'red'),
+    yellow: where((c) => c.color === 'yellow'),
+    repairable: where((c) => c.repairable && (c.color === 'red' || c.color === 'yellow')),
+    repair: blue.find((c) => c.code === 'B01') ?? blue[0],
+    gold: gold.find((c) => c.code === 'G01') ?? gold[0],
+  };
+}
+/** The `i`-th of `list`, round and round; `undefined` when it is empty. */
+const nth = (list: readonly Category[], i: number) => list[i % Math.max(list.length, 1)];
 
 /** The case-type code a record of this category usually comes from. */
 function caseType(c: Category): string {
@@ -75,6 +91,7 @@ type RecordRow = typeof schema.records.$inferInsert;
  */
 export async function seedSynthetic(db: Db, secret: string, opts: SeedOptions): Promise<SeedResult> {
   const crypto = createPartyCrypto(secret);
+  const kinds = kindsOf(opts.policy ?? defaultPolicy);
   const random = rng(opts.offset ?? 1);
   const today = toCstDate(new Date());
   const todayMs = Date.parse(today);
@@ -133,22 +150,26 @@ export async function seedSynthetic(db: Db, secret: string, opts: SeedOptions): 
       // A mix like a city court's: most parties green, every category and color represented.
       const own: RecordRow[] = [];
       const roll = random();
-      if (roll < 0.06) own.push(record(partyId, RED[i % RED.length] as Category, daysAgo(700)));
-      else if (roll < 0.2) own.push(record(partyId, YELLOW[i % YELLOW.length] as Category, daysAgo(700)));
-      else if (roll < 0.25) {
-        const listed = record(partyId, REPAIRABLE[i % REPAIRABLE.length] as Category, daysAgo(700));
-        const from = daysAgo(
-          Math.max(1, Math.round((todayMs - Date.parse(listed.effectiveFrom)) / 86_400_000)),
-        );
-        own.push(
-          listed,
-          record(partyId, catalog.find((c) => c.code === 'B01') as Category, from, [listed.id]),
-        );
-      } else if (roll < 0.33)
-        own.push(record(partyId, catalog.find((c) => c.code === 'G01') as Category, daysAgo(700)));
+      const red = nth(kinds.red, i);
+      const yellow = nth(kinds.yellow, i);
+      const repairable = nth(kinds.repairable, i);
+      if (roll < 0.06) {
+        if (red) own.push(record(partyId, red, daysAgo(700)));
+      } else if (roll < 0.2) {
+        if (yellow) own.push(record(partyId, yellow, daysAgo(700)));
+      } else if (roll < 0.25) {
+        if (repairable && kinds.repair) {
+          const listed = record(partyId, repairable, daysAgo(700));
+          const from = daysAgo(
+            Math.max(1, Math.round((todayMs - Date.parse(listed.effectiveFrom)) / 86_400_000)),
+          );
+          own.push(listed, record(partyId, kinds.repair, from, [listed.id]));
+        }
+      } else if (roll < 0.33) {
+        if (kinds.gold) own.push(record(partyId, kinds.gold, daysAgo(700)));
+      }
       // Green again: a past warning whose term has ended (kept as history).
-      else if (roll < 0.4)
-        own.push(record(partyId, YELLOW[i % YELLOW.length] as Category, daysAgo(2500, 1500)));
+      else if (roll < 0.4 && yellow) own.push(record(partyId, yellow, daysAgo(2500, 1500)));
       recordRows.push(...own);
       const state = materializeParty(
         partyId,

@@ -63,6 +63,32 @@ describe.each(databases)('fivecolor-server on %s', (kind) => {
     expect(Object.values(colors).reduce((a, b) => a + b, 0)).toBe(2500);
     expect(Object.keys(colors).sort()).toEqual(['blue', 'gold', 'green', 'red', 'yellow']);
   });
+
+  it('seeds records that fit the active policy, their states under it', async () => {
+    const { env, drop } = await freshEnv(kind);
+    drops.push(drop);
+    // Y14 no longer repairable, G01 red, a term changed: allowed on an empty store.
+    const policy = JSON.parse(readFileSync(POLICY, 'utf8'));
+    policy.id = 'seed-fit-test';
+    policy.categories = policy.categories.map((c: { code: string }) =>
+      c.code === 'Y14'
+        ? { ...c, repairable: false }
+        : c.code === 'G01'
+          ? { ...c, color: 'red' }
+          : c.code === 'Y05'
+            ? { ...c, duration: 'P5Y' }
+            : c,
+    );
+    const file = join(mkdtempSync(join(tmpdir(), 'fivecolor-policy-')), 'policy.json');
+    writeFileSync(file, JSON.stringify(policy));
+    expect((await runCli(['policy', 'apply', file], env)).code).toBe(0);
+    const seeded = await runCli(['seed', '--parties', '500'], env);
+    expect(seeded.stderr).toBe('');
+    expect(seeded.code).toBe(0);
+    const verified = await runCli(['verify'], env);
+    expect(verified.code).toBe(0);
+    expect(verified.stdout).toMatch(/ 500 party states \(0 stale,/);
+  });
 });
 
 const EXAMPLES = fileURLToPath(new URL('../../../docs/examples/', import.meta.url));
@@ -80,6 +106,7 @@ describe('fivecolor-server rejects bad arguments with a message that names them'
     [['keys', 'create', '--role', 'judge', '--court', 'Zhejiang'], /court/],
     [['keys', 'create', '--role', 'judge'], /court: is required for a clerk, judge or enforcement key/],
     [['import', 'no-such.csv'], /^fivecolor-server: no-such\.csv: no such file$/m],
+    [['import', '.'], /^fivecolor-server: \.: is a directory, not a file$/m],
     [['policy', 'simulate', 'no-such.json'], /^fivecolor-server: no-such\.json: no such file$/m],
     [['policy', 'apply', POLICY, '--as-of', '2026-01-01'], /--as-of: only for policy simulate/],
     [['policy', 'simulate', POLICY, '--force'], /--force: only for policy apply/],

@@ -1,5 +1,5 @@
 import { fork } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -113,6 +113,8 @@ describe.each(databases)('fivecolor-server import (%s)', (kind) => {
     const pgdb = kind === 'postgres' ? await createTestDatabase() : undefined;
     const env = { FIVECOLOR_DATA_DIR: dataDir, DATABASE_URL: pgdb?.url ?? '' };
     const tables = sql`select count(*)::int as n from pg_tables where schemaname not in ('pg_catalog', 'information_schema')`;
+    // PGlite: an empty pgdata, as an interrupted first start leaves it, is not a database set up either.
+    if (kind === 'pglite') mkdirSync(join(dataDir, 'pgdata'));
     try {
       const dry = await runCli(['import', join(EXAMPLES, 'import.csv'), '--dry-run'], env);
       expect(dry.stderr).toBe('');
@@ -124,7 +126,9 @@ describe.each(databases)('fivecolor-server import (%s)', (kind) => {
       const sim = await runCli(['policy', 'simulate', join(EXAMPLES, 'policy-gold-before-blue.json')], env);
       expect(sim.code).toBe(0);
       expect(sim.stdout).toMatch(/0 of 0 parties would change color/);
-      expect(readdirSync(dataDir)).toEqual([]); // no PGlite data dir, no generated secret
+      // No PGlite cluster made, no generated secret.
+      expect(readdirSync(dataDir)).toEqual(kind === 'pglite' ? ['pgdata'] : []);
+      if (kind === 'pglite') expect(readdirSync(join(dataDir, 'pgdata'))).toEqual([]);
       if (pgdb) expect(await query(env, tables)).toEqual([{ n: 0 }]);
 
       expect((await runCli(['migrate'], env)).code).toBe(0);

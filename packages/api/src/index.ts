@@ -45,6 +45,7 @@ export {
   activePolicy,
   applyPolicy,
   checkPolicyFits,
+  earlierPolicies,
   PolicyMisfit,
   simulate,
 } from './services/policy-service.js';

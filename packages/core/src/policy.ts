@@ -108,7 +108,7 @@ const isColor = (v: unknown): v is Color =>
  *
  * @example
  * validatePolicy({ ...defaultPolicy, id: 'ningbo-2024', precedence: ['red', 'yellow', 'gold', 'blue', 'green'] });
- * validatePolicy({ id: '', precedence: [], categories: [] }); // throws TypeError: policy.id: must be a non-empty string without spaces around it
+ * validatePolicy({ id: '', precedence: [], categories: [] }); // throws TypeError: policy.id: must be a non-empty string
  */
 export function validatePolicy(input: unknown): Policy {
   const fail = (field: string, rule: string): never => {
@@ -116,9 +116,7 @@ export function validatePolicy(input: unknown): Policy {
   };
   if (typeof input !== 'object' || input === null) throw new TypeError('policy: must be an object');
   const p = input as Record<string, unknown>;
-  // Reports name their policy by id alone: 'p-1 ' would pass for 'p-1'.
-  if (typeof p.id !== 'string' || p.id === '' || p.id.trim() !== p.id)
-    fail('id', 'must be a non-empty string without spaces around it');
+  if (typeof p.id !== 'string' || p.id.trim() === '') fail('id', 'must be a non-empty string');
   const precedence = p.precedence;
   if (!Array.isArray(precedence) || precedence.length !== COLORS.length) {
     fail('precedence', `must list the five colors (${COLORS.join(', ')}) exactly once`);

@@ -3,7 +3,13 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyIntegrity } from '../audit/verify-integrity.js';
 import { rowsOf } from '../db/rows.js';
-import { activePolicy, applyPolicy, PolicyMisfit, simulate } from '../services/policy-service.js';
+import {
+  activePolicy,
+  applyPolicy,
+  earlierPolicies,
+  PolicyMisfit,
+  simulate,
+} from '../services/policy-service.js';
 import { toCreditRecord } from '../state/materialize.js';
 import { createHarness, type Harness } from '../testing/harness.js';
 import { residentId } from '../testing/ids.js';
@@ -440,6 +446,52 @@ describe.each(dbKinds())('bulk import, simulate and apply (%s)', (kind) => {
     expect(out).toMatchObject({ created: 1, unchanged: 1, rejected: [], partiesRegistered: 0 });
     expect(await count(sql`select count(*) as n from records`)).toBe(records + 1);
     expect((await verifyIntegrity(h.db)).mismatches).toEqual([]);
+  });
+
+  it('matches an empty effectiveUntil against the term of the policy in force when the record was imported', async () => {
+    const y16 = (id: string, duration: string): Policy => ({
+      ...defaultPolicy,
+      id,
+      categories: defaultPolicy.categories.map((c) => (c.code === 'Y16' ? { ...c, duration } : c)),
+    });
+    const raw = {
+      externalId: 'T-1',
+      ...person(401, '赵某'),
+      category: 'Y16',
+      court: '浙0212',
+      caseNumber: '（2025）浙0212执401号',
+      effectiveFrom: '2025-04-01',
+    };
+    const row = (policy: Policy) => {
+      const r = checkImportRow(raw, 2, { policy, today: today() });
+      if (!r.ok) throw new Error(JSON.stringify(r.problems));
+      return [r.row];
+    };
+    const under = (policy: Policy, earlier: Policy[]) => ({
+      ...opts(),
+      source: 'terms',
+      policy,
+      earlierPolicies: earlier,
+    });
+    const p3 = y16('y16-p3y', 'P3Y');
+    await applyPolicy(h.db, p3);
+    expect((await importBatch(h.db, row(p3), under(p3, await earlierPolicies(h.db)))).created).toBe(1);
+    const p4 = y16('y16-p4y', 'P4Y');
+    await applyPolicy(h.db, p4);
+    const kept = await earlierPolicies(h.db); // the default and both applied, whole
+    expect(kept.map((p) => p.id)).toEqual(expect.arrayContaining(['default-2022', 'y16-p3y', 'y16-p4y']));
+    expect(await importBatch(h.db, row(p4), under(p4, kept))).toMatchObject({
+      unchanged: 1,
+      rejected: [],
+    });
+    // Without the policy it was imported under, the end the file implies is not the stored one.
+    expect((await importBatch(h.db, row(p4), under(p4, [defaultPolicy]))).rejected).toEqual([
+      {
+        line: 2,
+        column: 'externalId',
+        rule: "already imported from terms with another effectiveUntil than the category's term gives (left empty); write the stored end date, or correct the record with record.amend",
+      },
+    ]);
   });
 });
 

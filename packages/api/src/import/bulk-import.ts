@@ -1,5 +1,13 @@
 import { createHmac, hash as hashOnce } from 'node:crypto';
-import { type Color, maskIdNumber, maskName, type Policy, toCstDate } from '@fivecolor/core';
+import {
+  addDuration,
+  type Color,
+  defaultPolicy,
+  maskIdNumber,
+  maskName,
+  type Policy,
+  toCstDate,
+} from '@fivecolor/core';
 import { sql } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
 import { batchDigest, batchRecordId, MAX_BATCH_ROWS, newBatchPrefix } from '../audit/batch-digest.js';
@@ -36,6 +44,12 @@ export interface ImportOptions {
    * at the same time) the batch is rolled back and written again with the lookup.
    */
   newSource?: boolean | undefined;
+  /**
+   * Policies in force before `policy` (`earlierPolicies`): a row imported before whose `effectiveUntil`
+   * is empty matches the stored end its category's term gave under any of them (default: core's
+   * `defaultPolicy`).
+   */
+  earlierPolicies?: readonly Policy[] | undefined;
 }
 
 export interface BatchOutcome {
@@ -355,7 +369,7 @@ async function prepareBatch(
     const hash = hashes[n] as string;
     const prior = done.get(n);
     if (prior) {
-      const differs = differsFrom(prior, row, hash, o.source, targets);
+      const differs = differsFrom(prior, row, hash, o, targets);
       if (differs) out.rejected.push(differs);
       else out.unchanged++;
       continue;
@@ -546,35 +560,47 @@ async function storedImports(
 /**
  * The rejection of a row whose external id was imported before with other content, or null if the same.
  * A repair's list is compared as the records it names (`targets`: stored from the source, by external
- * id), in any order. An `effectiveUntil` left empty matches any stored end: the record took the default
- * term of the day it was imported, which a policy applied since may have changed.
+ * id), in any order. An `effectiveUntil` left empty matches a stored end that is the category's term
+ * under the active policy or one in force before (the record took the term of the day it was imported).
  */
 function differsFrom(
   prior: StoredImport,
   row: ImportRow,
   hash: string,
-  source: string,
+  o: Pick<ImportOptions, 'source' | 'policy' | 'earlierPolicies'>,
   targets: ReadonlyMap<string, { id: string }>,
 ): (ImportProblem & { line: number }) | null {
+  const storedEnd = dateText(prior.effective_until);
+  const sameEnd =
+    storedEnd === row.effectiveUntil ||
+    (row.untilDefaulted &&
+      [o.policy, ...(o.earlierPolicies ?? [defaultPolicy])].some(
+        (p) => defaultEnd(p, row.category, row.effectiveFrom) === storedEnd,
+      ));
   const same =
     prior.identity_hash === hash &&
     prior.category === row.category &&
     prior.court === row.court &&
     prior.case_number === row.caseNumber &&
     dateText(prior.effective_from) === row.effectiveFrom &&
-    (row.untilDefaulted || dateText(prior.effective_until) === row.effectiveUntil) &&
     (prior.note ?? null) === row.note &&
     sameIds(
       prior.repairs ?? [],
       row.repairs.map((ext) => targets.get(ext)?.id),
     );
-  return same
-    ? null
-    : {
-        line: row.line,
-        column: 'externalId',
-        rule: `already imported from ${source} with different content; correct it with record.amend`,
-      };
+  if (same && sameEnd) return null;
+  const rule =
+    same && row.untilDefaulted
+      ? `already imported from ${o.source} with another effectiveUntil than the category's term gives (left empty); write the stored end date, or correct the record with record.amend`
+      : `already imported from ${o.source} with different content; correct it with record.amend`;
+  return { line: row.line, column: 'externalId', rule };
+}
+
+/** `from` plus the category's term under `policy` (`null`: indefinite; `undefined`: no such category). */
+function defaultEnd(policy: Policy, code: string, from: string): string | null | undefined {
+  const category = policy.categories.find((c) => c.code === code);
+  if (!category) return undefined;
+  return category.duration === null ? null : addDuration(from, category.duration);
 }
 
 /** Whether two lists name the same ids, in any order (`undefined`: a record not found). */
@@ -674,7 +700,7 @@ export async function checkImportBatch(
     const row = batch[n] as ImportRow;
     const prior = done.get(n);
     if (prior) {
-      const differs = differsFrom(prior, row, hashOf(row), opts.source, targets);
+      const differs = differsFrom(prior, row, hashOf(row), opts, targets);
       if (differs) out.rejected.push(differs);
       else out.unchanged++;
       continue;

@@ -108,12 +108,19 @@ describe.each(dbKinds())('checkPolicyFits (%s)', (kind) => {
     expect(await refused(changed({ Y16: { color: 'gold' } }))).toBe(
       `policy.categories[${at('Y16')}].color: Y16 must stay repairable and red or yellow: 1 stored repair(s) list records of it`,
     );
+    expect(await refused(changed({ Y22: { color: 'gold', repairable: false } }))).toBe(
+      `policy.categories[${at('Y22')}].repairable, policy.categories[${at('Y22')}].color: Y22 must stay repairable and red or yellow: 1 stored repair(s) list records of it`,
+    );
     expect(await refused(changed({ B01: { color: 'gold' } }))).toBe(
       `policy.categories[${at('B01')}].color: B01 must stay blue: 3 stored record(s) of it are repairs listing the records they lift`,
     );
     expect(await refused(changed({ G01: { color: 'blue' }, Y22: { repairable: false } }))).toBe(
       `policy.categories[${at('G01')}].color: G01 cannot become blue: 1 stored record(s) of it list no records to repair; ` +
         `policy.categories[${at('Y22')}].repairable: Y22 must stay repairable and red or yellow: 1 stored repair(s) list records of it`,
+    );
+    const spaced = { ...changed({}), id: 'candidate ' };
+    await expect(checkPolicyFits(h.db, spaced)).rejects.toThrow(
+      new PolicyMisfit('policy.id: must have no spaces around it (reports name their policy by id alone)'),
     );
     const fine = changed({
       Y14: { color: 'red' },

@@ -24,6 +24,19 @@ export async function activePolicy(db: Db): Promise<Policy | null> {
   return row ? validatePolicy(row.value) : null;
 }
 
+/**
+ * Core's `defaultPolicy` and every policy applied to this store whose audit entry keeps it whole (those
+ * applied by this version on): the rules records may have been entered under.
+ */
+export async function earlierPolicies(db: Db): Promise<Policy[]> {
+  const applied = rowsOf<{ policy: Policy }>(
+    await db.db.execute(
+      sql`select detail->'policy' as policy from audit_log where action = 'policy.apply' and detail ? 'policy' order by seq`,
+    ),
+  ).map((r) => r.policy);
+  return [defaultPolicy, ...applied.filter((p) => Array.isArray(p?.categories))];
+}
+
 /** `validatePolicy`, its TypeError (which names the field) as BAD_REQUEST. */
 export function checkPolicy(input: unknown): Policy {
   try {
@@ -57,6 +70,12 @@ export class PolicyMisfit extends Error {
  * its policy's id.
  */
 export async function checkPolicyFits(db: Db, candidate: Policy, applying = false): Promise<void> {
+  // Reports name their policy by id alone: "p-1 " would pass for "p-1". (A candidate's rule only: a
+  // stored policy is read as it is.)
+  if (candidate.id.trim() !== candidate.id)
+    throw new PolicyMisfit(
+      'policy.id: must have no spaces around it (reports name their policy by id alone)',
+    );
   const known = new Set(candidate.categories.map((c) => c.code));
   const stored = rowsOf<{ category: string; n: string; listing: string }>(
     await db.db.execute(sql`
@@ -97,10 +116,13 @@ export async function checkPolicyFits(db: Db, candidate: Policy, applying = fals
     const i = at(r.category);
     const c = candidate.categories[i];
     if (!c) continue; // a repair listing a record of no known category: left for missing to tell
-    const field = c.repairable !== true ? 'repairable' : 'color';
-    if (c.repairable !== true || (c.color !== 'red' && c.color !== 'yellow'))
+    const fields = [
+      ...(c.repairable !== true ? ['repairable'] : []),
+      ...(c.color !== 'red' && c.color !== 'yellow' ? ['color'] : []),
+    ];
+    if (fields.length > 0)
       problems.push(
-        `policy.categories[${i}].${field}: ${r.category} must stay repairable and red or yellow: ${count(r.n)} stored repair(s) list records of it`,
+        `${fields.map((f) => `policy.categories[${i}].${f}`).join(', ')}: ${r.category} must stay repairable and red or yellow: ${count(r.n)} stored repair(s) list records of it`,
       );
   }
   if (problems.length > 0) throw new PolicyMisfit(problems.join('; '));
@@ -281,7 +303,13 @@ export async function applyPolicy(
         actorOrg: null,
         action: 'policy.apply',
         target: candidate.id,
-        detail: { policyId: candidate.id, previousPolicyId: previous, digest: policyDigest(candidate) },
+        // The whole policy too: an import compares records entered under it with its terms.
+        detail: {
+          policyId: candidate.id,
+          previousPolicyId: previous,
+          digest: policyDigest(candidate),
+          policy: candidate,
+        },
       },
       now(),
     );
