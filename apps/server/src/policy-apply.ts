@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import {
   activePolicy,
   applyPolicy,
+  checkPolicyFits,
   type Db,
   LISTENER_APPLICATION_NAME,
   PolicyMisfit,
@@ -68,6 +69,7 @@ export async function policyCommand(
         if (r.sample.length > 0)
           console.log(`for example: ${r.sample.map((p) => `${p.partyId} ${p.from}→${p.to}`).join(', ')}`);
       } else {
+        await checkPolicyFits(db, policy, true); // a policy refused is told before servers are stopped for it
         const servers = await runningServers(db);
         if (servers > 0 && !values.force)
           throw new Error(

@@ -12,6 +12,7 @@ import {
   addDuration,
   type Category,
   defaultPolicy,
+  isIsoDate,
   maskIdNumber,
   maskName,
   NORMAL_CATEGORY,
@@ -46,9 +47,12 @@ const COURTS = ['浙02', '浙0203', '浙0205', '浙0206', '浙0211', '浙0212'];
  * The categories a seed draws each kind of record from, under `policy`: its terms and colors, so that the
  * records fit it (a kind the policy has no category for is left out).
  */
-function kindsOf(policy: Policy) {
+function kindsOf(policy: Policy, today: string) {
+  // A term that ends on its first day or past year 9999 gives no record core accepts.
+  const usable = (c: Category) =>
+    c.duration === null || ((end) => isIsoDate(end) && end > today)(addDuration(today, c.duration));
   const where = (test: (c: Category) => boolean) =>
-    policy.categories.filter((c) => c.code !== NORMAL_CATEGORY && test(c));
+    policy.categories.filter((c) => c.code !== NORMAL_CATEGORY && usable(c) && test(c));
   const blue = where((c) => c.color === 'blue');
   const gold = where((c) => c.color === 'gold');
   return {
@@ -91,9 +95,10 @@ type RecordRow = typeof schema.records.$inferInsert;
  */
 export async function seedSynthetic(db: Db, secret: string, opts: SeedOptions): Promise<SeedResult> {
   const crypto = createPartyCrypto(secret);
-  const kinds = kindsOf(opts.policy ?? defaultPolicy);
+
   const random = rng(opts.offset ?? 1);
   const today = toCstDate(new Date());
+  const kinds = kindsOf(opts.policy ?? defaultPolicy, today);
   const todayMs = Date.parse(today);
   const daysAgo = (max: number, min = 0) =>
     new Date(todayMs - (min + Math.floor(random() * (max - min))) * 86_400_000).toISOString().slice(0, 10);

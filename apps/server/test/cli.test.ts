@@ -67,7 +67,7 @@ describe.each(databases)('fivecolor-server on %s', (kind) => {
   it('seeds records that fit the active policy, their states under it', async () => {
     const { env, drop } = await freshEnv(kind);
     drops.push(drop);
-    // Y14 no longer repairable, G01 red, a term changed: allowed on an empty store.
+    // Y14 no longer repairable, G01 red, terms changed, two unusable: allowed on an empty store.
     const policy = JSON.parse(readFileSync(POLICY, 'utf8'));
     policy.id = 'seed-fit-test';
     policy.categories = policy.categories.map((c: { code: string }) =>
@@ -77,7 +77,11 @@ describe.each(databases)('fivecolor-server on %s', (kind) => {
           ? { ...c, color: 'red' }
           : c.code === 'Y05'
             ? { ...c, duration: 'P5Y' }
-            : c,
+            : c.code === 'Y06'
+              ? { ...c, duration: 'P0D' } // ends on its first day: no record can have it
+              : c.code === 'Y07'
+                ? { ...c, duration: 'P9000Y' } // past year 9999
+                : c,
     );
     const file = join(mkdtempSync(join(tmpdir(), 'fivecolor-policy-')), 'policy.json');
     writeFileSync(file, JSON.stringify(policy));

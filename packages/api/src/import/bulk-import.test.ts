@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyIntegrity } from '../audit/verify-integrity.js';
 import { rowsOf } from '../db/rows.js';
+import { settings } from '../db/schema.js';
 import {
   activePolicy,
   applyPolicy,
@@ -474,11 +475,17 @@ describe.each(dbKinds())('bulk import, simulate and apply (%s)', (kind) => {
       earlierPolicies: earlier,
     });
     const p3 = y16('y16-p3y', 'P3Y');
-    await applyPolicy(h.db, p3);
+    // Made active as a version before this one did it: its audit entry kept only its id.
+    await h.db.db
+      .insert(settings)
+      .values({ key: 'policy', value: p3, updatedAt: new Date() })
+      .onConflictDoUpdate({ target: settings.key, set: { value: p3 } });
+    expect((await activePolicy(h.db))?.id).toBe('y16-p3y');
+    expect((await earlierPolicies(h.db)).map((p) => p.id)).not.toContain('y16-p3y');
     expect((await importBatch(h.db, row(p3), under(p3, await earlierPolicies(h.db)))).created).toBe(1);
     const p4 = y16('y16-p4y', 'P4Y');
     await applyPolicy(h.db, p4);
-    const kept = await earlierPolicies(h.db); // the default and both applied, whole
+    const kept = await earlierPolicies(h.db); // the default, and the one replaced and the one applied, whole
     expect(kept.map((p) => p.id)).toEqual(expect.arrayContaining(['default-2022', 'y16-p3y', 'y16-p4y']));
     expect(await importBatch(h.db, row(p4), under(p4, kept))).toMatchObject({
       unchanged: 1,

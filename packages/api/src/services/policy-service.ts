@@ -25,16 +25,18 @@ export async function activePolicy(db: Db): Promise<Policy | null> {
 }
 
 /**
- * Core's `defaultPolicy` and every policy applied to this store whose audit entry keeps it whole (those
- * applied by this version on): the rules records may have been entered under.
+ * Core's `defaultPolicy` and every policy applied to this store that an audit entry keeps whole (from this
+ * version on, each `policy.apply` keeps the policy it applies and the one it replaces): the rules records
+ * may have been entered under.
  */
 export async function earlierPolicies(db: Db): Promise<Policy[]> {
-  const applied = rowsOf<{ policy: Policy }>(
+  const applied = rowsOf<{ policy: Policy | null; previous: Policy | null }>(
     await db.db.execute(
-      sql`select detail->'policy' as policy from audit_log where action = 'policy.apply' and detail ? 'policy' order by seq`,
+      sql`select detail->'policy' as policy, detail->'previous' as previous from audit_log
+        where action = 'policy.apply' order by seq`,
     ),
-  ).map((r) => r.policy);
-  return [defaultPolicy, ...applied.filter((p) => Array.isArray(p?.categories))];
+  ).flatMap((r) => [r.previous, r.policy]);
+  return [defaultPolicy, ...applied.filter((p): p is Policy => Array.isArray(p?.categories))];
 }
 
 /** `validatePolicy`, its TypeError (which names the field) as BAD_REQUEST. */
@@ -289,7 +291,8 @@ export async function applyPolicy(
   await checkPolicyFits(db, candidate, true);
   const now = opts.now ?? (() => new Date());
   const day = toCstDate(now());
-  const previous = (await activePolicy(db))?.id ?? defaultPolicy.id;
+  const outgoing = await activePolicy(db);
+  const previous = outgoing?.id ?? defaultPolicy.id;
   await db.db.transaction(async (tx) => {
     await tx
       .insert(settings)
@@ -303,12 +306,14 @@ export async function applyPolicy(
         actorOrg: null,
         action: 'policy.apply',
         target: candidate.id,
-        // The whole policy too: an import compares records entered under it with its terms.
+        // The policies whole too (the outgoing one may have been applied by a version that kept only its
+        // id): an import compares records entered under them with their terms.
         detail: {
           policyId: candidate.id,
           previousPolicyId: previous,
           digest: policyDigest(candidate),
           policy: candidate,
+          ...(outgoing ? { previous: outgoing } : {}),
         },
       },
       now(),
