@@ -12,6 +12,7 @@ import {
 import { defaultPolicy, isIsoDate, type Policy, toCstDate, validatePolicy } from '@fivecolor/core';
 import { sql } from 'drizzle-orm';
 import type { ServerConfig } from './config.js';
+import { countParties } from './demo.js';
 import type { WithDatabase } from './import.js';
 import { count, partiesProgress } from './progress.js';
 
@@ -58,7 +59,7 @@ export async function policyCommand(
       const current = (await activePolicy(db)) ?? defaultPolicy;
       const started = performance.now();
       if (sub === 'simulate') {
-        const progress = partiesProgress('simulating', await partyCount(db));
+        const progress = partiesProgress('simulating', await countParties(db));
         const r = await simulate(db, current, policy, asOf, {
           onProgress: progress.update,
         }).finally(progress.stop);
@@ -75,7 +76,7 @@ export async function policyCommand(
           throw new Error(
             `policy apply: ${servers} server process(es) are running on this database; stop them first (one still running the old policy would recompute states back under it), or pass --force`,
           );
-        const progress = partiesProgress('applying', await partyCount(db));
+        const progress = partiesProgress('applying', await countParties(db));
         const r = await applyPolicy(db, policy, { onProgress: progress.update }).finally(progress.stop);
         console.log(
           `policy ${r.policyId} is active (was ${r.previousPolicyId}): ${count(r.parties)} parties recomputed, ${count(r.changed)} changed color ${JSON.stringify(r.transitions)}`,
@@ -89,14 +90,6 @@ export async function policyCommand(
     throw err instanceof PolicyMisfit ? new Error(`${file}: ${err.message}`) : err;
   });
   return 0;
-}
-
-/** Parties with a state: what simulate and apply go through. */
-async function partyCount(db: Db): Promise<number> {
-  const res = (await db.db.execute(sql`select count(*)::int as n from party_state`)) as unknown as {
-    rows: { n: number }[];
-  };
-  return Number(res.rows[0]?.n ?? 0);
 }
 
 /** Server processes on this PostgreSQL database: each holds one listener connection (PGlite: none can). */

@@ -49,8 +49,11 @@ const COURTS = ['浙02', '浙0203', '浙0205', '浙0206', '浙0211', '浙0212'];
  */
 function kindsOf(policy: Policy, today: string) {
   // A term that ends on its first day or past year 9999 gives no record core accepts.
-  const usable = (c: Category) =>
-    c.duration === null || ((end) => isIsoDate(end) && end > today)(addDuration(today, c.duration));
+  const usable = (c: Category) => {
+    if (c.duration === null) return true;
+    const end = addDuration(today, c.duration);
+    return isIsoDate(end) && end > today;
+  };
   const where = (test: (c: Category) => boolean) =>
     policy.categories.filter((c) => c.code !== NORMAL_CATEGORY && usable(c) && test(c));
   const blue = where((c) => c.color === 'blue');

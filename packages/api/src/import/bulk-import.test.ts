@@ -114,8 +114,8 @@ describe.each(dbKinds())('bulk import, simulate and apply (%s)', (kind) => {
     expect(await count(sql`select count(*) as n from records`)).toBe(5);
     expect(await count(sql`select count(*) as n from audit_log`)).toBe(auditBefore + 1);
 
-    // Read under a policy that has lengthened Y14's term since: an effectiveUntil left empty matches
-    // whatever end the stored record got; the same end given explicitly is other content.
+    // Read under a policy that has lengthened Y14's term since: an effectiveUntil left empty matches the
+    // end the default policy's term gave the stored record; the new end given explicitly is other content.
     const longer = (given: boolean) =>
       first.map((r) =>
         r.category === 'Y14'
@@ -128,16 +128,17 @@ describe.each(dbKinds())('bulk import, simulate and apply (%s)', (kind) => {
     ]);
 
     // A repair of a stored row, and one listing a record that is not there.
+    const a6 = (list: string) => ({
+      externalId: 'A-6',
+      ...person(2, '李某'),
+      category: 'B01',
+      court: '浙02',
+      caseNumber: '（2025）浙02执3号',
+      effectiveFrom: '2025-07-01',
+      repairs: list,
+    });
     const repairs = rows([
-      {
-        externalId: 'A-6',
-        ...person(2, '李某'),
-        category: 'B01',
-        court: '浙02',
-        caseNumber: '（2025）浙02执3号',
-        effectiveFrom: '2025-07-01',
-        repairs: 'A-2',
-      },
+      a6('A-2'),
       {
         externalId: 'A-7',
         ...person(1, '章某'), // a name that differs, on a line rejected: not counted as naming the party so
@@ -160,18 +161,7 @@ describe.each(dbKinds())('bulk import, simulate and apply (%s)', (kind) => {
     ]);
     // The repair again: the same list is unchanged; another list, or one naming a record not there, is
     // other content.
-    const relisted = (list: string) =>
-      rows([
-        {
-          externalId: 'A-6',
-          ...person(2, '李某'),
-          category: 'B01',
-          court: '浙02',
-          caseNumber: '（2025）浙02执3号',
-          effectiveFrom: '2025-07-01',
-          repairs: list,
-        },
-      ]);
+    const relisted = (list: string) => rows([a6(list)]);
     expect(await importBatch(h.db, relisted('A-2'), opts())).toMatchObject({ unchanged: 1, rejected: [] });
     for (const list of ['A-2;A-4', 'A-4', 'A-99']) {
       const out = await importBatch(h.db, relisted(list), opts());
