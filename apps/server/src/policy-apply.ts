@@ -79,8 +79,12 @@ export async function policyCommand(
         const progress = partiesProgress('applying', await countParties(db));
         const r = await applyPolicy(db, policy, { onProgress: progress.update }).finally(progress.stop);
         console.log(
-          `policy ${r.policyId} is active (was ${r.previousPolicyId}): ${count(r.parties)} parties recomputed, ${count(r.changed)} changed color ${JSON.stringify(r.transitions)}`,
+          `policy ${r.policyId} is active (was ${r.previousPolicyId}${r.resumed ? '; it was already: this run finished its recomputation' : ''}): ${count(r.parties)} parties recomputed, ${count(r.changed)} changed color ${JSON.stringify(r.transitions)}`,
         );
+        if (r.overtaken > 0)
+          console.log(
+            `${count(r.overtaken)} more moved because time had passed since their state was computed (cause "time" on the feed)`,
+          );
         console.log('start the servers again; reports already issued keep their policy');
       }
       console.log(`in ${((performance.now() - started) / 1000).toFixed(1)} s (${db.kind})`);

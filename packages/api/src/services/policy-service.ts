@@ -145,6 +145,7 @@ export async function checkPolicyFits(db: Db, candidate: Policy, applying = fals
 interface StateFacts {
   partyId: string;
   color: Color;
+  policyId: string;
 }
 
 /**
@@ -154,7 +155,7 @@ interface StateFacts {
  */
 async function pageAfter(q: Database | Tx, after: string, pageSize: number, lock = false) {
   const base = q
-    .select({ partyId: partyState.partyId, color: partyState.color })
+    .select({ partyId: partyState.partyId, color: partyState.color, policyId: partyState.policyId })
     .from(partyState)
     .where(gt(partyState.partyId, after))
     .orderBy(asc(partyState.partyId))
@@ -263,17 +264,28 @@ export async function simulate(
 export interface ApplyResult {
   policyId: string;
   previousPolicyId: string;
+  /** The policy was active already: this run finished an interrupted recomputation (no second audit entry). */
+  resumed: boolean;
   parties: number;
+  /** Parties whose color the policy changed, by transition (stored color → new one). */
   changed: number;
   transitions: Record<string, number>;
+  /**
+   * Parties whose stored color time alone had overtaken (a term ended while no server recomputed it): they
+   * move too, with feed entries of cause `time`, and are not counted as the policy's changes.
+   */
+  overtaken: number;
 }
 
 /**
  * Makes `policy` the active one: stores it (settings `policy`) with an audit entry `policy.apply`
  * naming it and its digest, then recomputes every party's state under it as of today, a page of parties
- * per transaction (their state rows locked), writing a `color.changed` row (cause `policy`) for each
- * color that moves. Reports keep the policy they were issued under. Run again after an interruption, it
- * finishes the recomputation (the policy is stored first, so a reading server recomputes what is left).
+ * per transaction (their state rows locked), writing a `color.changed` row for each color that moves:
+ * cause `policy` where the outgoing policy would give another color today, cause `time` where it would
+ * give the same (time had overtaken the stored state). Reports keep the policy they were issued under.
+ * Run again after an interruption, it finishes the recomputation (the policy is stored first, so a
+ * reading server recomputes what is left), against the policy the first run replaced, auditing nothing
+ * new.
  * Refused before anything is written (`PolicyMisfit`, see `checkPolicyFits`) when the policy leaves out a
  * category in use or reuses an id applied before with other rules.
  */
@@ -291,40 +303,49 @@ export async function applyPolicy(
   await checkPolicyFits(db, candidate, true);
   const now = opts.now ?? (() => new Date());
   const day = toCstDate(now());
-  const outgoing = await activePolicy(db);
-  const previous = outgoing?.id ?? defaultPolicy.id;
-  await db.db.transaction(async (tx) => {
-    await tx
-      .insert(settings)
-      .values({ key: POLICY_SETTING, value: candidate, updatedAt: now() })
-      .onConflictDoUpdate({ target: settings.key, set: { value: candidate, updatedAt: now() } });
-    await appendAudit(
-      tx,
-      {
-        actorId: opts.actorId ?? 'cli',
-        actorRole: 'operator',
-        actorOrg: null,
-        action: 'policy.apply',
-        target: candidate.id,
-        // The policies whole too (the outgoing one may have been applied by a version that kept only its
-        // id): an import compares records entered under them with their terms.
-        detail: {
-          policyId: candidate.id,
-          previousPolicyId: previous,
-          digest: policyDigest(candidate),
-          policy: candidate,
-          ...(outgoing ? { previous: outgoing } : {}),
+  const digest = policyDigest(candidate);
+  const active = await activePolicy(db);
+  const resumed = active !== null && policyDigest(active) === digest;
+  // The policy states were computed under: on a re-run, the one the first run replaced (null when an
+  // earlier version applied it without keeping it: every change is then the policy's).
+  const { policy: outgoing, id: previous } = resumed
+    ? await replacedBy(db, digest)
+    : { policy: active ?? defaultPolicy, id: active?.id ?? defaultPolicy.id };
+  if (!resumed)
+    await db.db.transaction(async (tx) => {
+      await tx
+        .insert(settings)
+        .values({ key: POLICY_SETTING, value: candidate, updatedAt: now() })
+        .onConflictDoUpdate({ target: settings.key, set: { value: candidate, updatedAt: now() } });
+      await appendAudit(
+        tx,
+        {
+          actorId: opts.actorId ?? 'cli',
+          actorRole: 'operator',
+          actorOrg: null,
+          action: 'policy.apply',
+          target: candidate.id,
+          // The policies whole too (the outgoing one may have been applied by a version that kept only its
+          // id): an import compares records entered under them with their terms.
+          detail: {
+            policyId: candidate.id,
+            previousPolicyId: previous,
+            digest,
+            policy: candidate,
+            ...(active ? { previous: active } : {}),
+          },
         },
-      },
-      now(),
-    );
-  });
+        now(),
+      );
+    });
   const result: ApplyResult = {
     policyId: candidate.id,
     previousPolicyId: previous,
+    resumed,
     parties: 0,
     changed: 0,
     transitions: {},
+    overtaken: 0,
   };
   const pageSize = opts.pageSize ?? 2000;
   for (let after = ''; ; ) {
@@ -334,15 +355,21 @@ export async function applyPolicy(
       const updates: Record<string, unknown>[] = [];
       const moved: (typeof changes.$inferInsert)[] = [];
       for (const s of page.states) {
-        const next = materializeParty(s.partyId, page.records.get(s.partyId) ?? [], {
-          asOf: day,
-          policy: candidate,
-        });
+        const facts = page.records.get(s.partyId) ?? [];
+        const next = materializeParty(s.partyId, facts, { asOf: day, policy: candidate });
         updates.push({ ...next, party_id: next.partyId, as_of: next.asOf });
         if (next.color !== s.color) {
-          const key = `${s.color}→${next.color}`;
-          result.transitions[key] = (result.transitions[key] ?? 0) + 1;
-          result.changed++;
+          // Time's change where the state was computed under this policy already (a re-run) or where the
+          // outgoing one gives the same color today.
+          const byTime =
+            s.policyId === candidate.id || (outgoing && colorUnder(facts, day, outgoing) === next.color);
+          const cause = byTime ? 'time' : 'policy';
+          if (cause === 'time') result.overtaken++;
+          else {
+            const key = `${s.color}→${next.color}`;
+            result.transitions[key] = (result.transitions[key] ?? 0) + 1;
+            result.changed++;
+          }
           moved.push({
             partyId: s.partyId,
             kind: 'color.changed',
@@ -353,7 +380,7 @@ export async function applyPolicy(
               until: next.until,
               basis: next.basis,
               policyId: next.policyId,
-              cause: 'policy',
+              cause,
             },
             at: now(),
           });
@@ -374,6 +401,31 @@ export async function applyPolicy(
     opts.onProgress?.(result.parties);
   }
   return result;
+}
+
+/** A party's color under `policy` on `day`; null where it cannot classify the records. */
+function colorUnder(facts: readonly RecordFacts[], day: string, policy: Policy): Color | null {
+  try {
+    return classify(facts.map(toCreditRecord), { asOf: day, policy }).color;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The policy the last `policy.apply` of the one with this digest replaced, and its id: whole as the entry
+ * keeps it, core's default by its id, or null (an entry of an earlier version kept only an id).
+ */
+async function replacedBy(db: Db, digest: string): Promise<{ policy: Policy | null; id: string }> {
+  const [row] = rowsOf<{ previous: Policy | null; previous_id: string | null }>(
+    await db.db.execute(
+      sql`select detail->'previous' as previous, detail->>'previousPolicyId' as previous_id from audit_log
+        where action = 'policy.apply' and detail->>'digest' = ${digest} order by seq desc limit 1`,
+    ),
+  );
+  const id = row?.previous_id ?? defaultPolicy.id;
+  if (Array.isArray(row?.previous?.categories)) return { policy: row.previous as Policy, id };
+  return { policy: id === defaultPolicy.id ? defaultPolicy : null, id };
 }
 
 /** Tells every server process (LISTEN, PostgreSQL) that these parties changed: their cached badges go. */
