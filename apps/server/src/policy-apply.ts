@@ -83,7 +83,7 @@ export async function policyCommand(
         );
         if (r.overtaken > 0)
           console.log(
-            `${count(r.overtaken)} more moved because time had passed since their state was computed (cause "time" on the feed)`,
+            `${count(r.overtaken)} stored states had been overtaken by time (a term ended since they were computed); a move time alone made is fed with cause "time"`,
           );
         console.log('start the servers again; reports already issued keep their policy');
       }

@@ -5,13 +5,13 @@ import { verifyIntegrity } from '../audit/verify-integrity.js';
 import { rowsOf } from '../db/rows.js';
 import { createHarness, type Harness } from '../testing/harness.js';
 import { dbKinds } from '../testing/test-db.js';
-import { activePolicy, applyPolicy } from './policy-service.js';
+import { activePolicy, applyPolicy, simulate } from './policy-service.js';
 
-/** The default policy with Y05 (yellow there) in another color: the parties with a Y05 record change by it. */
-const y05 = (id: string, color: 'red' | 'gold'): Policy => ({
+/** The default policy with some categories in other colors. */
+const recolored = (id: string, colors: Record<string, 'red' | 'gold'>): Policy => ({
   ...defaultPolicy,
   id,
-  categories: defaultPolicy.categories.map((c) => (c.code === 'Y05' ? { ...c, color } : c)),
+  categories: defaultPolicy.categories.map((c) => ({ ...c, color: colors[c.code] ?? c.color })),
 });
 
 describe.each(dbKinds())('policy apply: what moved and why (%s)', (kind) => {
@@ -20,71 +20,28 @@ describe.each(dbKinds())('policy apply: what moved and why (%s)', (kind) => {
   let expiring: string;
   /** Yellow (Y05) until 2027-06-01. */
   const byPolicy: string[] = [];
+  /** Red until 2026-06-01 (R04) over a Y05: stored red, yellow under the default in September. */
+  let hidden: string;
   const later = new Date('2026-09-01T02:00:00Z');
-  const causes = async () =>
+  const feed = async (policyId: string) =>
     Object.fromEntries(
-      rowsOf<{ party_id: string; cause: string }>(
+      rowsOf<{ party_id: string; cause: string; previous_color: string; color: string }>(
         await h.db.db.execute(
-          sql`select party_id, data->>'cause' as cause from changes where data->>'cause' in ('time', 'policy') order by seq`,
+          sql`select party_id, data->>'cause' as cause, previous_color, color from changes
+            where data->>'policyId' = ${policyId} and data->>'cause' in ('time', 'policy') order by seq`,
         ),
-      ).map((r) => [r.party_id, r.cause]),
+      ).map((r) => [r.party_id, `${r.cause} ${r.previous_color}→${r.color}`]),
     );
   const applies = async () =>
-    rowsOf<{ previous_id: string; digest: string }>(
+    rowsOf<{ previous_id: string }>(
       await h.db.db.execute(
-        sql`select detail->>'previousPolicyId' as previous_id, detail->>'digest' as digest from audit_log where action = 'policy.apply' order by seq`,
+        sql`select detail->>'previousPolicyId' as previous_id from audit_log where action = 'policy.apply' order by seq`,
       ),
-    );
-
-  beforeAll(async () => {
-    h = await createHarness(kind);
-    h.clock.now = new Date('2026-03-02T02:00:00Z');
-    expiring = await h.registerPerson(601, '李某某');
-    await h.as('judge').record.create.mutate({
-      partyId: expiring,
-      category: 'Y06',
-      court: '浙0212',
-      caseNumber: '（2024）浙0212民初6号',
-      effectiveFrom: '2024-06-01',
-    });
-    for (const n of [602, 603, 604]) {
-      const partyId = await h.registerPerson(n, '赵某某');
-      byPolicy.push(partyId);
-      await h.as('judge').record.create.mutate({
-        partyId,
-        category: 'Y05',
-        court: '浙0212',
-        caseNumber: `（2025）浙0212民初${n}号`,
-        effectiveFrom: '2025-06-01',
-      });
-    }
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
-
-  it('counts as the policy’s only the changes the outgoing policy would not make today; time’s are fed with cause time', async () => {
-    const applied = await applyPolicy(h.db, y05('y05-red', 'red'), { now: () => later });
-    expect(applied).toMatchObject({
-      policyId: 'y05-red',
-      previousPolicyId: 'default-2022',
-      resumed: false,
-      changed: 3,
-      transitions: { 'yellow→red': 3 },
-      overtaken: 1,
-    });
-    expect(await causes()).toEqual({
-      [expiring]: 'time',
-      ...Object.fromEntries(byPolicy.map((p) => [p, 'policy'])),
-    });
-    expect(await applies()).toEqual([{ previous_id: 'default-2022', digest: expect.any(String) }]);
-  });
-
-  it('finishes an interrupted apply against the policy it replaced, auditing it once', async () => {
-    const next = y05('y05-gold', 'gold');
+    ).map((r) => r.previous_id);
+  const interrupted = async (policy: Policy) => {
     const stop = new Error('killed');
     await expect(
-      applyPolicy(h.db, next, {
+      applyPolicy(h.db, policy, {
         now: () => later,
         pageSize: 1,
         onProgress: () => {
@@ -92,29 +49,94 @@ describe.each(dbKinds())('policy apply: what moved and why (%s)', (kind) => {
         },
       }),
     ).rejects.toBe(stop);
+  };
+  const record = (partyId: string, category: string, effectiveFrom: string, n: number) =>
+    h.as('judge').record.create.mutate({
+      partyId,
+      category,
+      court: '浙0212',
+      caseNumber: `（${effectiveFrom.slice(0, 4)}）浙0212民初${n}号`,
+      effectiveFrom,
+    });
+
+  beforeAll(async () => {
+    h = await createHarness(kind);
+    h.clock.now = new Date('2026-03-02T02:00:00Z');
+    expiring = await h.registerPerson(601, '李某某');
+    await record(expiring, 'Y06', '2024-06-01', 601);
+    for (const n of [602, 603, 604]) {
+      const partyId = await h.registerPerson(n, '赵某某');
+      byPolicy.push(partyId);
+      await record(partyId, 'Y05', '2025-06-01', n);
+    }
+    hidden = await h.registerPerson(605, '钱某某');
+    await record(hidden, 'R04', '2024-06-01', 605);
+    await record(hidden, 'Y05', '2025-06-01', 606);
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('counts the policy’s changes as simulate does; a move time alone made is fed with cause time', async () => {
+    const candidate = recolored('y05-red', { Y05: 'red' });
+    const simulated = await simulate(h.db, defaultPolicy, candidate, '2026-09-01');
+    const applied = await applyPolicy(h.db, candidate, { now: () => later });
+    expect(applied).toMatchObject({
+      policyId: 'y05-red',
+      previousPolicyId: 'default-2022',
+      resumed: false,
+      changed: simulated.changed,
+      transitions: simulated.transitions,
+      overtaken: 2, // `expiring`, and `hidden` (red in March, yellow under the default now)
+    });
+    expect(simulated.transitions).toEqual({ 'yellow→red': 4 });
+    // `hidden` stays red: the policy made it so, but its color did not move.
+    expect(await feed('y05-red')).toEqual({
+      [expiring]: 'time yellow→green',
+      ...Object.fromEntries(byPolicy.map((p) => [p, 'policy yellow→red'])),
+    });
+    expect(await applies()).toEqual(['default-2022']);
+  });
+
+  it('finishes an interrupted apply, auditing it once', async () => {
+    const gold = recolored('y05-gold', { Y05: 'gold' });
+    await interrupted(gold);
     expect((await activePolicy(h.db))?.id).toBe('y05-gold');
-    const rerun = await applyPolicy(h.db, next, { now: () => later, pageSize: 1 });
+    const rerun = await applyPolicy(h.db, gold, { now: () => later, pageSize: 1 });
     expect(rerun).toMatchObject({ policyId: 'y05-gold', previousPolicyId: 'y05-red', resumed: true });
     // The first run moved at most one party (one page): the re-run the rest, as the policy's changes.
-    expect(rerun.changed).toBeGreaterThanOrEqual(2);
+    expect(rerun.changed).toBeGreaterThanOrEqual(3);
     expect(rerun.transitions).toEqual({ 'red→gold': rerun.changed });
     expect(rerun.overtaken).toBe(0);
-    const moved = rowsOf<{ cause: string; previous_color: string; color: string }>(
-      await h.db.db.execute(
-        sql`select data->>'cause' as cause, previous_color, color from changes where data->>'policyId' = 'y05-gold'`,
-      ),
+    expect(await feed('y05-gold')).toEqual(
+      Object.fromEntries([...byPolicy, hidden].map((p) => [p, 'policy red→gold'])),
     );
-    expect(moved.map((m) => [m.cause, m.previous_color, m.color])).toEqual(
-      byPolicy.map(() => ['policy', 'red', 'gold']),
-    );
-    expect((await applies()).map((a) => a.previous_id)).toEqual(['default-2022', 'y05-red']);
+    expect(await applies()).toEqual(['default-2022', 'y05-red']);
     // Applied again when done: nothing moves, nothing more is audited.
-    expect(await applyPolicy(h.db, next, { now: () => later })).toMatchObject({
+    expect(await applyPolicy(h.db, gold, { now: () => later })).toMatchObject({
       resumed: true,
       changed: 0,
       overtaken: 0,
     });
     expect(await applies()).toHaveLength(2);
+  });
+
+  it('after an interrupted apply, counts the next one against the policy each state was computed under', async () => {
+    // Interrupted after its first page, y05-red again leaves states under y05-gold and under y05-red.
+    await interrupted(recolored('y05-red', { Y05: 'red' }));
+    const next = recolored('y05-red-y06-gold', { Y05: 'red', Y06: 'gold' });
+    const applied = await applyPolicy(h.db, next, { now: () => later });
+    // Those still gold move by this policy (the active y05-red gives them red as well, but their state
+    // says gold); those already red do not move.
+    const moved = await feed('y05-red-y06-gold');
+    expect(Object.values(moved).every((m) => m === 'policy gold→red')).toBe(true);
+    expect(Object.keys(moved).length).toBeGreaterThanOrEqual(3);
+    expect(applied).toMatchObject({
+      previousPolicyId: 'y05-red',
+      changed: Object.keys(moved).length,
+      transitions: { 'gold→red': Object.keys(moved).length },
+      overtaken: 0,
+    });
     expect((await verifyIntegrity(h.db)).mismatches).toEqual([]);
   });
 });

@@ -267,12 +267,15 @@ export interface ApplyResult {
   /** The policy was active already: this run finished an interrupted recomputation (no second audit entry). */
   resumed: boolean;
   parties: number;
-  /** Parties whose color the policy changed, by transition (stored color → new one). */
+  /**
+   * Parties whose color the policy changed, by transition: the color the policy their state was computed
+   * under gives today → the new one's (as `simulate` counts them).
+   */
   changed: number;
   transitions: Record<string, number>;
   /**
-   * Parties whose stored color time alone had overtaken (a term ended while no server recomputed it): they
-   * move too, with feed entries of cause `time`, and are not counted as the policy's changes.
+   * Parties whose stored color time had overtaken (a term ended since it was computed, servers stopped,
+   * say). A move that time alone made is fed with cause `time`, one the policy made with cause `policy`.
    */
   overtaken: number;
 }
@@ -281,11 +284,10 @@ export interface ApplyResult {
  * Makes `policy` the active one: stores it (settings `policy`) with an audit entry `policy.apply`
  * naming it and its digest, then recomputes every party's state under it as of today, a page of parties
  * per transaction (their state rows locked), writing a `color.changed` row for each color that moves:
- * cause `policy` where the outgoing policy would give another color today, cause `time` where it would
- * give the same (time had overtaken the stored state). Reports keep the policy they were issued under.
- * Run again after an interruption, it finishes the recomputation (the policy is stored first, so a
- * reading server recomputes what is left), against the policy the first run replaced, auditing nothing
- * new.
+ * cause `policy` where the policy the state was computed under gives another color today, cause `time`
+ * where it gives the same (time had overtaken the stored state). Reports keep the policy they were issued
+ * under. Run again after an interruption, it finishes the recomputation (the policy is stored first, so
+ * a reading server recomputes what is left) and audits nothing new.
  * Refused before anything is written (`PolicyMisfit`, see `checkPolicyFits`) when the policy leaves out a
  * category in use or reuses an id applied before with other rules.
  */
@@ -306,11 +308,11 @@ export async function applyPolicy(
   const digest = policyDigest(candidate);
   const active = await activePolicy(db);
   const resumed = active !== null && policyDigest(active) === digest;
-  // The policy states were computed under: on a re-run, the one the first run replaced (null when an
-  // earlier version applied it without keeping it: every change is then the policy's).
-  const { policy: outgoing, id: previous } = resumed
-    ? await replacedBy(db, digest)
-    : { policy: active ?? defaultPolicy, id: active?.id ?? defaultPolicy.id };
+  const previous = resumed ? await replacedIdOf(db, digest) : (active?.id ?? defaultPolicy.id);
+  // The policies states may have been computed under, by id (an id names one set of rules).
+  const computedUnder = new Map((await earlierPolicies(db)).map((p) => [p.id, p]));
+  if (active) computedUnder.set(active.id, active);
+  computedUnder.set(candidate.id, candidate);
   if (!resumed)
     await db.db.transaction(async (tx) => {
       await tx
@@ -358,18 +360,18 @@ export async function applyPolicy(
         const facts = page.records.get(s.partyId) ?? [];
         const next = materializeParty(s.partyId, facts, { asOf: day, policy: candidate });
         updates.push({ ...next, party_id: next.partyId, as_of: next.asOf });
+        // The color the policy the state was computed under gives today (the stored one where that policy
+        // is unknown or cannot classify the records): the policy's change is from it, time's up to it.
+        const under = computedUnder.get(s.policyId);
+        const was = (under && colorUnder(facts, day, under)) ?? s.color;
+        if (was !== s.color) result.overtaken++;
+        if (was !== next.color) {
+          const key = `${was}→${next.color}`;
+          result.transitions[key] = (result.transitions[key] ?? 0) + 1;
+          result.changed++;
+        }
         if (next.color !== s.color) {
-          // Time's change where the state was computed under this policy already (a re-run) or where the
-          // outgoing one gives the same color today.
-          const byTime =
-            s.policyId === candidate.id || (outgoing && colorUnder(facts, day, outgoing) === next.color);
-          const cause = byTime ? 'time' : 'policy';
-          if (cause === 'time') result.overtaken++;
-          else {
-            const key = `${s.color}→${next.color}`;
-            result.transitions[key] = (result.transitions[key] ?? 0) + 1;
-            result.changed++;
-          }
+          const cause = was !== next.color ? 'policy' : 'time';
           moved.push({
             partyId: s.partyId,
             kind: 'color.changed',
@@ -412,20 +414,15 @@ function colorUnder(facts: readonly RecordFacts[], day: string, policy: Policy):
   }
 }
 
-/**
- * The policy the last `policy.apply` of the one with this digest replaced, and its id: whole as the entry
- * keeps it, core's default by its id, or null (an entry of an earlier version kept only an id).
- */
-async function replacedBy(db: Db, digest: string): Promise<{ policy: Policy | null; id: string }> {
-  const [row] = rowsOf<{ previous: Policy | null; previous_id: string | null }>(
+/** The id of the policy the last `policy.apply` of the one with this digest replaced. */
+async function replacedIdOf(db: Db, digest: string): Promise<string> {
+  const [row] = rowsOf<{ previous_id: string }>(
     await db.db.execute(
-      sql`select detail->'previous' as previous, detail->>'previousPolicyId' as previous_id from audit_log
+      sql`select detail->>'previousPolicyId' as previous_id from audit_log
         where action = 'policy.apply' and detail->>'digest' = ${digest} order by seq desc limit 1`,
     ),
   );
-  const id = row?.previous_id ?? defaultPolicy.id;
-  if (Array.isArray(row?.previous?.categories)) return { policy: row.previous as Policy, id };
-  return { policy: id === defaultPolicy.id ? defaultPolicy : null, id };
+  return row?.previous_id ?? defaultPolicy.id;
 }
 
 /** Tells every server process (LISTEN, PostgreSQL) that these parties changed: their cached badges go. */
