@@ -312,7 +312,6 @@ export async function applyPolicy(
   // The policies states may have been computed under, by id (an id names one set of rules).
   const computedUnder = new Map((await earlierPolicies(db)).map((p) => [p.id, p]));
   if (active) computedUnder.set(active.id, active);
-  computedUnder.set(candidate.id, candidate);
   if (!resumed)
     await db.db.transaction(async (tx) => {
       await tx
@@ -362,8 +361,10 @@ export async function applyPolicy(
         updates.push({ ...next, party_id: next.partyId, as_of: next.asOf });
         // The color the policy the state was computed under gives today (the stored one where that policy
         // is unknown or cannot classify the records): the policy's change is from it, time's up to it.
+        // A state computed under this policy already (a re-run) needs no second classification.
         const under = computedUnder.get(s.policyId);
-        const was = (under && colorUnder(facts, day, under)) ?? s.color;
+        const was =
+          s.policyId === candidate.id ? next.color : ((under && colorUnder(facts, day, under)) ?? s.color);
         if (was !== s.color) result.overtaken++;
         if (was !== next.color) {
           const key = `${was}→${next.color}`;
