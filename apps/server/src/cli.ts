@@ -36,7 +36,8 @@ import { openServer, startServer } from './server.js';
 const USAGE = `usage: fivecolor-server <command>
 
   serve                     run the API (PORT, DATABASE_URL, FIVECOLOR_DATA_DIR, FIVECOLOR_SECRET, FIVECOLOR_PUBLIC_URL)
-  start                     serve, and on an empty database seed the demo (keys, stories, synthetic parties) first
+  start [--parties N]       serve, and on an empty database seed the demo (keys, stories, N synthetic
+                            parties, default 3000) first
   migrate                   apply database migrations and exit
   seed [--parties N]        add N synthetic parties (default 1000) in large batches
   keys create --role ROLE [--court CODE] [--name TEXT] [--org TEXT]
