@@ -7,7 +7,7 @@
 // file's size. BENCH_OLD_CLI=path/to/fivecolor-server.js also imports a second file of the same shape
 // (other parties and external ids) with that build, in the same run, before this one: old code vs new.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -154,6 +154,20 @@ for (const kind of KINDS) {
     );
     const again = await cli(['import', file, '--source', 'bench-history'], env);
     console.log(`  the same file again (every row unchanged): ${/ in ([\d.]+) s,/.exec(again)?.[1]} s`);
+    // A second history of the same parties (other cases, other ids): every row names a stored party, so
+    // each is also looked up among that party's records for the same case stored before.
+    const later = join(dir, 'history-later.csv');
+    writeFileSync(
+      later,
+      readFileSync(file, 'utf8')
+        .replace(/^H-/gm, 'L-')
+        .replace(/(\d+)号,/g, (_, n) => `${Number(n) + 5_000_000}号,`),
+    );
+    const second = await cli(['import', later, '--source', 'bench-history'], env);
+    const secondRate = rows / Number(/ in ([\d.]+) s,/.exec(second)?.[1]);
+    console.log(
+      `  a second history of the same parties (${/created ([\d,]*\d)/.exec(second)?.[1]} created): ${fmt(secondRate)} rows/s, ${(secondRate / rate).toFixed(2)}× the first`,
+    );
 
     db = await open();
     const candidate = {

@@ -15,7 +15,7 @@ import { toCreditRecord } from '../state/materialize.js';
 import { createHarness, type Harness } from '../testing/harness.js';
 import { residentId } from '../testing/ids.js';
 import { dbKinds } from '../testing/test-db.js';
-import { IMPORT_LOCK, ImportPipeline, importBatch } from './bulk-import.js';
+import { checkImportBatch, IMPORT_LOCK, ImportPipeline, importBatch } from './bulk-import.js';
 import { checkImportRow, type ImportRow } from './import-row.js';
 
 const SOURCE = 'court-import';
@@ -439,6 +439,115 @@ describe.each(dbKinds())('bulk import, simulate and apply (%s)', (kind) => {
     expect((await verifyIntegrity(h.db)).mismatches).toEqual([]);
   });
 
+  it('refuses a row naming a record stored from another source or entered through the API, in both runs alike', async () => {
+    const partyId = await h.registerPerson(640, '冯某');
+    const who = { kind: 'person', idType: 'RESIDENT_ID', idNumber: residentId(640), name: '冯某' };
+    const entered = await h.as('judge').record.create.mutate({
+      partyId,
+      category: 'Y05',
+      court: '浙0212',
+      caseNumber: '（2025）浙0212民初640号',
+      effectiveFrom: '2025-03-01',
+    });
+    const fromCms = {
+      ...who,
+      category: 'Y14',
+      court: '浙0212',
+      caseNumber: '（2025）浙0212民初641号',
+      effectiveFrom: '2025-04-01',
+    };
+    expect(
+      await importBatch(h.db, rows([{ externalId: 'CMS-1', ...fromCms }]), { ...opts(), source: 'cms' }),
+    ).toMatchObject({ created: 1 });
+    const revoked = await h.as('judge').record.create.mutate({
+      partyId,
+      category: 'Y09',
+      court: '浙0212',
+      caseNumber: '（2025）浙0212民初642号',
+      effectiveFrom: '2025-05-01',
+    });
+    await h.as('judge').record.revoke.mutate({ recordId: revoked.recordId, reason: 'entered by mistake' });
+    const batch = rows([
+      // the record entered through the API, and the one imported from cms, again under other ids
+      {
+        externalId: 'X-1',
+        ...who,
+        category: 'Y05',
+        court: '浙0212',
+        caseNumber: '(2025)浙0212民初640号',
+        effectiveFrom: '2025/3/1',
+      },
+      { externalId: 'X-2', ...fromCms },
+      // the same case on another day, and a revoked record's case: new records
+      {
+        externalId: 'X-3',
+        ...who,
+        category: 'Y05',
+        court: '浙0212',
+        caseNumber: '（2025）浙0212民初640号',
+        effectiveFrom: '2025-03-02',
+      },
+      {
+        externalId: 'X-4',
+        ...who,
+        category: 'Y09',
+        court: '浙0212',
+        caseNumber: '（2025）浙0212民初642号',
+        effectiveFrom: '2025-05-01',
+      },
+    ]);
+    const problems = [
+      {
+        line: 2,
+        column: 'caseNumber',
+        rule: `the same record (party, category, case number, effectiveFrom) is already stored: ${entered.recordId} from court; leave the line out, or revoke the stored one first`,
+      },
+      {
+        line: 3,
+        column: 'caseNumber',
+        rule: expect.stringMatching(
+          /is already stored: rec_[\w-]+ from cms as "CMS-1"; leave the line out/,
+        ),
+      },
+    ];
+    // The dry run's check says the same, and leaves the refused rows out of what repairs may list.
+    const inFile = new Map(
+      batch.map((r) => [r.externalId, { category: r.category, idType: r.idType, idNumber: r.idNumber }]),
+    );
+    const checked = await checkImportBatch(h.db, batch, { ...opts(), source: 'history' }, inFile);
+    expect(checked).toEqual({ unchanged: 0, rejected: problems });
+    expect([...inFile.keys()]).toEqual(['X-3', 'X-4']);
+
+    const records = await count(sql`select count(*) as n from records`);
+    const out = await importBatch(h.db, batch, { ...opts(), source: 'history' });
+    expect(out).toMatchObject({ created: 2, unchanged: 0, partiesRegistered: 0, rejected: problems });
+    expect(await count(sql`select count(*) as n from records`)).toBe(records + 2);
+    // Run again: the two written are unchanged (known by their own source and id), the two others refused again.
+    expect(await importBatch(h.db, batch, { ...opts(), source: 'history' })).toMatchObject({
+      created: 0,
+      unchanged: 2,
+      rejected: problems,
+    });
+    // From cms itself: the row it imported is unchanged, not a copy (also when the source is taken for new
+    // and the row is not looked up); under another id it is a copy, unless the file gives the stored one's
+    // id too (the file lists the case twice: stored twice, interrupted or not).
+    const cms = { ...opts(), source: 'cms' };
+    const own = rows([{ externalId: 'CMS-1', ...fromCms }]);
+    expect(await importBatch(h.db, own, cms)).toMatchObject({ created: 0, unchanged: 1, rejected: [] });
+    expect(await importBatch(h.db, own, { ...cms, newSource: true })).toMatchObject({
+      created: 0,
+      unchanged: 1,
+      rejected: [],
+    });
+    const again = rows([{ externalId: 'CMS-2', ...fromCms }]);
+    expect(await importBatch(h.db, again, cms)).toMatchObject({
+      created: 0,
+      rejected: [{ line: 2, column: 'caseNumber' }],
+    });
+    const fileHas = (id: string) => id === 'CMS-1';
+    expect(await importBatch(h.db, again, { ...cms, fileHas })).toMatchObject({ created: 1, rejected: [] });
+    expect((await verifyIntegrity(h.db)).mismatches).toEqual([]);
+  });
   it('matches an empty effectiveUntil against the term of the policy in force when the record was imported', async () => {
     const y16 = (id: string, duration: string): Policy => ({
       ...defaultPolicy,

@@ -50,6 +50,11 @@ export interface ImportOptions {
    * `defaultPolicy`).
    */
   earlierPolicies?: readonly Policy[] | undefined;
+  /**
+   * Whether the file gives an external id (on any line read so far): a record stored from `source` under
+   * one is the file's own, not a copy of a row under other ids (see `storedCopies`). Default: none.
+   */
+  fileHas?: ((externalId: string) => boolean) | undefined;
 }
 
 export interface BatchOutcome {
@@ -351,6 +356,11 @@ async function prepareBatch(
     ))
       stored.set(r.identity_hash, { id: r.id, name: null, nameEnc: r.name_enc });
 
+  // A row naming a party stored before this batch may name one of its records stored before.
+  const ofStored: number[] = [];
+  for (let n = 0; n < batch.length; n++)
+    if (!done.has(n) && stored.get(hashes[n] as string)?.nameEnc !== undefined) ofStored.push(n);
+  const copies = await storedCopies(q, batch, hashes, ofStored, o);
   const targets = await repairTargets(q, batch, o.source);
 
   const prefix = newBatchPrefix();
@@ -372,6 +382,11 @@ async function prepareBatch(
       const differs = differsFrom(prior, row, hash, o, targets);
       if (differs) out.rejected.push(differs);
       else out.unchanged++;
+      continue;
+    }
+    const copy = copies.get(n);
+    if (copy) {
+      out.rejected.push(storedCopyProblem(row, copy));
       continue;
     }
     let partyId = partyOf.get(hash);
@@ -557,6 +572,64 @@ async function storedImports(
   return done;
 }
 
+/** A stored record that a row would store a second time. */
+interface StoredCopy {
+  id: string;
+  source: string;
+  external_id: string | null;
+}
+
+/**
+ * For the rows `ns` of the batch (with their identity hashes), a record of the same party, category, case
+ * number and first day, not revoked, that is not one of the file's lines: entered through the API,
+ * imported from another source, or from this one under an external id the file does not give (the same
+ * history exported again under other ids). A record of the source whose external id the file gives is
+ * the file's own (written by this run or an interrupted one) and is not a copy: a file that lists one
+ * case twice stores it twice, whether or not the import was interrupted. One index lookup of the party
+ * and one of its records per row; none when `ns` is empty.
+ */
+async function storedCopies(
+  q: Lookup,
+  batch: readonly ImportRow[],
+  hashes: readonly string[],
+  ns: readonly number[],
+  o: Pick<ImportOptions, 'source' | 'fileHas'>,
+): Promise<Map<number, StoredCopy>> {
+  const found = new Map<number, StoredCopy>();
+  if (ns.length === 0) return found;
+  const rows = ns.map((n) => {
+    const r = batch[n] as ImportRow;
+    return { n, h: hashes[n], category: r.category, case_number: r.caseNumber, from: r.effectiveFrom };
+  });
+  // The row's own record (looked up apart, or not at all when the source is new) is not a copy either.
+  const ofFile = (r: StoredCopy, n: number) =>
+    r.source === o.source &&
+    r.external_id !== null &&
+    (r.external_id === batch[n]?.externalId || (o.fileHas?.(r.external_id) ?? false));
+  for (const r of rowsOf<StoredCopy & { n: number }>(
+    await q.execute(sql`
+      select c.n, r.id, r.source, r.external_id
+      from jsonb_to_recordset(${json(rows)}::jsonb)
+        as c(n int, h text, category text, case_number text, "from" date)
+      join parties p on p.identity_hash = c.h
+      join records r on r.party_id = p.id and r.category = c.category
+        and r.case_number = c.case_number and r.effective_from = c."from" and r.revoked_at is null`),
+  ))
+    if (!found.has(Number(r.n)) && !ofFile(r, Number(r.n))) found.set(Number(r.n), r);
+  return found;
+}
+
+/** The rejection of a row whose record {@link storedCopies} found stored: in both runs' words. */
+function storedCopyProblem(row: ImportRow, r: StoredCopy): ImportProblem & { line: number } {
+  const from =
+    r.external_id === null ? r.source : `${r.source} as ${JSON.stringify(r.external_id.slice(0, 40))}`;
+  return {
+    line: row.line,
+    column: 'caseNumber',
+    rule: `the same record (party, category, case number, effectiveFrom) is already stored: ${r.id} from ${from}; leave the line out, or revoke the stored one first`,
+  };
+}
+
 /**
  * The rejection of a row whose external id was imported before with other content, or null if the same.
  * A repair's list is compared as the records it names (`targets`: stored from the source, by external
@@ -676,16 +749,18 @@ export interface FileRecord {
 
 /**
  * What a dry run can tell of checked rows beyond each line alone, reading only: rows already imported
- * from the source with other content (the same content: `unchanged`), and repairs listing a record that
- * breaks a rule, found stored from the source or among the file's records that are not repairs
- * (`inFile`, by external id; a real run writes repairs after every other row). The rejections are a real
- * run's, word for word. With `newSource` nothing can be stored yet, and nothing is looked up.
+ * from the source with other content (the same content: `unchanged`), rows naming a record stored before
+ * that is not one of the file's lines (taken out of `inFile`: a real run does not write them), and
+ * repairs listing a record that breaks a rule, found stored from the source or among the file's records
+ * that are not repairs (`inFile`, by external id; a real run writes repairs after every other row). The
+ * rejections are a real run's, word for word. With `newSource` nothing can be stored from the source
+ * yet, and it is not looked up.
  */
 export async function checkImportBatch(
   db: Db,
   batch: readonly ImportRow[],
   opts: ImportOptions,
-  inFile: ReadonlyMap<string, FileRecord>,
+  inFile: Map<string, FileRecord>,
 ): Promise<{ unchanged: number; rejected: (ImportProblem & { line: number })[] }> {
   const out = { unchanged: 0, rejected: [] as (ImportProblem & { line: number })[] };
   const done = opts.newSource
@@ -694,19 +769,27 @@ export async function checkImportBatch(
   const targets = opts.newSource
     ? new Map<string, RepairTarget>()
     : await repairTargets(db.db, batch, opts.source);
-  // Keyed only for the rows that need it: a row imported before, or a repair.
+  const hashes = identityHashes(batch, opts);
+  const notDone = batch.flatMap((_, n) => (done.has(n) ? [] : [n]));
+  const copies = await storedCopies(db.db, batch, hashes, notDone, opts);
   const hashOf = (r: { idType: string; idNumber: string }) => identityHashes([r], opts)[0] as string;
   for (let n = 0; n < batch.length; n++) {
     const row = batch[n] as ImportRow;
     const prior = done.get(n);
+    const hash = hashes[n] as string;
     if (prior) {
-      const differs = differsFrom(prior, row, hashOf(row), opts, targets);
+      const differs = differsFrom(prior, row, hash, opts, targets);
       if (differs) out.rejected.push(differs);
       else out.unchanged++;
       continue;
     }
+    const copy = copies.get(n);
+    if (copy) {
+      out.rejected.push(storedCopyProblem(row, copy));
+      inFile.delete(row.externalId);
+      continue;
+    }
     if (row.repairs.length === 0) continue;
-    const hash = hashOf(row);
     for (const ext of row.repairs) {
       const stored = targets.get(ext);
       const file = stored ? undefined : inFile.get(ext);
