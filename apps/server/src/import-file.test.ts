@@ -3,11 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IMPORT_COLUMNS } from '@fivecolor/api';
+import { defaultPolicy } from '@fivecolor/core';
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   CSV_OPTIONS,
+  checkedRows,
   checkReadable,
   ImportFileError,
   PlainQuotes,
@@ -22,15 +24,25 @@ const fileOf = (name: string, text: string) => {
   return file;
 };
 
-/** What csv-parse reads from the whole text at once: the expected rows, line numbers included. */
+/**
+ * What csv-parse reads from the whole text at once: the expected rows, with the line each ends on counted
+ * from the text read up to its end (csv-parse's own count takes a CRLF inside quotes for two lines).
+ */
 function expected(text: string) {
   const records = parse(text, { ...CSV_OPTIONS, info: true }) as unknown as {
     record: string[];
-    info: { lines: number };
+    info: { bytes: number };
   }[];
+  const bytes = Buffer.from(text);
+  let at = 0;
+  let newlines = 0;
+  const lineOf = (end: number) => {
+    for (; at < end; at++) if (bytes[at] === 10) newlines++;
+    return bytes[end - 1] === 10 ? newlines : newlines + 1;
+  };
   const [header, ...rest] = records;
   return rest.map(({ record, info }) => ({
-    line: info.lines,
+    line: lineOf(info.bytes),
     raw: Object.fromEntries((header as { record: string[] }).record.map((h, i) => [h, record[i]])),
   }));
 }
@@ -84,6 +96,102 @@ describe('readImportRows (csv-parse, a chunk of the file at a time)', () => {
     );
     const empty = fileOf('empty.csv', '');
     await expect(read(empty)).rejects.toThrow(ImportFileError);
+  });
+});
+
+describe('checkedRows (each row checked, a second line of an external id refused)', () => {
+  const o = { format: 'csv' as const, encoding: 'utf8' as const, policy: defaultPolicy, today: '2026-12-01' };
+  const check = async (file: string, format: 'csv' | 'ndjson' = 'csv') => {
+    const rows: { line: number; externalId: string }[] = [];
+    const bad: { line: number; column: string; rule: string }[] = [];
+    for await (const chunk of checkedRows(file, { ...o, format })) {
+      rows.push(...chunk.rows.map((r) => ({ line: r.line, externalId: r.externalId })));
+      bad.push(...chunk.bad);
+    }
+    return { rows, bad };
+  };
+  const ID = '11010519491231002X';
+  const ndjson = (fields: Record<string, unknown>) =>
+    JSON.stringify({
+      externalId: 'N-1',
+      kind: 'person',
+      idType: 'RESIDENT_ID',
+      idNumber: ID,
+      name: '张三',
+      category: 'Y01',
+      court: '浙0212',
+      caseNumber: '（2025）浙0212民初1号',
+      effectiveFrom: '2025-01-01',
+      ...fields,
+    });
+
+  it('refuses the second line of an external id when the first was bad too (not taken in its place)', async () => {
+    const file = fileOf(
+      'dup.csv',
+      `${head}\n${row(1, 'ok').replace('2025-01-02', '2025-1-2x')}\n${row(1, 'ok')}\n`,
+    );
+    expect(await check(file)).toEqual({
+      rows: [],
+      bad: [
+        { line: 2, column: 'effectiveFrom', rule: expect.stringMatching(/^must be a date/) },
+        { line: 3, column: 'externalId', rule: 'appears twice in the file (first on line 2)' },
+      ],
+    });
+  });
+
+  it('refuses text PostgreSQL cannot keep (an unpaired surrogate anywhere, a NUL in repairs) and repairs that are not text', async () => {
+    // JSON.stringify writes a lone surrogate as the escape \ud800, as another system's export would.
+    const lines = [
+      ndjson({ externalId: 'N-1', note: 'bad \ud800 half' }),
+      ndjson({ externalId: 'N-2\udc00' }),
+      ndjson({ externalId: 'N-3', category: 'B01', repairs: ['N-1\u0000'] }),
+      ndjson({ externalId: 'N-4', category: 'B01', repairs: ['N-1\ud800'] }),
+      ndjson({ externalId: 'N-5', category: 'B01', repairs: [{ a: 1 }] }),
+      ndjson({ externalId: 'N-6', note: 'a whole pair 𠀀 is text' }),
+    ];
+    const { rows, bad } = await check(fileOf('surrogates.ndjson', `${lines.join('\n')}\n`), 'ndjson');
+    expect(rows).toEqual([{ line: 6, externalId: 'N-6' }]);
+    expect(bad).toEqual([
+      { line: 1, column: 'note', rule: 'must be well-formed Unicode (no unpaired surrogate)' },
+      { line: 2, column: 'externalId', rule: 'must be well-formed Unicode (no unpaired surrogate)' },
+      { line: 3, column: 'repairs', rule: 'must not contain control characters' },
+      { line: 4, column: 'repairs', rule: 'must be well-formed Unicode (no unpaired surrogate)' },
+      { line: 5, column: 'repairs', rule: 'must be external ids separated by ; (or a JSON array of text)' },
+    ]);
+  });
+
+  it('quotes back no value that may be personal data: a name in the category column, a file without a header line, unknown keys', async () => {
+    const swapped = fileOf('swapped.csv', `${head}\n${row(1, 'ok').replace('张三,Y01', 'Y01,张三')}\n`);
+    const { bad } = await check(swapped);
+    expect(bad).toContainEqual({
+      line: 2,
+      column: 'category',
+      rule: 'unknown category; use a catalog code (R01…G01)',
+    });
+    expect(JSON.stringify(bad)).not.toContain('张三');
+    expect(
+      (await check(fileOf('z99.csv', `${head}\n${row(1, 'ok').replace(',Y01,', ',Z99,')}\n`))).bad,
+    ).toContainEqual({
+      line: 2,
+      column: 'category',
+      rule: 'unknown category Z99; use a catalog code (R01…G01)',
+    });
+    const headerless = fileOf('headerless.csv', `${row(1, 'ok')}\n${row(2, 'ok')}\n`);
+    const refused = (await check(headerless).catch((e: Error) => e)) as Error;
+    expect(refused.message).toMatch(/line 1: unknown column \(column 1\); the first line names the columns/);
+    expect(refused.message).not.toContain(ID);
+    const keys = await check(fileOf('keys.ndjson', `${ndjson({ [ID]: 1, extra: 2 })}\n`), 'ndjson');
+    expect(keys.bad).toEqual([
+      { line: 1, column: 'line', rule: 'unknown column' },
+      { line: 1, column: 'line', rule: 'unknown column "extra"' },
+    ]);
+  });
+
+  it('refuses a header naming a column twice (which of the two would be read?)', async () => {
+    const twice = fileOf('twice.csv', `${head},idNumber\n${row(1, 'ok')},${ID}\n`);
+    await expect(check(twice)).rejects.toThrow(
+      /line 1: column idNumber appears twice; name each column once/,
+    );
   });
 });
 

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { checkImportRow, IMPORT_COLUMNS, type ImportRow } from '@fivecolor/api';
+import { checkImportRow, columnNamed, IMPORT_COLUMNS, type ImportRow } from '@fivecolor/api';
 import type { Policy } from '@fivecolor/core';
 import { CsvError, Parser } from 'csv-parse';
 import { count } from './progress.js';
@@ -68,23 +68,25 @@ export async function* checkedRows(
         out.bad.push({ line: item.line, ...item.problem });
         continue;
       }
-      const checked = checkImportRow(item.raw, item.line, ctx);
-      if (!checked.ok) {
-        for (const p of checked.problems) out.bad.push({ line: item.line, ...p });
-        continue;
-      }
-      const row = checked.row;
-      const first = seen.get(row.externalId);
+      // An external id counts as given from its first line on, good or bad: a second line with it is not
+      // taken in the first one's place.
+      const ext = item.raw.externalId;
+      const first = typeof ext === 'string' ? seen.get(ext.trim()) : undefined;
       if (first !== undefined) {
         out.bad.push({
-          line: row.line,
+          line: item.line,
           column: 'externalId',
           rule: `appears twice in the file (first on line ${first})`,
         });
         continue;
       }
-      seen.set(row.externalId, row.line);
-      out.rows.push(row);
+      if (typeof ext === 'string' && ext.trim() !== '') seen.set(ext.trim(), item.line);
+      const checked = checkImportRow(item.raw, item.line, ctx);
+      if (!checked.ok) {
+        for (const p of checked.problems) out.bad.push({ line: item.line, ...p });
+        continue;
+      }
+      out.rows.push(checked.row);
     }
     yield out;
   }
@@ -317,10 +319,21 @@ interface NumberedRecord {
 class NumberedParser extends Parser {
   /** The line the last record ended on, and the blank lines skipped until then (`info.empty_lines`). */
   #last = { line: 0, blank: 0 };
+  /** Line breaks written CRLF inside quoted fields so far: csv-parse counts each as two lines. */
+  #crlf = 0;
 
   override push(record: unknown, encoding?: BufferEncoding): boolean {
-    if (record !== null) this.#last = { line: this.info.lines, blank: this.info.empty_lines };
-    return super.push(record === null ? null : { record, line: this.info.lines }, encoding);
+    if (record !== null) {
+      for (const field of record as string[])
+        if (field.includes('\r\n')) this.#crlf += field.split('\r\n').length - 1;
+      this.#last = { line: this.info.lines - this.#crlf, blank: this.info.empty_lines };
+    }
+    return super.push(record === null ? null : { record, line: this.#last.line }, encoding);
+  }
+
+  /** A line csv-parse counted (`err.lines`), less the CRLF it counted twice in the records before. */
+  lineOf(counted: number): number {
+    return counted - this.#crlf;
   }
 
   /**
@@ -401,8 +414,8 @@ export async function* readImportRows(
         failure.code === 'CSV_QUOTE_NOT_CLOSED' // found at the end of the file: the record being read opened it
           ? `${file}: line ${count(parser.recordStart())}: a quoted field is not closed by the end of the file (${failure.code})`
           : failure.code === 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE'
-            ? `${file}: line ${failure.lines ?? '?'}: a quoted field has text after its closing quote (inside quotes, write a quote twice: "") (${failure.code})`
-            : `${file}: line ${failure.lines ?? '?'}: not valid CSV (${failure.code})`,
+            ? `${file}: line ${failure.lines ? count(parser.lineOf(Number(failure.lines))) : '?'}: a quoted field has text after its closing quote (inside quotes, write a quote twice: "") (${failure.code})`
+            : `${file}: line ${failure.lines ? count(parser.lineOf(Number(failure.lines))) : '?'}: not valid CSV (${failure.code})`,
       );
     throw failure;
   };
@@ -435,8 +448,11 @@ function checkHeader(file: string, header: string[]): string[] {
   const unknown = header.filter((h) => !known.includes(h));
   if (unknown.length > 0)
     throw new ImportFileError(
-      `${file}: line 1: unknown column ${JSON.stringify(unknown[0]?.slice(0, 40))}; the columns are ${IMPORT_COLUMNS.join(', ')}`,
+      `${file}: line 1: unknown column${columnNamed(unknown[0] as string)} (column ${header.indexOf(unknown[0] as string) + 1}); the first line names the columns: ${IMPORT_COLUMNS.join(', ')}`,
     );
+  const twice = header.find((h, i) => header.indexOf(h) !== i);
+  if (twice !== undefined)
+    throw new ImportFileError(`${file}: line 1: column ${twice} appears twice; name each column once`);
   const missing = REQUIRED_COLUMNS.filter((c) => !header.includes(c));
   if (missing.length > 0)
     throw new ImportFileError(

@@ -505,9 +505,7 @@ describe.each(dbKinds())('bulk import, simulate and apply (%s)', (kind) => {
       {
         line: 3,
         column: 'caseNumber',
-        rule: expect.stringMatching(
-          /is already stored: rec_[\w-]+ from cms as "CMS-1"; leave the line out/,
-        ),
+        rule: expect.stringMatching(/is already stored: rec_[\w-]+ from cms as "CMS-1"; leave the line out/),
       },
     ];
     // The dry run's check says the same, and leaves the refused rows out of what repairs may list.
@@ -547,6 +545,28 @@ describe.each(dbKinds())('bulk import, simulate and apply (%s)', (kind) => {
     const fileHas = (id: string) => id === 'CMS-1';
     expect(await importBatch(h.db, again, { ...cms, fileHas })).toMatchObject({ created: 1, rejected: [] });
     expect((await verifyIntegrity(h.db)).mismatches).toEqual([]);
+  });
+  it('does not quote back an identity number written where a repair lists an external id', async () => {
+    const idNumber = residentId(641);
+    const batch = rows([
+      {
+        externalId: 'ID-1',
+        ...person(641, '韩某'),
+        category: 'B01',
+        court: '浙0212',
+        caseNumber: '（2025）浙0212执641号',
+        effectiveFrom: '2025-06-01',
+        repairs: idNumber,
+      },
+    ]);
+    const checked = await checkImportBatch(h.db, batch, opts(), new Map());
+    const written = await importBatch(h.db, batch, opts());
+    for (const out of [checked, written]) {
+      expect(out.rejected).toEqual([
+        { line: 2, column: 'repairs', rule: 'lists an identity number, not the external id of a record' },
+      ]);
+      expect(JSON.stringify(out)).not.toContain(idNumber);
+    }
   });
   it('matches an empty effectiveUntil against the term of the policy in force when the record was imported', async () => {
     const y16 = (id: string, duration: string): Policy => ({

@@ -6,6 +6,7 @@ import {
   maskIdNumber,
   maskName,
   type Policy,
+  parsePartyId,
   toCstDate,
 } from '@fivecolor/core';
 import { sql } from 'drizzle-orm';
@@ -729,6 +730,9 @@ function repairRule(
   t: { category: string; revoked: boolean; sameParty: boolean } | undefined,
   o: Pick<ImportOptions, 'policy' | 'source'>,
 ): string | null {
+  // An identity number where an external id belongs is not quoted back: it is personal data.
+  if (!t && (parsePartyId('RESIDENT_ID', ext).ok || parsePartyId('USCC', ext).ok))
+    return 'lists an identity number, not the external id of a record';
   const named = JSON.stringify(ext.slice(0, 40));
   if (!t) return `lists ${named}, which is not in the file nor stored from ${o.source}`;
   if (!t.sameParty) return `lists ${named}, a record of another party`;

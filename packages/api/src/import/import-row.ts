@@ -1,5 +1,6 @@
 import { addDuration, isIsoDate, type Policy, parseCaseNumber, parsePartyId } from '@fivecolor/core';
 import { COURT_CODE, COURT_CODE_RULE } from '../auth/roles.js';
+import { CONTROL, LONE_SURROGATE } from '../trpc/validators.js';
 
 /** The columns of a bulk-import file, in the order a CSV file gives them. */
 export const IMPORT_COLUMNS = [
@@ -47,8 +48,6 @@ export interface ImportProblem {
   rule: string;
 }
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 const ORG_TYPES = new Set(['USCC']);
 
 /**
@@ -70,6 +69,18 @@ function yearAfter(today: string): string {
 }
 
 const DATE_RULE = 'must be a date YYYY-MM-DD or YYYY/M/D (e.g. 2024-03-01 or 2024/3/1)';
+const UNPAIRED = 'must be well-formed Unicode (no unpaired surrogate)';
+/** A category code's shape: a value of another shape (a name, in a column moved) is not quoted back. */
+const CODE_LIKE = /^[A-Z]\d{2}$/;
+
+/**
+ * ` "name"` for an unknown column whose name could be one (ASCII letters and digits, at most 40), else
+ * nothing: a file without a header line would otherwise have its first row's values, identity numbers
+ * among them, quoted back.
+ */
+export function columnNamed(name: string): string {
+  return /^[A-Za-z][A-Za-z0-9_]{0,39}$/.test(name) ? ` ${JSON.stringify(name)}` : '';
+}
 
 /**
  * Checks one row of a bulk-import file (a CSV row's fields or an NDJSON object) against the rules the
@@ -101,6 +112,7 @@ export function checkImportRow(
     if (t === '' && required) return bad(column, 'is required');
     if (t.length > max) return bad(column, `must be at most ${max} characters`);
     if (CONTROL.test(t)) return bad(column, 'must not contain control characters');
+    if (LONE_SURROGATE.test(t)) return bad(column, UNPAIRED);
     return t;
   };
   const externalId = str('externalId', 128);
@@ -124,7 +136,10 @@ export function checkImportRow(
   const code = str('category', 8);
   const cat = code === undefined ? undefined : ctx.policy.categories.find((c) => c.code === code);
   if (code !== undefined && !cat)
-    bad('category', `unknown category ${JSON.stringify(code)}; use a catalog code`);
+    bad(
+      'category',
+      `unknown category${CODE_LIKE.test(code) ? ` ${code}` : ''}; use a catalog code (R01…G01)`,
+    );
   else if (cat?.color === 'green')
     bad('category', `${cat.code} (normal status) is the implicit state of every party, never a record`);
 
@@ -167,13 +182,21 @@ export function checkImportRow(
 
   let repairs: string[] = [];
   const rep = raw.repairs;
-  if (Array.isArray(rep)) repairs = rep.map(String).map((s) => s.trim());
+  const REPAIRS_RULE = 'must be external ids separated by ; (or a JSON array of text)';
+  // Text, or a JSON array of text; anything else is told once, not also as a repair listing nothing.
+  const malformed =
+    rep !== undefined &&
+    rep !== null &&
+    typeof rep !== 'string' &&
+    !(Array.isArray(rep) && rep.every((r) => typeof r === 'string'));
+  if (malformed) bad('repairs', REPAIRS_RULE);
+  else if (Array.isArray(rep)) repairs = rep.map((s: string) => s.trim());
   else if (typeof rep === 'string' && rep.trim() !== '') repairs = rep.split(';').map((s) => s.trim());
-  else if (rep !== undefined && rep !== null && rep !== '')
-    bad('repairs', 'must be external ids separated by ; (or a JSON array)');
   if (repairs.some((r) => r === '' || r.length > 128)) bad('repairs', 'an external id is empty or too long');
+  if (repairs.some((r) => CONTROL.test(r))) bad('repairs', 'must not contain control characters');
+  if (repairs.some((r) => LONE_SURROGATE.test(r))) bad('repairs', UNPAIRED);
   if (new Set(repairs).size !== repairs.length) bad('repairs', 'lists an external id twice');
-  if (cat?.color === 'blue' && repairs.length === 0)
+  if (cat?.color === 'blue' && repairs.length === 0 && !malformed)
     bad('repairs', `${cat.code} is a credit repair: list the external ids of the records it repairs`);
   if (cat && cat.color !== 'blue' && repairs.length > 0)
     bad('repairs', `only a credit repair lists records; ${cat.code} is ${cat.color}`);
@@ -182,7 +205,7 @@ export function checkImportRow(
 
   for (const k of Object.keys(raw))
     if (!(IMPORT_COLUMNS as readonly string[]).includes(k))
-      problems.push({ column: 'line', rule: `unknown column ${JSON.stringify(k.slice(0, 40))}` });
+      problems.push({ column: 'line', rule: `unknown column${columnNamed(k)}` });
 
   if (problems.length > 0) return { ok: false, problems };
   return {

@@ -3,10 +3,10 @@ import { z } from 'zod';
 import { COURT_CODE, COURT_CODE_RULE } from '../auth/roles.js';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+export const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
 /** Half of a UTF-16 surrogate pair without its other half: not text, and PostgreSQL's jsonb rejects it. */
-const LONE_SURROGATE = /\p{Cs}/u;
+export const LONE_SURROGATE = /\p{Cs}/u;
 
 /**
  * A bounded string without control characters or lone surrogates (PostgreSQL rejects NUL and, in
