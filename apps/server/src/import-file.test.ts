@@ -148,9 +148,13 @@ describe('checkedRows (each row checked, a second line of an external id refused
       ndjson({ externalId: 'N-4', category: 'B01', repairs: ['N-1\ud800'] }),
       ndjson({ externalId: 'N-5', category: 'B01', repairs: [{ a: 1 }] }),
       ndjson({ externalId: 'N-6', note: 'a whole pair 𠀀 is text' }),
+      ndjson({ externalId: 'N-7', effectiveUntil: '  ', note: ' ' }), // blank: as a CSV's empty cells
     ];
     const { rows, bad } = await check(fileOf('surrogates.ndjson', `${lines.join('\n')}\n`), 'ndjson');
-    expect(rows).toEqual([{ line: 6, externalId: 'N-6' }]);
+    expect(rows).toEqual([
+      { line: 6, externalId: 'N-6' },
+      { line: 7, externalId: 'N-7' },
+    ]);
     expect(bad).toEqual([
       { line: 1, column: 'note', rule: 'must be well-formed Unicode (no unpaired surrogate)' },
       { line: 2, column: 'externalId', rule: 'must be well-formed Unicode (no unpaired surrogate)' },

@@ -109,7 +109,7 @@ export function checkImportRow(
     if (v === undefined || v === null || v === '') return required ? bad(column, 'is required') : undefined;
     if (typeof v !== 'string') return bad(column, 'must be text');
     const t = v.trim();
-    if (t === '' && required) return bad(column, 'is required');
+    if (t === '') return required ? bad(column, 'is required') : undefined; // blank: as a CSV's empty cell
     if (t.length > max) return bad(column, `must be at most ${max} characters`);
     if (CONTROL.test(t)) return bad(column, 'must not contain control characters');
     if (LONE_SURROGATE.test(t)) return bad(column, UNPAIRED);
