@@ -40,8 +40,9 @@ export interface CheckOptions {
 }
 
 /**
- * The file's rows checked with `checkImportRow`, a second row with an external id already seen reported
- * bad (`seen`: external id → line, filled in), a chunk of the file at a time. Every 128 rows it lets
+ * The file's rows checked with `checkImportRow`, a second row with an external id already seen (`seen`:
+ * external id → line, filled in) or naming a record an earlier row named reported bad, a chunk of the
+ * file at a time. Every 128 rows it lets
  * other work run, so that a batch being written reads its replies while the next rows are checked.
  * (Checking in a worker thread was tried: on a loaded 2-core host it cost 10 % more CPU and was slower.)
  */
@@ -53,6 +54,7 @@ export async function* checkedRows(
   let bytes = 0;
   let n = 0;
   const ctx = { policy: o.policy, today: o.today };
+  const records = new Map<string, number>(); // party, category, case, first day → line
   for await (const items of readImportRows(file, {
     format: o.format,
     encoding: o.encoding,
@@ -86,7 +88,21 @@ export async function* checkedRows(
         for (const p of checked.problems) out.bad.push({ line: item.line, ...p });
         continue;
       }
-      out.rows.push(checked.row);
+      // A record is stored once: a later line naming the same one under another id is refused, wherever
+      // the batches fall and whether or not the import was interrupted between the two.
+      const r = checked.row;
+      const key = `${r.idType}\u0000${r.idNumber}\u0000${r.category}\u0000${r.caseNumber}\u0000${r.effectiveFrom}`;
+      const same = records.get(key);
+      if (same !== undefined) {
+        out.bad.push({
+          line: item.line,
+          column: 'caseNumber',
+          rule: `names the same record (party, category, case number, effectiveFrom) as line ${same}`,
+        });
+        continue;
+      }
+      records.set(key, item.line);
+      out.rows.push(r);
     }
     yield out;
   }

@@ -127,7 +127,6 @@ export async function importCommand(
           file: basename(file),
           newSource,
           earlierPolicies: await earlierPolicies(db),
-          fileHas: (externalId: string) => seen.has(externalId),
         };
         const written = (out: BatchOutcome, rows: readonly ImportRow[]) => {
           totals.created += out.created;

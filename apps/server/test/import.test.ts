@@ -280,8 +280,8 @@ describe.each(databases)('fivecolor-server import (%s)', (kind) => {
       const file = join(env.FIVECOLOR_DATA_DIR as string, '..', `resume-${kind}-${Date.now()}.csv`);
       const count = 3000;
       const ids = residentIds(count / 2, 1000);
-      // Every 100th line of the second half lists the case of a line 1,500 before it again, under its own id:
-      // the file's own record, stored twice whether or not the import is interrupted between the two.
+      // Every 100th line of the second half names the record of a line 1,500 before it again, under its own
+      // id: refused, whether or not the import is interrupted between the two.
       const body = Array.from({ length: count }, (_, i) => {
         const j = i >= count / 2 && i % 100 === 0 ? i - count / 2 : i;
         const cat = ['Y05', 'R01', 'G01'][j % 3];
@@ -310,9 +310,13 @@ describe.each(databases)('fivecolor-server import (%s)', (kind) => {
 
       const again = await runCli(['import', file, '--batch', '1000'], env);
       expect(again.stderr).toBe('');
-      expect(again.code).toBe(0);
+      expect(again.code).toBe(1); // the lines naming a record twice
+      const copies = 15;
       expect(again.stdout).toContain(
-        `created ${(count - Number(partial?.n)).toLocaleString('en-US')}, unchanged ${Number(partial?.n).toLocaleString('en-US')}, rejected 0`,
+        `created ${(count - copies - Number(partial?.n)).toLocaleString('en-US')}, unchanged ${Number(partial?.n).toLocaleString('en-US')}, rejected ${copies}`,
+      );
+      expect(again.stdout).toContain(
+        'line 1502, column caseNumber: names the same record (party, category, case number, effectiveFrom) as line 2',
       );
       const [all] = await query<{ n: number; ext: number; parties: number; created: number }>(
         env,
@@ -320,7 +324,12 @@ describe.each(databases)('fivecolor-server import (%s)', (kind) => {
               (select count(*)::int from parties) as parties,
               (select count(*)::int from changes where kind = 'record.created') as created from records`,
       );
-      expect(all).toEqual({ n: count, ext: count, parties: count / 2, created: count });
+      expect(all).toEqual({
+        n: count - copies,
+        ext: count - copies,
+        parties: count / 2,
+        created: count - copies,
+      });
       const v = await runCli(['verify'], env);
       expect(v.stderr).toBe('');
       expect(v.code).toBe(0);

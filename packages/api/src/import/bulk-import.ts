@@ -51,11 +51,6 @@ export interface ImportOptions {
    * `defaultPolicy`).
    */
   earlierPolicies?: readonly Policy[] | undefined;
-  /**
-   * Whether the file gives an external id (on any line read so far): a record stored from `source` under
-   * one is the file's own, not a copy of a row under other ids (see `storedCopies`). Default: none.
-   */
-  fileHas?: ((externalId: string) => boolean) | undefined;
 }
 
 export interface BatchOutcome {
@@ -361,7 +356,7 @@ async function prepareBatch(
   const ofStored: number[] = [];
   for (let n = 0; n < batch.length; n++)
     if (!done.has(n) && stored.get(hashes[n] as string)?.nameEnc !== undefined) ofStored.push(n);
-  const copies = await storedCopies(q, batch, hashes, ofStored, o);
+  const copies = await storedCopies(q, batch, hashes, ofStored, o.source);
   const targets = await repairTargets(q, batch, o.source);
 
   const prefix = newBatchPrefix();
@@ -582,41 +577,45 @@ interface StoredCopy {
 
 /**
  * For the rows `ns` of the batch (with their identity hashes), a record of the same party, category, case
- * number and first day, not revoked, that is not one of the file's lines: entered through the API,
- * imported from another source, or from this one under an external id the file does not give (the same
- * history exported again under other ids). A record of the source whose external id the file gives is
- * the file's own (written by this run or an interrupted one) and is not a copy: a file that lists one
- * case twice stores it twice, whether or not the import was interrupted. One index lookup of the party
- * and one of its records per row; none when `ns` is empty.
+ * number and first day, not revoked, other than the row's own (same source and external id): entered
+ * through the API, imported from another source, or from this one under another external id (the same
+ * history exported again under new ids). A record is stored once; a file naming one twice has its later
+ * line refused as it is read (`checkedRows`), so what a resumed import finds stored from the file is
+ * never a copy of one of its rows but the row itself. Each party's records are read once, by index,
+ * however many rows name it; none when `ns` is empty.
  */
 async function storedCopies(
   q: Lookup,
   batch: readonly ImportRow[],
   hashes: readonly string[],
   ns: readonly number[],
-  o: Pick<ImportOptions, 'source' | 'fileHas'>,
+  source: string,
 ): Promise<Map<number, StoredCopy>> {
   const found = new Map<number, StoredCopy>();
   if (ns.length === 0) return found;
   const rows = ns.map((n) => {
     const r = batch[n] as ImportRow;
-    return { n, h: hashes[n], category: r.category, case_number: r.caseNumber, from: r.effectiveFrom };
+    const { category, caseNumber: case_number, effectiveFrom: from, externalId: x } = r;
+    return { n, h: hashes[n], x, category, case_number, from };
   });
-  // The row's own record (looked up apart, or not at all when the source is new) is not a copy either.
-  const ofFile = (r: StoredCopy, n: number) =>
-    r.source === o.source &&
-    r.external_id !== null &&
-    (r.external_id === batch[n]?.externalId || (o.fileHas?.(r.external_id) ?? false));
   for (const r of rowsOf<StoredCopy & { n: number }>(
     await q.execute(sql`
+      with c as materialized (
+        select * from jsonb_to_recordset(${json(rows)}::jsonb)
+          as c(n int, h text, x text, category text, case_number text, "from" date)),
+      ps as materialized (
+        select p.id, p.identity_hash as h from parties p where p.identity_hash in (select h from c))
       select c.n, r.id, r.source, r.external_id
-      from jsonb_to_recordset(${json(rows)}::jsonb)
-        as c(n int, h text, category text, case_number text, "from" date)
-      join parties p on p.identity_hash = c.h
-      join records r on r.party_id = p.id and r.category = c.category
-        and r.case_number = c.case_number and r.effective_from = c."from" and r.revoked_at is null`),
+      from ps
+      cross join lateral (
+        select r.id, r.source, r.external_id, r.category, r.case_number, r.effective_from
+        from records r where r.party_id = ps.id and r.revoked_at is null) r
+      join c on c.h = ps.h and c.category = r.category and c.case_number = r.case_number
+        and c."from" = r.effective_from
+      where not (r.source = ${source} and r.external_id is not distinct from c.x)
+      order by c.n, r.id`),
   ))
-    if (!found.has(Number(r.n)) && !ofFile(r, Number(r.n))) found.set(Number(r.n), r);
+    if (!found.has(Number(r.n))) found.set(Number(r.n), r);
   return found;
 }
 
@@ -657,7 +656,7 @@ function differsFrom(
     prior.court === row.court &&
     prior.case_number === row.caseNumber &&
     dateText(prior.effective_from) === row.effectiveFrom &&
-    (prior.note ?? null) === row.note &&
+    (prior.note || null) === row.note && // '' was a blank note before it was read as none
     sameIds(
       prior.repairs ?? [],
       row.repairs.map((ext) => targets.get(ext)?.id),
@@ -775,7 +774,7 @@ export async function checkImportBatch(
     : await repairTargets(db.db, batch, opts.source);
   const hashes = identityHashes(batch, opts);
   const notDone = batch.flatMap((_, n) => (done.has(n) ? [] : [n]));
-  const copies = await storedCopies(db.db, batch, hashes, notDone, opts);
+  const copies = await storedCopies(db.db, batch, hashes, notDone, opts.source);
   const hashOf = (r: { idType: string; idNumber: string }) => identityHashes([r], opts)[0] as string;
   for (let n = 0; n < batch.length; n++) {
     const row = batch[n] as ImportRow;
