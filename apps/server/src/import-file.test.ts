@@ -148,7 +148,7 @@ describe('checkedRows (each row checked, a second line of an external id refused
       ndjson({ externalId: 'N-4', category: 'B01', repairs: ['N-1\ud800'] }),
       ndjson({ externalId: 'N-5', category: 'B01', repairs: [{ a: 1 }] }),
       ndjson({ externalId: 'N-6', note: 'a whole pair 𠀀 is text' }),
-      ndjson({ externalId: 'N-7', effectiveUntil: '  ', note: ' ' }), // blank: as a CSV's empty cells
+      ndjson({ externalId: 'N-7', caseNumber: '（2025）浙0212民初7号', effectiveUntil: '  ', note: ' ' }), // blank: as a CSV's empty cells
     ];
     const { rows, bad } = await check(fileOf('surrogates.ndjson', `${lines.join('\n')}\n`), 'ndjson');
     expect(rows).toEqual([
