@@ -42,8 +42,8 @@ export interface CheckOptions {
 /**
  * The file's rows checked with `checkImportRow`, a second row with an external id already seen (`seen`:
  * external id → line, filled in) or naming a record an earlier row named reported bad, a chunk of the
- * file at a time. Every 128 rows it lets
- * other work run, so that a batch being written reads its replies while the next rows are checked.
+ * file at a time. Every 128 rows it lets other work run, so that a batch being written reads its replies
+ * while the next rows are checked.
  * (Checking in a worker thread was tried: on a loaded 2-core host it cost 10 % more CPU and was slower.)
  */
 export async function* checkedRows(
@@ -72,8 +72,8 @@ export async function* checkedRows(
       }
       // An external id counts as given from its first line on, good or bad: a second line with it is not
       // taken in the first one's place.
-      const ext = item.raw.externalId;
-      const first = typeof ext === 'string' ? seen.get(ext.trim()) : undefined;
+      const ext = typeof item.raw.externalId === 'string' ? item.raw.externalId.trim() : '';
+      const first = seen.get(ext);
       if (first !== undefined) {
         out.bad.push({
           line: item.line,
@@ -82,7 +82,7 @@ export async function* checkedRows(
         });
         continue;
       }
-      if (typeof ext === 'string' && ext.trim() !== '') seen.set(ext.trim(), item.line);
+      if (ext !== '') seen.set(ext, item.line);
       const checked = checkImportRow(item.raw, item.line, ctx);
       if (!checked.ok) {
         for (const p of checked.problems) out.bad.push({ line: item.line, ...p });

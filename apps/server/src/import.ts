@@ -118,7 +118,6 @@ export async function importCommand(
       try {
         const totals = { created: 0, unchanged: 0, partiesRegistered: 0, namesDiffer: 0, rows: 0 };
         const newSource = !(await sourceHasRecords(db, source));
-        const seen = new Map<string, number>(); // external id → line
         const opts = {
           crypto: createPartyCrypto(secret),
           secret,
@@ -143,6 +142,7 @@ export async function importCommand(
         // One batch is written while the next is read, checked and prepared, in file order.
         const pipeline = new ImportPipeline(db, opts, written);
 
+        const seen = new Map<string, number>(); // external id → line
         // A dry run checks against what is stored what a real run would (rows imported before, the
         // records repairs list), reading only; `inFile`: the file's records a repair may list.
         const inFile = new Map<string, FileRecord>();

@@ -753,7 +753,7 @@ export interface FileRecord {
 /**
  * What a dry run can tell of checked rows beyond each line alone, reading only: rows already imported
  * from the source with other content (the same content: `unchanged`), rows naming a record stored before
- * that is not one of the file's lines (taken out of `inFile`: a real run does not write them), and
+ * under another id (`storedCopies`; taken out of `inFile`: a real run does not write them), and
  * repairs listing a record that breaks a rule, found stored from the source or among the file's records
  * that are not repairs (`inFile`, by external id; a real run writes repairs after every other row). The
  * rejections are a real run's, word for word. With `newSource` nothing can be stored from the source

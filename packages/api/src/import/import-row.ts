@@ -70,6 +70,7 @@ function yearAfter(today: string): string {
 
 const DATE_RULE = 'must be a date YYYY-MM-DD or YYYY/M/D (e.g. 2024-03-01 or 2024/3/1)';
 const UNPAIRED = 'must be well-formed Unicode (no unpaired surrogate)';
+const REPAIRS_RULE = 'must be external ids separated by ; (or a JSON array of text)';
 /** A category code's shape: a value of another shape (a name, in a column moved) is not quoted back. */
 const CODE_LIKE = /^[A-Z]\d{2}$/;
 
@@ -182,7 +183,6 @@ export function checkImportRow(
 
   let repairs: string[] = [];
   const rep = raw.repairs;
-  const REPAIRS_RULE = 'must be external ids separated by ; (or a JSON array of text)';
   // Text, or a JSON array of text; anything else is told once, not also as a repair listing nothing.
   const malformed =
     rep !== undefined &&
