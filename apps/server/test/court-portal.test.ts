@@ -65,6 +65,8 @@ it('a litigant signs in, objects, issues a report for the bank, gives the bank c
   const lender = demo.stories.find((s) => s.color === 'yellow');
   if (!lender) throw new Error('the demo has no yellow story');
   const page = await browser.newPage({ viewport: { width: 1100, height: 1000 } });
+  // Under the whole suite's load, loading the bank page once took over Playwright's default 30 s.
+  page.setDefaultTimeout(60_000);
   const errors: string[] = [];
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   page.on('pageerror', (e) => errors.push(e.message));
@@ -120,7 +122,7 @@ it('a litigant signs in, objects, issues a report for the bank, gives the bank c
   const [, reportNo, code] = /报告编号：(\S+) 验证码：(\S+)/.exec(handover) ?? [];
   expect(reportNo).toBeTruthy();
   await page.click('#handover-link');
-  await page.waitForURL(/bank\.html/);
+  await page.waitForURL(/bank\.html/, { waitUntil: 'commit' });
   await page.waitForFunction(
     () => document.querySelector('#verified-report')?.getAttribute('state') === 'ready',
   );
