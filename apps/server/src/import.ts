@@ -127,31 +127,33 @@ export async function importCommand(
           newSource,
           earlierPolicies: await earlierPolicies(db),
         };
-        const written = (out: BatchOutcome, rows: readonly ImportRow[]) => {
-          totals.created += out.created;
+        // Both runs alike: the lines refused, the lines naming a party otherwise than it is stored (a few).
+        const tell = (out: Pick<BatchOutcome, 'unchanged' | 'rejected' | 'namesDiffer'>, rows: number) => {
           totals.unchanged += out.unchanged;
-          totals.partiesRegistered += out.partiesRegistered;
           for (const line of out.namesDiffer.slice(0, Math.max(0, MAX_NAMES_PRINTED - totals.namesDiffer)))
             progress.log(
               `line ${line}, column name: differs from the party's stored name; the stored name is kept`,
             );
           totals.namesDiffer += out.namesDiffer.length;
           for (const r of out.rejected) report(r);
-          progress.rows(rows.length);
+          progress.rows(rows);
+        };
+        const written = (out: BatchOutcome, rows: readonly ImportRow[]) => {
+          totals.created += out.created;
+          totals.partiesRegistered += out.partiesRegistered;
+          tell(out, rows.length);
         };
         // One batch is written while the next is read, checked and prepared, in file order.
         const pipeline = new ImportPipeline(db, opts, written);
 
         const seen = new Map<string, number>(); // external id → line
         // A dry run checks against what is stored what a real run would (rows imported before, the
-        // records repairs list), reading only; `inFile`: the file's records a repair may list.
+        // records repairs list, the names parties keep), reading only; `inFile`: the file's records a
+        // repair may list; `names`: the name each party named so far keeps.
         const inFile = new Map<string, FileRecord>();
-        const check = async (rows: ImportRow[]) => {
-          const r = await checkImportBatch(db, rows, opts, inFile);
-          totals.unchanged += r.unchanged;
-          for (const b of r.rejected) report(b);
-          progress.rows(rows.length);
-        };
+        const names = new Map<string, string>();
+        const check = async (rows: ImportRow[]) =>
+          tell(await checkImportBatch(db, rows, opts, inFile, names), rows.length);
         const repairs: ImportRow[] = []; // written after every other row, so what they list is stored
         let batch: ImportRow[] = [];
         let limit = Math.min(batchSize, FIRST_BATCH);
@@ -214,10 +216,12 @@ export async function importCommand(
         const seconds = (performance.now() - started) / 1000;
         const badLines = new Set(bad.map((b) => b.line)).size;
         if (bad.length > MAX_PRINTED) console.log(`… and ${count(bad.length - MAX_PRINTED)} more problems`);
+        const namesDiffer = `${count(totals.namesDiffer)} line(s) named a party differently: the stored name is kept`;
         if (dryRun) {
           console.log(
             `dry run of ${file}: ${count(totals.rows)} rows checked, ${count(badLines)} bad line(s)` +
               (totals.unchanged > 0 ? `, ${count(totals.unchanged)} imported before (unchanged)` : '') +
+              (totals.namesDiffer > 0 ? `, ${namesDiffer}` : '') +
               '; nothing was written',
           );
         } else {
@@ -228,9 +232,7 @@ export async function importCommand(
           console.log(
             `created ${count(totals.created)}, unchanged ${count(totals.unchanged)}, rejected ${count(badLines)}; ` +
               `parties registered ${count(totals.partiesRegistered)}` +
-              (totals.namesDiffer > 0
-                ? ` (${count(totals.namesDiffer)} line(s) named a party differently: the stored name is kept)`
-                : ''),
+              (totals.namesDiffer > 0 ? ` (${namesDiffer})` : ''),
           );
           console.log(
             `colors now: ${colors.map(([color, parties]) => `${color} ${count(parties)}`).join(', ') || 'no parties'}`,

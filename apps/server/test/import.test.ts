@@ -53,7 +53,7 @@ describe.each(databases)('fivecolor-server import (%s)', (kind) => {
       expect(lines.find((l) => l.startsWith('line 4, column category: unknown category Z99'))).toBeTruthy();
       expect(lines.find((l) => l.startsWith('line 4, column court: must be a court code'))).toBeTruthy();
       expect(lines).toContain(
-        'line 5, column repairs: lists "NOPE-1", which is not in the file nor stored from court-import',
+        'line 5, column repairs: item 1 is not in the file nor stored from court-import',
       );
       expect(lines).toContain('line 7, column externalId: appears twice in the file (first on line 6)');
       expect(lines).toContain(
@@ -194,6 +194,7 @@ describe.each(databases)('fivecolor-server import (%s)', (kind) => {
           line('R-8', p3, 'B01', '2025-07-01', 'R-5'), // 13: another repair of the file
           line('S-2', p2, 'Y05', '2025-01-01').replace('S-2', 'C-2'), // 14: S-2 again under another id
           line('R-9', p2, 'B01', '2025-06-01', 'C-2'), // 15: lists the copy, which is not written
+          line('N-1', p1, 'Y05', '2025-03-01').replace('某某', '某某某'), // 16: names a stored party otherwise
         ].join('\n')}\n`,
       );
       const problems = (out: string) =>
@@ -206,26 +207,30 @@ describe.each(databases)('fivecolor-server import (%s)', (kind) => {
       expect(dry.code).toBe(1);
       expect(dry.stdout).toMatch(/^ {2}\d+ rows checked, [\d,]+ rows\/s, \d+% of the file read$/m); // not on a terminal
       expect(dry.stdout).toMatch(
-        /14 rows checked, 9 bad line\(s\), 1 imported before \(unchanged\); nothing was written/,
+        /15 rows checked, 9 bad line\(s\), 1 imported before \(unchanged\), 1 line\(s\) named a party differently: the stored name is kept; nothing was written/,
       );
       const real = await runCli(['import', file], env);
       expect(real.code).toBe(1);
       expect(problems(dry.stdout)).toEqual(problems(real.stdout));
       expect(problems(dry.stdout)).toEqual([
-        'line 11, column repairs: lists "NOPE", which is not in the file nor stored from court-import',
+        'line 11, column repairs: item 1 is not in the file nor stored from court-import',
         'line 13, column repairs: lists "R-5", of category B01, which is not repairable',
         'line 14, column caseNumber: the same record (party, category, case number, effectiveFrom) is already stored: rec_* from court-import as "S-2"; leave the line out, or revoke the stored one first',
-        'line 15, column repairs: lists "C-2", which is not in the file nor stored from court-import',
+        'line 15, column repairs: item 1 is not in the file nor stored from court-import',
+        "line 16, column name: differs from the party's stored name; the stored name is kept",
         'line 2, column externalId: already imported from court-import with different content; correct it with record.amend',
         'line 6, column repairs: lists "F-2", of category Y05, which is not repairable',
         'line 7, column repairs: lists "S-3", a record of another party',
         'line 8, column repairs: lists "S-2", of category Y05, which is not repairable',
         'line 9, column repairs: lists "F-1", a record of another party',
       ]);
-      expect(real.stdout).toMatch(/created 4, unchanged 1, rejected 9/);
-      // Run again in batches of one row (what a repair lists is now stored): the same lines.
+      expect(real.stdout).toMatch(
+        /created 5, unchanged 1, rejected 9; parties registered 1 \(1 line\(s\) named a party differently: the stored name is kept\)/,
+      );
+      // Run again in batches of one row (what a repair lists is now stored): the same lines refused (line 16
+      // is imported now: unchanged).
       expect(problems((await runCli(['import', file, '--batch', '1'], env)).stdout)).toEqual(
-        problems(dry.stdout),
+        problems(dry.stdout).filter((l) => !l.startsWith('line 16,')),
       );
     } finally {
       await drop();

@@ -156,7 +156,7 @@ describe.each(dbKinds())('bulk import, simulate and apply (%s)', (kind) => {
       {
         line: 3,
         column: 'repairs',
-        rule: 'lists "A-99", which is not in the file nor stored from court-import',
+        rule: 'item 1 is not in the file nor stored from court-import',
       },
     ]);
     // The repair again: the same list is unchanged; another list, or one naming a record not there, is
@@ -513,7 +513,7 @@ describe.each(dbKinds())('bulk import, simulate and apply (%s)', (kind) => {
       batch.map((r) => [r.externalId, { category: r.category, idType: r.idType, idNumber: r.idNumber }]),
     );
     const checked = await checkImportBatch(h.db, batch, { ...opts(), source: 'history' }, inFile);
-    expect(checked).toEqual({ unchanged: 0, rejected: problems });
+    expect(checked).toEqual({ unchanged: 0, rejected: problems, namesDiffer: [] });
     expect([...inFile.keys()]).toEqual(['X-3', 'X-4']);
 
     const records = await count(sql`select count(*) as n from records`);
@@ -543,27 +543,83 @@ describe.each(dbKinds())('bulk import, simulate and apply (%s)', (kind) => {
     });
     expect((await verifyIntegrity(h.db)).mismatches).toEqual([]);
   });
-  it('does not quote back an identity number written where a repair lists an external id', async () => {
+  it('quotes back no repairs item that names no record: an identity number of any type, a name', async () => {
     const idNumber = residentId(641);
-    const batch = rows([
+    const passport = 'E12345678'; // no check digit: nothing tells it from an external id
+    const y05 = rows([
       {
-        externalId: 'ID-1',
+        externalId: 'ID-Y',
+        ...person(641, '韩某'),
+        category: 'Y14',
+        court: '浙0212',
+        caseNumber: '（2025）浙0212民初641号',
+        effectiveFrom: '2025-01-01',
+      },
+    ]);
+    expect((await importBatch(h.db, y05, opts())).created).toBe(1);
+    const batch = rows(
+      [idNumber, `ID-Y;${passport}`, '韩某'].map((repairs, i) => ({
+        externalId: `ID-${i}`,
         ...person(641, '韩某'),
         category: 'B01',
         court: '浙0212',
-        caseNumber: '（2025）浙0212执641号',
+        caseNumber: `（2025）浙0212执64${i}号`,
         effectiveFrom: '2025-06-01',
-        repairs: idNumber,
-      },
-    ]);
+        repairs,
+      })),
+    );
     const checked = await checkImportBatch(h.db, batch, opts(), new Map());
     const written = await importBatch(h.db, batch, opts());
     for (const out of [checked, written]) {
       expect(out.rejected).toEqual([
-        { line: 2, column: 'repairs', rule: 'lists an identity number, not the external id of a record' },
+        { line: 2, column: 'repairs', rule: 'item 1 is an identity number, not the external id of a record' },
+        { line: 3, column: 'repairs', rule: 'item 2 is not in the file nor stored from court-import' },
+        { line: 4, column: 'repairs', rule: 'item 1 is not in the file nor stored from court-import' },
       ]);
-      expect(JSON.stringify(out)).not.toContain(idNumber);
+      for (const value of [idNumber, passport, '韩某']) expect(JSON.stringify(out)).not.toContain(value);
     }
+  });
+
+  it('the dry run reports the lines naming a party otherwise than it is stored, or than the first line naming it, as the real run does', async () => {
+    await h.registerPerson(650, '郑某');
+    const line = (ext: string, n: number, name: string, caseNo: number) => ({
+      externalId: ext,
+      kind: 'person',
+      idType: 'RESIDENT_ID',
+      idNumber: residentId(n),
+      name,
+      category: 'Y05',
+      court: '浙0212',
+      caseNumber: `（2025）浙0212民初${caseNo}号`,
+      effectiveFrom: '2025-06-01',
+    });
+    const batches = [
+      rows([
+        line('NM-1', 650, '郑某某', 6501), // 2: the stored party, named otherwise
+        line('NM-2', 651, '卫某', 6511), // 3: a new party
+        line('NM-3', 651, '卫某某', 6512), // 4: named otherwise than line 3
+        line('NM-4', 650, '郑某', 6502), // 5: as stored
+      ]),
+      // A later batch: the party the first one registers, named otherwise again.
+      rows([line('NM-5', 651, '卫', 6513), line('NM-6', 651, '卫某', 6514)]),
+      // A refused line names no party: a new party keeps the name of the first line written.
+      rows([
+        { ...line('NM-7', 652, '褚某', 6521), category: 'B01', repairs: 'NOPE' },
+        line('NM-8', 652, '褚某某', 6522),
+      ]),
+    ];
+    const names = new Map<string, string>();
+    const checked = [];
+    for (const batch of batches) checked.push(await checkImportBatch(h.db, batch, opts(), new Map(), names));
+    const written = [];
+    for (const batch of batches) written.push(await importBatch(h.db, batch, opts()));
+    expect(written.map((w) => w.namesDiffer)).toEqual([[2, 4], [2], []]);
+    expect(checked.map((c) => c.namesDiffer)).toEqual(written.map((w) => w.namesDiffer));
+    expect(JSON.stringify(checked)).not.toMatch(/[郑卫褚]/);
+    const lookup = await h
+      .as('judge')
+      .party.lookup.mutate({ idType: 'RESIDENT_ID', idNumber: residentId(652) });
+    expect(lookup.party.name).toBe('褚某某');
   });
   it('matches an empty effectiveUntil against the term of the policy in force when the record was imported', async () => {
     const y16 = (id: string, duration: string): Policy => ({

@@ -341,16 +341,7 @@ async function prepareBatch(
     if (p) stored.set(hash, p);
     else wanted.push(hash);
   }
-  // In index order: the probes walk the identity index's pages in order rather than at random.
-  wanted.sort();
-  if (wanted.length > 0)
-    for (const r of rowsOf<{ identity_hash: string; id: string; name_enc: string }>(
-      await q.execute(sql`
-        select h.value as identity_hash, p.id, p.name_enc
-        from jsonb_array_elements_text(${json(wanted)}::jsonb) h
-        cross join lateral (select id, name_enc from parties where identity_hash = h.value limit 1) p`),
-    ))
-      stored.set(r.identity_hash, { id: r.id, name: null, nameEnc: r.name_enc });
+  for (const [hash, p] of await storedParties(q, wanted)) stored.set(hash, { ...p, name: null });
 
   // A row naming a party stored before this batch may name one of its records stored before.
   const ofStored: number[] = [];
@@ -385,6 +376,22 @@ async function prepareBatch(
       out.rejected.push(storedCopyProblem(row, copy));
       continue;
     }
+    let repairs: string[] | null = null;
+    if (row.repairs.length > 0) {
+      repairs = [];
+      for (const [i, ext] of row.repairs.entries()) {
+        const t = targets.get(ext);
+        const rule = repairRule(ext, i, t && { ...t, sameParty: t.identityHash === hash }, o);
+        if (rule) {
+          out.rejected.push({ line: row.line, column: 'repairs', rule });
+          repairs = null;
+          break;
+        }
+        repairs.push((t as { id: string }).id);
+      }
+      if (!repairs) continue;
+    }
+    // A party is named (and a new one registered) by the rows written only.
     let partyId = partyOf.get(hash);
     if (!partyId) {
       const found = stored.get(hash);
@@ -397,21 +404,6 @@ async function prepareBatch(
         newParties.push({ id: partyId, hash, row });
       }
       partyOf.set(hash, partyId);
-    }
-    let repairs: string[] | null = null;
-    if (row.repairs.length > 0) {
-      repairs = [];
-      for (const ext of row.repairs) {
-        const t = targets.get(ext);
-        const rule = repairRule(ext, t && { ...t, sameParty: t.identityHash === hash }, o);
-        if (rule) {
-          out.rejected.push({ line: row.line, column: 'repairs', rule });
-          repairs = null;
-          break;
-        }
-        repairs.push((t as { id: string }).id);
-      }
-      if (!repairs) continue;
     }
     if (namesOf.get(hash) !== row.name) out.namesDiffer.push(row.line);
     const id = batchRecordId(prefix, newRecords.length);
@@ -505,6 +497,25 @@ async function prepareBatch(
     now,
     opts: o,
   };
+}
+
+/** The parties stored with the identity hashes `wanted` (sorted here), by identity hash. */
+async function storedParties(
+  q: Lookup,
+  wanted: string[],
+): Promise<Map<string, { id: string; nameEnc: string }>> {
+  const found = new Map<string, { id: string; nameEnc: string }>();
+  if (wanted.length === 0) return found;
+  // In index order: the probes walk the identity index's pages in order rather than at random.
+  wanted.sort();
+  for (const r of rowsOf<{ identity_hash: string; id: string; name_enc: string }>(
+    await q.execute(sql`
+      select h.value as identity_hash, p.id, p.name_enc
+      from jsonb_array_elements_text(${json(wanted)}::jsonb) h
+      cross join lateral (select id, name_enc from parties where identity_hash = h.value limit 1) p`),
+  ))
+    found.set(r.identity_hash, { id: r.id, nameEnc: r.name_enc });
+  return found;
 }
 
 /** Each row's identity hash: one HMAC per identity of the batch (a party's rows usually come together). */
@@ -723,17 +734,22 @@ async function repairTargets(
   return targets;
 }
 
-/** Why a repair may not list `ext` (`t`: that record, wherever found), or null: in a real run's words. */
+/**
+ * Why a repair may not list `ext`, its item `i` (`t`: that record, wherever found), or null: in a real
+ * run's words. An item naming no record is told by its place, never quoted back: an identity number or a
+ * name may have been written there.
+ */
 function repairRule(
   ext: string,
+  i: number,
   t: { category: string; revoked: boolean; sameParty: boolean } | undefined,
   o: Pick<ImportOptions, 'policy' | 'source'>,
 ): string | null {
-  // An identity number where an external id belongs is not quoted back: it is personal data.
-  if (!t && (parsePartyId('RESIDENT_ID', ext).ok || parsePartyId('USCC', ext).ok))
-    return 'lists an identity number, not the external id of a record';
+  if (!t)
+    return parsePartyId('RESIDENT_ID', ext).ok || parsePartyId('USCC', ext).ok
+      ? `item ${i + 1} is an identity number, not the external id of a record`
+      : `item ${i + 1} is not in the file nor stored from ${o.source}`;
   const named = JSON.stringify(ext.slice(0, 40));
-  if (!t) return `lists ${named}, which is not in the file nor stored from ${o.source}`;
   if (!t.sameParty) return `lists ${named}, a record of another party`;
   if (t.revoked) return `lists ${named}, which is revoked`;
   const category = o.policy.categories.find((c) => c.code === t.category);
@@ -756,16 +772,23 @@ export interface FileRecord {
  * under another id (`storedCopies`; taken out of `inFile`: a real run does not write them), and
  * repairs listing a record that breaks a rule, found stored from the source or among the file's records
  * that are not repairs (`inFile`, by external id; a real run writes repairs after every other row). The
- * rejections are a real run's, word for word. With `newSource` nothing can be stored from the source
- * yet, and it is not looked up.
+ * rejections are a real run's, word for word, and so are the lines that name a party otherwise than it is
+ * stored, or than the first line naming it that a real run would write (`names`: identity hash → the
+ * name its party keeps, filled in). With `newSource` nothing can be stored from the source yet, and it
+ * is not looked up.
  */
 export async function checkImportBatch(
   db: Db,
   batch: readonly ImportRow[],
   opts: ImportOptions,
   inFile: Map<string, FileRecord>,
-): Promise<{ unchanged: number; rejected: (ImportProblem & { line: number })[] }> {
-  const out = { unchanged: 0, rejected: [] as (ImportProblem & { line: number })[] };
+  names: Map<string, string> = new Map(),
+): Promise<Pick<BatchOutcome, 'unchanged' | 'rejected' | 'namesDiffer'>> {
+  const out: Pick<BatchOutcome, 'unchanged' | 'rejected' | 'namesDiffer'> = {
+    unchanged: 0,
+    rejected: [],
+    namesDiffer: [],
+  };
   const done = opts.newSource
     ? new Map<number, StoredImport>()
     : await storedImports(db.db, batch, opts.source);
@@ -775,6 +798,9 @@ export async function checkImportBatch(
   const hashes = identityHashes(batch, opts);
   const notDone = batch.flatMap((_, n) => (done.has(n) ? [] : [n]));
   const copies = await storedCopies(db.db, batch, hashes, notDone, opts.source);
+  const stored = await storedParties(db.db, [
+    ...new Set(notDone.map((n) => hashes[n] as string).filter((h) => !names.has(h))),
+  ]);
   const hashOf = (r: { idType: string; idNumber: string }) => identityHashes([r], opts)[0] as string;
   for (let n = 0; n < batch.length; n++) {
     const row = batch[n] as ImportRow;
@@ -792,22 +818,29 @@ export async function checkImportBatch(
       inFile.delete(row.externalId);
       continue;
     }
-    if (row.repairs.length === 0) continue;
-    for (const ext of row.repairs) {
-      const stored = targets.get(ext);
-      const file = stored ? undefined : inFile.get(ext);
+    const refused = row.repairs.some((ext, i) => {
+      const target = targets.get(ext);
+      const file = target ? undefined : inFile.get(ext);
       const rule = repairRule(
         ext,
-        stored
-          ? { ...stored, sameParty: stored.identityHash === hash }
+        i,
+        target
+          ? { ...target, sameParty: target.identityHash === hash }
           : file && { category: file.category, revoked: false, sameParty: hashOf(file) === hash },
         opts,
       );
-      if (rule) {
-        out.rejected.push({ line: row.line, column: 'repairs', rule });
-        break;
-      }
+      if (rule) out.rejected.push({ line: row.line, column: 'repairs', rule });
+      return rule !== null;
+    });
+    if (refused) continue;
+    // The name a real run keeps: the stored party's, or the first written line's.
+    let name = names.get(hash);
+    if (name === undefined) {
+      const party = stored.get(hash);
+      name = party ? opts.crypto.decrypt(party.nameEnc) : row.name;
+      names.set(hash, name);
     }
+    if (name !== row.name) out.namesDiffer.push(row.line);
   }
   return out;
 }
