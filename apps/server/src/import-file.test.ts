@@ -25,8 +25,9 @@ const fileOf = (name: string, text: string) => {
 };
 
 /**
- * What csv-parse reads from the whole text at once: the expected rows, with the line each ends on counted
- * from the text read up to its end (csv-parse's own count takes a CRLF inside quotes for two lines).
+ * What csv-parse reads from the whole text at once: the expected rows, with the line each begins on (its
+ * first byte that is not blank after the end of the record before), lines counted as an editor counts them
+ * (csv-parse's own count takes a CRLF inside quotes for two lines).
  */
 function expected(text: string) {
   const records = parse(text, { ...CSV_OPTIONS, info: true }) as unknown as {
@@ -34,15 +35,24 @@ function expected(text: string) {
     info: { bytes: number };
   }[];
   const bytes = Buffer.from(text);
-  let at = 0;
-  let newlines = 0;
-  const lineOf = (end: number) => {
-    for (; at < end; at++) if (bytes[at] === 10) newlines++;
-    return bytes[end - 1] === 10 ? newlines : newlines + 1;
+  let end = 0; // where the record before ended
+  let start = 0;
+  let line = 1;
+  const begins = (r: { info: { bytes: number } }) => {
+    let at = end;
+    while (at < bytes.length && ' \t\r\n'.includes(String.fromCharCode(bytes[at] as number))) at++;
+    line +=
+      bytes
+        .subarray(start, at)
+        .toString('latin1')
+        .match(/\r\n|\r|\n/g)?.length ?? 0;
+    start = at;
+    end = r.info.bytes;
+    return line;
   };
-  const [header, ...rest] = records;
-  return rest.map(({ record, info }) => ({
-    line: lineOf(info.bytes),
+  const [header, ...rest] = records.map((r) => ({ ...r, line: begins(r) }));
+  return rest.map(({ record, line }) => ({
+    line,
     raw: Object.fromEntries((header as { record: string[] }).record.map((h, i) => [h, record[i]])),
   }));
 }
@@ -72,12 +82,43 @@ describe('readImportRows (csv-parse, a chunk of the file at a time)', () => {
     expect(got).toEqual(expected(text));
   });
 
-  it('keeps a quote inside an unquoted field as written; names the line of a quote never closed or closed mid-field; refuses an empty file naming the columns', async () => {
-    const read = async (file: string) => {
-      const rows = [];
-      for await (const r of readImportFile(file, { format: 'csv', encoding: 'utf8' })) rows.push(r);
-      return rows;
+  const read = async (file: string, format: 'csv' | 'ndjson' = 'csv') => {
+    const rows = [];
+    for await (const r of readImportFile(file, { format, encoding: 'utf8' })) rows.push(r);
+    return rows;
+  };
+
+  it('numbers each row by the line it begins on, lines counted as an editor counts them: \\n, \\r\\n or a lone \\r, inside quotes or not, whatever ends the header', async () => {
+    // Row 1 on line 2, row 2 on lines 3–4, row 3 on 5–7 (a lone \r and a \n inside its note), a blank line 8,
+    // row 4 on line 9.
+    const rows = [row(1, 'ok'), row(2, '"two\r\nlines"'), row(3, '"a lone\rcr, and\nlf"'), '', row(4, 'ok')];
+    const files = {
+      lf: `${head}\n${rows.join('\n')}\n`,
+      crlf: `${head}\r\n${rows.join('\r\n')}\r\n`,
+      cr: `${head}\r${rows.join('\r')}\r`,
+      'lf-over-crlf': `${head}\n${rows.join('\r\n')}\r\n`,
+      'no-last-break': `${head}\r\n${rows.join('\r\n')}`,
     };
+    for (const [name, text] of Object.entries(files)) {
+      const got = await read(fileOf(`${name}.csv`, text));
+      expect(got.map((r) => r.line)).toEqual([2, 3, 5, 9]);
+      expect(got).toEqual(expected(text));
+    }
+    // A quoting error is named by the line its record begins on, after quoted line breaks in it or before it.
+    await expect(
+      read(fileOf('after.csv', `${head}\r\n${row(1, '"a\r\nb"')}\r\n${row(2, '"two\r\nlines"x')}\r\n`)),
+    ).rejects.toThrow(/after\.csv: line 4: a quoted field has text after its closing quote/);
+    await expect(
+      read(
+        fileOf(
+          'open-cr.csv',
+          `${[head, row(1, '"a\r\nb"'), '', row(2, '"never'), row(3, 'ok')].join('\r')}\r`,
+        ),
+      ),
+    ).rejects.toThrow(/open-cr\.csv: line 5: a quoted field is not closed by the end of the file/);
+  });
+
+  it('keeps a quote inside an unquoted field as written; names the line of a quote never closed or closed mid-field; refuses an empty file naming the columns', async () => {
     const stray = fileOf('stray.csv', `${head}\n${row(1, 'ok')}\n${row(2, '他说"还钱"了')}\n`);
     expect((await read(stray))[1]).toMatchObject({ line: 3, raw: { note: '他说"还钱"了' } });
     const open = fileOf(
@@ -96,6 +137,14 @@ describe('readImportRows (csv-parse, a chunk of the file at a time)', () => {
     );
     const empty = fileOf('empty.csv', '');
     await expect(read(empty)).rejects.toThrow(ImportFileError);
+    // NDJSON alike: nothing, or blank lines only.
+    for (const [name, text] of [
+      ['empty.ndjson', ''],
+      ['blank.ndjson', '\n  \r\n\n'],
+    ] as const)
+      await expect(read(fileOf(name, text), 'ndjson')).rejects.toThrow(
+        `${join(dir, name)}: empty; each line is a JSON object with the columns: ${IMPORT_COLUMNS.join(', ')}`,
+      );
   });
 });
 
@@ -224,6 +273,45 @@ describe('checkReadable (the whole file, before a real run writes anything)', ()
       /garbled\.csv: line 4,321: the text holds U\+FFFD/,
     );
     await expect(check(fileOf('fine.csv', lines(6000, 10, 'a "quote" inside')))).resolves.toBeUndefined();
+    // Lines ended by a lone \r are lines.
+    const cr = Buffer.from(lines(6000, 5000, 'BAD').replaceAll('\n', '\r'));
+    cr[at] = 0xff;
+    writeFileSync(file, cr);
+    await expect(check(file)).rejects.toThrow(
+      `${file}: line 5,000 (byte ${at.toLocaleString('en-US')}): not valid UTF-8;`,
+    );
+  });
+
+  it('refuses a file of nothing but blank lines, CSV or NDJSON, before anything is opened', async () => {
+    for (const [name, text] of [
+      ['empty.csv', ''],
+      ['blank.csv', '\ufeff\r\n  \n'],
+      ['empty.ndjson', ''],
+      ['blank.ndjson', '\n\n'],
+    ] as const) {
+      const format = name.endsWith('.csv') ? 'csv' : 'ndjson';
+      await expect(checkReadable(fileOf(name, text), { format, encoding: 'utf8' })).rejects.toThrow(
+        new RegExp(
+          `${name.replace('.', '\\.')}: empty; (the first line names|each line is a JSON object with) the columns`,
+        ),
+      );
+    }
+  });
+
+  it('skips a UTF-8 byte-order mark before GB18030 text; read as UTF-8, the file gets the hint to add --encoding gb18030', async () => {
+    const example = readFileSync(
+      fileURLToPath(new URL('../../../docs/examples/import-gb18030.csv', import.meta.url)),
+    );
+    const file = fileOf('bom-gb.csv', '');
+    writeFileSync(file, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), example]));
+    await expect(check(file)).rejects.toThrow(
+      /: line 2 \(byte [\d,]+\): not valid UTF-8; .*add --encoding gb18030$/,
+    );
+    await expect(check(file, 'gb18030')).resolves.toBeUndefined();
+    const rows = [];
+    for await (const r of readImportFile(file, { format: 'csv', encoding: 'gb18030' })) rows.push(r);
+    expect(rows).toHaveLength(7);
+    expect(rows[0]).toMatchObject({ line: 2, raw: { externalId: 'CMS-0001', court: '浙0203' } });
   });
 
   it('parses a file holding quotes through, so a quote never closed is found before anything is written', async () => {
@@ -251,7 +339,7 @@ describe('checkReadable (the whole file, before a real run writes anything)', ()
     );
     const [header, ...body] = example.toString('latin1').split('\n').filter(Boolean);
     for (let pad = 0; pad < 40; pad++) {
-      const text = `${header}${' '.repeat(pad)}\n${Array.from({ length: 3000 }, (_, i) => body[i % body.length]).join('\n')}\n`;
+      const text = `${(header as string).replace('\r', ' '.repeat(pad))}\r\n${Array.from({ length: 3000 }, (_, i) => body[i % body.length]).join('\n')}\n`;
       const bytes = Buffer.from(text, 'latin1');
       let misaligned = false;
       try {

@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import type { TransformCallback } from 'node:stream';
 import { checkImportRow, columnNamed, IMPORT_COLUMNS, type ImportRow } from '@fivecolor/api';
 import type { Policy } from '@fivecolor/core';
 import { CsvError, Parser } from 'csv-parse';
@@ -133,13 +134,14 @@ async function* decode(
   const probe = new TextDecoder('utf-8', { fatal: true });
   let offset = 0;
   let line = 1; // the line the chunk starts on
-  // The bytes of the chunk before after its last line feed: decoding from a line's start stays in step
-  // with the characters (a line feed is never part of one, in UTF-8 or GB18030) to find a bad byte.
+  let cr = false; // the byte before the chunk is \r
+  // The bytes of the chunk before after its last line break: decoding from a line's start stays in step
+  // with the characters (\n and \r are never part of one, in UTF-8 or GB18030) to find a bad byte.
   let lineStart: Buffer = Buffer.alloc(0);
   const refuse = (chunk: Buffer, atEnd = false): never => {
     const bytes = Buffer.concat([lineStart, chunk]);
     const at = (atEnd ? bytes.length : firstInvalidByte(bytes, encoding)) - lineStart.length;
-    const where = `line ${count(line + newlines(chunk.subarray(0, Math.max(at, 0))))} (byte ${count(offset + at)})`;
+    const where = `line ${count(line + lineBreaks(chunk.subarray(0, Math.max(at, 0)), cr))} (byte ${count(offset + at)})`;
     throw new ImportFileError(
       `${file}: ${where}: ${atEnd ? 'the file ends inside a character: ' : ''}` +
         (encoding === 'gb18030'
@@ -149,7 +151,14 @@ async function* decode(
   };
   let probing = encoding === 'gb18030';
   // A quarter of a megabyte (about 2,000 rows) a read: the first batch can go to the database early.
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 18 }) as AsyncIterable<Buffer>) {
+  for await (const read of createReadStream(file, { highWaterMark: 1 << 18 }) as AsyncIterable<Buffer>) {
+    // A UTF-8 byte-order mark before GB18030 text (as some tools write any file) is skipped, as one
+    // before UTF-8 text is: read as GB18030, it would garble the header.
+    const chunk =
+      offset === 0 && encoding === 'gb18030' && read.subarray(0, 3).equals(UTF8_BOM)
+        ? read.subarray(3)
+        : read;
+    offset += read.length - chunk.length;
     if (probing) {
       try {
         // biome-ignore lint/suspicious/noControlCharactersInRegex: ASCII is the same in both encodings
@@ -171,13 +180,14 @@ async function* decode(
     const garbled = text.indexOf('\uFFFD');
     if (garbled >= 0)
       throw new ImportFileError(
-        `${file}: line ${count(line + (text.slice(0, garbled).split('\n').length - 1))}: the text holds U+FFFD replacement characters (锟斤拷 …): it was converted with a wrong encoding before; export it again from the source system`,
+        `${file}: line ${count(line + lineBreaks(Buffer.from(text.slice(0, garbled)), cr))}: the text holds U+FFFD replacement characters (锟斤拷 …): it was converted with a wrong encoding before; export it again from the source system`,
       );
     offset += chunk.length;
-    line += newlines(chunk);
-    const lastFeed = chunk.lastIndexOf(10);
-    lineStart = lastFeed >= 0 ? chunk.subarray(lastFeed + 1) : Buffer.concat([lineStart, chunk]);
-    onBytes(chunk.length);
+    line += lineBreaks(chunk, cr);
+    cr = chunk[chunk.length - 1] === CR;
+    const lastBreak = Math.max(chunk.lastIndexOf(LF), chunk.lastIndexOf(CR));
+    lineStart = lastBreak >= 0 ? chunk.subarray(lastBreak + 1) : Buffer.concat([lineStart, chunk]);
+    onBytes(read.length);
     yield text;
   }
   let rest = '';
@@ -191,10 +201,19 @@ async function* decode(
 
 const labelOf = (encoding: ImportEncoding) => (encoding === 'gb18030' ? 'gb18030' : 'utf-8');
 
-/** Line feeds in `bytes`. */
-function newlines(bytes: Buffer): number {
+const LF = 10;
+const CR = 13;
+const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/**
+ * Line breaks in `bytes` as an editor counts them: `\n`, `\r\n` and a lone `\r` end a line each (`cr`:
+ * the byte before `bytes` is `\r`, so a `\n` they begin with ends no line of its own).
+ */
+function lineBreaks(bytes: Buffer, cr = false): number {
   let n = 0;
-  for (let i = bytes.indexOf(10); i >= 0; i = bytes.indexOf(10, i + 1)) n++;
+  for (let i = bytes.indexOf(CR); i >= 0; i = bytes.indexOf(CR, i + 1)) n++;
+  for (let i = bytes.indexOf(LF); i >= 0; i = bytes.indexOf(LF, i + 1))
+    if (i === 0 ? !cr : bytes[i - 1] !== CR) n++;
   return n;
 }
 
@@ -224,8 +243,9 @@ function firstInvalidByte(bytes: Buffer, encoding: ImportEncoding): number {
 /**
  * Reads the whole file once before anything is written, so that a file that cannot be read is refused
  * whole rather than after its first batches were written: its encoding (about a hundredth of an import's
- * time) and its quoting. Quoting as RFC 4180 writes it (`PlainQuotes`) needs no parsing; anything else
- * — a quote inside a field, a quote never closed — is parsed through with csv-parse, which decides.
+ * time), that it holds more than blank lines, and its quoting. Quoting as RFC 4180 writes it
+ * (`PlainQuotes`) needs no parsing; anything else — a quote inside a field, a quote never closed — is
+ * parsed through with csv-parse, which decides.
  */
 export async function checkReadable(
   file: string,
@@ -233,7 +253,12 @@ export async function checkReadable(
   onParse: () => void = () => {},
 ): Promise<void> {
   const quotes = new PlainQuotes();
-  for await (const text of decode(file, opts.encoding, () => {})) quotes.add(text);
+  let blank = true;
+  for await (const text of decode(file, opts.encoding, () => {})) {
+    quotes.add(text);
+    blank &&= !/\S/.test(text);
+  }
+  if (blank) throw emptyFile(file, opts.format);
   if (quotes.end() || opts.format !== 'csv') return;
   onParse(); // seconds for a large file: say what is going on
   for await (const _ of readImportRows(file, opts));
@@ -323,41 +348,81 @@ export class PlainQuotes {
 
 interface NumberedRecord {
   record: string[];
-  /** The line the record ends on (1 for the header). */
+  /** The line the record begins on (1 for the header). */
   line: number;
 }
 
 /**
- * csv-parse's parser handing over each record with the line it ends on: the line count of the parser's
- * `info` when it pushes the record, which is what its `info: true` option reports — without the two
- * copies of the whole `info` object a record that option makes (a tenth of reading a large file).
+ * The lines of bytes written a chunk at a time, counted as `lineBreaks` counts them and asked for in
+ * order of the file: `begins(offset)` is the line of the first byte from `offset` on that is not blank
+ * (a space, a tab, a line break), where a record read from `offset` begins. The bytes before are let go.
  */
-class NumberedParser extends Parser {
-  /** The line the last record ended on, and the blank lines skipped until then (`info.empty_lines`). */
-  #last = { line: 0, blank: 0 };
-  /** Line breaks written CRLF inside quoted fields so far: csv-parse counts each as two lines. */
-  #crlf = 0;
+class Lines {
+  #chunks: Buffer[] = [];
+  /** The offset of the first chunk in the file, and how much of it is counted. */
+  #offset = 0;
+  #at = 0;
+  /** The line of the byte at `#at`; whether the byte before it is \r. */
+  #line = 1;
+  #cr = false;
 
-  override push(record: unknown, encoding?: BufferEncoding): boolean {
-    if (record !== null) {
-      for (const field of record as string[])
-        if (field.includes('\r\n')) this.#crlf += field.split('\r\n').length - 1;
-      this.#last = { line: this.info.lines - this.#crlf, blank: this.info.empty_lines };
-    }
-    return super.push(record === null ? null : { record, line: this.#last.line }, encoding);
+  add(chunk: Buffer): void {
+    this.#chunks.push(chunk);
   }
 
-  /** A line csv-parse counted (`err.lines`), less the CRLF it counted twice in the records before. */
-  lineOf(counted: number): number {
-    return counted - this.#crlf;
+  begins(offset: number): number {
+    for (let chunk = this.#chunks[0]; chunk; chunk = this.#chunks[0]) {
+      this.#count(chunk, Math.min(chunk.length, Math.max(this.#at, offset - this.#offset)));
+      for (let b = chunk[this.#at]; b !== undefined; b = chunk[this.#at]) {
+        if (b !== 0x20 && b !== 0x09 && b !== LF && b !== CR) return this.#line;
+        this.#count(chunk, this.#at + 1);
+      }
+      this.#offset += chunk.length;
+      this.#at = 0;
+      this.#chunks.shift();
+    }
+    return this.#line;
+  }
+
+  #count(chunk: Buffer, to: number): void {
+    if (to <= this.#at) return;
+    const bytes = chunk.subarray(this.#at, to);
+    this.#line += lineBreaks(bytes, this.#cr);
+    this.#cr = bytes[bytes.length - 1] === CR;
+    this.#at = to;
+  }
+}
+
+/**
+ * csv-parse's parser handing over each record with the line it begins on, counted from the bytes it is
+ * given (csv-parse's own count takes a \r\n inside quotes, or ending a line of a file whose first line
+ * ends in \n, for two lines) and the byte its last record ended on, which it keeps as it parses — without
+ * the two copies of the whole `info` object a record that its `info: true` option makes (a tenth of
+ * reading a large file).
+ */
+class NumberedParser extends Parser {
+  #lines = new Lines();
+  /** The byte after the last record (after its line break). */
+  #end = 0;
+
+  override _transform(chunk: Buffer, encoding: BufferEncoding, callback: TransformCallback): void {
+    this.#lines.add(chunk);
+    super._transform(chunk, encoding, callback);
+  }
+
+  override push(record: unknown, encoding?: BufferEncoding): boolean {
+    if (record === null) return super.push(null, encoding);
+    const line = this.recordStart();
+    this.#end = this.info.bytes;
+    return super.push({ record, line }, encoding);
   }
 
   /**
-   * The line the record being read began on: after the last one and the blank lines skipped since (a
-   * quote never closed: its record runs to the end of the file).
+   * The line the record being read begins on: the first after the last record that is not blank (a quote
+   * never closed: its record runs to the end of the file).
    */
   recordStart(): number {
-    return this.#last.line + 1 + (this.info.empty_lines - this.#last.blank);
+    return this.#lines.begins(this.#end);
   }
 }
 
@@ -371,8 +436,9 @@ export const CSV_OPTIONS = {
 } as const;
 
 /**
- * The rows of a bulk-import file with their line numbers: CSV (header line first, a UTF-8 byte-order
- * mark skipped, `csv-parse`) or NDJSON (one JSON object a line; blank lines skipped).
+ * The rows of a bulk-import file with the line each begins on: CSV (header line first, a UTF-8 byte-order
+ * mark skipped, `csv-parse`) or NDJSON (one JSON object a line; blank lines skipped). A file of nothing
+ * but blank lines is refused.
  */
 export async function* readImportFile(
   file: string,
@@ -388,7 +454,12 @@ export async function* readImportRows(
 ): AsyncGenerator<FileRow[]> {
   const text = decode(file, opts.encoding, opts.onBytes ?? (() => {}));
   if (opts.format === 'ndjson') {
-    yield* ndjsonRows(text);
+    let rows = 0;
+    for await (const chunk of ndjsonRows(text)) {
+      rows += chunk.length;
+      yield chunk;
+    }
+    if (rows === 0) throw emptyFile(file, 'ndjson');
     return;
   }
   const parser = new NumberedParser(CSV_OPTIONS);
@@ -405,7 +476,7 @@ export async function* readImportRows(
     const rows: FileRow[] = [];
     for (const { record, line } of records) {
       if (!header) {
-        header = checkHeader(file, record);
+        header = checkHeader(file, record, line);
         continue;
       }
       if (record.length !== header.length) {
@@ -424,14 +495,16 @@ export async function* readImportRows(
   };
   const settled = () => {
     if (failure === undefined) return;
-    // csv-parse's own message may quote the field: only its code and line are told.
+    // csv-parse's own message may quote the field: only its code and the line of the record are told.
     if (failure instanceof CsvError)
       throw new ImportFileError(
-        failure.code === 'CSV_QUOTE_NOT_CLOSED' // found at the end of the file: the record being read opened it
-          ? `${file}: line ${count(parser.recordStart())}: a quoted field is not closed by the end of the file (${failure.code})`
-          : failure.code === 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE'
-            ? `${file}: line ${failure.lines ? count(parser.lineOf(Number(failure.lines))) : '?'}: a quoted field has text after its closing quote (inside quotes, write a quote twice: "") (${failure.code})`
-            : `${file}: line ${failure.lines ? count(parser.lineOf(Number(failure.lines))) : '?'}: not valid CSV (${failure.code})`,
+        `${file}: line ${count(parser.recordStart())}: ` +
+          (failure.code === 'CSV_QUOTE_NOT_CLOSED' // found at the end of the file: the record being read opened it
+            ? 'a quoted field is not closed by the end of the file'
+            : failure.code === 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE'
+              ? 'a quoted field has text after its closing quote (inside quotes, write a quote twice: "")'
+              : 'not valid CSV') +
+          ` (${failure.code})`,
       );
     throw failure;
   };
@@ -453,26 +526,30 @@ export async function* readImportRows(
   }
   const rows = rowsOf();
   if (rows.length > 0) yield rows;
-  if (!header)
-    throw new ImportFileError(
-      `${file}: empty; the first line names the columns: ${IMPORT_COLUMNS.join(', ')}`,
-    );
+  if (!header) throw emptyFile(file, 'csv');
 }
 
-function checkHeader(file: string, header: string[]): string[] {
+/** A file with nothing but blank lines, or nothing at all. */
+function emptyFile(file: string, format: ImportFormat): ImportFileError {
+  return new ImportFileError(
+    `${file}: empty; ${format === 'csv' ? 'the first line names the columns' : 'each line is a JSON object with the columns'}: ${IMPORT_COLUMNS.join(', ')}`,
+  );
+}
+
+function checkHeader(file: string, header: string[], line: number): string[] {
   const known = IMPORT_COLUMNS as readonly string[];
   const unknown = header.filter((h) => !known.includes(h));
   if (unknown.length > 0)
     throw new ImportFileError(
-      `${file}: line 1: unknown column${columnNamed(unknown[0] as string)} (column ${header.indexOf(unknown[0] as string) + 1}); the first line names the columns: ${IMPORT_COLUMNS.join(', ')}`,
+      `${file}: line ${line}: unknown column${columnNamed(unknown[0] as string)} (column ${header.indexOf(unknown[0] as string) + 1}); the first line names the columns: ${IMPORT_COLUMNS.join(', ')}`,
     );
   const twice = header.find((h, i) => header.indexOf(h) !== i);
   if (twice !== undefined)
-    throw new ImportFileError(`${file}: line 1: column ${twice} appears twice; name each column once`);
+    throw new ImportFileError(`${file}: line ${line}: column ${twice} appears twice; name each column once`);
   const missing = REQUIRED_COLUMNS.filter((c) => !header.includes(c));
   if (missing.length > 0)
     throw new ImportFileError(
-      `${file}: line 1: missing column ${missing.join(', ')}; the columns are ${IMPORT_COLUMNS.join(', ')} (effectiveUntil, note and repairs may be left out)`,
+      `${file}: line ${line}: missing column ${missing.join(', ')}; the columns are ${IMPORT_COLUMNS.join(', ')} (effectiveUntil, note and repairs may be left out)`,
     );
   return header;
 }

@@ -1,5 +1,5 @@
 import { fork } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -69,6 +69,12 @@ describe.each(databases)('fivecolor-server import (%s)', (kind) => {
       const missing = await runCli(['import', file], env);
       expect(missing.code).toBe(1);
       expect(missing.stderr).toMatch(/line 1: missing column idType, idNumber, name/);
+      writeFileSync(`${file}.ndjson`, '\n');
+      const empty = await runCli(['import', `${file}.ndjson`, '--dry-run'], env);
+      expect(empty.code).toBe(1);
+      expect(empty.stderr).toMatch(
+        /\.ndjson: empty; each line is a JSON object with the columns: externalId, /,
+      );
       const gb = await runCli(['import', join(EXAMPLES, 'import-gb18030.csv')], env);
       expect(gb.code).toBe(1);
       expect(gb.stderr).toMatch(/not valid UTF-8; .*add --encoding gb18030/);
@@ -116,6 +122,16 @@ describe.each(databases)('fivecolor-server import (%s)', (kind) => {
     // PGlite: an empty pgdata, as an interrupted first start leaves it, is not a database set up either.
     if (kind === 'pglite') mkdirSync(join(dataDir, 'pgdata'));
     try {
+      // A file with no row is refused before the database is opened, NDJSON as CSV.
+      for (const name of ['empty.csv', 'empty.ndjson']) {
+        const empty = join(dataDir, '..', `${kind}-${Date.now()}-${name}`);
+        writeFileSync(empty, '');
+        const r = await runCli(['import', empty], env);
+        expect(r.code).toBe(1);
+        expect(r.stderr).toMatch(
+          /-empty\.(csv: empty; the first line names|ndjson: empty; each line is a JSON object with) the columns: externalId, kind, /,
+        );
+      }
       const dry = await runCli(['import', join(EXAMPLES, 'import.csv'), '--dry-run'], env);
       expect(dry.stderr).toBe('');
       expect(dry.code).toBe(0);
@@ -246,6 +262,18 @@ describe.each(databases)('fivecolor-server import (%s)', (kind) => {
         file,
         `\uFEFF${HEADER}\nU-1,person,RESIDENT_ID,${a},赵某,Y14,浙0212,（2014）甬北民初字第9号,2014/6/3,indefinite,,\n`,
       );
+      // GB18030 behind a UTF-8 byte-order mark: read as UTF-8, the hint; with it, read.
+      const bomGb = join(env.FIVECOLOR_DATA_DIR as string, '..', `bom-gb-${kind}-${Date.now()}.csv`);
+      writeFileSync(
+        bomGb,
+        Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), readFileSync(join(EXAMPLES, 'import-gb18030.csv'))]),
+      );
+      const hint = await runCli(['import', bomGb, '--dry-run'], env);
+      expect(hint.code).toBe(1);
+      expect(hint.stderr).toMatch(/: line 2 \(byte [\d,]+\): not valid UTF-8; .*add --encoding gb18030/);
+      const bomRead = await runCli(['import', bomGb, '--encoding', 'gb18030', '--dry-run'], env);
+      expect(bomRead.stderr).toBe('');
+      expect(bomRead.stdout).toMatch(/7 rows checked, 0 bad line\(s\); nothing was written/);
       const utf8 = await runCli(['import', file], env);
       expect(utf8.stderr).toBe('');
       expect(utf8.stdout).toMatch(/created 1, unchanged 0, rejected 0; parties registered 1/);
