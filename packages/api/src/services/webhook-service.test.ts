@@ -330,8 +330,8 @@ describe.each(dbKinds())('webhooks on %s', (kind) => {
     expect((await h.as('exchange').webhook.list.query())[0]?.disabledAt).toBeNull();
   });
 
-  it("a bank's webhook gets only color changes of consenting parties, masked", async () => {
-    await h.as('bank').webhook.create.mutate({ url: rx.url });
+  it("a bank's webhook gets only color changes of consenting parties, masked; each delivery is audited", async () => {
+    const hook = await h.as('bank').webhook.create.mutate({ url: rx.url });
     const consenting = await person();
     const other = await person();
     await h.db.db.insert(consents).values({
@@ -349,5 +349,10 @@ describe.each(dbKinds())('webhooks on %s', (kind) => {
     expect(got.map((p) => [p.type, p.data.partyId])).toEqual([['color.changed', consenting]]);
     expect(got[0]?.data.party.name).toBe('章**');
     expect(got[0]?.data.party.idNumber).toMatch(/^\d{4}\*{10}[\dX]{4}$/);
+    // The party sees the bank in its "who looked", as for a page of the feed; the other party does not.
+    const audited = await h.db.db.select().from(auditLog).where(eq(auditLog.action, 'webhook.deliver'));
+    const bank = audited.filter((a) => a.target === hook.id);
+    expect(bank.map((a) => [a.partyId, a.actorRole, a.actorOrg])).toEqual([[consenting, 'bank', 'Test Bank']]);
+    expect(bank[0]?.detail).toMatchObject({ seqs: [got[0]?.data.seq] });
   });
 });

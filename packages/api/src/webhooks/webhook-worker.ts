@@ -381,10 +381,11 @@ export class WebhookWorker {
   }
 
   /**
-   * An exchange partner's deliveries carry identity numbers and names in clear: each claimed batch is an
-   * audited disclosure (one row per party, its events' seqs in the detail, the webhook's key as the
-   * actor), as a page of the change feed is. Recorded with the claim, before anything is sent: an event
-   * released unattempted is audited once more than it was sent, never less.
+   * A delivery discloses a party's data (an exchange partner's in clear, a bank's masked, under the
+   * party's consent): each claimed batch is an audited disclosure (one row per party, its events' seqs in
+   * the detail, the webhook's key as the actor), as a page of the change feed is for either. Recorded with
+   * the claim, before anything is sent: an event released unattempted is audited once more than it was
+   * sent, never less.
    */
   async #auditDisclosures(tx: Tx, rows: OutboxRow[], now: Date): Promise<void> {
     const entries: AuditEntry[] = [];
@@ -392,7 +393,7 @@ export class WebhookWorker {
       const [head] = party;
       if (!head) continue;
       const ep = await this.#endpoint(head.webhookId, tx);
-      if (ep?.viewer.role !== 'exchange') continue;
+      if (!ep) continue; // no such webhook: nothing is sent
       entries.push({
         actorId: ep.keyId,
         actorRole: ep.viewer.role,
