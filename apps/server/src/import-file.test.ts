@@ -233,11 +233,22 @@ describe('checkedRows (each row checked, a second line of an external id refused
     const refused = (await check(headerless).catch((e: Error) => e)) as Error;
     expect(refused.message).toMatch(/line 1: unknown column \(column 1\); the first line names the columns/);
     expect(refused.message).not.toContain(ID);
-    const keys = await check(fileOf('keys.ndjson', `${ndjson({ [ID]: 1, extra: 2 })}\n`), 'ndjson');
+    // A passport or a permit number has a name's shape but for its digits: not quoted either.
+    const keys = await check(
+      fileOf('keys.ndjson', `${ndjson({ [ID]: 1, E12345678: 2, H1234567801: 3, extra: 4, note2024: 5 })}\n`),
+      'ndjson',
+    );
     expect(keys.bad).toEqual([
       { line: 1, column: 'line', rule: 'unknown column' },
+      { line: 1, column: 'line', rule: 'unknown column' },
+      { line: 1, column: 'line', rule: 'unknown column' },
       { line: 1, column: 'line', rule: 'unknown column "extra"' },
+      { line: 1, column: 'line', rule: 'unknown column "note2024"' },
     ]);
+    const passportFirst = fileOf('passport.csv', `E12345678,${head}\n`);
+    const told = (await check(passportFirst).catch((e: Error) => e)) as Error;
+    expect(told.message).toMatch(/line 1: unknown column \(column 1\)/);
+    expect(told.message).not.toContain('12345678');
   });
 
   it('refuses a header naming a column twice (which of the two would be read?)', async () => {

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CASE_TYPES, COURT_CODE, parseCaseNumber } from './case-number.js';
+import { CASE_TYPES, COURT_CODE, type ParseCaseNumberOptions, parseCaseNumber } from './case-number.js';
 import { todayCst, toFullWidth } from './testing/ids.js';
 
-const error = (s: string) => {
-  const r = parseCaseNumber(s);
+const error = (s: string, options?: ParseCaseNumberOptions) => {
+  const r = parseCaseNumber(s, options);
   return r.ok ? `ok ${r.value}` : r.error;
 };
 const EXAMPLE = 'e.g. （2022）浙0212民初123号';
@@ -169,6 +169,19 @@ describe('parseCaseNumber: errors name the part', () => {
     // A name typed into the field is not quoted back (errors are logged and shown; names are personal data).
     expect(error('（2022）浙0212民初123号章某某')).toBe('caseNumber: unexpected text after 号: "***"');
     expect(error('（2022）章某某')).toMatch(/got "\*\*\*"$/);
+  });
+
+  it('an identity number typed into the field is not quoted back: of a run of 6 digits or more, the first 2', () => {
+    const id = '330212198001010770';
+    expect(error(`（2025）浙0212民初${id}号`)).toBe(
+      'caseNumber: sequence must be a positive integer of at most 9 digits without leading zeros, got "33**********"',
+    );
+    expect(error(`（2025）浙${id}民初1号`)).toMatch(/got "浙33\*{9}"$/);
+    expect(error(`（2025）E${id.slice(0, 8)}民初1号`)).toMatch(/got "\*33\*{6}民初1"$/);
+    expect(error(`（2015）甬民二终字第${id}号`, { legacy: true })).toMatch(/got "33\*{10}"$/);
+    expect(error('（2015）甬民二终字第0000000000号', { legacy: true })).toMatch(/got "00\*{8}"$/);
+    // Shorter runs are a case number's own parts, quoted whole.
+    expect(error('（2022）浙0212民初01234号')).toMatch(/got "01234"$/);
   });
 
   it('every listed type is accepted and a changed one is named', () => {

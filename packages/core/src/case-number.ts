@@ -76,13 +76,18 @@ const CASE_CHARS = new Set([
   ...`0123456789一二三四五六七八九十（）()号之字第最高法${PROVINCES}${CASE_TYPES.join('')}`,
 ]);
 
-/** Up to 12 characters of `s` for an error message, each character a case number cannot hold as `*`. */
+/**
+ * Up to 12 characters of `s` for an error message, each character a case number cannot hold as `*`, and
+ * of a run of 6 digits or more (longer than any part of a case number but its sequence: it may be an
+ * identity number typed into the field) only the first 2.
+ */
 const quote = (s: string): string =>
   JSON.stringify(
     [...s]
       .slice(0, 12)
       .map((ch) => (CASE_CHARS.has(ch) ? ch : '*'))
-      .join(''),
+      .join('')
+      .replace(/\d{6,}/g, (run) => run.slice(0, 2).padEnd(run.length, '*')),
   );
 
 /**

@@ -75,12 +75,15 @@ const REPAIRS_RULE = 'must be external ids separated by ; (or a JSON array of te
 const CODE_LIKE = /^[A-Z]\d{2}$/;
 
 /**
- * ` "name"` for an unknown column whose name could be one (ASCII letters and digits, at most 40), else
- * nothing: a file without a header line would otherwise have its first row's values, identity numbers
- * among them, quoted back.
+ * ` "name"` for an unknown column whose name could be one (ASCII letters, digits and `_`, at most 40,
+ * at most 4 of them digits), else nothing: a file without a header line would otherwise have its first
+ * row's values, identity numbers among them, quoted back — a passport's or a permit's (`E12345678`,
+ * `H1234567801`) has the shape of a name but for its digits.
  */
 export function columnNamed(name: string): string {
-  return /^[A-Za-z][A-Za-z0-9_]{0,39}$/.test(name) ? ` ${JSON.stringify(name)}` : '';
+  return /^[A-Za-z][A-Za-z0-9_]{0,39}$/.test(name) && !/(?:\d\D*){5}/.test(name)
+    ? ` ${JSON.stringify(name)}`
+    : '';
 }
 
 /**
