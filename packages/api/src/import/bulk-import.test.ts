@@ -227,6 +227,12 @@ describe.each(dbKinds())('bulk import, simulate and apply (%s)', (kind) => {
     expect(sim.changed).toBe(1);
     expect(sim.parties).toBe(await count(sql`select count(*) as n from party_state`));
     expect(await count(sql`select count(*) as n from settings where key = 'policy'`)).toBe(0);
+    // The sample shown is a read of those parties' colors: audited, found in each one's "who looked".
+    const seen = await h.as('admin').audit.list.query({
+      partyId: sim.sample[0]?.partyId as string,
+      action: 'policy.simulate',
+    });
+    expect(seen.items.map((a) => a.actorRole)).toEqual(['admin']);
     // In pages of two parties, the same answer, with the count after each page.
     const pages = (n: number) => Array.from({ length: Math.ceil(n / 2) }, (_, i) => Math.min(2 * i + 2, n));
     const simulated: number[] = [];

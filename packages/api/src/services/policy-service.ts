@@ -10,6 +10,7 @@ import { PARTY_CHANNEL } from '../db/write-tx.js';
 import { materializeParty, type RecordFacts, toCreditRecord } from '../state/materialize.js';
 import { today } from '../state/party-state.js';
 import type { Caller } from './access.js';
+import { auditedWrite } from './audit-trail.js';
 import { badRequest } from './errors.js';
 
 /** The settings key of the active policy (its JSON); absent: core's `defaultPolicy`. */
@@ -206,19 +207,29 @@ export interface SimulationResult {
 
 /**
  * What a candidate policy would do to every party as of `asOf` (default today): each party's records
- * classified under the active policy and under the candidate, streamed by party in pages; nothing written.
+ * classified under the active policy and under the candidate, streamed by party in pages; nothing written
+ * but the audit entry of the sample it shows (a read of those parties' colors: each finds it in its
+ * "who looked", as for a page of the change feed).
  */
 export async function simulatePolicy(
   c: Caller,
   input: { policy: unknown; asOf?: string | undefined },
 ): Promise<SimulationResult> {
   const candidate = checkPolicy(input.policy);
+  let out: SimulationResult;
   try {
-    return await simulate(c.deps.db, c.deps.policy, candidate, input.asOf ?? today(c.deps));
+    out = await simulate(c.deps.db, c.deps.policy, candidate, input.asOf ?? today(c.deps));
   } catch (err) {
     if (err instanceof PolicyMisfit) badRequest(err.message);
     throw err;
   }
+  if (out.sample.length > 0) {
+    const parties = out.sample.map((s) => s.partyId);
+    await auditedWrite(c, { input: null }, (w) =>
+      w.audit({ partyId: null, purpose: null, target: candidate.id, detail: { parties, asOf: out.asOf } }),
+    );
+  }
+  return out;
 }
 
 /**
