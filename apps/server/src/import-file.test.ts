@@ -188,6 +188,27 @@ describe('checkedRows (each row checked, a second line of an external id refused
     });
   });
 
+  it('takes a pre-2016 case number written otherwise on a later line for the same record', async () => {
+    const old = (i: number, caseNumber: string) =>
+      row(i, 'ok').replace('（2025）浙0212民初1号'.replace('1号', `${i}号`), caseNumber).replace(/2025-01-0\d/, '2015-09-01');
+    const file = fileOf(
+      'legacy.csv',
+      [head, old(1, '（2015）甬民二终字第123号'), old(2, '(2015)甬民二终字第 123 号'), old(3, '（２０１５）甬民二终字第１２３号'), old(4, '（2015）甬民二终字第124号')].join('\n'),
+    );
+    const { rows, bad } = await check(file);
+    expect(rows).toEqual([
+      { line: 2, externalId: 'ext-1' },
+      { line: 5, externalId: 'ext-4' },
+    ]);
+    expect(bad).toEqual(
+      [3, 4].map((line) => ({
+        line,
+        column: 'caseNumber',
+        rule: 'names the same record (party, category, case number, effectiveFrom) as line 2',
+      })),
+    );
+  });
+
   it('refuses text PostgreSQL cannot keep (an unpaired surrogate anywhere, a NUL in repairs) and repairs that are not text', async () => {
     // JSON.stringify writes a lone surrogate as the escape \ud800, as another system's export would.
     const lines = [

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import type { TransformCallback } from 'node:stream';
-import { checkImportRow, columnNamed, IMPORT_COLUMNS, type ImportRow } from '@fivecolor/api';
+import { caseKey, checkImportRow, columnNamed, IMPORT_COLUMNS, type ImportRow } from '@fivecolor/api';
 import type { Policy } from '@fivecolor/core';
 import { CsvError, Parser } from 'csv-parse';
 import { count } from './progress.js';
@@ -92,7 +92,7 @@ export async function* checkedRows(
       // A record is stored once: a later line naming the same one under another id is refused, wherever
       // the batches fall and whether or not the import was interrupted between the two.
       const r = checked.row;
-      const key = `${r.idType}\u0000${r.idNumber}\u0000${r.category}\u0000${r.caseNumber}\u0000${r.effectiveFrom}`;
+      const key = `${r.idType}\u0000${r.idNumber}\u0000${r.category}\u0000${caseKey(r.caseNumber)}\u0000${r.effectiveFrom}`;
       const same = records.get(key);
       if (same !== undefined) {
         out.bad.push({

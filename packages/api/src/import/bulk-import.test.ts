@@ -549,6 +549,31 @@ describe.each(dbKinds())('bulk import, simulate and apply (%s)', (kind) => {
     });
     expect((await verifyIntegrity(h.db)).mismatches).toEqual([]);
   });
+
+  it('takes a pre-2016 case number written otherwise (brackets, spaces, full-width digits) for the same record', async () => {
+    const who = { kind: 'person', idType: 'RESIDENT_ID', idNumber: residentId(660), name: '卫某' };
+    const legacy = { ...who, category: 'Y14', court: '浙0212', effectiveFrom: '2015-09-01' };
+    expect(
+      await importBatch(h.db, rows([{ externalId: 'OLD-1', ...legacy, caseNumber: '（2015）甬民二终字第123号' }]), {
+        ...opts(),
+        source: 'cms-2015',
+      }),
+    ).toMatchObject({ created: 1 });
+    const batch = rows([
+      { externalId: 'E-1', ...legacy, caseNumber: '(2015)甬民二终字第123号' },
+      { externalId: 'E-2', ...legacy, caseNumber: '（2015）甬民二终字第 123 号' },
+      { externalId: 'E-3', ...legacy, caseNumber: '（２０１５）甬民二终字第１２３号' },
+      { externalId: 'E-4', ...legacy, caseNumber: '（2015）甬民二终字第124号' },
+    ]);
+    const out = await importBatch(h.db, batch, { ...opts(), source: 'excel' });
+    expect(out.created).toBe(1); // 124号 only
+    expect(out.rejected.map((p) => [p.line, p.rule.replace(/rec_\S+/, 'rec')])).toEqual(
+      [2, 3, 4].map((line) => [
+        line,
+        'the same record (party, category, case number, effectiveFrom) is already stored: rec from cms-2015 as "OLD-1"; leave the line out, or revoke the stored one first',
+      ]),
+    );
+  });
   it('quotes back no repairs item that names no record: an identity number of any type, a name', async () => {
     const idNumber = residentId(641);
     const passport = 'E12345678'; // no check digit: nothing tells it from an external id

@@ -21,7 +21,7 @@ import { isUniqueViolation } from '../db/write-tx.js';
 import { notifyParties, updateStates } from '../services/policy-service.js';
 import { materializeParty, type PartyStateValues, type RecordFacts } from '../state/materialize.js';
 import { type BulkScope, bulkTransaction, CsvLines, csvText } from './bulk-tx.js';
-import type { ImportProblem, ImportRow } from './import-row.js';
+import { caseKey, caseKeySql, type ImportProblem, type ImportRow } from './import-row.js';
 
 export interface ImportOptions {
   crypto: PartyCrypto;
@@ -606,8 +606,8 @@ async function storedCopies(
   if (ns.length === 0) return found;
   const rows = ns.map((n) => {
     const r = batch[n] as ImportRow;
-    const { category, caseNumber: case_number, effectiveFrom: from, externalId: x } = r;
-    return { n, h: hashes[n], x, category, case_number, from };
+    const { category, caseNumber, effectiveFrom: from, externalId: x } = r;
+    return { n, h: hashes[n], x, category, case_number: caseKey(caseNumber), from };
   });
   for (const r of rowsOf<StoredCopy & { n: number }>(
     await q.execute(sql`
@@ -621,8 +621,8 @@ async function storedCopies(
       cross join lateral (
         select r.id, r.source, r.external_id, r.category, r.case_number, r.effective_from
         from records r where r.party_id = ps.id and r.revoked_at is null) r
-      join c on c.h = ps.h and c.category = r.category and c.case_number = r.case_number
-        and c."from" = r.effective_from
+      join c on c.h = ps.h and c.category = r.category and c."from" = r.effective_from
+        and c.case_number = ${caseKeySql(sql`r.case_number`)}
       where not (r.source = ${source} and r.external_id is not distinct from c.x)
       order by c.n, r.id`),
   ))

@@ -1,4 +1,5 @@
 import { addDuration, isIsoDate, type Policy, parseCaseNumber, parsePartyId } from '@fivecolor/core';
+import { type SQL, sql } from 'drizzle-orm';
 import { COURT_CODE, COURT_CODE_RULE } from '../auth/roles.js';
 import { CONTROL, LONE_SURROGATE } from '../trpc/validators.js';
 
@@ -85,6 +86,26 @@ export function columnNamed(name: string): string {
     ? ` ${JSON.stringify(name)}`
     : '';
 }
+
+/** White space as JavaScript's `\s` counts it, spelled out so that `caseKeySql` removes the same. */
+const SPACE = '\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff';
+const SPACES = new RegExp(`[${SPACE}]`, 'g');
+
+/**
+ * A case number as "the same record" compares it: as core normalizes one of the 2015 format (white space
+ * removed, ASCII parentheses full-width, full-width digits ASCII). A pre-2016 number is kept as written,
+ * and two exports of one history write it differently (`(2015)甬民二终字第123号`, `（2015）甬民二终字第１２３号`).
+ * {@link caseKeySql} is the same in SQL.
+ */
+export function caseKey(caseNumber: string): string {
+  return caseNumber
+    .replace(SPACES, '')
+    .replace(/[()０-９]/g, (c) => (c === '(' ? '（' : c === ')' ? '）' : String(c.charCodeAt(0) - 0xff10)));
+}
+
+/** {@link caseKey} of a text column or value in SQL. */
+export const caseKeySql = (text: SQL): SQL =>
+  sql`translate(regexp_replace(${text}, ${`[${SPACE}]`}, '', 'g'), '()０１２３４５６７８９', '（）0123456789')`;
 
 /**
  * Checks one row of a bulk-import file (a CSV row's fields or an NDJSON object) against the rules the
