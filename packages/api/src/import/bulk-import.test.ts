@@ -1,7 +1,16 @@
-import { addDuration, classify, defaultPolicy, type Policy, toCstDate } from '@fivecolor/core';
+import {
+  addDuration,
+  classify,
+  defaultPolicy,
+  maskIdNumber,
+  maskName,
+  type Policy,
+  toCstDate,
+} from '@fivecolor/core';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyIntegrity } from '../audit/verify-integrity.js';
+import { newId } from '../db/ids.js';
 import { rowsOf } from '../db/rows.js';
 import { settings } from '../db/schema.js';
 import {
@@ -15,7 +24,13 @@ import { toCreditRecord } from '../state/materialize.js';
 import { createHarness, type Harness } from '../testing/harness.js';
 import { residentId } from '../testing/ids.js';
 import { dbKinds } from '../testing/test-db.js';
-import { checkImportBatch, IMPORT_LOCK, ImportPipeline, importBatch } from './bulk-import.js';
+import {
+  type BatchOutcome,
+  checkImportBatch,
+  IMPORT_LOCK,
+  ImportPipeline,
+  importBatch,
+} from './bulk-import.js';
 import { checkImportRow, type ImportRow } from './import-row.js';
 
 const SOURCE = 'court-import';
@@ -554,10 +569,14 @@ describe.each(dbKinds())('bulk import, simulate and apply (%s)', (kind) => {
     const who = { kind: 'person', idType: 'RESIDENT_ID', idNumber: residentId(660), name: '卫某' };
     const legacy = { ...who, category: 'Y14', court: '浙0212', effectiveFrom: '2015-09-01' };
     expect(
-      await importBatch(h.db, rows([{ externalId: 'OLD-1', ...legacy, caseNumber: '（2015）甬民二终字第123号' }]), {
-        ...opts(),
-        source: 'cms-2015',
-      }),
+      await importBatch(
+        h.db,
+        rows([{ externalId: 'OLD-1', ...legacy, caseNumber: '（2015）甬民二终字第123号' }]),
+        {
+          ...opts(),
+          source: 'cms-2015',
+        },
+      ),
     ).toMatchObject({ created: 1 });
     const batch = rows([
       { externalId: 'E-1', ...legacy, caseNumber: '(2015)甬民二终字第123号' },
@@ -818,5 +837,141 @@ describe.each(dbKinds())('ImportPipeline (%s)', (kind) => {
       ]);
       expect((await partiesOf(312)).map((p) => [p.id, p.color])).toEqual([[partyId, 'yellow']]);
       expect((await verifyIntegrity(h.db)).mismatches).toEqual([]);
+    });
+
+  // Another import, or a judge through the API, storing the record between a batch's lookups and its write.
+  if (kind === 'postgres')
+    it('writes a batch again under the lock when a record of its stored party was entered meanwhile, and refuses the copy', async () => {
+      const who = person(321, '某三二一');
+      const { partyId } = await h.as('clerk').party.register.mutate({ ...who, kind: 'person' });
+      const outs: BatchOutcome[] = [];
+      const pipeline = new ImportPipeline(
+        h.db,
+        { crypto: h.deps.crypto, policy: h.deps.policy, source: `${SRC}-meanwhile`, newSource: true },
+        (out) => outs.push(out),
+      );
+      const lock = await holdImportLock();
+      await pipeline.add(rows([row('M-1', 321, 'Y05', 321), row('M-2', 321, 'Y14', 322)], 2));
+      // Prepared (nothing stored for 321 yet), its write waiting for the lock: a judge enters line 2's record.
+      const entered = await h.as('judge').record.create.mutate({
+        partyId,
+        category: 'Y05',
+        court: '浙0212',
+        caseNumber: '（2025）浙0212民初321号',
+        effectiveFrom: '2025-06-01',
+      });
+      await lock.release();
+      await pipeline.finish();
+
+      expect(pipeline.retried).toBe(1);
+      expect(outs.map((o) => [o.created, o.rejected])).toEqual([
+        [
+          1,
+          [
+            {
+              line: 2,
+              column: 'caseNumber',
+              rule: `the same record (party, category, case number, effectiveFrom) is already stored: ${entered.recordId} from court; leave the line out, or revoke the stored one first`,
+            },
+          ],
+        ],
+      ]);
+      const stored = await h.as('judge').record.list.query({ partyId });
+      expect(stored.map((r) => r.category).sort()).toEqual(['Y05', 'Y14']);
+      expect((await verifyIntegrity(h.db)).mismatches).toEqual([]);
+    });
+
+  if (kind === 'postgres')
+    it('two imports from two sources writing the same record of a stored party at once store it once', async () => {
+      const who = person(341, '某三四一');
+      await h.as('clerk').party.register.mutate({ ...who, kind: 'person' });
+      const outs = new Map<string, BatchOutcome[]>();
+      const pipelines = ['cms', 'excel'].map(
+        (source) =>
+          new ImportPipeline(
+            h.db,
+            { crypto: h.deps.crypto, policy: h.deps.policy, source, newSource: true },
+            (out) => outs.set(source, [...(outs.get(source) ?? []), out]),
+          ),
+      );
+      const lock = await holdImportLock();
+      // Both prepared before either is written: neither sees the other's record.
+      for (const p of pipelines) await p.add(rows([row('S-1', 341, 'Y05', 341)], 2));
+      await lock.release();
+      for (const p of pipelines) await p.finish();
+      const created = [...outs.values()].flat().map((o) => o.created);
+      expect(created.sort()).toEqual([0, 1]);
+      expect(pipelines.map((p) => p.retried).sort()).toEqual([0, 1]);
+      const [n] = rowsOf<{ n: number }>(
+        await h.db.db.execute(
+          sql`select count(*)::int as n from records where case_number = '（2025）浙0212民初341号'`,
+        ),
+      );
+      expect(n?.n).toBe(1);
+    });
+
+  // The lock keeps other imports out, not party.register: a batch written the safe way may meet it too.
+  if (kind === 'postgres')
+    it('writes a batch again when a party is registered between its lookups and its write, however often', async () => {
+      const pool = h.db.pool as NonNullable<typeof h.db.pool>;
+      const clients = [await pool.connect(), await pool.connect()];
+      try {
+        // A registration begun, not committed: the import's lookups do not see it, its COPY waits for it.
+        const registering = async (client: (typeof clients)[number], n: number) => {
+          const { idType, idNumber, name } = person(n, `某${n}`);
+          const id = newId('pty');
+          await client.query('begin');
+          await client.query(
+            `insert into parties (id, kind, id_type, identity_hash, id_number_enc, name_enc, name_masked, id_number_masked, created_by, created_at)
+             values ($1, 'person', $2, $3, $4, $5, $6, $7, 'key_clerk', now())`,
+            [
+              id,
+              idType,
+              h.deps.crypto.identityHash(idType, idNumber),
+              h.deps.crypto.encrypt(idNumber),
+              h.deps.crypto.encrypt(name),
+              maskName(name, 'person'),
+              maskIdNumber(idType, idNumber),
+            ],
+          );
+          await client.query(
+            `insert into party_state (party_id, color, basis, policy_id, as_of, version, updated_at)
+             values ($1, 'green', '[]', $2, $3, 1, now())`,
+            [id, h.deps.policy.id, toCstDate(new Date())],
+          );
+        };
+        let done = false; // the import ended (a failure is then awaited below, not waited for)
+        const waiters = async (n: number) => {
+          while (!done) {
+            const [w] = rowsOf<{ n: number }>(
+              await h.db.db.execute(sql`select count(*)::int as n from pg_locks where not granted`),
+            );
+            if (Number(w?.n) === n) return;
+            await new Promise((r) => setTimeout(r, 20));
+          }
+        };
+        await registering(clients[0] as (typeof clients)[number], 331);
+        await registering(clients[1] as (typeof clients)[number], 332);
+        const written = importBatch(
+          h.db,
+          rows([row('R-1', 331, 'Y05', 331), row('R-2', 332, 'Y05', 332)], 2),
+          { crypto: h.deps.crypto, policy: h.deps.policy, source: `${SRC}-register` },
+        ).finally(() => {
+          done = true;
+        });
+        // The first write waits on 331; committed, it fails; the second sees 331 and waits on 332.
+        await waiters(1);
+        await clients[0]?.query('commit');
+        await waiters(0);
+        await waiters(1);
+        await clients[1]?.query('commit');
+        const out = await written;
+        expect([out.created, out.partiesRegistered, out.rejected]).toEqual([2, 0, []]);
+        expect(await partiesOf(331)).toHaveLength(1);
+        expect(await partiesOf(332)).toHaveLength(1);
+        expect((await verifyIntegrity(h.db)).mismatches).toEqual([]);
+      } finally {
+        for (const c of clients) c.release();
+      }
     });
 });

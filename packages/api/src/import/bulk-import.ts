@@ -194,6 +194,10 @@ interface PreparedBatch {
   digest: string;
   now: Date;
   opts: ImportOptions;
+  /** The audit chain's last seq before the batch's lookups: what was stored up to it, they saw. */
+  auditSeen: number;
+  /** The id prefixes of this import's batches that may have been written since `auditSeen`. */
+  own: string[];
 }
 
 type Lookup = Pick<Tx, 'execute'>;
@@ -209,19 +213,52 @@ type Lookup = Pick<Tx, 'execute'>;
  * from `source` (import repairs after the rows they repair). Nothing of the batch is written if any
  * statement fails. Every lookup is made inside the transaction, after the import lock.
  */
-export function importBatch(db: Db, batch: readonly ImportRow[], opts: ImportOptions): Promise<BatchOutcome> {
+export async function importBatch(
+  db: Db,
+  batch: readonly ImportRow[],
+  opts: ImportOptions,
+): Promise<BatchOutcome> {
   if (batch.length > MAX_BATCH_ROWS) throw new RangeError(`importBatch: at most ${MAX_BATCH_ROWS} rows`);
   const run = (lookUp: boolean) =>
     bulkTransaction(db, async (s) => {
       await lock(s.tx);
       return writePrepared(db, s, await prepareBatch(s.tx, batch, opts, lookUp, null));
     });
-  if (!opts.newSource) return run(true);
-  return run(false).catch((err) => {
-    if (!isUniqueViolation(err, 'records_source_external_uq')) throw err;
-    return run(true);
-  });
+  if (opts.newSource) {
+    try {
+      return await run(false);
+    } catch (err) {
+      if (!metMeanwhile(err)) throw err;
+    }
+  }
+  // The lock keeps other imports out, not the API: a party registered or a record entered between the
+  // lookups and the commit sends the batch round again, with lookups that see it.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run(true);
+    } catch (err) {
+      if (attempt >= WRITE_ATTEMPTS || !metMeanwhile(err)) throw err;
+    }
+  }
 }
+
+/** How many times a batch is written before a row stored meanwhile each time fails the import. */
+const WRITE_ATTEMPTS = 5;
+
+/** A batch's lookups missed a write made meanwhile by someone else that may name one of its records. */
+export class StoredMeanwhile extends Error {
+  constructor() {
+    super(
+      `import: records were entered for this batch's parties while it was written, ${WRITE_ATTEMPTS} times running; run the import again`,
+    );
+  }
+}
+
+/** Whether a batch's write failed on a row stored meanwhile (written again, it looks again). */
+const metMeanwhile = (err: unknown) =>
+  err instanceof StoredMeanwhile ||
+  isUniqueViolation(err, 'records_source_external_uq') ||
+  isUniqueViolation(err, 'parties_identity_hash_uq');
 
 /**
  * Batches written in order, one transaction each, as `importBatch` writes them, with the next batch
@@ -256,10 +293,17 @@ export class ImportPipeline {
     if (rows.length > MAX_BATCH_ROWS)
       throw new RangeError(`ImportPipeline.add: at most ${MAX_BATCH_ROWS} rows a batch`);
     if (this.safe) return this.writeSafely(rows, this.safe);
-    const pending = this.inFlight?.prepared.registered ?? null;
+    const before = this.inFlight?.prepared;
     let prepared: PreparedBatch;
     try {
-      prepared = await prepareBatch(this.db.db, rows, this.opts, !this.opts.newSource, pending);
+      prepared = await prepareBatch(
+        this.db.db,
+        rows,
+        this.opts,
+        !this.opts.newSource,
+        before?.registered ?? null,
+      );
+      if (before) prepared.own.push(before.prefix); // it commits after this batch's lookups, maybe
     } finally {
       await this.settle();
     }
@@ -283,14 +327,7 @@ export class ImportPipeline {
     try {
       await this.writing;
     } catch (err) {
-      if (
-        !flight ||
-        !(
-          isUniqueViolation(err, 'records_source_external_uq') ||
-          isUniqueViolation(err, 'parties_identity_hash_uq')
-        )
-      )
-        throw err;
+      if (!flight || !metMeanwhile(err)) throw err;
       this.safe = { ...this.opts, newSource: false };
       this.retried++;
       await this.writeSafely(flight.rows, this.safe);
@@ -333,6 +370,7 @@ async function prepareBatch(
   };
   const hashes = identityHashes(batch, o);
 
+  const auditSeen = await auditHead(q);
   const done = lookUp ? await storedImports(q, batch, o.source) : new Map<number, StoredImport>();
   const stored = new Map<string, { id: string; name: string | null; nameEnc?: string }>();
   const wanted: string[] = [];
@@ -496,7 +534,38 @@ async function prepareBatch(
     digest: batchDigest(newRecords.map((r) => r.leaf)),
     now,
     opts: o,
+    auditSeen,
+    own: [prefix],
   };
+}
+
+/** The audit chain's last seq (0 when empty). */
+async function auditHead(q: Lookup): Promise<number> {
+  const [r] = rowsOf<{ seq: string | number | null }>(
+    await q.execute(sql`select max(seq) as seq from audit_log`),
+  );
+  return Number(r?.seq ?? 0);
+}
+
+/**
+ * Whether, since `p.auditSeen`, someone else wrote what may be a record of one of `partyIds` (a party
+ * stored before the batch): another import's batch, or a record entered, repaired or amended, or
+ * imported through `exchange.import`, for one of them. Asked with the chain's lock held (the batch's own
+ * entry appended), when every earlier writer has committed.
+ */
+async function storedMeanwhile(tx: Tx, p: PreparedBatch, partyIds: readonly string[]): Promise<boolean> {
+  const [r] = rowsOf<{ found: boolean }>(
+    await tx.execute(sql`
+      select exists (
+        select 1 from audit_log a
+        where a.seq > ${p.auditSeen} and (
+          (a.action = 'import'
+            and a.detail -> 'batch' -> 'records' ->> 'prefix' not in (select jsonb_array_elements_text(${json(p.own)}::jsonb)))
+          or (a.action in ('record.create', 'record.repair', 'record.amend', 'exchange.import')
+            and a.party_id in (select jsonb_array_elements_text(${json(partyIds)}::jsonb))))
+      ) as found`),
+  );
+  return r?.found === true;
 }
 
 /** The parties stored with the identity hashes `wanted` (sorted here), by identity hash. */
@@ -931,6 +1000,7 @@ async function writePrepared(db: Db, { tx, copyCsv }: BulkScope, p: PreparedBatc
     },
     now,
   );
+  if (storedIds.length > 0 && (await storedMeanwhile(tx, p, storedIds))) throw new StoredMeanwhile();
   if (db.kind === 'postgres') await notifyParties(tx, storedIds);
   return out;
 }
