@@ -190,10 +190,18 @@ describe('checkedRows (each row checked, a second line of an external id refused
 
   it('takes a pre-2016 case number written otherwise on a later line for the same record', async () => {
     const old = (i: number, caseNumber: string) =>
-      row(i, 'ok').replace('（2025）浙0212民初1号'.replace('1号', `${i}号`), caseNumber).replace(/2025-01-0\d/, '2015-09-01');
+      row(i, 'ok')
+        .replace('（2025）浙0212民初1号'.replace('1号', `${i}号`), caseNumber)
+        .replace(/2025-01-0\d/, '2015-09-01');
     const file = fileOf(
       'legacy.csv',
-      [head, old(1, '（2015）甬民二终字第123号'), old(2, '(2015)甬民二终字第 123 号'), old(3, '（２０１５）甬民二终字第１２３号'), old(4, '（2015）甬民二终字第124号')].join('\n'),
+      [
+        head,
+        old(1, '（2015）甬民二终字第123号'),
+        old(2, '(2015)甬民二终字第 123 号'),
+        old(3, '（２０１５）甬民二终字第１２３号'),
+        old(4, '（2015）甬民二终字第124号'),
+      ].join('\n'),
     );
     const { rows, bad } = await check(file);
     expect(rows).toEqual([

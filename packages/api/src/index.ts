@@ -34,7 +34,13 @@ export { checkImportBatch, ImportPipeline, importBatch } from './import/bulk-imp
 export type { BulkScope } from './import/bulk-tx.js';
 export { bulkTransaction, CsvLines } from './import/bulk-tx.js';
 export type { ImportColumn, ImportProblem, ImportRow } from './import/import-row.js';
-export { caseKey, checkImportRow, columnNamed, IMPORT_COLUMNS, parseImportDate } from './import/import-row.js';
+export {
+  caseKey,
+  checkImportRow,
+  columnNamed,
+  IMPORT_COLUMNS,
+  parseImportDate,
+} from './import/import-row.js';
 export type { ReportOptions } from './reports/report-kit.js';
 export type { SigningKey } from './reports/signing-keys.js';
 export { activeSigningKey, parseSigningKey, rotateSigningKey } from './reports/signing-keys.js';

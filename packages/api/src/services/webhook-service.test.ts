@@ -352,7 +352,9 @@ describe.each(dbKinds())('webhooks on %s', (kind) => {
     // The party sees the bank in its "who looked", as for a page of the feed; the other party does not.
     const audited = await h.db.db.select().from(auditLog).where(eq(auditLog.action, 'webhook.deliver'));
     const bank = audited.filter((a) => a.target === hook.id);
-    expect(bank.map((a) => [a.partyId, a.actorRole, a.actorOrg])).toEqual([[consenting, 'bank', 'Test Bank']]);
+    expect(bank.map((a) => [a.partyId, a.actorRole, a.actorOrg])).toEqual([
+      [consenting, 'bank', 'Test Bank'],
+    ]);
     expect(bank[0]?.detail).toMatchObject({ seqs: [got[0]?.data.seq] });
   });
 });
