@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { asc, gt, type SQL, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/database.js';
+import { AUDIT_LOCK } from '../db/locks.js';
 import { pgArray } from '../db/pg-array.js';
 import { rowsOf } from '../db/rows.js';
 import { auditLog } from '../db/schema.js';
@@ -8,7 +9,6 @@ import { canonicalJson } from './canonical-json.js';
 
 /** The hash of the (non-existent) row before the first one. */
 export const GENESIS_HASH = '0'.repeat(64);
-const AUDIT_LOCK = 727002;
 
 export interface AuditEntry {
   actorId: string | null;

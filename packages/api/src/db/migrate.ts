@@ -7,6 +7,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import type { Db } from './database.js';
+import { MIGRATE_LOCK } from './locks.js';
 import { rowsOf } from './rows.js';
 
 /** The committed drizzle-kit migrations folder (works from `src/db/` and from the bundled `dist/`). */
@@ -34,10 +35,10 @@ export async function migrate(db: Db): Promise<void> {
   const client = new pg.Client({ connectionString: db.databaseUrl });
   await client.connect();
   try {
-    await client.query('select pg_advisory_lock(727001)');
+    await client.query('select pg_advisory_lock($1)', [MIGRATE_LOCK]);
     await migratePg(drizzlePg(client), { migrationsFolder: folder });
   } finally {
-    await client.query('select pg_advisory_unlock(727001)').catch(() => {});
+    await client.query('select pg_advisory_unlock($1)', [MIGRATE_LOCK]).catch(() => {});
     await client.end();
   }
 }

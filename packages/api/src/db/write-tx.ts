@@ -4,6 +4,7 @@ import { deriveKey } from '../crypto/party-crypto.js';
 import type { Deps } from '../services/deps.js';
 import { conflict } from '../services/errors.js';
 import type { Tx } from './database.js';
+import { IMPORT_LOCK, WRITES_IMPORTS_LOOK_UP } from './locks.js';
 import { idempotencyKeys } from './schema.js';
 
 /** The channel on which writers announce changed parties to every server process. */
@@ -83,6 +84,9 @@ export async function runWrite<T, S = T>(
   let result: T | S;
   try {
     result = await deps.db.db.transaction(async (tx) => {
+      // First, before any other lock: an import batch holds it exclusively from its start.
+      if (WRITES_IMPORTS_LOOK_UP.has(idem.procedure))
+        await tx.execute(sql`select pg_advisory_xact_lock_shared(${IMPORT_LOCK})`);
       if (key !== undefined) {
         const hit = await findIdempotent<S>(deps, tx, { ...idem, key });
         if (hit !== undefined) return hit;

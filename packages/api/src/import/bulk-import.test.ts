@@ -764,6 +764,18 @@ describe.each(dbKinds())('ImportPipeline (%s)', (kind) => {
     };
   }
   const settle = () => new Promise((r) => setTimeout(r, kind === 'postgres' ? 1000 : 0));
+  /** Until `n` requests wait for an advisory lock (on PostgreSQL). */
+  const waitingForLocks = async (n: number) => {
+    for (;;) {
+      const [w] = rowsOf<{ n: number }>(
+        await h.db.db.execute(
+          sql`select count(*)::int as n from pg_locks where not granted and locktype = 'advisory'`,
+        ),
+      );
+      if (Number(w?.n) >= n) return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
 
   beforeAll(async () => {
     h = await createHarness(kind);
@@ -818,13 +830,17 @@ describe.each(dbKinds())('ImportPipeline (%s)', (kind) => {
       await pipeline.add(rows([row('Q-1', 311, 'Y05', 311)], 2));
       const second = pipeline.add(rows([row('Q-2', 312, 'Y14', 312)], 3));
       await settle(); // prepared: 312 is not registered yet
-      const { partyId } = await h.as('clerk').party.register.mutate({
+      // The registration waits for the first batch's write, as any party.register during a batch does,
+      // and commits before the second batch's write begins.
+      const registered = h.as('clerk').party.register.mutate({
         kind: 'person',
         idType: 'RESIDENT_ID',
         idNumber: residentId(312, '330212', '19700101'),
         name: '某三一二',
       });
+      await waitingForLocks(2);
       await lock.release();
+      const { partyId } = await registered;
       await second;
       await pipeline.add(rows([row('Q-3', 313, 'Y05', 313)], 4));
       await pipeline.finish();
@@ -850,17 +866,21 @@ describe.each(dbKinds())('ImportPipeline (%s)', (kind) => {
         { crypto: h.deps.crypto, policy: h.deps.policy, source: `${SRC}-meanwhile`, newSource: true },
         (out) => outs.push(out),
       );
-      const lock = await holdImportLock();
-      await pipeline.add(rows([row('M-1', 321, 'Y05', 321), row('M-2', 321, 'Y14', 322)], 2));
-      // Prepared (nothing stored for 321 yet), its write waiting for the lock: a judge enters line 2's record.
-      const entered = await h.as('judge').record.create.mutate({
+      const lock = await holdImportLock(); // a batch of another import, being written
+      // A judge enters line 2's record: it waits for that batch. Then the batch is prepared (nothing
+      // stored for 321 yet) and its write waits too, after the judge's.
+      const entering = h.as('judge').record.create.mutate({
         partyId,
         category: 'Y05',
         court: '浙0212',
         caseNumber: '（2025）浙0212民初321号',
         effectiveFrom: '2025-06-01',
       });
+      await waitingForLocks(1);
+      await pipeline.add(rows([row('M-1', 321, 'Y05', 321), row('M-2', 321, 'Y14', 322)], 2));
+      await waitingForLocks(2);
       await lock.release();
+      const entered = await entering;
       await pipeline.finish();
 
       expect(pipeline.retried).toBe(1);
@@ -910,7 +930,25 @@ describe.each(dbKinds())('ImportPipeline (%s)', (kind) => {
       expect(n?.n).toBe(1);
     });
 
-  // The lock keeps other imports out, not party.register: a batch written the safe way may meet it too.
+  if (kind === 'postgres')
+    it("the API's writes of parties and records wait for an import batch being written (not read-only calls)", async () => {
+      const lock = await holdImportLock(); // as a batch's transaction holds it, from its start
+      let done = false;
+      const registering = h
+        .as('clerk')
+        .party.register.mutate({ ...person(351, '某三五一'), kind: 'person' })
+        .finally(() => {
+          done = true;
+        });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(done).toBe(false);
+      expect(await h.as('admin').policy.get.query()).toMatchObject({ id: h.deps.policy.id }); // reads go on
+      await lock.release();
+      expect((await registering).created).toBe(true);
+    });
+
+  // A writer that does not take the lock (here, SQL) and registers a party between a batch's lookups and
+  // its write sends the batch round again.
   if (kind === 'postgres')
     it('writes a batch again when a party is registered between its lookups and its write, however often', async () => {
       const pool = h.db.pool as NonNullable<typeof h.db.pool>;

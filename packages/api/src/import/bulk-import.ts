@@ -16,6 +16,7 @@ import { canonicalJson } from '../audit/canonical-json.js';
 import { deriveKey, type PartyCrypto } from '../crypto/party-crypto.js';
 import type { Db, Tx } from '../db/database.js';
 import { newIdRun } from '../db/ids.js';
+import { IMPORT_LOCK } from '../db/locks.js';
 import { rowsOf } from '../db/rows.js';
 import { isUniqueViolation } from '../db/write-tx.js';
 import { notifyParties, updateStates } from '../services/policy-service.js';
@@ -105,8 +106,8 @@ const STATE_COLUMNS = [
   'updated_at',
 ];
 const CHANGE_COLUMNS = ['party_id', 'kind', 'record_id', 'color', 'previous_color', 'data', 'at'];
-/** The advisory lock every import batch's transaction takes first: batches of all imports one at a time. */
-export const IMPORT_LOCK = 727003;
+
+export { IMPORT_LOCK };
 
 const json = (v: unknown) => JSON.stringify(v);
 const dateText = (v: unknown) => (v === null || v === undefined ? null : String(v).slice(0, 10));
@@ -231,13 +232,14 @@ export async function importBatch(
       if (!metMeanwhile(err)) throw err;
     }
   }
-  // The lock keeps other imports out, not the API: a party registered or a record entered between the
-  // lookups and the commit sends the batch round again, with lookups that see it.
+  // Under the lock nothing an import looks up is written meanwhile (the API's writes of parties and
+  // records hold it shared); a writer that does not take it sends the batch round again.
   for (let attempt = 1; ; attempt++) {
     try {
       return await run(true);
     } catch (err) {
-      if (attempt >= WRITE_ATTEMPTS || !metMeanwhile(err)) throw err;
+      if (!metMeanwhile(err)) throw err;
+      if (attempt >= WRITE_ATTEMPTS) throw new StoredMeanwhile({ cause: err });
     }
   }
 }
@@ -247,9 +249,10 @@ const WRITE_ATTEMPTS = 5;
 
 /** A batch's lookups missed a write made meanwhile by someone else that may name one of its records. */
 export class StoredMeanwhile extends Error {
-  constructor() {
+  constructor(options?: ErrorOptions) {
     super(
-      `import: records were entered for this batch's parties while it was written, ${WRITE_ATTEMPTS} times running; run the import again`,
+      `import: parties or records this batch names were stored by another writer while it was written, ${WRITE_ATTEMPTS} times running; run the import again`,
+      options,
     );
   }
 }

@@ -3,6 +3,7 @@ import { and, desc, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import { calculateJwkThumbprint, exportJWK, importJWK, type JWK } from 'jose';
 import type { PartyCrypto } from '../crypto/party-crypto.js';
 import type { Db } from '../db/database.js';
+import { KEY_LOCK } from '../db/locks.js';
 import { reports, signingKeys } from '../db/schema.js';
 
 /** One report-signing key: its id, the private key (a WebCrypto key, as jose signs fastest with it) and the public JWK. */
@@ -11,8 +12,6 @@ export interface SigningKey {
   privateKey: CryptoKey;
   publicJwk: JWK;
 }
-
-const KEY_LOCK = 727003;
 
 async function toSigningKey(privateKey: KeyObject, kid?: string): Promise<SigningKey> {
   if (privateKey.asymmetricKeyType !== 'ed25519')

@@ -1,0 +1,25 @@
+/**
+ * PostgreSQL advisory locks, one number each (two that shared 727003 made signing-key rotation and import
+ * batches wait for each other).
+ */
+/** Held while migrating: several starting processes migrate one at a time. */
+export const MIGRATE_LOCK = 727001;
+/** Appending to the audit chain, to commit: each row links to the one committed before it. */
+export const AUDIT_LOCK = 727002;
+/** Creating or rotating the report-signing key. */
+export const KEY_LOCK = 727003;
+/**
+ * An import batch's transaction holds it (exclusive) from its start; the API's writes that store what an
+ * import looks up — a party registered, a record entered — hold it shared (`WRITES_IMPORTS_LOOK_UP`), so
+ * nothing of theirs comes between a batch's lookups under the lock and its write.
+ */
+export const IMPORT_LOCK = 727004;
+
+/** The procedures that register parties or write records an import checks rows against. */
+export const WRITES_IMPORTS_LOOK_UP: ReadonlySet<string> = new Set([
+  'party.register',
+  'record.create',
+  'record.repair',
+  'record.amend',
+  'exchange.import',
+]);
