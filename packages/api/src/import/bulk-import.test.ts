@@ -11,6 +11,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyIntegrity } from '../audit/verify-integrity.js';
 import { newId } from '../db/ids.js';
+import { IMPORT_LOCK } from '../db/locks.js';
 import { rowsOf } from '../db/rows.js';
 import { settings } from '../db/schema.js';
 import {
@@ -24,13 +25,7 @@ import { toCreditRecord } from '../state/materialize.js';
 import { createHarness, type Harness } from '../testing/harness.js';
 import { residentId } from '../testing/ids.js';
 import { dbKinds } from '../testing/test-db.js';
-import {
-  type BatchOutcome,
-  checkImportBatch,
-  IMPORT_LOCK,
-  ImportPipeline,
-  importBatch,
-} from './bulk-import.js';
+import { type BatchOutcome, checkImportBatch, ImportPipeline, importBatch } from './bulk-import.js';
 import { checkImportRow, type ImportRow } from './import-row.js';
 
 const SOURCE = 'court-import';

@@ -16,7 +16,7 @@ import { canonicalJson } from '../audit/canonical-json.js';
 import { deriveKey, type PartyCrypto } from '../crypto/party-crypto.js';
 import type { Db, Tx } from '../db/database.js';
 import { newIdRun } from '../db/ids.js';
-import { IMPORT_LOCK } from '../db/locks.js';
+import { IMPORT_LOCK, WRITES_IMPORTS_LOOK_UP } from '../db/locks.js';
 import { rowsOf } from '../db/rows.js';
 import { isUniqueViolation } from '../db/write-tx.js';
 import { notifyParties, updateStates } from '../services/policy-service.js';
@@ -106,8 +106,6 @@ const STATE_COLUMNS = [
   'updated_at',
 ];
 const CHANGE_COLUMNS = ['party_id', 'kind', 'record_id', 'color', 'previous_color', 'data', 'at'];
-
-export { IMPORT_LOCK };
 
 const json = (v: unknown) => JSON.stringify(v);
 const dateText = (v: unknown) => (v === null || v === undefined ? null : String(v).slice(0, 10));
@@ -239,7 +237,8 @@ export async function importBatch(
       return await run(true);
     } catch (err) {
       if (!metMeanwhile(err)) throw err;
-      if (attempt >= WRITE_ATTEMPTS) throw new StoredMeanwhile({ cause: err });
+      if (attempt >= WRITE_ATTEMPTS)
+        throw new StoredMeanwhile(`, ${WRITE_ATTEMPTS} times running; run the import again`, { cause: err });
     }
   }
 }
@@ -248,14 +247,17 @@ export async function importBatch(
 const WRITE_ATTEMPTS = 5;
 
 /** A batch's lookups missed a write made meanwhile by someone else that may name one of its records. */
-export class StoredMeanwhile extends Error {
-  constructor(options?: ErrorOptions) {
+class StoredMeanwhile extends Error {
+  constructor(more = '', options?: ErrorOptions) {
     super(
-      `import: parties or records this batch names were stored by another writer while it was written, ${WRITE_ATTEMPTS} times running; run the import again`,
+      `import: parties or records this batch names were stored by another writer while it was written${more}`,
       options,
     );
   }
 }
+
+/** The API's writes of records an import looks up (their audit rows name the party). */
+const RECORD_WRITES = [...WRITES_IMPORTS_LOOK_UP].filter((p) => p !== 'party.register');
 
 /** Whether a batch's write failed on a row stored meanwhile (written again, it looks again). */
 const metMeanwhile = (err: unknown) =>
@@ -564,7 +566,7 @@ async function storedMeanwhile(tx: Tx, p: PreparedBatch, partyIds: readonly stri
         where a.seq > ${p.auditSeen} and (
           (a.action = 'import'
             and a.detail -> 'batch' -> 'records' ->> 'prefix' not in (select jsonb_array_elements_text(${json(p.own)}::jsonb)))
-          or (a.action in ('record.create', 'record.repair', 'record.amend', 'exchange.import')
+          or (a.action in (select jsonb_array_elements_text(${json(RECORD_WRITES)}::jsonb))
             and a.party_id in (select jsonb_array_elements_text(${json(partyIds)}::jsonb))))
       ) as found`),
   );
