@@ -15,11 +15,16 @@ export const KEY_LOCK = 727003;
  */
 export const IMPORT_LOCK = 727004;
 
-/** The procedures that register parties or write records an import checks rows against. */
+/**
+ * The procedures that register parties or write records an import checks rows against: a record stored,
+ * amended or revoked (a revoked record is no copy of a row, and no repair may list it).
+ */
 export const WRITES_IMPORTS_LOOK_UP: ReadonlySet<string> = new Set([
   'party.register',
   'record.create',
   'record.repair',
   'record.amend',
+  'record.revoke',
+  'objection.resolve', // upheld, it revokes the record
   'exchange.import',
 ]);

@@ -759,9 +759,9 @@ describe.each(dbKinds())('ImportPipeline (%s)', (kind) => {
     };
   }
   const settle = () => new Promise((r) => setTimeout(r, kind === 'postgres' ? 1000 : 0));
-  /** Until `n` requests wait for an advisory lock (on PostgreSQL). */
+  /** Until `n` requests wait for an advisory lock (on PostgreSQL); fails after 10 s. */
   const waitingForLocks = async (n: number) => {
-    for (;;) {
+    for (const until = Date.now() + 10_000; Date.now() < until; ) {
       const [w] = rowsOf<{ n: number }>(
         await h.db.db.execute(
           sql`select count(*)::int as n from pg_locks where not granted and locktype = 'advisory'`,
@@ -770,6 +770,7 @@ describe.each(dbKinds())('ImportPipeline (%s)', (kind) => {
       if (Number(w?.n) >= n) return;
       await new Promise((r) => setTimeout(r, 20));
     }
+    throw new Error(`expected ${n} requests waiting for an advisory lock`);
   };
 
   beforeAll(async () => {
@@ -895,6 +896,61 @@ describe.each(dbKinds())('ImportPipeline (%s)', (kind) => {
       expect(stored.map((r) => r.category).sort()).toEqual(['Y05', 'Y14']);
       expect((await verifyIntegrity(h.db)).mismatches).toEqual([]);
     });
+
+  // A judge revoking the record a batch's repair lists, or upholding an objection to it, between the
+  // batch's lookups and its write: no repair may list a revoked record.
+  if (kind === 'postgres')
+    it.each([
+      ['record.revoke', 341],
+      ['objection.resolve', 351],
+    ] as const)(
+      'writes a batch again under the lock when the record its repair lists was revoked meanwhile (%s), and refuses the repair',
+      async (procedure, n) => {
+        const source = `${SRC}-revoked-${n}`;
+        const opts = { crypto: h.deps.crypto, policy: h.deps.policy, source };
+        const outs: BatchOutcome[] = [];
+        const first = new ImportPipeline(h.db, { ...opts, newSource: true }, () => {});
+        await first.add(rows([row('V-1', n, 'Y14', n)], 2));
+        await first.finish();
+        const [party] = await partiesOf(n);
+        const partyId = party?.id as string;
+        const [listed] = await h.as('judge').record.list.query({ partyId });
+        const recordId = listed?.recordId as string;
+        expect(party?.color).toBe('yellow');
+        const judge = h.as('judge');
+        const objection =
+          procedure === 'objection.resolve'
+            ? await judge.objection.file.mutate({ recordId, reason: '当事人对该记录有异议' })
+            : undefined;
+
+        const pipeline = new ImportPipeline(h.db, opts, (out) => outs.push(out));
+        const lock = await holdImportLock(); // a batch of another import, being written
+        // The revocation waits for that batch; then the repair's batch is prepared (its record not revoked
+        // yet) and its write waits too, after the revocation.
+        const revoking = objection
+          ? judge.objection.resolve.mutate({
+              objectionId: objection.objectionId,
+              decision: 'upheld',
+              reason: 'entered in error',
+            })
+          : judge.record.revoke.mutate({ recordId, reason: 'entered in error' });
+        await waitingForLocks(1);
+        await pipeline.add(rows([{ ...row('V-2', n, 'B01', n + 1), repairs: 'V-1' }], 2));
+        await waitingForLocks(2);
+        await lock.release();
+        await revoking;
+        await pipeline.finish();
+
+        expect(pipeline.retried).toBe(1);
+        expect(outs.map((o) => [o.created, o.rejected])).toEqual([
+          [0, [{ line: 2, column: 'repairs', rule: 'lists "V-1", which is revoked' }]],
+        ]);
+        const stored = await judge.record.list.query({ partyId });
+        expect(stored.map((r) => [r.category, r.revoked])).toEqual([['Y14', true]]);
+        expect((await partiesOf(n)).map((p) => p.color)).toEqual(['green']);
+        expect((await verifyIntegrity(h.db)).mismatches).toEqual([]);
+      },
+    );
 
   if (kind === 'postgres')
     it('two imports from two sources writing the same record of a stored party at once store it once', async () => {
