@@ -85,6 +85,13 @@ export async function policyCommand(
           console.log(
             `${count(r.overtaken)} stored states had been overtaken by time (a term ended since they were computed); a move time alone made is fed with cause "time"`,
           );
+        // A server that started while the policy was stored may have read the old one (one that starts
+        // after its LISTEN is counted here reads the new one).
+        const startedMeanwhile = values.force ? 0 : await runningServers(db);
+        if (startedMeanwhile > 0)
+          throw new Error(
+            `policy apply: policy ${r.policyId} is active, but ${startedMeanwhile} server process(es) started on this database while it was applied; restart them (one may be running the old policy)`,
+          );
         console.log('start the servers again; reports already issued keep their policy');
       }
       console.log(`in ${((performance.now() - started) / 1000).toFixed(1)} s (${db.kind})`);

@@ -2,7 +2,9 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { IMPORT_LOCK } from '@fivecolor/api';
 import { createTestClient, trpcError } from '@fivecolor/api/testing';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { databases, freshEnv, type RunningCli, runCli, startCli } from './helpers.js';
 
@@ -296,6 +298,58 @@ describe('one PGlite data dir', () => {
         expect(verified.code).toBe(0);
         expect(verified.stdout).toMatch(/ 60 party states \(0 stale,/);
       } finally {
+        await drop();
+      }
+    },
+  );
+
+  it.runIf(databases.includes('postgres'))(
+    'policy apply tells of a server that started while it applied (that server may run the old policy)',
+    async () => {
+      const { env, drop } = await freshEnv('postgres');
+      const policy = fileURLToPath(
+        new URL('../../../docs/examples/policy-gold-before-blue.json', import.meta.url),
+      );
+      const client = new pg.Client({ connectionString: env.DATABASE_URL });
+      try {
+        expect((await runCli(['seed', '--parties', '30'], env)).code).toBe(0);
+        const key = (await runCli(['keys', 'create', '--role', 'admin', '--name', 'ops'], env)).stdout
+          .trim()
+          .split('\n')
+          .at(-1) as string;
+        // The import lock held, as an import batch being written holds it: the apply, past its check for
+        // running servers, waits there to store its policy while a server starts.
+        await client.connect();
+        await client.query('begin');
+        await client.query('select pg_advisory_xact_lock($1)', [IMPORT_LOCK]);
+        const applying = runCli(['policy', 'apply', policy], env);
+        for (;;) {
+          const { rows } = await client.query(
+            "select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted",
+          );
+          if (rows[0].n > 0) break;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        const server = await startCli(['serve'], env);
+        try {
+          await client.query('commit');
+          const applied = await applying;
+          expect(applied.code).toBe(1);
+          expect(applied.stderr).toMatch(
+            /policy apply: policy example-gold-before-blue is active, but 1 server process\(es\) started on this database while it was applied; restart them/,
+          );
+          expect((await createTestClient(server.url, key).policy.get.query()).id).toBe('default-2022');
+        } finally {
+          await server.stop();
+        }
+        const restarted = await startCli(['serve'], env);
+        try {
+          expect((await createTestClient(restarted.url, key).policy.get.query()).id).toBe('example-gold-before-blue');
+        } finally {
+          await restarted.stop();
+        }
+      } finally {
+        await client.end();
         await drop();
       }
     },

@@ -23,6 +23,7 @@ export { checkSecret, resolveSecret } from './crypto/secret.js';
 export type { Database, Db, Tx } from './db/database.js';
 export { DataDirLockedError, openDatabase } from './db/database.js';
 export { newId } from './db/ids.js';
+export { IMPORT_LOCK } from './db/locks.js';
 export { migrate, pendingMigrations } from './db/migrate.js';
 export { schema } from './db/schema-object.js';
 export type { FivecolorOptions } from './http/create-app.js';

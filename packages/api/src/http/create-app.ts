@@ -119,9 +119,17 @@ export async function createFivecolor(opts: FivecolorOptions) {
   const unsubscribe = cache ? onBadgeTokenIssued((token) => cache.forgetMiss(token)) : undefined;
   const misses =
     opts.badgeMissLimit === false ? null : new RateLimiter(opts.badgeMissLimit ?? DEFAULT_MISS_LIMIT);
-  // The policy given, else the one `fivecolor-server policy apply` stored, else core's default.
-  const deps = createDeps({ ...opts, policy: opts.policy ?? (await activePolicy(opts.db)) }, logger, cache);
+  // LISTEN first: `policy apply` counts these connections after storing its policy, so a server it does
+  // not count reads the new policy below.
   const listener = await listenOnPostgres(opts.db, cache, logger);
+  // The policy given, else the one `fivecolor-server policy apply` stored, else core's default.
+  const policy =
+    opts.policy ??
+    (await activePolicy(opts.db).catch(async (err: unknown) => {
+      await listener?.close();
+      throw err;
+    }));
+  const deps = createDeps({ ...opts, policy }, logger, cache);
   // After LISTEN is up: from then on no change to a party can go unnoticed by the index.
   const index = startBadgeIndex(deps, cache, opts.badgeIndex, logger);
   await index?.firstPage;

@@ -8,7 +8,7 @@ import {
   toCstDate,
 } from '@fivecolor/core';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { verifyIntegrity } from '../audit/verify-integrity.js';
 import { newId } from '../db/ids.js';
 import { IMPORT_LOCK } from '../db/locks.js';
@@ -40,13 +40,15 @@ const person = (n: number, name: string) => ({
 describe.each(dbKinds())('bulk import, simulate and apply (%s)', (kind) => {
   let h: Harness;
   const today = () => toCstDate(new Date());
+  /** The policy in force: an import classifies under it (the tests after `applyPolicy` under the one applied). */
+  let inForce: Policy = defaultPolicy;
   const rows = (raws: Record<string, unknown>[]): ImportRow[] =>
     raws.map((raw, i) => {
-      const r = checkImportRow(raw, i + 2, { policy: h.deps.policy, today: today() });
+      const r = checkImportRow(raw, i + 2, { policy: inForce, today: today() });
       if (!r.ok) throw new Error(JSON.stringify(r.problems));
       return r.row;
     });
-  const opts = () => ({ crypto: h.deps.crypto, policy: h.deps.policy, source: SOURCE });
+  const opts = () => ({ crypto: h.deps.crypto, policy: inForce, source: SOURCE });
   const count = async (query: ReturnType<typeof sql>) =>
     Number(rowsOf<{ n: string }>(await h.db.db.execute(query))[0]?.n);
 
@@ -261,6 +263,7 @@ describe.each(dbKinds())('bulk import, simulate and apply (%s)', (kind) => {
       pageSize: 2,
       onProgress: (n) => recomputed.push(n),
     });
+    inForce = candidate;
     expect(recomputed).toEqual(pages(sim.parties));
     expect(applied).toMatchObject({
       policyId: 'gold-first-test',
@@ -751,13 +754,23 @@ describe.each(dbKinds())('ImportPipeline (%s)', (kind) => {
     const client = await h.db.pool.connect();
     await client.query('begin');
     await client.query('select pg_advisory_xact_lock($1)', [IMPORT_LOCK]);
-    return {
+    let held = true;
+    const lock = {
       release: async () => {
+        if (!held) return;
+        held = false;
         await client.query('commit');
         client.release();
       },
     };
+    locks.push(lock);
+    return lock;
   }
+  /** The locks held, released after each test (a failed one leaves its own held). */
+  const locks: { release: () => Promise<void> }[] = [];
+  afterEach(async () => {
+    for (const lock of locks.splice(0)) await lock.release();
+  });
   const settle = () => new Promise((r) => setTimeout(r, kind === 'postgres' ? 1000 : 0));
   /** Until `n` requests wait for an advisory lock (on PostgreSQL); fails after 10 s. */
   const waitingForLocks = async (n: number) => {
@@ -901,8 +914,8 @@ describe.each(dbKinds())('ImportPipeline (%s)', (kind) => {
   // batch's lookups and its write: no repair may list a revoked record.
   if (kind === 'postgres')
     it.each([
-      ['record.revoke', 341],
-      ['objection.resolve', 351],
+      ['record.revoke', 381],
+      ['objection.resolve', 391],
     ] as const)(
       'writes a batch again under the lock when the record its repair lists was revoked meanwhile (%s), and refuses the repair',
       async (procedure, n) => {
@@ -1063,4 +1076,53 @@ describe.each(dbKinds())('ImportPipeline (%s)', (kind) => {
         for (const c of clients) c.release();
       }
     });
+
+  // `policy apply` stores its policy holding the import lock: it waits for a batch being written, then
+  // checks the policy against every record stored, that batch's too.
+  if (kind === 'postgres')
+    it('policy apply waits for the import batch being written, and refuses a policy its records do not fit', async () => {
+      const noY03: Policy = {
+        ...defaultPolicy,
+        id: 'no-y03',
+        categories: defaultPolicy.categories.filter((c) => c.code !== 'Y03'),
+      };
+      const lock = await holdImportLock(); // the batch's, before its write
+      const importing = importBatch(h.db, rows([row('Y-1', 401, 'Y03', 401)], 2), {
+        crypto: h.deps.crypto,
+        policy: h.deps.policy,
+        source: `${SRC}-apply`,
+      });
+      await waitingForLocks(1);
+      const applying = applyPolicy(h.db, noY03);
+      await waitingForLocks(2);
+      await lock.release();
+      expect((await importing).created).toBe(1);
+      await expect(applying).rejects.toThrow(
+        'policy.categories: must keep every category stored records have; missing Y03 (1 records) (change its color instead)',
+      );
+      expect(await activePolicy(h.db)).toBeNull();
+    });
+
+  // The last test: it changes the policy in force.
+  it('stops an import whose batch comes after a policy apply, writing nothing of it; run again under that policy, it goes on', async () => {
+    const goldOverBlue: Policy = {
+      ...defaultPolicy,
+      id: 'gold-over-blue',
+      precedence: ['red', 'yellow', 'gold', 'blue', 'green'],
+    };
+    await applyPolicy(h.db, goldOverBlue);
+    const batch = rows([row('Z-1', 411, 'Y05', 411)], 2);
+    const opts = { crypto: h.deps.crypto, source: `${SRC}-after-apply` };
+    await expect(importBatch(h.db, batch, { ...opts, policy: h.deps.policy })).rejects.toThrow(
+      'import: the active policy is now "gold-over-blue" (applied while this import ran under "default-2022"); run the import again: it goes on under the new policy',
+    );
+    expect(await partiesOf(411)).toEqual([]);
+    const pipeline = new ImportPipeline(h.db, { ...opts, policy: h.deps.policy }, () => {});
+    await pipeline.add(batch);
+    await expect(pipeline.finish()).rejects.toThrow(/^import: the active policy is now "gold-over-blue"/);
+    expect(await partiesOf(411)).toEqual([]);
+    expect((await importBatch(h.db, batch, { ...opts, policy: goldOverBlue })).created).toBe(1);
+    expect((await partiesOf(411)).map((p) => p.color)).toEqual(['yellow']);
+    expect((await verifyIntegrity(h.db)).mismatches).toEqual([]);
+  });
 });

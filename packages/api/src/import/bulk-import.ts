@@ -19,7 +19,7 @@ import { newIdRun } from '../db/ids.js';
 import { IMPORT_LOCK, WRITES_IMPORTS_LOOK_UP } from '../db/locks.js';
 import { rowsOf } from '../db/rows.js';
 import { isUniqueViolation } from '../db/write-tx.js';
-import { notifyParties, updateStates } from '../services/policy-service.js';
+import { notifyParties, POLICY_SETTING, updateStates } from '../services/policy-service.js';
 import { materializeParty, type PartyStateValues, type RecordFacts } from '../state/materialize.js';
 import { type BulkScope, bulkTransaction, CsvLines, csvText } from './bulk-tx.js';
 import { caseKey, caseKeySql, type ImportProblem, type ImportRow } from './import-row.js';
@@ -220,7 +220,7 @@ export async function importBatch(
   if (batch.length > MAX_BATCH_ROWS) throw new RangeError(`importBatch: at most ${MAX_BATCH_ROWS} rows`);
   const run = (lookUp: boolean) =>
     bulkTransaction(db, async (s) => {
-      await lock(s.tx);
+      await lock(s.tx, opts.policy);
       return writePrepared(db, s, await prepareBatch(s.tx, batch, opts, lookUp, null));
     });
   if (opts.newSource) {
@@ -315,7 +315,7 @@ export class ImportPipeline {
     if (this.safe) return this.writeSafely(rows, this.safe); // the batch before failed: `prepared` is stale
     this.inFlight = { rows, prepared };
     this.writing = bulkTransaction(this.db, async (s) => {
-      await lock(s.tx);
+      await lock(s.tx, this.opts.policy);
       return writePrepared(this.db, s, prepared);
     }).then((out) => this.onWritten(out, rows));
     this.writing.catch(() => {}); // awaited (and thrown) by the next add or finish
@@ -347,7 +347,22 @@ export class ImportPipeline {
   }
 }
 
-const lock = (tx: Tx) => tx.execute(sql`select pg_advisory_xact_lock(${IMPORT_LOCK})`);
+/**
+ * Takes the import lock for the batch's transaction, then makes sure the policy stored as active (if one
+ * was) is still the one the import classifies with: `policy apply` stores its policy holding the same
+ * lock, so a batch either commits before it or sees it here — and stops the import rather than storing
+ * states under the policy no longer in force.
+ */
+async function lock(tx: Tx, policy: Policy): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${IMPORT_LOCK})`);
+  const [stored] = rowsOf<{ id: string | null }>(
+    await tx.execute(sql`select value->>'id' as id from settings where key = ${POLICY_SETTING}`),
+  );
+  if (stored?.id != null && stored.id !== policy.id)
+    throw new Error(
+      `import: the active policy is now ${JSON.stringify(stored.id)} (applied while this import ran under ${JSON.stringify(policy.id)}); run the import again: it goes on under the new policy`,
+    );
+}
 const yieldToIo = () => new Promise((resolve) => setImmediate(resolve));
 
 /**

@@ -4,6 +4,7 @@ import { and, asc, eq, gt, gte, lte, sql } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
 import { canonicalJson } from '../audit/canonical-json.js';
 import type { Database, Db, Tx } from '../db/database.js';
+import { IMPORT_LOCK } from '../db/locks.js';
 import { rowsOf } from '../db/rows.js';
 import { changes, partyState, records, settings } from '../db/schema.js';
 import { PARTY_CHANNEL } from '../db/write-tx.js';
@@ -73,6 +74,11 @@ export class PolicyMisfit extends Error {
  * its policy's id.
  */
 export async function checkPolicyFits(db: Db, candidate: Policy, applying = false): Promise<void> {
+  await policyFits(db.db, candidate, applying);
+}
+
+/** {@link checkPolicyFits} in a transaction (or on the pool). */
+async function policyFits(q: Database | Tx, candidate: Policy, applying: boolean): Promise<void> {
   // Reports name their policy by id alone: "p-1 " would pass for "p-1". (A candidate's rule only: a
   // stored policy is read as it is.)
   if (candidate.id.trim() !== candidate.id)
@@ -81,7 +87,7 @@ export async function checkPolicyFits(db: Db, candidate: Policy, applying = fals
     );
   const known = new Set(candidate.categories.map((c) => c.code));
   const stored = rowsOf<{ category: string; n: string; listing: string }>(
-    await db.db.execute(sql`
+    await q.execute(sql`
       select category, count(*) as n,
         count(*) filter (where jsonb_typeof(repairs) = 'array' and jsonb_array_length(repairs) > 0) as listing
       from records group by category order by category`),
@@ -94,7 +100,7 @@ export async function checkPolicyFits(db: Db, candidate: Policy, applying = fals
         .join(', ')} (change its color instead)`,
     );
   const repaired = rowsOf<{ category: string; n: string }>(
-    await db.db.execute(sql`
+    await q.execute(sql`
       select t.category, count(distinct r.id) as n
       from records r cross join jsonb_array_elements_text(r.repairs) as e(id) join records t on t.id = e.id
       where jsonb_typeof(r.repairs) = 'array'
@@ -132,7 +138,7 @@ export async function checkPolicyFits(db: Db, candidate: Policy, applying = fals
   if (!applying) return;
   const digest = policyDigest(candidate);
   const applied = rowsOf<{ digest: string }>(
-    await db.db.execute(
+    await q.execute(
       sql`select detail->>'digest' as digest from audit_log where action = 'policy.apply' and target = ${candidate.id}`,
     ),
   ).map((r) => r.digest);
@@ -300,7 +306,9 @@ export interface ApplyResult {
  * under. Run again after an interruption, it finishes the recomputation (the policy is stored first, so
  * a reading server recomputes what is left) and audits nothing new.
  * Refused before anything is written (`PolicyMisfit`, see `checkPolicyFits`) when the policy leaves out a
- * category in use or reuses an id applied before with other rules.
+ * category in use or reuses an id applied before with other rules. The policy is checked and stored
+ * holding the import lock: an import batch being written is waited for (and its records checked), and
+ * every batch after it finds the new policy stored and stops its import.
  */
 export async function applyPolicy(
   db: Db,
@@ -313,7 +321,6 @@ export async function applyPolicy(
   } = {},
 ): Promise<ApplyResult> {
   const candidate = checkPolicy(policy);
-  await checkPolicyFits(db, candidate, true);
   const now = opts.now ?? (() => new Date());
   const day = toCstDate(now());
   const digest = policyDigest(candidate);
@@ -325,6 +332,10 @@ export async function applyPolicy(
   if (active) computedUnder.set(active.id, active);
   if (!resumed)
     await db.db.transaction(async (tx) => {
+      // An import's batches hold this lock: none is written meanwhile, each written after sees the new
+      // policy (and stops), and the check below sees every record one wrote before.
+      await tx.execute(sql`select pg_advisory_xact_lock(${IMPORT_LOCK})`);
+      await policyFits(tx, candidate, true);
       await tx
         .insert(settings)
         .values({ key: POLICY_SETTING, value: candidate, updatedAt: now() })
