@@ -1161,7 +1161,7 @@ export type AppRouter = TRPCBuiltRouter<
         mismatchCount: number;
         mismatches: {
           id: string;
-          table: 'records' | 'reports' | 'audit_log' | 'audit_checkpoints' | 'api_keys' | 'party_state';
+          table: 'records' | 'reports' | 'audit_log' | 'audit_checkpoints' | 'api_keys' | 'party_state' | 'settings';
           what: string;
         }[];
         checkpoint: null | {

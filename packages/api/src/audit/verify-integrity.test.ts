@@ -1,7 +1,9 @@
-import { toCstDate } from '@fivecolor/core';
+import { defaultPolicy, type Policy, toCstDate } from '@fivecolor/core';
 import { asc, eq, gte, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { auditLog, records } from '../db/schema.js';
+import { rowsOf } from '../db/rows.js';
+import { auditLog, partyState, records } from '../db/schema.js';
+import { applyPolicy } from '../services/policy-service.js';
 import { createHarness, type Harness } from '../testing/harness.js';
 import { dbKinds } from '../testing/test-db.js';
 import { auditRowHash, verifyAuditChain } from './audit-log.js';
@@ -108,6 +110,112 @@ describe.each(dbKinds())('verifyIntegrity on %s', (kind) => {
       expect(r.mismatches).toEqual([
         { table: 'party_state', id: partyId, what: expect.stringMatching(/^color differ/) },
       ]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('finds a party state changed and passed off as stale: marked for recomputation without a repair, or under a policy never applied', async () => {
+    const { h, partyId, recordId } = await populated(kind);
+    try {
+      const [state] = await h.db.db.select().from(partyState).where(eq(partyState.partyId, partyId));
+      const forge = (set: ReturnType<typeof sql>) =>
+        update(h, sql`update party_state set color = 'gold', ${set} where party_id = ${partyId}`);
+      await forge(sql`until = as_of`);
+      expect((await verifyIntegrity(h.db)).mismatches).toEqual([
+        {
+          table: 'party_state',
+          id: partyId,
+          what: `until ${state?.asOf} is not after its asOf ${state?.asOf}: marked for recomputation, as only migration 0003 marked states, of parties with a repair; this party has none`,
+        },
+      ]);
+      await forge(sql`until = ${state?.until}, policy_id = 'default-2022 '`);
+      expect((await verifyIntegrity(h.db)).mismatches).toEqual([
+        {
+          table: 'party_state',
+          id: partyId,
+          what: 'computed under policy "default-2022 ", which was never applied to this store',
+        },
+      ]);
+      // A party with a repair, marked as migration 0003 marked them: not compared (its rule changed).
+      await h.as('enforcement').record.repair.mutate({
+        partyId,
+        repairs: [recordId],
+        court: '浙0212',
+        caseNumber: '（2025）浙0212执恢79号',
+        effectiveFrom: toCstDate(h.clock.now),
+      });
+      await update(h, sql`update party_state set until = as_of where party_id = ${partyId}`);
+      const marked = await verifyIntegrity(h.db);
+      expect(marked.mismatches).toEqual([]);
+      expect(marked.counts.staleStates).toBe(1);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('compares a state computed under an earlier policy under that one, and checks the active policy against the audit trail', async () => {
+    const { h, partyId, recordId } = await populated(kind);
+    try {
+      const yellowFirst: Policy = {
+        ...defaultPolicy,
+        id: 'yellow-first',
+        precedence: ['yellow', 'red', 'blue', 'gold', 'green'],
+      };
+      await applyPolicy(h.db, yellowFirst);
+      // The harness's API still runs the default policy, as a server not restarted after the apply does.
+      await h.as('judge').record.amend.mutate({ recordId, reason: 'typo', note: 'amended again' });
+      const [state] = await h.db.db.select().from(partyState).where(eq(partyState.partyId, partyId));
+      expect(state?.policyId).toBe('default-2022');
+      expect(await verifyIntegrity(h.db)).toMatchObject({ ok: true, counts: { staleStates: 0 } });
+      await update(h, sql`update party_state set color = 'gold' where party_id = ${partyId}`);
+      expect((await verifyIntegrity(h.db)).mismatches).toEqual([
+        { table: 'party_state', id: partyId, what: expect.stringMatching(/^color differ/) },
+      ]);
+      await update(h, sql`update party_state set color = ${state?.color} where party_id = ${partyId}`);
+
+      // The active policy replaced in the database (red made gold), then removed.
+      const seq = Number(
+        rowsOf<{ seq: string }>(
+          await update(h, sql`select max(seq) as seq from audit_log where action = 'policy.apply'`),
+        )[0]?.seq,
+      );
+      const redAsGold: Policy = {
+        ...yellowFirst,
+        categories: yellowFirst.categories.map((c) => (c.color === 'red' ? { ...c, color: 'gold' } : c)),
+      };
+      await update(
+        h,
+        sql`update settings set value = ${JSON.stringify(redAsGold)}::jsonb where key = 'policy'`,
+      );
+      expect((await verifyIntegrity(h.db)).mismatches).toContainEqual({
+        table: 'settings',
+        id: 'policy',
+        what: `the active policy stored ("yellow-first") is not the one the last policy.apply entry (seq ${seq}) applied "yellow-first"`,
+      });
+      await update(h, sql`delete from settings where key = 'policy'`);
+      expect((await verifyIntegrity(h.db)).mismatches).toContainEqual({
+        table: 'settings',
+        id: 'policy',
+        what: `no active policy is stored, but the last policy.apply entry (seq ${seq}) applied "yellow-first"`,
+      });
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('finds an active policy stored that no policy.apply entry applied', async () => {
+    const { h } = await populated(kind);
+    try {
+      await update(
+        h,
+        sql`insert into settings (key, value, updated_at) values ('policy', ${JSON.stringify({ ...defaultPolicy, id: 'by-hand' })}::jsonb, now())`,
+      );
+      expect((await verifyIntegrity(h.db)).mismatches).toContainEqual({
+        table: 'settings',
+        id: 'policy',
+        what: 'an active policy is stored ("by-hand"), but no policy.apply entry applied one',
+      });
     } finally {
       await h.close();
     }

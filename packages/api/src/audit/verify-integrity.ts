@@ -1,10 +1,10 @@
-import { type Color, defaultPolicy, type Policy } from '@fivecolor/core';
+import { type Color, defaultPolicy, type Policy, validatePolicy } from '@fivecolor/core';
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import { compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose';
 import type { Db } from '../db/database.js';
 import { rowsOf } from '../db/rows.js';
 import { apiKeys, auditCheckpoints, partyState, recordRevisions, records, reports } from '../db/schema.js';
-import { activePolicy, recordsBetween } from '../services/policy-service.js';
+import { earlierPolicies, POLICY_SETTING, policyDigest, recordsBetween } from '../services/policy-service.js';
 import { materializeParty } from '../state/materialize.js';
 import { appendAudit, auditPages, auditRowHash, GENESIS_HASH } from './audit-log.js';
 import {
@@ -19,7 +19,7 @@ import { checkpointKeys, readCheckpoint } from './checkpoint.js';
 import { HASHED_TABLES, type HashedTable, rowHash, rowsDetail } from './row-hash.js';
 
 /** The tables `verifyIntegrity` checks. */
-export type IntegrityTable = 'audit_log' | 'audit_checkpoints' | HashedTable | 'party_state';
+export type IntegrityTable = 'audit_log' | 'audit_checkpoints' | HashedTable | 'party_state' | 'settings';
 
 /** One thing that does not match: the table, the row's id (a seq for the audit log) and what differs. */
 export interface IntegrityMismatch {
@@ -41,7 +41,10 @@ export interface IntegrityResult {
     auditRows: number;
     records: number;
     partyStates: number;
-    /** States time or a policy change has overtaken: recomputed at their next read or sweep, not compared. */
+    /**
+     * States migration 0003 marked for recomputation (its `until` set to its `asOf`, for parties with a
+     * repair, whose rule changed): recomputed at their next read or sweep, not compared.
+     */
     staleStates: number;
     reports: number;
     apiKeys: number;
@@ -95,7 +98,6 @@ export interface IntegrityProgress {
  * if (!r.ok) console.error(r.mismatches[0]); // { table: 'records', id: 'rec_…', what: '…' }
  */
 export async function verifyIntegrity(db: Db, opts: IntegrityOptions = {}): Promise<IntegrityResult> {
-  const policy = opts.policy ?? (await activePolicy(db)) ?? defaultPolicy;
   const pageSize = opts.pageSize ?? 1000;
   const max = opts.maxMismatches ?? 100;
   const mismatches: IntegrityMismatch[] = [];
@@ -104,6 +106,11 @@ export async function verifyIntegrity(db: Db, opts: IntegrityOptions = {}): Prom
     mismatchCount++;
     if (mismatches.length < max) mismatches.push({ table, id, what });
   };
+  const active = await storedPolicy(db, miss);
+  const policy = opts.policy ?? active ?? defaultPolicy;
+  // The policies a state may have been computed under, by id (an id names one set of rules).
+  const policies = new Map((await earlierPolicies(db)).map((p) => [p.id, p]));
+  policies.set(policy.id, policy);
   const counts: IntegrityResult['counts'] = {
     auditRows: 0,
     records: 0,
@@ -274,15 +281,35 @@ export async function verifyIntegrity(db: Db, opts: IntegrityOptions = {}): Prom
     );
     for (const s of states) {
       counts.partyStates++;
-      // Marked for recomputation (its `until` has come by its own `asOf`, as migration 0003 does) or
-      // computed under another policy: the next read or sweep recomputes it, so there is nothing to compare.
-      if ((s.until !== null && s.until <= s.asOf) || s.policyId !== policy.id) {
-        counts.staleStates++;
+      const facts = byParty.get(s.partyId) ?? [];
+      // Marked for recomputation (its `until` has come by its own `asOf`): migration 0003 did so for the
+      // parties with a repair, whose rule changed, and nothing else does.
+      if (s.until !== null && s.until <= s.asOf) {
+        if (facts.some((r) => !r.revokedAt && (r.category === 'B01' || Array.isArray(r.repairs)))) {
+          counts.staleStates++;
+        } else {
+          miss(
+            'party_state',
+            s.partyId,
+            `until ${s.until} is not after its asOf ${s.asOf}: marked for recomputation, as only migration 0003 marked states, of parties with a repair; this party has none`,
+          );
+        }
+        continue;
+      }
+      // Computed under the policy in force then (a server not yet restarted after \`policy apply\`, or a
+      // state the recomputation has not reached): compared under that policy.
+      const under = policies.get(s.policyId);
+      if (!under) {
+        miss(
+          'party_state',
+          s.partyId,
+          `computed under policy ${JSON.stringify(s.policyId.slice(0, 40))}, which was never applied to this store`,
+        );
         continue;
       }
       let next: { color: Color; since: string | null; until: string | null; basis: string[] };
       try {
-        next = materializeParty(s.partyId, byParty.get(s.partyId) ?? [], { asOf: s.asOf, policy });
+        next = materializeParty(s.partyId, facts, { asOf: s.asOf, policy: under });
       } catch (err) {
         miss('party_state', s.partyId, `its records do not classify: ${(err as Error).message}`);
         continue;
@@ -486,4 +513,47 @@ async function* reportPages(db: Db, pageSize: number) {
     yield rows;
     last = (rows.at(-1) as { reportNo: string }).reportNo;
   }
+}
+
+/**
+ * The policy stored as active (settings), or null when none is; a mismatch unless it is the one the last
+ * `policy.apply` entry of the chain applied (the entry keeps its digest), and where none is stored but an
+ * entry applied one.
+ */
+async function storedPolicy(
+  db: Db,
+  miss: (table: IntegrityTable, id: string, what: string) => void,
+): Promise<Policy | null> {
+  const [row] = rowsOf<{ value: unknown }>(
+    await db.db.execute(sql`select value from settings where key = ${POLICY_SETTING}`),
+  );
+  const [last] = rowsOf<{ seq: string | number; target: string; digest: string | null }>(
+    await db.db.execute(
+      sql`select seq, target, detail->>'digest' as digest from audit_log
+        where action = 'policy.apply' order by seq desc limit 1`,
+    ),
+  );
+  const applied =
+    last && `the last policy.apply entry (seq ${last.seq}) applied ${JSON.stringify(last.target)}`;
+  if (!row) {
+    if (applied) miss('settings', POLICY_SETTING, `no active policy is stored, but ${applied}`);
+    return null;
+  }
+  let policy: Policy;
+  try {
+    policy = validatePolicy(row.value);
+  } catch (err) {
+    miss('settings', POLICY_SETTING, `the active policy stored is not a policy: ${(err as Error).message}`);
+    return null;
+  }
+  const id = JSON.stringify(policy.id.slice(0, 40));
+  if (!applied)
+    miss(
+      'settings',
+      POLICY_SETTING,
+      `an active policy is stored (${id}), but no policy.apply entry applied one`,
+    );
+  else if (last?.digest !== policyDigest(policy))
+    miss('settings', POLICY_SETTING, `the active policy stored (${id}) is not the one ${applied}`);
+  return policy;
 }
