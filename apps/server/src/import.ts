@@ -163,6 +163,7 @@ export async function importCommand(
             progress.bytes(chunk.bytes);
             totals.rows += chunk.read;
             for (const b of chunk.bad) report(b);
+            if (chunk.bad.length > 0) progress.rows(new Set(chunk.bad.map((b) => b.line)).size); // done too
             for (const row of chunk.rows) {
               if (row.repairs.length > 0) repairs.push(row);
               else {
@@ -199,6 +200,7 @@ export async function importCommand(
             });
           return listed === undefined;
         });
+        if (lifting.length < repairs.length) progress.rows(repairs.length - lifting.length);
         if (dryRun) {
           // Repairs last, as a real run writes them: what they list is in the file or stored.
           await check(batch);
