@@ -344,7 +344,9 @@ describe('one PGlite data dir', () => {
         }
         const restarted = await startCli(['serve'], env);
         try {
-          expect((await createTestClient(restarted.url, key).policy.get.query()).id).toBe('example-gold-before-blue');
+          expect((await createTestClient(restarted.url, key).policy.get.query()).id).toBe(
+            'example-gold-before-blue',
+          );
         } finally {
           await restarted.stop();
         }
