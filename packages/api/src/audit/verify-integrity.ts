@@ -300,11 +300,9 @@ export async function verifyIntegrity(db: Db, opts: IntegrityOptions = {}): Prom
       // state the recomputation has not reached): compared under that policy.
       const under = policies.get(s.policyId);
       if (!under) {
-        miss(
-          'party_state',
-          s.partyId,
-          `computed under policy ${JSON.stringify(s.policyId.slice(0, 40))}, which was never applied to this store`,
-        );
+        // A policy given to \`createFivecolor\` in code, or applied by a version that kept only its id:
+        // its rules are not known here, so nothing to compare (the next read or sweep recomputes it).
+        counts.staleStates++;
         continue;
       }
       let next: { color: Color; since: string | null; until: string | null; basis: string[] };
