@@ -123,13 +123,13 @@ export async function createFivecolor(opts: FivecolorOptions) {
   // not count reads the new policy below.
   const listener = await listenOnPostgres(opts.db, cache, logger);
   // The policy given, else the one `fivecolor-server policy apply` stored, else core's default.
-  const policy =
-    opts.policy ??
-    (await activePolicy(opts.db).catch(async (err: unknown) => {
-      await listener?.close();
-      throw err;
-    }));
-  const deps = createDeps({ ...opts, policy }, logger, cache);
+  let deps: Deps;
+  try {
+    deps = createDeps({ ...opts, policy: opts.policy ?? (await activePolicy(opts.db)) }, logger, cache);
+  } catch (err) {
+    await listener?.close(); // a connection left open would count as a running server
+    throw err;
+  }
   // After LISTEN is up: from then on no change to a party can go unnoticed by the index.
   const index = startBadgeIndex(deps, cache, opts.badgeIndex, logger);
   await index?.firstPage;
