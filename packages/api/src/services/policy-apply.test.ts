@@ -139,4 +139,23 @@ describe.each(dbKinds())('policy apply: what moved and why (%s)', (kind) => {
     });
     expect((await verifyIntegrity(h.db)).mismatches).toEqual([]);
   });
+
+  it('of two applies run at once, refuses the one that read the active policy before the other stored its own', async () => {
+    const before = (await activePolicy(h.db))?.id;
+    const [a, b] = await Promise.allSettled([
+      applyPolicy(h.db, recolored('race-a', { Y05: 'red' }), { now: () => later }),
+      applyPolicy(h.db, recolored('race-b', { Y05: 'gold' }), { now: () => later }),
+    ]);
+    expect(a).toMatchObject({ status: 'fulfilled', value: { policyId: 'race-a', previousPolicyId: before } });
+    expect(b.status).toBe('rejected');
+    expect((b as PromiseRejectedResult).reason.message).toBe(
+      'policy apply: policy "race-a" was applied while this apply waited to store "race-b"; nothing of this one was stored: run it again (it will replace "race-a")',
+    );
+    expect((await activePolicy(h.db))?.id).toBe('race-a');
+    // Run again, it names the policy it really replaces.
+    const again = await applyPolicy(h.db, recolored('race-b', { Y05: 'gold' }), { now: () => later });
+    expect(again).toMatchObject({ previousPolicyId: 'race-a', resumed: false });
+    expect((await applies()).slice(-2)).toEqual([before, 'race-a']);
+    expect((await verifyIntegrity(h.db)).mismatches).toEqual([]);
+  });
 });

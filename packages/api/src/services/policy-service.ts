@@ -335,6 +335,16 @@ export async function applyPolicy(
       // An import's batches hold this lock: none is written meanwhile, each written after sees the new
       // policy (and stops), and the check below sees every record one wrote before.
       await tx.execute(sql`select pg_advisory_xact_lock(${IMPORT_LOCK})`);
+      // Another apply may have stored its policy since `active` was read: this one would name the wrong
+      // policy as replaced, and compare states with rules they were not computed under.
+      const [stored] = await tx.select().from(settings).where(eq(settings.key, POLICY_SETTING));
+      const storedDigest = stored ? policyDigest(validatePolicy(stored.value)) : null;
+      if (storedDigest !== (active ? policyDigest(active) : null)) {
+        const id = stored ? (stored.value as Policy).id : defaultPolicy.id;
+        throw new Error(
+          `policy apply: policy ${JSON.stringify(id)} was applied while this apply waited to store ${JSON.stringify(candidate.id)}; nothing of this one was stored: run it again (it will replace ${JSON.stringify(id)})`,
+        );
+      }
       await policyFits(tx, candidate, true);
       await tx
         .insert(settings)
