@@ -2,18 +2,20 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { classify } from '@fivecolor/core';
+import { classify, defaultPolicy } from '@fivecolor/core';
 import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../audit/audit-log.js';
-import { openDatabase } from '../db/database.js';
+import { type Db, openDatabase } from '../db/database.js';
 import { rowsOf } from '../db/rows.js';
 import { PARTY_CHANNEL } from '../db/write-tx.js';
+import { applyPolicy } from '../services/policy-service.js';
 import { createTestClient } from '../testing/client.js';
 import { residentId } from '../testing/ids.js';
 import { spawnServer } from '../testing/spawn-server.js';
-import { createTestDatabase, dbKinds } from '../testing/test-db.js';
+import { createTestDatabase, dbKinds, openTestDb } from '../testing/test-db.js';
 import { BadgeCache } from './badge-cache.js';
+import { createFivecolor } from './create-app.js';
 import { createLogger } from './logger.js';
 import { LISTENER_APPLICATION_NAME, listenForPartyChanges } from './party-listener.js';
 
@@ -246,5 +248,77 @@ describe.each(dbKinds().filter((k) => k === 'postgres'))('two server processes o
     cleanups.push(() => db.close());
     await db.db.execute(sql`select pg_notify(${PARTY_CHANNEL}, 'p2')`);
     expect(await waitFor(() => cache.get('tok', Date.now()) === undefined)).toBe(true);
+  });
+});
+
+describe.each(dbKinds().filter((k) => k === 'postgres'))('a server starting on %s', () => {
+  /** Listener connections on the database `db` is connected to. */
+  const listeners = async (db: Db) =>
+    rowsOf<{ n: number }>(
+      await db.db.execute(
+        sql`select count(*)::int as n from pg_stat_activity where application_name = ${LISTENER_APPLICATION_NAME} and datname = current_database()`,
+      ),
+    )[0]?.n;
+  const secret = 'starting-server-secret-0123456789';
+  const silent = createLogger({ level: 'silent' });
+
+  it('listens before it reads the policy: one applied while its listener connects is the one it runs', async () => {
+    const db = await openTestDb('postgres');
+    cleanups.push(() => db.close());
+    // A proxy in front of PostgreSQL that holds the connections made through it until released: the
+    // server's listener connection (its pool goes straight to the database).
+    const target = new URL(db.databaseUrl as string);
+    let release = () => {};
+    const released = new Promise<void>((r) => {
+      release = r;
+    });
+    const held: Socket[] = [];
+    const proxy = createServer((client) => {
+      held.push(client);
+      void released.then(() => {
+        const upstream = connect(Number(target.port || 5432), target.hostname);
+        client.pipe(upstream).pipe(client);
+        client.on('error', () => upstream.destroy());
+        upstream.on('error', () => client.destroy());
+        cleanups.push(async () => {
+          upstream.destroy();
+        });
+      });
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    cleanups.push(async () => {
+      for (const c of held) c.destroy();
+      await new Promise((r) => proxy.close(r));
+    });
+    const viaProxy = new URL(target);
+    viaProxy.host = `127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+
+    const starting = createFivecolor({
+      db: { ...db, databaseUrl: viaProxy.toString() },
+      secret,
+      logger: silent,
+    });
+    expect(await waitFor(() => held.length > 0)).toBe(true);
+    // `policy apply` counts the servers after storing its policy: this one, not connected yet, is not
+    // counted, so it must not have read the policy yet either.
+    const applied = await applyPolicy(db, { ...defaultPolicy, id: 'applied-while-listening' });
+    expect(applied.previousPolicyId).toBe(defaultPolicy.id);
+    release();
+    const server = await starting;
+    cleanups.push(() => server.close());
+    expect(server.deps.policy.id).toBe('applied-while-listening');
+    expect(await listeners(db)).toBe(1);
+  });
+
+  it('closes its listener connection when it cannot start (a stored policy it cannot read)', async () => {
+    const db = await openTestDb('postgres');
+    cleanups.push(() => db.close());
+    await db.db.execute(sql`insert into settings (key, value) values ('policy', '{"id": "broken"}')`);
+    await expect(createFivecolor({ db, secret, logger: silent })).rejects.toThrow(/^policy\.precedence: /);
+    // Left open, it would count as a running server: `policy apply` would refuse to run.
+    let open = await listeners(db);
+    for (const start = Date.now(); open !== 0 && Date.now() - start < 5000; open = await listeners(db))
+      await new Promise((r) => setTimeout(r, 20));
+    expect(open).toBe(0);
   });
 });
