@@ -28,7 +28,7 @@ import { readConfig, type ServerConfig } from './config.js';
 import { countParties, type DemoData, loadDemo, seedDemo } from './demo.js';
 import { demoOrigins } from './demo-routes.js';
 import { importCommand } from './import.js';
-import { policyCommand } from './policy-apply.js';
+import { policyCommand, readPolicyFile } from './policy-apply.js';
 import { count, verifyProgress } from './progress.js';
 import { seedSynthetic } from './seed.js';
 import { openServer, startServer } from './server.js';
@@ -45,13 +45,15 @@ const USAGE = `usage: fivecolor-server <command>
                             exchange, portal (--court required for clerk, judge, enforcement);
                             the key is printed alone on the last line
   keys rotate-signing       new report-signing key; old public keys stay published until their reports expire
-  verify [--checkpoint] [--checkpoint-file FILE] [--baseline]
+  verify [--checkpoint] [--checkpoint-file FILE] [--baseline] [--policy FILE]
                             check the audit chain and that every record, party state, report and API key
                             matches its audit entries (exit 1 and the first mismatch if not); FILE: a
                             checkpoint saved from /.well-known/fivecolor-audit-head the chain must still
                             hold; --checkpoint: when all match, sign and store the chain head, printed last;
                             --baseline (once, after upgrading a database with rows from before audit
-                            entries carried row hashes): vouch for the rows no audit entry names first
+                            entries carried row hashes): vouch for the rows no audit entry names first;
+                            --policy FILE: the policy the servers are given in code (not applied), to
+                            check the party states computed under it too (else counted as stale)
   import FILE [--format csv|ndjson] [--encoding utf8|gb18030] [--source NAME] [--dry-run] [--batch N]
                             a court's history from CSV or NDJSON (docs/operations.md); run again on the
                             same file to finish an interrupted import; --dry-run checks every line, writes nothing;
@@ -245,10 +247,13 @@ async function verifyCommand(args: string[], config: ServerConfig): Promise<numb
       checkpoint: { type: 'boolean', default: false },
       'checkpoint-file': { type: 'string' },
       baseline: { type: 'boolean', default: false },
+      policy: { type: 'string' },
     },
   });
   const file = values['checkpoint-file'];
   const saved = file === undefined ? undefined : await readFile(file, 'utf8');
+  // The policy the servers run when it is given to them in code rather than applied.
+  const policy = values.policy === undefined ? undefined : await readPolicyFile(values.policy);
   let code = 0;
   await withDatabase(config, async (db, secret) => {
     const envKey = config.signingKey ? await parseSigningKey(config.signingKey) : undefined;
@@ -262,6 +267,7 @@ async function verifyCommand(args: string[], config: ServerConfig): Promise<numb
     const progress = verifyProgress();
     const r = await verifyIntegrity(db, {
       checkpoint: saved,
+      policy,
       publicKeys: envKey ? [envKey.publicJwk] : [],
       onProgress: progress.update,
     }).finally(progress.stop);

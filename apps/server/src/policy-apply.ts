@@ -43,16 +43,7 @@ export async function policyCommand(
   if (sub === 'simulate' && values.force) throw new Error('--force: only for policy apply');
   const asOf = values['as-of'] ?? toCstDate(new Date());
   if (!isIsoDate(asOf)) throw new Error('--as-of: must be a date YYYY-MM-DD');
-  let policy: Policy;
-  try {
-    // A byte-order mark, as Windows Notepad saves UTF-8, is not part of the JSON.
-    policy = validatePolicy(JSON.parse((await readFile(file, 'utf8')).replace(/^\uFEFF/, '')));
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    throw new Error(
-      `${file}: ${e.code === 'ENOENT' ? 'no such file' : err instanceof SyntaxError ? `not valid JSON (${e.message})` : e.message}`,
-    );
-  }
+  const policy = await readPolicyFile(file);
   await withDatabase(
     config,
     async (db) => {
@@ -110,4 +101,17 @@ async function runningServers(db: Db): Promise<number> {
     sql`select count(*)::int as n from pg_stat_activity where application_name = ${LISTENER_APPLICATION_NAME} and datname = current_database()`,
   )) as unknown as { rows: { n: number }[] };
   return Number(res.rows[0]?.n ?? 0);
+}
+
+/** A policy file (core's JSON format, UTF-8 with or without a byte-order mark); errors name the file. */
+export async function readPolicyFile(file: string): Promise<Policy> {
+  try {
+    // A byte-order mark, as Windows Notepad saves UTF-8, is not part of the JSON.
+    return validatePolicy(JSON.parse((await readFile(file, 'utf8')).replace(/^\uFEFF/, '')));
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new Error(
+      `${file}: ${e.code === 'ENOENT' ? 'no such file' : err instanceof SyntaxError ? `not valid JSON (${e.message})` : e.message}`,
+    );
+  }
 }

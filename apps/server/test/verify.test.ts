@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase } from '@fivecolor/api';
+import { defaultPolicy } from '@fivecolor/core';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { databases, freshEnv, runCli } from './helpers.js';
@@ -60,6 +61,48 @@ describe.each(databases)('fivecolor-server verify (%s)', (kind) => {
       expect(tampered.stdout).toMatch(/[\d,]+ mismatch\(es\); checked audit chain/);
       // No checkpoint is signed over a database that does not verify.
       expect(tampered.stdout).not.toContain('checkpoint: seq');
+    } finally {
+      await drop();
+    }
+  });
+
+  it('--policy FILE: compares the states computed under a policy given to the servers in code', async () => {
+    const { env, drop } = await freshEnv(kind);
+    try {
+      expect((await runCli(['seed', '--parties', '40'], env)).code).toBe(0);
+      // A deployment that gives createFivecolor its policy in code: its states name that policy, whose
+      // rules the store does not keep. One of them is then made gold behind the servers' back.
+      const policyFile = join(env.FIVECOLOR_DATA_DIR as string, '..', `court-policy-${kind}-${Date.now()}.json`);
+      writeFileSync(policyFile, `\uFEFF${JSON.stringify({ ...defaultPolicy, id: 'court-in-code' })}`);
+      const db = await openDatabase(
+        env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : { dataDir: env.FIVECOLOR_DATA_DIR as string },
+      );
+      let partyId: string;
+      try {
+        await db.db.execute(sql`update party_state set policy_id = 'court-in-code'`);
+        const found = (await db.db.execute(
+          sql`select party_id from party_state where color <> 'gold' order by party_id limit 1`,
+        )) as unknown as { rows: { party_id: string }[] };
+        partyId = found.rows[0]?.party_id as string;
+        await db.db.execute(sql`update party_state set color = 'gold' where party_id = ${partyId}`);
+      } finally {
+        await db.close();
+      }
+
+      // Without the policy, verify cannot recompute those states: it counts them as stale.
+      const blind = await runCli(['verify'], env);
+      expect(blind.code).toBe(0);
+      expect(blind.stdout).toMatch(/40 party states \(40 stale, recomputed at their next read\)/);
+
+      const checked = await runCli(['verify', '--policy', policyFile], env);
+      expect(checked.stderr).toBe('');
+      expect(checked.code).toBe(1);
+      expect(checked.stdout).toContain(`MISMATCH party_state ${partyId}: `);
+      expect(checked.stdout).toMatch(/^1 mismatch\(es\); checked .* 40 party states \(0 stale/m);
+
+      const missing = await runCli(['verify', '--policy', `${policyFile}.missing`], env);
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toContain(`${policyFile}.missing: no such file`);
     } finally {
       await drop();
     }
