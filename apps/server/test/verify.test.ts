@@ -72,7 +72,11 @@ describe.each(databases)('fivecolor-server verify (%s)', (kind) => {
       expect((await runCli(['seed', '--parties', '40'], env)).code).toBe(0);
       // A deployment that gives createFivecolor its policy in code: its states name that policy, whose
       // rules the store does not keep. One of them is then made gold behind the servers' back.
-      const policyFile = join(env.FIVECOLOR_DATA_DIR as string, '..', `court-policy-${kind}-${Date.now()}.json`);
+      const policyFile = join(
+        env.FIVECOLOR_DATA_DIR as string,
+        '..',
+        `court-policy-${kind}-${Date.now()}.json`,
+      );
       writeFileSync(policyFile, `\uFEFF${JSON.stringify({ ...defaultPolicy, id: 'court-in-code' })}`);
       const db = await openDatabase(
         env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : { dataDir: env.FIVECOLOR_DATA_DIR as string },
