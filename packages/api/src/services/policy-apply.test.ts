@@ -158,4 +158,27 @@ describe.each(dbKinds())('policy apply: what moved and why (%s)', (kind) => {
     expect((await applies()).slice(-2)).toEqual([before, 'race-a']);
     expect((await verifyIntegrity(h.db)).mismatches).toEqual([]);
   });
+
+  it('stops an apply recomputing states when another policy is applied meanwhile: states all end under the last', async () => {
+    const finishing = recolored('race-c', { Y05: 'red' });
+    await interrupted(finishing); // race-c stored, its recomputation left to finish
+    const [next, rerun] = await Promise.allSettled([
+      applyPolicy(h.db, recolored('race-d', { Y05: 'gold' }), { now: () => later }),
+      applyPolicy(h.db, finishing, { now: () => later, pageSize: 1 }),
+    ]);
+    expect(next).toMatchObject({
+      status: 'fulfilled',
+      value: { policyId: 'race-d', previousPolicyId: 'race-c' },
+    });
+    // The re-run finishes before race-d is stored, or stops at its first page after.
+    if (rerun.status === 'rejected')
+      expect(rerun.reason.message).toMatch(
+        /^policy apply: policy "race-d" was applied while this apply recomputed the states under "race-c" \([\d,]+ done\); stopped: that apply recomputes them all$/,
+      );
+    const under = rowsOf<{ policy_id: string; n: number }>(
+      await h.db.db.execute(sql`select policy_id, count(*)::int as n from party_state group by policy_id`),
+    );
+    expect(under).toEqual([{ policy_id: 'race-d', n: 5 }]);
+    expect((await verifyIntegrity(h.db)).mismatches).toEqual([]);
+  });
 });

@@ -22,7 +22,12 @@ export const POLICY_SETTING = 'policy';
  * then runs core's `defaultPolicy`, or the one given to `createFivecolor`).
  */
 export async function activePolicy(db: Db): Promise<Policy | null> {
-  const [row] = await db.db.select().from(settings).where(eq(settings.key, POLICY_SETTING));
+  return storedPolicy(db.db);
+}
+
+/** {@link activePolicy} in a transaction (or on the pool). */
+async function storedPolicy(q: Database | Tx): Promise<Policy | null> {
+  const [row] = await q.select().from(settings).where(eq(settings.key, POLICY_SETTING));
   return row ? validatePolicy(row.value) : null;
 }
 
@@ -337,10 +342,9 @@ export async function applyPolicy(
       await tx.execute(sql`select pg_advisory_xact_lock(${IMPORT_LOCK})`);
       // Another apply may have stored its policy since `active` was read: this one would name the wrong
       // policy as replaced, and compare states with rules they were not computed under.
-      const [stored] = await tx.select().from(settings).where(eq(settings.key, POLICY_SETTING));
-      const storedDigest = stored ? policyDigest(validatePolicy(stored.value)) : null;
-      if (storedDigest !== (active ? policyDigest(active) : null)) {
-        const id = stored ? (stored.value as Policy).id : defaultPolicy.id;
+      const stored = await storedPolicy(tx);
+      if ((stored && policyDigest(stored)) !== (active && policyDigest(active))) {
+        const id = stored?.id ?? defaultPolicy.id;
         throw new Error(
           `policy apply: policy ${JSON.stringify(id)} was applied while this apply waited to store ${JSON.stringify(candidate.id)}; nothing of this one was stored: run it again (it will replace ${JSON.stringify(id)})`,
         );
@@ -385,6 +389,12 @@ export async function applyPolicy(
     const done = await db.db.transaction(async (tx) => {
       const page = await pageAfter(tx, after, pageSize, true);
       if (!page) return null;
+      // Another apply stored its policy meanwhile: its own recomputation replaces this one's.
+      const stored = await storedPolicy(tx);
+      if (!stored || policyDigest(stored) !== digest)
+        throw new Error(
+          `policy apply: policy ${JSON.stringify(stored?.id ?? defaultPolicy.id)} was applied while this apply recomputed the states under ${JSON.stringify(candidate.id)} (${count(result.parties)} done); stopped: that apply recomputes them all`,
+        );
       const updates: Record<string, unknown>[] = [];
       const moved: (typeof changes.$inferInsert)[] = [];
       for (const s of page.states) {
