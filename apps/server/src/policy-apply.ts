@@ -111,7 +111,8 @@ export async function readPolicyFile(file: string): Promise<Policy> {
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     throw new Error(
-      `${file}: ${e.code === 'ENOENT' ? 'no such file' : err instanceof SyntaxError ? `not valid JSON (${e.message})` : e.message}`,
+      // Not the parser's message: it quotes the text, which may be anything (a file of people by mistake).
+      `${file}: ${e.code === 'ENOENT' ? 'no such file' : err instanceof SyntaxError ? 'not valid JSON; give a policy as JSON (as policy.get answers it)' : e.message}`,
     );
   }
 }

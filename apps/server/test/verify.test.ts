@@ -107,6 +107,26 @@ describe.each(databases)('fivecolor-server verify (%s)', (kind) => {
       const missing = await runCli(['verify', '--policy', `${policyFile}.missing`], env);
       expect(missing.code).toBe(1);
       expect(missing.stderr).toContain(`${policyFile}.missing: no such file`);
+      // A file of people given by mistake: refused without quoting it.
+      const people = `${policyFile}.csv`;
+      writeFileSync(people, '张三,330203199001011234,Y05,浙0212\n');
+      const wrong = await runCli(['verify', '--policy', people], env);
+      expect(wrong.code).toBe(1);
+      expect(wrong.stderr).toContain(
+        `${people}: not valid JSON; give a policy as JSON (as policy.get answers it)`,
+      );
+      expect(wrong.stderr).not.toMatch(/张三|330203/);
+      // A policy whose id names the default's with other rules: refused, naming the rule.
+      const sameId = `${policyFile}.same-id.json`;
+      writeFileSync(
+        sameId,
+        JSON.stringify({ ...defaultPolicy, precedence: ['yellow', 'red', 'blue', 'gold', 'green'] }),
+      );
+      const refused = await runCli(['verify', '--policy', sameId], env);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(
+        'policy: "default-2022" names a policy this store has applied with other rules',
+      );
     } finally {
       await drop();
     }

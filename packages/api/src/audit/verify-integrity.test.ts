@@ -2,11 +2,11 @@ import { defaultPolicy, type Policy, toCstDate } from '@fivecolor/core';
 import { asc, eq, gte, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { rowsOf } from '../db/rows.js';
-import { auditLog, partyState, records } from '../db/schema.js';
-import { applyPolicy } from '../services/policy-service.js';
+import { auditLog, partyState, records, settings } from '../db/schema.js';
+import { applyPolicy, policyDigest } from '../services/policy-service.js';
 import { createHarness, type Harness } from '../testing/harness.js';
 import { dbKinds } from '../testing/test-db.js';
-import { auditRowHash, verifyAuditChain } from './audit-log.js';
+import { appendAudit, auditRowHash, verifyAuditChain } from './audit-log.js';
 import { latestAuditCheckpoint, writeAuditCheckpoint } from './checkpoint.js';
 import { rowHash } from './row-hash.js';
 import { type IntegrityProgress, verifyIntegrity, vouchForUnauditedRows } from './verify-integrity.js';
@@ -148,6 +148,61 @@ describe.each(dbKinds())('verifyIntegrity on %s', (kind) => {
       const marked = await verifyIntegrity(h.db);
       expect(marked.mismatches).toEqual([]);
       expect(marked.counts.staleStates).toBe(1);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('compares states under a policy given in code (opts.policy), refusing one whose id names other applied rules', async () => {
+    const { h, partyId } = await populated(kind);
+    try {
+      const [state] = await h.db.db.select().from(partyState).where(eq(partyState.partyId, partyId));
+      const inCode: Policy = { ...defaultPolicy, id: 'in-code-policy' };
+      await update(h, sql`update party_state set policy_id = 'in-code-policy' where party_id = ${partyId}`);
+      expect(await verifyIntegrity(h.db, { policy: inCode })).toMatchObject({
+        ok: true,
+        counts: { staleStates: 0 },
+      });
+      await update(h, sql`update party_state set color = 'gold' where party_id = ${partyId}`);
+      expect((await verifyIntegrity(h.db, { policy: inCode })).mismatches).toEqual([
+        { table: 'party_state', id: partyId, what: expect.stringMatching(/^color differ/) },
+      ]);
+      await update(
+        h,
+        sql`update party_state set policy_id = ${state?.policyId}, color = ${state?.color} where party_id = ${partyId}`,
+      );
+      // An id this store knows with other rules (the default's, here with Y14 gold) would compare its states
+      // under the wrong rules: refused, nothing compared.
+      const sameIdOtherRules: Policy = {
+        ...defaultPolicy,
+        categories: defaultPolicy.categories.map((c) => (c.code === 'Y14' ? { ...c, color: 'gold' } : c)),
+      };
+      await expect(verifyIntegrity(h.db, { policy: sameIdOtherRules })).rejects.toThrow(
+        'policy: "default-2022" names a policy this store has applied with other rules (an id names one set of rules); give the policy the servers run',
+      );
+      // Given a policy in code, states under the active one stored are still compared under it, also where
+      // an older version applied it (its audit entry keeps only the policy's id and digest).
+      const older: Policy = { ...defaultPolicy, id: 'applied-by-0.1' };
+      await h.db.db.transaction(async (tx) => {
+        await tx.insert(settings).values({ key: 'policy', value: older, updatedAt: h.clock.now });
+        await appendAudit(tx, {
+          actorId: 'cli',
+          actorRole: 'operator',
+          actorOrg: null,
+          action: 'policy.apply',
+          target: older.id,
+          detail: { policyId: older.id, previousPolicyId: defaultPolicy.id, digest: policyDigest(older) },
+        });
+      });
+      await update(h, sql`update party_state set policy_id = ${older.id} where party_id = ${partyId}`);
+      expect(await verifyIntegrity(h.db, { policy: inCode })).toMatchObject({
+        ok: true,
+        counts: { staleStates: 0 },
+      });
+      await update(h, sql`update party_state set color = 'gold' where party_id = ${partyId}`);
+      expect((await verifyIntegrity(h.db, { policy: inCode })).mismatches).toEqual([
+        { table: 'party_state', id: partyId, what: expect.stringMatching(/^color differ/) },
+      ]);
     } finally {
       await h.close();
     }

@@ -1,4 +1,4 @@
-import { type Color, defaultPolicy, type Policy, validatePolicy } from '@fivecolor/core';
+import { type Color, type Policy, validatePolicy } from '@fivecolor/core';
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import { compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose';
 import type { Db } from '../db/database.js';
@@ -56,7 +56,11 @@ export interface IntegrityResult {
 }
 
 export interface IntegrityOptions {
-  /** The deployment's policy, to recompute party states (default: the stored active policy, else core's `defaultPolicy`). */
+  /**
+   * A policy given to `createFivecolor` in code: states computed under it are compared too (states are
+   * always compared under the active policy stored and those applied before). Refused (`TypeError`) when
+   * its id names a policy applied to this store with other rules.
+   */
   policy?: Policy | undefined;
   /**
    * A checkpoint saved outside the database earlier: the compact JWS served at
@@ -107,10 +111,17 @@ export async function verifyIntegrity(db: Db, opts: IntegrityOptions = {}): Prom
     if (mismatches.length < max) mismatches.push({ table, id, what });
   };
   const active = await storedPolicy(db, miss);
-  const policy = opts.policy ?? active ?? defaultPolicy;
   // The policies a state may have been computed under, by id (an id names one set of rules).
   const policies = new Map((await earlierPolicies(db)).map((p) => [p.id, p]));
-  policies.set(policy.id, policy);
+  if (active) policies.set(active.id, active);
+  if (opts.policy) {
+    const known = policies.get(opts.policy.id);
+    if (known && policyDigest(known) !== policyDigest(opts.policy))
+      throw new TypeError(
+        `policy: ${JSON.stringify(opts.policy.id)} names a policy this store has applied with other rules (an id names one set of rules); give the policy the servers run`,
+      );
+    policies.set(opts.policy.id, opts.policy);
+  }
   const counts: IntegrityResult['counts'] = {
     auditRows: 0,
     records: 0,

@@ -121,12 +121,14 @@ export async function createFivecolor(opts: FivecolorOptions) {
     opts.badgeMissLimit === false ? null : new RateLimiter(opts.badgeMissLimit ?? DEFAULT_MISS_LIMIT);
   // LISTEN first: `policy apply` counts these connections after storing its policy, so a server it does
   // not count reads the new policy below.
-  const listener = await listenOnPostgres(opts.db, cache, logger);
-  // The policy given, else the one `fivecolor-server policy apply` stored, else core's default.
+  let listener: Awaited<ReturnType<typeof listenOnPostgres>> = null;
   let deps: Deps;
   try {
+    listener = await listenOnPostgres(opts.db, cache, logger);
+    // The policy given, else the one `fivecolor-server policy apply` stored, else core's default.
     deps = createDeps({ ...opts, policy: opts.policy ?? (await activePolicy(opts.db)) }, logger, cache);
   } catch (err) {
+    unsubscribe?.();
     await listener?.close(); // a connection left open would count as a running server
     throw err;
   }
@@ -256,12 +258,20 @@ function startBadgeIndex(
 /**
  * On PostgreSQL, other server processes may change parties this one has cached: listen for them (resolves
  * once LISTEN is up). Without a cache the connection is held all the same: it is how `policy apply` tells
- * that a server is running on the database. Null on the embedded database.
+ * that a server is running on the database, so a server that cannot open it does not start (it would run
+ * unseen). Null on the embedded database.
  */
 async function listenOnPostgres(db: Db, cache: BadgeCache | null, logger: Logger) {
   if (db.kind !== 'postgres' || !db.databaseUrl) return null;
   const listener = listenForPartyChanges(db.databaseUrl, cache ?? NO_CACHE, logger);
-  await listener.ready;
+  try {
+    await listener.ready;
+  } catch (err) {
+    await listener.close();
+    throw new Error(
+      `the party listener's connection to the database failed (${(err as Error).message}); every server holds one (LISTEN for other servers' writes; policy apply counts them), so this one does not start`,
+    );
+  }
   return listener;
 }
 

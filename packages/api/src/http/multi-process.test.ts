@@ -310,6 +310,23 @@ describe.each(dbKinds().filter((k) => k === 'postgres'))('a server starting on %
     expect(await listeners(db)).toBe(1);
   });
 
+  it('does not start when its listener connection fails (policy apply could not count it)', async () => {
+    const db = await openTestDb('postgres');
+    cleanups.push(() => db.close());
+    // A proxy that drops every connection: the listener's (the pool goes straight to the database).
+    const proxy = createServer((client) => client.destroy());
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise((r) => proxy.close(() => r())));
+    const viaProxy = new URL(db.databaseUrl as string);
+    viaProxy.host = `127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    await expect(
+      createFivecolor({ db: { ...db, databaseUrl: viaProxy.toString() }, secret, logger: silent }),
+    ).rejects.toThrow(
+      /^the party listener's connection to the database failed \(.+\); every server holds one \(LISTEN for other servers' writes; policy apply counts them\), so this one does not start$/,
+    );
+    expect(await listeners(db)).toBe(0);
+  });
+
   it('closes its listener connection when it cannot start (a stored policy it cannot read)', async () => {
     const db = await openTestDb('postgres');
     cleanups.push(() => db.close());

@@ -49,7 +49,8 @@ export function listenForPartyChanges(
     schedule();
   };
 
-  const connect = async (): Promise<void> => {
+  /** With `first`, a failure rejects (the caller decides) instead of retrying. */
+  const connect = async (first = false): Promise<void> => {
     const c = new pg.Client({
       connectionString: databaseUrl,
       application_name: LISTENER_APPLICATION_NAME,
@@ -72,8 +73,9 @@ export function listenForPartyChanges(
       delay = 100;
       cache.resume();
     } catch (err) {
-      logger.warn({ err: { message: (err as Error).message } }, 'party listener could not connect; retrying');
       c.end().catch(() => {});
+      if (first) throw err;
+      logger.warn({ err: { message: (err as Error).message } }, 'party listener could not connect; retrying');
       schedule();
     }
   };
@@ -91,8 +93,9 @@ export function listenForPartyChanges(
     delay = Math.min(delay * 2, 5000);
   };
 
-  const ready = connect();
+  const ready = connect(true);
   return {
+    /** Resolves once LISTEN is up; rejects when the first connection fails (later ones are retried). */
     ready,
     async close() {
       stopped = true;

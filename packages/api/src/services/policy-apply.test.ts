@@ -181,4 +181,22 @@ describe.each(dbKinds())('policy apply: what moved and why (%s)', (kind) => {
     expect(under).toEqual([{ policy_id: 'race-d', n: 5 }]);
     expect((await verifyIntegrity(h.db)).mismatches).toEqual([]);
   });
+
+  it('of two applies of one policy run at once, both finish: one stores and audits it, the other finds it stored', async () => {
+    const before = (await activePolicy(h.db))?.id;
+    const audited = (await applies()).length;
+    const twice = recolored('same-twice', { Y05: 'red' });
+    const runs = await Promise.all([
+      applyPolicy(h.db, twice, { now: () => later }),
+      applyPolicy(h.db, twice, { now: () => later }),
+    ]);
+    expect(runs.map((r) => r.resumed).sort()).toEqual([false, true]);
+    expect(runs.map((r) => r.previousPolicyId)).toEqual([before, before]);
+    expect(await applies()).toHaveLength(audited + 1);
+    const under = rowsOf<{ policy_id: string }>(
+      await h.db.db.execute(sql`select distinct policy_id from party_state`),
+    );
+    expect(under).toEqual([{ policy_id: 'same-twice' }]);
+    expect((await verifyIntegrity(h.db)).mismatches).toEqual([]);
+  });
 });

@@ -330,7 +330,7 @@ export async function applyPolicy(
   const day = toCstDate(now());
   const digest = policyDigest(candidate);
   const active = await activePolicy(db);
-  const resumed = active !== null && policyDigest(active) === digest;
+  let resumed = active !== null && policyDigest(active) === digest;
   const previous = resumed ? await replacedIdOf(db, digest) : (active?.id ?? defaultPolicy.id);
   // The policies states may have been computed under, by id (an id names one set of rules).
   const computedUnder = new Map((await earlierPolicies(db)).map((p) => [p.id, p]));
@@ -343,7 +343,12 @@ export async function applyPolicy(
       // Another apply may have stored its policy since `active` was read: this one would name the wrong
       // policy as replaced, and compare states with rules they were not computed under.
       const stored = await storedPolicy(tx);
-      if ((stored && policyDigest(stored)) !== (active && policyDigest(active))) {
+      const storedDigest = stored && policyDigest(stored);
+      if (storedDigest === digest) {
+        resumed = true; // the same policy, applied by a run at the same time: its entry is this one's too
+        return;
+      }
+      if (storedDigest !== (active && policyDigest(active))) {
         const id = stored?.id ?? defaultPolicy.id;
         throw new Error(
           `policy apply: policy ${JSON.stringify(id)} was applied while this apply waited to store ${JSON.stringify(candidate.id)}; nothing of this one was stored: run it again (it will replace ${JSON.stringify(id)})`,
