@@ -97,7 +97,7 @@ describe('BadgeCache', () => {
   });
 
   it('gives back the bytes, ETag, expiry and party of what was set, across slabs, and keeps handed-out bodies valid', () => {
-    const cache = new BadgeCache(8);
+    const cache = new BadgeCache(20_000); // generations of 3.2 MB of bodies: room for these
     const big = (n: number, c: string) => Buffer.from(c.repeat(n));
     const entries = [
       { key: 't1', partyId: 'p1', body: big(400_000, '绿'), etag: '"e1"', expiresAt: 5 }, // 1.2 MB: a slab of its own
@@ -112,16 +112,43 @@ describe('BadgeCache', () => {
       expect({ ...plain(got), body: undefined }).toEqual({ ...e, body: undefined });
       expect(Buffer.from(got?.body ?? []).equals(body)).toBe(true);
     }
-    for (let i = 0; i < 20; i++) cache.set(`u${i}`, entry(`q${i}`)); // both generations dropped
+    // Both generations dropped (each turned over by its bytes).
+    for (let i = 0; i < 6; i++)
+      cache.set(`u${i}`, { partyId: `q${i}`, body: big(1_700_000, 'z'), etag: '"z"', expiresAt: 9 });
     expect(cache.get('t1', 0)).toBeUndefined();
     expect(Buffer.from(handedOut?.body ?? []).equals(big(400_000, '绿'))).toBe(true);
   });
 
+  it('stays within its bytes when the same few entries are built again and again (writes, midnight)', () => {
+    const cache = new BadgeCache(2000); // generations of 1,000 entries, 320 bytes of bodies an entry
+    const body = Buffer.from(
+      JSON.stringify({ color: 'green', label: '绿色', name: '张*', padding: 'x'.repeat(200) }),
+    );
+    // 100 tokens asked for all day; each party written to 1,000 times: every write drops the party's entry
+    // and the next request builds it again.
+    for (let round = 0; round < 1000; round++)
+      for (let i = 0; i < 100; i++) {
+        cache.invalidateParty(`p${i}`);
+        cache.set(`t${i}`, {
+          partyId: `p${i}`,
+          body,
+          etag: '"an-etag-of-27-characters.."',
+          expiresAt: 1_000,
+        });
+      }
+    expect(cache.size).toBe(100);
+    // 100,000 bodies of 259 bytes were written; two generations of at most 320,000 bytes hold the last.
+    expect(cache.bytes).toBeLessThanOrEqual(2 * 1000 * 320);
+    expect(Buffer.from(cache.get('t7', 0)?.body ?? []).equals(body)).toBe(true);
+  });
+
   it('answers as a cache of plain Maps with the same generations does (random sets, gets, expiries, invalidations)', () => {
-    // The oracle: the same eviction rule (a generation turns over when it has held `size` keys) over Maps.
+    // The oracle: the same eviction rule over Maps — a generation turns over when it has held `size` keys,
+    // or when its bodies and ETags written (those set again included) would pass 320 bytes a key.
     class MapCache {
       young = new Map<string, BadgeEntry | null>();
       old = new Map<string, BadgeEntry | null>();
+      youngBytes = 0;
       constructor(readonly size: number) {}
       get(key: string, now: number): BadgeEntry | undefined {
         const inYoung = this.young.get(key);
@@ -141,9 +168,16 @@ describe('BadgeCache', () => {
         this.add(key, e);
       }
       add(key: string, e: BadgeEntry) {
-        if (this.young.size >= this.size && !this.young.has(key))
+        const bytes = e.body.length + e.etag.length;
+        if (
+          (this.young.size >= this.size && !this.young.has(key)) ||
+          (this.youngBytes > 0 && this.youngBytes + bytes > this.size * 320)
+        ) {
           [this.old, this.young] = [this.young, new Map()];
+          this.youngBytes = 0;
+        }
         this.young.set(key, e);
+        this.youngBytes += bytes;
       }
       remove(key: string) {
         for (const gen of [this.young, this.old]) if (gen.has(key)) gen.set(key, null);
@@ -161,7 +195,11 @@ describe('BadgeCache', () => {
       fc.record({
         op: fc.constant('set' as const),
         key,
-        body: fc.string({ unit: 'grapheme', maxLength: 12 }),
+        // Some bodies long enough for a generation to turn over by its bytes.
+        body: fc.oneof(
+          fc.string({ unit: 'grapheme', maxLength: 12 }),
+          fc.string({ minLength: 100, maxLength: 700 }),
+        ),
         etag: fc.string({ unit: 'grapheme-ascii', maxLength: 8 }),
         expiresAt: fc.integer({ min: 0, max: 20 }),
       }),

@@ -14,6 +14,12 @@ export interface BadgeEntry {
 
 /** Bodies and ETags are kept in slabs of this many bytes (an entry larger than one gets a slab of its own). */
 const SLAB_BYTES = 1 << 20;
+/**
+ * The bytes of bodies and ETags a generation may write an entry on average (a badge's body and ETag take
+ * about 250, a little more with a long public URL): room for entries to be built again before the
+ * generation counts as full, and 250,000 entries stay within about 110 MB.
+ */
+const BYTES_PER_ENTRY = 320;
 
 /**
  * A generation of the cache, packed so that the garbage collector sees a few dozen objects however many
@@ -43,6 +49,8 @@ class Generation {
   readonly #slabs: Buffer[] = [];
   /** Bytes used of the last slab. */
   #used = SLAB_BYTES;
+  /** Bytes of bodies and ETags written, those of entries set again or removed included. */
+  bytes = 0;
   /** Live entries. */
   size = 0;
 
@@ -121,6 +129,7 @@ class Generation {
     slab.set(e.body, start);
     slab.write(e.etag, start + e.body.length, 'latin1');
     this.#used += size;
+    this.bytes += size;
     this.#slab[c] = this.#slabs.length - 1;
     this.#start[c] = start;
     this.#bodyLength[c] = e.body.length;
@@ -157,7 +166,10 @@ class Generation {
  * generations: entries live in a young and an old generation of up to `maxEntries / 2` each; a hit in the
  * young one changes nothing (the hot path), a hit in the old one moves the entry to the young one, and when
  * the young one is full the old one is dropped whole (a constant-time swap, not a walk over its entries
- * while requests wait). A generation is packed (see `Generation`): a few dozen objects for the garbage
+ * while requests wait). Full means `maxEntries / 2` keys, or bodies written taking `BYTES_PER_ENTRY` an
+ * entry on average: an entry built again (after a write to its party, at midnight) takes new bytes, the
+ * old ones are freed only with their generation, so a few tokens asked for all day would otherwise fill
+ * memory without ever filling the generation with keys. A generation is packed (see `Generation`): a few dozen objects for the garbage
  * collector however many entries it holds; docs/operations.md gives the bytes an entry takes.
  *
  * It also remembers misses (tokens that found no badge) for `missTtlMs` (default 30 s), so a token asked
@@ -168,6 +180,8 @@ class Generation {
  */
 export class BadgeCache implements PartyInvalidator {
   readonly #generationSize: number;
+  /** Bytes of bodies and ETags a generation may write before it counts as full. */
+  readonly #generationBytes: number;
   #young: Generation;
   #old: Generation;
   hits = 0;
@@ -192,6 +206,7 @@ export class BadgeCache implements PartyInvalidator {
     opts: { missTtlMs?: number | undefined; maxMisses?: number | undefined } = {},
   ) {
     this.#generationSize = Math.max(1, Math.floor(maxEntries / 2));
+    this.#generationBytes = this.#generationSize * BYTES_PER_ENTRY;
     this.#young = new Generation(this.#generationSize);
     this.#old = new Generation(this.#generationSize);
     this.#missTtlMs = opts.missTtlMs ?? 30_000;
@@ -296,9 +311,18 @@ export class BadgeCache implements PartyInvalidator {
     return this.#young.size + this.#old.size;
   }
 
+  /** Bytes of bodies and ETags the two generations hold, those of dead entries included. */
+  get bytes(): number {
+    return this.#young.bytes + this.#old.bytes;
+  }
+
   #addYoung(key: string, e: BadgeEntry): void {
-    // Dead keys count too: they hold room in the generation until it is dropped.
-    if (this.#young.keyCount >= this.#generationSize && !this.#young.holds(key)) {
+    const young = this.#young;
+    // Dead keys count too: they hold room in the generation until it is dropped; and so do their bytes.
+    const full =
+      (young.keyCount >= this.#generationSize && !young.holds(key)) ||
+      (young.bytes > 0 && young.bytes + e.body.length + e.etag.length > this.#generationBytes);
+    if (full) {
       this.#old = this.#young;
       this.#young = new Generation(this.#generationSize);
     }

@@ -174,10 +174,8 @@ export class BadgeIndex {
     hexWords(tokenHash, this.#word);
     let t = this.#findWords(this.#word);
     if (!row) {
-      if (t >= 0 && (this.#tokParty[t] as number) >= 0) {
-        this.#tokParty[t] = -1;
-        this.#dropped++;
-      }
+      if (t >= 0) this.#drop(t);
+      this.#compactIfSparse();
       return;
     }
     // At the cap a new token (and a party the index would hold only for it) is left to the database.
@@ -275,6 +273,13 @@ export class BadgeIndex {
       if (p >= 0 && this.#tokLoaded[t] && this.#loadedBits[p] === 7)
         this.#tokVersion[t] = this.#version[p] as number;
     }
+    // A token the load did not read and nothing confirmed since was revoked (or is asked of the database
+    // anyway): dropped, so that tokens revoked and never asked for again do not pile up.
+    for (let t = 0; t < this.#tokens; t++) {
+      const p = this.#tokParty[t] as number;
+      if (p >= 0 && !this.#tokLoaded[t] && this.#tokVersion[t] !== this.#version[p]) this.#drop(t);
+    }
+    this.#compactIfSparse();
     this.loaded = true;
   }
 
@@ -364,6 +369,45 @@ export class BadgeIndex {
     this.#fresh[p] = 1;
     this.#readDay[p] = day;
     return p;
+  }
+
+  #drop(t: number): void {
+    if ((this.#tokParty[t] as number) < 0) return;
+    this.#tokParty[t] = -1;
+    this.#dropped++;
+  }
+
+  /**
+   * Once dropped tokens are half the table (and over a thousand), they are taken out: entries are never
+   * reused, so over months of tokens issued and revoked the table would grow without bound.
+   */
+  #compactIfSparse(): void {
+    if (this.#dropped < 1024 || 2 * this.#dropped < this.#tokens) return;
+    let n = 0;
+    for (let t = 0; t < this.#tokens; t++) {
+      if ((this.#tokParty[t] as number) < 0) continue;
+      if (n !== t) {
+        this.#keys.copyWithin(4 * n, 4 * t, 4 * t + 4);
+        this.#tokParty[n] = this.#tokParty[t] as number;
+        this.#tokVersion[n] = this.#tokVersion[t] as number;
+        this.#tokLoaded[n] = this.#tokLoaded[t] as number;
+      }
+      n++;
+    }
+    this.#tokens = n;
+    this.#dropped = 0;
+    this.#rehash(this.#slots.length);
+  }
+
+  /** Bytes the token table takes (keys, parties, versions, flags, slots): what revocations could pile up. */
+  get tokenBytes(): number {
+    return (
+      this.#keys.byteLength +
+      this.#tokParty.byteLength +
+      this.#tokVersion.byteLength +
+      this.#tokLoaded.byteLength +
+      this.#slots.byteLength
+    );
   }
 
   #findWords(w: Uint32Array): number {

@@ -181,6 +181,8 @@ describe.each(dbKinds())('public routes on %s', (kind) => {
     expect(text).toMatch(
       /fivecolor_http_request_duration_seconds_bucket\{method="GET",route="\/v1\/badge\/:token",le="0.005"\}/,
     );
+    // The badge served above is cached: its body and ETag take a few hundred bytes.
+    expect(Number(/^fivecolor_badge_cache_body_bytes (\d+)$/m.exec(text)?.[1])).toBeGreaterThan(100);
     // The process's own stalls: event-loop lag and GC pauses.
     expect(text).toMatch(/^fivecolor_eventloop_lag_p99_seconds \d/m);
     expect(text).toContain('# TYPE nodejs_gc_duration_seconds histogram');

@@ -356,6 +356,7 @@ function mountMetrics(
       metrics.render({
         fivecolor_webhook_queue_depth: await queueDepth(deps).catch(() => -1),
         fivecolor_badge_cache_entries: cache?.size ?? 0,
+        fivecolor_badge_cache_body_bytes: cache?.bytes ?? 0,
         fivecolor_badge_index_tokens: cache?.index?.size ?? 0,
         fivecolor_badge_index_loaded: cache?.index?.loaded ? 1 : 0,
         fivecolor_badge_cache_hits_total: cache?.hits ?? 0,
