@@ -184,7 +184,7 @@ describe('BadgeIndex', () => {
     const index = new BadgeIndex();
     const kept = Array.from({ length: 10 }, () => newBadgeToken());
     let since = index.beginLoad(TODAY);
-    kept.forEach((t, i) => index.load(badgeTokenHash(t), badge(`kept${i}`), since));
+    for (const [i, t] of kept.entries()) index.load(badgeTokenHash(t), badge(`kept${i}`), since);
     index.endLoad(since);
     // Asked for, then revoked and asked for again: the database says it is gone.
     for (let i = 0; i < 100_000; i++) {
@@ -201,14 +201,14 @@ describe('BadgeIndex', () => {
     for (let day = 2; day <= 30; day++) {
       const date = `2026-12-${String(day).padStart(2, '0')}`;
       since = index.beginLoad(date);
-      kept.forEach((t, i) => index.load(badgeTokenHash(t), badge(`kept${i}`), since));
+      for (const [i, t] of kept.entries()) index.load(badgeTokenHash(t), badge(`kept${i}`), since);
       for (let i = 0; i < 2000; i++)
         index.load(badgeTokenHash(newBadgeToken()), badge(`d${day}-${i}`), since);
       index.endLoad(since);
       for (let i = 0; i < 2000; i++) index.invalidateParty(`d${day}-${i}`); // all revoked
     }
     since = index.beginLoad('2026-12-31');
-    kept.forEach((t, i) => index.load(badgeTokenHash(t), badge(`kept${i}`), since));
+    for (const [i, t] of kept.entries()) index.load(badgeTokenHash(t), badge(`kept${i}`), since);
     index.endLoad(since);
     expect(index.size).toBe(10);
     expect(index.tokenBytes).toBeLessThan(512 * 1024); // 58,000 tokens would take 2 MB
