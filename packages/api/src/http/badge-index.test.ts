@@ -212,7 +212,8 @@ describe('BadgeIndex', () => {
     index.endLoad(since);
     expect(index.size).toBe(10);
     expect(index.tokenBytes).toBeLessThan(512 * 1024); // 58,000 tokens would take 2 MB
-    kept.forEach((t, i) => expect(index.find(t, '2026-12-31', 'pol-1')?.badge?.partyId).toBe(`kept${i}`));
+    for (const [i, t] of kept.entries())
+      expect(index.find(t, '2026-12-31', 'pol-1')?.badge?.partyId).toBe(`kept${i}`);
   });
 
   // Found in review: a revocation only marks the party stale, and a lookup of the party's other token
