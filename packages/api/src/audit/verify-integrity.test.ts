@@ -158,15 +158,19 @@ describe.each(dbKinds())('verifyIntegrity on %s', (kind) => {
     try {
       const [state] = await h.db.db.select().from(partyState).where(eq(partyState.partyId, partyId));
       const inCode: Policy = { ...defaultPolicy, id: 'in-code-policy' };
-      await update(h, sql`update party_state set policy_id = 'in-code-policy' where party_id = ${partyId}`);
-      expect(await verifyIntegrity(h.db, { policy: inCode })).toMatchObject({
-        ok: true,
-        counts: { staleStates: 0 },
-      });
-      await update(h, sql`update party_state set color = 'gold' where party_id = ${partyId}`);
-      expect((await verifyIntegrity(h.db, { policy: inCode })).mismatches).toEqual([
-        { table: 'party_state', id: partyId, what: expect.stringMatching(/^color differ/) },
-      ]);
+      /** The state put under `policyId`: compared (not stale), and made gold, a mismatch. */
+      const comparedUnder = async (policyId: string) => {
+        await update(h, sql`update party_state set policy_id = ${policyId} where party_id = ${partyId}`);
+        expect(await verifyIntegrity(h.db, { policy: inCode })).toMatchObject({
+          ok: true,
+          counts: { staleStates: 0 },
+        });
+        await update(h, sql`update party_state set color = 'gold' where party_id = ${partyId}`);
+        expect((await verifyIntegrity(h.db, { policy: inCode })).mismatches).toEqual([
+          { table: 'party_state', id: partyId, what: expect.stringMatching(/^color differ/) },
+        ]);
+      };
+      await comparedUnder(inCode.id);
       await update(
         h,
         sql`update party_state set policy_id = ${state?.policyId}, color = ${state?.color} where party_id = ${partyId}`,
@@ -194,15 +198,7 @@ describe.each(dbKinds())('verifyIntegrity on %s', (kind) => {
           detail: { policyId: older.id, previousPolicyId: defaultPolicy.id, digest: policyDigest(older) },
         });
       });
-      await update(h, sql`update party_state set policy_id = ${older.id} where party_id = ${partyId}`);
-      expect(await verifyIntegrity(h.db, { policy: inCode })).toMatchObject({
-        ok: true,
-        counts: { staleStates: 0 },
-      });
-      await update(h, sql`update party_state set color = 'gold' where party_id = ${partyId}`);
-      expect((await verifyIntegrity(h.db, { policy: inCode })).mismatches).toEqual([
-        { table: 'party_state', id: partyId, what: expect.stringMatching(/^color differ/) },
-      ]);
+      await comparedUnder(older.id);
     } finally {
       await h.close();
     }

@@ -169,8 +169,9 @@ class Generation {
  * while requests wait). Full means `maxEntries / 2` keys, or bodies written taking `BYTES_PER_ENTRY` an
  * entry on average: an entry built again (after a write to its party, at midnight) takes new bytes, the
  * old ones are freed only with their generation, so a few tokens asked for all day would otherwise fill
- * memory without ever filling the generation with keys. A generation is packed (see `Generation`): a few dozen objects for the garbage
- * collector however many entries it holds; docs/operations.md gives the bytes an entry takes.
+ * memory without ever filling the generation with keys. A generation is packed (see `Generation`): a
+ * few dozen objects for the garbage collector however many entries it holds; docs/operations.md gives
+ * the bytes an entry takes.
  *
  * It also remembers misses (tokens that found no badge) for `missTtlMs` (default 30 s), so a token asked
  * for again and again costs no query. Any invalidation forgets every miss (the party of a token that is
