@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { COURT_CODE } from '@fivecolor/core';
 
 /** What the server reads from its environment (contracts.md, "Configuration"). */
 export interface ServerConfig {
@@ -94,6 +95,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const publicUrl = (env.FIVECOLOR_PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, '');
   if (!/^https?:\/\//.test(publicUrl))
     throw new Error('FIVECOLOR_PUBLIC_URL: must start with http:// or https://');
+  const court = env.FIVECOLOR_COURT || undefined;
+  if (court !== undefined && !COURT_CODE.test(court))
+    throw new Error('FIVECOLOR_COURT: must be a court code (浙02, 浙0212, 最高法): it starts report numbers');
   return {
     port,
     databaseUrl,
@@ -106,7 +110,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     badgeCacheSize: cacheSize,
     badgeIndex,
     signingKey: env.FIVECOLOR_SIGNING_KEY || undefined,
-    court: env.FIVECOLOR_COURT || undefined,
+    court,
     trustProxy: env.FIVECOLOR_TRUST_PROXY === 'true',
     maxBodyBytes: readBytes('FIVECOLOR_MAX_BODY', env.FIVECOLOR_MAX_BODY),
     maxBatch: readPositiveInt('FIVECOLOR_MAX_BATCH', env.FIVECOLOR_MAX_BATCH),

@@ -90,8 +90,10 @@ export const COURT_CODE_RULE =
 
 /** The roles that act for a court: their keys must name it. */
 const COURT_ROLES: readonly Role[] = ['clerk', 'judge', 'enforcement'];
+/** Whether a key of `role` acts for the court it names (a bank's or a partner's court only says where it is). */
+export const actsForCourt = (role: Role) => COURT_ROLES.includes(role);
 export const lacksRequiredCourt = (role: Role, court: string | undefined) =>
-  court === undefined && COURT_ROLES.includes(role);
+  court === undefined && actsForCourt(role);
 export const COURT_REQUIRED_RULE =
   'is required for a clerk, judge or enforcement key: the court it writes for (浙0212, or 浙02 for it and the courts under it)';
 

@@ -55,7 +55,8 @@ export const REPORT_NO = /^(最高法|\p{Script=Han}(\d{2}|\d{4})?|[A-Z]{2})-\d{
 
 /**
  * The court whose code starts a report number: the issuing court (a court key's own court); when no court
- * issues it (the party itself, a bank), the court of the party's latest record in force; else the
+ * issues it (the party itself, a bank), the court of the party's latest record in force that names one (a
+ * partner's import may name none); else the
  * deployment's court (`FIVECOLOR_COURT`); else `FC`.
  *
  * @example
@@ -69,7 +70,7 @@ export function reportCourt(
   if (issuer) return issuer;
   let latest: (typeof records)[number] | undefined;
   for (const r of records) {
-    if (r.revokedAt !== null) continue;
+    if (r.revokedAt !== null || !r.court) continue;
     if (
       !latest ||
       r.effectiveFrom > latest.effectiveFrom ||

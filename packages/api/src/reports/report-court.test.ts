@@ -30,6 +30,12 @@ describe('reportCourt: one scheme for report numbers', () => {
     expect(reportCourt(null, records, undefined)).toBe('浙03');
   });
 
+  it('passes over records without a court (imported from a partner that named none)', () => {
+    expect(reportCourt(null, [rec('浙03', '2024-01-01'), rec('', '2025-06-01')], '浙02')).toBe('浙03');
+    expect(reportCourt(null, [rec('', '2025-06-01')], '浙02')).toBe('浙02');
+    expect(reportCourt(null, [rec('', '2025-06-01')], undefined)).toBe('FC');
+  });
+
   it("falls back to the deployment's court, then FC", () => {
     expect(reportCourt(null, [], '浙02')).toBe('浙02');
     expect(reportCourt(null, [rec('浙03', '2025-01-01', true)], undefined)).toBe('FC');

@@ -1,5 +1,6 @@
 import type { Report } from '@fivecolor/core';
 import { CompactSign, type JWK } from 'jose';
+import { COURT_CODE, COURT_CODE_RULE } from '../auth/roles.js';
 import type { PartyCrypto } from '../crypto/party-crypto.js';
 import type { Db } from '../db/database.js';
 import { FailureLimiter, type FailureLimiterOptions } from './failure-limiter.js';
@@ -43,6 +44,8 @@ export class ReportKit {
 
   constructor(secret: string, opts: ReportOptions = {}) {
     this.limiter = new FailureLimiter(secret, opts.limits);
+    if (opts.court !== undefined && !COURT_CODE.test(opts.court))
+      throw new TypeError(`reports.court: ${COURT_CODE_RULE}`);
     this.court = opts.court;
     this.ttlDays = opts.ttlDays ?? 30;
     if (!Number.isInteger(this.ttlDays) || this.ttlDays < 1 || this.ttlDays > 366)

@@ -3,6 +3,7 @@ import { colorLabel, toCstDate } from '@fivecolor/core';
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { type AuditEntry, appendAudit } from '../audit/audit-log.js';
 import { rowsDetail } from '../audit/row-hash.js';
+import { actsForCourt } from '../auth/roles.js';
 import { auditLog, objections, parties, records, reports } from '../db/schema.js';
 import { runWrite } from '../db/write-tx.js';
 import { actor, assertPartyAccess, type Caller } from '../services/access.js';
@@ -42,7 +43,8 @@ export async function issueReport(
       const issuedAt = deps.now();
       const expiresAt = new Date(issuedAt.getTime() + kit.ttlDays * 86_400_000);
       const day = toCstDate(issuedAt);
-      const court = reportCourt(c.principal.court, recordRows, kit.court);
+      const issuer = actsForCourt(c.principal.role) ? c.principal.court : null;
+      const court = reportCourt(issuer, recordRows, kit.court);
       const reportNo = await nextReportNo(w.tx, court, Number(day.slice(0, 4)));
       const code = newVerificationCode();
       const report = buildReport({

@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import { compactVerify, createLocalJWKSet, type JSONWebKeySet } from 'jose';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiKey } from '../auth/api-keys.js';
 import { createPartyCrypto } from '../crypto/party-crypto.js';
 import { auditLog } from '../db/schema.js';
 import { PUBLIC_VERIFY_LIMIT } from '../http/report-routes.js';
@@ -12,6 +13,7 @@ import { residentId } from '../testing/ids.js';
 import { dbKinds } from '../testing/test-db.js';
 import { FailureLimiter } from './failure-limiter.js';
 import { CODE_ALPHABET } from './report-codes.js';
+import { ReportKit } from './report-kit.js';
 import { rotateSigningKey } from './signing-keys.js';
 
 const DAY = 86_400_000;
@@ -418,6 +420,58 @@ describe.each(dbKinds())('reports and consent on %s', (kind) => {
     expect((await trpcError(bank.report.issue.mutate({ partyId: p.id }))).message).toMatch(/scope report/);
   });
 
+  it("numbers a bank's report by the party's record even when the bank's key names a court", async () => {
+    const p = await newPerson('钱某某');
+    await h.as('judge').record.create.mutate({
+      partyId: p.id,
+      category: 'Y14',
+      court: '浙0212',
+      caseNumber: '（2025）浙0212民初78号',
+      effectiveFrom: cst(h.clock.now),
+    });
+    const until = cst(new Date(h.clock.now.getTime() + 90 * DAY));
+    await h.client(p.session).consent.grant.mutate({ grantee: 'Test Bank', scopes: ['report'], until });
+    const { key } = await createApiKey(h.db, h.secret, {
+      role: 'bank',
+      name: 'Test Bank, Wenzhou branch',
+      org: 'Test Bank',
+      court: '浙03',
+    });
+    const issued = await h.client(key).report.issue.mutate({ partyId: p.id });
+    expect(issued.reportNo).toMatch(/^浙0212-\d{4}-\d{6}$/);
+    expect(issued.report.issuer.court).toBe('浙0212');
+  });
+
+  it('numbers the report of a party whose only record came from a partner without a court by the deployment', async () => {
+    const idNumber = residentId(900 + n++);
+    const imported = await h.call(
+      'exchange.import',
+      {
+        records: [
+          {
+            externalId: 'NB-COURTLESS-1',
+            kind: 'person',
+            idType: 'RESIDENT_ID',
+            idNumber,
+            name: '孙某某',
+            category: 'Y14',
+            effectiveFrom: cst(h.clock.now),
+            caseNumber: '（2025）浙0212民初79号',
+          },
+        ],
+      },
+      h.keys.exchange,
+    );
+    expect(imported.error, imported.error?.message).toBeUndefined();
+    const lookup = await h.as('clerk').party.lookup.mutate({ idType: 'RESIDENT_ID', idNumber });
+    expect(lookup.records[0]?.court).toBe('');
+    const session = (await h.as('portal').party.issueSession.mutate({ partyId: lookup.party.partyId })).token;
+    const issued = await h.client(session).report.issue.mutate({ partyId: lookup.party.partyId });
+    expect(issued.reportNo).toMatch(/^浙02-\d{4}-\d{6}$/);
+    const online = await h.client(session).report.verify.query({ reportNo: issued.reportNo, code: issued.code });
+    expect(online.valid).toBe(true);
+  });
+
   it('rejects bad consent input naming the field, and changes nothing', async () => {
     const p = await newPerson('赵某');
     const yesterday = cst(new Date(h.clock.now.getTime() - DAY));
@@ -467,6 +521,12 @@ describe('a signing key given in the environment', () => {
     expect(keys.keys[0].kid).toBe(r.kid);
     await compactVerify(r.signed, createLocalJWKSet(keys));
     expect(await h.db.db.query.signingKeys.findMany()).toEqual([]);
+  });
+
+  it("refuses a deployment court that is not a court code (it would start every report's number)", () => {
+    for (const court of ['', 'Ningbo', '浙02 ', '浙021'])
+      expect(() => new ReportKit('s'.repeat(32), { court })).toThrow(/^reports\.court: must be a court code/);
+    expect(new ReportKit('s'.repeat(32), { court: '浙02' }).court).toBe('浙02');
   });
 
   it('rejects a key that is not Ed25519 with a clear message', async () => {
