@@ -344,6 +344,30 @@ describe.each(dbKinds())('reports and consent on %s', (kind) => {
     }
   });
 
+  it('keeps a retired key published for a while after the rotation, even when it signed nothing', async () => {
+    // Another process may still sign with the key it cached before the rotation: a verifier fetching the
+    // JWKS between the rotation and that report must find the key.
+    const crypto = createPartyCrypto(h.secret);
+    const { kid: unused } = await rotateSigningKey(h.db, crypto, h.clock.now);
+    const { kid: next } = await rotateSigningKey(h.db, crypto, h.clock.now);
+    const saved = h.clock.now;
+    try {
+      h.deps.reports.refresh();
+      expect((await jwks()).keys.map((k) => k.kid)).toEqual(expect.arrayContaining([unused, next]));
+      h.clock.now = new Date(saved.getTime() + 5 * 60_000);
+      h.deps.reports.refresh();
+      expect((await jwks()).keys.map((k) => k.kid)).toContain(unused);
+      h.clock.now = new Date(saved.getTime() + 7 * 60_000);
+      h.deps.reports.refresh();
+      const later = (await jwks()).keys.map((k) => k.kid);
+      expect(later).toContain(next);
+      expect(later).not.toContain(unused);
+    } finally {
+      h.clock.now = saved;
+      h.deps.reports.refresh();
+    }
+  });
+
   it('renders the PDF in Chinese with the report content', async () => {
     const r = await h.client(session).report.issue.mutate({ partyId });
     const res = await get(verifyPath(r.reportNo, r.code, true), '192.0.2.99');

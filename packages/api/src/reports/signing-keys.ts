@@ -130,7 +130,18 @@ export async function rotateSigningKey(
   });
 }
 
-/** The public keys to publish: every active key, and retired ones that signed a report not yet expired. */
+/**
+ * How long a retired key stays published even when it signed nothing: a process signs with the key it
+ * cached (up to 30 s, `report-kit.ts`) and the server caches the JWKS 10 s, so a report may still be
+ * signed with a key just retired; a verifier that fetches the JWKS meanwhile must find that key, and keeps
+ * what it fetched up to the JWKS's max-age (300 s). Six minutes covers both.
+ */
+export const RETIRED_KEY_GRACE_MS = 6 * 60_000;
+
+/**
+ * The public keys to publish: every active key, retired ones that signed a report not yet expired, and
+ * those retired within {@link RETIRED_KEY_GRACE_MS}.
+ */
 export async function publishedKeys(db: Db, now: Date): Promise<JWK[]> {
   const rows = await db.db
     .select({ kid: signingKeys.kid, publicJwk: signingKeys.publicJwk })
@@ -138,6 +149,7 @@ export async function publishedKeys(db: Db, now: Date): Promise<JWK[]> {
     .where(
       or(
         isNull(signingKeys.retiredAt),
+        gt(signingKeys.retiredAt, new Date(now.getTime() - RETIRED_KEY_GRACE_MS)),
         sql`exists (select 1 from ${reports} where ${and(eq(reports.kid, signingKeys.kid), gt(reports.expiresAt, now))})`,
       ),
     )
