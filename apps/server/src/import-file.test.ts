@@ -188,6 +188,43 @@ describe('checkedRows (each row checked, a second line of an external id refused
     });
   });
 
+  it('refuses the second line of an external id when the first had the wrong number of fields', async () => {
+    const file = fileOf('dup-fields.csv', `${head}\n${row(1, 'ok')},extra\n${row(1, 'ok')}\n`);
+    expect(await check(file)).toEqual({
+      rows: [],
+      bad: [
+        { line: 2, column: 'line', rule: 'has 13 fields, the header 12' },
+        { line: 3, column: 'externalId', rule: 'appears twice in the file (first on line 2)' },
+      ],
+    });
+  });
+
+  it('refuses U+FFFD written as a JSON escape (text garbled before it was exported) and a name longer than party.register takes', async () => {
+    const lines = [
+      ndjson({ externalId: 'F-1', name: '张\ufffd' }),
+      ndjson({ externalId: 'F-2', note: '\ufffd\ufffd' }),
+      ndjson({ externalId: 'F-3', category: 'B01', repairs: ['F-1\ufffd'] }),
+      ndjson({ externalId: 'F-4', name: '张'.repeat(101) }),
+      ndjson({ externalId: 'F-5', name: '张'.repeat(100) }),
+      ndjson({
+        externalId: 'F-6',
+        category: 'B01',
+        repairs: Array.from({ length: 101 }, (_, i) => `R-${i}`),
+      }),
+    ].map((l) => l.replaceAll('\uFFFD', '\\ufffd')); // JSON.stringify writes U+FFFD as it is
+    expect(lines[0]).toContain('"张\\ufffd"');
+    const { rows, bad } = await check(fileOf('garbled.ndjson', `${lines.join('\n')}\n`), 'ndjson');
+    expect(rows).toEqual([{ line: 5, externalId: 'F-5' }]);
+    const garbled = expect.stringMatching(/^holds U\+FFFD replacement characters .*export it again/);
+    expect(bad).toEqual([
+      { line: 1, column: 'name', rule: garbled },
+      { line: 2, column: 'note', rule: garbled },
+      { line: 3, column: 'repairs', rule: garbled },
+      { line: 4, column: 'name', rule: 'must be at most 100 characters' },
+      { line: 6, column: 'repairs', rule: 'must list at most 100 external ids' },
+    ]);
+  });
+
   it('takes a pre-2016 case number written otherwise on a later line for the same record', async () => {
     const old = (i: number, caseNumber: string) =>
       row(i, 'ok')

@@ -11,7 +11,7 @@ export type ImportEncoding = 'utf8' | 'gb18030';
 /** A line of the file: its fields by column, or why it could not be read as a row. */
 export type FileRow =
   | { line: number; raw: Record<string, unknown> }
-  | { line: number; problem: { column: 'line'; rule: string } };
+  | { line: number; problem: { column: 'line'; rule: string }; externalId?: string };
 
 /** The file cannot be read at all (wrong encoding, missing column): nothing is imported. */
 export class ImportFileError extends Error {
@@ -67,12 +67,14 @@ export async function* checkedRows(
     bytes = 0;
     for (const item of items) {
       if ((++n & 127) === 0) await new Promise((r) => setImmediate(r));
-      if ('problem' in item) {
-        out.bad.push({ line: item.line, ...item.problem });
-        continue;
-      }
       // An external id counts as given from its first line on, good or bad: a second line with it is not
       // taken in the first one's place.
+      if ('problem' in item) {
+        out.bad.push({ line: item.line, ...item.problem });
+        const ext = item.externalId?.trim();
+        if (ext && !seen.has(ext)) seen.set(ext, item.line);
+        continue;
+      }
       const ext = typeof item.raw.externalId === 'string' ? item.raw.externalId.trim() : '';
       const first = seen.get(ext);
       if (first !== undefined) {
@@ -480,9 +482,11 @@ export async function* readImportRows(
         continue;
       }
       if (record.length !== header.length) {
+        const ext = record[header.indexOf('externalId')];
         rows.push({
           line,
           problem: { column: 'line', rule: `has ${record.length} fields, the header ${header.length}` },
+          ...(ext ? { externalId: ext } : {}),
         });
         continue;
       }

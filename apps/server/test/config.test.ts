@@ -6,6 +6,8 @@ describe('FIVECOLOR_COURT', () => {
     expect(readConfig({ FIVECOLOR_COURT: '浙02' }).court).toBe('浙02');
     expect(readConfig({}).court).toBeUndefined();
     for (const bad of ['Ningbo', '浙021', ' 浙02'])
-      expect(() => readConfig({ FIVECOLOR_COURT: bad }), bad).toThrow(/^FIVECOLOR_COURT: must be a court code/);
+      expect(() => readConfig({ FIVECOLOR_COURT: bad }), bad).toThrow(
+        /^FIVECOLOR_COURT: must be a court code/,
+      );
   });
 });

@@ -1,7 +1,14 @@
 import { addDuration, isIsoDate, type Policy, parseCaseNumber, parsePartyId } from '@fivecolor/core';
 import { type SQL, sql } from 'drizzle-orm';
 import { COURT_CODE, COURT_CODE_RULE } from '../auth/roles.js';
-import { CONTROL, LONE_SURROGATE } from '../trpc/validators.js';
+import {
+  CONTROL,
+  GARBLED_RULE,
+  LONE_SURROGATE,
+  PARTY_NAME_MAX,
+  REPAIRS_MAX,
+  REPLACEMENT_CHAR,
+} from '../trpc/validators.js';
 
 /** The columns of a bulk-import file, in the order a CSV file gives them. */
 export const IMPORT_COLUMNS = [
@@ -138,6 +145,8 @@ export function checkImportRow(
     if (t.length > max) return bad(column, `must be at most ${max} characters`);
     if (CONTROL.test(t)) return bad(column, 'must not contain control characters');
     if (LONE_SURROGATE.test(t)) return bad(column, UNPAIRED);
+    // The file's own check finds U+FFFD as written; an NDJSON escape (\ufffd) reaches only here.
+    if (t.includes(REPLACEMENT_CHAR)) return bad(column, GARBLED_RULE);
     return t;
   };
   const externalId = str('externalId', 128);
@@ -156,7 +165,7 @@ export function checkImportRow(
   }
   if (id && (kind === 'person' || kind === 'org') && (kind === 'org') !== ORG_TYPES.has(id.idType))
     bad('kind', `must be '${ORG_TYPES.has(id.idType) ? 'org' : 'person'}' for idType ${id.idType}`);
-  const name = str('name', 200);
+  const name = str('name', PARTY_NAME_MAX);
 
   const code = str('category', 8);
   const cat = code === undefined ? undefined : ctx.policy.categories.find((c) => c.code === code);
@@ -219,6 +228,8 @@ export function checkImportRow(
   if (repairs.some((r) => r === '' || r.length > 128)) bad('repairs', 'an external id is empty or too long');
   if (repairs.some((r) => CONTROL.test(r))) bad('repairs', 'must not contain control characters');
   if (repairs.some((r) => LONE_SURROGATE.test(r))) bad('repairs', UNPAIRED);
+  if (repairs.some((r) => r.includes(REPLACEMENT_CHAR))) bad('repairs', GARBLED_RULE);
+  if (repairs.length > REPAIRS_MAX) bad('repairs', `must list at most ${REPAIRS_MAX} external ids`);
   if (new Set(repairs).size !== repairs.length) bad('repairs', 'lists an external id twice');
   if (cat?.color === 'blue' && repairs.length === 0 && !malformed)
     bad('repairs', `${cat.code} is a credit repair: list the external ids of the records it repairs`);

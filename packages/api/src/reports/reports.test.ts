@@ -492,7 +492,9 @@ describe.each(dbKinds())('reports and consent on %s', (kind) => {
     const session = (await h.as('portal').party.issueSession.mutate({ partyId: lookup.party.partyId })).token;
     const issued = await h.client(session).report.issue.mutate({ partyId: lookup.party.partyId });
     expect(issued.reportNo).toMatch(/^浙02-\d{4}-\d{6}$/);
-    const online = await h.client(session).report.verify.query({ reportNo: issued.reportNo, code: issued.code });
+    const online = await h
+      .client(session)
+      .report.verify.query({ reportNo: issued.reportNo, code: issued.code });
     expect(online.valid).toBe(true);
   });
 

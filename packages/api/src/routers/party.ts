@@ -15,9 +15,9 @@ import { procedure, router } from '../trpc/trpc.js';
 import {
   caseNumber,
   idempotencyKey,
-  nonEmptyText,
   partyId,
   partyKind,
+  partyName,
   purpose,
   text,
   withIdentity,
@@ -27,7 +27,7 @@ const lang = z.enum(['zh-CN', 'en'], { message: "must be 'zh-CN' or 'en'" }).opt
 
 export const partyRouter = router({
   register: procedure
-    .input(withIdentity({ kind: partyKind, name: nonEmptyText(100), idempotencyKey }))
+    .input(withIdentity({ kind: partyKind, name: partyName, idempotencyKey }))
     .mutation(({ ctx, input }) => registerParty(ctx.caller, input)),
 
   lookup: procedure
@@ -36,7 +36,7 @@ export const partyRouter = router({
 
   /** Exact full name among the parties the calling court has seen: masked candidates, audited (a mutation: no name in a URL). */
   search: procedure
-    .input(z.object({ name: nonEmptyText(100), purpose }))
+    .input(z.object({ name: partyName, purpose }))
     .mutation(({ ctx, input }) => searchParties(ctx.caller, input)),
 
   get: procedure

@@ -9,6 +9,7 @@ import {
   isoDate,
   nonEmptyText,
   partyId,
+  REPAIRS_MAX,
   recordId,
   text,
 } from '../trpc/validators.js';
@@ -33,7 +34,10 @@ export const recordRouter = router({
       z.object({
         ...common,
         category: z.literal('B01', { message: 'a repair is category B01' }).optional(),
-        repairs: z.array(recordId).min(1, 'must list at least one record id').max(100, 'at most 100 records'),
+        repairs: z
+          .array(recordId)
+          .min(1, 'must list at least one record id')
+          .max(REPAIRS_MAX, `at most ${REPAIRS_MAX} records`),
       }),
     )
     .mutation(({ ctx, input }) => createRecord(ctx.caller, { ...input, category: input.category ?? 'B01' })),

@@ -17,6 +17,7 @@ import {
   isoDate,
   nonEmptyText,
   partyKind,
+  partyName,
   text,
   withIdentity,
 } from '../trpc/validators.js';
@@ -32,7 +33,7 @@ const fields = {
     .optional()
     .describe("'upsert' (default) creates or amends; 'revoke' withdraws the source's own record"),
   kind: partyKind,
-  name: nonEmptyText(200),
+  name: partyName,
   category: categoryCode,
   effectiveFrom: isoDate,
   effectiveUntil: isoDate.nullable().optional(),

@@ -24,6 +24,18 @@ export const nonEmptyText = (max: number) =>
     .transform((s) => s.trim())
     .refine((s) => s.length > 0, 'must not be empty');
 
+/** The longest party name, however the party comes in (registered, searched for, imported). */
+export const PARTY_NAME_MAX = 100;
+export const partyName = nonEmptyText(PARTY_NAME_MAX);
+
+/** The most records one credit repair lists, however it comes in (`record.repair`, a file). */
+export const REPAIRS_MAX = 100;
+
+/** U+FFFD: text converted with a wrong encoding before it reached us (锟斤拷 …). */
+export const REPLACEMENT_CHAR = '\uFFFD';
+export const GARBLED_RULE =
+  'holds U+FFFD replacement characters (锟斤拷 …): it was converted with a wrong encoding before; export it again from the source system';
+
 export const partyId = z
   .string()
   .min(1, 'must not be empty')
