@@ -148,6 +148,25 @@ describe('readImportRows (csv-parse, a chunk of the file at a time)', () => {
   });
 });
 
+describe('readImportRows: rows of empty cells', () => {
+  it('passes over a row of empty cells (Excel writes one for each formatted empty row), whatever its length', async () => {
+    const file = fileOf(
+      'commas.csv',
+      `${head}\n${row(1, 'ok')}\n,,,,,,,,,,,\n , ,\n${row(2, 'ok')}\n,,,,,,,,,,,\n`,
+    );
+    const rows = [];
+    for await (const chunk of readImportRows(file, { format: 'csv', encoding: 'utf8' })) rows.push(...chunk);
+    expect(rows.map((r) => ('raw' in r ? [r.line, r.raw.externalId] : [r.line, r.problem.rule]))).toEqual([
+      [2, 'ext-1'],
+      [5, 'ext-2'],
+    ]);
+    const only = fileOf('only-commas.csv', ',,,\n , \n,,,,,,,,,,,,\n');
+    await expect(readImportRows(only, { format: 'csv', encoding: 'utf8' }).next()).rejects.toThrow(
+      /only-commas\.csv: empty; the first line names the columns/,
+    );
+  });
+});
+
 describe('checkedRows (each row checked, a second line of an external id refused)', () => {
   const o = { format: 'csv' as const, encoding: 'utf8' as const, policy: defaultPolicy, today: '2026-12-01' };
   const check = async (file: string, format: 'csv' | 'ndjson' = 'csv') => {
@@ -206,6 +225,7 @@ describe('checkedRows (each row checked, a second line of an external id refused
       ndjson({ externalId: 'F-3', category: 'B01', repairs: ['F-1\ufffd'] }),
       ndjson({ externalId: 'F-4', name: '张'.repeat(101) }),
       ndjson({ externalId: 'F-5', name: '张'.repeat(100) }),
+      ndjson({ externalId: 'F-7', caseNumber: '（2025）浙0212民初8号', note: '锟斤拷锟斤拷' }), // U+FFFD's UTF-8 bytes read as GBK
       ndjson({
         externalId: 'F-6',
         category: 'B01',
@@ -221,7 +241,8 @@ describe('checkedRows (each row checked, a second line of an external id refused
       { line: 2, column: 'note', rule: garbled },
       { line: 3, column: 'repairs', rule: garbled },
       { line: 4, column: 'name', rule: 'must be at most 100 characters' },
-      { line: 6, column: 'repairs', rule: 'must list at most 100 external ids' },
+      { line: 6, column: 'note', rule: garbled },
+      { line: 7, column: 'repairs', rule: 'must list at most 100 external ids' },
     ]);
   });
 

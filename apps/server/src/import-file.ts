@@ -477,6 +477,8 @@ export async function* readImportRows(
   const rowsOf = (): FileRow[] => {
     const rows: FileRow[] = [];
     for (const { record, line } of records) {
+      // A row of empty cells is no row: Excel saves one for every empty row that was ever formatted.
+      if (record.every((f) => f === '')) continue;
       if (!header) {
         header = checkHeader(file, record, line);
         continue;

@@ -3,6 +3,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import { COURT_CODE, COURT_CODE_RULE } from '../auth/roles.js';
 import {
   CONTROL,
+  GARBLED_AS_GBK,
   GARBLED_RULE,
   LONE_SURROGATE,
   PARTY_NAME_MAX,
@@ -146,7 +147,7 @@ export function checkImportRow(
     if (CONTROL.test(t)) return bad(column, 'must not contain control characters');
     if (LONE_SURROGATE.test(t)) return bad(column, UNPAIRED);
     // The file's own check finds U+FFFD as written; an NDJSON escape (\ufffd) reaches only here.
-    if (t.includes(REPLACEMENT_CHAR)) return bad(column, GARBLED_RULE);
+    if (t.includes(REPLACEMENT_CHAR) || t.includes(GARBLED_AS_GBK)) return bad(column, GARBLED_RULE);
     return t;
   };
   const externalId = str('externalId', 128);
@@ -228,7 +229,8 @@ export function checkImportRow(
   if (repairs.some((r) => r === '' || r.length > 128)) bad('repairs', 'an external id is empty or too long');
   if (repairs.some((r) => CONTROL.test(r))) bad('repairs', 'must not contain control characters');
   if (repairs.some((r) => LONE_SURROGATE.test(r))) bad('repairs', UNPAIRED);
-  if (repairs.some((r) => r.includes(REPLACEMENT_CHAR))) bad('repairs', GARBLED_RULE);
+  if (repairs.some((r) => r.includes(REPLACEMENT_CHAR) || r.includes(GARBLED_AS_GBK)))
+    bad('repairs', GARBLED_RULE);
   if (repairs.length > REPAIRS_MAX) bad('repairs', `must list at most ${REPAIRS_MAX} external ids`);
   if (new Set(repairs).size !== repairs.length) bad('repairs', 'lists an external id twice');
   if (cat?.color === 'blue' && repairs.length === 0 && !malformed)

@@ -31,8 +31,10 @@ export const partyName = nonEmptyText(PARTY_NAME_MAX);
 /** The most records one credit repair lists, however it comes in (`record.repair`, a file). */
 export const REPAIRS_MAX = 100;
 
-/** U+FFFD: text converted with a wrong encoding before it reached us (锟斤拷 …). */
+/** U+FFFD: text converted with a wrong encoding before it reached us. */
 export const REPLACEMENT_CHAR = '\uFFFD';
+/** U+FFFD's UTF-8 bytes read as GBK: a file garbled once more after that (never a name or a note). */
+export const GARBLED_AS_GBK = '锟斤拷';
 export const GARBLED_RULE =
   'holds U+FFFD replacement characters (锟斤拷 …): it was converted with a wrong encoding before; export it again from the source system';
 
