@@ -97,6 +97,8 @@ describe('readImportRows (csv-parse, a chunk of the file at a time)', () => {
       crlf: `${head}\r\n${rows.join('\r\n')}\r\n`,
       cr: `${head}\r${rows.join('\r')}\r`,
       'lf-over-crlf': `${head}\n${rows.join('\r\n')}\r\n`,
+      'crlf-over-lf': `${head}\r\n${rows.join('\n')}\n`,
+      mixed: `${head}\r\n${rows.slice(0, 2).join('\n')}\r${rows.slice(2).join('\r\n')}\n`,
       'no-last-break': `${head}\r\n${rows.join('\r\n')}`,
     };
     for (const [name, text] of Object.entries(files)) {

@@ -435,6 +435,9 @@ export const CSV_OPTIONS = {
   relax_quotes: true, // a quote inside an unquoted field is kept as written (王"某), not a broken file
   skip_empty_lines: true,
   trim: true,
+  // Each of them ends a row, as in an editor: csv-parse would otherwise take the first it meets for the whole
+  // file, and a header ended by \r\n above rows ended by \n made the rows one.
+  record_delimiter: ['\r\n', '\n', '\r'],
 } as const;
 
 /**
