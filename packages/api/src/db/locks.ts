@@ -14,6 +14,11 @@ export const KEY_LOCK = 727003;
  * nothing of theirs comes between a batch's lookups under the lock and its write.
  */
 export const IMPORT_LOCK = 727004;
+/**
+ * With a hash of the caller and its idempotency key as the second number (the two-number form, a key space
+ * of its own): a retry sent while the first request still runs waits for it, then answers as it did.
+ */
+export const IDEMPOTENCY_LOCK = 727005;
 
 /**
  * The procedures that register parties or write records an import checks rows against: a record stored,

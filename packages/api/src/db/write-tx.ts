@@ -4,7 +4,7 @@ import { deriveKey } from '../crypto/party-crypto.js';
 import type { Deps } from '../services/deps.js';
 import { conflict } from '../services/errors.js';
 import type { Tx } from './database.js';
-import { IMPORT_LOCK, WRITES_IMPORTS_LOOK_UP } from './locks.js';
+import { IDEMPOTENCY_LOCK, IMPORT_LOCK, WRITES_IMPORTS_LOOK_UP } from './locks.js';
 import { idempotencyKeys } from './schema.js';
 
 /** The channel on which writers announce changed parties to every server process. */
@@ -88,6 +88,10 @@ export async function runWrite<T, S = T>(
       if (WRITES_IMPORTS_LOOK_UP.has(idem.procedure))
         await tx.execute(sql`select pg_advisory_xact_lock_shared(${IMPORT_LOCK})`);
       if (key !== undefined) {
+        // Without it, a retry in flight read no stored key, waited for the party's lock, and ran the write
+        // again on what the first had left: `already revoked`, `already resolved`, a CONFLICT for a success.
+        const lockKey = `${idem.actorId}:${keyHash(deps.secret, key)}`;
+        await tx.execute(sql`select pg_advisory_xact_lock(${IDEMPOTENCY_LOCK}, hashtext(${lockKey}))`);
         const hit = await findIdempotent<S>(deps, tx, { ...idem, key });
         if (hit !== undefined) return hit;
       }
