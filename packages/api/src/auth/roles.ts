@@ -97,10 +97,16 @@ export const lacksRequiredCourt = (role: Role, court: string | undefined) =>
 export const COURT_REQUIRED_RULE =
   'is required for a clerk, judge or enforcement key: the court it writes for (浙0212, or 浙02 for it and the courts under it)';
 
+/** The Supreme People's Court: the court above every court. */
+export const SUPREME_COURT = '最高法';
+
 /**
- * Court scoping: a key for `浙02` covers `浙02` and every court under it (`浙0212`); a key without a
- * court writes for none (deny by default).
+ * Court scoping: a key for `浙02` covers `浙02` and every court under it (`浙0212`), a key for `最高法`
+ * every court; a key without a court writes for none (deny by default).
  */
 export function courtCovers(keyCourt: string | null, court: string): boolean {
-  return keyCourt !== null && court.startsWith(keyCourt);
+  return keyCourt !== null && (keyCourt === SUPREME_COURT || court.startsWith(keyCourt));
 }
+
+/** The SQL `like` pattern of the courts a key's court covers ({@link courtCovers}). */
+export const coveredCourts = (keyCourt: string) => (keyCourt === SUPREME_COURT ? '%' : `${keyCourt}%`);

@@ -95,14 +95,12 @@ describe.each(dbKinds())('idempotency keys on %s', (kind) => {
     const objectionId = filed[0]?.objectionId as string;
     const resolved = ok(
       await four(() =>
-        h
-          .as('judge')
-          .objection.resolve.mutate({
-            objectionId,
-            decision: 'upheld',
-            reason: '成立',
-            idempotencyKey: 'resolve-1',
-          }),
+        h.as('judge').objection.resolve.mutate({
+          objectionId,
+          decision: 'upheld',
+          reason: '成立',
+          idempotencyKey: 'resolve-1',
+        }),
       ),
     );
     expect(resolved.map((r) => r.status)).toEqual(['upheld', 'upheld', 'upheld', 'upheld']);

@@ -1,5 +1,6 @@
 import type { Color } from '@fivecolor/core';
 import { and, asc, desc, eq, inArray, like, sql } from 'drizzle-orm';
+import { coveredCourts } from '../auth/roles.js';
 import { newId } from '../db/ids.js';
 import { rowsOf } from '../db/rows.js';
 import { apiKeys, caseMarks, screenings } from '../db/schema.js';
@@ -73,7 +74,7 @@ async function marksOf(c: Caller, caseNumbers: string[], court: string | null) {
     .where(
       and(
         inArray(caseMarks.caseNumber, caseNumbers),
-        court === null ? undefined : like(caseMarks.court, `${court}%`),
+        court === null ? undefined : like(caseMarks.court, coveredCourts(court)),
       ),
     )
     .orderBy(desc(caseMarks.createdAt), desc(caseMarks.id));
@@ -107,7 +108,7 @@ export async function markedCases(
   const page = rowsOf<{ case_number: string; court: string }>(
     await c.deps.db.db.execute(sql`
       select case_number, court from ${caseMarks}
-      where court like ${`${court}%`}
+      where court like ${coveredCourts(court)}
         ${input.caseNumber ? sql`and case_number = ${input.caseNumber.value}` : sql``}
       group by case_number, court
       order by max(created_at) desc, case_number

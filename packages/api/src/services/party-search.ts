@@ -1,5 +1,6 @@
 import { maskName } from '@fivecolor/core';
 import { and, eq, type SQL, sql } from 'drizzle-orm';
+import { coveredCourts, SUPREME_COURT } from '../auth/roles.js';
 import { parties, partyState } from '../db/schema.js';
 import type { Caller } from './access.js';
 import { auditRead } from './audit-trail.js';
@@ -24,10 +25,10 @@ export async function searchParties(c: Caller, input: { name: string; purpose?: 
     forbidden('name: a name search is for a court key (among the parties its courts have seen)');
   const wanted = normalize(input.name);
   const scope =
-    court === '最高法'
+    court === SUPREME_COURT
       ? sql`true`
-      : sql`(exists (select 1 from records r where r.party_id = ${parties.id} and r.court like ${`${court}%`})
-          or exists (select 1 from screenings s where s.party_id = ${parties.id} and s.court like ${`${court}%`}))`;
+      : sql`(exists (select 1 from records r where r.party_id = ${parties.id} and r.court like ${coveredCourts(court)})
+          or exists (select 1 from screenings s where s.party_id = ${parties.id} and s.court like ${coveredCourts(court)}))`;
   const where: SQL[] = [scope];
   const masked = [maskName(wanted, 'person'), maskName(wanted, 'org')];
   const rows = await c.deps.db.db

@@ -1,6 +1,6 @@
 import { COLORS, toCstDate } from '@fivecolor/core';
 import { sql } from 'drizzle-orm';
-import { courtCovers } from '../auth/roles.js';
+import { courtCovers, SUPREME_COURT } from '../auth/roles.js';
 import { rowsOf } from '../db/rows.js';
 import { refreshStaleStates } from '../state/party-state.js';
 import type { Caller } from './access.js';
@@ -86,7 +86,7 @@ export async function statsSeries(
   let court = input.court ?? keyCourt ?? null;
   if (keyCourt !== null && court !== null && !courtCovers(keyCourt, court))
     forbidden(`court: a key for ${keyCourt} sees its own courts only (${keyCourt} and the courts under it)`);
-  if (court === '最高法') court = null;
+  if (court === SUPREME_COURT) court = null;
   if (input.to < input.from) badRequest('to: must not be before from');
   const first = `${input.from.slice(0, 7)}-01`;
   const last = `${input.to.slice(0, 7)}-01`;
