@@ -417,6 +417,43 @@ describe.each(dbKinds())('change feed (exchange.changes) on %s', (kind) => {
     expect(page.items[0]?.party.name).not.toContain('*');
     expect((await trpcError(h.as('judge').exchange.changes.query({}))).data?.code).toBe('FORBIDDEN');
   });
+
+  it('an old item keeps the court the record had then, after an import moved the record to another court', async () => {
+    const rec = {
+      externalId: 'FEED-COURT-1',
+      kind: 'person' as const,
+      idType: 'RESIDENT_ID',
+      idNumber: residentId(61_000),
+      name: '章某某',
+      category: 'Y14',
+      effectiveFrom: today(),
+      court: '浙0212',
+      caseNumber: '(2025)浙0212民初7号',
+    };
+    const first = await h.as('exchange').exchange.import.mutate({ records: [rec] });
+    const recordId = first.results[0]?.recordId;
+    const created = async () =>
+      (await readAll({ types: ['record.created'] })).items.find((i) => i.record?.recordId === recordId);
+    const before = await created();
+    expect(before?.record?.court).toBe('浙0212');
+    const second = await h.as('exchange').exchange.import.mutate({ records: [{ ...rec, court: '浙0203' }] });
+    expect(second.results[0]?.status).toBe('amended');
+    expect(await created()).toEqual(before);
+    const amended = (await readAll({ types: ['record.amended'] })).items.find(
+      (i) => i.record?.recordId === recordId,
+    );
+    expect(amended?.record?.court).toBe('浙0203');
+  });
+
+  it('filters by type when the list names a type more than once', async () => {
+    const partyId = await h.registerPerson(61_001, '李某');
+    await newRecord(partyId);
+    const once = await readAll({ types: ['color.changed'] });
+    expect(once.items.length).toBeGreaterThan(0);
+    expect(once.items.every((i) => i.type === 'color.changed')).toBe(true);
+    const repeated = await readAll({ types: Array(7).fill('color.changed') });
+    expect(repeated.items.map((i) => i.seq)).toEqual(once.items.map((i) => i.seq));
+  });
 });
 
 // Concurrent writers on PostgreSQL draw seq numbers in one order and commit in another; a reader must

@@ -127,13 +127,13 @@ function recordAt(
   const revokedSeq = history.find((h) => h.kind === 'record.revoked')?.seq;
   // The version before amendment `revision + 1` is the one that stood at `seq`.
   const then = revision < r.revision ? revisions.get(revision + 1) : undefined;
-  const field = (k: 'effectiveFrom' | 'effectiveUntil' | 'caseNumber') =>
+  const field = (k: 'effectiveFrom' | 'effectiveUntil' | 'caseNumber' | 'court') =>
     then && k in then ? (then[k] as string | null) : r[k];
   return {
     recordId: r.id,
     category: r.category,
     color: deps.policy.categories.find((c) => c.code === r.category)?.color ?? null,
-    court: r.court,
+    court: field('court') as string,
     caseNumber: field('caseNumber') as string,
     effectiveFrom: field('effectiveFrom') as string,
     effectiveUntil: field('effectiveUntil'),
@@ -655,7 +655,7 @@ export async function readChanges(c: Caller, input: ChangesInput = {}) {
     badRequest(`cursor: ${CURSOR_RULE}; this one is ahead of this feed (was the database restored?)`);
   const viewer: FeedViewer = { role: c.principal.role, org: c.principal.org };
   const where: SQL[] = [];
-  if (input.types && input.types.length < FEED_TYPES.length) where.push(typeCondition(input.types));
+  if (input.types && new Set(input.types).size < FEED_TYPES.length) where.push(typeCondition(input.types));
   const scope = viewerCondition(deps, viewer);
   if (scope) where.push(scope);
   const { rows, loaded } = await readPage(deps, after, settled, limit, where);

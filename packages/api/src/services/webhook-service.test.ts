@@ -357,4 +357,39 @@ describe.each(dbKinds())('webhooks on %s', (kind) => {
     ]);
     expect(bank[0]?.detail).toMatchObject({ seqs: [got[0]?.data.seq] });
   });
+
+  it('answers webhook.delete retried with the same idempotencyKey as the first time', async () => {
+    const created = await h.as('exchange').webhook.create.mutate({ url: rx.url });
+    const input = { id: created.id, idempotencyKey: 'delete-retry-1' };
+    const first = await h.as('exchange').webhook.delete.mutate(input);
+    expect(first).toEqual({ id: created.id, deleted: true });
+    expect(await h.as('exchange').webhook.delete.mutate(input)).toEqual(first);
+    // Without a key, deleting again changes nothing and says so alike.
+    expect(await h.as('exchange').webhook.delete.mutate({ id: created.id })).toEqual(first);
+  });
+
+  it('a retry carries the body of the first attempt, whatever the record became meanwhile (one webhook-id, one body)', async () => {
+    await h.as('exchange').webhook.create.mutate({ url: rx.url, types: ['record.created'] });
+    const rec = {
+      externalId: 'WH-RETRY-1',
+      kind: 'person' as const,
+      idType: 'RESIDENT_ID',
+      idNumber: residentId(63_000),
+      name: '章某某',
+      category: 'Y14',
+      effectiveFrom: toCstDate(h.clock.now),
+      court: '浙0212',
+    };
+    rx.status = 503;
+    await h.as('exchange').exchange.import.mutate({ records: [rec] });
+    await worker().drain();
+    const failed = rx.requests.filter((r) => r.headers['webhook-id']);
+    expect(failed).toHaveLength(1);
+    await h.as('exchange').exchange.import.mutate({ records: [{ ...rec, court: '浙0203' }] });
+    rx.status = 200;
+    later(5 * 60_000);
+    await worker().drain();
+    const retried = rx.received.find((r) => r.headers['webhook-id'] === failed[0]?.headers['webhook-id']);
+    expect(retried?.body).toBe(failed[0]?.body);
+  });
 });

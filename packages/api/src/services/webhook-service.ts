@@ -53,9 +53,9 @@ function webhookView(w: WebhookRow, last?: OutboxRow) {
 }
 
 /** The webhooks a caller manages: an admin all of them; a partner key those of its role and organization. */
-async function findOwn(c: Caller, id?: string): Promise<WebhookRow[]> {
+async function findOwn(c: Caller, id?: string, deleted = false): Promise<WebhookRow[]> {
   const p = c.principal;
-  const where = [isNull(webhooks.deletedAt)];
+  const where = deleted ? [] : [isNull(webhooks.deletedAt)];
   if (id !== undefined) where.push(eq(webhooks.id, id));
   if (p.role !== 'admin') where.push(eq(apiKeys.org, p.org ?? ''), eq(apiKeys.role, p.role));
   const rows = await c.deps.db.db
@@ -67,8 +67,9 @@ async function findOwn(c: Caller, id?: string): Promise<WebhookRow[]> {
   return rows.map((r) => r.w);
 }
 
-async function findOne(c: Caller, id: string): Promise<WebhookRow> {
-  const [w] = await findOwn(c, id);
+/** `deleted`: a deleted one too (deleting again answers as the first time, a retry with its key as well). */
+async function findOne(c: Caller, id: string, deleted = false): Promise<WebhookRow> {
+  const [w] = await findOwn(c, id, deleted);
   // The same answer for another partner's webhook as for none: a key learns nothing of others.
   if (!w) notFound(`id: no webhook ${quoteId(id)} of this key's organization`);
   return w;
@@ -160,7 +161,7 @@ export async function listWebhooks(c: Caller) {
 
 /** Marks a webhook deleted (the row is kept) and cancels its pending deliveries; deleting again changes nothing. */
 export async function deleteWebhook(c: Caller, input: { id: string; idempotencyKey?: string | undefined }) {
-  const found = await findOne(c, input.id);
+  const found = await findOne(c, input.id, true);
   return auditedWrite(c, { key: input.idempotencyKey, input: { id: input.id } }, async (w) => {
     const now = c.deps.now();
     const updated = await w.tx
