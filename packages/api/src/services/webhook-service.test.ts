@@ -392,4 +392,41 @@ describe.each(dbKinds())('webhooks on %s', (kind) => {
     const retried = rx.received.find((r) => r.headers['webhook-id'] === failed[0]?.headers['webhook-id']);
     expect(retried?.body).toBe(failed[0]?.body);
   });
+
+  it('webhook.replay while an event of the party is in flight: the party still gets one event at a time', async () => {
+    const created = await h.as('exchange').webhook.create.mutate({ url: rx.url, types: ['record.created'] });
+    const partyId = await person();
+    await newRecord(partyId, 'Y14');
+    await worker().drain();
+    expect(rx.received).toHaveLength(1);
+    const firstSeq = payloads()[0]?.data.seq as number;
+    await newRecord(partyId, 'Y08');
+    let inFlight = 0;
+    let most = 0;
+    let release = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const arrived: number[] = [];
+    rx.answer = async (r) => {
+      arrived.push((JSON.parse(r.body) as WebhookPayload).data.seq);
+      inFlight++;
+      most = Math.max(most, inFlight);
+      if (arrived.length === 1) await gate; // the first is slow to answer
+      inFlight--;
+      return 200;
+    };
+    const w = worker();
+    const a = w.drain();
+    for (let i = 0; i < 500 && arrived.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(arrived).toHaveLength(1);
+    await h.as('exchange').webhook.replay.mutate({ id: created.id, fromSeq: firstSeq });
+    const b = w.drain();
+    await new Promise((r) => setTimeout(r, 300));
+    release();
+    await Promise.all([a, b]);
+    await worker().drain();
+    expect(most).toBe(1);
+    expect(arrived.length).toBeGreaterThanOrEqual(3); // the event in flight, then the two replayed
+  });
 });

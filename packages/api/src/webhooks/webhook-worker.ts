@@ -136,7 +136,7 @@ export async function claimDeliveries(
 ): Promise<OutboxRow[]> {
   const lease = new Date(now.getTime() + leaseMs);
   const at = now.toISOString();
-  // A row is a head when no earlier row of its (webhook, party) is pending (an index probe each, in due
+  // A row is a head when no earlier row of its (webhook, party) is pending nor any is leased (an index probe each, in due
   // order until `n` are found); its followers are the next rows on the same index, kept up to the first
   // one that is not due or is leased.
   const claimed = await tx
@@ -154,7 +154,8 @@ export async function claimDeliveries(
           and not exists (
             select 1 from webhook_outbox e
             where e.webhook_id = o.webhook_id and e.party_id = o.party_id and e.status = 'pending'
-              and (e.seq, e.id) < (o.seq, o.id))
+              -- an earlier row, or one in flight (webhook.replay adds rows before it)
+              and ((e.seq, e.id) < (o.seq, o.id) or e.lease_until >= ${at}))
         order by o.next_attempt_at
         limit ${n}
         for update of o skip locked
