@@ -418,4 +418,69 @@ describe.each(dbKinds())('objections (异议) on %s', (kind) => {
     const rows = await h.db.db.select().from(objections).where(eq(objections.recordId, recordId));
     expect(rows).toHaveLength(1);
   });
+
+  it('closes an open objection as upheld when the record is revoked meanwhile (by the court or by its source)', async () => {
+    const { partyId, party } = await newParty();
+    const recordId = await newRecord(partyId);
+    const { token } = await h.as('judge').party.issueBadgeToken.mutate({ partyId });
+    const badge = async () =>
+      (await (await h.app.request(`/v1/badge/${token}`)).json()) as Record<string, unknown>;
+    const { objectionId } = await party.objection.file.mutate({ recordId, reason: '不服' });
+    expect(await badge()).toMatchObject({ color: 'yellow', underObjection: true });
+    await h.as('judge').record.revoke.mutate({ recordId, reason: '录入错误' });
+    expect(await badge()).toMatchObject({ color: 'green' });
+    expect(await badge()).not.toHaveProperty('underObjection');
+    const listed = (await h.as('judge').record.list.query({ partyId })).find((r) => r.recordId === recordId);
+    expect(listed?.objection).toBeNull();
+    expect((await party.objection.list.query({ status: 'open' })).items).toEqual([]);
+    const [mine] = (await party.objection.list.query({})).items;
+    expect(mine).toMatchObject({
+      objectionId,
+      status: 'upheld',
+      resolution: { decision: 'upheld', reason: 'record revoked: 录入错误' },
+    });
+    // Decided already: a later decision is refused, and the feed and the audit trail say what closed it.
+    const again = await trpcError(
+      h.as('judge').objection.resolve.mutate({ objectionId, decision: 'rejected', reason: '驳回' }),
+    );
+    expect(again.data?.code).toBe('CONFLICT');
+    const fed = await h.db.db
+      .select()
+      .from(changes)
+      .where(and(eq(changes.partyId, partyId), eq(changes.kind, 'objection.resolved')));
+    expect(fed.map((c) => c.data)).toEqual([{ objectionId, decision: 'upheld' }]);
+    const audited = await h.db.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'record.revoke'), eq(auditLog.target, objectionId)));
+    expect(audited).toHaveLength(1);
+
+    // A source withdrawing its own record closes the objection to it alike.
+    const lookup = await h.as('clerk').party.get.query({ partyId });
+    const imported = {
+      externalId: 'NB-objection-revoked-1',
+      kind: 'person',
+      idType: lookup.party.idType,
+      idNumber: lookup.party.idNumber,
+      name: lookup.party.name,
+      category: 'Y14',
+      effectiveFrom: today(),
+    };
+    const first = await h.call('exchange.import', { records: [imported] }, h.keys.exchange);
+    const sourced = (first.data as { results: { recordId: string }[] }).results[0]?.recordId as string;
+    const filed = await party.objection.file.mutate({ recordId: sourced, reason: '已撤诉' });
+    const withdrawn = await h.call(
+      'exchange.import',
+      { records: [{ action: 'revoke', externalId: imported.externalId, reason: '平台撤回' }] },
+      h.keys.exchange,
+    );
+    expect(withdrawn.error).toBeUndefined();
+    expect(
+      (await party.objection.list.query({})).items.find((o) => o.objectionId === filed.objectionId),
+    ).toMatchObject({
+      status: 'upheld',
+      resolution: { decision: 'upheld', reason: 'record revoked: 平台撤回' },
+    });
+    expect(await badge()).not.toHaveProperty('underObjection');
+  });
 });

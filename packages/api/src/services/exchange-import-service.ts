@@ -24,6 +24,7 @@ import {
 import { actor, type Caller } from './access.js';
 import { type AuditedScope, auditedWrite } from './audit-trail.js';
 import { badRequest, Refusal } from './errors.js';
+import { closeObjectionsOfRevoked } from './objection-steps.js';
 import { categoryOf, checkStart, resolveUntil } from './record-service.js';
 
 const fields = {
@@ -425,6 +426,17 @@ async function writeValid(
   created.sort((a, b) => ((a.externalId as string) < (b.externalId as string) ? -1 : 1));
   if (created.length > 0) written.push(...(await w.tx.insert(records).values(created).returning()));
   written.push(...(await reviseMany(c, w, revisions, revokes)));
+  const closed = new Map<string, string[]>(); // party → the objections its revoked records had open
+  for (const o of await closeObjectionsOfRevoked(w.tx, c.principal.id, now, revokes)) {
+    events.push({
+      partyId: o.partyId,
+      kind: 'objection.resolved',
+      recordId: o.recordId,
+      at: now,
+      data: { objectionId: o.id, decision: 'upheld' },
+    });
+    closed.set(o.partyId, [...(closed.get(o.partyId) ?? []), o.id]);
+  }
   if (events.length > 0) await w.tx.insert(changes).values(events);
   const changed = [...new Set(events.map((e) => e.partyId))];
   await recomputeManyLocked(
@@ -448,6 +460,7 @@ async function writeValid(
           source,
           ...(registered.has(partyId) ? { registered: true } : {}),
           results: list,
+          ...(closed.has(partyId) ? { objectionsUpheld: closed.get(partyId) } : {}),
           ...(rows.length > 0 ? rowsDetail('records', rows) : {}),
         },
       };

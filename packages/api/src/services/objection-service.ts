@@ -1,15 +1,14 @@
 import { and, desc, eq, lt, ne, or, type SQL } from 'drizzle-orm';
 import { newId } from '../db/ids.js';
-import { changes, objections, records } from '../db/schema.js';
+import { objections, records } from '../db/schema.js';
 import { lockPartyState, recomputeLocked, today } from '../state/party-state.js';
 import { assertReviewCourt, type Caller } from './access.js';
-import { type AuditedScope, auditedWrite, auditRead } from './audit-trail.js';
+import { auditedWrite, auditRead } from './audit-trail.js';
 import { badRequest, conflict, forbidden, notFound, quoteId } from './errors.js';
+import { type ObjectionRow, objectionChange } from './objection-steps.js';
 import { assertRevisable, lockRecord, revokeLocked } from './record-service.js';
 import { isArchived } from './retention.js';
 import { classificationView, objectionDueDate } from './views.js';
-
-type ObjectionRow = typeof objections.$inferSelect;
 
 /** An objection as listed: `overdue` when it is open past its due date (domain §8). */
 export function objectionView(o: ObjectionRow, day: string) {
@@ -33,21 +32,6 @@ export function objectionView(o: ObjectionRow, day: string) {
           },
         }),
   };
-}
-
-/** Appends the change-feed row of an objection step (`objection.filed`, `objection.resolved`) and touches the party. */
-async function objectionChange(
-  c: Caller,
-  w: AuditedScope,
-  o: ObjectionRow,
-  kind: string,
-  data: Record<string, unknown>,
-) {
-  await w.tx
-    .insert(changes)
-    .values({ partyId: o.partyId, kind, recordId: o.recordId, at: c.deps.now(), data });
-  // The badge says whether a record is under objection: every process drops the party's cached badges.
-  w.touch(o.partyId);
 }
 
 /**

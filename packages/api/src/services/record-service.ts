@@ -8,6 +8,7 @@ import { assertCourt, assertPartyAccess, assertReviewCourt, type Caller } from '
 import { type AuditedScope, auditedWrite, auditRead } from './audit-trail.js';
 import type { Deps } from './deps.js';
 import { badRequest, conflict, forbidden, notFound, quoteId } from './errors.js';
+import { closeObjectionsOfRevoked, objectionChange } from './objection-steps.js';
 import { loadParty, openObjectionsOf } from './party-service.js';
 import { isArchived, seesArchived } from './retention.js';
 import { classificationView, recordView } from './views.js';
@@ -169,12 +170,25 @@ export async function revokeLocked(
   e: { reason: string; field?: string; change?: Record<string, unknown>; audit?: Record<string, unknown> },
 ) {
   if (row.revokedAt) conflict(`${e.field ?? 'recordId'}: record ${row.id} is already revoked`);
-  return updateRecord(c, w, prev, row.id, {
-    set: { revokedAt: c.deps.now(), revokeReason: e.reason, revokedBy: c.principal.id },
+  const now = c.deps.now();
+  const out = await updateRecord(c, w, prev, row.id, {
+    set: { revokedAt: now, revokeReason: e.reason, revokedBy: c.principal.id },
     kind: 'record.revoked',
     change: { reason: e.reason, ...e.change },
     audit: { reason: e.reason, ...e.audit },
   });
+  // Its open objection is moot: closed as upheld, the revocation its reason.
+  for (const o of await closeObjectionsOfRevoked(w.tx, c.principal.id, now, [
+    { id: row.id, reason: e.reason },
+  ])) {
+    await objectionChange(c, w, o, 'objection.resolved', { objectionId: o.id, decision: 'upheld' });
+    await w.audit({
+      partyId: o.partyId,
+      target: o.id,
+      detail: { recordId: o.recordId, decision: 'upheld', reason: o.resolution },
+    });
+  }
+  return out;
 }
 
 /** Revokes a record entered in error: an audited state change with a reason, never a delete. */
