@@ -19,6 +19,11 @@ export const IMPORT_LOCK = 727004;
  * of its own): a retry sent while the first request still runs waits for it, then answers as it did.
  */
 export const IDEMPOTENCY_LOCK = 727005;
+/**
+ * With a hash of the source as the second number: the `exchange.import` calls of one source write one at
+ * a time, so the records a call reads before locking their parties are those it finds under the locks.
+ */
+export const SOURCE_LOCK = 727006;
 
 /**
  * The procedures that register parties or write records an import checks rows against: a record stored,

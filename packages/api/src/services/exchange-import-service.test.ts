@@ -1,5 +1,5 @@
 import { toCstDate } from '@fivecolor/core';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyIntegrity } from '../audit/verify-integrity.js';
@@ -270,3 +270,70 @@ describe.each(dbKinds())('exchange.import on %s', (kind) => {
     expect(r.ok).toBe(true);
   });
 });
+
+// A second connection holds a lock here: PostgreSQL only (PGlite has one connection).
+describe.each(dbKinds().filter((k) => k === 'postgres'))(
+  'exchange.import calls of one source at once on %s',
+  (kind) => {
+    let h: Harness;
+    let n = 0;
+    const rec = () => ({
+      externalId: `AT-ONCE-${n++}`,
+      kind: 'person',
+      idType: 'RESIDENT_ID',
+      idNumber: residentIds(1, 20_000 + n)[0] as string,
+      name: '章某某',
+      category: 'Y14',
+      effectiveFrom: toCstDate(h.clock.now),
+    });
+    const run = (records: unknown[]) => h.call('exchange.import', { records }, h.keys.exchange);
+    const results = async (records: unknown[]) => {
+      const r = await run(records);
+      expect(r.error, r.error?.message).toBeUndefined();
+    };
+
+    beforeAll(async () => {
+      h = await createHarness(kind);
+    });
+    afterAll(async () => {
+      await h?.close();
+    });
+
+    it('revokes a record another call of the source created while this one waited for its locks', async () => {
+      // This call reads the source's records (no X yet), then waits for a party's lock held elsewhere;
+      // meanwhile another call creates X for another party; then this one revokes X, whose party it had
+      // not locked.
+      const y = rec();
+      await results([y]);
+      const lookup = await h.as('clerk').party.lookup.mutate({ idType: 'RESIDENT_ID', idNumber: y.idNumber });
+      let release = () => {};
+      const held = new Promise<void>((r) => {
+        release = r;
+      });
+      let locked = () => {};
+      const isLocked = new Promise<void>((r) => {
+        locked = r;
+      });
+      const holder = h.db.db.transaction(async (tx) => {
+        await tx.execute(sql`select 1 from party_state where party_id = ${lookup.party.partyId} for update`);
+        locked();
+        await held;
+      });
+      await isLocked;
+      const x = rec();
+      const a = run([
+        { action: 'revoke', externalId: x.externalId, reason: '撤回' },
+        { ...y, note: '改' },
+      ]);
+      await new Promise((r) => setTimeout(r, 300));
+      const b = run([x]);
+      await new Promise((r) => setTimeout(r, 300));
+      release();
+      await holder;
+      const [ra, rb] = await Promise.all([a, b]);
+      expect(ra.error?.message).toBeUndefined();
+      expect(rb.error?.message).toBeUndefined();
+      expect((await verifyIntegrity(h.db)).mismatches).toEqual([]);
+    });
+  },
+);

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { appendAudits } from '../audit/audit-log.js';
 import { rowsDetail } from '../audit/row-hash.js';
 import { newId } from '../db/ids.js';
+import { SOURCE_LOCK } from '../db/locks.js';
 import { changes, parties, partyState, recordRevisions, records } from '../db/schema.js';
 import { isUniqueViolation } from '../db/write-tx.js';
 import { materializeParty } from '../state/materialize.js';
@@ -271,6 +272,8 @@ async function writeValid(
 ): Promise<ImportResult[]> {
   const { deps } = c;
   const now = deps.now();
+  // Another call of the source could otherwise create a record this one revokes, of a party it did not lock.
+  await w.tx.execute(sql`select pg_advisory_xact_lock(${SOURCE_LOCK}, hashtext(${source}))`);
   const upserts = items.filter((i): i is Upsert => !('action' in i && i.action === 'revoke'));
   const { partyOf, registered } = await resolveParties(c, w, upserts);
   const existingOf = async () =>
