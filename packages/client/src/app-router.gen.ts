@@ -1257,7 +1257,7 @@ export type AppRouter = TRPCBuiltRouter<
       undefined | void | {
         cursor?: undefined | string;
         limit?: undefined | number;
-        types?: undefined | ('color.changed' | 'record.revoked' | 'record.amended' | 'record.created' | 'record.repaired' | 'objection.filed' | 'objection.resolved')[];
+        types?: undefined | ('color.changed' | 'record.revoked' | 'objection.resolved' | 'record.amended' | 'record.created' | 'record.repaired' | 'objection.filed')[];
       },
       {
         items: {
@@ -1270,7 +1270,7 @@ export type AppRouter = TRPCBuiltRouter<
           partyId: string;
           at: string;
           seq: number;
-          type: 'color.changed' | 'record.revoked' | 'record.amended' | 'record.created' | 'record.repaired' | 'objection.filed' | 'objection.resolved';
+          type: 'color.changed' | 'record.revoked' | 'objection.resolved' | 'record.amended' | 'record.created' | 'record.repaired' | 'objection.filed';
           cursor: string;
           record?: undefined | {
             color: null | 'green' | 'red' | 'yellow' | 'blue' | 'gold';
@@ -1328,7 +1328,7 @@ export type AppRouter = TRPCBuiltRouter<
     create: Mutation<
       {
         url: string;
-        types?: undefined | ('color.changed' | 'record.revoked' | 'record.amended' | 'record.created' | 'record.repaired' | 'objection.filed' | 'objection.resolved')[];
+        types?: undefined | ('color.changed' | 'record.revoked' | 'objection.resolved' | 'record.amended' | 'record.created' | 'record.repaired' | 'objection.filed')[];
         description?: undefined | string;
         idempotencyKey?: undefined | string;
       },
