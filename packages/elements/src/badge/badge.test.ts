@@ -496,4 +496,26 @@ describe('<fivecolor-badge>', () => {
     expect(await shadowText(page, '#b-gold', '[part=label]')).toBe('金码');
     expect(await page.evaluate(() => customElements.get('fivecolor-verify'))).toBeUndefined();
   });
+
+  it('keeps the .data it was given when a fetch under way for its token answers later', async () => {
+    await open();
+    releaseSlow = undefined;
+    await page.evaluate(async (base) => {
+      const el = document.createElement('fivecolor-badge');
+      el.setAttribute('api', base);
+      el.setAttribute('token', 'slow');
+      document.querySelector('#root')?.append(el);
+    }, api.url);
+    await expect.poll(() => releaseSlow !== undefined).toBe(true); // the fetch is under way
+    await page.evaluate(
+      (data) => {
+        (document.querySelector('fivecolor-badge') as HTMLElement & { data: unknown }).data = data;
+      },
+      badge('green', { until: '2099-01-01' }),
+    );
+    await expect.poll(() => page.locator('fivecolor-badge').getAttribute('color')).toBe('green');
+    releaseSlow?.(); // the fetch answers gold now
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await page.locator('fivecolor-badge').getAttribute('color')).toBe('green');
+  });
 });

@@ -139,6 +139,9 @@ export class FivecolorBadge extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('data') && this.data !== undefined) {
+      // Given data, the badge fetches nothing: a fetch under way for its token must not replace it.
+      this.#abort?.abort();
+      clearTimeout(this.#timer);
       if (isBadgeData(this.data)) this.#show(this.data, false);
       else this.#fail('invalid');
     } else if (

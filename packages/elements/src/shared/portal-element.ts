@@ -111,7 +111,10 @@ export abstract class PortalElement extends LitElement {
       return { ok: false, reason: 'session', field: null, message: '' };
     }
     try {
-      return { ok: true, value: await run(client, partyId) };
+      const value = await run(client, partyId);
+      // The session changed meanwhile: the answer is the previous party's, never shown to the next one.
+      if (client !== this.#client) return { ok: false, reason: 'session', field: null, message: '' };
+      return { ok: true, value };
     } catch (err) {
       if (client !== this.#client) return { ok: false, reason: 'session', field: null, message: '' };
       const e = err as ErrorLike;
