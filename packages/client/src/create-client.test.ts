@@ -324,6 +324,22 @@ describe('errors', () => {
     expect(seen.calls).toHaveLength(3);
   });
 
+  it('ends an aborted call at once when another call shares its HTTP request (batched)', async () => {
+    const seen = { aborted: false };
+    const hung = createClient({ url: srv.url, fetch: hangingFetch(seen) });
+    const ac = new AbortController();
+    const aborted = caught(() => hung.stats.summary.query(undefined, { signal: ac.signal }));
+    const other = hung.policy.get.query().catch((e: unknown) => e); // same tick: same request
+    await new Promise((r) => setTimeout(r, 50));
+    ac.abort();
+    const err = await Promise.race([aborted, new Promise((r) => setTimeout(() => r('still pending'), 1000))]);
+    expect(err).toMatchObject({ code: 'CLIENT_CLOSED_REQUEST', httpStatus: 0 });
+    // The other call goes on (its fetch is not aborted for it).
+    expect(await Promise.race([other, new Promise((r) => setTimeout(() => r('still pending'), 100))])).toBe(
+      'still pending',
+    );
+  });
+
   it('TIMEOUT when timeoutMs passes, CLIENT_CLOSED_REQUEST when the caller aborts', async () => {
     const seen = { aborted: false };
     const slow = createClient({ url: srv.url, fetch: hangingFetch(seen), timeoutMs: 100 });

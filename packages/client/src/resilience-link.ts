@@ -71,9 +71,11 @@ export function resilienceLink(opts: ResilienceOptions = {}): TRPCLink<AppRouter
           deadline.dispose();
           deadline.signal.removeEventListener('abort', onAbort);
         };
-        // Aborting while waiting to retry ends the call at once (an in-flight fetch is aborted by httpBatchLink).
+        // Aborting ends the call at once, waiting to retry or in flight: httpBatchLink aborts a fetch only
+        // when every call it carries is aborted, and unsubscribing takes this one out of it.
         const onAbort = () => {
-          if (timer !== undefined) fail(deadline.signal.reason);
+          fail(deadline.signal.reason);
+          sub?.unsubscribe();
         };
         deadline.signal.addEventListener('abort', onAbort);
 
