@@ -340,6 +340,32 @@ describe('errors', () => {
     );
   });
 
+  it("fetchBadge tells the API's own refusal in its words, and never the token", async () => {
+    const limited = async () =>
+      new Response(
+        '{"error":"too many requests for unknown badge tokens from this address; retry after 7 s"}',
+        {
+          status: 429,
+          headers: { 'content-type': 'application/json; charset=utf-8', 'retry-after': '7' },
+        },
+      );
+    const err = await caught(() =>
+      fetchBadge('https://court.example', 'bdg_secret', { fetch: limited, cache: false }),
+    );
+    expect(err).toMatchObject({ code: 'TOO_MANY_REQUESTS', httpStatus: 429 });
+    expect((err as Error).message).toBe(
+      '/v1/badge/:token: too many requests for unknown badge tokens from this address; retry after 7 s',
+    );
+    const proxy = async () =>
+      new Response('<html>Forbidden</html>', { status: 403, headers: { 'content-type': 'text/html' } });
+    const other = await caught(() =>
+      fetchBadge('https://court.example', 'bdg_secret', { fetch: proxy, cache: false }),
+    );
+    expect(other).toMatchObject({ code: 'FORBIDDEN', httpStatus: 403 });
+    expect((other as Error).message).toMatch(/not a Five-Color API response/);
+    expect((other as Error).message).not.toContain('bdg_secret');
+  });
+
   it('TIMEOUT when timeoutMs passes, CLIENT_CLOSED_REQUEST when the caller aborts', async () => {
     const seen = { aborted: false };
     const slow = createClient({ url: srv.url, fetch: hangingFetch(seen), timeoutMs: 100 });

@@ -87,7 +87,17 @@ export async function fetchBadge(
             path: ROUTE,
           });
         }
-        if (!res.ok) throw new HttpStatusError(res.status, url);
+        if (!res.ok) {
+          // The API's own refusal (429 with when to retry, 400) is told as the API words it.
+          const said = isGatewayStatus(res.status) ? undefined : await apiError(res);
+          if (said)
+            throw new FivecolorError(`${ROUTE}: ${said}`, {
+              code: codeOfStatus(res.status),
+              httpStatus: res.status,
+              path: ROUTE,
+            });
+          throw new HttpStatusError(res.status, url);
+        }
         const data: unknown = await res.json();
         assertBadge(data);
         const etag = res.headers.get('etag');
@@ -108,15 +118,23 @@ export async function fetchBadge(
   } catch (err) {
     if (err instanceof FivecolorError) throw err;
     if (err instanceof HttpStatusError && !deadline.signal.aborted) {
-      throw new FivecolorError(`${ROUTE}: ${err.message}`, {
-        code: codeOfStatus(err.status),
-        httpStatus: err.status,
-        path: ROUTE,
-        cause: err,
-      });
+      // Named by its route, without the error that names the URL: the token is a capability, kept out
+      // of messages and logs.
+      throw new FivecolorError(
+        `${ROUTE}: HTTP ${err.status} from ${new URL(url).origin} (not a Five-Color API response)`,
+        { code: codeOfStatus(err.status), httpStatus: err.status, path: ROUTE },
+      );
     }
     throw toFivecolorError(err, ROUTE, deadline.signal);
   } finally {
     deadline.dispose();
   }
+}
+
+/** The `error` of a JSON answer of the API, if it is one. */
+async function apiError(res: Response): Promise<string | undefined> {
+  if (!res.headers.get('content-type')?.includes('application/json')) return undefined;
+  const body: unknown = await res.json().catch(() => undefined);
+  const error = (body as { error?: unknown } | undefined)?.error;
+  return typeof error === 'string' ? error : undefined;
 }
