@@ -1,7 +1,7 @@
 import type { Report, ReportRecord, ReportRecordStatus } from '@fivecolor/core';
 import { colorLabel, explain, type IsoDate, type Policy, timeline } from '@fivecolor/core';
 import type { objections, parties, records } from '../db/schema.js';
-import { fiveYearsBefore } from '../services/retention.js';
+import { fiveYearsBefore, unarchivedTimeline } from '../services/retention.js';
 import { toCreditRecord } from '../state/materialize.js';
 
 type PartyRow = typeof parties.$inferSelect;
@@ -88,8 +88,7 @@ export function buildReport(f: ReportFacts): Report {
         remedy: r.remedy ?? null,
       })),
     },
-    // Colors that ended more than five years ago are archived with their records (retention).
-    timeline: timeline(credit, { policy: f.policy }).filter((s) => s.until === null || s.until > cutoff),
+    timeline: unarchivedTimeline(timeline(credit, { policy: f.policy }), f.today),
     records: shown.map((r) =>
       recordOf(f, r, counting.has(r.id), repairOf.get(r.id), latestObjection.get(r.id)),
     ),

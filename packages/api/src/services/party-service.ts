@@ -9,7 +9,7 @@ import { freshPartyState, today } from '../state/party-state.js';
 import { assertPartyAccess, type Caller, seesClearIdentity } from './access.js';
 import { auditedWrite, auditRead } from './audit-trail.js';
 import { badRequest, notFound, quoteId } from './errors.js';
-import { isArchived, seesArchived } from './retention.js';
+import { isArchived, seesArchived, unarchivedTimeline } from './retention.js';
 import {
   classificationView,
   type OpenObjectionView,
@@ -151,7 +151,12 @@ export async function partyTimeline(c: Caller, partyId: string, purpose?: string
   await loadParty(c, partyId);
   const rows = await c.deps.db.db.select().from(records).where(eq(records.partyId, partyId));
   await auditRead(c, partyId, purpose);
-  return { partyId, segments: timeline(rows.map(toCreditRecord), { policy: c.deps.policy }) };
+  const segments = timeline(rows.map(toCreditRecord), { policy: c.deps.policy });
+  // The party itself does not see the colors of its archived records (retention); court staff do.
+  return {
+    partyId,
+    segments: seesArchived(c.principal) ? segments : unarchivedTimeline(segments, today(c.deps)),
+  };
 }
 
 /**

@@ -77,4 +77,14 @@ describe.each(dbKinds())('retention through the API on %s', (kind) => {
       h.clock.now = saved;
     }
   });
+
+  it("does not show the party its archived record's color in its timeline (court staff see it)", async () => {
+    const party = h.client(session);
+    const { report } = await party.report.issue.mutate({ partyId });
+    expect(report.timeline.map((s) => s.color)).toEqual(['green']);
+    const mine = await party.party.timeline.query({ partyId });
+    expect(mine.segments.map((s) => s.color)).toEqual(['green']);
+    const staff = await h.as('judge').party.timeline.query({ partyId });
+    expect(staff.segments.map((s) => s.color)).toEqual(['green', 'yellow', 'green']);
+  });
 });

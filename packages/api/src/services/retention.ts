@@ -27,6 +27,12 @@ export function isArchived(
   return color === 'red' || color === 'yellow';
 }
 
+/** A color timeline without the colors that ended more than five years before `today` (archived with their records). */
+export function unarchivedTimeline<S extends { until: IsoDate | null }>(segments: S[], today: IsoDate): S[] {
+  const cutoff = fiveYearsBefore(today);
+  return segments.filter((s) => s.until === null || s.until > cutoff);
+}
+
 /** Whether the caller sees archived records: court staff only. */
 export function seesArchived(p: Principal): boolean {
   return p.role === 'admin' || p.role === 'clerk' || p.role === 'judge' || p.role === 'enforcement';
