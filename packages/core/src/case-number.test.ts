@@ -168,6 +168,9 @@ describe('parseCaseNumber: errors name the part', () => {
     expect(error('（2022）浙0212民初123号之一')).toBe('caseNumber: unexpected text after 号: "之一"');
     // A name typed into the field is not quoted back (errors are logged and shown; names are personal data).
     expect(error('（2022）浙0212民初123号章某某')).toBe('caseNumber: unexpected text after 号: "***"');
+    // A name made of a case number's characters (最高法's 高, the courts' 军, 苏) is not quoted either.
+    for (const name of ['高军', '苏宁', '高云'])
+      expect(error(`（2025）浙0212民初123号 ${name}`)).toBe('caseNumber: unexpected text after 号: "**"');
     expect(error('（2022）章某某')).toMatch(/got "\*\*\*"$/);
   });
 

@@ -70,22 +70,28 @@ export interface ParseCaseNumberOptions {
   legacy?: boolean;
 }
 
+/** Numerals, parentheses and 之: what may follow 号 (`之一`), and part of what a case number holds. */
+const NUMERALS = '0123456789一二三四五六七八九十（）()之';
 const fail = (rule: string): ParsedCaseNumber => ({ ok: false, error: `caseNumber: ${rule}` });
 /** The characters a case number is made of; an error quotes only these (anything else may be a name). */
-const CASE_CHARS = new Set([
-  ...`0123456789一二三四五六七八九十（）()号之字第最高法${PROVINCES}${CASE_TYPES.join('')}`,
-]);
+const CASE_CHARS = new Set(`${NUMERALS}号字第最高法${PROVINCES}${CASE_TYPES.join('')}`);
 
 /**
- * Up to 12 characters of `s` for an error message, each character a case number cannot hold as `*`, and
- * of a run of 6 digits or more (longer than any part of a case number but its sequence: it may be an
- * identity number typed into the field) only the first 2.
+ * What may follow 号 in a case number written otherwise (`之一`); text there is more often a name pasted
+ * with it, and names can be made of a case number's characters (高军: 最高法's 高, 军's court).
  */
-const quote = (s: string): string =>
+const AFTER_CHARS = new Set(NUMERALS);
+
+/**
+ * Up to 12 characters of `s` for an error message, each character not in `chars` (by default those a case
+ * number can hold) as `*`, and of a run of 6 digits or more (longer than any part of a case number but its
+ * sequence: it may be an identity number typed into the field) only the first 2.
+ */
+const quote = (s: string, chars = CASE_CHARS): string =>
   JSON.stringify(
     [...s]
       .slice(0, 12)
-      .map((ch) => (CASE_CHARS.has(ch) ? ch : '*'))
+      .map((ch) => (chars.has(ch) ? ch : '*'))
       .join('')
       .replace(/\d{6,}/g, (run) => run.slice(0, 2).padEnd(run.length, '*')),
   );
@@ -159,7 +165,7 @@ export function parseCaseNumber(s: string, options: ParseCaseNumberOptions = {})
   }
   rest = rest.slice(seqText.length);
   if (rest[0] !== '号') return fail('must end with 号 after the sequence number, e.g. 123号');
-  if (rest.length > 1) return fail(`unexpected text after 号: ${quote(rest.slice(1))}`);
+  if (rest.length > 1) return fail(`unexpected text after 号: ${quote(rest.slice(1), AFTER_CHARS)}`);
   return { ok: true, value: t, year, court, type, seq: Number(seqText) };
 }
 
@@ -212,6 +218,6 @@ function parseLegacy(written: string, t: string): ParsedCaseNumber {
   }
   const end = tail.slice(seqText.length);
   if (end[0] !== '号') return fail('must end with 号 after the sequence number, e.g. 123号');
-  if (end.length > 1) return fail(`unexpected text after 号: ${quote(end.slice(1))}`);
+  if (end.length > 1) return fail(`unexpected text after 号: ${quote(end.slice(1), AFTER_CHARS)}`);
   return { ok: true, value: written, year, court, type, seq: Number(seqText), legacy: true };
 }
