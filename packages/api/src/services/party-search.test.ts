@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog } from '../db/schema.js';
 import { trpcError } from '../testing/client.js';
 import { createHarness, type Harness } from '../testing/harness.js';
+import { residentId } from '../testing/ids.js';
 import { dbKinds } from '../testing/test-db.js';
 
 const CASE = '（2025）浙0212民初9号';
@@ -63,5 +64,53 @@ describe.each(dbKinds())('party.search (exact name among the parties the court h
     const err = await trpcError(h.as('clerk').party.search.mutate({ name: '' }));
     expect(err.data?.code).toBe('BAD_REQUEST');
     expect(err.message).toMatch(/^name: /);
+  });
+
+  it('finds a name registered with spaces, asked for with or without them', async () => {
+    const spaced = (
+      await h.as('clerk').party.register.mutate({
+        kind: 'person',
+        idType: 'RESIDENT_ID',
+        idNumber: residentId(911),
+        name: 'Li  Lei',
+      })
+    ).partyId;
+    await h.as('judge').record.create.mutate({
+      partyId: spaced,
+      category: 'Y13',
+      court: '浙0212',
+      caseNumber: CASE,
+      effectiveFrom: '2026-01-05',
+    });
+    for (const name of ['Li Lei', 'LiLei', 'Li  Lei'])
+      expect(
+        (await h.as('clerk').party.search.mutate({ name })).candidates.map((c) => c.partyId),
+        name,
+      ).toEqual([spaced]);
+    expect((await h.as('clerk').party.search.mutate({ name: 'Li Le' })).candidates).toEqual([]);
+    const org = (
+      await h
+        .as('clerk')
+        .party.register.mutate({
+          kind: 'org',
+          idType: 'USCC',
+          idNumber: '914403001922038216',
+          name: 'Ningbo Trading 有限公司',
+        })
+    ).partyId;
+    await h
+      .as('judge')
+      .record.create.mutate({
+        partyId: org,
+        category: 'Y13',
+        court: '浙0212',
+        caseNumber: CASE,
+        effectiveFrom: '2026-01-05',
+      });
+    for (const name of ['NingboTrading有限公司', 'Ningbo Trading 有限公司'])
+      expect(
+        (await h.as('clerk').party.search.mutate({ name })).candidates.map((c) => c.partyId),
+        name,
+      ).toEqual([org]);
   });
 });

@@ -1,4 +1,3 @@
-import { maskName } from '@fivecolor/core';
 import { and, eq, type SQL, sql } from 'drizzle-orm';
 import { coveredCourts, SUPREME_COURT } from '../auth/roles.js';
 import { parties, partyState } from '../db/schema.js';
@@ -8,6 +7,9 @@ import { forbidden } from './errors.js';
 
 /** At most this many stored parties are unsealed per search (same surname and length, seen by the court). */
 export const SEARCH_SCAN_LIMIT = 500;
+
+/** The most spaces a stored person's name may hold and still be found by its name without them. */
+const NAME_SPACES_MAX = 3;
 
 /** Whitespace dropped, full-width letters and digits folded, as a name is compared. */
 const normalize = (name: string) => name.normalize('NFKC').replace(/\s+/g, '');
@@ -30,7 +32,14 @@ export async function searchParties(c: Caller, input: { name: string; purpose?: 
       : sql`(exists (select 1 from records r where r.party_id = ${parties.id} and r.court like ${coveredCourts(court)})
           or exists (select 1 from screenings s where s.party_id = ${parties.id} and s.court like ${coveredCourts(court)}))`;
   const where: SQL[] = [scope];
-  const masked = [maskName(wanted, 'person'), maskName(wanted, 'org')];
+  // The stored masks were made from the names with their spaces (`Li Lei` → `L*****`), the name asked for
+  // is compared without: a person's mask by its first character and a length allowing a few spaces, an
+  // organization's name (stored in full) with its spaces dropped.
+  const length = [...wanted].length;
+  const candidates = sql`(
+    (${parties.kind} = 'person' and left(${parties.nameMasked}, 1) = ${[...wanted][0] ?? ''}
+      and char_length(${parties.nameMasked}) between ${length} and ${length + NAME_SPACES_MAX})
+    or (${parties.kind} = 'org' and regexp_replace(${parties.nameMasked}, ${'\\s'}, '', 'g') = ${wanted}))`;
   const rows = await c.deps.db.db
     .select({
       id: parties.id,
@@ -43,7 +52,7 @@ export async function searchParties(c: Caller, input: { name: string; purpose?: 
     })
     .from(parties)
     .leftJoin(partyState, eq(partyState.partyId, parties.id))
-    .where(and(sql`${parties.nameMasked} in (${masked[0]}, ${masked[1]})`, ...where))
+    .where(and(candidates, ...where))
     .limit(SEARCH_SCAN_LIMIT);
   const found = rows.filter((r) => normalize(c.deps.crypto.decrypt(r.nameEnc)) === wanted);
   await auditRead(
