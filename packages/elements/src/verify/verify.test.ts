@@ -195,4 +195,19 @@ describe('<fivecolor-verify>', () => {
     expect(text).toContain('Yellow code when issued');
     expect(text).toContain('The color has changed since issue: now Green code');
   });
+
+  it('says the field errors in the language of the moment, after lang changes', async () => {
+    await page.locator('fivecolor-verify #code').fill('ABC');
+    await page.locator('fivecolor-verify button[type=submit]').click();
+    expect(await page.locator('fivecolor-verify #code-error').textContent()).toBe('验证码应为 8 位');
+    await page.evaluate(async () => {
+      const el = document.querySelector('fivecolor-verify')!;
+      el.setAttribute('lang', 'en');
+      await el.updateComplete;
+    });
+    expect(await page.locator('fivecolor-verify #code-error').textContent()).toBe(
+      'The verification code has 8 characters',
+    );
+    expect(await page.locator('fivecolor-verify #reportNo-error').textContent()).toBe('Enter the report number');
+  });
 });

@@ -8,7 +8,8 @@ import type { Color, ReportVerification } from '../types.js';
 import { parsePasted } from './parse-pasted.js';
 import { verifyStyles } from './verify.styles.js';
 
-type FieldErrors = { reportNo?: string; code?: string };
+/** What is wrong with each field, said in the language of the moment when shown. */
+type FieldErrors = { reportNo?: 'required'; code?: 'required' | 'length' };
 
 const clean = (value: string): string => value.normalize('NFKC').replace(/\s+/g, '');
 
@@ -90,13 +91,12 @@ export class FivecolorVerify extends LitElement {
 
   #onSubmit = async (event: SubmitEvent): Promise<void> => {
     event.preventDefault();
-    const t = strings(this.lang);
     const reportNo = clean(this.#input('reportNo').value);
     const code = clean(this.#input('code').value);
     const errors: FieldErrors = {};
-    if (!reportNo) errors.reportNo = t.required(t.reportNo);
-    if (!code) errors.code = t.required(t.verificationCode);
-    else if ([...code].length !== 8) errors.code = t.codeLength;
+    if (!reportNo) errors.reportNo = 'required';
+    if (!code) errors.code = 'required';
+    else if ([...code].length !== 8) errors.code = 'length';
     this._errors = errors;
     if (errors.reportNo || errors.code) {
       this.#input(errors.reportNo ? 'reportNo' : 'code').focus();
@@ -138,14 +138,16 @@ export class FivecolorVerify extends LitElement {
             <label for="reportNo">${t.reportNo}</label>
             <input part="input" id="reportNo" name="reportNo" autocomplete="off" spellcheck="false" required
               aria-invalid=${e.reportNo ? 'true' : 'false'} aria-describedby="reportNo-error" @paste=${this.#onPaste} />
-            <span id="reportNo-error" class="error">${e.reportNo ?? nothing}</span>
+            <span id="reportNo-error" class="error">${e.reportNo ? t.required(t.reportNo) : nothing}</span>
           </div>
           <div class="field">
             <label for="code">${t.verificationCode}</label>
             <input part="input" id="code" name="code" autocomplete="off" spellcheck="false" required
               aria-invalid=${e.code ? 'true' : 'false'} aria-describedby="code-hint code-error" @paste=${this.#onPaste} />
             <span id="code-hint" class="hint">${t.codeHint}</span>
-            <span id="code-error" class="error">${e.code ?? nothing}</span>
+            <span id="code-error" class="error">${
+              e.code === 'length' ? t.codeLength : e.code ? t.required(t.verificationCode) : nothing
+            }</span>
           </div>
           <button part="button" type="submit" ?disabled=${this._busy}>${this._busy ? t.verifying : t.submit}</button>
         </fieldset>
