@@ -136,9 +136,9 @@ export async function claimDeliveries(
 ): Promise<OutboxRow[]> {
   const lease = new Date(now.getTime() + leaseMs);
   const at = now.toISOString();
-  // A row is a head when no earlier row of its (webhook, party) is pending nor any is leased (an index probe each, in due
-  // order until `n` are found); its followers are the next rows on the same index, kept up to the first
-  // one that is not due or is leased.
+  // A row is a head when no earlier row of its (webhook, party) is pending and none of them is leased (an
+  // index probe each, in due order until `n` are found); its followers are the next rows on the same
+  // index, kept up to the first one that is not due or is leased.
   const claimed = await tx
     .update(webhookOutbox)
     .set({ leaseUntil: lease, leaseOwner: owner })

@@ -5,7 +5,7 @@ import { baseStyles, colorStyles } from '../shared/colors.js';
 import { apiUrl } from '../shared/fetch-json.js';
 import { formatWhen } from '../shared/format.js';
 import { portalStyles } from '../shared/portal.styles.js';
-import { PortalElement } from '../shared/portal-element.js';
+import { PortalElement, type Said } from '../shared/portal-element.js';
 import { accessLogStyles } from './access-log.styles.js';
 
 type Entry = RouterOutputs['audit']['list']['items'][number];
@@ -94,7 +94,7 @@ export class FivecolorAccessLog extends PortalElement {
   declare private _next: number | null;
   declare private _loading: boolean;
   declare private _exporting: 'json' | 'pdf' | undefined;
-  declare private _notice: { text: string; ok: boolean } | undefined;
+  declare private _notice: { say: Said; ok: boolean } | undefined;
 
   #loads = 0;
   /** Every entry loaded for this party, whatever the kind: what a new kind shows while its pages load. */
@@ -137,7 +137,7 @@ export class FivecolorAccessLog extends PortalElement {
     if (load !== this.#loads) return;
     this._loading = false;
     if (!out.ok) {
-      if (out.reason !== 'session') this._notice = { text: this.failure(out), ok: false };
+      if (out.reason !== 'session') this._notice = { say: this.failure(out), ok: false };
       return;
     }
     this._entries = fresh ? out.value.items : [...(this._entries ?? []), ...out.value.items];
@@ -170,7 +170,7 @@ export class FivecolorAccessLog extends PortalElement {
             @click=${() => this.#exportPdf()}>${this._exporting === 'pdf' ? t.exporting : t.exportPdf}</button>
         </div>
       </div>
-      <div part="notice" class=${`notice ${this._notice?.ok ? 'ok' : 'bad'}`} role="status">${this._notice?.text ?? ''}</div>
+      <div part="notice" class=${`notice ${this._notice?.ok ? 'ok' : 'bad'}`} role="status">${this._notice?.say(t) ?? ''}</div>
       ${
         this._entries === undefined
           ? html`<p role="status" aria-busy="true">${t.loading}</p>`
@@ -232,7 +232,7 @@ export class FivecolorAccessLog extends PortalElement {
     const out = await this.call((c, partyId) => c.party.export.query({ partyId }));
     this._exporting = undefined;
     if (!out.ok) {
-      if (out.reason !== 'session') this._notice = { text: this.failure(out), ok: false };
+      if (out.reason !== 'session') this._notice = { say: this.failure(out), ok: false };
       return;
     }
     const partyId = this.partyId ?? 'party';
@@ -260,8 +260,9 @@ export class FivecolorAccessLog extends PortalElement {
     this._exporting = undefined;
     if (res?.status === 401 || res?.status === 403) return this.refuseSession();
     if (!res?.ok || !(res.headers.get('content-type') ?? '').includes('pdf')) {
+      const status = res?.status;
       this._notice = {
-        text: res ? this.t.serverError(`HTTP ${res.status}`) : this.t.networkError,
+        say: (t) => (status ? t.serverError(`HTTP ${status}`) : t.networkError),
         ok: false,
       };
       return;
@@ -271,7 +272,7 @@ export class FivecolorAccessLog extends PortalElement {
   }
 
   #exported(format: 'json' | 'pdf'): void {
-    this._notice = { text: this.t.exported, ok: true };
+    this._notice = { say: (t) => t.exported, ok: true };
     this.dispatchEvent(
       new CustomEvent('fivecolor-exported', { bubbles: true, composed: true, detail: { format } }),
     );

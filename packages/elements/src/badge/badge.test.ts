@@ -514,7 +514,7 @@ describe('<fivecolor-badge>', () => {
       badge('green', { until: '2099-01-01' }),
     );
     await expect.poll(() => page.locator('fivecolor-badge').getAttribute('color')).toBe('green');
-    releaseSlow?.(); // the fetch answers gold now
+    (releaseSlow as (() => void) | undefined)?.(); // the fetch answers gold now
     await new Promise((r) => setTimeout(r, 300));
     expect(await page.locator('fivecolor-badge').getAttribute('color')).toBe('green');
   });

@@ -125,6 +125,11 @@ describe('<fivecolor-consents> against the real API', () => {
       .toBe('已撤销对Test Bank的授权，该银行从现在起不能再查询。');
     await expect.poll(() => page.locator(`${TAG} tbody tr`).textContent()).toContain('已撤销');
     await expect(bankReads()).rejects.toThrow();
+    // The notice is said again in the language the page switches to.
+    await page.evaluate((tag) => document.querySelector(tag)?.setAttribute('lang', 'en'), TAG);
+    await expect
+      .poll(() => page.locator(`${TAG} [part=notice]`).textContent())
+      .toBe('Consent to Test Bank revoked: the bank can no longer read your data.');
     expect(errors).toEqual([]);
   });
 });

@@ -4,14 +4,14 @@ import type { PortalStrings } from '../locales/portal-strings.js';
 import { baseStyles, colorStyles } from '../shared/colors.js';
 import { formatWhen } from '../shared/format.js';
 import { portalStyles } from '../shared/portal.styles.js';
-import { newKey, PortalElement } from '../shared/portal-element.js';
+import { newKey, PortalElement, type Said } from '../shared/portal-element.js';
 import { consentsStyles } from './consents.styles.js';
 
 type Consent = RouterOutputs['consent']['list'][number];
 /** A bank the litigant may give consent to (`consent.banks`): its organization and display name. */
 export type Bank = RouterOutputs['consent']['banks'][number];
 type Scope = 'code' | 'report';
-type FieldErrors = { grantee?: string; scopes?: string; until?: string };
+type FieldErrors = { grantee?: Said; scopes?: Said; until?: Said };
 
 const SCOPES: Scope[] = ['code', 'report'];
 
@@ -73,7 +73,7 @@ export class FivecolorConsents extends PortalElement {
   declare private _errors: FieldErrors;
   declare private _busy: boolean;
   declare private _revoking: string | undefined;
-  declare private _notice: { text: string; ok: boolean } | undefined;
+  declare private _notice: { say: Said; ok: boolean } | undefined;
 
   #key: string | undefined;
 
@@ -92,7 +92,7 @@ export class FivecolorConsents extends PortalElement {
   protected override async reload(): Promise<void> {
     const out = await this.call((c) => Promise.all([c.consent.banks.query(), c.consent.list.query()]));
     if (out.ok) [this._banks, this._consents] = out.value;
-    else if (out.reason !== 'session') this._notice = { text: this.failure(out), ok: false };
+    else if (out.reason !== 'session') this._notice = { say: this.failure(out), ok: false };
   }
 
   #bankName(org: string): string {
@@ -120,7 +120,7 @@ export class FivecolorConsents extends PortalElement {
             <option value="">${banks && !banks.length ? t.noBanks : t.chooseBank}</option>
             ${(banks ?? []).map((b) => html`<option value=${b.org}>${b.name}</option>`)}
           </select>
-          <span id="bank-error" class="error">${e.grantee ?? ''}</span>
+          <span id="bank-error" class="error">${e.grantee?.(t) ?? ''}</span>
         </div>
         <fieldset aria-describedby="scopes-error">
           <legend>${t.scopes}</legend>
@@ -128,7 +128,7 @@ export class FivecolorConsents extends PortalElement {
             (s) => html`<label class="check"><input part="input" type="checkbox" name="scopes" value=${s}
               ?checked=${s === 'code'} aria-invalid=${e.scopes ? 'true' : 'false'} /><span>${t.scopeWords[s]}</span></label>`,
           )}
-          <span id="scopes-error" class="error">${e.scopes ?? ''}</span>
+          <span id="scopes-error" class="error">${e.scopes?.(t) ?? ''}</span>
         </fieldset>
         <div class="field">
           <label for="until">${t.until}</label>
@@ -136,13 +136,13 @@ export class FivecolorConsents extends PortalElement {
             .defaultValue=${addYears(today, 1)} aria-invalid=${e.until ? 'true' : 'false'}
             aria-describedby="until-hint until-error" />
           <span id="until-hint" class="hint">${t.untilHint}</span>
-          <span id="until-error" class="error">${e.until ?? ''}</span>
+          <span id="until-error" class="error">${e.until?.(t) ?? ''}</span>
         </div>
         <div class="actions">
           <button part="button" type="submit" ?disabled=${this._busy}>${this._busy ? t.granting : t.grant}</button>
         </div>
       </form>
-      <div part="notice" class=${`notice ${this._notice?.ok ? 'ok' : 'bad'}`} role="status">${this._notice?.text ?? ''}</div>
+      <div part="notice" class=${`notice ${this._notice?.ok ? 'ok' : 'bad'}`} role="status">${this._notice?.say(t) ?? ''}</div>
       ${this.#list(t)}`;
   }
 
@@ -182,7 +182,6 @@ export class FivecolorConsents extends PortalElement {
   #grant = async (event: SubmitEvent): Promise<void> => {
     event.preventDefault();
     if (this._busy) return;
-    const t = this.t;
     const form = event.currentTarget as HTMLFormElement;
     const grantee = (form.elements.namedItem('bank') as HTMLSelectElement).value;
     const scopes = SCOPES.filter(
@@ -191,11 +190,11 @@ export class FivecolorConsents extends PortalElement {
     const until = (form.elements.namedItem('until') as HTMLInputElement).value;
     const today = cstToday();
     const errors: FieldErrors = {};
-    if (!grantee) errors.grantee = t.required(t.bank);
-    if (scopes.length === 0) errors.scopes = t.pickScope;
-    if (!until) errors.until = t.required(t.until);
-    else if (until <= today) errors.until = t.untilPast(today);
-    else if (until > addYears(today, 5)) errors.until = t.untilTooFar;
+    if (!grantee) errors.grantee = (t) => t.required(t.bank);
+    if (scopes.length === 0) errors.scopes = (t) => t.pickScope;
+    if (!until) errors.until = (t) => t.required(t.until);
+    else if (until <= today) errors.until = (t) => t.untilPast(today);
+    else if (until > addYears(today, 5)) errors.until = (t) => t.untilTooFar;
     this._errors = errors;
     this._notice = undefined;
     if (this.#focusError(errors)) return;
@@ -209,21 +208,24 @@ export class FivecolorConsents extends PortalElement {
         out.reason === 'input' &&
         (out.field === 'grantee' || out.field === 'until' || out.field === 'scopes')
       ) {
-        const message =
-          out.field === 'grantee'
+        const field = out.field;
+        const tooFar = /five years/.test(out.message);
+        const message: Said = (t) =>
+          field === 'grantee'
             ? t.bankUnknown
-            : out.field === 'scopes'
+            : field === 'scopes'
               ? t.pickScope
-              : /five years/.test(out.message)
+              : tooFar
                 ? t.untilTooFar
                 : t.untilPast(today);
         this._errors = { [out.field]: message };
         this.#focusError(this._errors);
-      } else if (out.reason !== 'session') this._notice = { text: this.failure(out), ok: false };
+      } else if (out.reason !== 'session') this._notice = { say: this.failure(out), ok: false };
       return;
     }
     this.#key = undefined;
-    this._notice = { text: t.granted(this.#bankName(grantee), out.value.until), ok: true };
+    const until2 = out.value.until;
+    this._notice = { say: (t) => t.granted(this.#bankName(grantee), until2), ok: true };
     this.dispatchEvent(
       new CustomEvent('fivecolor-consent-granted', { bubbles: true, composed: true, detail: out.value }),
     );
@@ -244,7 +246,6 @@ export class FivecolorConsents extends PortalElement {
 
   async #revoke(c: Consent): Promise<void> {
     if (this._revoking) return;
-    const t = this.t;
     this._revoking = c.consentId;
     this._notice = undefined;
     const out = await this.call((client) =>
@@ -252,10 +253,10 @@ export class FivecolorConsents extends PortalElement {
     );
     this._revoking = undefined;
     if (!out.ok) {
-      if (out.reason !== 'session') this._notice = { text: this.failure(out), ok: false };
+      if (out.reason !== 'session') this._notice = { say: this.failure(out), ok: false };
       return;
     }
-    this._notice = { text: t.revoked(this.#bankName(c.grantee)), ok: true };
+    this._notice = { say: (t) => t.revoked(this.#bankName(c.grantee)), ok: true };
     this.dispatchEvent(
       new CustomEvent('fivecolor-consent-revoked', {
         bubbles: true,

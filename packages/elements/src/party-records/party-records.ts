@@ -6,7 +6,7 @@ import { baseStyles, colorStyles, isColor } from '../shared/colors.js';
 import { formatWhen } from '../shared/format.js';
 import { icon } from '../shared/icons.js';
 import { portalStyles } from '../shared/portal.styles.js';
-import { newKey, PortalElement } from '../shared/portal-element.js';
+import { newKey, PortalElement, type Said } from '../shared/portal-element.js';
 import type { Color } from '../types.js';
 import { partyRecordsStyles } from './party-records.styles.js';
 import { recordStatus } from './record-status.js';
@@ -79,11 +79,11 @@ export class FivecolorPartyRecords extends PortalElement {
   declare private _segments: Segment[];
   declare private _objections: Objection[];
   declare private _categories: Map<string, Category>;
-  declare private _failure: string;
+  declare private _failure: Said | undefined;
   declare private _open: string | undefined;
   declare private _busy: boolean;
-  declare private _error: string;
-  declare private _notice: { recordId: string; text: string; ok: boolean } | undefined;
+  declare private _error: Said | undefined;
+  declare private _notice: { recordId: string; say: Said; ok: boolean } | undefined;
 
   #key: string | undefined;
   #loads = 0;
@@ -93,9 +93,9 @@ export class FivecolorPartyRecords extends PortalElement {
     this._segments = [];
     this._objections = [];
     this._categories = new Map();
-    this._failure = '';
+    this._failure = undefined;
     this._busy = false;
-    this._error = '';
+    this._error = undefined;
   }
 
   protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
@@ -113,9 +113,9 @@ export class FivecolorPartyRecords extends PortalElement {
     this._data = undefined;
     this._segments = [];
     this._objections = [];
-    this._failure = '';
+    this._failure = undefined;
     this._open = undefined;
-    this._error = '';
+    this._error = undefined;
     this._notice = undefined;
   }
 
@@ -136,7 +136,7 @@ export class FivecolorPartyRecords extends PortalElement {
       return;
     }
     const [data, timeline, objections, policy] = out.value;
-    this._failure = '';
+    this._failure = undefined;
     this._data = data;
     this._segments = timeline.segments.filter((s) => isColor(s.color)) as Segment[];
     this._objections = objections.items;
@@ -163,7 +163,7 @@ export class FivecolorPartyRecords extends PortalElement {
 
   #content(t: PortalStrings) {
     if (this._failure)
-      return html`<p part="notice" class="notice bad" role="status">${this._failure}</p>
+      return html`<p part="notice" class="notice bad" role="status">${this._failure(t)}</p>
         <button part="button" type="button" class="secondary" @click=${() => this.reload()}>${t.retry}</button>`;
     const d = this._data;
     if (!d) return html`<p role="status" aria-busy="true">${t.loading}</p>`;
@@ -229,7 +229,7 @@ export class FivecolorPartyRecords extends PortalElement {
         <dt>${t.source}</dt><dd>${t.sources[r.source] ?? r.source}</dd>
       </dl>
       ${o ? this.#objection(t, o) : nothing}
-      <p part="notice" class=${`notice ${notice?.ok ? 'ok' : 'bad'}`} role="status">${notice?.text ?? ''}</p>
+      <p part="notice" class=${`notice ${notice?.ok ? 'ok' : 'bad'}`} role="status">${notice?.say(t) ?? ''}</p>
       ${
         canObject && !open
           ? html`<button part="button" type="button" class="secondary" aria-label=${t.objectFor(r.caseNumber)}
@@ -256,7 +256,7 @@ export class FivecolorPartyRecords extends PortalElement {
 
   #openForm(recordId: string): void {
     this._open = recordId;
-    this._error = '';
+    this._error = undefined;
     this._notice = undefined;
     this.#key = undefined;
     this.updateComplete.then(() => this.renderRoot.querySelector<HTMLTextAreaElement>('#reason')?.focus());
@@ -270,7 +270,7 @@ export class FivecolorPartyRecords extends PortalElement {
           aria-invalid=${this._error ? 'true' : 'false'} aria-describedby="reason-hint reason-error"
           @input=${() => (this.#key = undefined)}></textarea>
         <span id="reason-hint" class="hint">${t.objectionHint}</span>
-        <span id="reason-error" class="error">${this._error}</span>
+        <span id="reason-error" class="error">${this._error?.(t) ?? ''}</span>
       </div>
       <div class="actions">
         <button part="button" type="submit" ?disabled=${this._busy}>${this._busy ? t.submitting : t.submitObjection}</button>
@@ -282,15 +282,14 @@ export class FivecolorPartyRecords extends PortalElement {
   async #submit(event: SubmitEvent, r: RecordItem): Promise<void> {
     event.preventDefault();
     if (this._busy) return;
-    const t = this.t;
     const field = this.renderRoot.querySelector<HTMLTextAreaElement>('#reason');
     const reason = field?.value.trim() ?? '';
     if (!reason) {
-      this._error = t.required(t.objectionReason);
+      this._error = (t) => t.required(t.objectionReason);
       field?.focus();
       return;
     }
-    this._error = '';
+    this._error = undefined;
     this._busy = true;
     this.#key ??= newKey();
     const idempotencyKey = this.#key;
@@ -300,15 +299,17 @@ export class FivecolorPartyRecords extends PortalElement {
     this._busy = false;
     if (!out.ok) {
       if (out.reason === 'input' && out.field === 'reason') {
-        this._error = out.message;
+        const message = out.message;
+        this._error = () => message;
         field?.focus();
       } else if (out.reason !== 'session')
-        this._notice = { recordId: r.recordId, text: this.failure(out), ok: false };
+        this._notice = { recordId: r.recordId, say: this.failure(out), ok: false };
       return;
     }
     this.#key = undefined;
     this._open = undefined;
-    this._notice = { recordId: r.recordId, text: t.objectionFiled(out.value.dueDate), ok: true };
+    const dueDate = out.value.dueDate;
+    this._notice = { recordId: r.recordId, say: (t) => t.objectionFiled(dueDate), ok: true };
     this.dispatchEvent(
       new CustomEvent('fivecolor-objection-filed', {
         bubbles: true,

@@ -6,7 +6,7 @@ import { baseStyles, colorStyles, isColor } from '../shared/colors.js';
 import { apiUrl } from '../shared/fetch-json.js';
 import { formatWhen } from '../shared/format.js';
 import { portalStyles } from '../shared/portal.styles.js';
-import { newKey, PortalElement } from '../shared/portal-element.js';
+import { newKey, PortalElement, type Said } from '../shared/portal-element.js';
 import type { Report } from '../types.js';
 import { reportIssuerStyles } from './report-issuer.styles.js';
 
@@ -62,7 +62,7 @@ export class FivecolorReportIssuer extends PortalElement {
   declare private _issued: Issued | undefined;
   declare private _earlier: Earlier[] | undefined;
   declare private _busy: boolean;
-  declare private _notice: { text: string; ok: boolean } | undefined;
+  declare private _notice: { say: Said; ok: boolean } | undefined;
   declare private _copied: string;
 
   #key: string | undefined;
@@ -83,7 +83,7 @@ export class FivecolorReportIssuer extends PortalElement {
   protected override async reload(): Promise<void> {
     const out = await this.call((c, partyId) => c.report.list.query({ partyId }));
     if (out.ok) this._earlier = out.value.items;
-    else if (out.reason !== 'session') this._notice = { text: this.failure(out), ok: false };
+    else if (out.reason !== 'session') this._notice = { say: this.failure(out), ok: false };
   }
 
   protected override render() {
@@ -106,7 +106,7 @@ export class FivecolorReportIssuer extends PortalElement {
           <button part="button" type="submit" ?disabled=${this._busy}>${this._busy ? t.issuing : t.issue}</button>
         </div>
       </form>
-      <div part="notice" class=${`notice ${this._notice?.ok ? 'ok' : 'bad'}`} role="status">${this._notice?.text ?? ''}</div>
+      <div part="notice" class=${`notice ${this._notice?.ok ? 'ok' : 'bad'}`} role="status">${this._notice?.say(t) ?? ''}</div>
       ${this._issued ? this.#issued(t, this._issued) : nothing}
       <h3>${t.previousReports}</h3>
       ${this.#earlier(t)}`;
@@ -170,7 +170,6 @@ export class FivecolorReportIssuer extends PortalElement {
   #issue = async (event: SubmitEvent): Promise<void> => {
     event.preventDefault();
     if (this._busy) return;
-    const t = this.t;
     const purpose = this.renderRoot.querySelector<HTMLInputElement>('#purpose')?.value.trim() ?? '';
     this._busy = true;
     this._notice = undefined;
@@ -182,13 +181,13 @@ export class FivecolorReportIssuer extends PortalElement {
     );
     this._busy = false;
     if (!out.ok) {
-      if (out.reason !== 'session') this._notice = { text: this.failure(out), ok: false };
+      if (out.reason !== 'session') this._notice = { say: this.failure(out), ok: false };
       return;
     }
     this.#key = undefined;
     const r = out.value;
     this._issued = r;
-    this._notice = { text: t.issued(r.reportNo), ok: true };
+    this._notice = { say: (t) => t.issued(r.reportNo), ok: true };
     this.dispatchEvent(
       new CustomEvent('fivecolor-report-issued', {
         bubbles: true,

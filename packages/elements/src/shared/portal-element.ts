@@ -38,6 +38,9 @@ export const newKey = (): string => {
  * state: on UNAUTHORIZED or FORBIDDEN the element says so in words and emits
  * `fivecolor-session-expired` (bubbles, composed) once per session; setting a new `.session` reloads.
  */
+/** Something to say, in the language of the moment when it is shown: a `lang` change says it anew. */
+export type Said = (t: PortalStrings) => string;
+
 export abstract class PortalElement extends LitElement {
   static override properties = {
     api: {},
@@ -145,9 +148,10 @@ export abstract class PortalElement extends LitElement {
   }
 
   /** The failure in words (a refused session is shown by `sessionNotice`). */
-  protected failure(o: Outcome<unknown>): string {
-    if (o.ok || o.reason === 'session') return '';
-    return o.reason === 'network' ? this.t.networkError : this.t.serverError(o.message);
+  protected failure(o: Outcome<unknown>): Said {
+    if (o.ok || o.reason === 'session') return () => '';
+    const { reason, message } = o;
+    return (t) => (reason === 'network' ? t.networkError : t.serverError(message));
   }
 
   /**

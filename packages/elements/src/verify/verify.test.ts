@@ -208,6 +208,8 @@ describe('<fivecolor-verify>', () => {
     expect(await page.locator('fivecolor-verify #code-error').textContent()).toBe(
       'The verification code has 8 characters',
     );
-    expect(await page.locator('fivecolor-verify #reportNo-error').textContent()).toBe('Enter the report number');
+    expect(await page.locator('fivecolor-verify #reportNo-error').textContent()).toBe(
+      'Enter the report number',
+    );
   });
 });
