@@ -91,7 +91,8 @@ export async function main(argv: string[]): Promise<number | undefined> {
   return run(rest, config);
 }
 
-async function serveCommand(_args: string[], config: ServerConfig): Promise<undefined> {
+async function serveCommand(args: string[], config: ServerConfig): Promise<undefined> {
+  noOptions(args); // `serve --port 9000` would be ignored: the port is PORT
   const s = await startServer(config);
   console.log(`Five-Color Code API on ${config.publicUrl} (${s.db.kind})`);
   return undefined;
@@ -100,6 +101,7 @@ async function serveCommand(_args: string[], config: ServerConfig): Promise<unde
 /** `pnpm start`: the demo on the embedded database, seeded the first time. */
 async function startCommand(args: string[], config: ServerConfig): Promise<undefined> {
   const { values } = parseArgs({ args, options: { parties: { type: 'string', default: '3000' } } });
+  const parties = positiveInt('--parties', values.parties);
   let demo = await loadDemo(config.dataDir);
   if (!demo) {
     // The demo's own API calls are not worth a log line each.
@@ -109,11 +111,11 @@ async function startCommand(args: string[], config: ServerConfig): Promise<undef
         // A database with data of its own (seeded, or a court's): served as it is, never added to.
         console.log('the database already has parties: no demo seeded, serving it as it is');
       } else {
-        console.log(`seeding the demo (${values.parties} synthetic parties)…`);
+        console.log(`seeding the demo (${parties} synthetic parties)…`);
         demo = await seedDemo({
           ...opened,
           dataDir: config.dataDir,
-          parties: Number(values.parties),
+          parties,
           persist: true,
         });
       }
@@ -134,7 +136,8 @@ async function startCommand(args: string[], config: ServerConfig): Promise<undef
   return undefined;
 }
 
-async function migrateCommand(_args: string[], config: ServerConfig): Promise<number> {
+async function migrateCommand(args: string[], config: ServerConfig): Promise<number> {
+  noOptions(args);
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     await migrate(db);
@@ -147,9 +150,7 @@ async function migrateCommand(_args: string[], config: ServerConfig): Promise<nu
 
 async function seedCommand(args: string[], config: ServerConfig): Promise<number> {
   const { values } = parseArgs({ args, options: { parties: { type: 'string', default: '1000' } } });
-  const parties = Number(values.parties);
-  if (!Number.isInteger(parties) || parties < 1)
-    throw new Error(`--parties: must be a positive integer, got ${values.parties}`);
+  const parties = positiveInt('--parties', values.parties);
   await withDatabase(config, async (db, secret) => {
     const started = performance.now();
     const result = await seedSynthetic(db, secret, {
@@ -225,7 +226,8 @@ async function createKeyCommand(args: string[], config: ServerConfig): Promise<n
   return 0;
 }
 
-async function rotateSigningCommand(_args: string[], config: ServerConfig): Promise<number> {
+async function rotateSigningCommand(args: string[], config: ServerConfig): Promise<number> {
+  noOptions(args); // an option here (`--dry-run`) must not rotate anyway: rotating cannot be undone
   await withDatabase(config, async (db, secret) => {
     const { kid, retired } = await rotateSigningKey(db, createPartyCrypto(secret));
     console.log(
@@ -378,4 +380,17 @@ function printStart(base: string, demo: DemoData | null): void {
       ]
     : ['No demo keys: create one with `pnpm exec fivecolor-server keys create --role admin --name ops`.'];
   console.log([...urls, ...rest, ''].join('\n'));
+}
+
+/** Refuses any argument: a command that takes none must not run as if an option it ignores was not given. */
+function noOptions(args: string[]): void {
+  parseArgs({ args, options: {}, strict: true, allowPositionals: false });
+}
+
+/** The value of a count option: a positive integer, else an error naming the option. */
+function positiveInt(option: string, value: string | undefined): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value ?? '') || !Number.isSafeInteger(n) || n < 1)
+    throw new Error(`${option}: must be a positive integer, got ${value}`);
+  return n;
 }

@@ -70,10 +70,19 @@ function readPositiveInt(name: string, value: string | undefined): number | unde
   return n;
 }
 
+/** A variable of two values, `on` or `off`; unset: `unset`; anything else (`1`, `yes`, `TRUE`) is refused. */
+function readFlag(name: string, value: string | undefined, on: string, off: string, unset: boolean): boolean {
+  if (!value) return unset;
+  if (value === on || value === off) return value === on;
+  throw new Error(`${name}: must be ${on} or ${off}, got ${value}`);
+}
+
 /** Reads and checks the environment; a bad value names the variable and the rule. */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
-  const port = Number(env.PORT ?? 8787);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+  // Empty as unset, like every variable here (an env file's `PORT=`), not port 0 (a random one).
+  const portText = env.PORT?.trim() || '8787';
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65_535)
     throw new Error(`PORT: must be an integer 0–65535, got ${env.PORT}`);
   const databaseUrl = env.DATABASE_URL || undefined;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
@@ -106,12 +115,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     secret: env.FIVECOLOR_SECRET || undefined,
     publicUrl,
     logLevel: env.LOG_LEVEL || 'info',
-    badgeCache: env.FIVECOLOR_BADGE_CACHE !== 'off',
+    badgeCache: readFlag('FIVECOLOR_BADGE_CACHE', env.FIVECOLOR_BADGE_CACHE, 'on', 'off', true),
     badgeCacheSize: cacheSize,
     badgeIndex,
     signingKey: env.FIVECOLOR_SIGNING_KEY || undefined,
     court,
-    trustProxy: env.FIVECOLOR_TRUST_PROXY === 'true',
+    trustProxy: readFlag('FIVECOLOR_TRUST_PROXY', env.FIVECOLOR_TRUST_PROXY, 'true', 'false', false),
     maxBodyBytes: readBytes('FIVECOLOR_MAX_BODY', env.FIVECOLOR_MAX_BODY),
     maxBatch: readPositiveInt('FIVECOLOR_MAX_BATCH', env.FIVECOLOR_MAX_BATCH),
     allowedOrigins: readOrigins(env.FIVECOLOR_ALLOWED_ORIGINS),

@@ -437,7 +437,7 @@ export const CSV_OPTIONS = {
   trim: true,
   // Each of them ends a row, as in an editor: csv-parse would otherwise take the first it meets for the whole
   // file, and a header ended by \r\n above rows ended by \n made the rows one.
-  record_delimiter: ['\r\n', '\n', '\r'],
+  record_delimiter: ['\r\n', '\n', '\r'] as string[],
 } as const;
 
 /**

@@ -1,4 +1,12 @@
-import { createFivecolor, createLogger, type Db, migrate, openDatabase, resolveSecret } from '@fivecolor/api';
+import {
+  createFivecolor,
+  createLogger,
+  type Db,
+  migrate,
+  openDatabase,
+  parseSigningKey,
+  resolveSecret,
+} from '@fivecolor/api';
 import { type ServerType, serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { Logger } from 'pino';
@@ -39,6 +47,8 @@ export interface ServerOptions {
 /** Opens the database, applies migrations and builds the app (API + static sites), without listening. */
 export async function openServer(config: ServerConfig, opts: ServerOptions = {}): Promise<OpenedServer> {
   const logger = opts.logger ?? createLogger({ level: config.logLevel });
+  // A key it cannot read refuses the start (it would serve every report and the JWKS as a 500).
+  if (config.signingKey) await parseSigningKey(config.signingKey);
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   await migrate(db);
   const secret = await resolveSecret({ secret: config.secret, dataDir: config.dataDir });

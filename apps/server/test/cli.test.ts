@@ -117,6 +117,12 @@ describe('fivecolor-server rejects bad arguments with a message that names them'
     [['policy', 'apply', POLICY, '--as-of', '2026-01-01'], /--as-of: only for policy simulate/],
     [['policy', 'simulate', POLICY, '--force'], /--force: only for policy apply/],
     [['policy', 'simulate', POLICY, '--as-of', '2027/6/1'], /--as-of: must be a date YYYY-MM-DD/],
+    // A command that takes no option refuses one rather than doing the real thing (rotating, migrating).
+    [['keys', 'rotate-signing', '--dry-run'], /Unknown option '--dry-run'/],
+    [['migrate', '--dry-run'], /Unknown option '--dry-run'/],
+    [['serve', '--port', '9000'], /Unknown option '--port'/],
+    [['start', '--parties', 'abc'], /--parties: must be a positive integer, got abc/],
+    [['seed', '--parties', '1e3'], /--parties: must be a positive integer, got 1e3/],
   ])('%j', async (args, message) => {
     const env = { FIVECOLOR_DATA_DIR: mkdtempSync(join(tmpdir(), 'fivecolor-args-')), DATABASE_URL: '' };
     const r = await runCli(args, env);
@@ -168,6 +174,13 @@ describe('fivecolor-server rejects bad arguments with a message that names them'
     [{ PORT: 'eighty' }, 'PORT: must be an integer 0–65535, got eighty'],
     [{ FIVECOLOR_BADGE_CACHE_SIZE: '-5' }, 'FIVECOLOR_BADGE_CACHE_SIZE: must be a positive integer, got -5'],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL: must start with postgres://'],
+    [{ PORT: '0x50' }, 'PORT: must be an integer 0–65535, got 0x50'],
+    [{ FIVECOLOR_TRUST_PROXY: '1' }, 'FIVECOLOR_TRUST_PROXY: must be true or false, got 1'],
+    [{ FIVECOLOR_BADGE_CACHE: 'false' }, 'FIVECOLOR_BADGE_CACHE: must be on or off, got false'],
+    [
+      { FIVECOLOR_SIGNING_KEY: 'garbage' },
+      'FIVECOLOR_SIGNING_KEY: give an Ed25519 private JWK (JSON) or a PKCS#8 PEM',
+    ],
   ])('names a bad environment variable: %j', async (env, message) => {
     const r = await runCli(['serve'], { DATABASE_URL: '', ...env });
     expect(r.code).toBe(1);
