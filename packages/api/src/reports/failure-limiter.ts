@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { inArray, lt, sql } from 'drizzle-orm';
 import { deriveKey } from '../crypto/party-crypto.js';
 import type { Db } from '../db/database.js';
+import { rowsOf } from '../db/rows.js';
 import { verifyFailures } from '../db/schema.js';
 
 export interface FailureLimit {
@@ -83,19 +84,65 @@ export class FailureLimiter {
     return { retryAfter, slowMs };
   }
 
-  /** Records one wrong code; `reportExists` false (an unknown number) counts against the client only. */
-  async fail(db: Db, reportNo: string, client: string, reportExists: boolean, now: number): Promise<void> {
+  /**
+   * Counts an attempt of `client` on `reportNo` against the client's limits before its code is compared,
+   * and says whether it may go on: attempts sent at once each take their own count (checked first and
+   * counted after, they all passed). Give the count back with {@link release} when the code is right.
+   */
+  async attempt(db: Db, reportNo: string, client: string, now: number): Promise<LimitDecision> {
+    const keys = this.#keys(reportNo, client);
+    let retryAfter = 0;
+    for (const k of keys) {
+      if (k.kind === 'report') continue;
+      const { count, start } = await this.#count(db, k.key, k.limit, now);
+      if (count > k.limit.max)
+        retryAfter = Math.max(retryAfter, Math.ceil((start + k.limit.windowMs - now) / 1000));
+    }
+    const { slowMs } = await this.check(db, reportNo, client, now);
+    if (++this.#ops % 500 === 0) await this.#sweep(db, now);
+    return { retryAfter, slowMs };
+  }
+
+  /**
+   * Gives back what {@link attempt} counted: all of it for a right code (not a failure), the count on the
+   * report alone for an unknown number (it counts against the client only).
+   */
+  async release(db: Db, reportNo: string, client: string, what: 'all' | 'clientReport'): Promise<void> {
+    const keys = this.#keys(reportNo, client)
+      .filter((k) => (what === 'all' ? k.kind !== 'report' : k.kind === 'clientReport'))
+      .map((k) => k.key);
+    await db.db.execute(
+      sql`update verify_failures set count = greatest(count - 1, 0) where key in (${sql.join(
+        keys.map((k) => sql`${k}`),
+        sql`, `,
+      )})`,
+    );
+  }
+
+  /** Records a wrong code against the report (past its limit every attempt on it is slowed down). */
+  async fail(db: Db, reportNo: string, client: string, now: number): Promise<void> {
+    const report = this.#keys(reportNo, client).find((k) => k.kind === 'report');
+    if (report) await this.#count(db, report.key, report.limit, now);
+  }
+
+  /** Adds one to a counter (a new window once its own has passed): the count and the window's start. */
+  async #count(
+    db: Db,
+    key: string,
+    limit: FailureLimit,
+    now: number,
+  ): Promise<{ count: number; start: number }> {
     const at = new Date(now);
-    for (const { key, kind, limit } of this.#keys(reportNo, client)) {
-      if (!reportExists && kind !== 'client') continue;
-      const expired = new Date(now - limit.windowMs);
+    const expired = new Date(now - limit.windowMs);
+    const [row] = rowsOf<{ count: number; window_start: Date | string }>(
       await db.db.execute(sql`
         insert into verify_failures (key, window_start, count) values (${key}, ${at}, 1)
         on conflict (key) do update set
           count = case when verify_failures.window_start <= ${expired} then 1 else verify_failures.count + 1 end,
-          window_start = case when verify_failures.window_start <= ${expired} then ${at} else verify_failures.window_start end`);
-    }
-    if (++this.#ops % 500 === 0) await this.#sweep(db, now);
+          window_start = case when verify_failures.window_start <= ${expired} then ${at} else verify_failures.window_start end
+        returning count, window_start`),
+    );
+    return { count: Number(row?.count ?? 1), start: new Date(row?.window_start ?? at).getTime() };
   }
 
   /** The counters of an attempt: keyed hashes, so the table holds no client address. */

@@ -174,16 +174,22 @@ export async function verifyOnline(
     return { kind: 'invalid', result: none('malformed') };
   const kit = deps.reports;
   const nowMs = deps.now().getTime();
-  const limit = await kit.limiter.check(deps.db, reportNo, who.client, nowMs);
+  // Counted before the code is compared: attempts sent at once cannot all pass a check made first.
+  const limit = await kit.limiter.attempt(deps.db, reportNo, who.client, nowMs);
   if (limit.retryAfter > 0)
     return { kind: 'invalid', result: none('rate_limited'), retryAfter: limit.retryAfter };
   // Under a distributed guessing attempt on this report every answer comes slowly, the right one included.
   if (limit.slowMs > 0) await new Promise((resolve) => setTimeout(resolve, limit.slowMs));
   const [row] = await deps.db.db.select().from(reports).where(eq(reports.reportNo, reportNo));
-  if (!row || !codeMatches(deps.secret, reportNo, code, row.codeHash)) {
-    await kit.limiter.fail(deps.db, reportNo, who.client, row !== undefined, nowMs);
-    return { kind: 'invalid', result: none(row ? 'bad_code' : 'not_found') };
+  if (!row) {
+    await kit.limiter.release(deps.db, reportNo, who.client, 'clientReport');
+    return { kind: 'invalid', result: none('not_found') };
   }
+  if (!codeMatches(deps.secret, reportNo, code, row.codeHash)) {
+    await kit.limiter.fail(deps.db, reportNo, who.client, nowMs);
+    return { kind: 'invalid', result: none('bad_code') };
+  }
+  await kit.limiter.release(deps.db, reportNo, who.client, 'all');
   const report = row.snapshot as unknown as Report;
   const state = await freshPartyState(deps, row.partyId);
   const colorNow = state

@@ -284,6 +284,31 @@ describe.each(dbKinds())('reports and consent on %s', (kind) => {
     }
   });
 
+  it('counts wrong codes sent at once: no more are compared than the limits allow (public route and tRPC)', async () => {
+    const r = await h.client(session).report.issue.mutate({ partyId });
+    const limits = h.deps.reports.limiter;
+    const wrong = (i: number) => `WRONG${String(i).padStart(3, '2')}`.replace(/[01]/g, 'Z');
+    const statuses = await Promise.all(
+      Array.from({ length: 25 }, (_, i) =>
+        Promise.resolve(get(verifyPath(r.reportNo, wrong(i)), '198.51.100.7')).then((x) => x.status),
+      ),
+    );
+    expect(statuses.filter((s) => s === 403).length).toBe(limits.perClientReport.max);
+    expect(statuses.filter((s) => s === 429).length).toBe(25 - limits.perClientReport.max);
+    const answers = await Promise.allSettled(
+      Array.from({ length: 40 }, (_, i) =>
+        h.as('enforcement').report.verify.query({ reportNo: r.reportNo, code: wrong(i) }),
+      ),
+    );
+    expect(answers.filter((a) => a.status === 'fulfilled' && a.value.reason === 'bad_code').length).toBe(
+      limits.perClientReport.max,
+    );
+    expect(answers.filter((a) => a.status === 'rejected').length).toBe(40 - limits.perClientReport.max);
+    // A right code gives back what its attempt counted: one client verifying again and again is never refused.
+    for (let i = 0; i < limits.perClient.max + 2; i++)
+      expect((await get(verifyPath(r.reportNo, r.code), '198.51.100.8')).status).toBe(200);
+  });
+
   it('rate-limits public verifications per client, audits repeats once, and renders a PDF once', async () => {
     const r = await h.client(session).report.issue.mutate({ partyId });
     const audits = async () =>
