@@ -325,6 +325,32 @@ describe.each(dbKinds())('verifyIntegrity on %s', (kind) => {
     }
   });
 
+  it('finds a report, an API key and a record deleted from the database (no row an audit entry names may be gone)', async () => {
+    const { h, reportNo } = await populated(kind);
+    try {
+      // The record revoked (no revision of it refers to it).
+      const [{ id: recordId } = { id: '' }] = rowsOf<{ id: string }>(
+        await update(h, sql`select id from records where revoked_at is not null`),
+      );
+      const keyId = (await h.as('admin').apiKey.list.query()).find((k) => k.name === 'Second Bank')
+        ?.id as string;
+      await update(h, sql`delete from reports where report_no = ${reportNo}`);
+      await update(h, sql`delete from api_keys where id = ${keyId}`);
+      await update(h, sql`alter table records disable trigger records_keep_rows`);
+      await update(h, sql`delete from records where id = ${recordId}`);
+      await update(h, sql`alter table records enable trigger records_keep_rows`);
+      const r = await verifyIntegrity(h.db, { policy: h.deps.policy });
+      const gone = r.mismatches.filter((m) => /but missing \(deleted\)$/.test(m.what));
+      expect(gone.map((m) => [m.table, m.id])).toEqual([
+        ['records', recordId],
+        ['reports', reportNo],
+        ['api_keys', keyId],
+      ]);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('vouches once for rows from before row hashes (an upgrade), never for a row changed since its audited write', async () => {
     const { h, recordId } = await populated(kind);
     try {

@@ -225,9 +225,17 @@ export async function verifyIntegrity(db: Db, opts: IntegrityOptions = {}): Prom
   const checkRow = (table: HashedTable, id: string, row: object) => {
     const v = vouched.get(table)?.get(id);
     if (v === undefined) return miss(table, id, 'no audit entry names this row (written around the API)');
+    vouched.get(table)?.delete(id); // what is left once every row was read names rows that are gone
     const at = v.lastIndexOf('@');
     if (v.slice(0, at) !== rowHash(table, row))
       miss(table, id, `row differs from the hash in its newest audit entry (seq ${v.slice(at + 1)})`);
+  };
+
+  // Nothing deletes a row of these tables (a revocation keeps it): a row an audit entry names is there.
+  const missingRows = (table: HashedTable) => {
+    for (const [id, v] of vouched.get(table) ?? [])
+      miss(table, id, `named by audit entry seq ${v.slice(v.lastIndexOf('@') + 1)} but missing (deleted)`);
+    vouched.delete(table);
   };
 
   // Records: each against the newest entry naming it, and a batch-written one against its batch's digest.
@@ -274,7 +282,7 @@ export async function verifyIntegrity(db: Db, opts: IntegrityOptions = {}): Prom
     progress('records');
   }
   for (const b of batches.values()) batchMiss(b, `are not all there (${b.count - b.seen} missing)`);
-  vouched.delete('records');
+  missingRows('records');
 
   // Party states: recomputed from the party's records as of the state's asOf.
   for (let last = ''; ; ) {
@@ -384,12 +392,14 @@ export async function verifyIntegrity(db: Db, opts: IntegrityOptions = {}): Prom
     }
     progress('reports');
   }
+  missingRows('reports');
 
   // API keys.
   for (const row of await db.db.select().from(apiKeys).orderBy(asc(apiKeys.id))) {
     counts.apiKeys++;
     checkRow('api_keys', row.id, row);
   }
+  missingRows('api_keys');
   progress('api_keys');
 
   return {
