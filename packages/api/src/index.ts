@@ -44,7 +44,12 @@ export {
 } from './import/import-row.js';
 export type { ReportOptions } from './reports/report-kit.js';
 export type { SigningKey } from './reports/signing-keys.js';
-export { activeSigningKey, parseSigningKey, rotateSigningKey } from './reports/signing-keys.js';
+export {
+  activeSigningKey,
+  PUBLISH_BEFORE_USE_MS,
+  parseSigningKey,
+  rotateSigningKey,
+} from './reports/signing-keys.js';
 export type { AppRouter } from './routers/root.js';
 export { appRouter } from './routers/root.js';
 export type { ApplyResult, SimulationResult } from './services/policy-service.js';

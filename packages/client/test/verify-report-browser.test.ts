@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { rotateSigningKey } from '@fivecolor/api';
+import { PUBLISH_BEFORE_USE_MS, rotateSigningKey } from '@fivecolor/api';
 import { createHarness, residentId } from '@fivecolor/api/testing';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -61,6 +61,8 @@ beforeAll(async () => {
   oldKeyReport = (await judge.report.issue.mutate({ partyId })).signed;
   jwksBeforeRotation = await deps.reports.jwks(db, clock.now);
   await rotateSigningKey(db, deps.crypto, clock.now);
+  // The new key signs once every JWKS fetched before the rotation has expired.
+  clock.now = new Date(clock.now.getTime() + PUBLISH_BEFORE_USE_MS);
   deps.reports.refresh();
   fresh = await judge.report.issue.mutate({ partyId });
   jwks = JSON.parse(JSON.stringify(await deps.reports.jwks(db, clock.now)));

@@ -23,7 +23,7 @@ export interface ReportOptions {
   limits?: FailureLimiterOptions | undefined;
 }
 
-// A process signs with a newly rotated key only after every process's JWKS cache has seen it.
+// Well within PUBLISH_BEFORE_USE_MS (signing-keys.ts): a rotated key is in every JWKS before it signs.
 const KEY_TTL_MS = 30_000;
 const JWKS_TTL_MS = 10_000;
 /** Repeated verifications of one report by one client within this time are audited once. */

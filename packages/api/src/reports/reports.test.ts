@@ -14,7 +14,7 @@ import { dbKinds } from '../testing/test-db.js';
 import { FailureLimiter } from './failure-limiter.js';
 import { CODE_ALPHABET } from './report-codes.js';
 import { ReportKit } from './report-kit.js';
-import { rotateSigningKey } from './signing-keys.js';
+import { PUBLISH_BEFORE_USE_MS, RETIRED_KEY_GRACE_MS, rotateSigningKey } from './signing-keys.js';
 
 const DAY = 86_400_000;
 const cst = (d: Date) => new Date(d.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
@@ -348,9 +348,18 @@ describe.each(dbKinds())('reports and consent on %s', (kind) => {
     const { kid, retired } = await rotateSigningKey(h.db, createPartyCrypto(h.secret), h.clock.now);
     expect(retired).toContain(before.kid);
     h.deps.reports.refresh();
+    // Published at once, the new key signs only once every JWKS fetched before the rotation has expired.
+    const meanwhile = await h.client(session).report.issue.mutate({ partyId });
+    expect(meanwhile.kid).toBe(before.kid);
+    expect((await jwks()).keys.map((k) => k.kid)).toContain(kid);
+    const rotatedAt = h.clock.now;
+    h.clock.now = new Date(rotatedAt.getTime() + PUBLISH_BEFORE_USE_MS);
+    h.deps.reports.refresh();
     const after = await h.client(session).report.issue.mutate({ partyId });
+    h.clock.now = rotatedAt;
     expect(after.kid).toBe(kid);
     expect(after.kid).not.toBe(before.kid);
+    h.deps.reports.refresh();
     const keys = await jwks();
     expect(keys.keys.map((k) => k.kid)).toEqual(expect.arrayContaining([before.kid, after.kid]));
     await compactVerify(before.signed, createLocalJWKSet(keys));
@@ -379,10 +388,10 @@ describe.each(dbKinds())('reports and consent on %s', (kind) => {
     try {
       h.deps.reports.refresh();
       expect((await jwks()).keys.map((k) => k.kid)).toEqual(expect.arrayContaining([unused, next]));
-      h.clock.now = new Date(saved.getTime() + 5 * 60_000);
+      h.clock.now = new Date(saved.getTime() + RETIRED_KEY_GRACE_MS - 60_000);
       h.deps.reports.refresh();
       expect((await jwks()).keys.map((k) => k.kid)).toContain(unused);
-      h.clock.now = new Date(saved.getTime() + 7 * 60_000);
+      h.clock.now = new Date(saved.getTime() + RETIRED_KEY_GRACE_MS + 60_000);
       h.deps.reports.refresh();
       const later = (await jwks()).keys.map((k) => k.kid);
       expect(later).toContain(next);

@@ -1,5 +1,5 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { and, desc, eq, gt, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, isNull, lte, or, sql } from 'drizzle-orm';
 import { calculateJwkThumbprint, exportJWK, importJWK, type JWK } from 'jose';
 import type { PartyCrypto } from '../crypto/party-crypto.js';
 import type { Db } from '../db/database.js';
@@ -81,18 +81,36 @@ async function insertNewKey(tx: Db['db'], crypto: PartyCrypto, now: Date) {
 }
 
 /**
- * The active stored signing key (the newest not retired); generated and stored (private part
- * encrypted with the server secret) when there is none. Several processes agree on one key.
+ * A rotated key is published at once and signs only this long after the rotation, the key it replaces
+ * signing meanwhile: a verifier keeps the JWKS it fetched up to its max-age (300 s), and each server its
+ * own 10 s, so none meets a report signed with a key its JWKS does not show yet.
  */
+export const PUBLISH_BEFORE_USE_MS = 6 * 60_000;
+
+/**
+ * The stored key that signs now: the newest created at least {@link PUBLISH_BEFORE_USE_MS} ago (retired
+ * or not: the one a rotation just replaced signs until its successor may), else the store's first key
+ * (all are younger: a new store); generated and stored (private part encrypted with the server secret)
+ * when there is none. Several processes agree on one key.
+ */
+// Of keys created in the same instant (a clock that stands still), the one a rotation replaced is older.
+const newestFirst = [desc(signingKeys.createdAt), sql`(${signingKeys.retiredAt} is null) desc`];
+const oldestFirst = [asc(signingKeys.createdAt), sql`(${signingKeys.retiredAt} is null) asc`];
+
 export async function activeSigningKey(db: Db, crypto: PartyCrypto, now: Date): Promise<SigningKey> {
-  const newest = () =>
-    db.db
-      .select()
-      .from(signingKeys)
-      .where(isNull(signingKeys.retiredAt))
-      .orderBy(desc(signingKeys.createdAt))
-      .limit(1);
-  const [row] = await newest();
+  const [published] = await db.db
+    .select()
+    .from(signingKeys)
+    .where(lte(signingKeys.createdAt, new Date(now.getTime() - PUBLISH_BEFORE_USE_MS)))
+    .orderBy(...newestFirst)
+    .limit(1);
+  const [row] = published
+    ? [published]
+    : await db.db
+        .select()
+        .from(signingKeys)
+        .orderBy(...oldestFirst)
+        .limit(1);
   if (row) return fromRow(crypto, row);
   return db.db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${KEY_LOCK})`);
@@ -131,12 +149,11 @@ export async function rotateSigningKey(
 }
 
 /**
- * How long a retired key stays published even when it signed nothing: a process signs with the key it
- * cached (up to 30 s, `report-kit.ts`) and the server caches the JWKS 10 s, so a report may still be
- * signed with a key just retired; a verifier that fetches the JWKS meanwhile must find that key, and keeps
- * what it fetched up to the JWKS's max-age (300 s). Six minutes covers both.
+ * How long a retired key stays published even when it signed nothing: it signs on for
+ * {@link PUBLISH_BEFORE_USE_MS} after the rotation, a process keeps the key it cached 30 s more
+ * (`report-kit.ts`), and a verifier that fetches the JWKS meanwhile must find the key.
  */
-export const RETIRED_KEY_GRACE_MS = 6 * 60_000;
+export const RETIRED_KEY_GRACE_MS = PUBLISH_BEFORE_USE_MS + 4 * 60_000;
 
 /**
  * The public keys to publish: every active key, retired ones that signed a report not yet expired, and
