@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -106,18 +106,26 @@ async function startCommand(args: string[], config: ServerConfig): Promise<undef
   if (!demo) {
     // The demo's own API calls are not worth a log line each.
     const opened = await openServer(config, { logger: createLogger({ level: 'warn' }) });
+    // Left while seeding: a first start stopped halfway left part of the demo and none of its keys.
+    const seeding = join(config.dataDir, 'demo-seeding');
     try {
+      if (existsSync(seeding))
+        throw new Error(
+          `the demo's first start was stopped while seeding it: ${config.databaseUrl ? 'the database' : config.dataDir} holds part of it and no demo keys. ${config.databaseUrl ? 'Point DATABASE_URL at an empty database' : `Delete ${config.dataDir}`} and run pnpm start again`,
+        );
       if ((await countParties(opened.db)) > 0) {
         // A database with data of its own (seeded, or a court's): served as it is, never added to.
         console.log('the database already has parties: no demo seeded, serving it as it is');
       } else {
         console.log(`seeding the demo (${parties} synthetic parties)…`);
+        await writeFile(seeding, '');
         demo = await seedDemo({
           ...opened,
           dataDir: config.dataDir,
           parties,
           persist: true,
         });
+        await rm(seeding);
       }
     } finally {
       await opened.close();

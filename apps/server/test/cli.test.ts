@@ -195,6 +195,7 @@ describe('fivecolor-server start (the README demo)', () => {
     try {
       const out = await server.waitFor('Try: curl');
       expect(out).toMatch(/Five-Color Code is running on http:\/\/\S+/);
+      expect(existsSync(join(env.FIVECOLOR_DATA_DIR as string, 'demo-seeding'))).toBe(false); // seeded whole
       expect(out).toMatch(/console\s+http:\/\/\S+\/console\//);
       expect(out).toMatch(/playground\s+http:\/\/\S+\/playground\//);
       const badgePaths = [...out.matchAll(/https?:\/\/[^/\s]+(\/v1\/badge\/\S+)/g)].map((m) => m[1]!);
@@ -266,6 +267,15 @@ describe('fivecolor-server start (the README demo)', () => {
     } finally {
       await server.stop();
     }
+  });
+  it('says what to do when its first start was stopped while seeding the demo (part of it, no keys)', async () => {
+    const { env } = await freshEnv('pglite');
+    const dir = env.FIVECOLOR_DATA_DIR as string;
+    expect((await runCli(['seed', '--parties', '10'], env)).code).toBe(0); // the part seeded
+    writeFileSync(join(dir, 'demo-seeding'), ''); // as a first start leaves it when stopped
+    await expect(startCli(['start', '--parties', '60'], { ...env, LOG_LEVEL: 'warn' })).rejects.toThrow(
+      `the demo's first start was stopped while seeding it: ${dir} holds part of it and no demo keys. Delete ${dir} and run pnpm start again`,
+    );
   });
 });
 
