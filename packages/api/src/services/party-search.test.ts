@@ -89,24 +89,20 @@ describe.each(dbKinds())('party.search (exact name among the parties the court h
       ).toEqual([spaced]);
     expect((await h.as('clerk').party.search.mutate({ name: 'Li Le' })).candidates).toEqual([]);
     const org = (
-      await h
-        .as('clerk')
-        .party.register.mutate({
-          kind: 'org',
-          idType: 'USCC',
-          idNumber: '914403001922038216',
-          name: 'Ningbo Trading 有限公司',
-        })
+      await h.as('clerk').party.register.mutate({
+        kind: 'org',
+        idType: 'USCC',
+        idNumber: '914403001922038216',
+        name: 'Ningbo Trading 有限公司',
+      })
     ).partyId;
-    await h
-      .as('judge')
-      .record.create.mutate({
-        partyId: org,
-        category: 'Y13',
-        court: '浙0212',
-        caseNumber: CASE,
-        effectiveFrom: '2026-01-05',
-      });
+    await h.as('judge').record.create.mutate({
+      partyId: org,
+      category: 'Y13',
+      court: '浙0212',
+      caseNumber: CASE,
+      effectiveFrom: '2026-01-05',
+    });
     for (const name of ['NingboTrading有限公司', 'Ningbo Trading 有限公司'])
       expect(
         (await h.as('clerk').party.search.mutate({ name })).candidates.map((c) => c.partyId),
