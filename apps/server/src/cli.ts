@@ -80,15 +80,15 @@ const COMMANDS = new Map<string, Command>([
 /** The `fivecolor-server` command line; returns the exit code (serve and start keep running). */
 export async function main(argv: string[]): Promise<number | undefined> {
   const [command, ...rest] = argv;
-  const config = readConfig();
   if (command === undefined) {
     console.log(USAGE);
     return 2;
   }
   const run = COMMANDS.get(command);
   if (!run) throw new Error(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
-  if (rest.includes('--help') || rest.includes('-h')) return helpCommand(); // `import --help`, …
-  return run(rest, config);
+  // Help needs no environment: it is what one reads when the environment is wrong.
+  if (run === helpCommand || rest.includes('--help') || rest.includes('-h')) return helpCommand();
+  return run(rest, readConfig());
 }
 
 async function serveCommand(args: string[], config: ServerConfig): Promise<undefined> {
@@ -261,7 +261,14 @@ async function verifyCommand(args: string[], config: ServerConfig): Promise<numb
     },
   });
   const file = values['checkpoint-file'];
-  const saved = file === undefined ? undefined : await readFile(file, 'utf8');
+  const saved =
+    file === undefined
+      ? undefined
+      : await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+          throw new Error(
+            err.code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot be read (${err.code})`,
+          );
+        });
   // The policy the servers run when it is given to them in code rather than applied.
   const policy = values.policy === undefined ? undefined : await readPolicyFile(values.policy);
   let code = 0;

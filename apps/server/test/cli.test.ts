@@ -123,6 +123,7 @@ describe('fivecolor-server rejects bad arguments with a message that names them'
     [['serve', '--port', '9000'], /Unknown option '--port'/],
     [['start', '--parties', 'abc'], /--parties: must be a positive integer, got abc/],
     [['seed', '--parties', '1e3'], /--parties: must be a positive integer, got 1e3/],
+    [['verify', '--checkpoint-file', 'no-such.json'], /^fivecolor-server: no-such\.json: no such file$/m],
   ])('%j', async (args, message) => {
     const env = { FIVECOLOR_DATA_DIR: mkdtempSync(join(tmpdir(), 'fivecolor-args-')), DATABASE_URL: '' };
     const r = await runCli(args, env);
@@ -185,6 +186,12 @@ describe('fivecolor-server rejects bad arguments with a message that names them'
     const r = await runCli(['serve'], { DATABASE_URL: '', ...env });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(message);
+  });
+
+  it('prints its help whatever the environment (what one reads when it is wrong)', async () => {
+    const r = await runCli(['help'], { DATABASE_URL: '', PORT: 'eighty' });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('verify [--checkpoint]');
   });
 });
 

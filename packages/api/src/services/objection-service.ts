@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, ne, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, lt, ne, notExists, or, type SQL } from 'drizzle-orm';
 import { newId } from '../db/ids.js';
 import { objections, records } from '../db/schema.js';
 import { lockPartyState, recomputeLocked, today } from '../state/party-state.js';
@@ -7,7 +7,7 @@ import { auditedWrite, auditRead } from './audit-trail.js';
 import { badRequest, conflict, forbidden, notFound, quoteId } from './errors.js';
 import { type ObjectionRow, objectionChange } from './objection-steps.js';
 import { assertRevisable, lockRecord, revokeLocked } from './record-service.js';
-import { isArchived } from './retention.js';
+import { archivedRecord, isArchived, seesArchived } from './retention.js';
 import { classificationView, objectionDueDate } from './views.js';
 
 /** An objection as listed: `overdue` when it is open past its due date (domain §8). */
@@ -214,6 +214,16 @@ export async function listObjections(
   if (input.status === 'overdue')
     where.push(eq(objections.status, 'open'), lt(objections.createdAt, overdueBefore(day)));
   if (input.status === 'resolved') where.push(ne(objections.status, 'open'));
+  // Objections to archived records go with them (retention): court staff see them, nobody else.
+  if (!seesArchived(p))
+    where.push(
+      notExists(
+        c.deps.db.db
+          .select({ id: records.id })
+          .from(records)
+          .where(and(eq(records.id, objections.recordId), archivedRecord(c.deps.policy, day))),
+      ),
+    );
   if (input.cursor !== undefined) {
     const after = decodeCursor(input.cursor);
     where.push(

@@ -78,6 +78,32 @@ describe.each(dbKinds())('retention through the API on %s', (kind) => {
     }
   });
 
+  it('does not show the party its objections to records archived since (court staff see them)', async () => {
+    const saved = h.clock.now;
+    const other = await h.registerPerson(72);
+    try {
+      h.clock.now = new Date('2019-06-01T04:00:00Z');
+      const { recordId: old } = await h.as('judge').record.create.mutate({
+        partyId: other,
+        category: 'Y01',
+        court: '浙0212',
+        caseNumber: '（2019）浙0212民初72号',
+        effectiveFrom: '2019-01-01',
+        effectiveUntil: '2020-01-01',
+      });
+      const party = h.client((await h.as('portal').party.issueSession.mutate({ partyId: other })).token);
+      const { objectionId } = await party.objection.file.mutate({ recordId: old, reason: '不服' });
+      expect((await party.objection.list.query({})).items.map((o) => o.objectionId)).toEqual([objectionId]);
+      h.clock.now = saved; // 2025-06-01: the record ended more than five years ago
+      const now = h.client((await h.as('portal').party.issueSession.mutate({ partyId: other })).token);
+      expect((await now.objection.list.query({})).items).toEqual([]);
+      const staff = await h.as('judge').objection.list.query({ partyId: other });
+      expect(staff.items.map((o) => o.objectionId)).toEqual([objectionId]);
+    } finally {
+      h.clock.now = saved;
+    }
+  });
+
   it("does not show the party its archived record's color in its timeline (court staff see it)", async () => {
     const party = h.client(session);
     const { report } = await party.report.issue.mutate({ partyId });

@@ -1,5 +1,7 @@
 import type { IsoDate, Policy } from '@fivecolor/core';
+import { and, inArray, lte, type SQL } from 'drizzle-orm';
 import type { Principal } from '../auth/principal.js';
+import { records } from '../db/schema.js';
 
 /** The same calendar day five years earlier (29 February → 28 February). */
 export function fiveYearsBefore(day: IsoDate): IsoDate {
@@ -31,6 +33,14 @@ export function isArchived(
 export function unarchivedTimeline<S extends { until: IsoDate | null }>(segments: S[], today: IsoDate): S[] {
   const cutoff = fiveYearsBefore(today);
   return segments.filter((s) => s.until === null || s.until > cutoff);
+}
+
+/** {@link isArchived} as a condition on `records` in SQL. */
+export function archivedRecord(policy: Policy, today: IsoDate): SQL {
+  const negative = policy.categories
+    .filter((c) => c.color === 'red' || c.color === 'yellow')
+    .map((c) => c.code);
+  return and(lte(records.effectiveUntil, fiveYearsBefore(today)), inArray(records.category, negative)) as SQL;
 }
 
 /** Whether the caller sees archived records: court staff only. */
