@@ -77,6 +77,9 @@ function yearAfter(today: string): string {
   return yearAfterToday[1] as string;
 }
 
+/** Text converted with a wrong encoding before the file was made: U+FFFD, or its bytes read as GBK. */
+const garbled = (t: string) => t.includes(REPLACEMENT_CHAR) || t.includes(GARBLED_AS_GBK);
+
 const DATE_RULE = 'must be a date YYYY-MM-DD or YYYY/M/D (e.g. 2024-03-01 or 2024/3/1)';
 const UNPAIRED = 'must be well-formed Unicode (no unpaired surrogate)';
 const REPAIRS_RULE = 'must be external ids separated by ; (or a JSON array of text)';
@@ -147,7 +150,7 @@ export function checkImportRow(
     if (CONTROL.test(t)) return bad(column, 'must not contain control characters');
     if (LONE_SURROGATE.test(t)) return bad(column, UNPAIRED);
     // The file's own check finds U+FFFD as written; an NDJSON escape (\ufffd) reaches only here.
-    if (t.includes(REPLACEMENT_CHAR) || t.includes(GARBLED_AS_GBK)) return bad(column, GARBLED_RULE);
+    if (garbled(t)) return bad(column, GARBLED_RULE);
     return t;
   };
   const externalId = str('externalId', 128);
@@ -229,8 +232,7 @@ export function checkImportRow(
   if (repairs.some((r) => r === '' || r.length > 128)) bad('repairs', 'an external id is empty or too long');
   if (repairs.some((r) => CONTROL.test(r))) bad('repairs', 'must not contain control characters');
   if (repairs.some((r) => LONE_SURROGATE.test(r))) bad('repairs', UNPAIRED);
-  if (repairs.some((r) => r.includes(REPLACEMENT_CHAR) || r.includes(GARBLED_AS_GBK)))
-    bad('repairs', GARBLED_RULE);
+  if (repairs.some(garbled)) bad('repairs', GARBLED_RULE);
   if (repairs.length > REPAIRS_MAX) bad('repairs', `must list at most ${REPAIRS_MAX} external ids`);
   if (new Set(repairs).size !== repairs.length) bad('repairs', 'lists an external id twice');
   if (cat?.color === 'blue' && repairs.length === 0 && !malformed)

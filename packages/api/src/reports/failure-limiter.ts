@@ -98,9 +98,10 @@ export class FailureLimiter {
       if (count > k.limit.max)
         retryAfter = Math.max(retryAfter, Math.ceil((start + k.limit.windowMs - now) / 1000));
     }
-    const { slowMs } = await this.check(db, reportNo, client, now);
     if (++this.#ops % 500 === 0) await this.#sweep(db, now);
-    return { retryAfter, slowMs };
+    if (retryAfter > 0) return { retryAfter, slowMs: 0 }; // refused: how slowly does not matter
+    // The client's counts were just taken (and are within their limits): the report's decides the pace.
+    return { retryAfter, slowMs: (await this.check(db, reportNo, client, now)).slowMs };
   }
 
   /**

@@ -87,16 +87,16 @@ async function insertNewKey(tx: Db['db'], crypto: PartyCrypto, now: Date) {
  */
 export const PUBLISH_BEFORE_USE_MS = 6 * 60_000;
 
+// Of keys created in the same instant (a clock that stands still), the one a rotation replaced is older.
+const newestFirst = [desc(signingKeys.createdAt), sql`(${signingKeys.retiredAt} is null) desc`];
+const oldestFirst = [asc(signingKeys.createdAt), sql`(${signingKeys.retiredAt} is null) asc`];
+
 /**
  * The stored key that signs now: the newest created at least {@link PUBLISH_BEFORE_USE_MS} ago (retired
  * or not: the one a rotation just replaced signs until its successor may), else the store's first key
  * (all are younger: a new store); generated and stored (private part encrypted with the server secret)
  * when there is none. Several processes agree on one key.
  */
-// Of keys created in the same instant (a clock that stands still), the one a rotation replaced is older.
-const newestFirst = [desc(signingKeys.createdAt), sql`(${signingKeys.retiredAt} is null) desc`];
-const oldestFirst = [asc(signingKeys.createdAt), sql`(${signingKeys.retiredAt} is null) asc`];
-
 export async function activeSigningKey(db: Db, crypto: PartyCrypto, now: Date): Promise<SigningKey> {
   const [published] = await db.db
     .select()

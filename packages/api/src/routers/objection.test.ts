@@ -32,6 +32,11 @@ describe.each(dbKinds())('objections (异议) on %s', (kind) => {
       })
     ).recordId;
 
+  /** A reader of the party's public badge (a token issued for it), as a partner site asks for it. */
+  const badgeOf = async (partyId: string) => {
+    const { token } = await h.as('judge').party.issueBadgeToken.mutate({ partyId });
+    return async () => (await (await h.app.request(`/v1/badge/${token}`)).json()) as Record<string, unknown>;
+  };
   /** What an objection step writes: objections, change-feed rows and write audit rows. */
   const written = async () => ({
     objections: await h.db.db.select().from(objections),
@@ -235,9 +240,7 @@ describe.each(dbKinds())('objections (异议) on %s', (kind) => {
   it('flags the public badge while an objection is open, at once (the cached badge is dropped)', async () => {
     const { partyId, party } = await newParty();
     const recordId = await newRecord(partyId);
-    const { token } = await h.as('judge').party.issueBadgeToken.mutate({ partyId });
-    const badge = async () =>
-      (await (await h.app.request(`/v1/badge/${token}`)).json()) as Record<string, unknown>;
+    const badge = await badgeOf(partyId);
     expect(await badge()).not.toHaveProperty('underObjection'); // and now it is cached
     const { objectionId } = await party.objection.file.mutate({ recordId, reason: '不服' });
     expect(await badge()).toMatchObject({ color: 'yellow', underObjection: true });
@@ -422,9 +425,7 @@ describe.each(dbKinds())('objections (异议) on %s', (kind) => {
   it('closes an open objection as upheld when the record is revoked meanwhile (by the court or by its source)', async () => {
     const { partyId, party } = await newParty();
     const recordId = await newRecord(partyId);
-    const { token } = await h.as('judge').party.issueBadgeToken.mutate({ partyId });
-    const badge = async () =>
-      (await (await h.app.request(`/v1/badge/${token}`)).json()) as Record<string, unknown>;
+    const badge = await badgeOf(partyId);
     const { objectionId } = await party.objection.file.mutate({ recordId, reason: '不服' });
     expect(await badge()).toMatchObject({ color: 'yellow', underObjection: true });
     await h.as('judge').record.revoke.mutate({ recordId, reason: '录入错误' });

@@ -224,8 +224,8 @@ export class FivecolorConsents extends PortalElement {
       return;
     }
     this.#key = undefined;
-    const until2 = out.value.until;
-    this._notice = { say: (t) => t.granted(this.#bankName(grantee), until2), ok: true };
+    const grantedUntil = out.value.until;
+    this._notice = { say: (t) => t.granted(this.#bankName(grantee), grantedUntil), ok: true };
     this.dispatchEvent(
       new CustomEvent('fivecolor-consent-granted', { bubbles: true, composed: true, detail: out.value }),
     );
