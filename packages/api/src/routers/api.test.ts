@@ -209,6 +209,25 @@ describe.each(dbKinds())('API on %s', (kind) => {
     expect(typed.message).toBe('partyId: no party with this id');
   });
 
+  it('moves a default end with an amended start; an end given explicitly stays', async () => {
+    const { partyId } = await register(13);
+    const base = { partyId, category: 'Y01', court: '浙0212', caseNumber: CASE };
+    const byDefault = await h.as('judge').record.create.mutate({ ...base, effectiveFrom: '2024-03-01' });
+    const given = await h
+      .as('judge')
+      .record.create.mutate({ ...base, effectiveFrom: '2024-03-01', effectiveUntil: '2025-03-01' });
+    const move = (recordId: string) =>
+      h.as('judge').record.amend.mutate({ recordId, reason: '起始日期更正', effectiveFrom: '2024-05-10' });
+    expect((await move(byDefault.recordId)).record).toMatchObject({
+      effectiveFrom: '2024-05-10',
+      effectiveUntil: '2027-05-10',
+    });
+    expect((await move(given.recordId)).record).toMatchObject({
+      effectiveFrom: '2024-05-10',
+      effectiveUntil: '2025-03-01',
+    });
+  });
+
   it('recomputes a color when time passes its until, without any write', async () => {
     const { partyId } = await register(6);
     const today = toCstDate(h.clock.now);

@@ -236,7 +236,10 @@ export async function amendRecord(c: Caller, input: AmendInput) {
     if (row.revokedAt) conflict(`recordId: record ${row.id} is revoked and cannot be amended`);
     const after = {
       effectiveFrom: input.effectiveFrom ?? row.effectiveFrom,
-      effectiveUntil: input.effectiveUntil === undefined ? row.effectiveUntil : input.effectiveUntil,
+      effectiveUntil:
+        input.effectiveUntil === undefined
+          ? untilAfterMove(deps, row, input.effectiveFrom)
+          : input.effectiveUntil,
       caseNumber: input.caseNumber?.value ?? row.caseNumber,
       note: input.note ?? row.note,
     };
@@ -268,6 +271,23 @@ export async function amendRecord(c: Caller, input: AmendInput) {
       })),
     };
   });
+}
+
+/**
+ * The end of a record whose start is amended alone: an end that is the category's default term from the
+ * old start (as `record.create` derived it) moves with the start, as `exchange.import` derives it again;
+ * an end given explicitly stays.
+ */
+function untilAfterMove(
+  deps: Deps,
+  row: { category: string; effectiveFrom: string; effectiveUntil: string | null },
+  from: string | undefined,
+): string | null {
+  if (from === undefined || row.effectiveUntil === null) return row.effectiveUntil;
+  const cat = categoryOf(deps, row.category);
+  if (cat.duration === null || addDuration(row.effectiveFrom, cat.duration) !== row.effectiveUntil)
+    return row.effectiveUntil;
+  return resolveUntil(cat, from, undefined);
 }
 
 /**
