@@ -198,7 +198,10 @@ export async function verifyOnline(
         label: colorLabel(state.color, 'zh-CN'),
         asOf: today(deps),
         since: state.since,
-        changed: state.color !== report.classification.color,
+        // Also a color that moved and came back: the run it is in began after the report's day.
+        changed:
+          state.color !== report.classification.color ||
+          (state.since !== null && state.since > report.classification.asOf),
       }
     : null;
   const expired = row.expiresAt.getTime() <= nowMs;

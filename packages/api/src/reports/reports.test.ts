@@ -204,6 +204,31 @@ describe.each(dbKinds())('reports and consent on %s', (kind) => {
     expect(report.timeline.map((s) => s.color)).toEqual(['green', 'yellow', 'blue', 'green']);
   });
 
+  it('says the color changed when it moved and came back since the report', async () => {
+    const other = await newPerson('王某');
+    const r = await h.client(other.session).report.issue.mutate({ partyId: other.id });
+    const issued = h.clock.now;
+    await h.as('judge').record.create.mutate({
+      partyId: other.id,
+      category: 'R03',
+      court: '浙0212',
+      caseNumber: '（2025）浙0212民初19号',
+      effectiveFrom: cst(issued),
+      effectiveUntil: cst(new Date(issued.getTime() + 10 * DAY)),
+    });
+    h.clock.now = new Date(issued.getTime() + 20 * DAY);
+    try {
+      const later = await h.as('bank').report.verify.query({ reportNo: r.reportNo, code: r.code });
+      expect(later.colorNow).toMatchObject({
+        color: 'green',
+        since: cst(new Date(issued.getTime() + 10 * DAY)),
+        changed: true,
+      });
+    } finally {
+      h.clock.now = issued;
+    }
+  });
+
   it('verifies online (tRPC and public GET with CORS) and says whether the color changed', async () => {
     const other = await newPerson('李某');
     const r = await h.client(other.session).report.issue.mutate({ partyId: other.id });
