@@ -269,6 +269,15 @@ describe.each(dbKinds())('reports and consent on %s', (kind) => {
     expect(bad.message).toMatch(/^reportNo, code: /);
   });
 
+  it('counts an IPv6 client by its /64: a host cannot spread its guesses over its addresses', async () => {
+    const r = await h.client(session).report.issue.mutate({ partyId });
+    const limits = h.deps.reports.limiter;
+    for (let i = 0; i < limits.perClientReport.max; i++)
+      expect((await get(verifyPath(r.reportNo, `WRONG${i}22`), `2001:db8:5:6::${i + 1}`)).status).toBe(403);
+    expect((await get(verifyPath(r.reportNo, r.code), '2001:db8:5:6:ffff::9')).status).toBe(429);
+    expect((await get(verifyPath(r.reportNo, r.code), '2001:db8:5:7::1')).status).toBe(200);
+  });
+
   it('limits wrong codes per client and per client and report, shared through the database, never locking a report', async () => {
     const r = await h.client(session).report.issue.mutate({ partyId });
     const limits = h.deps.reports.limiter;
