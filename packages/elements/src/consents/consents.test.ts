@@ -132,4 +132,55 @@ describe('<fivecolor-consents> against the real API', () => {
       .toBe('Consent to Test Bank revoked: the bank can no longer read your data.');
     expect(errors).toEqual([]);
   });
+
+  it('sends a revoke retried after a network failure with the same idempotency key, the next revoke with a new one', async () => {
+    const other = await api.registerPerson(702);
+    const session = await sessionFor(api, other);
+    const party = api.client(session);
+    const first = await party.consent.grant.mutate({
+      grantee: 'Test Bank',
+      scopes: ['code'],
+      until: cstDay(30),
+    });
+    const second = await party.consent.grant.mutate({
+      grantee: 'Test Bank',
+      scopes: ['report'],
+      until: cstDay(60),
+    });
+    // Every revoke request the browser sends is seen here; while `down`, the network fails it.
+    const keys: { consentId: string; key: string }[] = [];
+    let down = true;
+    await page.route('**/trpc/consent.revoke**', async (route) => {
+      const body = route.request().postData() ?? '';
+      keys.push({
+        consentId: /"consentId":"([^"]+)"/.exec(body)?.[1] ?? '',
+        key: /"idempotencyKey":"([^"]+)"/.exec(body)?.[1] ?? '',
+      });
+      if (down) await route.abort('failed');
+      else await route.continue();
+    });
+    await mount(page, api.url, TAG, session);
+    await ready();
+    const revoke = (id: string) => page.locator(`${TAG} tr[data-consent="${id}"] button`).click();
+    const notice = () => page.locator(`${TAG} [part=notice]`).textContent();
+
+    await revoke(first.consentId);
+    await expect.poll(notice).toBe('暂时无法连接法院系统，请稍后重试。');
+    down = false;
+    const revoked = nextEvent(page, TAG, 'fivecolor-consent-revoked');
+    await revoke(first.consentId); // the user tries again
+    expect(await revoked).toEqual({ consentId: first.consentId, grantee: 'Test Bank' });
+    const tries = keys.filter((k) => k.consentId === first.consentId);
+    expect(tries.length).toBeGreaterThan(1);
+    expect(new Set(tries.map((k) => k.key)).size).toBe(1);
+
+    const revokedToo = nextEvent(page, TAG, 'fivecolor-consent-revoked');
+    await revoke(second.consentId);
+    await revokedToo;
+    const next = keys.filter((k) => k.consentId === second.consentId);
+    expect(next).toHaveLength(1);
+    expect(next[0]?.key).toMatch(/^el-/);
+    expect(next[0]?.key).not.toBe(tries[0]?.key);
+    expect((await party.consent.list.query()).map((c) => c.active)).toEqual([false, false]);
+  });
 });

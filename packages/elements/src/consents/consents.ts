@@ -76,6 +76,8 @@ export class FivecolorConsents extends PortalElement {
   declare private _notice: { say: Said; ok: boolean } | undefined;
 
   #key: string | undefined;
+  /** The key of the revoke being tried, kept for retries of the same consent until one succeeds. */
+  #revokeKey: { consentId: string; key: string } | undefined;
 
   constructor() {
     super();
@@ -248,14 +250,18 @@ export class FivecolorConsents extends PortalElement {
     if (this._revoking) return;
     this._revoking = c.consentId;
     this._notice = undefined;
+    if (this.#revokeKey?.consentId !== c.consentId)
+      this.#revokeKey = { consentId: c.consentId, key: newKey() };
+    const idempotencyKey = this.#revokeKey.key;
     const out = await this.call((client) =>
-      client.consent.revoke.mutate({ consentId: c.consentId, idempotencyKey: newKey() }),
+      client.consent.revoke.mutate({ consentId: c.consentId, idempotencyKey }),
     );
     this._revoking = undefined;
     if (!out.ok) {
       if (out.reason !== 'session') this._notice = { say: this.failure(out), ok: false };
       return;
     }
+    this.#revokeKey = undefined;
     this._notice = { say: (t) => t.revoked(this.#bankName(c.grantee)), ok: true };
     this.dispatchEvent(
       new CustomEvent('fivecolor-consent-revoked', {
