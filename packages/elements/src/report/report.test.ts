@@ -87,6 +87,44 @@ describe('<fivecolor-report>', () => {
     expect(t).toContain('Yellow code');
   });
 
+  it('falls back to what it shows without .verification once it is cleared: online, or empty', async () => {
+    // With report-no, code and api: a handed red answer, then cleared, gives the online answer (yellow).
+    await page.evaluate(
+      async ([base, no, code, handed]) => {
+        const el = document.createElement('fivecolor-report');
+        el.setAttribute('api', base as string);
+        el.setAttribute('report-no', no as string);
+        el.setAttribute('code', code as string);
+        const w = window as unknown as { loaded: unknown[] };
+        w.loaded = [];
+        el.addEventListener('fivecolor-load', (e) => w.loaded.push((e as CustomEvent).detail.color));
+        el.verification = handed as never;
+        document.querySelector('#root')!.append(el);
+        await el.updateComplete;
+        el.verification = undefined;
+      },
+      [api.url, REPORT_NO, CODE, { valid: true, report: sampleReport('red') }] as const,
+    );
+    await expect
+      .poll(() => page.evaluate(() => (window as unknown as { loaded: unknown[] }).loaded))
+      .toEqual(['red', 'yellow']);
+    expect(await page.getAttribute('fivecolor-report', 'state')).toBe('ready');
+    expect(await text()).toContain('签发后颜色已变更，现为绿码');
+
+    // Without them: a handed answer, then cleared, leaves the element empty.
+    const empty = await page.evaluate(async (handed) => {
+      const el = document.createElement('fivecolor-report');
+      el.verification = handed as never;
+      document.querySelector('#root')!.replaceChildren(el);
+      await el.updateComplete;
+      const before = el.getAttribute('state');
+      el.verification = null as never;
+      await el.updateComplete;
+      return { before, after: el.getAttribute('state'), text: el.shadowRoot!.textContent!.trim() };
+    }, verificationFor('R-EXPIRED', CODE).body);
+    expect(empty).toEqual({ before: 'invalid', after: 'empty', text: '' });
+  });
+
   it('renders every part of a report from .report, the color in words', async () => {
     await addReport(sampleReport('yellow'));
     const t = await text();

@@ -20,6 +20,8 @@ export type ReportState = 'empty' | 'loading' | 'ready' | 'invalid' | 'error';
  * it online (`GET {api}/v1/reports/{reportNo}?code=…`) and render it with the party's color now. A
  * verification answer already fetched renders without fetching: set `.verification`, or put it in a
  * child `<script type="application/json">` (a server-rendered page does; no inline script runs).
+ * Clearing `.verification` again verifies online with `report-no`, `code` and `api`, or, without
+ * them, leaves the element `empty`.
  *
  * @summary A judicial integrity report, printable.
  * @tag fivecolor-report
@@ -67,7 +69,11 @@ export class FivecolorReport extends LitElement {
   declare lang: string;
   /** A report to render without fetching. */
   declare report: Report | undefined;
-  /** A verification answer (the JSON of the verification route) to render without fetching. */
+  /**
+   * A verification answer (the JSON of the verification route) to render without fetching; cleared
+   * (`undefined` or `null`), the element verifies online again, or is `empty` without `report-no`,
+   * `code` and `api`.
+   */
   declare verification: ReportVerification | undefined;
   /** Read-only: `empty`, `loading`, `ready`, `invalid` or `error`. */
   declare state: ReportState;
@@ -122,7 +128,11 @@ export class FivecolorReport extends LitElement {
     } else if (
       !this.report &&
       !this.verification &&
-      (changed.has('reportNo') || changed.has('code') || changed.has('api') || changed.has('report'))
+      (changed.has('reportNo') ||
+        changed.has('code') ||
+        changed.has('api') ||
+        changed.has('report') ||
+        changed.has('verification'))
     ) {
       this.#load();
     }
@@ -130,6 +140,7 @@ export class FivecolorReport extends LitElement {
 
   #load(): void {
     this.#abort?.abort();
+    this._verification = undefined;
     const reportNo = this.reportNo?.trim();
     const code = this.code?.trim();
     if (!reportNo || !code || !this.api) {
