@@ -119,6 +119,22 @@ describe('<fivecolor-verify>', () => {
     expect(await submit('R-DOWN', CODE)).toBe('暂时无法核验，请稍后重试');
   });
 
+  it('without api says it cannot verify and emits fivecolor-error, calling nothing', async () => {
+    const before = requests.length;
+    await page.evaluate(() => {
+      const el = document.querySelector('fivecolor-verify')!;
+      el.api = undefined;
+      el.addEventListener('fivecolor-error', (e) => {
+        (window as unknown as { failed: unknown }).failed = (e as CustomEvent).detail;
+      });
+    });
+    expect(await submit(REPORT_NO, CODE)).toBe('暂时无法核验，请稍后重试');
+    expect(await page.evaluate(() => (window as unknown as { failed: unknown }).failed)).toEqual({
+      reason: 'no_api',
+    });
+    expect(requests.length).toBe(before);
+  });
+
   it('fills both fields from one paste and normalizes full-width input', async () => {
     await page.locator('fivecolor-verify #reportNo').focus();
     await page.evaluate((no) => {

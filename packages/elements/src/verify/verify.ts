@@ -33,7 +33,7 @@ const clean = (value: string): string => value.normalize('NFKC').replace(/\s+/g,
  * @cssproperty --fivecolor-border - Borders (default #c4c4c4).
  *
  * @event fivecolor-verified - The API answered; `detail` is its JSON `{ valid, reason?, report?, colorNow? }`.
- * @event fivecolor-error - The API could not be reached or failed; `detail: { reason: 'network' | 'server', status? }`.
+ * @event fivecolor-error - The API could not be reached or failed, or there is no `api` to call; `detail: { reason: 'network' | 'server' | 'no_api', status? }`.
  *
  * @example
  * ```html
@@ -103,7 +103,7 @@ export class FivecolorVerify extends LitElement {
       return;
     }
     if (!this.api) {
-      this._failed = true;
+      this.#fail({ reason: 'no_api' });
       return;
     }
     this.#abort?.abort();
@@ -121,12 +121,17 @@ export class FivecolorVerify extends LitElement {
         new CustomEvent('fivecolor-verified', { detail: outcome.result, bubbles: true, composed: true }),
       );
     } else {
-      this._failed = true;
-      const detail =
-        outcome.status === undefined ? { reason: 'network' } : { reason: 'server', status: outcome.status };
-      this.dispatchEvent(new CustomEvent('fivecolor-error', { detail, bubbles: true, composed: true }));
+      this.#fail(
+        outcome.status === undefined ? { reason: 'network' } : { reason: 'server', status: outcome.status },
+      );
     }
   };
+
+  /** Says it cannot verify now and emits `fivecolor-error`. */
+  #fail(detail: { reason: 'network' | 'server' | 'no_api'; status?: number }): void {
+    this._failed = true;
+    this.dispatchEvent(new CustomEvent('fivecolor-error', { detail, bubbles: true, composed: true }));
+  }
 
   protected override render() {
     const t = strings(this.lang);
