@@ -125,6 +125,25 @@ describe('<fivecolor-report>', () => {
     expect(empty).toEqual({ before: 'invalid', after: 'empty', text: '' });
   });
 
+  it('shows its .verification again once .report is cleared', async () => {
+    const out = await page.evaluate(
+      async ([handed, report]) => {
+        const el = document.createElement('fivecolor-report');
+        el.verification = handed as never;
+        el.report = report as never;
+        document.querySelector('#root')!.replaceChildren(el);
+        await el.updateComplete;
+        el.report = undefined;
+        await el.updateComplete;
+        return { state: el.getAttribute('state'), text: el.shadowRoot!.textContent!.replace(/\s+/g, ' ') };
+      },
+      [verificationFor(REPORT_NO, CODE).body, sampleReport('red')] as const,
+    );
+    expect(out.state).toBe('ready');
+    expect(out.text).toContain('黄码');
+    expect(out.text).not.toContain('红码');
+  });
+
   it('renders every part of a report from .report, the color in words', async () => {
     await addReport(sampleReport('yellow'));
     const t = await text();

@@ -21,7 +21,7 @@ export type ReportState = 'empty' | 'loading' | 'ready' | 'invalid' | 'error';
  * verification answer already fetched renders without fetching: set `.verification`, or put it in a
  * child `<script type="application/json">` (a server-rendered page does; no inline script runs).
  * Clearing `.verification` again verifies online with `report-no`, `code` and `api`, or, without
- * them, leaves the element `empty`.
+ * them, leaves the element `empty`. `.report` wins while both are set; cleared, `.verification` shows again.
  *
  * @summary A judicial integrity report, printable.
  * @tag fivecolor-report
@@ -122,7 +122,7 @@ export class FivecolorReport extends LitElement {
             detail: { color: this.report.classification.color, report: this.report },
           }),
         );
-    } else if (changed.has('verification') && this.verification) {
+    } else if ((changed.has('verification') || changed.has('report')) && this.verification) {
       this.#abort?.abort();
       this.#show(this.verification);
     } else if (
