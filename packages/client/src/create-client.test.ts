@@ -166,6 +166,22 @@ describe('an integrator flow over a real server', () => {
     expect(seen.calls[0]?.url.split('?')[0]?.split(',')).toHaveLength(MAX_BATCH);
   });
 
+  it("sends one Authorization header: the apiKey's, whatever the casing of the caller's own", async () => {
+    const seen = recordingFetch();
+    const judge = createClient({
+      url: srv.url,
+      apiKey: srv.keys.judge,
+      fetch: seen.fetch,
+      headers: () => ({ authorization: 'Bearer fck_unknown', 'x-request-id': 'req-1' }),
+    });
+    expect((await judge.policy.get.query()).id).toBe('default-2022');
+    expect(seen.calls[0]?.headers.get('authorization')).toBe(`Bearer ${srv.keys.judge}`);
+    expect(seen.calls[0]?.headers.get('x-request-id')).toBe('req-1');
+    // Without an apiKey the caller's header is the one sent.
+    const own = createClient({ url: srv.url, headers: { AUTHORIZATION: `Bearer ${srv.keys.judge}` } });
+    expect((await own.policy.get.query()).id).toBe('default-2022');
+  });
+
   it('iterates records and pages through the audit log', async () => {
     const judge = createClient({ url: srv.url, apiKey: srv.keys.judge });
     const admin = createClient({ url: srv.url, apiKey: srv.keys.admin });

@@ -9,7 +9,10 @@ import type { RouterInputs, RouterOutputs } from './router-types.js';
 export interface ClientOptions {
   /** The API's base URL (`https://court.example`); `/trpc` is appended unless the URL already ends with it. */
   url: string;
-  /** An API key (`fck_…`) or a party session token, sent as `Authorization: Bearer …`. */
+  /**
+   * An API key (`fck_…`) or a party session token, sent as `Authorization: Bearer …`. It replaces an
+   * `Authorization` header of `headers` (names compare case-insensitively): one goes out.
+   */
   apiKey?: string | undefined;
   /** A fetch implementation (default: the global `fetch`). */
   fetch?: FetchLike | undefined;
@@ -68,10 +71,13 @@ export const MAX_BATCH = 25;
 export function createClient(opts: ClientOptions): FivecolorClient {
   const base = opts.url.replace(/\/+$/, '');
   const url = base.endsWith('/trpc') ? base : `${base}/trpc`;
-  const headers = async () => ({
-    ...(typeof opts.headers === 'function' ? await opts.headers() : opts.headers),
-    ...(opts.apiKey ? { Authorization: `Bearer ${opts.apiKey}` } : {}),
-  });
+  const headers = async () => {
+    const own = (typeof opts.headers === 'function' ? await opts.headers() : opts.headers) ?? {};
+    if (!opts.apiKey) return own;
+    // One Authorization goes out: the apiKey's replaces the caller's, in any casing.
+    const kept = Object.entries(own).filter(([name]) => name.toLowerCase() !== 'authorization');
+    return { ...Object.fromEntries(kept), Authorization: `Bearer ${opts.apiKey}` };
+  };
   // tRPC's FetchEsque differs from the DOM's fetch only in optional-property spelling.
   const fetch = classifyingFetch(opts.fetch ?? globalFetch) as HttpLinkFetch;
   // The court's server refuses a batch of more than 25 calls (FIVECOLOR_MAX_BATCH): split larger ones.
