@@ -94,7 +94,7 @@ export async function main(argv: string[]): Promise<number | undefined> {
 async function serveCommand(args: string[], config: ServerConfig): Promise<undefined> {
   noOptions(args); // `serve --port 9000` would be ignored: the port is PORT
   const s = await startServer(config);
-  console.log(`Five-Color Code API on ${config.publicUrl} (${s.db.kind})`);
+  console.log(`Five-Color Code API on ${s.publicUrl} (${s.db.kind})`);
   return undefined;
 }
 
@@ -133,14 +133,14 @@ async function startCommand(args: string[], config: ServerConfig): Promise<undef
     }
   }
   // The demo's API also answers its own other name (localhost / 127.0.0.1) cross-origin: docs/operations.md.
-  await startServer(
+  const s = await startServer(
     {
       ...config,
       allowedOrigins: demo ? demoOrigins(config.port, config.allowedOrigins) : config.allowedOrigins,
     },
     { demo },
   );
-  printStart(config.publicUrl, demo);
+  printStart(s.publicUrl, demo);
   return undefined;
 }
 

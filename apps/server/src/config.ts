@@ -9,8 +9,11 @@ export interface ServerConfig {
   /** PGlite data and the generated secret live here. */
   dataDir: string;
   secret: string | undefined;
-  /** The origin partners see, used in badge `verifyUrl`s and printed links. */
-  publicUrl: string;
+  /**
+   * The origin partners see, used in badge `verifyUrl`s and printed links; unset (`FIVECOLOR_PUBLIC_URL`):
+   * `http://localhost:<port>`, the port bound (with PORT=0, the one the OS chose).
+   */
+  publicUrl: string | undefined;
   logLevel: string;
   /** Badge cache: `false` when `FIVECOLOR_BADGE_CACHE=off`; its size from `FIVECOLOR_BADGE_CACHE_SIZE`. */
   badgeCache: boolean;
@@ -101,8 +104,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       `FIVECOLOR_BADGE_INDEX: must be off or a positive integer (most tokens), got ${indexEnv}`,
     );
   }
-  const publicUrl = (env.FIVECOLOR_PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, '');
-  if (!/^https?:\/\//.test(publicUrl))
+  const publicUrl = env.FIVECOLOR_PUBLIC_URL ? env.FIVECOLOR_PUBLIC_URL.replace(/\/+$/, '') : undefined;
+  if (publicUrl !== undefined && !/^https?:\/\//.test(publicUrl))
     throw new Error('FIVECOLOR_PUBLIC_URL: must start with http:// or https://');
   const court = env.FIVECOLOR_COURT || undefined;
   if (court !== undefined && !COURT_CODE.test(court))

@@ -22,6 +22,8 @@ export interface OpenedServer {
   db: Db;
   secret: string;
   logger: Logger;
+  /** `config.publicUrl`, or `http://localhost:<config.port>`. */
+  publicUrl: string;
   /** Stops background work (cache listener); the database stays open. */
   close(): Promise<void>;
   /** The demo's webhook receiver (`pnpm start` only), subscribed once the server listens. */
@@ -33,6 +35,8 @@ export interface RunningServer {
   db: Db;
   secret: string;
   url: string;
+  /** The public URL the app uses (unset in the config: `http://localhost:<port bound>`). */
+  publicUrl: string;
   logger: Logger;
   close(): Promise<void>;
 }
@@ -52,10 +56,11 @@ export async function openServer(config: ServerConfig, opts: ServerOptions = {})
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   await migrate(db);
   const secret = await resolveSecret({ secret: config.secret, dataDir: config.dataDir });
+  const publicUrl = config.publicUrl ?? `http://localhost:${config.port}`;
   const fivecolor = await createFivecolor({
     db,
     secret,
-    publicUrl: config.publicUrl,
+    publicUrl,
     logger,
     badgeCache: opts.badgeCache ?? config.badgeCache,
     badgeCacheSize: config.badgeCacheSize,
@@ -71,20 +76,31 @@ export async function openServer(config: ServerConfig, opts: ServerOptions = {})
   const receiver = opts.demo ? mountDemoReceiver(fivecolor.app, opts.demo.keys.exchange) : undefined;
   mountStaticSites(fivecolor.app);
   if (opts.demo) mountDemoRoutes(fivecolor.app, opts.demo, config.allowedOrigins);
-  return { app: fivecolor.app, close: fivecolor.close, db, secret, logger, receiver };
+  return { app: fivecolor.app, close: fivecolor.close, db, secret, logger, publicUrl, receiver };
 }
 
-/** Starts listening; resolves once the port is bound. SIGINT/SIGTERM close the server and the database. */
+/** Opens the app and listens; resolves once it serves. SIGINT/SIGTERM close the server and the database. */
 export async function startServer(config: ServerConfig, opts: ServerOptions = {}): Promise<RunningServer> {
-  const opened = await openServer(config, opts);
+  // A fixed PORT is bound once the app is open: a bad configuration or a data dir in use stops the start
+  // before it takes the port. PORT=0 is bound first, as the OS chooses the port then and the app's default
+  // public URL names it; a request arriving meanwhile waits for the app.
+  let opening = config.port === 0 ? undefined : openServer(config, opts);
+  await opening;
+  let handle: Hono['fetch'] = async (req, env) => ((await opening) as OpenedServer).app.fetch(req, env);
   const server = await new Promise<ServerType>((resolve) => {
     const s = serve(
-      { fetch: opened.app.fetch, port: config.port, hostname: process.env.HOST ?? '0.0.0.0' },
+      { fetch: (req, env) => handle(req, env), port: config.port, hostname: process.env.HOST ?? '0.0.0.0' },
       () => resolve(s),
     );
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
+  opening ??= openServer({ ...config, port }, opts);
+  const opened = await opening.catch(async (err: unknown) => {
+    await new Promise((resolve) => server.close(resolve));
+    throw err;
+  });
+  handle = opened.app.fetch;
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
@@ -113,6 +129,7 @@ export async function startServer(config: ServerConfig, opts: ServerOptions = {}
     secret: opened.secret,
     logger: opened.logger,
     url: `http://127.0.0.1:${port}`,
+    publicUrl: opened.publicUrl,
     close,
   };
 }

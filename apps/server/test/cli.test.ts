@@ -195,13 +195,33 @@ describe('fivecolor-server rejects bad arguments with a message that names them'
   });
 });
 
+describe('PORT=0 (a port the OS chooses)', () => {
+  it('serve names the port bound, in its banner and as the public URL, when FIVECOLOR_PUBLIC_URL is unset', async () => {
+    const { env } = await freshEnv('pglite');
+    const server = await startCli(['serve'], { ...env, PORT: '0', FIVECOLOR_PUBLIC_URL: '' });
+    try {
+      const base = `http://localhost:${new URL(server.url).port}`;
+      expect(await server.waitFor('Five-Color Code API on')).toContain(
+        `Five-Color Code API on ${base} (pglite)`,
+      );
+      const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as {
+        servers: { url: string }[];
+      };
+      expect(doc.servers).toEqual([{ url: base }]);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
 describe('fivecolor-server start (the README demo)', () => {
   it('seeds the demo on first start and prints the URLs, the stories and a working key per role', async () => {
     const { env } = await freshEnv('pglite');
     const server = await startCli(['start', '--parties', '60'], { ...env, LOG_LEVEL: 'warn' });
     try {
       const out = await server.waitFor('Try: curl');
-      expect(out).toMatch(/Five-Color Code is running on http:\/\/\S+/);
+      // PORT=0 (startCli): the port the OS chose.
+      expect(out).toContain(`Five-Color Code is running on http://localhost:${new URL(server.url).port}\n`);
       expect(existsSync(join(env.FIVECOLOR_DATA_DIR as string, 'demo-seeding'))).toBe(false); // seeded whole
       expect(out).toMatch(/console\s+http:\/\/\S+\/console\//);
       expect(out).toMatch(/playground\s+http:\/\/\S+\/playground\//);
