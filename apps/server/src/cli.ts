@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -91,17 +92,32 @@ export async function main(argv: string[]): Promise<number | undefined> {
   return run(rest, readConfig());
 }
 
-async function serveCommand(args: string[], config: ServerConfig): Promise<undefined> {
+/**
+ * PORT=0 asks the system for a free port. It is taken here, before anything names it: the public URL,
+ * the demo's origins and the links in reports seeded on a first start.
+ */
+async function withFreePort(config: ServerConfig): Promise<ServerConfig> {
+  if (config.port !== 0) return config;
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => probe.once('error', reject).listen(0, resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return { ...config, port };
+}
+
+async function serveCommand(args: string[], given: ServerConfig): Promise<undefined> {
   noOptions(args); // `serve --port 9000` would be ignored: the port is PORT
+  const config = await withFreePort(given);
   const s = await startServer(config);
   console.log(`Five-Color Code API on ${s.publicUrl} (${s.db.kind})`);
   return undefined;
 }
 
 /** `pnpm start`: the demo on the embedded database, seeded the first time. */
-async function startCommand(args: string[], config: ServerConfig): Promise<undefined> {
+async function startCommand(args: string[], given: ServerConfig): Promise<undefined> {
   const { values } = parseArgs({ args, options: { parties: { type: 'string', default: '3000' } } });
   const parties = positiveInt('--parties', values.parties);
+  const config = await withFreePort(given);
   let demo = await loadDemo(config.dataDir);
   if (!demo) {
     // The demo's own API calls are not worth a log line each.

@@ -35,7 +35,7 @@ export interface RunningServer {
   db: Db;
   secret: string;
   url: string;
-  /** The public URL the app uses (unset in the config: `http://localhost:<port bound>`). */
+  /** The public URL the app uses (unset in the config: `http://localhost:<port>`). */
   publicUrl: string;
   logger: Logger;
   close(): Promise<void>;
@@ -79,28 +79,17 @@ export async function openServer(config: ServerConfig, opts: ServerOptions = {})
   return { app: fivecolor.app, close: fivecolor.close, db, secret, logger, publicUrl, receiver };
 }
 
-/** Opens the app and listens; resolves once it serves. SIGINT/SIGTERM close the server and the database. */
+/** Starts listening; resolves once the port is bound. SIGINT/SIGTERM close the server and the database. */
 export async function startServer(config: ServerConfig, opts: ServerOptions = {}): Promise<RunningServer> {
-  // A fixed PORT is bound once the app is open: a bad configuration or a data dir in use stops the start
-  // before it takes the port. PORT=0 is bound first, as the OS chooses the port then and the app's default
-  // public URL names it; a request arriving meanwhile waits for the app.
-  let opening = config.port === 0 ? undefined : openServer(config, opts);
-  await opening;
-  let handle: Hono['fetch'] = async (req, env) => ((await opening) as OpenedServer).app.fetch(req, env);
+  const opened = await openServer(config, opts);
   const server = await new Promise<ServerType>((resolve) => {
     const s = serve(
-      { fetch: (req, env) => handle(req, env), port: config.port, hostname: process.env.HOST ?? '0.0.0.0' },
+      { fetch: opened.app.fetch, port: config.port, hostname: process.env.HOST ?? '0.0.0.0' },
       () => resolve(s),
     );
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  opening ??= openServer({ ...config, port }, opts);
-  const opened = await opening.catch(async (err: unknown) => {
-    await new Promise((resolve) => server.close(resolve));
-    throw err;
-  });
-  handle = opened.app.fetch;
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
