@@ -67,6 +67,8 @@ def call(operation_id, key=None, input=None, path_params=None, query=None):
 
 bank = os.environ["BANK_KEY"]
 consents = call("consentList", bank, {})
+if not consents:
+    sys.exit("consentList: no party has consented to this bank yet (a party grants it with consent.grant)")
 party_id = consents[0]["partyId"]
 party = call("partyGet", bank, {"partyId": party_id})
 report_no, code = os.environ["REPORT_NO"], os.environ["REPORT_CODE"]

@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { activePolicy, createApiKey, type Db, schema } from '@fivecolor/api';
 import { createClient, type FivecolorClient } from '@fivecolor/client';
-import { toCstDate } from '@fivecolor/core';
+import { addDuration, toCstDate } from '@fivecolor/core';
 import { count } from 'drizzle-orm';
 import type { Hono } from 'hono';
 import { seedSynthetic } from './seed.js';
@@ -119,6 +119,10 @@ interface StoryKit {
   judge: FivecolorClient;
   clerk: FivecolorClient;
   enforcement: FivecolorClient;
+  /** The party itself, through a session the court's portal issues. */
+  asParty(partyId: string): Promise<FivecolorClient>;
+  /** Today (CST). */
+  today: string;
   /** This year (CST). */
   year: number;
   /** n months before today, day clamped to 28 (close enough for demo dates). */
@@ -136,6 +140,11 @@ function storyKit(app: Hono, keys: DemoData['keys'], today: string): StoryKit {
     judge,
     clerk: demoClient(app, keys.clerk),
     enforcement: demoClient(app, keys.enforcement),
+    async asParty(partyId) {
+      const { token } = await demoClient(app, keys.portal).party.issueSession.mutate({ partyId });
+      return demoClient(app, token);
+    },
+    today,
     year: Number(today.slice(0, 4)),
     monthsAgo(n) {
       const [y, m, d] = today.split('-').map(Number) as [number, number, number];
@@ -173,11 +182,14 @@ function falseLitigantStory({ judge, year, monthsAgo, tell }: StoryKit): Promise
   });
 }
 
-/** The lender's record, then a new case of theirs screened at filing (one alert: the lender) and marked for the trial judge. */
+/**
+ * The lender's record, then a new case of theirs screened at filing (one alert: the lender) and marked for
+ * the trial judge; the lender consents to the demo's bank (宁波银行) reading its code and reports.
+ */
 async function professionalLenderStory(
   kit: StoryKit,
 ): Promise<{ story: Story; screening: DemoData['screening'] }> {
-  const { judge, clerk, year, monthsAgo, tell } = kit;
+  const { judge, clerk, asParty, today, year, monthsAgo, tell } = kit;
   const who: Who = {
     title: '职业放贷人：立案时黄码预警 (professional lender flagged at filing)',
     color: 'yellow',
@@ -206,6 +218,12 @@ async function professionalLenderStory(
     });
     alerts = screened.results.filter((r) => r.alert).length;
     await clerk.party.markCase.mutate({ caseNumber: newCase, note: '职业放贷人，请审查借贷关系的真实性' });
+    // Applying for a loan, the lender lets the demo's bank read its code and reports for a year.
+    await (await asParty(partyId)).consent.grant.mutate({
+      grantee: '宁波银行',
+      scopes: ['code', 'report'],
+      until: addDuration(today, 'P1Y'),
+    });
   });
   return { story, screening: { caseNumber: newCase, alerts } };
 }

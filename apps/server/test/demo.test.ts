@@ -49,6 +49,17 @@ describe.each(databases)('the demo on %s', (kind) => {
     expect(demo.screening.alerts).toBe(1);
   });
 
+  it("lets the demo's bank read the lender, who consented to it", async () => {
+    const bank = createTestClient(server.app, demo.keys.bank);
+    const lender = demo.stories[1]!;
+    const consents = await bank.consent.list.query({});
+    expect(consents.map((c) => c.partyId)).toEqual([lender.partyId]);
+    const party = await bank.party.get.query({ partyId: lender.partyId });
+    expect(party.classification.color).toBe('yellow');
+    const verified = await bank.report.verify.query(lender.report);
+    expect(verified.valid).toBe(true);
+  });
+
   it('stores every synthetic party in the state classify gives for its records', async () => {
     const judge = createTestClient(server.app, demo.keys.judge);
     const stats = await judge.stats.summary.query();
