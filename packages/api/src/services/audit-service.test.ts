@@ -41,6 +41,24 @@ describe.each(dbKinds())('audit.list filters, audit.verify and apiKey.whoami on 
     );
     const bad = await trpcError(h.as('admin').audit.list.query({ from: '2026-02-30' }));
     expect(bad.message).toMatch(/^from: /);
+    const reversed = await trpcError(h.as('admin').audit.list.query({ from: today, to: '2020-01-01' }));
+    expect(reversed.message).toBe('to: must not be before from');
+  });
+
+  it('refuses a party the filters only the admin has, rather than answer its whole trail as filtered', async () => {
+    const { token } = await h.as('portal').party.issueSession.mutate({ partyId });
+    const party = h.client(token);
+    expect((await party.audit.list.query({ kind: 'court' })).items.length).toBeGreaterThan(0);
+    for (const filter of [
+      { action: 'party.get' },
+      { actorId: 'key_x' },
+      { from: '2030-01-01' },
+      { to: '2020-01-01' },
+    ]) {
+      const refused = await trpcError(party.audit.list.query(filter));
+      expect(refused.data?.code).toBe('FORBIDDEN');
+      expect(refused.message).toMatch(new RegExp(`^${Object.keys(filter)[0]}: only an administrator`));
+    }
   });
 
   it('verifies the chain for the admin and names its head', async () => {

@@ -4,7 +4,7 @@ import { latestAuditCheckpoint } from '../audit/checkpoint.js';
 import { verifyIntegrity } from '../audit/verify-integrity.js';
 import { auditLog } from '../db/schema.js';
 import type { Caller } from './access.js';
-import { forbidden } from './errors.js';
+import { badRequest, forbidden } from './errors.js';
 
 /** Who read or changed the data, as the party's "who looked" groups it (`kind` of `audit.list`). */
 export const AUDIT_KINDS = ['court', 'bank', 'verification', 'self', 'other'] as const;
@@ -60,6 +60,12 @@ export async function listAudit(
   if (party !== undefined) where.push(auditAboutParty(party));
   if (input.before !== undefined) where.push(lt(auditLog.seq, input.before));
   if (input.kind !== undefined) where.push(kindWhere(input.kind));
+  // A filter the caller may not use would answer the whole trail as if filtered: refused instead.
+  for (const field of ['actorId', 'action', 'from', 'to'] as const)
+    if (input[field] !== undefined && p.role !== 'admin')
+      forbidden(`${field}: only an administrator may filter the audit trail by ${field}`);
+  if (input.from !== undefined && input.to !== undefined && input.to < input.from)
+    badRequest('to: must not be before from');
   if (p.role === 'admin') {
     if (input.actorId !== undefined) where.push(eq(auditLog.actorId, input.actorId));
     if (input.action !== undefined) where.push(eq(auditLog.action, input.action));

@@ -11,7 +11,7 @@ import type { Caller } from './access.js';
 import { auditedWrite } from './audit-trail.js';
 import type { Deps } from './deps.js';
 import { badRequest } from './errors.js';
-import { fiveYearsBefore, isArchived } from './retention.js';
+import { archivedChange, fiveYearsBefore, isArchived } from './retention.js';
 
 /** The public event types of the change feed (`exchange.changes`, webhook payloads). */
 export const FEED_TYPES = [
@@ -328,6 +328,7 @@ export async function feedItems(
         basis: Array.isArray(data.basis) ? (data.basis as string[]) : [],
         cause: str(data.cause) ?? null,
       };
+      if (!court && archivedChange(item.color, day)) continue;
     }
     if (row.kind.startsWith('objection.') && str(data.objectionId)) {
       item.objection = { objectionId: str(data.objectionId) as string };

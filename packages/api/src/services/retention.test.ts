@@ -114,3 +114,42 @@ describe.each(dbKinds())('retention through the API on %s', (kind) => {
     expect(staff.segments.map((s) => s.color)).toEqual(['green', 'yellow', 'green']);
   });
 });
+
+describe.each(dbKinds())('retention in the change feed on %s', (kind) => {
+  let h: Harness;
+  let archived: string; // yellow 2018-01-01 to 2020-01-01: archived from 2025-01-01
+  let ongoing: string; // yellow from 2018-01-01, indefinite
+  beforeAll(async () => {
+    h = await createHarness(kind);
+    h.clock.now = new Date('2018-01-02T02:00:00Z');
+    archived = await h.registerPerson(72);
+    ongoing = await h.registerPerson(73);
+    const record = (partyId: string, category: string, effectiveUntil?: string) =>
+      h.as('judge').record.create.mutate({
+        partyId,
+        category,
+        court: '浙0212',
+        caseNumber: '（2018）浙0212民初72号',
+        effectiveFrom: '2018-01-01',
+        ...(effectiveUntil ? { effectiveUntil } : {}),
+      });
+    await record(archived, 'Y01', '2020-01-01');
+    await record(ongoing, 'Y15');
+    h.clock.now = new Date('2020-06-01T02:00:00Z');
+    await h.as('judge').party.get.query({ partyId: archived }); // back to green, by time
+    h.clock.now = new Date('2026-09-10T02:00:00Z');
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('shows partners no color change of an archived run, into it or out of it; the admin sees them', async () => {
+    const colorChanges = async (role: 'exchange' | 'admin', partyId: string) =>
+      (await h.as(role).exchange.changes.query({ types: ['color.changed'] })).items
+        .filter((i) => i.partyId === partyId)
+        .map((i) => `${i.color?.from}→${i.color?.to}`);
+    expect(await colorChanges('admin', archived)).toEqual(['green→yellow', 'yellow→green']);
+    expect(await colorChanges('exchange', archived)).toEqual([]);
+    expect(await colorChanges('exchange', ongoing)).toEqual(['green→yellow']);
+  });
+});

@@ -35,6 +35,20 @@ export function unarchivedTimeline<S extends { until: IsoDate | null }>(segments
   return segments.filter((s) => s.until === null || s.until > cutoff);
 }
 
+/**
+ * Whether a color change (a `color.changed` feed item) shows what retention archived: the run it starts
+ * ended more than five years before `today`, or the red or yellow run it ends did — as
+ * {@link unarchivedTimeline} leaves those runs out of a timeline.
+ */
+export function archivedChange(
+  c: { from: string | null; since: IsoDate | null; until: IsoDate | null },
+  today: IsoDate,
+): boolean {
+  const cutoff = fiveYearsBefore(today);
+  if (c.until !== null && c.until <= cutoff) return true;
+  return (c.from === 'red' || c.from === 'yellow') && c.since !== null && c.since <= cutoff;
+}
+
 /** {@link isArchived} as a condition on `records` in SQL. */
 export function archivedRecord(policy: Policy, today: IsoDate): SQL {
   const negative = policy.categories

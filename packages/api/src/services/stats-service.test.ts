@@ -116,3 +116,30 @@ describe.each(dbKinds())('stats.series on %s', (kind) => {
     expect(bad.message).toMatch(/from/);
   });
 });
+
+describe.each(dbKinds())('stats.series for the running month on %s', (kind) => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness(kind);
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('ends the running month with today’s colors, as stats.summary counts them, also past a term’s end', async () => {
+    h.clock.now = new Date('2024-06-02T02:00:00Z');
+    const partyId = await h.registerPerson(820);
+    await h.as('judge').record.create.mutate({
+      partyId,
+      category: 'Y06',
+      court: '浙0212',
+      caseNumber: CASE,
+      effectiveFrom: '2024-06-01',
+      effectiveUntil: '2026-06-01',
+    });
+    h.clock.now = new Date('2026-09-10T02:00:00Z'); // the yellow ended; nothing has recomputed it yet
+    const series = await h.as('admin').stats.series.query({ from: '2026-09-01', to: '2026-09-30' });
+    expect(series.months[0]?.colorsAtEnd).toMatchObject({ yellow: 0, green: 1 });
+    expect((await h.as('admin').stats.summary.query()).byColor).toMatchObject({ green: 1 });
+  });
+});

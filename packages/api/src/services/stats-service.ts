@@ -129,6 +129,8 @@ export async function statsSeries(
     select greatest(to_char(at at time zone 'Asia/Shanghai', 'YYYY-MM'), ${first.slice(0, 7)}) as m, color, sum(d) as n
     from moves where at < ${periodEnd}
     group by 1, 2`);
+  // The running month ends with today's colors: states that time has overtaken first, as statsSummary.
+  await refreshStaleStates(c.deps, { max: 1000 });
   const nowRows = await q<{ color: string; n: string | number }>(sql`
     select ps.color, count(*) as n from party_state ps join (${scoped}) scoped on scoped.id = ps.party_id
     group by 1`);
