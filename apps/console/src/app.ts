@@ -49,9 +49,11 @@ class ConsoleApp extends View {
     window.addEventListener('hashchange', () => {
       this.route = parseRoute(location.hash);
     });
-    window.addEventListener('fc-session', () => {
+    window.addEventListener('fc-session', (e) => {
       // A new key or none: every view is made anew, so nothing of the last one stays on screen.
       this.#generation++;
+      const reason = (e as CustomEvent<string | undefined>).detail;
+      this.#signin.errors = reason ? { '': reason } : {};
       this.requestUpdate();
     });
     window.addEventListener('fc-toast', (e) => {

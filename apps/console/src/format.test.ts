@@ -14,6 +14,15 @@ describe('parsePartyRows', () => {
       { idType: 'RESIDENT_ID', idNumber: '11010519491231002X', name: '李某, 代理' },
     ]);
   });
+  it('guesses the type where a header names no type column, or its cell is empty', () => {
+    expect(parsePartyRows('姓名,证件号码\n李某,330203195001030551\n某公司,9133020000990003XA')).toEqual([
+      { idType: 'RESIDENT_ID', idNumber: '330203195001030551', name: '李某' },
+      { idType: 'USCC', idNumber: '9133020000990003XA', name: '某公司' },
+    ]);
+    expect(parsePartyRows('name,idNumber,idType\n李某,330203195001030551,')).toEqual([
+      { idType: 'RESIDENT_ID', idNumber: '330203195001030551', name: '李某' },
+    ]);
+  });
   it('guesses the type of a bare number', () => {
     expect(parsePartyRows('11010519491231002X\n91330200MA2AXXXX1X 某公司').map((r) => r.idType)).toEqual([
       'RESIDENT_ID',

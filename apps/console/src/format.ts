@@ -87,7 +87,8 @@ export function parsePartyRows(text: string): PartyRow[] {
   let cols = { idType: 0, idNumber: 1, name: 2 };
   const header = splitLine(lines[0] ?? '').map((h) => h.toLowerCase());
   const find = (...names: string[]) => header.findIndex((h) => names.includes(h));
-  if (find('idnumber', '证件号码', 'id_number') >= 0) {
+  const headed = find('idnumber', '证件号码', 'id_number') >= 0;
+  if (headed) {
     cols = {
       idType: find('idtype', '证件类型', 'id_type'),
       idNumber: find('idnumber', '证件号码', 'id_number'),
@@ -101,8 +102,8 @@ export function parsePartyRows(text: string): PartyRow[] {
     let idNumber = cells[cols.idNumber] ?? '';
     let name = cols.name >= 0 ? cells[cols.name] : undefined;
     if (cells.length === 1 || (!ID_TYPES.includes(idType) && !ID_TYPE_ALIASES[idType])) {
-      // No type column: the number alone, maybe followed by a name.
-      [idNumber = '', name] = [cells[0] ?? '', cells[1]];
+      // No type: without a header, the number alone, maybe followed by a name; with one, where it says.
+      if (!headed) [idNumber = '', name] = [cells[0] ?? '', cells[1]];
       idType = /^\d{17}[\dXx]$/.test(idNumber)
         ? 'RESIDENT_ID'
         : /^[0-9A-Z]{18}$/.test(idNumber)

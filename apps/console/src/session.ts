@@ -20,8 +20,9 @@ export const session = (): Session | null => current;
 /** The court roles the console is for. */
 export const STAFF = ['admin', 'clerk', 'judge', 'enforcement'] as const;
 
-function changed(): void {
-  window.dispatchEvent(new Event('fc-session'));
+/** Tells the app the session changed; `reason`: why it ended, for the sign-in page to say. */
+function changed(reason?: string): void {
+  window.dispatchEvent(new CustomEvent('fc-session', { detail: reason }));
 }
 
 /** Signs in with `apiKey`: checks it (whoami), loads the policy, keeps the key for this tab. */
@@ -35,11 +36,11 @@ export async function signIn(apiKey: string): Promise<Session> {
   return current;
 }
 
-/** Forgets the key and everything loaded with it. */
-export function signOut(): void {
+/** Forgets the key and everything loaded with it; `reason` is shown on the sign-in page. */
+export function signOut(reason?: string): void {
   current = null;
   sessionStorage.removeItem(KEY);
-  changed();
+  changed(reason);
 }
 
 /** Signs in again with the key kept in this tab, if any (a reload). */

@@ -23,17 +23,21 @@ export function toast(message: string): void {
 export function errorsOf(err: unknown): Record<string, string> {
   if (err instanceof FivecolorError) {
     if (err.code === 'UNAUTHORIZED') {
-      signOut();
+      // The view is gone once signed out: the sign-in page says why.
+      signOut(t().errorAuth);
       return { '': t().errorAuth };
     }
     if (err.code === 'NETWORK_ERROR' || err.transient) return { '': t().errorNetwork };
     if (err.code === 'FORBIDDEN' && !err.message) return { '': t().errorForbidden };
+    // A refusal that is not a validation may name a field too (`court: this key writes only for …`).
+    const named = /^([A-Za-z_$][\w$.]*): /.exec(err.message)?.[1] ?? null;
+    const issues = err.issues.length ? err.issues : [{ field: named, message: err.message }];
     const out: Record<string, string> = {};
-    for (const issue of err.issues.length ? err.issues : [{ field: null, message: err.message }]) {
+    for (const issue of issues) {
       const key = issue.field ?? '';
       out[key] = out[key] ? `${out[key]}; ${issue.message}` : issue.message;
     }
-    if (err.field === null) out[''] = err.message;
+    if (issues.every((i) => i.field === null)) out[''] = err.message;
     return out;
   }
   return { '': err instanceof Error ? err.message : String(err) };
@@ -64,8 +68,12 @@ export async function runForm<T>(
     toast(state.done);
     return result;
   } catch (err) {
-    const errs = errorsOf(err);
-    state.errors = Object.fromEntries(Object.entries(errs).map(([k, v]) => [k === '' ? '' : fields(k), v]));
+    // Several API fields may be one form field (every line of a list): their messages are kept together.
+    state.errors = {};
+    for (const [k, v] of Object.entries(errorsOf(err))) {
+      const f = k === '' ? '' : fields(k);
+      state.errors[f] = state.errors[f] ? `${state.errors[f]}; ${v}` : v;
+    }
     // An error about a field the form does not show is shown for the form.
     if (form)
       for (const [k, v] of Object.entries(state.errors))

@@ -180,6 +180,22 @@ describe('the court console', () => {
     await page.close();
   });
 
+  it('clerk: every bad line of a screening is named beside the list, counted from 1', async () => {
+    const { page } = await signedIn(demo.keys.clerk);
+    await page.waitForSelector('#screen');
+    const bad = (n: number) => `${residentId(n).slice(0, 17)}${residentId(n).endsWith('0') ? '1' : '0'}`;
+    await page.fill('#screen input[name=caseNumber]', '（2026）浙0212民初2003号');
+    await page.fill(
+      '#screen textarea',
+      `${bad(990_301)} 甲\n${bad(990_302)} 乙\n${residentId(990_002)} 李某`,
+    );
+    await page.click('#screen button[type=submit]');
+    await expect
+      .poll(() => text(page, '#screen-parties-err'))
+      .toMatch(/^第 1 行 parties\.0\.idNumber: .*; 第 2 行 parties\.1\.idNumber: /);
+    await page.close();
+  });
+
   it('judge: finds the yellow party with /, reads the explanation and timeline, enters and revokes a record in dialogs', async () => {
     const { page, errors } = await signedIn(demo.keys.judge);
     await page.waitForSelector('#lookup');
@@ -251,6 +267,102 @@ describe('the court console', () => {
     await page.emulateMedia({ media: 'screen' });
     await page.keyboard.press('Escape');
     expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('judge: a dialog closes when the party changes, a late answer for the party before is dropped, an emptied note is cleared', async () => {
+    const judge = demoClient(server.app, demo.keys.judge);
+    const register = async (n: number, name: string) =>
+      (
+        await judge.party.register.mutate({
+          kind: 'person',
+          idType: 'RESIDENT_ID',
+          idNumber: residentId(n),
+          name,
+        })
+      ).partyId;
+    const a = await register(990_201, '甲某');
+    const b = await register(990_202, '乙某');
+    const { recordId } = await judge.record.create.mutate({
+      partyId: b,
+      category: 'Y02',
+      court: '浙0212',
+      caseNumber: '（2026）浙0212民初91号',
+      effectiveFrom: '2026-01-05',
+      note: '含当事人电话 13800000000',
+    });
+    const { page, errors } = await signedIn(demo.keys.judge);
+    await go(page, `#/party/${a}`);
+    await expect.poll(() => text(page, '.party-head')).toContain('甲某');
+    await go(page, `#/party/${b}`);
+    await expect.poll(() => text(page, '.party-head')).toContain('乙某');
+
+    // Back while entering a record for 乙某: the dialog goes with its party, it cannot write to 甲某.
+    await page.click('button:has-text("录入记录")');
+    await page.waitForSelector('dialog[open] #rec');
+    await page.evaluate(() => history.back());
+    await expect.poll(() => text(page, '.party-head')).toContain('甲某');
+    expect(await page.locator('dialog[open]').count()).toBe(0);
+
+    // 乙某's answers held back while the judge moves on to 甲某: 甲某 stays on screen.
+    let held = 0;
+    await page.route('**/trpc/**', async (route) => {
+      if (decodeURIComponent(route.request().url()).includes(b)) {
+        held++;
+        await new Promise((r) => setTimeout(r, 1500));
+      }
+      await route.continue();
+    });
+    await go(page, `#/party/${b}`);
+    await expect.poll(() => held).toBeGreaterThan(0);
+    await go(page, `#/party/${a}`);
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(await text(page, '.party-head')).toContain('甲某');
+    await page.unroute('**/trpc/**');
+
+    // A note emptied in the amend dialog is cleared (a phone number typed in it).
+    await go(page, `#/party/${b}`);
+    await expect.poll(() => text(page, '.party-head')).toContain('乙某');
+    await page.click('button[aria-label^="更正 Y02"]');
+    await page.fill('#amend-note', '');
+    await page.fill('#amend-reason', '删除备注中的个人信息');
+    await page.click('#amend button[type=submit]');
+    await expect.poll(() => text(page, '.toast')).toContain('记录已更正');
+    const stored = (await judge.party.get.query({ partyId: b })).records.find((r) => r.recordId === recordId);
+    expect(stored?.note ?? '').toBe('');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("judge: a refusal naming a field (the key's court) is shown beside that field", async () => {
+    const admin = demoClient(server.app, demo.keys.admin);
+    const made = await admin.apiKey.create.mutate({ role: 'judge', name: '鄞州法官', court: '浙0212' });
+    const { page, errors } = await signedIn(made.key);
+    await go(page, `#/party/${demo.stories[1]?.partyId}`);
+    await page.click('button:has-text("录入记录")');
+    await page.selectOption('#rec-category', 'Y02');
+    await page.fill('#rec-court', '浙02');
+    await page.fill('#rec-caseNumber', '（2026）浙0212民初78号');
+    await page.click('#rec button[type=submit]');
+    await expect
+      .poll(() => text(page, '#rec-court-err'))
+      .toMatch(/^court: this key writes only for court 浙0212/);
+    expect(await page.getAttribute('#rec-court', 'aria-invalid')).toBe('true');
+    expect(await page.locator('#rec .form-error').isVisible()).toBe(false);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('a key revoked while in use: the sign-in page says why', async () => {
+    const admin = demoClient(server.app, demo.keys.admin);
+    const made = await admin.apiKey.create.mutate({ role: 'judge', name: '临时法官', court: '浙0212' });
+    const { page } = await signedIn(made.key);
+    await page.waitForSelector('#lookup');
+    await admin.apiKey.revoke.mutate({ id: made.id });
+    await page.fill('#lookup-idNumber', residentId(990_002));
+    await page.click('#lookup button[type=submit]');
+    await page.waitForSelector('#signin');
+    await expect.poll(() => text(page, '#signin')).toContain('密钥无效或已吊销，请重新登录');
     await page.close();
   });
 
@@ -363,6 +475,32 @@ describe('the court console', () => {
     expect(await text(page, 'main')).not.toContain(lender);
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
     expect(await axe(page)).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("dashboard: a court in the filter narrows every panel, today's colors too", async () => {
+    const { page, errors } = await signedIn(demo.keys.judge);
+    const narrowed = await demoClient(server.app, demo.keys.judge).stats.summary.query({ court: '浙0212' });
+    await go(page, '#/stats');
+    await page.waitForSelector('[data-panel=colors-today] svg');
+    await page.fill('#period-court', '浙0212');
+    await page.click('#period button[type=submit]');
+    const colorsToday = () =>
+      page
+        .locator('[data-panel=colors-today] tbody tr')
+        .allInnerTexts()
+        .then((rows) => rows.map((r) => r.replace(/\s+/g, ' ').trim()));
+    await expect
+      .poll(colorsToday)
+      .toEqual(
+        ['红码', '黄码', '绿码', '蓝码', '金码'].map(
+          (l, i) => `${l} ${narrowed.byColor[['red', 'yellow', 'green', 'blue', 'gold'][i] as string]}`,
+        ),
+      );
+    const courts = await page.locator('[data-panel=by-court] tbody th').allInnerTexts();
+    expect(courts.length).toBeGreaterThan(0);
+    expect(courts.every((c) => c.startsWith('浙0212'))).toBe(true);
     expect(errors).toEqual([]);
     await page.close();
   });

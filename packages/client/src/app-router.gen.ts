@@ -1175,7 +1175,9 @@ export type AppRouter = TRPCBuiltRouter<
   };
   stats: {
     summary: Query<
-      void,
+      undefined | void | {
+        court?: undefined | string;
+      },
       {
         parties: number;
         records: number;

@@ -80,6 +80,8 @@ class PartyView extends View {
   override willUpdate(): void {
     if (this.partyId !== this.#loaded) {
       this.#loaded = this.partyId;
+      // A dialog opened for the party before (Back, a link) would write to this one.
+      if (this.dialog) this.#close();
       this.details = null;
       this.segments = [];
       this.history = null;
@@ -89,19 +91,21 @@ class PartyView extends View {
 
   async #load() {
     const s = session();
-    if (!s || !this.partyId) return;
+    const partyId = this.partyId;
+    if (!s || !partyId) return;
     this.loadError = '';
     try {
       const [details, tl, hist] = await Promise.all([
-        s.client.party.get.query({ partyId: this.partyId, purpose: 'console', lang: lang() }),
-        s.client.party.timeline.query({ partyId: this.partyId, purpose: 'console' }),
-        s.client.party.caseHistory.query({ partyId: this.partyId, purpose: 'console' }),
+        s.client.party.get.query({ partyId, purpose: 'console', lang: lang() }),
+        s.client.party.timeline.query({ partyId, purpose: 'console' }),
+        s.client.party.caseHistory.query({ partyId, purpose: 'console' }),
       ]);
+      if (partyId !== this.partyId) return; // a late answer for the party shown before
       this.details = details;
       this.segments = tl.segments;
       this.history = hist.years;
     } catch (err) {
-      this.loadError = Object.values(errorsOf(err)).join('; ');
+      if (partyId === this.partyId) this.loadError = Object.values(errorsOf(err)).join('; ');
     }
   }
 
@@ -270,7 +274,8 @@ class PartyView extends View {
                 reason: String(d.get('reason') ?? '').trim(),
                 ...(d.get('effectiveFrom') ? { effectiveFrom: String(d.get('effectiveFrom')) } : {}),
                 ...(d.get('caseNumber') ? { caseNumber: String(d.get('caseNumber')).trim() } : {}),
-                ...(d.get('note') ? { note: String(d.get('note')) } : {}),
+                // An emptied note is sent: clearing one (a phone number typed in it) is an amendment.
+                ...(d.get('note') || r.note ? { note: String(d.get('note') ?? '') } : {}),
               }),
         () => (kind === 'revoke' ? T.recordRevoked : T.recordAmended),
       )} novalidate>

@@ -140,6 +140,15 @@ class ScreenView extends View {
       },
       (f) => (f.startsWith('parties.') ? 'parties' : f),
     );
+    // The API counts the lines from 0; the clerk from 1.
+    const lines = this.#screen.errors.parties;
+    if (lines) {
+      this.#screen.errors.parties = lines.replace(
+        /parties\.(\d+)\./g,
+        (m, n) => `${t().lineNo(Number(n) + 1)} ${m}`,
+      );
+      this.requestUpdate();
+    }
   }
 
   async #onFile(e: Event) {

@@ -49,7 +49,7 @@ class StatsView extends View {
       null,
       async () => {
         const [summary, series] = await Promise.all([
-          s.client.stats.summary.query(),
+          s.client.stats.summary.query(this.#court ? { court: this.#court } : undefined),
           s.client.stats.series.query({
             from: this.#from,
             to: this.#to,

@@ -4,8 +4,10 @@ import { procedure, router } from '../trpc/trpc.js';
 import { court, isoDate } from '../trpc/validators.js';
 
 export const statsRouter = router({
-  /** Counts by color, by category, by court and by month (see `statsSummary`). */
-  summary: procedure.query(({ ctx }) => statsSummary(ctx.caller.deps)),
+  /** Counts by color, by category, by court and by month, optionally of one court (see `statsSummary`). */
+  summary: procedure
+    .input(z.object({ court: court.optional() }).optional())
+    .query(({ ctx, input }) => statsSummary(ctx.caller, input?.court)),
 
   /** Month by month from `from` to `to`: records by category, colors at month end, repairs, gold (see `statsSeries`). */
   series: procedure

@@ -81,6 +81,17 @@ describe.each(dbKinds())('stats.series on %s', (kind) => {
     expect(err.message).toMatch(/^court: /);
   });
 
+  it("narrows stats.summary to a court's records and the parties that have one, when asked", async () => {
+    const all = await h.as('clerk').stats.summary.query();
+    expect(all.parties).toBe(4);
+    const one = await h.as('clerk').stats.summary.query({ court: '浙0203' });
+    expect(one).toMatchObject({ parties: 1, records: 1, byCourt: { 浙0203: 1 }, byCategory: { Y01: 1 } });
+    expect(one.byColor).toEqual({ red: 0, yellow: 1, green: 0, blue: 0, gold: 0 });
+    const err = await trpcError(h.client(h.otherCourtJudge).stats.summary.query({ court: '浙02' }));
+    expect(err.data?.code).toBe('FORBIDDEN');
+    expect(err.message).toMatch(/^court: a key for /);
+  });
+
   it('counts past month ends from the change feed: registration green, then each recorded change', async () => {
     // A party registered three months ago that went yellow, then blue (the feed is append-only: the
     // history is written as it would have been, and the registration date moved back).

@@ -4,7 +4,6 @@ import { courtCovers, SUPREME_COURT } from '../auth/roles.js';
 import { rowsOf } from '../db/rows.js';
 import { refreshStaleStates } from '../state/party-state.js';
 import type { Caller } from './access.js';
-import type { Deps } from './deps.js';
 import { badRequest, forbidden } from './errors.js';
 
 type Row = { k: string | null; n: string | number };
@@ -18,34 +17,41 @@ function toMap(rows: Row[]): Record<string, number> {
 /**
  * Counts: parties by current color (up to 1,000 states that time has overtaken are recomputed first;
  * the state sweeper does the rest); records in force (not revoked) by category, by court and by month
- * of `effectiveFrom`.
+ * of `effectiveFrom`. With `court`, as {@link statsSeries} narrows: the records of that court and the
+ * courts under it, and the parties that have such a record; a court key asks only for its own courts.
  */
-export async function statsSummary(deps: Deps) {
-  await refreshStaleStates(deps, { max: 1000 });
-  const db = deps.db.db;
+export async function statsSummary(c: Caller, asked?: string | undefined) {
+  const court = asked === undefined ? null : statsCourt(c, asked);
+  await refreshStaleStates(c.deps, { max: 1000 });
+  const db = c.deps.db.db;
   const q = async (query: ReturnType<typeof sql>) => rowsOf<Row>(await db.execute(query));
+  const inCourt = (col: ReturnType<typeof sql>) =>
+    court === null ? sql`true` : sql`${col} like ${`${court}%`}`;
+  const hasRecord = (party: ReturnType<typeof sql>) =>
+    court === null
+      ? sql`true`
+      : sql`exists (select 1 from records r where r.party_id = ${party} and ${inCourt(sql`r.court`)})`;
+  const inForce = sql`revoked_at is null and ${inCourt(sql`court`)}`;
   const [byColor, byCategory, byCourt, byMonth, totals] = [
-    toMap(await q(sql`select color as k, count(*) as n from party_state group by color`)),
     toMap(
       await q(
-        sql`select category as k, count(*) as n from records where revoked_at is null group by category`,
+        sql`select color as k, count(*) as n from party_state ps where ${hasRecord(sql`ps.party_id`)} group by color`,
+      ),
+    ),
+    toMap(await q(sql`select category as k, count(*) as n from records where ${inForce} group by category`)),
+    toMap(await q(sql`select court as k, count(*) as n from records where ${inForce} group by court`)),
+    toMap(
+      await q(
+        sql`select to_char(effective_from, 'YYYY-MM') as k, count(*) as n from records where ${inForce} group by 1 order by 1`,
       ),
     ),
     toMap(
-      await q(sql`select court as k, count(*) as n from records where revoked_at is null group by court`),
-    ),
-    toMap(
       await q(
-        sql`select to_char(effective_from, 'YYYY-MM') as k, count(*) as n from records where revoked_at is null group by 1 order by 1`,
-      ),
-    ),
-    toMap(
-      await q(
-        sql`select 'parties' as k, count(*) as n from parties union all select 'records', count(*) from records where revoked_at is null`,
+        sql`select 'parties' as k, count(*) as n from parties p where ${hasRecord(sql`p.id`)} union all select 'records', count(*) from records where ${inForce}`,
       ),
     ),
   ];
-  for (const c of COLORS) byColor[c] ??= 0;
+  for (const color of COLORS) byColor[color] ??= 0;
   return {
     parties: totals.parties ?? 0,
     records: totals.records ?? 0,
@@ -54,6 +60,14 @@ export async function statsSummary(deps: Deps) {
     byCourt,
     byMonth,
   };
+}
+
+/** The court a statistic counts (null: all): a court key is held to its own courts; `最高法` is all. */
+function statsCourt(c: Caller, court: string | null): string | null {
+  const keyCourt = c.principal.court;
+  if (keyCourt !== null && court !== null && !courtCovers(keyCourt, court))
+    forbidden(`court: a key for ${keyCourt} sees its own courts only (${keyCourt} and the courts under it)`);
+  return court === SUPREME_COURT ? null : court;
 }
 
 /** One month of `statsSeries`. */
@@ -82,11 +96,7 @@ export async function statsSeries(
   c: Caller,
   input: { from: string; to: string; court?: string | undefined },
 ): Promise<{ months: SeriesMonth[] }> {
-  const keyCourt = c.principal.court;
-  let court = input.court ?? keyCourt ?? null;
-  if (keyCourt !== null && court !== null && !courtCovers(keyCourt, court))
-    forbidden(`court: a key for ${keyCourt} sees its own courts only (${keyCourt} and the courts under it)`);
-  if (court === SUPREME_COURT) court = null;
+  const court = statsCourt(c, input.court ?? c.principal.court ?? null);
   if (input.to < input.from) badRequest('to: must not be before from');
   const first = `${input.from.slice(0, 7)}-01`;
   const last = `${input.to.slice(0, 7)}-01`;
