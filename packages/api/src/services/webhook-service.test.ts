@@ -358,6 +358,36 @@ describe.each(dbKinds())('webhooks on %s', (kind) => {
     expect(bank[0]?.detail).toMatchObject({ seqs: [got[0]?.data.seq] });
   });
 
+  it("a bank's webhook gets no later event of a batch once the party withdrew its consent", async () => {
+    await h.as('bank').webhook.create.mutate({ url: rx.url });
+    const partyId = await person();
+    const consentId = newId('cns');
+    await h.db.db.insert(consents).values({
+      id: consentId,
+      partyId,
+      grantee: 'Test Bank',
+      scopes: ['code'],
+      until: '2099-01-01',
+      createdAt: new Date(h.clock.now.getTime() - 60_000),
+    });
+    // Three color changes: yellow, then (revoked) green, then yellow again.
+    const first = await newRecord(partyId);
+    await h.as('judge').record.revoke.mutate({ recordId: first, reason: 'entered in error' });
+    await newRecord(partyId);
+    let withdrawn = false;
+    rx.answer = async () => {
+      if (!withdrawn) {
+        withdrawn = true;
+        await h.db.db.update(consents).set({ revokedAt: h.clock.now }).where(eq(consents.id, consentId));
+      }
+      return 200;
+    };
+    await worker().drain();
+    expect(rx.requests).toHaveLength(1);
+    const rows = await h.db.db.select().from(webhookOutbox).where(eq(webhookOutbox.partyId, partyId));
+    expect(rows.map((r) => r.status).sort()).toEqual(['delivered', 'skipped', 'skipped']);
+  });
+
   it('answers webhook.delete retried with the same idempotencyKey as the first time', async () => {
     const created = await h.as('exchange').webhook.create.mutate({ url: rx.url });
     const input = { id: created.id, idempotencyKey: 'delete-retry-1' };

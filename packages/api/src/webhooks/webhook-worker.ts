@@ -363,7 +363,10 @@ export class WebhookWorker {
       const at = this.#deps.now();
       let outcome: PostOutcome | null;
       try {
-        outcome = await this.#deliver(row, payloads.get(row.id) ?? null);
+        outcome = await this.#deliver(
+          row,
+          i > 0 ? await this.#stillShown(row, payloads) : payloads.get(row.id),
+        );
       } catch (err) {
         this.#deps.logger.warn(
           { err: { name: (err as Error).name, message: (err as Error).message } },
@@ -477,8 +480,18 @@ export class WebhookWorker {
     return out;
   }
 
+  /**
+   * A later event of a batch, as its owner may see it now: a bank's events follow the party's consent, and
+   * one withdrawn while the batch is sent (a slow receiver takes seconds an event) stops the rest.
+   */
+  async #stillShown(row: OutboxRow, payloads: Map<number, WebhookPayload | null>) {
+    const ep = await this.#endpoint(row.webhookId);
+    if (ep?.viewer.role !== 'bank') return payloads.get(row.id);
+    return (await webhookPayloads(this.#deps, ep.viewer, ep.types, [row])).get(row.id);
+  }
+
   /** Signs and POSTs one event; null (skipped) when it has no payload for the webhook's owner. */
-  async #deliver(row: OutboxRow, payload: WebhookPayload | null): Promise<PostOutcome | null> {
+  async #deliver(row: OutboxRow, payload: WebhookPayload | null | undefined): Promise<PostOutcome | null> {
     const ep = await this.#endpoint(row.webhookId);
     if (!ep || !payload) return null;
     const body = JSON.stringify(payload);
