@@ -388,6 +388,28 @@ describe.each(dbKinds())('webhooks on %s', (kind) => {
     expect(rows.map((r) => r.status).sort()).toEqual(['delivered', 'skipped', 'skipped']);
   });
 
+  it('a webhook whose creating key was revoked says so to the key that replaced it, and replay is refused', async () => {
+    const make = async (name: string) =>
+      (await h.as('admin').apiKey.create.mutate({ role: 'bank', name, org: 'Test Bank' })) as {
+        id: string;
+        key: string;
+      };
+    const [old, rotated] = [await make('bank key 1'), await make('bank key 2')];
+    const hook = await h.client(old.key).webhook.create.mutate({ url: rx.url });
+    await h.as('admin').apiKey.revoke.mutate({ id: old.id });
+    const [listed] = await h.client(rotated.key).webhook.list.query();
+    expect(listed).toMatchObject({ id: hook.id, disabledAt: expect.any(String) });
+    expect(listed?.disabledReason).toBe(
+      `the key that created it (${old.id}) was revoked: it delivers nothing more; create it again with a live key`,
+    );
+    const refused = await trpcError(h.client(rotated.key).webhook.replay.mutate({ id: hook.id, fromSeq: 1 }));
+    expect(refused.data?.code).toBe('CONFLICT');
+    expect(refused.message).toMatch(/^id: the key that created it .* was revoked/);
+    expect(await h.db.db.select().from(webhookOutbox).where(eq(webhookOutbox.webhookId, hook.id))).toEqual(
+      [],
+    );
+  });
+
   it('answers webhook.delete retried with the same idempotencyKey as the first time', async () => {
     const created = await h.as('exchange').webhook.create.mutate({ url: rx.url });
     const input = { id: created.id, idempotencyKey: 'delete-retry-1' };

@@ -7,7 +7,7 @@ import { allowPrivateFromEnv, checkWebhookUrl } from '../webhooks/url-guard.js';
 import { messageId } from '../webhooks/webhook-worker.js';
 import type { Caller } from './access.js';
 import { auditedWrite } from './audit-trail.js';
-import { badRequest, notFound, quoteId } from './errors.js';
+import { badRequest, conflict, notFound, quoteId } from './errors.js';
 import type { FeedType } from './feed-service.js';
 
 type WebhookRow = typeof webhooks.$inferSelect;
@@ -39,36 +39,43 @@ function lastDeliveryView(o: OutboxRow | undefined) {
   };
 }
 
-function webhookView(w: WebhookRow, last?: OutboxRow) {
+/** A webhook with when its creating key was revoked (`null`: live). */
+type OwnWebhook = WebhookRow & { keyRevokedAt: Date | null };
+
+/** Why a webhook whose creating key was revoked delivers nothing (a rotated key does not take it over). */
+const keyRevoked = (w: OwnWebhook) =>
+  `the key that created it (${w.apiKeyId}) was revoked: it delivers nothing more; create it again with a live key`;
+
+function webhookView(w: OwnWebhook, last?: OutboxRow) {
   return {
     id: w.id,
     url: w.url,
     types: w.types,
     description: w.description,
     createdAt: w.createdAt.toISOString(),
-    disabledAt: w.disabledAt?.toISOString() ?? null,
-    disabledReason: w.disabledReason,
+    disabledAt: (w.disabledAt ?? w.keyRevokedAt)?.toISOString() ?? null,
+    disabledReason: w.keyRevokedAt ? keyRevoked(w) : w.disabledReason,
     lastDelivery: lastDeliveryView(last),
   };
 }
 
 /** The webhooks a caller manages: an admin all of them; a partner key those of its role and organization. */
-async function findOwn(c: Caller, id?: string, deleted = false): Promise<WebhookRow[]> {
+async function findOwn(c: Caller, id?: string, deleted = false): Promise<OwnWebhook[]> {
   const p = c.principal;
   const where = deleted ? [] : [isNull(webhooks.deletedAt)];
   if (id !== undefined) where.push(eq(webhooks.id, id));
   if (p.role !== 'admin') where.push(eq(apiKeys.org, p.org ?? ''), eq(apiKeys.role, p.role));
   const rows = await c.deps.db.db
-    .select({ w: webhooks })
+    .select({ w: webhooks, keyRevokedAt: apiKeys.revokedAt })
     .from(webhooks)
     .innerJoin(apiKeys, eq(apiKeys.id, webhooks.apiKeyId))
     .where(and(...where))
     .orderBy(webhooks.createdAt);
-  return rows.map((r) => r.w);
+  return rows.map((r) => ({ ...r.w, keyRevokedAt: r.keyRevokedAt }));
 }
 
 /** `deleted`: a deleted one too (deleting again answers as the first time, a retry with its key as well). */
-async function findOne(c: Caller, id: string, deleted = false): Promise<WebhookRow> {
+async function findOne(c: Caller, id: string, deleted = false): Promise<OwnWebhook> {
   const [w] = await findOwn(c, id, deleted);
   // The same answer for another partner's webhook as for none: a key learns nothing of others.
   if (!w) notFound(`id: no webhook ${quoteId(id)} of this key's organization`);
@@ -215,6 +222,8 @@ export async function replayWebhook(
   input: { id: string; fromSeq: number; idempotencyKey?: string | undefined },
 ) {
   const found = await findOne(c, input.id);
+  // Queued for a webhook that sends nothing, events would wait for ever.
+  if (found.keyRevokedAt) conflict(`id: ${keyRevoked(found)}`);
   const [key] = await c.deps.db.db.select().from(apiKeys).where(eq(apiKeys.id, found.apiKeyId));
   const { idempotencyKey, ...rest } = input;
   const out = await auditedWrite(c, { key: idempotencyKey, input: rest }, async (w) => {
