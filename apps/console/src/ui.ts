@@ -29,9 +29,8 @@ export function errorsOf(err: unknown): Record<string, string> {
     }
     if (err.code === 'NETWORK_ERROR' || err.transient) return { '': t().errorNetwork };
     if (err.code === 'FORBIDDEN' && !err.message) return { '': t().errorForbidden };
-    // A refusal that is not a validation may name a field too (`court: this key writes only for …`).
-    const named = /^([A-Za-z_$][\w$.]*): /.exec(err.message)?.[1] ?? null;
-    const issues = err.issues.length ? err.issues : [{ field: named, message: err.message }];
+    // A refusal names its field too (`court: this key writes only for …`): shown beside it.
+    const issues = err.issues.length ? err.issues : [{ field: err.field, message: err.message }];
     const out: Record<string, string> = {};
     for (const issue of issues) {
       const key = issue.field ?? '';

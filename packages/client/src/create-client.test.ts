@@ -113,7 +113,7 @@ describe('an integrator flow over a real server', () => {
 
     await judge.party.revokeBadgeToken.mutate({ token });
     const gone = await caught(() => fetchBadge(srv.url, token, { fetch: seen.fetch, cache }));
-    expect(gone).toMatchObject({ code: 'NOT_FOUND', httpStatus: 404, field: null });
+    expect(gone).toMatchObject({ code: 'NOT_FOUND', httpStatus: 404, field: 'token' });
   });
 
   it("verifies the API's signed report offline with its JWKS", async () => {
@@ -248,6 +248,14 @@ describe('errors', () => {
     );
     expect(many.issues.map((i) => i.field).sort()).toEqual(['category', 'effectiveFrom']);
     expect(many.field).not.toBeNull();
+
+    // A refusal names its field as well; its message is not split into issues.
+    const refused = await caught(() =>
+      createClient({ url: srv.url, apiKey: srv.keys.bank }).party.get.query({
+        partyId: 'pty_AAAAAAAAAAAAAAAAAAAAAA',
+      }),
+    );
+    expect(refused).toMatchObject({ code: 'FORBIDDEN', field: 'partyId', issues: [] });
   });
 
   it('UNAUTHORIZED without a key or with an unknown one', async () => {

@@ -42,7 +42,8 @@ export function parseIssues(message: string): FieldIssue[] {
  *   `TIMEOUT` (the `timeoutMs` passed), `CLIENT_CLOSED_REQUEST` (the caller's signal aborted) or
  *   `NETWORK_ERROR`.
  * - `httpStatus`: the HTTP status, `0` when no response arrived.
- * - `field`: the first input field the server named (`idNumber`), `issues`: every `field: rule` part.
+ * - `field`: the first input field the server named (`idNumber`; also of a refusal, `partyId: no consent …`),
+ *   `issues`: every `field: rule` part of a validation message.
  *
  * @example
  * try {
@@ -73,7 +74,12 @@ export class FivecolorError extends TRPCClientError<AppRouter> {
     this.httpStatus = opts.httpStatus;
     this.path = opts.path ?? null;
     this.issues = opts.code === 'BAD_REQUEST' ? parseIssues(message) : [];
-    this.field = this.issues.find((i) => i.field !== null)?.field ?? null;
+    // A refusal names its field too (`partyId: no consent of this party …`); a network error's text may
+    // start like one (`TypeError: …`), so only the server's answers are read.
+    const answered = opts.httpStatus >= 400 && opts.httpStatus < 500;
+    this.field =
+      this.issues.find((i) => i.field !== null)?.field ??
+      (answered ? (FIELD.exec(message)?.[1] ?? null) : null);
   }
 
   /** Whether the same call may succeed later without a change (gateway, network, timeout). */
