@@ -141,8 +141,11 @@ export async function openDatabase(opts: {
 }): Promise<Db> {
   if (opts.databaseUrl) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
-    // An idle client that errors (e.g. server restart) must not crash the process.
+    // A connection that dies (a server restart, a failover, pg_terminate_backend) must not crash the
+    // process: the pool's listener covers idle clients, each client's own one those in use — whose query
+    // fails with the error, and which the pool then drops.
     pool.on('error', () => {});
+    pool.on('connect', (client) => client.on('error', () => {}));
     const db = drizzlePg(pool, { schema }) as unknown as Database;
     let closed = false;
     return {
