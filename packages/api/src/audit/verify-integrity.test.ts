@@ -1,5 +1,6 @@
 import { defaultPolicy, type Policy, toCstDate } from '@fivecolor/core';
 import { asc, eq, gte, sql } from 'drizzle-orm';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { rowsOf } from '../db/rows.js';
 import { auditLog, partyState, records, settings } from '../db/schema.js';
@@ -487,6 +488,39 @@ describe.each(dbKinds())('verifyIntegrity on %s', (kind) => {
         },
       ]);
     } finally {
+      await h.close();
+    }
+  });
+});
+
+// PostgreSQL only: there the servers write while `fivecolor-server verify` reads.
+describe.runIf(process.env.DATABASE_URL)('verifyIntegrity while the servers write (postgres)', () => {
+  it('reads one snapshot: a key created after it read the audit trail is no mismatch', async () => {
+    const h = await createHarness('postgres');
+    const blocker = new pg.Client({ connectionString: h.db.databaseUrl });
+    await blocker.connect();
+    try {
+      // Verification is held at the reports, which it reads after the audit trail and before the keys.
+      await blocker.query('begin');
+      await blocker.query('lock table reports in access exclusive mode');
+      const verifying = verifyIntegrity(h.db);
+      await expect
+        .poll(
+          async () =>
+            rowsOf<{ n: number }>(
+              await h.db.db.execute(
+                sql`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like '%"reports"%'`,
+              ),
+            )[0]?.n,
+        )
+        .toBe(1);
+      await h.as('admin').apiKey.create.mutate({ role: 'bank', name: 'Meanwhile Bank' });
+      await blocker.query('commit');
+      const r = await verifying;
+      expect(r.mismatches).toEqual([]);
+      expect(r.ok).toBe(true);
+    } finally {
+      await blocker.end();
       await h.close();
     }
   });

@@ -102,6 +102,17 @@ export interface IntegrityProgress {
  * if (!r.ok) console.error(r.mismatches[0]); // { table: 'records', id: 'rec_…', what: '…' }
  */
 export async function verifyIntegrity(db: Db, opts: IntegrityOptions = {}): Promise<IntegrityResult> {
+  // On PostgreSQL every read is of one snapshot: the servers go on writing while it reads, and a row
+  // committed after the audit trail was read would look written around the API. (PGlite's one connection
+  // would hold every request meanwhile; its one process is the only writer there.)
+  if (db.kind !== 'postgres') return verifyReads(db, opts);
+  return db.db.transaction((tx) => verifyReads({ ...db, db: tx as unknown as Db['db'] }, opts), {
+    isolationLevel: 'repeatable read',
+    accessMode: 'read only',
+  });
+}
+
+async function verifyReads(db: Db, opts: IntegrityOptions): Promise<IntegrityResult> {
   const pageSize = opts.pageSize ?? 1000;
   const max = opts.maxMismatches ?? 100;
   const mismatches: IntegrityMismatch[] = [];
