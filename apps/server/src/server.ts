@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import {
   createFivecolor,
   createLogger,
@@ -79,7 +80,13 @@ export async function openServer(config: ServerConfig, opts: ServerOptions = {})
   return { app: fivecolor.app, close: fivecolor.close, db, secret, logger, publicUrl, receiver };
 }
 
-/** Starts listening; resolves once the port is bound. SIGINT/SIGTERM close the server and the database. */
+/** How long requests under way at shutdown may take before their connections are closed. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+/**
+ * Starts listening; resolves once the port is bound. SIGINT/SIGTERM close the server (new connections
+ * refused, answers under way given {@link SHUTDOWN_GRACE_MS}) and then the database.
+ */
 export async function startServer(config: ServerConfig, opts: ServerOptions = {}): Promise<RunningServer> {
   const opened = await openServer(config, opts);
   const server = await new Promise<ServerType>((resolve) => {
@@ -91,9 +98,20 @@ export async function startServer(config: ServerConfig, opts: ServerOptions = {}
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   let closing: Promise<void> | undefined;
+  // Once closing, every answer ends its connection: a client that keeps its connections busy would
+  // otherwise hold the process (its next request goes to another process, or waits for the restart).
+  server.prependListener('request', (_req, res) => {
+    if (closing) res.setHeader('connection', 'close');
+  });
   const close = () => {
     closing ??= (async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const http = server as Server;
+      const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
+      http.closeIdleConnections();
+      // Requests still running after the grace period are cut off.
+      const cut = setTimeout(() => http.closeAllConnections(), SHUTDOWN_GRACE_MS);
+      await stopped;
+      clearTimeout(cut);
       await opened.close();
       await opened.db.close();
     })();

@@ -1,4 +1,5 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -211,6 +212,53 @@ describe('PORT=0 (a port the OS chooses)', () => {
     } finally {
       await server.stop();
     }
+  });
+});
+
+describe('shutdown', () => {
+  it('SIGTERM: clients keeping their connections busy do not hold the server; it exits', async () => {
+    const { env } = await freshEnv('pglite');
+    expect((await runCli(['seed', '--parties', '200'], env)).code).toBe(0);
+    const admin = (await runCli(['keys', 'create', '--role', 'admin', '--name', 'ops'], env)).stdout
+      .trim()
+      .split('\n')
+      .at(-1)!;
+    const server = await startCli(['serve'], env);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+    // Requests that take a while (several queries each), so that some are under way at the signal.
+    const get = () =>
+      new Promise<string | undefined>((resolve, reject) => {
+        http
+          .get(
+            `${server.url}/trpc/stats.summary`,
+            { agent, headers: { authorization: `Bearer ${admin}` } },
+            (res) => {
+              res.resume();
+              res.on('end', () => resolve(res.headers.connection));
+            },
+          )
+          .on('error', reject);
+      });
+    expect(await get()).toBe('keep-alive');
+    const exited = new Promise<number | null>((r) => server.child.once('exit', r));
+    let busy = true;
+    const answers: (string | undefined)[] = [];
+    // Four clients, each sending its next request as soon as the last is answered.
+    const clients = Array.from({ length: 4 }, async () => {
+      while (busy) answers.push(await get().catch(() => 'refused'));
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    server.child.kill('SIGTERM');
+    const code = await Promise.race([
+      exited,
+      new Promise((r) => setTimeout(() => r('still running'), 8_000)),
+    ]);
+    busy = false;
+    await Promise.all(clients);
+    agent.destroy();
+    if (code === 'still running') await server.stop();
+    expect(code).toBe(0);
+    expect(answers.at(-1)).toBe('refused');
   });
 });
 
