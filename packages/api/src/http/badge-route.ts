@@ -10,6 +10,7 @@ import { cstMidnight, freshPartyState } from '../state/party-state.js';
 import type { BadgeCache, BadgeEntry } from './badge-cache.js';
 import type { BadgeIndex, IndexedBadge } from './badge-index.js';
 import { clientAddress } from './client-address.js';
+import { errorFields } from './logger.js';
 import type { RateLimiter } from './rate-limit.js';
 
 /** What became of the badge requests the response cache did not answer (for /metrics). */
@@ -221,7 +222,7 @@ export function badgeHandler(
         return observed(built ? answer(c, built, now, reqId) : notFound(reqId), start, reqId);
       },
       (err: Partial<Error> | undefined) => {
-        deps.logger.error({ reqId, err: { name: err?.name, message: err?.message } }, 'badge lookup failed');
+        deps.logger.error({ reqId, err: errorFields(err) }, 'badge lookup failed');
         return observed(failed(reqId), start, reqId);
       },
     );

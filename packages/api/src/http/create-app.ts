@@ -29,7 +29,7 @@ import {
   type Observe,
 } from './badge-route.js';
 import { keepRequestShapes } from './keep-shapes.js';
-import { createLogger } from './logger.js';
+import { createLogger, errorFields } from './logger.js';
 import { Metrics } from './metrics.js';
 import { mountOpenApi } from './openapi.js';
 import { listenForPartyChanges } from './party-listener.js';
@@ -300,7 +300,7 @@ function observer(metrics: Metrics, logger: Logger): Observe {
 function errorHandler(logger: Logger): ErrorHandler {
   return (err, c) => {
     const reqId = c.get('requestId');
-    logger.error({ reqId, err: { name: err.name, message: err.message } }, 'unhandled error');
+    logger.error({ reqId, err: errorFields(err) }, 'unhandled error');
     return c.json({ error: 'internal server error', requestId: reqId }, 500);
   };
 }
@@ -386,9 +386,9 @@ function trpcMiddleware(deps: Deps) {
     }),
     onError({ error, path, ctx }) {
       if (error.code === 'INTERNAL_SERVER_ERROR') {
-        const cause = error.cause as { name?: string; code?: string } | undefined;
+        // No message: a database's may quote the input.
         deps.logger.error(
-          { reqId: ctx?.requestId, path, err: { name: cause?.name ?? error.name, code: cause?.code } },
+          { reqId: ctx?.requestId, path, err: errorFields(error.cause ?? error, { message: false }) },
           'procedure failed',
         );
       }

@@ -1,6 +1,8 @@
 import { Writable } from 'node:stream';
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from './logger.js';
+import { openDatabase } from '../db/database.js';
+import { createLogger, errorFields } from './logger.js';
 
 function captured(level?: string) {
   const lines: string[] = [];
@@ -47,5 +49,20 @@ describe('createLogger', () => {
     logger.info('not written');
     logger.warn({ route: '/healthz' }, 'written');
     expect(lines.map((l) => JSON.parse(l).msg)).toEqual(['written']);
+  });
+
+  it("logs an error's type and its database code (from inside the query wrapper), not redacted", async () => {
+    const db = await openDatabase({ dataDir: 'memory://' });
+    try {
+      const err = await db.db.execute(sql`select 1 / 0`).catch((e: unknown) => e);
+      const { logger, lines } = captured();
+      logger.error({ err: errorFields(err, { message: false }) }, 'procedure failed');
+      const parsed = JSON.parse(lines[0]!);
+      expect(parsed.err).toEqual({ type: (err as Error).name, code: '22012' });
+      expect(parsed.err.type).not.toBe('[Redacted]');
+      expect(errorFields(new TypeError('bad'))).toEqual({ type: 'TypeError', message: 'bad' });
+    } finally {
+      await db.close();
+    }
   });
 });

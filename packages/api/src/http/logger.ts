@@ -22,3 +22,22 @@ export function createLogger(
   const options: LoggerOptions = { level: opts.level ?? 'info', redact: LOG_REDACT };
   return destination ? pino(options, destination) : pino(options);
 }
+
+/**
+ * What a log line says of an error, under `err`: its type, the database's error code when there is one
+ * (`40P01`, also from inside a query wrapper's cause), and its message unless `message: false` (a message
+ * may quote data). The type is not logged as `name`: {@link LOG_REDACT} hides every `name` (a person's).
+ *
+ * @example
+ * logger.warn({ err: errorFields(err) }, 'webhook claim failed');
+ */
+export function errorFields(err: unknown, opts: { message?: boolean } = {}) {
+  const e = (err ?? {}) as { name?: unknown; code?: unknown; message?: unknown; cause?: { code?: unknown } };
+  const code =
+    typeof e.code === 'string' ? e.code : typeof e.cause?.code === 'string' ? e.cause.code : undefined;
+  return {
+    type: typeof e.name === 'string' ? e.name : undefined,
+    ...(code ? { code } : {}),
+    ...(opts.message === false ? {} : { message: typeof e.message === 'string' ? e.message : String(err) }),
+  };
+}

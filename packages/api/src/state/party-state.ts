@@ -3,6 +3,7 @@ import { and, asc, eq, gt, lte, ne, or, sql } from 'drizzle-orm';
 import type { Tx } from '../db/database.js';
 import { changes, partyState, records } from '../db/schema.js';
 import { runWrite, type WriteScope } from '../db/write-tx.js';
+import { errorFields } from '../http/logger.js';
 import type { Deps } from '../services/deps.js';
 import { badRequest, notFound, quoteId } from '../services/errors.js';
 import { materializeParty, stateToClassification } from './materialize.js';
@@ -122,7 +123,7 @@ export async function refreshStaleStates(
         refreshed++;
       } catch (err) {
         deps.logger.warn(
-          { partyId, err: { name: (err as Error).name, message: (err as Error).message } },
+          { partyId, err: errorFields(err) },
           'could not recompute a stale party state; skipped',
         );
       }

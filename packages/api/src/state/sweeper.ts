@@ -1,6 +1,7 @@
 import { addDuration, toCstDate } from '@fivecolor/core';
 import type { Logger } from 'pino';
 import { writeAuditCheckpoint } from '../audit/checkpoint.js';
+import { errorFields } from '../http/logger.js';
 import type { Deps } from '../services/deps.js';
 import { cstMidnight, refreshStaleStates } from './party-state.js';
 
@@ -16,10 +17,7 @@ async function checkpoint(deps: Deps, logger: Logger): Promise<void> {
     const cp = await writeAuditCheckpoint(deps.db, key, deps.now());
     logger.info({ seq: cp.seq, kid: cp.kid }, 'signed a checkpoint of the audit chain');
   } catch (err) {
-    logger.error(
-      { err: { name: (err as Error).name, message: (err as Error).message } },
-      'could not sign a checkpoint of the audit chain',
-    );
+    logger.error({ err: errorFields(err) }, 'could not sign a checkpoint of the audit chain');
   }
 }
 
@@ -42,10 +40,7 @@ export function startStateSweeper(deps: Deps, logger: Logger) {
       const refreshed = await refreshStaleStates(deps, { signal: stop.signal });
       if (refreshed > 0) logger.info({ refreshed }, 'recomputed party states that time has overtaken');
     } catch (err) {
-      logger.warn(
-        { err: { name: (err as Error).name, message: (err as Error).message } },
-        'state sweep failed',
-      );
+      logger.warn({ err: errorFields(err) }, 'state sweep failed');
     }
     // Each night after the first sweep: sign the audit chain's head (see `writeAuditCheckpoint`).
     if (!first && !stop.signal.aborted) await checkpoint(deps, logger);

@@ -7,6 +7,7 @@ import type { Tx } from '../db/database.js';
 import { pgArray } from '../db/pg-array.js';
 import { rowsOf } from '../db/rows.js';
 import { apiKeys, webhookOutbox, webhooks } from '../db/schema.js';
+import { errorFields } from '../http/logger.js';
 import type { Deps } from '../services/deps.js';
 import type { FeedViewer } from '../services/feed-service.js';
 import { ABORTED, type PostOutcome, postWebhook } from './post.js';
@@ -284,10 +285,7 @@ export class WebhookWorker {
       try {
         claimed = await this.#claimRound();
       } catch (err) {
-        this.#deps.logger.warn(
-          { err: { name: (err as Error).name, message: (err as Error).message } },
-          'webhook claim failed',
-        );
+        this.#deps.logger.warn({ err: errorFields(err) }, 'webhook claim failed');
       }
       if (this.#stopped) break;
       if (claimed === 0) await this.#sleep(this.#o.pollMs);
@@ -368,10 +366,7 @@ export class WebhookWorker {
           i > 0 ? await this.#stillShown(row, payloads) : payloads.get(row.id),
         );
       } catch (err) {
-        this.#deps.logger.warn(
-          { err: { name: (err as Error).name, message: (err as Error).message } },
-          'webhook delivery failed',
-        );
+        this.#deps.logger.warn({ err: errorFields(err) }, 'webhook delivery failed');
         outcome = { status: null, error: 'internal error', ms: 0 };
       }
       if (outcome) this.#attempts++;
@@ -533,10 +528,7 @@ export class WebhookWorker {
       while (this.#acks.length > 0 || this.#released.length > 0)
         await this.#record(this.#acks.splice(0), this.#released.splice(0));
     } catch (err) {
-      this.#deps.logger.warn(
-        { err: { name: (err as Error).name, message: (err as Error).message } },
-        'webhook acknowledgement failed',
-      );
+      this.#deps.logger.warn({ err: errorFields(err) }, 'webhook acknowledgement failed');
     }
   }
 
