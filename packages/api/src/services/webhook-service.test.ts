@@ -2,6 +2,7 @@ import { toCstDate } from '@fivecolor/core';
 import { and, eq } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../db/database.js';
 import { newId } from '../db/ids.js';
 import { auditLog, consents, webhookOutbox, webhooks } from '../db/schema.js';
 import { trpcError } from '../testing/client.js';
@@ -408,6 +409,20 @@ describe.each(dbKinds())('webhooks on %s', (kind) => {
     expect(await h.db.db.select().from(webhookOutbox).where(eq(webhookOutbox.webhookId, hook.id))).toEqual(
       [],
     );
+  });
+
+  it('claims failing one after another (the database gone) are retried less and less often', async () => {
+    const gone = await openDatabase({ dataDir: 'memory://' });
+    await gone.close();
+    const from = h.logs.length;
+    const w = new WebhookWorker({ ...h.deps, db: gone }, { ...FAST, pollMs: 50 }).start();
+    await new Promise((r) => setTimeout(r, 1_500));
+    await w.stop();
+    const failed = h.logs.slice(from).filter((l) => l.includes('webhook claim failed'));
+    // Every 50 ms that is about 30 lines; backing off from 100 ms, 200 ms, 400 ms … about 4.
+    expect(failed.length).toBeGreaterThan(0);
+    expect(failed.length).toBeLessThanOrEqual(6);
+    expect(JSON.parse(failed.at(-1) as string).failures).toBe(failed.length);
   });
 
   it('answers webhook.delete retried with the same idempotencyKey as the first time', async () => {

@@ -112,6 +112,8 @@ const LEASE_MARGIN_MS = 15_000;
 
 /** How long a webhook found live (not deleted or disabled, its key not revoked) is believed to be. */
 const LIVENESS_MS = 1_000;
+/** The longest wait between claims while they keep failing. */
+const CLAIM_BACKOFF_MAX_MS = 30_000;
 
 /** The message id of an event for one endpoint: the same on every retry and replay (receivers dedupe by it). */
 export function messageId(webhookId: string, seq: number): string {
@@ -275,6 +277,9 @@ export class WebhookWorker {
   }
 
   async #run(): Promise<void> {
+    // Claims failing one after another (the database is down) are retried less and less often, up to
+    // every 30 s, instead of logging five lines a second until it is back.
+    let failures = 0;
     while (!this.#stopped) {
       // Claims in batches: once at least half the slots are free (an acknowledgement wakes the loop).
       if (this.#inFlight > this.#o.concurrency / 2) {
@@ -284,11 +289,13 @@ export class WebhookWorker {
       let claimed = 0;
       try {
         claimed = await this.#claimRound();
+        failures = 0;
       } catch (err) {
-        this.#deps.logger.warn({ err: errorFields(err) }, 'webhook claim failed');
+        failures++;
+        this.#deps.logger.warn({ err: errorFields(err), failures }, 'webhook claim failed');
       }
       if (this.#stopped) break;
-      if (claimed === 0) await this.#sleep(this.#o.pollMs);
+      if (claimed === 0) await this.#sleep(Math.min(this.#o.pollMs * 2 ** failures, CLAIM_BACKOFF_MAX_MS));
     }
   }
 
