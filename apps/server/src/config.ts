@@ -80,6 +80,9 @@ function readFlag(name: string, value: string | undefined, on: string, off: stri
   throw new Error(`${name}: must be ${on} or ${off}, got ${value}`);
 }
 
+/** pino's levels. */
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
 /** Reads and checks the environment; a bad value names the variable and the rule. */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   // Empty as unset, like every variable here (an env file's `PORT=`), not port 0 (a random one).
@@ -107,6 +110,14 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const publicUrl = env.FIVECOLOR_PUBLIC_URL ? env.FIVECOLOR_PUBLIC_URL.replace(/\/+$/, '') : undefined;
   if (publicUrl !== undefined && !/^https?:\/\//.test(publicUrl))
     throw new Error('FIVECOLOR_PUBLIC_URL: must start with http:// or https://');
+  // Links are made by appending paths to it (`/badge/…`): a query or fragment would end up in the middle.
+  if (publicUrl !== undefined && (!URL.canParse(publicUrl) || /[?#]/.test(publicUrl)))
+    throw new Error(
+      'FIVECOLOR_PUBLIC_URL: must be a URL without ?query or #fragment (https://credit.court.example)',
+    );
+  const logLevel = env.LOG_LEVEL || 'info';
+  if (!LOG_LEVELS.includes(logLevel))
+    throw new Error(`LOG_LEVEL: must be one of ${LOG_LEVELS.join(', ')}, got ${logLevel}`);
   const court = env.FIVECOLOR_COURT || undefined;
   if (court !== undefined && !COURT_CODE.test(court))
     throw new Error('FIVECOLOR_COURT: must be a court code (浙02, 浙0212, 最高法): it starts report numbers');
@@ -117,7 +128,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     dataDir: resolve(env.INIT_CWD ?? '.', env.FIVECOLOR_DATA_DIR || '.fivecolor'),
     secret: env.FIVECOLOR_SECRET || undefined,
     publicUrl,
-    logLevel: env.LOG_LEVEL || 'info',
+    logLevel,
     badgeCache: readFlag('FIVECOLOR_BADGE_CACHE', env.FIVECOLOR_BADGE_CACHE, 'on', 'off', true),
     badgeCacheSize: cacheSize,
     badgeIndex,

@@ -55,7 +55,10 @@ export async function openServer(config: ServerConfig, opts: ServerOptions = {})
   // A key it cannot read refuses the start (it would serve every report and the JWKS as a 500).
   if (config.signingKey) await parseSigningKey(config.signingKey);
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  await migrate(db);
+  await migrate(db).catch(async (err: unknown) => {
+    await db.close();
+    throw unreachable(config, err) ?? err;
+  });
   const secret = await resolveSecret({ secret: config.secret, dataDir: config.dataDir });
   const publicUrl = config.publicUrl ?? `http://localhost:${config.port}`;
   const fivecolor = await createFivecolor({
@@ -80,6 +83,27 @@ export async function openServer(config: ServerConfig, opts: ServerOptions = {})
   return { app: fivecolor.app, close: fivecolor.close, db, secret, logger, publicUrl, receiver };
 }
 
+/** PostgreSQL's and the network's codes for a database that cannot be used at all. */
+const CANNOT_CONNECT = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  '3D000',
+  '28P01',
+  '28000',
+]);
+
+/** The first connection's failure, naming the variable to fix (an error of another kind: undefined). */
+function unreachable(config: ServerConfig, err: unknown): Error | undefined {
+  const e = err as { code?: unknown; message?: string; cause?: { code?: unknown; message?: string } };
+  const inner = typeof e?.code === 'string' ? e : e?.cause;
+  if (!config.databaseUrl || typeof inner?.code !== 'string' || !CANNOT_CONNECT.has(inner.code))
+    return undefined;
+  return new Error(`DATABASE_URL: cannot use the database (${inner.message ?? inner.code})`, { cause: err });
+}
+
 /** How long requests under way at shutdown may take before their connections are closed. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -89,11 +113,22 @@ const SHUTDOWN_GRACE_MS = 10_000;
  */
 export async function startServer(config: ServerConfig, opts: ServerOptions = {}): Promise<RunningServer> {
   const opened = await openServer(config, opts);
-  const server = await new Promise<ServerType>((resolve) => {
-    const s = serve(
-      { fetch: opened.app.fetch, port: config.port, hostname: process.env.HOST ?? '0.0.0.0' },
-      () => resolve(s),
+  const hostname = process.env.HOST ?? '0.0.0.0';
+  const server = await new Promise<ServerType>((resolve, reject) => {
+    const s = serve({ fetch: opened.app.fetch, port: config.port, hostname }, () => resolve(s));
+    s.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        new Error(
+          err.code === 'EADDRINUSE'
+            ? `PORT: ${config.port} is in use (another server on this machine?)`
+            : `HOST: cannot listen on ${hostname}:${config.port} (${err.code ?? err.message})`,
+        ),
+      ),
     );
+  }).catch(async (err: unknown) => {
+    await opened.close();
+    await opened.db.close();
+    throw err;
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -1,5 +1,6 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -183,10 +184,37 @@ describe('fivecolor-server rejects bad arguments with a message that names them'
       { FIVECOLOR_SIGNING_KEY: 'garbage' },
       'FIVECOLOR_SIGNING_KEY: give an Ed25519 private JWK (JSON) or a PKCS#8 PEM',
     ],
+    [
+      { LOG_LEVEL: 'verbose' },
+      'LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent, got verbose',
+    ],
+    [
+      { FIVECOLOR_PUBLIC_URL: 'https://credit.court.example/path?x=1' },
+      'FIVECOLOR_PUBLIC_URL: must be a URL without ?query or #fragment',
+    ],
+    [
+      { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/test' },
+      'DATABASE_URL: cannot use the database (connect ECONNREFUSED 127.0.0.1:1)',
+    ],
   ])('names a bad environment variable: %j', async (env, message) => {
     const r = await runCli(['serve'], { DATABASE_URL: '', ...env });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(message);
+  });
+
+  it('names PORT when the port is taken, and leaves the data dir free', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    const { port } = taken.address() as net.AddressInfo;
+    try {
+      const { env } = await freshEnv('pglite');
+      const r = await runCli(['serve'], { ...env, PORT: String(port) });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`PORT: ${port} is in use (another server on this machine?)`);
+      expect((await runCli(['migrate'], env)).code).toBe(0); // the data dir's lock was given back
+    } finally {
+      taken.close();
+    }
   });
 
   it('prints its help whatever the environment (what one reads when it is wrong)', async () => {
