@@ -189,3 +189,40 @@ export async function openDatabase(opts: {
     },
   };
 }
+
+/** PostgreSQL's codes (and the network's) for a database that is down, restarting or full, for now. */
+const UNAVAILABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+]);
+
+/**
+ * Whether an error says the database cannot be reached for now (a restart, a failover, too many
+ * connections) rather than that the request failed: such a request may be sent again (503).
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  for (
+    let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0;
+    e && depth < 4;
+    depth++
+  ) {
+    if (typeof e.code === 'string' && UNAVAILABLE.has(e.code)) return true;
+    // node-postgres' own errors for a connection that ended carry no code.
+    if (typeof e.message === 'string' && /^Connection terminated/.test(e.message)) return true;
+    e = e.cause as typeof e;
+  }
+  return false;
+}

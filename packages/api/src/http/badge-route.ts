@@ -4,6 +4,7 @@ import DataLoader from 'dataloader';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { badgeTokenHash, isBadgeToken } from '../auth/badge-tokens.js';
+import { isDatabaseUnavailable } from '../db/database.js';
 import { badgeTokens, parties, partyState } from '../db/schema.js';
 import type { Deps } from '../services/deps.js';
 import { cstMidnight, freshPartyState } from '../state/party-state.js';
@@ -223,7 +224,7 @@ export function badgeHandler(
       },
       (err: Partial<Error> | undefined) => {
         deps.logger.error({ reqId, err: errorFields(err) }, 'badge lookup failed');
-        return observed(failed(reqId), start, reqId);
+        return observed(failed(reqId, isDatabaseUnavailable(err)), start, reqId);
       },
     );
   };
@@ -287,7 +288,16 @@ function tooMany(reqId: string, retryAfter: number): Response {
   );
 }
 
-function failed(reqId: string): Response {
+/** 500, or 503 with Retry-After when the database cannot be reached for now (ask again shortly). */
+function failed(reqId: string, unavailable = false): Response {
+  if (unavailable)
+    return new Response(
+      JSON.stringify({ error: 'service unavailable, try again shortly', requestId: reqId }),
+      {
+        status: 503,
+        headers: { ...errorHeaders(reqId), 'Retry-After': '5' },
+      },
+    );
   return new Response(JSON.stringify({ error: 'internal server error', requestId: reqId }), {
     status: 500,
     headers: errorHeaders(reqId),

@@ -10,13 +10,13 @@ import type { Principal } from '../auth/principal.js';
 import { sessionKeys, verifyPartySession } from '../auth/session.js';
 import { createPartyCrypto } from '../crypto/party-crypto.js';
 import { checkSecret } from '../crypto/secret.js';
-import type { Db } from '../db/database.js';
+import { type Db, isDatabaseUnavailable } from '../db/database.js';
 import { ReportKit, type ReportOptions } from '../reports/report-kit.js';
 import { appRouter } from '../routers/root.js';
 import type { Deps } from '../services/deps.js';
 import { activePolicy } from '../services/policy-service.js';
 import { startStateSweeper } from '../state/sweeper.js';
-import type { Context as TrpcContext } from '../trpc/trpc.js';
+import { databaseUnavailable, type Context as TrpcContext } from '../trpc/trpc.js';
 import { queueDepth, type WebhookOptions, WebhookWorker } from '../webhooks/webhook-worker.js';
 import { apiCors } from './api-cors.js';
 import { BadgeCache } from './badge-cache.js';
@@ -380,7 +380,9 @@ function trpcMiddleware(deps: Deps) {
     endpoint: '/trpc',
     createContext: async (_opts, c): Promise<TrpcContext & Record<string, unknown>> => ({
       deps,
-      principal: await authenticate(deps, c.req.header('Authorization')),
+      principal: await authenticate(deps, c.req.header('Authorization')).catch((err: unknown) => {
+        throw isDatabaseUnavailable(err) ? databaseUnavailable(err) : err;
+      }),
       requestId: c.get('requestId') as string,
       credentialSent: /^Bearer\s+\S/i.test(c.req.header('Authorization') ?? ''),
     }),

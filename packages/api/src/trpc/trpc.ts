@@ -2,6 +2,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import { isActivePortalKey } from '../auth/api-keys.js';
 import type { Principal } from '../auth/principal.js';
 import { isAllowed } from '../auth/roles.js';
+import { isDatabaseUnavailable } from '../db/database.js';
 import type { Caller } from '../services/access.js';
 import type { Deps } from '../services/deps.js';
 import { Refusal } from '../services/errors.js';
@@ -35,6 +36,14 @@ export function formatIssues(issues: readonly IssueLike[]): string {
     })
     .join('; ');
 }
+
+/** A 503 the client may retry (the SDK does): the database cannot be reached for now. */
+export const databaseUnavailable = (cause: unknown) =>
+  new TRPCError({
+    code: 'SERVICE_UNAVAILABLE',
+    message: 'the database is unavailable for now; try again shortly',
+    cause,
+  });
 
 const t = initTRPC.context<Context>().create({
   isDev: false,
@@ -96,5 +105,6 @@ export const procedure = t.procedure.use(async function authorize({ ctx, path, n
     const { code, message } = result.error.cause;
     throw new TRPCError({ code, message, cause: result.error.cause });
   }
+  if (!result.ok && isDatabaseUnavailable(result.error.cause)) throw databaseUnavailable(result.error.cause);
   return result;
 });
