@@ -171,6 +171,11 @@ export async function deleteWebhook(c: Caller, input: { id: string; idempotencyK
   const found = await findOne(c, input.id, true);
   return auditedWrite(c, { key: input.idempotencyKey, input: { id: input.id } }, async (w) => {
     const now = c.deps.now();
+    // Its queued rows first, in id order, as the delivery worker locks the rows it records: the two
+    // never wait for each other in a circle (a deadlock answered this call a 500 under a backlog).
+    await w.tx.execute(
+      sql`select id from webhook_outbox where webhook_id = ${found.id} and status = 'pending' order by id for update`,
+    );
     const updated = await w.tx
       .update(webhooks)
       .set({ deletedAt: now })

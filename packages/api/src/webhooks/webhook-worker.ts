@@ -568,6 +568,13 @@ export class WebhookWorker {
     const aborted = results.filter((r) => r.outcome?.error === ABORTED);
     const giveBack = [...released, ...aborted.map((r) => r.row)].map((r) => r.id);
     await this.#deps.db.db.transaction(async (tx) => {
+      // Every row this records, locked in id order first (as webhook.delete locks a webhook's rows):
+      // several statements follow, and two writers taking the same rows in other orders can deadlock.
+      const touched = [...new Set([...results.map((r) => r.row.id), ...giveBack])].sort((a, b) => a - b);
+      if (touched.length > 0)
+        await tx.execute(
+          sql`select id from webhook_outbox where id = any(${pgArray(touched)}::bigint[]) order by id for update`,
+        );
       // The common case, acknowledged deliveries, in one statement (arrays: one parameter each).
       const ok = results.filter((r) => acknowledged(r.outcome));
       if (ok.length > 0) {
