@@ -114,9 +114,19 @@ export async function importCommand(
         if (bad.length <= MAX_PRINTED) progress.log(`line ${b.line}, column ${b.column}: ${b.rule}`);
       };
       const progress = new Progress(size, dryRun ? 'checking' : 'importing');
+      const totals = { created: 0, unchanged: 0, partiesRegistered: 0, namesDiffer: 0, rows: 0 };
+      // Stopped (Ctrl-C, a service manager): what committed stays, the rest is not written; say how to finish.
+      const interrupted = (signal: NodeJS.Signals) => {
+        progress.stop();
+        console.error(
+          `fivecolor-server import: stopped by ${signal} after ${count(totals.created)} records created; ` +
+            'run the same command again to finish (the rows already stored are counted as unchanged)',
+        );
+        process.exit(signal === 'SIGINT' ? 130 : 143);
+      };
+      if (!dryRun) for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, interrupted);
       // Whatever fails, the bar stops: its timer would keep the process alive, and its buffered lines would be lost.
       try {
-        const totals = { created: 0, unchanged: 0, partiesRegistered: 0, namesDiffer: 0, rows: 0 };
         const newSource = !(await sourceHasRecords(db, source));
         const opts = {
           crypto: createPartyCrypto(secret),
@@ -243,6 +253,7 @@ export async function importCommand(
         code = badLines > 0 ? 1 : 0;
       } finally {
         progress.stop();
+        for (const s of ['SIGINT', 'SIGTERM'] as const) process.off(s, interrupted);
       }
     },
     { readOnly: values['dry-run'] as boolean },

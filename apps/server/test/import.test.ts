@@ -309,6 +309,39 @@ describe.each(databases)('fivecolor-server import (%s)', (kind) => {
     }
   });
 
+  it('stopped with SIGTERM, says so and how to finish', async () => {
+    const { env, drop } = await freshEnv(kind);
+    try {
+      const file = join(env.FIVECOLOR_DATA_DIR as string, '..', `stop-${kind}-${Date.now()}.csv`);
+      const ids = residentIds(1500, 3000);
+      const body = ids.map(
+        (id, i) =>
+          `S-${i},person,RESIDENT_ID,${id},孙某,Y05,浙0212,（2025）浙0212民初${i + 1}号,2025-03-01,,,`,
+      );
+      writeFileSync(file, `${HEADER}\n${body.join('\n')}\n`);
+      const stopped = await new Promise<{ code: number | null; err: string }>((resolve) => {
+        const child = fork(cliPath, ['import', file, '--batch', '150'], {
+          env: { ...process.env, LOG_LEVEL: 'warn', ...env, FIVECOLOR_PROGRESS_MS: '0' },
+          stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+        });
+        let out = '';
+        let err = '';
+        child.stderr?.on('data', (d) => (err += d));
+        child.stdout?.on('data', (d) => {
+          out += d;
+          if (/[\d,]+ rows done/.test(out)) child.kill('SIGTERM');
+        });
+        child.on('exit', (code) => resolve({ code, err }));
+      });
+      expect(stopped.code).toBe(143);
+      expect(stopped.err).toMatch(
+        /^fivecolor-server import: stopped by SIGTERM after [\d,]+ records created; run the same command again to finish/,
+      );
+    } finally {
+      await drop();
+    }
+  });
+
   it('finishes after kill -9 with every row exactly once, and verify passes', async () => {
     const { env, drop } = await freshEnv(kind);
     try {
