@@ -109,7 +109,8 @@ async function serveCommand(args: string[], given: ServerConfig): Promise<undefi
   noOptions(args); // `serve --port 9000` would be ignored: the port is PORT
   const config = await withFreePort(given);
   const s = await startServer(config);
-  console.log(`Five-Color Code API on ${s.publicUrl} (${s.db.kind})`);
+  // On stderr: stdout carries the JSON log lines alone, for a log collector.
+  console.error(`Five-Color Code API on ${s.publicUrl} (${s.db.kind})`);
   return undefined;
 }
 

@@ -233,6 +233,10 @@ describe('PORT=0 (a port the OS chooses)', () => {
       expect(await server.waitFor('Five-Color Code API on')).toContain(
         `Five-Color Code API on ${base} (pglite)`,
       );
+      // Standard output is JSON log lines alone (the banner is on stderr), for a log collector.
+      const lines = server.stdout().trim().split('\n');
+      expect(lines.length).toBeGreaterThan(0);
+      for (const line of lines) expect(() => JSON.parse(line), line).not.toThrow();
       const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as {
         servers: { url: string }[];
       };

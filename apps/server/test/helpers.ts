@@ -49,6 +49,8 @@ export interface RunningCli {
   child: ChildProcess;
   url: string;
   logs: () => string;
+  /** Standard output alone, so far. */
+  stdout: () => string;
   /** The output so far, once it contains `text` (or after 15 s, for the assertions to tell). */
   waitFor(text: string): Promise<string>;
   /** SIGTERM, and the exit. */
@@ -71,13 +73,18 @@ export function startCli(
     };
     const child = opts.executable ? spawn(cliPath, args, options) : fork(cliPath, args, options);
     let out = '';
-    child.stdout?.on('data', (d) => (out += d));
+    let stdout = '';
+    child.stdout?.on('data', (d) => {
+      out += d;
+      stdout += d;
+    });
     child.stderr?.on('data', (d) => (out += d));
     child.once('message', (m) =>
       resolve({
         child,
         url: `http://127.0.0.1:${(m as { port: number }).port}`,
         logs: () => out,
+        stdout: () => stdout,
         async waitFor(text) {
           const started = Date.now();
           while (!out.includes(text) && Date.now() - started < 15_000)
