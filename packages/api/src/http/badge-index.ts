@@ -3,6 +3,8 @@ import { type Color, toCstDate } from '@fivecolor/core';
 import { sql } from 'drizzle-orm';
 import { rowsOf } from '../db/rows.js';
 import type { Deps } from '../services/deps.js';
+import { fiveYearsBefore, shownObjection } from '../services/retention.js';
+import { today } from '../state/party-state.js';
 import { grow, StringArena } from './string-arena.js';
 
 /** What a badge needs of a token's party (the same as the badge route's database lookup returns). */
@@ -496,7 +498,9 @@ export async function loadBadgeIndex(
     // Open objections first: a party is written whole (its flag included) when the load reaches it.
     const open = new Set(
       rowsOf<{ party_id: string }>(
-        await deps.db.db.execute(sql`select distinct party_id from objections where status = 'open'`),
+        await deps.db.db.execute(
+          sql`select distinct party_id from objections o where ${shownObjection(deps.policy, fiveYearsBefore(today(deps)))}`,
+        ),
       ).map((r) => r.party_id),
     );
     const ok =

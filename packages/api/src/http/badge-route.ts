@@ -7,7 +7,8 @@ import { badgeTokenHash, isBadgeToken } from '../auth/badge-tokens.js';
 import { isDatabaseUnavailable } from '../db/database.js';
 import { badgeTokens, parties, partyState } from '../db/schema.js';
 import type { Deps } from '../services/deps.js';
-import { cstMidnight, freshPartyState } from '../state/party-state.js';
+import { fiveYearsBefore, shownObjection } from '../services/retention.js';
+import { cstMidnight, freshPartyState, today } from '../state/party-state.js';
 import type { BadgeCache, BadgeEntry } from './badge-cache.js';
 import type { BadgeIndex, IndexedBadge } from './badge-index.js';
 import { clientAddress } from './client-address.js';
@@ -40,7 +41,8 @@ function prepareLookup(deps: Deps, generation = 0) {
       until: partyState.until,
       policyId: partyState.policyId,
       // A record of the party under objection (异议审查中): the badge says so (domain §8).
-      objection: sql<boolean>`exists (select 1 from objections o where o.party_id = ${parties.id} and o.status = 'open')`,
+      objection: sql<boolean>`exists (select 1 from objections o where o.party_id = ${parties.id}
+        and ${shownObjection(deps.policy, sql.placeholder('cutoff'))})`,
     })
     .from(badgeTokens)
     .innerJoin(parties, eq(parties.id, badgeTokens.partyId))
@@ -82,12 +84,13 @@ function badgeLoader(deps: Deps, counts: BadgeCounts) {
     async (tokenHashes) => {
       counts.databaseLookups += tokenHashes.length;
       const hashes = [...tokenHashes];
-      const rows = await lookup.execute({ tokenHashes: hashes }).catch((err: unknown) => {
+      const cutoff = fiveYearsBefore(today(deps));
+      const rows = await lookup.execute({ tokenHashes: hashes, cutoff }).catch((err: unknown) => {
         // Another process migrated the database under this one: the statement, prepared under a new
         // name, is prepared again on every connection.
         if (!isStalePlan(err)) throw err;
         lookup = prepareLookup(deps, ++generation);
-        return lookup.execute({ tokenHashes: hashes });
+        return lookup.execute({ tokenHashes: hashes, cutoff });
       });
       const byHash = new Map(rows.map((r) => [r.tokenHash, r]));
       return tokenHashes.map((h) => byHash.get(h) ?? null);

@@ -153,3 +153,34 @@ describe.each(dbKinds())('retention in the change feed on %s', (kind) => {
     expect(await colorChanges('exchange', ongoing)).toEqual(['green→yellow']);
   });
 });
+
+describe.each(dbKinds())('retention on the badge on %s', (kind) => {
+  let h: Harness;
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('does not flag a badge under objection for an objection to a record archived since', async () => {
+    h = await createHarness(kind);
+    h.clock.now = new Date('2019-06-01T04:00:00Z');
+    const partyId = await h.registerPerson(74);
+    const { recordId } = await h.as('judge').record.create.mutate({
+      partyId,
+      category: 'Y01',
+      court: '浙0212',
+      caseNumber: '（2019）浙0212民初74号',
+      effectiveFrom: '2019-01-01',
+      effectiveUntil: '2020-01-01',
+    });
+    const session = async () => (await h.as('portal').party.issueSession.mutate({ partyId })).token;
+    await h.client(await session()).objection.file.mutate({ recordId, reason: '不服' });
+    const badge = async () => {
+      const { token } = await h.as('judge').party.issueBadgeToken.mutate({ partyId });
+      return (await h.app.request(`/v1/badge/${token}`)).json();
+    };
+    expect(await badge()).toMatchObject({ underObjection: true });
+    h.clock.now = new Date('2025-06-01T04:00:00Z'); // the term ended more than five years ago
+    expect(await badge()).not.toHaveProperty('underObjection');
+    expect((await h.client(await session()).objection.list.query({})).items).toEqual([]);
+  });
+});

@@ -1,6 +1,7 @@
 import type { IsoDate, Policy } from '@fivecolor/core';
-import { and, inArray, lte, type SQL } from 'drizzle-orm';
+import { and, inArray, lte, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import type { Principal } from '../auth/principal.js';
+import { pgArray } from '../db/pg-array.js';
 import { records } from '../db/schema.js';
 
 /** The same calendar day five years earlier (29 February → 28 February). */
@@ -55,6 +56,18 @@ export function archivedRecord(policy: Policy, today: IsoDate): SQL {
     .filter((c) => c.color === 'red' || c.color === 'yellow')
     .map((c) => c.code);
   return and(lte(records.effectiveUntil, fiveYearsBefore(today)), inArray(records.category, negative)) as SQL;
+}
+
+/**
+ * The open objections a badge shows (异议审查中): not those to a record archived by `cutoff` (five years
+ * before today, {@link fiveYearsBefore}), which nobody outside the court sees. SQL over `objections o`.
+ */
+export function shownObjection(policy: Policy, cutoff: SQLWrapper | IsoDate): SQL {
+  const negative = policy.categories
+    .filter((c) => c.color === 'red' || c.color === 'yellow')
+    .map((c) => c.code);
+  return sql`o.status = 'open' and not exists (select 1 from records r where r.id = o.record_id
+    and r.effective_until <= ${cutoff}::date and r.category = any(${pgArray(negative)}::text[]))`;
 }
 
 /** Whether the caller sees archived records: court staff only. */
