@@ -137,7 +137,10 @@ export class FivecolorAccessLog extends PortalElement {
     if (load !== this.#loads) return;
     this._loading = false;
     if (!out.ok) {
-      if (out.reason !== 'session') this._notice = { say: this.failure(out), ok: false };
+      // A first page that failed is said where the entries go, with a button to try again.
+      if (out.reason === 'session') return;
+      if (this._entries === undefined) this._loadFailure = this.failure(out);
+      else this._notice = { say: this.failure(out), ok: false };
       return;
     }
     this._entries = fresh ? out.value.items : [...(this._entries ?? []), ...out.value.items];
@@ -173,7 +176,7 @@ export class FivecolorAccessLog extends PortalElement {
       <div part="notice" class=${`notice ${this._notice?.ok ? 'ok' : 'bad'}`} role="status">${this._notice?.say(t) ?? ''}</div>
       ${
         this._entries === undefined
-          ? html`<p role="status" aria-busy="true">${t.loading}</p>`
+          ? this.pending()
           : shown.length === 0
             ? html`<p>${t.noAccess}</p>`
             : this.#table(t, shown)
@@ -190,7 +193,7 @@ export class FivecolorAccessLog extends PortalElement {
   }
 
   #table(t: PortalStrings, entries: Entry[]) {
-    return html`<table part="log">
+    return html`<div class="scroll"><table part="log">
       <thead>
         <tr><th scope="col">${t.when}</th><th scope="col">${t.who}</th><th scope="col">${t.what}</th><th scope="col">${t.purpose}</th></tr>
       </thead>
@@ -204,7 +207,7 @@ export class FivecolorAccessLog extends PortalElement {
           </tr>`,
         )}
       </tbody>
-    </table>`;
+    </table></div>`;
   }
 
   #filter(kind: string): void {

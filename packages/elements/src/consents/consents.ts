@@ -94,7 +94,7 @@ export class FivecolorConsents extends PortalElement {
   protected override async reload(): Promise<void> {
     const out = await this.call((c) => Promise.all([c.consent.banks.query(), c.consent.list.query()]));
     if (out.ok) [this._banks, this._consents] = out.value;
-    else if (out.reason !== 'session') this._notice = { say: this.failure(out), ok: false };
+    else if (out.reason !== 'session') this._loadFailure = this.failure(out);
   }
 
   #bankName(org: string): string {
@@ -150,9 +150,9 @@ export class FivecolorConsents extends PortalElement {
 
   #list(t: PortalStrings) {
     const list = this._consents;
-    if (!list) return html`<p role="status" aria-busy="true">${t.loading}</p>`;
+    if (!list) return this.pending();
     if (list.length === 0) return html`<p>${t.noConsents}</p>`;
-    return html`<table part="consents">
+    return html`<div class="scroll"><table part="consents">
       <thead>
         <tr>
           <th scope="col">${t.bank}</th><th scope="col">${t.scopes}</th><th scope="col">${t.until}</th>
@@ -178,7 +178,7 @@ export class FivecolorConsents extends PortalElement {
           </tr>`;
         })}
       </tbody>
-    </table>`;
+    </table></div>`;
   }
 
   #grant = async (event: SubmitEvent): Promise<void> => {

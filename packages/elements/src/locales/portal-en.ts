@@ -8,6 +8,7 @@ export const portalEn: PortalStrings = {
   retry: 'Try again',
   networkError: "Cannot reach the court's system right now; please try again later.",
   serverError: (message) => `The court's system could not do this: ${message}`,
+  serverFailed: "The court's system could not do this right now; please try again later.",
   sessionMissing: 'Please sign in to the online-service portal first.',
   sessionRefused: 'Your sign-in has expired or is not valid. Please sign in again to go on.',
   required: (field) => `Enter the ${field.toLowerCase()}`,
@@ -46,6 +47,8 @@ export const portalEn: PortalStrings = {
   submitting: 'Submitting…',
   cancel: 'Cancel',
   objectionFiled: (due) => `Objection filed. The court will answer by ${due}.`,
+  recordChanged:
+    'This record changed meanwhile (an objection may already be under review); it was refreshed.',
   objectionOpen: (filed, due) => `Objection filed on ${filed}; answer due by ${due}`,
   objectionOverdue: 'past its due date',
   decisions: {

@@ -10,6 +10,8 @@ export interface PortalStrings {
   retry: string;
   networkError: string;
   serverError: (message: string) => string;
+  /** The server failed (not a refusal of what was sent): said without its own words, which are not the user's language. */
+  serverFailed: string;
   sessionMissing: string;
   sessionRefused: string;
   required: (field: string) => string;
@@ -41,6 +43,8 @@ export interface PortalStrings {
   submitting: string;
   cancel: string;
   objectionFiled: (due: string) => string;
+  /** Filing refused because the record changed meanwhile (an objection already open, revoked): it was reloaded. */
+  recordChanged: string;
   objectionOpen: (filed: string, due: string) => string;
   objectionOverdue: string;
   decisions: Record<'upheld' | 'rejected', string>;

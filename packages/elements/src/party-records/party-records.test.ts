@@ -143,6 +143,23 @@ describe('<fivecolor-party-records> against the real API', () => {
     expect(errors).toEqual([]);
   });
 
+  it('an objection filed meanwhile from elsewhere: says the record changed, in words, and shows it as it is now', async () => {
+    const other = await partyWithRecords(api, 577);
+    const session = await sessionFor(api, other.partyId);
+    await mount(page, api.url, TAG, session);
+    await loaded();
+    const record = card(other.active);
+    await record.getByRole('button', { name: /提出异议/ }).click();
+    await api.client(session).objection.file.mutate({ recordId: other.active, reason: '在另一个窗口提交' });
+    await record.locator('#reason').fill('该记录有误。');
+    await record.locator('button[type=submit]').click();
+    await expect
+      .poll(() => record.locator('[part=notice]').textContent())
+      .toBe('这条记录的状态刚刚有了变化（可能已有异议在审查中），已为您刷新。');
+    await expect.poll(() => record.locator('.status').textContent()).toBe('异议审查中');
+    expect(await shadowTextOf(page, TAG)).not.toContain('already has an open objection');
+  });
+
   it('a session the court never issued: says so in words, emits fivecolor-session-expired once, and a new session recovers', async () => {
     const session = await sessionFor(api, party.partyId);
     await page.goto(api.url);

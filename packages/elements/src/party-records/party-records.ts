@@ -302,6 +302,12 @@ export class FivecolorPartyRecords extends PortalElement {
         const message = out.message;
         this._error = () => message;
         field?.focus();
+      } else if (out.reason === 'input' && out.field === 'recordId') {
+        // Filed meanwhile from elsewhere, or the record revoked: show the record as it is now.
+        this.#key = undefined;
+        this._open = undefined;
+        this._notice = { recordId: r.recordId, say: (t) => t.recordChanged, ok: false };
+        await this.reload();
       } else if (out.reason !== 'session')
         this._notice = { recordId: r.recordId, say: this.failure(out), ok: false };
       return;

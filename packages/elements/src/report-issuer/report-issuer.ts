@@ -83,7 +83,7 @@ export class FivecolorReportIssuer extends PortalElement {
   protected override async reload(): Promise<void> {
     const out = await this.call((c, partyId) => c.report.list.query({ partyId }));
     if (out.ok) this._earlier = out.value.items;
-    else if (out.reason !== 'session') this._notice = { say: this.failure(out), ok: false };
+    else if (out.reason !== 'session') this._loadFailure = this.failure(out);
   }
 
   protected override render() {
@@ -136,11 +136,11 @@ export class FivecolorReportIssuer extends PortalElement {
 
   #earlier(t: PortalStrings) {
     const list = this._earlier;
-    if (!list) return html`<p role="status" aria-busy="true">${t.loading}</p>`;
+    if (!list) return this.pending();
     if (list.length === 0) return html`<p>${t.noReports}</p>`;
     const colors = strings(this.lang).colors;
     const now = Date.now();
-    return html`<table part="reports">
+    return html`<div class="scroll"><table part="reports">
       <thead>
         <tr>
           <th scope="col">${t.reportNo}</th><th scope="col">${t.issuedAt}</th>
@@ -164,7 +164,7 @@ export class FivecolorReportIssuer extends PortalElement {
           </tr>`,
         )}
       </tbody>
-    </table>`;
+    </table></div>`;
   }
 
   #issue = async (event: SubmitEvent): Promise<void> => {

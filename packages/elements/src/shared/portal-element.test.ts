@@ -77,3 +77,49 @@ describe('portal elements: an answer for the session before comes late', () => {
     expect(await shadowTextOf(page, tag)).not.toContain('A-ONLY-PURPOSE');
   });
 });
+
+describe('portal elements: a first load that fails', () => {
+  it.each(['fivecolor-consents', 'fivecolor-report-issuer', 'fivecolor-access-log'])(
+    '<%s> says why and offers to try again, never "loading" for ever; the server’s own words are not shown',
+    async (tag) => {
+      // The court's system failing (a 500 with its English message), then working again.
+      let failing = true;
+      await page.route('**/trpc/**', (route) =>
+        failing
+          ? route.fulfill({
+              status: 500,
+              contentType: 'application/json',
+              body: JSON.stringify([
+                {
+                  error: {
+                    message: 'Internal server error',
+                    code: -32603,
+                    data: { code: 'INTERNAL_SERVER_ERROR', httpStatus: 500 },
+                  },
+                },
+              ]),
+            })
+          : route.continue(),
+      );
+      await mount(page, api.url, tag, await sessionFor(api, partyA));
+      await expect.poll(() => shadowTextOf(page, tag)).toContain('法院系统暂时无法完成操作，请稍后重试。');
+      const text = await shadowTextOf(page, tag);
+      expect(text).not.toContain('正在加载');
+      expect(text).not.toContain('Internal server error');
+      failing = false;
+      await page.locator(`${tag} button:has-text("重试")`).click();
+      await expect.poll(() => shadowTextOf(page, tag)).not.toContain('法院系统暂时无法完成操作');
+      await expect.poll(() => page.locator(`${tag} table`).count()).toBe(1);
+    },
+  );
+
+  it('keeps a page 320 px wide from scrolling sideways: the tables scroll in their own box', async () => {
+    await page.setViewportSize({ width: 320, height: 800 });
+    const session = await sessionFor(api, partyA);
+    for (const tag of ['fivecolor-consents', 'fivecolor-report-issuer']) {
+      await mount(page, api.url, tag, session);
+      await expect.poll(() => page.locator(`${tag} table`).count()).toBe(1);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
+    }
+  });
+});

@@ -47,6 +47,7 @@ export abstract class PortalElement extends LitElement {
     lang: {},
     session: { attribute: false },
     _refused: { state: true, attribute: false },
+    _loadFailure: { state: true, attribute: false },
   };
 
   /** The court API's base URL (`https://court.example`); the client calls `{api}/trpc`. */
@@ -56,6 +57,8 @@ export abstract class PortalElement extends LitElement {
   /** The party session token the portal obtained (`party.issueSession`); a property only. */
   declare session: string | undefined;
   declare protected _refused: boolean;
+  /** Why the last load failed (network, server): shown with a button to try again, instead of "loading". */
+  declare protected _loadFailure: Said | undefined;
 
   #client: FivecolorClient | undefined;
 
@@ -93,6 +96,7 @@ export abstract class PortalElement extends LitElement {
           ? createClient({ url: this.api, apiKey: this.session, retry: { retries: 2 } })
           : undefined;
       this._refused = false;
+      this._loadFailure = undefined;
       if (this.#client) this.reload();
     }
   }
@@ -147,11 +151,27 @@ export abstract class PortalElement extends LitElement {
     );
   }
 
+  /**
+   * What stands where the content is not loaded yet: "loading", or, when the load failed, why and a button
+   * that loads again (a failed first load must not look like one still under way).
+   */
+  protected pending(): TemplateResult {
+    const t = this.t;
+    const failed = this._loadFailure;
+    if (!failed) return html`<p role="status" aria-busy="true">${t.loading}</p>`;
+    return html`<p part="notice" class="notice bad" role="status">${failed(t)}</p>
+      <button part="button" type="button" class="secondary" @click=${() => {
+        this._loadFailure = undefined;
+        this.reload();
+      }}>${t.retry}</button>`;
+  }
+
   /** The failure in words (a refused session is shown by `sessionNotice`). */
   protected failure(o: Outcome<unknown>): Said {
     if (o.ok || o.reason === 'session') return () => '';
     const { reason, message } = o;
-    return (t) => (reason === 'network' ? t.networkError : t.serverError(message));
+    return (t) =>
+      reason === 'network' ? t.networkError : reason === 'server' ? t.serverFailed : t.serverError(message);
   }
 
   /**

@@ -36,6 +36,10 @@ export const portalStyles = css`
     color: var(--fivecolor-error, #b3261e);
     font-weight: 600;
   }
+  /* A table wider than a narrow screen scrolls in its own box, not the page (WCAG 1.4.10 reflow). */
+  .scroll {
+    overflow-x: auto;
+  }
   table {
     width: 100%;
     border-collapse: collapse;
