@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import {
+  codedError,
   createFivecolor,
   createLogger,
   type Db,
@@ -97,11 +98,9 @@ const CANNOT_CONNECT = new Set([
 
 /** The first connection's failure, naming the variable to fix (an error of another kind: undefined). */
 function unreachable(config: ServerConfig, err: unknown): Error | undefined {
-  const e = err as { code?: unknown; message?: string; cause?: { code?: unknown; message?: string } };
-  const inner = typeof e?.code === 'string' ? e : e?.cause;
-  if (!config.databaseUrl || typeof inner?.code !== 'string' || !CANNOT_CONNECT.has(inner.code))
-    return undefined;
-  return new Error(`DATABASE_URL: cannot use the database (${inner.message ?? inner.code})`, { cause: err });
+  const inner = codedError(err);
+  if (!config.databaseUrl || !inner || !CANNOT_CONNECT.has(inner.code)) return undefined;
+  return new Error(`DATABASE_URL: cannot use the database (${inner.message})`, { cause: err });
 }
 
 /** How long requests under way at shutdown may take before their connections are closed. */

@@ -102,6 +102,13 @@ describe.each(databases)('fivecolor-server on %s', (kind) => {
 const EXAMPLES = fileURLToPath(new URL('../../../docs/examples/', import.meta.url));
 const POLICY = join(EXAMPLES, 'policy-gold-before-blue.json');
 
+/** An admin key made with `keys create` (the key is its last line). */
+const adminKey = async (env: Record<string, string>) =>
+  (await runCli(['keys', 'create', '--role', 'admin', '--name', 'ops'], env)).stdout
+    .trim()
+    .split('\n')
+    .at(-1) as string;
+
 describe('fivecolor-server rejects bad arguments with a message that names them', () => {
   it.each([
     [
@@ -251,10 +258,7 @@ describe('shutdown', () => {
   it('SIGTERM: clients keeping their connections busy do not hold the server; it exits', async () => {
     const { env } = await freshEnv('pglite');
     expect((await runCli(['seed', '--parties', '200'], env)).code).toBe(0);
-    const admin = (await runCli(['keys', 'create', '--role', 'admin', '--name', 'ops'], env)).stdout
-      .trim()
-      .split('\n')
-      .at(-1)!;
+    const admin = await adminKey(env);
     const server = await startCli(['serve'], env);
     const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
     // Requests that take a while (several queries each), so that some are under way at the signal.
@@ -359,10 +363,7 @@ describe('fivecolor-server start (the README demo)', () => {
   it('serves a database that already has parties as it is, seeding no demo into it', async () => {
     const { env } = await freshEnv('pglite');
     expect((await runCli(['seed', '--parties', '10'], env)).code).toBe(0);
-    const admin = (await runCli(['keys', 'create', '--role', 'admin', '--name', 'ops'], env)).stdout
-      .trim()
-      .split('\n')
-      .at(-1)!;
+    const admin = await adminKey(env);
     const server = await startCli(['start', '--parties', '60'], { ...env, LOG_LEVEL: 'warn' });
     try {
       const out = await server.waitFor('No demo keys');

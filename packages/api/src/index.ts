@@ -21,7 +21,7 @@ export type { PartyCrypto } from './crypto/party-crypto.js';
 export { createPartyCrypto } from './crypto/party-crypto.js';
 export { checkSecret, resolveSecret } from './crypto/secret.js';
 export type { Database, Db, Tx } from './db/database.js';
-export { DataDirLockedError, openDatabase } from './db/database.js';
+export { codedError, DataDirLockedError, openDatabase } from './db/database.js';
 export { newId } from './db/ids.js';
 export { IMPORT_LOCK } from './db/locks.js';
 export { migrate, pendingMigrations } from './db/migrate.js';

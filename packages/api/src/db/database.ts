@@ -209,20 +209,33 @@ const UNAVAILABLE = new Set([
   '08006',
 ]);
 
+type ErrorChain = { code?: unknown; message?: unknown; cause?: unknown };
+
+/** An error and its causes, the driver's error under drizzle's query wrapper among them (a few deep). */
+function* chain(err: unknown): Generator<ErrorChain> {
+  let e = err;
+  for (let depth = 0; depth < 4 && typeof e === 'object' && e !== null; depth++) {
+    yield e as ErrorChain;
+    e = (e as ErrorChain).cause;
+  }
+}
+
+/** The first error of `err`'s chain that carries a code (PostgreSQL's `40P01`, the network's `ECONNREFUSED`). */
+export function codedError(err: unknown): { code: string; message: string } | undefined {
+  for (const e of chain(err))
+    if (typeof e.code === 'string') return { code: e.code, message: String(e.message ?? e.code) };
+  return undefined;
+}
+
 /**
  * Whether an error says the database cannot be reached for now (a restart, a failover, too many
  * connections) rather than that the request failed: such a request may be sent again (503).
  */
 export function isDatabaseUnavailable(err: unknown): boolean {
-  for (
-    let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0;
-    e && depth < 4;
-    depth++
-  ) {
+  for (const e of chain(err)) {
     if (typeof e.code === 'string' && UNAVAILABLE.has(e.code)) return true;
     // node-postgres' own errors for a connection that ended carry no code.
     if (typeof e.message === 'string' && /^Connection terminated/.test(e.message)) return true;
-    e = e.cause as typeof e;
   }
   return false;
 }

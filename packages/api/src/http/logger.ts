@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { codedError } from '../db/database.js';
 
 const PERSONAL_OR_SECRET = ['idNumber', 'name', 'token', 'key'];
 
@@ -32,9 +33,8 @@ export function createLogger(
  * logger.warn({ err: errorFields(err) }, 'webhook claim failed');
  */
 export function errorFields(err: unknown, opts: { message?: boolean } = {}) {
-  const e = (err ?? {}) as { name?: unknown; code?: unknown; message?: unknown; cause?: { code?: unknown } };
-  const code =
-    typeof e.code === 'string' ? e.code : typeof e.cause?.code === 'string' ? e.cause.code : undefined;
+  const e = (err ?? {}) as { name?: unknown; message?: unknown };
+  const code = codedError(err)?.code;
   return {
     type: typeof e.name === 'string' ? e.name : undefined,
     ...(code ? { code } : {}),

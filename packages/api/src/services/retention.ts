@@ -52,22 +52,23 @@ export function archivedChange(
 
 /** {@link isArchived} as a condition on `records` in SQL. */
 export function archivedRecord(policy: Policy, today: IsoDate): SQL {
-  const negative = policy.categories
-    .filter((c) => c.color === 'red' || c.color === 'yellow')
-    .map((c) => c.code);
-  return and(lte(records.effectiveUntil, fiveYearsBefore(today)), inArray(records.category, negative)) as SQL;
+  return and(
+    lte(records.effectiveUntil, fiveYearsBefore(today)),
+    inArray(records.category, negativeCodes(policy)),
+  ) as SQL;
 }
+
+/** The codes of the policy's red and yellow categories: what retention archives. */
+const negativeCodes = (policy: Policy) =>
+  policy.categories.filter((c) => c.color === 'red' || c.color === 'yellow').map((c) => c.code);
 
 /**
  * The open objections a badge shows (异议审查中): not those to a record archived by `cutoff` (five years
  * before today, {@link fiveYearsBefore}), which nobody outside the court sees. SQL over `objections o`.
  */
 export function shownObjection(policy: Policy, cutoff: SQLWrapper | IsoDate): SQL {
-  const negative = policy.categories
-    .filter((c) => c.color === 'red' || c.color === 'yellow')
-    .map((c) => c.code);
   return sql`o.status = 'open' and not exists (select 1 from records r where r.id = o.record_id
-    and r.effective_until <= ${cutoff}::date and r.category = any(${pgArray(negative)}::text[]))`;
+    and r.effective_until <= ${cutoff}::date and r.category = any(${pgArray(negativeCodes(policy))}::text[]))`;
 }
 
 /** Whether the caller sees archived records: court staff only. */
