@@ -47,48 +47,56 @@ export function postWebhook(
   const mod = target.protocol === 'https:' ? https : http;
   const agent = target.protocol === 'https:' ? agents['https:'] : agents['http:'];
   return new Promise((resolve) => {
-    const req = mod.request(
-      target,
-      {
-        method: 'POST',
-        agent,
-        headers: {
-          ...headers,
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-        },
-        ...(opts.allowPrivate ? {} : { lookup: guardedLookup }),
-        timeout: opts.timeoutMs,
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(done(res.statusCode ?? null, null)));
-        res.on('error', () => resolve(done(res.statusCode ?? null, null)));
-      },
-    );
     const timer = setTimeout(
       () => req.destroy(new Error(`timed out after ${opts.timeoutMs} ms`)),
       opts.timeoutMs,
     );
     const abort = () => req.destroy(new Error(ABORTED));
     opts.signal?.addEventListener('abort', abort, { once: true });
-    req.on('close', () => {
+    const finish = (outcome: PostOutcome) => {
       clearTimeout(timer);
       opts.signal?.removeEventListener('abort', abort);
-    });
-    req.on('timeout', () => req.destroy(new Error(`timed out after ${opts.timeoutMs} ms`)));
-    req.on('error', (err: NodeJS.ErrnoException) =>
-      resolve(
-        done(
-          null,
-          err.code === 'FIVECOLOR_WEBHOOK_PRIVATE_ADDRESS'
-            ? `blocked: ${err.message}`
-            : err.message === ABORTED
-              ? ABORTED
-              : (err.code ?? err.message).slice(0, 200),
-        ),
-      ),
-    );
-    req.end(body);
+      resolve(outcome);
+    };
+    let req: http.ClientRequest;
+    const send = () => {
+      req = mod.request(
+        target,
+        {
+          method: 'POST',
+          agent,
+          headers: {
+            ...headers,
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+          },
+          ...(opts.allowPrivate ? {} : { lookup: guardedLookup }),
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => finish(done(res.statusCode ?? null, null)));
+          res.on('error', () => finish(done(res.statusCode ?? null, null)));
+        },
+      );
+      const sent = req;
+      sent.on('error', (err: NodeJS.ErrnoException) => {
+        // A kept-alive connection the receiver closed as idle just as this request went out on it (Node's
+        // documented race) is sent again on a new one, once per pooled connection: it almost surely never
+        // arrived, and if it did the receiver knows it again by its webhook-id.
+        if (sent.reusedSocket && err.code === 'ECONNRESET' && !opts.signal?.aborted) return send();
+        finish(
+          done(
+            null,
+            err.code === 'FIVECOLOR_WEBHOOK_PRIVATE_ADDRESS'
+              ? `blocked: ${err.message}`
+              : err.message === ABORTED
+                ? ABORTED
+                : (err.code ?? err.message).slice(0, 200),
+          ),
+        );
+      });
+      sent.end(body);
+    };
+    send();
   });
 }
