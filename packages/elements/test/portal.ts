@@ -2,7 +2,7 @@
 // also serves the test page and the bundle of every element (same origin), a party with records, and sessions.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { residentId, startTestServer, type TestServer } from '@fivecolor/api/testing';
+import { residentId, startTestServer, type TestAppOptions, type TestServer } from '@fivecolor/api/testing';
 import type { Page } from 'playwright-core';
 import { DIST_DIR, testPage } from './harness.js';
 
@@ -12,9 +12,10 @@ export type { TestServer };
 export const cstDay = (days: number): string =>
   new Date(Date.now() + 8 * 3_600_000 + days * 86_400_000).toISOString().slice(0, 10);
 
-/** The API, serving `/` (a page loading `/fivecolor-elements.js`) and the built bundle itself. */
-export const startPortalApi = (): Promise<TestServer> =>
+/** The API, serving `/` (a page loading `/fivecolor-elements.js`) and the built bundle itself; `now` its clock. */
+export const startPortalApi = (opts: Pick<TestAppOptions, 'now'> = {}): Promise<TestServer> =>
   startTestServer({
+    ...opts,
     reports: { court: '浙02' },
     extra: async (req) => {
       const path = new URL(req.url).pathname;

@@ -118,12 +118,22 @@ describe('<fivecolor-consents> against the real API', () => {
     ).toBe('3px');
 
     const revoked = nextEvent(page, TAG, 'fivecolor-consent-revoked');
-    await page.getByRole('button', { name: '撤销授权：Test Bank' }).click();
+    await page.getByRole('button', { name: '撤销授权：Test Bank' }).focus();
+    await page.keyboard.press('Enter');
     await revoked;
     await expect
       .poll(() => page.locator(`${TAG} [part=notice]`).textContent())
       .toBe('已撤销对Test Bank的授权，该银行从现在起不能再查询。');
     await expect.poll(() => page.locator(`${TAG} tbody tr`).textContent()).toContain('已撤销');
+    // The revoke button went with the consent: focus is on the confirmation, not dropped to the page.
+    await expect
+      .poll(() =>
+        page
+          .locator(`${TAG} [part=notice]`)
+          .evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement),
+      )
+      .toBe(true);
+    expect(await page.evaluate(() => document.activeElement?.localName)).toBe(TAG);
     await expect(bankReads()).rejects.toThrow();
     // The notice is said again in the language the page switches to.
     await page.evaluate((tag) => document.querySelector(tag)?.setAttribute('lang', 'en'), TAG);

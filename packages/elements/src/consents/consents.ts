@@ -144,7 +144,7 @@ export class FivecolorConsents extends PortalElement {
           <button part="button" type="submit" ?disabled=${this._busy}>${this._busy ? t.granting : t.grant}</button>
         </div>
       </form>
-      <div part="notice" class=${`notice ${this._notice?.ok ? 'ok' : 'bad'}`} role="status">${this._notice?.say(t) ?? ''}</div>
+      <div part="notice" id="notice" class=${`notice ${this._notice?.ok ? 'ok' : 'bad'}`} role="status" tabindex="-1">${this._notice?.say(t) ?? ''}</div>
       ${this.#list(t)}`;
   }
 
@@ -271,5 +271,7 @@ export class FivecolorConsents extends PortalElement {
       }),
     );
     await this.reload();
+    // The revoke button is gone with the consent: the keyboard's place is the confirmation.
+    this.keepFocus('notice');
   }
 }

@@ -19,9 +19,11 @@ let api: TestServer;
 let party: Awaited<ReturnType<typeof partyWithRecords>>;
 let page: Page;
 let errors: string[];
+/** How far the API's clock is ahead of the real one (sessions expire after 15 minutes of it). */
+let skew = 0;
 
 beforeAll(async () => {
-  api = await startPortalApi();
+  api = await startPortalApi({ now: () => new Date(Date.now() + skew) });
   party = await partyWithRecords(api, 501);
   browser = await launch();
 });
@@ -36,6 +38,7 @@ beforeEach(async () => {
 
 // A page left open keeps running (timers, animations) and slows every later test of the file.
 afterEach(async () => {
+  skew = 0;
   await page.close();
 });
 
@@ -118,6 +121,15 @@ describe('<fivecolor-party-records> against the real API', () => {
     await expect.poll(() => record.locator('.status').textContent()).toBe('异议审查中');
     expect(await record.locator('.objection').textContent()).toContain(`答复期限 ${detail.dueDate}`);
     expect(await record.getByRole('button', { name: /提出异议/ }).count()).toBe(0);
+    // The submit button went with the form: focus is on the confirmation, not dropped to the page.
+    await expect
+      .poll(() =>
+        record
+          .locator('[part=notice]')
+          .evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement),
+      )
+      .toBe(true);
+    expect(await page.evaluate(() => document.activeElement?.localName)).toBe(TAG);
 
     await api.as('judge').objection.resolve.mutate({
       objectionId: detail.objectionId,
@@ -158,6 +170,64 @@ describe('<fivecolor-party-records> against the real API', () => {
       .toBe('这条记录的状态刚刚有了变化（可能已有异议在审查中），已为您刷新。');
     await expect.poll(() => record.locator('.status').textContent()).toBe('异议审查中');
     expect(await shadowTextOf(page, TAG)).not.toContain('already has an open objection');
+  });
+
+  it('a session that expires as the objection is submitted: the portal renews it and the objection is filed with the reason typed', async () => {
+    const other = await partyWithRecords(api, 578);
+    await mount(page, api.url, TAG, await sessionFor(api, other.partyId));
+    await loaded();
+    const record = card(other.active);
+    await record.getByRole('button', { name: /提出异议/ }).click();
+    await record.locator('#reason').fill('该记录有误，请复核。');
+    // 16 minutes later the session has expired; told so, the portal gets a new one (a round trip later).
+    skew = 16 * 60_000;
+    const renewed = await sessionFor(api, other.partyId);
+    await page.evaluate(
+      ([t, s]) =>
+        document.addEventListener(
+          'fivecolor-session-expired',
+          () =>
+            setTimeout(() => {
+              (document.querySelector(t!) as HTMLElement & { session: string }).session = s!;
+            }, 300),
+          { once: true },
+        ),
+      [TAG, renewed] as const,
+    );
+    await record.locator('button[type=submit]').click();
+    const filed = async () =>
+      (await api.as('judge').objection.list.query({ partyId: other.partyId })).items.map((o) => o.reason);
+    await expect.poll(filed).toEqual(['该记录有误，请复核。']);
+    await expect.poll(() => record.locator('[part=notice]').textContent()).toContain('法院将于');
+    await expect.poll(() => record.locator('.status').textContent()).toBe('异议审查中');
+    expect(await page.locator(`${TAG} [part=session]`).count()).toBe(0);
+    // The refused call is a 401 the browser logs; nothing else went wrong.
+    expect(errors.filter((e) => !/401|Unauthorized/i.test(e))).toEqual([]);
+  });
+
+  it('a session renewed while the objection is on its way: the answer is still the party’s, and says it was filed', async () => {
+    const other = await partyWithRecords(api, 579);
+    await mount(page, api.url, TAG, await sessionFor(api, other.partyId));
+    await loaded();
+    const renewed = await sessionFor(api, other.partyId);
+    await page.route('**/trpc/objection.file**', async (route) => {
+      await new Promise((r) => setTimeout(r, 800));
+      await route.continue();
+    });
+    const record = card(other.active);
+    await record.getByRole('button', { name: /提出异议/ }).click();
+    await record.locator('#reason').fill('该记录有误。');
+    const filed = nextEvent(page, TAG, 'fivecolor-objection-filed');
+    await record.locator('button[type=submit]').click();
+    await page.evaluate(
+      ([t, s]) => ((document.querySelector(t!) as HTMLElement & { session: string }).session = s!),
+      [TAG, renewed] as const,
+    );
+    await expect.poll(() => record.locator('[part=notice]').textContent()).toContain('法院将于');
+    expect(await filed).toMatchObject({ recordId: other.active });
+    const objections = await api.as('judge').objection.list.query({ partyId: other.partyId });
+    expect(objections.items.map((o) => o.reason)).toEqual(['该记录有误。']);
+    expect(errors).toEqual([]);
   });
 
   it('a session the court never issued: says so in words, emits fivecolor-session-expired once, and a new session recovers', async () => {

@@ -27,7 +27,8 @@ type Category = { code: string; zh: string; en: string; basis: string };
  *
  * Takes the API base URL as `api` and the party session as the `.session` property (never an
  * attribute). A refused session (expired, revoked, another court's) is said in words and announced
- * with `fivecolor-session-expired`; setting a new `.session` recovers.
+ * with `fivecolor-session-expired`; setting a new `.session` recovers, and an objection the refused
+ * session was submitted with is then filed with the reason typed.
  *
  * @summary The litigant's own records, timeline and objections.
  * @tag fivecolor-party-records
@@ -87,6 +88,10 @@ export class FivecolorPartyRecords extends PortalElement {
 
   #key: string | undefined;
   #loads = 0;
+  /** The reason typed in the open form: kept while the form is gone (a refused session) and back. */
+  #reason = '';
+  /** The record whose objection the session refused: filed once a new session for the party is set. */
+  #refiled: string | undefined;
 
   constructor() {
     super();
@@ -102,6 +107,12 @@ export class FivecolorPartyRecords extends PortalElement {
     super.willUpdate(changed as never);
     // The explanation comes in the element's language.
     if (changed.has('lang') && changed.get('lang') !== undefined && this.client) this.reload();
+    // The session was renewed after refusing an objection: it is filed now, with the reason typed.
+    const refiled = this.#refiled;
+    if (changed.has('session') && refiled && this.client) {
+      this.#refiled = undefined;
+      this.#file(refiled);
+    }
   }
 
   protected override updated(): void {
@@ -117,6 +128,8 @@ export class FivecolorPartyRecords extends PortalElement {
     this._open = undefined;
     this._error = undefined;
     this._notice = undefined;
+    this.#reason = '';
+    this.#refiled = undefined;
   }
 
   protected override async reload(): Promise<void> {
@@ -229,10 +242,11 @@ export class FivecolorPartyRecords extends PortalElement {
         <dt>${t.source}</dt><dd>${t.sources[r.source] ?? r.source}</dd>
       </dl>
       ${o ? this.#objection(t, o) : nothing}
-      <p part="notice" class=${`notice ${notice?.ok ? 'ok' : 'bad'}`} role="status">${notice?.say(t) ?? ''}</p>
+      <p part="notice" id=${`n-${id}`} class=${`notice ${notice?.ok ? 'ok' : 'bad'}`} role="status"
+        tabindex="-1">${notice?.say(t) ?? ''}</p>
       ${
         canObject && !open
-          ? html`<button part="button" type="button" class="secondary" aria-label=${t.objectFor(r.caseNumber)}
+          ? html`<button part="button" type="button" class="secondary" id=${`o-${id}`} aria-label=${t.objectFor(r.caseNumber)}
               aria-expanded="false" @click=${() => this.#openForm(id)}>${t.object}</button>`
           : nothing
       }
@@ -259,70 +273,86 @@ export class FivecolorPartyRecords extends PortalElement {
     this._error = undefined;
     this._notice = undefined;
     this.#key = undefined;
+    this.#reason = '';
     this.updateComplete.then(() => this.renderRoot.querySelector<HTMLTextAreaElement>('#reason')?.focus());
   }
 
   #form(t: PortalStrings, r: RecordItem) {
-    return html`<form class="objection-form" novalidate aria-labelledby=${`h-${r.recordId}`} @submit=${(e: SubmitEvent) => this.#submit(e, r)}>
+    const id = r.recordId;
+    return html`<form class="objection-form" novalidate aria-labelledby=${`h-${id}`} @submit=${(e: SubmitEvent) => this.#submit(e, id)}>
       <div class="field">
         <label for="reason">${t.objectionReason}</label>
         <textarea part="input" id="reason" name="reason" rows="4" maxlength="2000"
           aria-invalid=${this._error ? 'true' : 'false'} aria-describedby="reason-hint reason-error"
-          @input=${() => (this.#key = undefined)}></textarea>
+          .value=${this.#reason} @input=${(e: InputEvent) => {
+            this.#reason = (e.target as HTMLTextAreaElement).value;
+            this.#key = undefined;
+          }}></textarea>
         <span id="reason-hint" class="hint">${t.objectionHint}</span>
         <span id="reason-error" class="error">${this._error?.(t) ?? ''}</span>
       </div>
       <div class="actions">
         <button part="button" type="submit" ?disabled=${this._busy}>${this._busy ? t.submitting : t.submitObjection}</button>
-        <button part="button" type="button" class="secondary" ?disabled=${this._busy} @click=${() => (this._open = undefined)}>${t.cancel}</button>
+        <button part="button" type="button" class="secondary" ?disabled=${this._busy} @click=${() => {
+          this._open = undefined;
+          this.keepFocus(`o-${id}`);
+        }}>${t.cancel}</button>
       </div>
     </form>`;
   }
 
-  async #submit(event: SubmitEvent, r: RecordItem): Promise<void> {
+  #submit(event: SubmitEvent, recordId: string): void {
     event.preventDefault();
+    this.#file(recordId);
+  }
+
+  async #file(recordId: string): Promise<void> {
     if (this._busy) return;
-    const field = this.renderRoot.querySelector<HTMLTextAreaElement>('#reason');
-    const reason = field?.value.trim() ?? '';
+    const field = () => this.renderRoot.querySelector<HTMLTextAreaElement>('#reason');
+    const reason = this.#reason.trim();
     if (!reason) {
       this._error = (t) => t.required(t.objectionReason);
-      field?.focus();
+      field()?.focus();
       return;
     }
     this._error = undefined;
     this._busy = true;
     this.#key ??= newKey();
     const idempotencyKey = this.#key;
-    const out = await this.call((c) =>
-      c.objection.file.mutate({ recordId: r.recordId, reason, idempotencyKey }),
-    );
+    const out = await this.call((c) => c.objection.file.mutate({ recordId, reason, idempotencyKey }));
     this._busy = false;
     if (!out.ok) {
       if (out.reason === 'input' && out.field === 'reason') {
         const message = out.message;
         this._error = () => message;
-        field?.focus();
+        field()?.focus();
       } else if (out.reason === 'input' && out.field === 'recordId') {
         // Filed meanwhile from elsewhere, or the record revoked: show the record as it is now.
         this.#key = undefined;
         this._open = undefined;
-        this._notice = { recordId: r.recordId, say: (t) => t.recordChanged, ok: false };
+        this._notice = { recordId, say: (t) => t.recordChanged, ok: false };
         await this.reload();
-      } else if (out.reason !== 'session')
-        this._notice = { recordId: r.recordId, say: this.failure(out), ok: false };
+        this.keepFocus(`n-${recordId}`);
+      } else if (out.reason === 'session') {
+        // Refused: the portal is asked for a new session (`fivecolor-session-expired`); filed with it.
+        if (this._refused) this.#refiled = recordId;
+      } else this._notice = { recordId, say: this.failure(out), ok: false };
       return;
     }
     this.#key = undefined;
+    this.#reason = '';
     this._open = undefined;
     const dueDate = out.value.dueDate;
-    this._notice = { recordId: r.recordId, say: (t) => t.objectionFiled(dueDate), ok: true };
+    this._notice = { recordId, say: (t) => t.objectionFiled(dueDate), ok: true };
     this.dispatchEvent(
       new CustomEvent('fivecolor-objection-filed', {
         bubbles: true,
         composed: true,
-        detail: { objectionId: out.value.objectionId, recordId: r.recordId, dueDate: out.value.dueDate },
+        detail: { objectionId: out.value.objectionId, recordId, dueDate },
       }),
     );
     await this.reload();
+    // The submit button is gone with the form: the keyboard's place is the confirmation.
+    this.keepFocus(`n-${recordId}`);
   }
 }

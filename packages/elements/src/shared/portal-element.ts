@@ -113,19 +113,24 @@ export abstract class PortalElement extends LitElement {
   ): Promise<Outcome<T>> {
     const client = this.#client;
     const partyId = this.partyId;
+    const api = this.api;
     if (!client || !partyId) {
       if (this.session) this.refuseSession();
       return { ok: false, reason: 'session', field: null, message: '' };
     }
+    // Another party (or none, or another court) meanwhile: the answer is the previous one's, never shown.
+    // A session merely renewed for the same party keeps it: the answer is still that party's.
+    const gone = () => !this.#client || this.partyId !== partyId || this.api !== api;
     try {
       const value = await run(client, partyId);
-      // The session changed meanwhile: the answer is the previous party's, never shown to the next one.
-      if (client !== this.#client) return { ok: false, reason: 'session', field: null, message: '' };
+      if (gone()) return { ok: false, reason: 'session', field: null, message: '' };
       return { ok: true, value };
     } catch (err) {
-      if (client !== this.#client) return { ok: false, reason: 'session', field: null, message: '' };
+      if (gone()) return { ok: false, reason: 'session', field: null, message: '' };
       const e = err as ErrorLike;
       if (e.code === 'UNAUTHORIZED' || e.code === 'FORBIDDEN') {
+        // Refused the old session, renewed meanwhile: the call is made again with the new one.
+        if (client !== this.#client) return this.call(run);
         this.refuseSession();
         return { ok: false, reason: 'session', field: null, message: '' };
       }
@@ -136,6 +141,18 @@ export abstract class PortalElement extends LitElement {
         return { ok: false, reason: 'network', field: null, message };
       return { ok: false, reason: 'server', field: null, message };
     }
+  }
+
+  /**
+   * Once rendered, focuses the shadow element `id` (a notice with `tabindex="-1"`, or the next control) if
+   * focus fell to the page when the control that had it went; never takes it from where the user put it.
+   */
+  protected async keepFocus(id: string): Promise<void> {
+    await this.updateComplete;
+    const root = this.renderRoot as ShadowRoot;
+    const now = document.activeElement;
+    if (root.activeElement || (now && now !== document.body)) return;
+    root.getElementById(id)?.focus();
   }
 
   /** Shows that the session was refused and emits `fivecolor-session-expired` (once per session). */
