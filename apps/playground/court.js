@@ -78,6 +78,12 @@ document.addEventListener('fivecolor-session-expired', () => {
     });
 });
 
+// An objection flags the party's own badge "under objection": fetch it again rather than wait for it.
+document.addEventListener('fivecolor-objection-filed', () => {
+  const badge = $('#own');
+  if (!badge.hidden && badge.token) badge.refresh().catch(() => {});
+});
+
 // The counterparty gets the report number and code; the demo bank page verifies them.
 document.addEventListener('fivecolor-report-issued', (event) => {
   const { reportNo, code } = event.detail;

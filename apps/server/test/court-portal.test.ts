@@ -113,6 +113,8 @@ it('a litigant signs in, objects, issues a report for the bank, gives the bank c
   await expect.poll(() => shadow(page, '#records'), POLL).toContain('异议审查中');
   expect(await axe(page)).toEqual([]);
   expect(await shadow(page, '#records')).toMatch(/异议已提交，法院将于 \d{4}-\d{2}-\d{2} 前答复/);
+  // The page refreshes the party's own badge: it says the code is under objection, without a reload.
+  await expect.poll(() => shadow(page, '#own'), POLL).toContain('异议审查中');
 
   // A report for the bank, handed over by link.
   await page.locator('#reports #purpose').fill('向宁波银行申请贷款');

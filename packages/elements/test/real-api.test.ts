@@ -118,6 +118,50 @@ describe('against the real API', () => {
     });
   }
 
+  it('refresh() fetches the code again past the browser cache: an objection filed since shows at once', async () => {
+    const enforcement = apiServer.as('enforcement');
+    const { partyId } = await enforcement.party.register.mutate({
+      kind: 'person',
+      idType: 'RESIDENT_ID',
+      idNumber: residentId(11),
+      name: '测试己',
+    });
+    const { recordId } = await enforcement.record.create.mutate({
+      partyId,
+      category: 'Y14',
+      court: '浙0212',
+      caseNumber: '（2025）浙0212执111号',
+      effectiveFrom: cstDay(-30),
+    });
+    const { token } = await enforcement.party.issueBadgeToken.mutate({ partyId });
+    const page = await browser.newPage();
+    const errors = collectErrors(page);
+    await page.goto(site.url);
+    await page.evaluate(() => customElements.whenDefined('fivecolor-badge'));
+    expect(await showBadge(page, token)).toEqual({ type: 'fivecolor-load', color: 'yellow' });
+    const objection = () =>
+      page.evaluate(
+        () => document.querySelector('#real')!.shadowRoot!.querySelector('[part=objection]') !== null,
+      );
+    expect(await objection()).toBe(false);
+
+    const { token: session } = await apiServer.as('portal').party.issueSession.mutate({ partyId });
+    await apiServer.client(session).objection.file.mutate({ recordId, reason: '记录有误。' });
+    const loaded = await page.evaluate(
+      () =>
+        new Promise<string>((resolve) => {
+          const el = document.querySelector('#real') as HTMLElementTagNameMap['fivecolor-badge'];
+          el.addEventListener('fivecolor-load', () => resolve(el.state), { once: true });
+          void el.refresh();
+        }),
+    );
+    expect(loaded).toBe('ready');
+    expect(await objection()).toBe(true);
+    expect(await page.getAttribute('#real', 'color')).toBe('yellow');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('shows "unavailable" once the token is revoked', async () => {
     await apiServer.as('enforcement').party.revokeBadgeToken.mutate({ token: tokens.red });
     const page = await browser.newPage();

@@ -338,6 +338,27 @@ describe('<fivecolor-badge>', () => {
     expect(await shadowText(page, '#old', '[part=label]')).toBe('红码');
   });
 
+  it('refresh() refuses, in words, a badge that has nothing to fetch', async () => {
+    await open();
+    await addWithData('red');
+    const refused = await page.evaluate(async () => {
+      const withData = document.querySelector('#b-red') as HTMLElementTagNameMap['fivecolor-badge'];
+      const bare = document.createElement('fivecolor-badge');
+      document.querySelector('#root')!.append(bare);
+      const why = (el: HTMLElementTagNameMap['fivecolor-badge']) =>
+        el.refresh().then(
+          () => 'refreshed',
+          (e: Error) => e.message,
+        );
+      return [await why(withData), await why(bare)];
+    });
+    for (const message of refused)
+      expect(message).toBe(
+        '<fivecolor-badge>.refresh() needs the token and api attributes (a badge given .data fetches nothing)',
+      );
+    expect(await page.getAttribute('#b-red', 'state')).toBe('ready');
+  });
+
   it('ignores a verifyUrl that is not http(s)', async () => {
     await open();
     await page.evaluate(

@@ -36,6 +36,7 @@ const isBadgeData = (value: unknown): value is BadgeData => {
  * Fetches `GET {api}/v1/badge/{token}`, or renders the `.data` property without fetching. Refreshes
  * itself when the code's `until` date begins (00:00 China Standard Time) while the page is open.
  * An unknown or revoked token, or a network failure, shows a neutral grey "unavailable", never a color.
+ * `refresh()` fetches it again at once, e.g. after the party filed an objection on the same page.
  *
  * @summary A five-color code badge.
  * @tag fivecolor-badge
@@ -152,19 +153,37 @@ export class FivecolorBadge extends LitElement {
     }
   }
 
-  #load(): void {
+  /**
+   * Fetches the code again now, past the browser's cache (after something on the page that may change
+   * it, e.g. the party filed an objection): the code shown stays until the answer replaces it.
+   * Resolves once the answer is shown (`fivecolor-load`, or `fivecolor-error` and "unavailable");
+   * rejects for a badge without `token` and `api`, or given `.data` (it fetches nothing).
+   */
+  refresh(): Promise<void> {
+    if (this.data !== undefined || !this.token || !this.api)
+      return Promise.reject(
+        new Error(
+          '<fivecolor-badge>.refresh() needs the token and api attributes (a badge given .data fetches nothing)',
+        ),
+      );
+    return this.#load(true);
+  }
+
+  #load(fresh = false): Promise<void> {
     this.#abort?.abort();
     clearTimeout(this.#timer);
     const { token, api } = this;
-    if (!token || !api) return;
+    if (!token || !api) return Promise.resolve();
     const ctrl = new AbortController();
     this.#abort = ctrl;
-    if (this._current) this.state = 'stale';
-    else {
+    if (this._current) {
+      if (!fresh) this.state = 'stale';
+    } else {
       this.state = 'loading';
       this.color = undefined;
     }
-    fetchJson(apiUrl(api, `/v1/badge/${encodeURIComponent(token)}`), ctrl.signal).then(
+    const url = apiUrl(api, `/v1/badge/${encodeURIComponent(token)}`);
+    return fetchJson(url, ctrl.signal, fresh ? 'no-cache' : 'default').then(
       ({ status, body }) => {
         if (ctrl.signal.aborted) return;
         if (status === 200 && isBadgeData(body)) this.#show(body, true);
