@@ -52,6 +52,19 @@ export {
 } from './reports/signing-keys.js';
 export type { AppRouter } from './routers/root.js';
 export { appRouter } from './routers/root.js';
+export type {
+  FeedColorChange,
+  FeedColorChanged,
+  FeedItem,
+  FeedItemOf,
+  FeedObjectionFiled,
+  FeedObjectionResolved,
+  FeedParty,
+  FeedRecord,
+  FeedRecordChanged,
+  FeedRecordCreated,
+  FeedType,
+} from './services/feed-service.js';
 export type { ApplyResult, SimulationResult } from './services/policy-service.js';
 export {
   activePolicy,
@@ -66,3 +79,4 @@ export { materializeParty } from './state/materialize.js';
 export { refreshStaleStates } from './state/party-state.js';
 export { startStateSweeper } from './state/sweeper.js';
 export type { Context } from './trpc/trpc.js';
+export type { WebhookPayload, WebhookPayloadOf } from './webhooks/webhook-payload.js';

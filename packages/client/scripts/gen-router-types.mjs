@@ -113,14 +113,19 @@ function print(type, indent = '', depth = 0) {
     }
     for (const p of checker.getPropertiesOfType(type)) {
       const optional = p.flags & ts.SymbolFlags.Optional ? '?' : '';
-      lines.push(
-        `${inner}${key(p.name)}${optional}: ${print(checker.getTypeOfSymbol(p), inner, depth + 1)};`,
-      );
+      const t = checker.getTypeOfSymbol(p);
+      // An output's `key?: undefined` (a field this member of a union does not carry) as a type tRPC's
+      // inferred output keeps: it drops a key typed `undefined`.
+      const absent = printingOutput && optional && t.flags & ts.TypeFlags.Undefined;
+      lines.push(`${inner}${key(p.name)}${optional}: ${absent ? 'Absent' : print(t, inner, depth + 1)};`);
     }
     return lines.length ? `{\n${lines.join('\n')}\n${indent}}` : 'Record<string, never>';
   }
   throw new Error(`unsupported type: ${checker.typeToString(type)}`);
 }
+
+/** Set while an output is printed (see `Absent`). */
+let printingOutput = false;
 
 const procedures = [];
 /** Walks the router record: a procedure has `_def.procedure`; anything else is a nested record. */
@@ -144,8 +149,12 @@ function walk(rec, path, inputs, outputs, indent) {
       );
       procedures.push({ path: name.join('.'), type: procType, acceptsKey });
       const proc = procType === 'query' ? 'Query' : 'Mutation';
+      const inputText = print(input, inner);
+      printingOutput = true;
+      const outputText = print(output, inner);
+      printingOutput = false;
       lines.push(
-        `${indent}${key(p.name)}: ${proc}<\n${inner}${print(input, inner)},\n${inner}${print(output, inner)}\n${indent}>;`,
+        `${indent}${key(p.name)}: ${proc}<\n${inner}${inputText},\n${inner}${outputText}\n${indent}>;`,
       );
     } else {
       const sub = walk(t, name, prop(inputs, p.name), prop(outputs, p.name), inner);
@@ -172,6 +181,15 @@ export interface ErrorShape {
   message: string;
   code: TRPC_ERROR_CODE_NUMBER;
   data: { code: TRPC_ERROR_CODE_KEY; httpStatus: number; path?: string };
+}
+
+/**
+ * A field that a member of an output union does not carry (\`record?: Absent\`): absent from the JSON.
+ * tRPC infers an output as its JSON, which drops a key typed \`undefined\`; this one comes out as
+ * \`record?: undefined\`, so that \`item.record?.recordId\` reads on an item not yet narrowed. Never a value.
+ */
+interface Absent {
+  toJSON(): undefined;
 }
 
 type Query<I, O> = TRPCQueryProcedure<{ input: I; output: O; meta: object }>;

@@ -15,6 +15,15 @@ export interface ErrorShape {
   data: { code: TRPC_ERROR_CODE_KEY; httpStatus: number; path?: string };
 }
 
+/**
+ * A field that a member of an output union does not carry (`record?: Absent`): absent from the JSON.
+ * tRPC infers an output as its JSON, which drops a key typed `undefined`; this one comes out as
+ * `record?: undefined`, so that `item.record?.recordId` reads on an item not yet narrowed. Never a value.
+ */
+interface Absent {
+  toJSON(): undefined;
+}
+
 type Query<I, O> = TRPCQueryProcedure<{ input: I; output: O; meta: object }>;
 type Mutation<I, O> = TRPCMutationProcedure<{ input: I; output: O; meta: object }>;
 
@@ -1262,19 +1271,38 @@ export type AppRouter = TRPCBuiltRouter<
         types?: undefined | ('color.changed' | 'record.revoked' | 'objection.resolved' | 'record.amended' | 'record.created' | 'record.repaired' | 'objection.filed')[];
       },
       {
-        items: {
+        items: ({
           party: {
             kind: 'person' | 'org';
             idType: string;
-            idNumber: string;
             name: string;
+            idNumber: string;
           };
           partyId: string;
+          color: {
+            basis: string[];
+            since: null | string;
+            until: null | string;
+            policyId: null | string;
+            from: null | 'green' | 'red' | 'yellow' | 'blue' | 'gold';
+            to: 'green' | 'red' | 'yellow' | 'blue' | 'gold';
+            cause: null | string;
+          };
           at: string;
           seq: number;
-          type: 'color.changed' | 'record.revoked' | 'objection.resolved' | 'record.amended' | 'record.created' | 'record.repaired' | 'objection.filed';
+          type: 'color.changed';
           cursor: string;
-          record?: undefined | {
+          record?: Absent;
+          objection?: Absent;
+          reason?: Absent;
+        } | {
+          party: {
+            kind: 'person' | 'org';
+            idType: string;
+            name: string;
+            idNumber: string;
+          };
+          record: {
             color: null | 'green' | 'red' | 'yellow' | 'blue' | 'gold';
             recordId: string;
             category: string;
@@ -1288,22 +1316,166 @@ export type AppRouter = TRPCBuiltRouter<
             revision: number;
             revoked: boolean;
           };
-          objection?: undefined | {
+          objection: {
             objectionId: string;
-            dueDate?: undefined | string;
-            decision?: undefined | 'upheld' | 'rejected';
+            dueDate: string;
           };
-          color?: undefined | {
-            basis: string[];
-            since: null | string;
-            until: null | string;
-            policyId: null | string;
-            from: null | 'green' | 'red' | 'yellow' | 'blue' | 'gold';
-            to: 'green' | 'red' | 'yellow' | 'blue' | 'gold';
-            cause: null | string;
+          partyId: string;
+          at: string;
+          seq: number;
+          type: 'objection.filed';
+          cursor: string;
+          color?: Absent;
+          reason?: Absent;
+        } | {
+          party: {
+            kind: 'person' | 'org';
+            idType: string;
+            name: string;
+            idNumber: string;
           };
-          reason?: undefined | string;
-        }[];
+          record: {
+            color: null | 'green' | 'red' | 'yellow' | 'blue' | 'gold';
+            recordId: string;
+            category: string;
+            court: string;
+            caseNumber: string;
+            effectiveFrom: string;
+            effectiveUntil: null | string;
+            repairs: string[];
+            source: string;
+            externalId: null | string;
+            revision: number;
+            revoked: boolean;
+          };
+          objection: {
+            objectionId: string;
+            decision: 'upheld' | 'rejected';
+          };
+          partyId: string;
+          at: string;
+          seq: number;
+          type: 'objection.resolved';
+          cursor: string;
+          color?: Absent;
+          reason?: Absent;
+        } | {
+          party: {
+            kind: 'person' | 'org';
+            idType: string;
+            name: string;
+            idNumber: string;
+          };
+          record: {
+            color: null | 'green' | 'red' | 'yellow' | 'blue' | 'gold';
+            recordId: string;
+            category: string;
+            court: string;
+            caseNumber: string;
+            effectiveFrom: string;
+            effectiveUntil: null | string;
+            repairs: string[];
+            source: string;
+            externalId: null | string;
+            revision: number;
+            revoked: boolean;
+          };
+          partyId: string;
+          at: string;
+          seq: number;
+          type: 'record.created';
+          cursor: string;
+          objection?: Absent;
+          color?: Absent;
+          reason?: Absent;
+        } | {
+          party: {
+            kind: 'person' | 'org';
+            idType: string;
+            name: string;
+            idNumber: string;
+          };
+          record: {
+            color: null | 'green' | 'red' | 'yellow' | 'blue' | 'gold';
+            recordId: string;
+            category: string;
+            court: string;
+            caseNumber: string;
+            effectiveFrom: string;
+            effectiveUntil: null | string;
+            repairs: string[];
+            source: string;
+            externalId: null | string;
+            revision: number;
+            revoked: boolean;
+          };
+          partyId: string;
+          at: string;
+          seq: number;
+          type: 'record.repaired';
+          cursor: string;
+          objection?: Absent;
+          color?: Absent;
+          reason?: Absent;
+        } | {
+          party: {
+            kind: 'person' | 'org';
+            idType: string;
+            name: string;
+            idNumber: string;
+          };
+          record: {
+            color: null | 'green' | 'red' | 'yellow' | 'blue' | 'gold';
+            recordId: string;
+            category: string;
+            court: string;
+            caseNumber: string;
+            effectiveFrom: string;
+            effectiveUntil: null | string;
+            repairs: string[];
+            source: string;
+            externalId: null | string;
+            revision: number;
+            revoked: boolean;
+          };
+          partyId: string;
+          at: string;
+          reason: string;
+          seq: number;
+          type: 'record.amended';
+          cursor: string;
+          objection?: Absent;
+          color?: Absent;
+        } | {
+          party: {
+            kind: 'person' | 'org';
+            idType: string;
+            name: string;
+            idNumber: string;
+          };
+          record: {
+            color: null | 'green' | 'red' | 'yellow' | 'blue' | 'gold';
+            recordId: string;
+            category: string;
+            court: string;
+            caseNumber: string;
+            effectiveFrom: string;
+            effectiveUntil: null | string;
+            repairs: string[];
+            source: string;
+            externalId: null | string;
+            revision: number;
+            revoked: boolean;
+          };
+          partyId: string;
+          at: string;
+          reason: string;
+          seq: number;
+          type: 'record.revoked';
+          cursor: string;
+          objection?: Absent;
+          color?: Absent;
+        })[];
         nextCursor: string;
         hasMore: boolean;
       }

@@ -2,16 +2,25 @@ import type { TRPCClient } from '@trpc/client';
 import type { AppRouter } from './app-router.gen.js';
 import type { RouterInputs, RouterOutputs } from './router-types.js';
 
-/** One change-feed item, with the `cursor` that resumes right after it. */
+/**
+ * One change-feed item, with the `cursor` that resumes right after it: a union by `type`, so that
+ * narrowing on `type` gives what that type always carries (the fields of other types are absent).
+ *
+ * @example
+ * if (item.type === 'color.changed') console.log(item.color.from, '→', item.color.to);
+ * else if (item.type === 'record.revoked') console.log(item.record.recordId, item.reason);
+ */
 export type ChangeItem = RouterOutputs['exchange']['changes']['items'][number];
 /** A public event type of the change feed (`record.created`, `color.changed`, …). */
 export type ChangeType = NonNullable<Extract<RouterInputs['exchange']['changes'], object>['types']>[number];
+/** The change-feed item of one type, or of some (`ChangeItemOf<'objection.filed' | 'objection.resolved'>`). */
+export type ChangeItemOf<T extends ChangeType> = Extract<ChangeItem, { type: T }>;
 
-export interface ChangesOptions {
+export interface ChangesOptions<T extends ChangeType = ChangeType> {
   /** Resume after this cursor (an item's `cursor` or a page's `nextCursor` you kept); omit to start at the beginning. */
   cursor?: string | undefined;
-  /** Only these event types (default: every type the key may see). */
-  types?: readonly ChangeType[] | undefined;
+  /** Only these event types (default: every type the key may see); the items are typed accordingly. */
+  types?: readonly T[] | undefined;
   /** Items asked for per request, 1..1000 (default 500). */
   pageSize?: number | undefined;
   /**
@@ -54,14 +63,14 @@ function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
  * const fc = createClient({ url: 'https://court.example', apiKey: process.env.FIVECOLOR_KEY });
  * const stop = new AbortController();
  * for await (const change of fc.changes({ cursor: await load(), types: ['color.changed'], signal: stop.signal })) {
- *   await apply(change);
+ *   await apply(change.partyId, change.color.to); // only color changes: `change.color` is there
  *   await save(change.cursor);
  * }
  */
-export async function* followChanges(
+export async function* followChanges<T extends ChangeType = ChangeType>(
   trpc: TRPCClient<AppRouter>,
-  opts: ChangesOptions = {},
-): AsyncGenerator<ChangeItem, void, undefined> {
+  opts: ChangesOptions<T> = {},
+): AsyncGenerator<ChangeItemOf<T>, void, undefined> {
   const { signal, follow = true, minDelayMs = 1000, maxDelayMs = 30_000, pageSize = 500 } = opts;
   let cursor = opts.cursor;
   let delay = minDelayMs;
@@ -80,7 +89,8 @@ export async function* followChanges(
       if (signal?.aborted) return;
       throw err;
     }
-    for (const item of page.items) {
+    // The server sends only the asked-for types.
+    for (const item of page.items as ChangeItemOf<T>[]) {
       yield item;
       if (signal?.aborted) return;
     }

@@ -1,6 +1,6 @@
 import { createTRPCClient, httpBatchLink, type TRPCClient } from '@trpc/client';
 import type { AppRouter } from './app-router.gen.js';
-import { type ChangeItem, type ChangesOptions, followChanges } from './changes.js';
+import { type ChangeItemOf, type ChangesOptions, type ChangeType, followChanges } from './changes.js';
 import { classifyingFetch, type FetchLike, globalFetch } from './http-fetch.js';
 import { resilienceLink } from './resilience-link.js';
 import type { RetryOptions } from './retry-policy.js';
@@ -48,7 +48,7 @@ export interface ClientHelpers {
    * Follows the change feed (`exchange.changes`, an exchange or bank key): every item after `cursor`,
    * then polls with a growing delay once caught up, until `signal` aborts (or, with `follow: false`, the end).
    */
-  changes(opts?: ChangesOptions): AsyncIterable<ChangeItem>;
+  changes<T extends ChangeType = ChangeType>(opts?: ChangesOptions<T>): AsyncIterable<ChangeItemOf<T>>;
 }
 
 /** The typed client: every procedure as `client.<router>.<procedure>.query|mutate(input, { signal })`, plus helpers. */

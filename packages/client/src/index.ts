@@ -1,7 +1,7 @@
 // The wire types, from their one home; the published .d.ts carries a copy of them (`tsup --dts-resolve`).
 export type { BadgeData, Color, Report } from '@fivecolor/core';
 export type { AppRouter, ErrorShape } from './app-router.gen.js';
-export type { ChangeItem, ChangesOptions, ChangeType } from './changes.js';
+export type { ChangeItem, ChangeItemOf, ChangesOptions, ChangeType } from './changes.js';
 export { followChanges } from './changes.js';
 export type { ClientHelpers, ClientOptions, FivecolorClient } from './create-client.js';
 export { createClient } from './create-client.js';
@@ -13,5 +13,5 @@ export type { RetryOptions } from './retry-policy.js';
 export type { RouterInputs, RouterOutputs } from './router-types.js';
 export type { JWKS, ReportFailureReason, VerifiedReport } from './verify-report.js';
 export { FivecolorReportError, verifyReport } from './verify-report.js';
-export type { WebhookEvent } from './verify-webhook.js';
+export type { WebhookEvent, WebhookEventOf } from './verify-webhook.js';
 export { FivecolorWebhookError, verifyWebhook } from './verify-webhook.js';

@@ -1,13 +1,19 @@
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
-import type { ChangeItem, ChangeType } from './changes.js';
+import type { ChangeItemOf, ChangeType } from './changes.js';
 
-/** A webhook delivery's body: the change-feed item (`data`) as the webhook's owner sees it. */
-export interface WebhookEvent {
+/**
+ * A webhook delivery's body: the change-feed item (`data`) as the webhook's owner sees it. A union by
+ * `type` (`data.type`): narrowing on `event.type` narrows `data` to what that type always carries.
+ */
+export type WebhookEvent = { [T in ChangeType]: WebhookEventOf<T> }[ChangeType];
+
+/** A webhook delivery's body of one event type. */
+export interface WebhookEventOf<T extends ChangeType> {
   /** The public event type (`record.created`, `color.changed`, …), as `data.type`. */
-  type: ChangeType;
+  type: T;
   /** When the event happened (ISO 8601), as `data.at`. */
   timestamp: string;
-  data: Omit<ChangeItem, 'cursor'>;
+  data: Omit<ChangeItemOf<T>, 'cursor'>;
 }
 
 /** Why a delivery was refused: a header missing, a bad or old signature, a body that is not an event. */
@@ -49,7 +55,7 @@ function standardHeaders(headers: HeaderBag): Record<string, string> {
  * // Hono: the raw body, the request's headers, the secret shown by webhook.create
  * app.post('/fivecolor', async (c) => {
  *   const event = verifyWebhook(await c.req.text(), c.req.raw.headers, process.env.FIVECOLOR_WEBHOOK_SECRET!);
- *   if (event.type === 'color.changed') console.log(event.data.partyId, event.data.color?.to);
+ *   if (event.type === 'color.changed') console.log(event.data.partyId, event.data.color.to);
  *   return c.body(null, 204);
  * });
  */

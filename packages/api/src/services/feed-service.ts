@@ -70,32 +70,110 @@ export interface FeedRecord {
   revoked: boolean;
 }
 
-/** One item of the change feed as a viewer sees it. */
-export interface FeedItem {
+/** The party of a feed item: in clear for an `exchange` key and court staff; a bank sees a person's name and number masked (domain §6). */
+export interface FeedParty {
+  kind: 'person' | 'org';
+  idType: string;
+  idNumber: string;
+  name: string;
+}
+
+/** `color.changed`: from, to, the interval, the policy and the records it was decided on; `cause` `time` when time alone moved it. */
+export interface FeedColorChange {
+  from: Color | null;
+  to: Color;
+  since: string | null;
+  until: string | null;
+  policyId: string | null;
+  basis: string[];
+  cause: string | null;
+}
+
+/** The fields of every feed item. */
+interface FeedItemBase<T extends FeedType> {
   seq: number;
-  type: FeedType;
+  type: T;
   /** When it happened (ISO 8601). */
   at: string;
   partyId: string;
-  /** Clear for an `exchange` key and court staff; a bank sees a person's name and number masked (domain §6). */
-  party: { kind: 'person' | 'org'; idType: string; idNumber: string; name: string };
-  /** Record and objection events: the record right after the event. */
-  record?: FeedRecord;
-  /** `record.amended`, `record.revoked`: the reason given. */
-  reason?: string;
-  /** `color.changed`: from, to, the interval, the policy and the records it was decided on; `cause` `time` when time alone moved it. */
-  color?: {
-    from: Color | null;
-    to: Color;
-    since: string | null;
-    until: string | null;
-    policyId: string | null;
-    basis: string[];
-    cause: string | null;
-  };
-  /** `objection.filed` (with `dueDate`) and `objection.resolved` (with `decision`). */
-  objection?: { objectionId: string; dueDate?: string; decision?: 'upheld' | 'rejected' };
+  party: FeedParty;
 }
+
+/** `record.created`, `record.repaired`: the record as entered. */
+export interface FeedRecordCreated<T extends 'record.created' | 'record.repaired'> extends FeedItemBase<T> {
+  /** The record right after the event (its later amendments and revocation are later items). */
+  record: FeedRecord;
+  reason?: undefined;
+  color?: undefined;
+  objection?: undefined;
+}
+
+/** `record.amended`, `record.revoked`: the record right after the event and the reason given. */
+export interface FeedRecordChanged<T extends 'record.amended' | 'record.revoked'> extends FeedItemBase<T> {
+  record: FeedRecord;
+  reason: string;
+  color?: undefined;
+  objection?: undefined;
+}
+
+/** `color.changed`: the party's color moved (no record: `color.basis` names the records). */
+export interface FeedColorChanged extends FeedItemBase<'color.changed'> {
+  record?: undefined;
+  reason?: undefined;
+  color: FeedColorChange;
+  objection?: undefined;
+}
+
+/** `objection.filed`: the record objected to and the objection's due date. */
+export interface FeedObjectionFiled extends FeedItemBase<'objection.filed'> {
+  record: FeedRecord;
+  reason?: undefined;
+  color?: undefined;
+  objection: { objectionId: string; dueDate: string };
+}
+
+/** `objection.resolved`: the record objected to and the decision. */
+export interface FeedObjectionResolved extends FeedItemBase<'objection.resolved'> {
+  record: FeedRecord;
+  reason?: undefined;
+  color?: undefined;
+  objection: { objectionId: string; decision: 'upheld' | 'rejected' };
+}
+
+/**
+ * One item of the change feed as a viewer sees it: a union by `type`, so that narrowing on `type`
+ * gives the fields that type always carries (`color` of `color.changed`, `record` of record and
+ * objection events, …); the fields of other types are absent.
+ *
+ * @example
+ * if (item.type === 'color.changed') console.log(item.color.from, '→', item.color.to);
+ */
+export type FeedItem =
+  | FeedRecordCreated<'record.created'>
+  | FeedRecordCreated<'record.repaired'>
+  | FeedRecordChanged<'record.amended'>
+  | FeedRecordChanged<'record.revoked'>
+  | FeedColorChanged
+  | FeedObjectionFiled
+  | FeedObjectionResolved;
+
+/** The feed item of one type. */
+export type FeedItemOf<T extends FeedType> = Extract<FeedItem, { type: T }>;
+
+/**
+ * How `exchange.changes` declares a field that an item's type does not carry. tRPC infers a procedure's
+ * output as its JSON (`Serialize`), which drops a key typed `undefined`: the union's members would lose
+ * the absent fields of the others, and `item.record?.recordId` would no longer compile on an item not
+ * yet narrowed. A value whose JSON is nothing comes out as `record?: undefined`. Never a value here.
+ */
+export interface AbsentInJson {
+  toJSON(): undefined;
+}
+
+/** A feed item as `exchange.changes` declares it: the same value, its absent fields typed `AbsentInJson`. */
+export type FeedItemInJson<I extends FeedItem = FeedItem> = I extends FeedItem
+  ? { [K in keyof I]: [I[K]] extends [undefined] ? AbsentInJson : I[K] }
+  : never;
 
 const COURT_ROLES = new Set(['admin', 'clerk', 'judge', 'enforcement']);
 const STORED_KINDS: Record<string, FeedType> = Object.fromEntries(FEED_TYPES.map((t) => [t, t]));
@@ -284,7 +362,7 @@ export async function feedItems(
 
   // As `partyIdentityView`: in clear but for a bank, which sees a person masked (an organization in clear).
   const clear = viewer.role !== 'bank';
-  const identities = new Map<string, FeedItem['party']>();
+  const identities = new Map<string, FeedParty>();
   for (const p of partyRows) {
     const open = clear || p.kind === 'org';
     identities.set(p.id, {
@@ -298,46 +376,82 @@ export async function feedItems(
   for (const row of visible) {
     const party = identities.get(row.partyId);
     if (!party) continue;
-    const data = row.data ?? {};
     const rec = row.kind !== 'color.changed' && row.recordId ? recordById.get(row.recordId) : undefined;
     if (rec && !court && isArchived(rec, day, deps.policy)) continue;
-    const item: FeedItem = {
-      seq: row.seq,
-      type: feedType(row, rec),
-      at: row.at.toISOString(),
-      partyId: row.partyId,
-      party,
-    };
-    if (rec)
-      item.record = recordAt(
-        deps,
-        rec,
-        row.seq,
-        history.get(rec.id) ?? [],
-        revisions.get(rec.id) ?? new Map(),
+    const record = rec
+      ? recordAt(deps, rec, row.seq, history.get(rec.id) ?? [], revisions.get(rec.id) ?? new Map())
+      : undefined;
+    const item = feedItemOf(row, feedType(row, rec), party, record);
+    if (!item) {
+      // Every writer of a kind writes what its type carries: a row without it is not shown half-made.
+      deps.logger.warn(
+        { seq: row.seq, kind: row.kind },
+        'change feed: a change row lacks what its type carries',
       );
-    if ((row.kind === 'record.amended' || row.kind === 'record.revoked') && str(data.reason) !== undefined)
-      item.reason = str(data.reason) as string;
-    if (row.kind === 'color.changed' && row.color) {
-      item.color = {
-        from: row.previousColor,
-        to: row.color,
-        since: str(data.since) ?? null,
-        until: str(data.until) ?? null,
-        policyId: str(data.policyId) ?? null,
-        basis: Array.isArray(data.basis) ? (data.basis as string[]) : [],
-        cause: str(data.cause) ?? null,
-      };
-      if (!court && archivedChange(item.color, day)) continue;
+      continue;
     }
-    if (row.kind.startsWith('objection.') && str(data.objectionId)) {
-      item.objection = { objectionId: str(data.objectionId) as string };
-      if (str(data.dueDate)) item.objection.dueDate = str(data.dueDate) as string;
-      if (data.decision === 'upheld' || data.decision === 'rejected') item.objection.decision = data.decision;
-    }
+    if (item.type === 'color.changed' && !court && archivedChange(item.color, day)) continue;
     items.push(item);
   }
   return items;
+}
+
+/**
+ * The feed item of a change row of public type `type`: the head (`seq`, `type`, `at`, `partyId`,
+ * `party`), then what the type carries, in this order: `record`, `reason`, `color`, `objection` (the
+ * order of the JSON a partner receives). Null when the row lacks something its type always carries.
+ */
+function feedItemOf(
+  row: ChangeRow,
+  type: FeedType,
+  party: FeedParty,
+  record: FeedRecord | undefined,
+): FeedItem | null {
+  const data = row.data ?? {};
+  const head = <T extends FeedType>(t: T) => ({
+    seq: row.seq,
+    type: t,
+    at: row.at.toISOString(),
+    partyId: row.partyId,
+    party,
+  });
+  const reason = str(data.reason);
+  const objectionId = str(data.objectionId);
+  switch (type) {
+    case 'record.created':
+    case 'record.repaired':
+      return record ? { ...head(type), record } : null;
+    case 'record.amended':
+    case 'record.revoked':
+      return record && reason !== undefined ? { ...head(type), record, reason } : null;
+    case 'color.changed':
+      return row.color
+        ? {
+            ...head(type),
+            color: {
+              from: row.previousColor,
+              to: row.color,
+              since: str(data.since) ?? null,
+              until: str(data.until) ?? null,
+              policyId: str(data.policyId) ?? null,
+              basis: Array.isArray(data.basis) ? (data.basis as string[]) : [],
+              cause: str(data.cause) ?? null,
+            },
+          }
+        : null;
+    case 'objection.filed': {
+      const dueDate = str(data.dueDate);
+      return record && objectionId && dueDate
+        ? { ...head(type), record, objection: { objectionId, dueDate } }
+        : null;
+    }
+    case 'objection.resolved': {
+      const decision = data.decision === 'upheld' || data.decision === 'rejected' ? data.decision : undefined;
+      return record && objectionId && decision
+        ? { ...head(type), record, objection: { objectionId, decision } }
+        : null;
+    }
+  }
 }
 
 /* ------------------------------------------------------------------------------------------------ */
@@ -672,7 +786,10 @@ export async function readChanges(c: Caller, input: ChangesInput = {}) {
         deps,
         built.map((i) => i.seq),
       );
-      return built.map((i, k) => Object.assign(i, { cursor: cursors[k] as string }));
+      // Declared as `FeedItemInJson` (the same values): its absent fields stay in the inferred output.
+      return built.map((i, k) =>
+        Object.assign(i as unknown as FeedItemInJson, { cursor: cursors[k] as string }),
+      );
     }),
     auditPage(
       c,

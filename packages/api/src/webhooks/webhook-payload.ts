@@ -1,14 +1,31 @@
 import { inArray } from 'drizzle-orm';
 import { changes, type webhookOutbox } from '../db/schema.js';
 import type { Deps } from '../services/deps.js';
-import { type FeedItem, type FeedType, type FeedViewer, feedItems } from '../services/feed-service.js';
+import {
+  type FeedItem,
+  type FeedItemOf,
+  type FeedType,
+  type FeedViewer,
+  feedItems,
+} from '../services/feed-service.js';
 
-/** The body of a webhook delivery (Standard Webhooks): the change-feed item as the webhook's owner sees it. */
-export interface WebhookPayload {
-  type: FeedType;
+/**
+ * The body of a webhook delivery (Standard Webhooks): the change-feed item as the webhook's owner sees
+ * it. A union by `type` (the item's type): narrowing on `payload.type` narrows `data` alike.
+ */
+export type WebhookPayload = { [T in FeedType]: WebhookPayloadOf<T> }[FeedType];
+
+/** The body of a delivery of one type. */
+export interface WebhookPayloadOf<T extends FeedType> {
+  type: T;
   /** When the event happened (ISO 8601). */
   timestamp: string;
-  data: FeedItem;
+  data: FeedItemOf<T>;
+}
+
+/** The payload of an item: its type, its time and the item (`type` is `data.type`: one member of the union). */
+function payloadOf(item: FeedItem): WebhookPayload {
+  return { type: item.type, timestamp: item.at, data: item } as WebhookPayload;
 }
 
 type OutboxRow = typeof webhookOutbox.$inferSelect;
@@ -33,12 +50,7 @@ export async function webhookPayloads(
   const out = new Map<number, WebhookPayload | null>();
   for (const row of rows) {
     const item = items.get(row.seq);
-    out.set(
-      row.id,
-      item && (types.length === 0 || types.includes(item.type))
-        ? { type: item.type, timestamp: item.at, data: item }
-        : null,
-    );
+    out.set(row.id, item && (types.length === 0 || types.includes(item.type)) ? payloadOf(item) : null);
   }
   return out;
 }
