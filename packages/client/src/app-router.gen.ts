@@ -1482,7 +1482,26 @@ export type AppRouter = TRPCBuiltRouter<
     >;
     import: Mutation<
       {
-        records: unknown[];
+        records: ({
+          kind: 'person' | 'org';
+          idType: string;
+          name: string;
+          idNumber: string;
+          category: string;
+          court?: undefined | string;
+          caseNumber?: undefined | string;
+          effectiveFrom: string;
+          effectiveUntil?: undefined | null | string;
+          note?: undefined | string;
+          externalId: string;
+          reason?: undefined | string;
+        } & {
+          action?: undefined | 'upsert';
+        } | {
+          externalId: string;
+          action: 'revoke';
+          reason?: undefined | string;
+        })[];
         idempotencyKey?: undefined | string;
       },
       {

@@ -58,15 +58,24 @@ const docItem = z.toJSONSchema(upsertItem, { io: 'input' });
 delete docItem.$schema;
 
 /**
+ * What a caller sends as an element of `exchange.import`'s `records`: an upsert (the party's identity
+ * and the record; `action` omitted or `'upsert'`) or a revoke (`externalId`, `action: 'revoke'`, `reason`).
+ */
+export type ImportRecordInput =
+  | (Omit<z.input<typeof upsertItem>, 'action'> & { action?: 'upsert' | undefined })
+  | z.input<typeof revokeItem>;
+
+/**
  * An element of `exchange.import`'s `records`. Each element is validated on its own in the service (a
  * bad one is rejected with its index, field and rule; the others are written), so the call's parser
- * takes any value; its documentation (OpenAPI) is the element's schema.
+ * takes any value and hands it on as `unknown`; its input type (`ImportRecordInput`, what the SDK
+ * offers) and its documentation (OpenAPI) are the element's schema.
  */
 export const importRecordInput = z.unknown().meta({
   ...docItem,
   description:
     "A record of the source: the party's identity and the record. For action 'revoke' only externalId and reason are read.",
-});
+}) as z.ZodType<unknown, ImportRecordInput>;
 
 export type ImportStatus = 'created' | 'amended' | 'unchanged' | 'revoked' | 'rejected';
 
