@@ -1040,16 +1040,16 @@ export type AppRouter = TRPCBuiltRouter<
         partyId?: undefined | string;
       },
       {
-        partyName: string;
-        consentId: string;
         partyId: string;
+        createdAt: string;
+        until: string;
+        revokedAt: null | string;
+        consentId: string;
         grantee: string;
         scopes: string[];
-        until: string;
-        createdAt: string;
-        revokedAt: null | string;
-        portalKeyId: null | string;
         active: boolean;
+        partyName: string;
+        portalKeyId?: undefined | null | string;
       }[]
     >;
   };

@@ -59,3 +59,41 @@ describe.each(dbKinds())('consent.banks and the grantee rule on %s', (kind) => {
     expect(granted).toMatchObject({ grantee: '宁波银行', active: true });
   });
 });
+
+describe.each(dbKinds())('consent.list: what each role sees of a consent on %s', (kind) => {
+  let h: Harness;
+  let partyId: string;
+  let portalKeyId: string;
+  beforeAll(async () => {
+    h = await createHarness(kind);
+    partyId = await h.registerPerson(92, '严某某');
+    const session = (await h.as('portal').party.issueSession.mutate({ partyId })).token;
+    const until = toCstDate(new Date(h.clock.now.getTime() + 30 * DAY));
+    await h.client(session).consent.grant.mutate({ grantee: 'Test Bank', scopes: ['code'], until });
+    portalKeyId = (await h.as('admin').apiKey.list.query()).find((k) => k.role === 'portal')?.id as string;
+    expect(portalKeyId).toMatch(/^key_/);
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('never shows a bank the portal key that granted it; the party and the admin see it', async () => {
+    const fields = ['consentId', 'partyId', 'grantee', 'scopes', 'until', 'createdAt', 'revokedAt', 'active'];
+    // Over HTTP, as the bank receives it: the key id is nowhere in the body.
+    const res = await h.call('consent.list', {}, h.keys.bank);
+    expect(res.error).toBeUndefined();
+    const listed = res.data as Record<string, unknown>[];
+    expect(listed).toHaveLength(1);
+    expect(listed[0]).toMatchObject({ partyId, grantee: 'Test Bank', active: true, partyName: '严**' });
+    expect(listed[0]).not.toHaveProperty('portalKeyId');
+    expect(Object.keys(listed[0] ?? {}).sort()).toEqual([...fields, 'partyName'].sort());
+    expect(JSON.stringify(res.data)).not.toContain(portalKeyId);
+    // The party (its own consents) and the admin (oversight) still see which portal key granted it.
+    const session = (await h.as('portal').party.issueSession.mutate({ partyId })).token;
+    for (const list of [
+      await h.client(session).consent.list.query({}),
+      await h.as('admin').consent.list.query({ partyId }),
+    ])
+      expect(list).toEqual([expect.objectContaining({ partyId, grantee: 'Test Bank', portalKeyId })]);
+  });
+});

@@ -23,6 +23,23 @@ export function consentView(r: ConsentRow, day: string) {
   };
 }
 
+/**
+ * A consent as the bank it names sees it: without `portalKeyId`, the id of the portal key whose party
+ * session granted it (an internal key id of the court's; the party and the admin see it).
+ */
+export function bankConsentView(r: ConsentRow, day: string) {
+  const { portalKeyId: _, ...view } = consentView(r, day);
+  return view;
+}
+
+type BankConsentView = ReturnType<typeof bankConsentView>;
+
+/** A consent as `consent.list` shows it: with the party's masked name; `portalKeyId` but for a bank. */
+export interface ListedConsent extends BankConsentView {
+  portalKeyId?: string | null;
+  partyName: string;
+}
+
 const MAX_CONSENT_DAYS = 5 * 366;
 
 /**
@@ -125,10 +142,14 @@ export async function revokeConsent(
 }
 
 /**
- * Party: its consents. Bank: the consents naming its organization. Court roles and admin: all (or one
- * party's). Newest first, at most 500; audited as a read of every party listed.
+ * Party: its consents. Bank: the consents naming its organization, without the portal key that granted
+ * them (`bankConsentView`). Court roles and admin: all (or one party's). Newest first, at most 500;
+ * audited as a read of every party listed.
  */
-export async function listConsents(c: Caller, input: { partyId?: string | undefined } = {}) {
+export async function listConsents(
+  c: Caller,
+  input: { partyId?: string | undefined } = {},
+): Promise<ListedConsent[]> {
   const p = c.principal;
   const where: SQL[] = [];
   if (p.role === 'party') {
@@ -152,5 +173,6 @@ export async function listConsents(c: Caller, input: { partyId?: string | undefi
     undefined,
   );
   const day = today(c.deps);
-  return rows.map((r) => ({ ...consentView(r.consent, day), partyName: r.nameMasked }));
+  const view = p.role === 'bank' ? bankConsentView : consentView;
+  return rows.map((r) => ({ ...view(r.consent, day), partyName: r.nameMasked }));
 }
