@@ -148,9 +148,9 @@ describe.each(dbKinds())('objections (异议) on %s', (kind) => {
       'record.created',
       'color.changed',
       'objection.filed',
-      'objection.resolved',
       'record.revoked',
       'color.changed',
+      'objection.resolved',
     ]);
     expect(feed.find((c) => c.kind === 'objection.filed')).toMatchObject({
       recordId,
@@ -160,7 +160,7 @@ describe.each(dbKinds())('objections (异议) on %s', (kind) => {
       objectionId,
       decision: 'upheld',
     });
-    expect(feed.at(-1)).toMatchObject({ color: 'green', previousColor: 'yellow' });
+    expect(feed.at(-2)).toMatchObject({ kind: 'color.changed', color: 'green', previousColor: 'yellow' });
     // The partner reads the same steps on the public change feed.
     const items: {
       type: string;
@@ -180,21 +180,22 @@ describe.each(dbKinds())('objections (异议) on %s', (kind) => {
       'record.created',
       'color.changed',
       'objection.filed',
-      'objection.resolved',
       'record.revoked',
       'color.changed',
+      'objection.resolved',
     ]);
-    expect(onFeed.at(-1)?.color).toMatchObject({ from: 'yellow', to: 'green' });
+    expect(onFeed.at(-2)?.color).toMatchObject({ from: 'yellow', to: 'green' });
     const audit = await h.db.db
       .select()
       .from(auditLog)
       .where(
         and(eq(auditLog.partyId, partyId), inArray(auditLog.action, ['objection.file', 'objection.resolve'])),
-      );
+      )
+      .orderBy(auditLog.seq);
     expect(audit.map((a) => [a.action, a.actorRole, a.target])).toEqual([
       ['objection.file', 'party', objectionId],
-      ['objection.resolve', 'judge', objectionId],
       ['objection.resolve', 'judge', recordId],
+      ['objection.resolve', 'judge', objectionId],
     ]);
     h.clock.now = new Date();
   });
@@ -483,5 +484,44 @@ describe.each(dbKinds())('objections (异议) on %s', (kind) => {
       resolution: { decision: 'upheld', reason: 'record revoked: 平台撤回' },
     });
     expect(await badge()).not.toHaveProperty('underObjection');
+  });
+
+  it('an upheld objection writes the revocation first, then the resolution it caused, as record.revoke does', async () => {
+    /** The write audit entries and the change-feed rows of a party, in order, named by what they are about. */
+    const trail = async (partyId: string, recordId: string) => ({
+      audit: (
+        await h.db.db
+          .select()
+          .from(auditLog)
+          .where(
+            and(
+              eq(auditLog.partyId, partyId),
+              inArray(auditLog.action, ['objection.resolve', 'record.revoke']),
+            ),
+          )
+          .orderBy(auditLog.seq)
+      ).map((a) => (a.target === recordId ? 'record revoked' : 'objection resolved')),
+      feed: (await h.db.db.select().from(changes).where(eq(changes.partyId, partyId)).orderBy(changes.seq))
+        .map((c) => c.kind)
+        .filter((k) => k === 'record.revoked' || k === 'objection.resolved'),
+    });
+    // By the court: record.revoke closes the open objection.
+    const revoked = await newParty();
+    const r1 = await newRecord(revoked.partyId);
+    await revoked.party.objection.file.mutate({ recordId: r1, reason: '不服' });
+    await h.as('judge').record.revoke.mutate({ recordId: r1, reason: '录入错误' });
+    const byRevoke = await trail(revoked.partyId, r1);
+    // By the objection: upheld, it revokes the record.
+    const upheld = await newParty();
+    const r2 = await newRecord(upheld.partyId);
+    const { objectionId } = await upheld.party.objection.file.mutate({ recordId: r2, reason: '不服' });
+    await h.as('judge').objection.resolve.mutate({ objectionId, decision: 'upheld', reason: '成立' });
+    const byObjection = await trail(upheld.partyId, r2);
+
+    expect(byRevoke).toEqual({
+      audit: ['record revoked', 'objection resolved'],
+      feed: ['record.revoked', 'objection.resolved'],
+    });
+    expect(byObjection).toEqual(byRevoke);
   });
 });
