@@ -139,34 +139,29 @@ export async function resolveObjection(
       .where(eq(objections.id, o.id))
       .returning();
     const resolved = updated as ObjectionRow;
-    // The resolution's change-feed row and audit entry; upheld, after the revocation it causes (as when
-    // `record.revoke` or a source's withdrawal closes an objection: the revocation first, then what
-    // it closed). Its status is written before, so the revocation does not close it a second time.
-    const recordResolution = async () => {
-      await objectionChange(c, w, resolved, 'objection.resolved', {
-        objectionId: o.id,
-        decision: input.decision,
-      });
-      await w.audit({
-        partyId: o.partyId,
-        target: o.id,
-        detail: { recordId: o.recordId, decision: input.decision, reason: input.reason },
-      });
-    };
-    let classification: ReturnType<typeof classificationView>;
-    if (upheld && row.revokedAt === null) {
-      // Upheld: the record is revoked with the objection as the reason (unless it already was).
-      ({ classification } = await revokeLocked(c, w, prev, row, {
-        reason: `objection ${o.id} upheld: ${input.reason}`,
-        field: 'objectionId',
-        change: { objectionId: o.id },
-        audit: { objectionId: o.id },
-      }));
-      await recordResolution();
-    } else {
-      await recordResolution();
-      classification = classificationView(await recomputeLocked(deps, w, prev, c.procedure));
-    }
+    // Upheld: the record is revoked with the objection as the reason (unless it already was) — first, as
+    // when `record.revoke` or a source's withdrawal closes an objection: the revocation, then what it
+    // closed. The objection's status is written before, so the revocation does not close it again.
+    const revoked =
+      upheld && row.revokedAt === null
+        ? await revokeLocked(c, w, prev, row, {
+            reason: `objection ${o.id} upheld: ${input.reason}`,
+            field: 'objectionId',
+            change: { objectionId: o.id },
+            audit: { objectionId: o.id },
+          })
+        : undefined;
+    await objectionChange(c, w, resolved, 'objection.resolved', {
+      objectionId: o.id,
+      decision: input.decision,
+    });
+    await w.audit({
+      partyId: o.partyId,
+      target: o.id,
+      detail: { recordId: o.recordId, decision: input.decision, reason: input.reason },
+    });
+    const classification =
+      revoked?.classification ?? classificationView(await recomputeLocked(deps, w, prev, c.procedure));
     return { objectionId: o.id, status: input.decision, classification };
   });
 }
