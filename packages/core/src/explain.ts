@@ -123,10 +123,7 @@ export function explain(
     }
     return r;
   };
-  const explained = [
-    ...counting.map((i) => describe(i)),
-    ...repaired.map((i) => describe(i, i.repairedBy?.[0])),
-  ];
+  const explained = [...counting.map((i) => describe(i)), ...repaired.map((i) => describe(i, i.repairedBy))];
   const e: Explanation = {
     ...classification,
     lang,

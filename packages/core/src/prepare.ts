@@ -20,8 +20,8 @@ export interface Interval {
   start: number;
   /** Exclusive; `FOREVER` when indefinite. */
   end: number;
-  /** The repairs (not revoked) that list this record; for a lifted interval, the first of them. */
-  repairedBy: Interval[] | undefined;
+  /** The first repair (not revoked) that lists this record: the earliest, the first listed of those. */
+  repairedBy: Interval | undefined;
 }
 
 const fail = (id: unknown, rule: string): never => {
@@ -33,7 +33,7 @@ const fail = (id: unknown, rule: string): never => {
  * which it counts (domain §4): a red or yellow record stops counting for good on the first day of the
  * first repair (not revoked) that lists it. Throws a `TypeError` naming the record id and the rule on
  * invalid input. When `lifted` is given, it receives, for each record a repair lifts, the part of its
- * own term from that day on, with that first repair as `repairedBy[0]`.
+ * own term from that day on.
  */
 export function prepareRecords(
   records: readonly CreditRecord[],
@@ -109,9 +109,8 @@ export function prepareRecords(
           `repairs lists record ${JSON.stringify(target)} of category ${listed.category.code}, which is not repairable`,
         );
       }
-      if (repair.record.revoked) continue;
-      if (listed.repairedBy) listed.repairedBy.push(repair);
-      else listed.repairedBy = [repair];
+      if (hasRevoked && repair.record.revoked) continue;
+      if (!listed.repairedBy || repair.start < listed.repairedBy.start) listed.repairedBy = repair;
     }
   }
   if (byId) spareSlots = byId.slots;
@@ -120,17 +119,15 @@ export function prepareRecords(
   let counting = 0;
   for (let k = 0; k < all.length; k++) {
     const i = all[k] as Interval;
-    if (i.record.revoked) continue;
-    if (!i.repairedBy) {
+    if (hasRevoked && i.record.revoked) continue; // `revoked` is read again only when some record has it
+    const first = i.repairedBy;
+    if (!first) {
       all[counting++] = i;
       continue;
     }
     // Domain §4: a repair lifts the records it lists from its first day, for good — also after its own
     // term ends (the SPC rule deletes a performed debtor's listing). The first repair decides.
-    let first = i.repairedBy[0] as Interval;
-    for (const r of i.repairedBy) if (r.start < first.start) first = r;
-    if (lifted && first.start < i.end)
-      lifted.push({ ...i, start: Math.max(i.start, first.start), repairedBy: [first] });
+    if (lifted && first.start < i.end) lifted.push({ ...i, start: Math.max(i.start, first.start) });
     if (first.start > i.start) {
       i.end = Math.min(i.end, first.start); // in place: a copy would give intervals a second shape
       all[counting++] = i;
