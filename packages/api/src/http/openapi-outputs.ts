@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FEED_TYPES } from '../services/feed-service.js';
+import { FEED_TYPES, type FeedType } from '../services/feed-service.js';
 
 /**
  * What the partner procedures and public routes answer, as zod, for the OpenAPI document only (the
@@ -103,33 +103,86 @@ const reportVerification = z.looseObject({
   colorNow: colorNow.nullable(),
 });
 
-const feedItem = z.looseObject({
-  seq: z.number().int(),
-  type: z.enum(FEED_TYPES),
-  at: instant,
-  partyId: z.string(),
-  party: z.looseObject({
-    kind: z.enum(['person', 'org']),
-    idType: z.string(),
-    idNumber: z.string().describe('Clear for an exchange key; masked for a bank'),
-    name: z.string().describe('Clear for an exchange key; masked for a bank'),
-  }),
-  record: record.partial().optional(),
-  reason: z.string().optional(),
-  color: z
-    .looseObject({
-      from: color.nullable(),
-      to: color,
-      since: isoDate.nullable(),
-      until: isoDate.nullable(),
-      policyId: z.string().nullable(),
-      basis: z.array(z.string()),
-      cause: z.string().nullable(),
-    })
-    .optional(),
-  objection: z.looseObject({ objectionId: z.string() }).optional(),
-  cursor: z.string().optional().describe('Resumes right after this item'),
+/** A record as it stood right after a feed event (its later amendments and revocation are later items). */
+const feedRecord = z.looseObject({
+  recordId: z.string(),
+  category: z.string().describe('Catalog code, e.g. R01'),
+  color: color.nullable(),
+  court: z.string(),
+  caseNumber: z.string(),
+  effectiveFrom: isoDate,
+  effectiveUntil: isoDate.nullable().describe('Exclusive; null: indefinite'),
+  repairs: z.array(z.string()),
+  source: z.string().describe("'court', or the organization of the exchange source that imported it"),
+  externalId: z.string().nullable(),
+  revision: z.number().int(),
+  revoked: z.boolean(),
 });
+
+/** A feed item of one type: the fields of every item and those this type always carries. */
+const feedItemOf = <T extends FeedType>(type: T, description: string, fields: z.core.$ZodLooseShape) =>
+  z
+    .looseObject({
+      seq: z.number().int(),
+      type: z.literal(type),
+      at: instant.describe('When it happened'),
+      partyId: z.string(),
+      party: z.looseObject({
+        kind: z.enum(['person', 'org']),
+        idType: z.string(),
+        idNumber: z.string().describe('Clear for an exchange key; masked for a bank'),
+        name: z.string().describe('Clear for an exchange key; masked for a bank'),
+      }),
+      ...fields,
+      cursor: z.string().optional().describe('Resumes right after this item'),
+    })
+    .describe(description);
+
+const reason = z.string().describe('The reason given');
+
+/** Each type's item: `satisfies` makes a new feed type fail to compile until it is described here. */
+const feedItemsByType = {
+  'record.created': feedItemOf('record.created', 'A record was entered', { record: feedRecord }),
+  'record.amended': feedItemOf('record.amended', 'A record was amended', { record: feedRecord, reason }),
+  'record.revoked': feedItemOf('record.revoked', 'A record was revoked (kept, with the reason)', {
+    record: feedRecord,
+    reason,
+  }),
+  'record.repaired': feedItemOf('record.repaired', 'A credit repair was entered', { record: feedRecord }),
+  'color.changed': feedItemOf(
+    'color.changed',
+    "The party's color changed (`color.basis` names the records)",
+    {
+      color: z.looseObject({
+        from: color.nullable(),
+        to: color,
+        since: isoDate.nullable(),
+        until: isoDate.nullable(),
+        policyId: z.string().nullable(),
+        basis: z.array(z.string()),
+        cause: z.string().nullable().describe("'time' when time alone moved it"),
+      }),
+    },
+  ),
+  'objection.filed': feedItemOf('objection.filed', 'An objection to a record was filed', {
+    record: feedRecord,
+    objection: z.looseObject({ objectionId: z.string(), dueDate: isoDate }),
+  }),
+  'objection.resolved': feedItemOf('objection.resolved', 'An objection was decided', {
+    record: feedRecord,
+    objection: z.looseObject({ objectionId: z.string(), decision: z.enum(['upheld', 'rejected']) }),
+  }),
+} satisfies { [T in FeedType]: z.ZodObject<{ type: z.ZodLiteral<T> }> };
+
+type FeedItemSchema = (typeof feedItemsByType)[FeedType];
+const byType = <S extends z.ZodType>(f: (item: FeedItemSchema, type: FeedType) => S) =>
+  FEED_TYPES.map((t) => f(feedItemsByType[t], t)) as [S, ...S[]];
+
+/** One change-feed item: one member by `type`, each with the fields its type always carries. */
+export const feedItem = z.discriminatedUnion(
+  'type',
+  byType((item) => item),
+);
 
 const consent = z.looseObject({
   consentId: z.string(),
@@ -152,12 +205,11 @@ const webhook = z.looseObject({
   lastDelivery: z.looseObject({}).nullable(),
 });
 
-/** The body of a webhook delivery (Standard Webhooks): the change-feed item of the event. */
-export const webhookPayload = z.object({
-  type: z.enum(FEED_TYPES),
-  timestamp: instant,
-  data: feedItem,
-});
+/** The body of a webhook delivery (Standard Webhooks): the change-feed item of the event, by `type`. */
+export const webhookPayload = z.discriminatedUnion(
+  'type',
+  byType((item, type) => z.object({ type: z.literal(type), timestamp: instant, data: item })),
+);
 
 /** The output of each documented procedure, by path; a procedure not listed answers JSON not described here. */
 export const procedureOutputs: Record<string, z.ZodType> = {
