@@ -497,3 +497,89 @@ describe.each(dbKinds())('webhooks on %s', (kind) => {
     expect(arrived.length).toBeGreaterThanOrEqual(3); // the event in flight, then the two replayed
   });
 });
+
+// Two connections at once: PostgreSQL only (PGlite has one, and no lock waits).
+describe.each(dbKinds().filter((k) => k !== 'pglite'))('webhook locks on %s', (kind) => {
+  let h: Harness;
+  let rx: TestReceiver;
+  beforeAll(async () => {
+    h = await createHarness(kind, { webhooks: { deliver: false, allowPrivate: true } });
+    rx = await startTestReceiver();
+  });
+  afterAll(async () => {
+    await rx?.close();
+    await h?.close();
+  });
+
+  it('webhook.delete while the worker disables the same webhook: both finish, no deadlock', async () => {
+    const created = await h.as('exchange').webhook.create.mutate({ url: rx.url, types: ['record.created'] });
+    const record = async (n: number) => {
+      const partyId = await h.registerPerson(1300 + n, '章某某');
+      await h.as('judge').record.create.mutate({
+        partyId,
+        category: 'Y14',
+        court: '浙0212',
+        caseNumber: CASE,
+        effectiveFrom: toCstDate(h.clock.now),
+      });
+    };
+    // Two queued deliveries: the first not due yet (waiting), the second due and failing since a day:
+    // the worker's attempt on it disables the webhook, which fails the waiting one too.
+    await record(0);
+    await record(1);
+    const [waiting, due] = await h.db.db
+      .select()
+      .from(webhookOutbox)
+      .where(eq(webhookOutbox.webhookId, created.id))
+      .orderBy(webhookOutbox.id);
+    const dayAgo = new Date(h.clock.now.getTime() - 25 * HOUR);
+    await h.db.db
+      .update(webhookOutbox)
+      .set({ nextAttemptAt: new Date(h.clock.now.getTime() + HOUR) })
+      .where(eq(webhookOutbox.id, waiting?.id as number));
+    await h.db.db
+      .update(webhookOutbox)
+      .set({ firstAttemptAt: dayAgo, attempts: 9 })
+      .where(eq(webhookOutbox.id, due?.id as number));
+    rx.status = 500;
+
+    // Someone holds the webhook's row (as another request would) while both start: the worker, once its
+    // attempt failed, and the delete then both wait; when it lets go, they meet.
+    const pool = h.db.pool as NonNullable<typeof h.db.pool>;
+    const holder = await pool.connect();
+    // Asked on a connection of its own: within a transaction, pg_stat_activity stays as first read.
+    const waitingOnLocks = async (n: number) => {
+      for (let i = 0; i < 200; i++) {
+        const { rows } = await pool.query(
+          "select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
+        );
+        if (rows[0].n >= n) return;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      throw new Error(`fewer than ${n} sessions waiting on a lock`);
+    };
+    try {
+      await holder.query('begin');
+      await holder.query('select id from webhooks where id = $1 for update', [created.id]);
+      const worker = new WebhookWorker(h.deps, FAST).drain();
+      await waitingOnLocks(1);
+      const deleted = h.as('exchange').webhook.delete.mutate({ id: created.id });
+      await waitingOnLocks(2);
+      await holder.query('commit');
+      const [drained, del] = await Promise.allSettled([worker, deleted]);
+      expect(drained.status === 'rejected' ? String(drained.reason) : 'fulfilled').toBe('fulfilled');
+      expect(del.status === 'rejected' ? String(del.reason) : 'fulfilled').toBe('fulfilled');
+    } finally {
+      await holder.query('rollback').catch(() => {});
+      holder.release();
+    }
+    // Nothing left queued; the webhook is deleted (kept), each delivery ended one way or the other.
+    const rows = await h.db.db.select().from(webhookOutbox).where(eq(webhookOutbox.webhookId, created.id));
+    expect(rows.map((r) => r.status).sort()).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^(failed|cancelled)$/)]),
+    );
+    expect(rows.filter((r) => r.status === 'pending')).toEqual([]);
+    const [row] = await h.db.db.select().from(webhooks).where(eq(webhooks.id, created.id));
+    expect(row?.deletedAt).toBeInstanceOf(Date);
+  });
+});

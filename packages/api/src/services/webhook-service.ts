@@ -171,8 +171,10 @@ export async function deleteWebhook(c: Caller, input: { id: string; idempotencyK
   const found = await findOne(c, input.id, true);
   return auditedWrite(c, { key: input.idempotencyKey, input: { id: input.id } }, async (w) => {
     const now = c.deps.now();
-    // Its queued rows first, in id order, as the delivery worker locks the rows it records: the two
-    // never wait for each other in a circle (a deadlock answered this call a 500 under a backlog).
+    // Locks first, in the order the delivery worker takes them when it disables a webhook: the webhook,
+    // then its queued rows in id order. Otherwise each can hold what the other waits for (a delete
+    // meeting a disable failed with a deadlock: a 500).
+    await w.tx.execute(sql`select id from webhooks where id = ${found.id} for update`);
     await w.tx.execute(
       sql`select id from webhook_outbox where webhook_id = ${found.id} and status = 'pending' order by id for update`,
     );

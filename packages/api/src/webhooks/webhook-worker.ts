@@ -567,13 +567,27 @@ export class WebhookWorker {
     // Cut short by shutdown: not the receiver's failure, not an attempt; due again at once.
     const aborted = results.filter((r) => r.outcome?.error === ABORTED);
     const giveBack = [...released, ...aborted.map((r) => r.row)].map((r) => r.id);
+    // A failed attempt past the retry window disables its webhook (and fails its other pending rows).
+    const failed = (r: Result) =>
+      r.outcome !== null && !acknowledged(r.outcome) && r.outcome.error !== ABORTED;
+    const expired = (r: Result) =>
+      now.getTime() - (r.row.firstAttemptAt ?? r.at).getTime() >= o.retryWindowMs;
+    const disabling = [
+      ...new Set(results.filter((r) => failed(r) && expired(r)).map((r) => r.row.webhookId)),
+    ];
     await this.#deps.db.db.transaction(async (tx) => {
-      // Every row this records, locked in id order first (as webhook.delete locks a webhook's rows):
-      // several statements follow, and two writers taking the same rows in other orders can deadlock.
-      const touched = [...new Set([...results.map((r) => r.row.id), ...giveBack])].sort((a, b) => a - b);
-      if (touched.length > 0)
+      // Locks first, in the order webhook.delete takes them: the webhooks this disables, then every row
+      // this changes in id order. Several statements follow; two writers taking the same rows in other
+      // orders wait for each other in a circle (a delete meeting a disable did: one of them failed).
+      if (disabling.length > 0)
         await tx.execute(
-          sql`select id from webhook_outbox where id = any(${pgArray(touched)}::bigint[]) order by id for update`,
+          sql`select id from webhooks where id = any(${pgArray(disabling.sort())}::text[]) order by id for update`,
+        );
+      const touched = [...new Set([...results.map((r) => r.row.id), ...giveBack])];
+      if (touched.length > 0 || disabling.length > 0)
+        await tx.execute(
+          sql`select id from webhook_outbox where id = any(${pgArray(touched)}::bigint[])
+            or (webhook_id = any(${pgArray(disabling)}::text[]) and status = 'pending') order by id for update`,
         );
       // The common case, acknowledged deliveries, in one statement (arrays: one parameter each).
       const ok = results.filter((r) => acknowledged(r.outcome));
@@ -605,9 +619,9 @@ export class WebhookWorker {
           .where(and(inArray(webhookOutbox.id, giveBack), eq(webhookOutbox.leaseOwner, this.#owner)));
       for (const r of results) {
         const { row, outcome } = r;
-        if (!outcome || acknowledged(outcome) || outcome.error === ABORTED) continue;
+        if (!outcome || !failed(r)) continue;
         const seconds = outcome.ms / 1000;
-        if (now.getTime() - (row.firstAttemptAt ?? r.at).getTime() >= o.retryWindowMs) {
+        if (expired(r)) {
           await tx
             .update(webhookOutbox)
             .set({ ...attempted(r, outcome), status: 'failed' })
