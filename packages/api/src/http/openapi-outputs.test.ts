@@ -2,7 +2,7 @@ import { toCstDate } from '@fivecolor/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../db/ids.js';
 import { consents } from '../db/schema.js';
-import { FEED_TYPES } from '../services/feed-service.js';
+import { FEED_TYPES, type FeedType } from '../services/feed-service.js';
 import { createHarness, type Harness } from '../testing/harness.js';
 import { dbKinds } from '../testing/test-db.js';
 import { startTestReceiver, type TestReceiver } from '../webhooks/test-receiver.js';
@@ -107,15 +107,28 @@ describe.each(dbKinds())('the documented feed items and webhook payloads, agains
     for (const body of bodies) expect(issues(webhookPayload, body)).toEqual([]);
   });
 
-  it('the check can fail: an item missing what its type always carries, or of another type’s shape', async () => {
+  it('the check can fail: without any field its type always carries, an item is refused', async () => {
+    // Written out here, not read from the schema: a member made looser than this fails the test.
+    const every = ['seq', 'type', 'at', 'partyId', 'party'];
+    const carries: Record<FeedType, string[]> = {
+      'record.created': ['record'],
+      'record.amended': ['record', 'reason'],
+      'record.revoked': ['record', 'reason'],
+      'record.repaired': ['record'],
+      'color.changed': ['color'],
+      'objection.filed': ['record', 'objection'],
+      'objection.resolved': ['record', 'objection'],
+    };
     const items = (await feed('exchange')) as Record<string, unknown>[];
+    for (const item of items) {
+      for (const key of [...every, ...carries[item.type as FeedType]]) {
+        const { [key]: _, ...without } = item;
+        expect(issues(feedItem, without), `${item.type} without ${key}`).not.toEqual([]);
+      }
+    }
+    // Nor does an item pass for another type's.
     const colorChanged = items.find((i) => i.type === 'color.changed') as Record<string, unknown>;
-    const { color: _, ...noColor } = colorChanged;
-    expect(issues(feedItem, noColor)).toEqual(['color: Invalid input: expected object, received undefined']);
     const created = items.find((i) => i.type === 'record.created') as Record<string, unknown>;
-    expect(issues(feedItem, { ...created, type: 'objection.resolved' })).toEqual([
-      'objection: Invalid input: expected object, received undefined',
-    ]);
     expect(issues(feedItem, { ...created, type: 'record.revoked' })).toEqual([
       'reason: Invalid input: expected string, received undefined',
     ]);

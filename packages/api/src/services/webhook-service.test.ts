@@ -498,6 +498,21 @@ describe.each(dbKinds())('webhooks on %s', (kind) => {
   });
 });
 
+/**
+ * Waits until `n` sessions of the test's database wait on a lock. Asked on a connection of its own:
+ * within a transaction, pg_stat_activity stays as first read.
+ */
+async function waitingOnLocks(pool: NonNullable<Harness['db']['pool']>, n: number) {
+  for (let i = 0; i < 400; i++) {
+    const { rows } = await pool.query(
+      "select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
+    );
+    if (rows[0].n >= n) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`fewer than ${n} sessions waiting on a lock`);
+}
+
 // Two connections at once: PostgreSQL only (PGlite has one, and no lock waits).
 describe.each(dbKinds().filter((k) => k !== 'pglite'))('webhook locks on %s', (kind) => {
   let h: Harness;
@@ -547,24 +562,13 @@ describe.each(dbKinds().filter((k) => k !== 'pglite'))('webhook locks on %s', (k
     // attempt failed, and the delete then both wait; when it lets go, they meet.
     const pool = h.db.pool as NonNullable<typeof h.db.pool>;
     const holder = await pool.connect();
-    // Asked on a connection of its own: within a transaction, pg_stat_activity stays as first read.
-    const waitingOnLocks = async (n: number) => {
-      for (let i = 0; i < 200; i++) {
-        const { rows } = await pool.query(
-          "select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
-        );
-        if (rows[0].n >= n) return;
-        await new Promise((r) => setTimeout(r, 25));
-      }
-      throw new Error(`fewer than ${n} sessions waiting on a lock`);
-    };
     try {
       await holder.query('begin');
       await holder.query('select id from webhooks where id = $1 for update', [created.id]);
       const worker = new WebhookWorker(h.deps, FAST).drain();
-      await waitingOnLocks(1);
+      await waitingOnLocks(pool, 1);
       const deleted = h.as('exchange').webhook.delete.mutate({ id: created.id });
-      await waitingOnLocks(2);
+      await waitingOnLocks(pool, 2);
       await holder.query('commit');
       const [drained, del] = await Promise.allSettled([worker, deleted]);
       expect(drained.status === 'rejected' ? String(drained.reason) : 'fulfilled').toBe('fulfilled');
@@ -579,6 +583,52 @@ describe.each(dbKinds().filter((k) => k !== 'pglite'))('webhook locks on %s', (k
       expect.arrayContaining([expect.stringMatching(/^(failed|cancelled)$/)]),
     );
     expect(rows.filter((r) => r.status === 'pending')).toEqual([]);
+    const [row] = await h.db.db.select().from(webhooks).where(eq(webhooks.id, created.id));
+    expect(row?.deletedAt).toBeInstanceOf(Date);
+    // The worker's transaction went through too (drain() does not fail when recording does): whichever
+    // came second, the disable committed.
+    expect(row?.disabledAt).toBeInstanceOf(Date);
+  });
+
+  it('a write queueing an event for a webhook is not held up by a delete of it waiting on the queue', async () => {
+    const created = await h.as('exchange').webhook.create.mutate({ url: rx.url });
+    const record = async (n: number) => {
+      const partyId = await h.registerPerson(1400 + n, '章某某');
+      await h.as('judge').record.create.mutate({
+        partyId,
+        category: 'Y14',
+        court: '浙0212',
+        caseNumber: CASE,
+        effectiveFrom: toCstDate(h.clock.now),
+      });
+    };
+    await record(0);
+    const [queued] = await h.db.db
+      .select()
+      .from(webhookOutbox)
+      .where(eq(webhookOutbox.webhookId, created.id));
+    const pool = h.db.pool as NonNullable<typeof h.db.pool>;
+    const holder = await pool.connect();
+    try {
+      // A worker recording the queued delivery holds its row; the delete takes the webhook, then waits.
+      await holder.query('begin');
+      await holder.query('select id from webhook_outbox where id = $1 for update', [queued?.id]);
+      const deleted = h.as('exchange').webhook.delete.mutate({ id: created.id });
+      await waitingOnLocks(pool, 1);
+      // Meanwhile a record is entered: its events are queued for the webhook (a foreign key to its row).
+      const written = record(1).then(() => 'written');
+      const outcome = await Promise.race([
+        written,
+        new Promise((r) => setTimeout(r, 5_000)).then(() => 'held up'),
+      ]);
+      expect(outcome).toBe('written');
+      await holder.query('commit');
+      await deleted;
+      await written;
+    } finally {
+      await holder.query('rollback').catch(() => {});
+      holder.release();
+    }
     const [row] = await h.db.db.select().from(webhooks).where(eq(webhooks.id, created.id));
     expect(row?.deletedAt).toBeInstanceOf(Date);
   });

@@ -173,8 +173,9 @@ export async function deleteWebhook(c: Caller, input: { id: string; idempotencyK
     const now = c.deps.now();
     // Locks first, in the order the delivery worker takes them when it disables a webhook: the webhook,
     // then its queued rows in id order. Otherwise each can hold what the other waits for (a delete
-    // meeting a disable failed with a deadlock: a 500).
-    await w.tx.execute(sql`select id from webhooks where id = ${found.id} for update`);
+    // meeting a disable failed with a deadlock: a 500). `no key update`: a write queueing an event for
+    // the webhook meanwhile (its foreign key takes `key share`) is not held up, nor can it close a circle.
+    await w.tx.execute(sql`select id from webhooks where id = ${found.id} for no key update`);
     await w.tx.execute(
       sql`select id from webhook_outbox where webhook_id = ${found.id} and status = 'pending' order by id for update`,
     );

@@ -579,9 +579,10 @@ export class WebhookWorker {
       // Locks first, in the order webhook.delete takes them: the webhooks this disables, then every row
       // this changes in id order. Several statements follow; two writers taking the same rows in other
       // orders wait for each other in a circle (a delete meeting a disable did: one of them failed).
+      // `no key update`, as delete: writes queueing events for these webhooks go on meanwhile.
       if (disabling.length > 0)
         await tx.execute(
-          sql`select id from webhooks where id = any(${pgArray(disabling.sort())}::text[]) order by id for update`,
+          sql`select id from webhooks where id = any(${pgArray(disabling.sort())}::text[]) order by id for no key update`,
         );
       const touched = [...new Set([...results.map((r) => r.row.id), ...giveBack])];
       if (touched.length > 0 || disabling.length > 0)
