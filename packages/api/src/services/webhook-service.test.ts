@@ -4,6 +4,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../db/database.js';
 import { newId } from '../db/ids.js';
+import { AUDIT_LOCK } from '../db/locks.js';
 import { auditLog, consents, webhookOutbox, webhooks } from '../db/schema.js';
 import { trpcError } from '../testing/client.js';
 import { createHarness, type Harness } from '../testing/harness.js';
@@ -631,5 +632,43 @@ describe.each(dbKinds().filter((k) => k !== 'pglite'))('webhook locks on %s', (k
     }
     const [row] = await h.db.db.select().from(webhooks).where(eq(webhooks.id, created.id));
     expect(row?.deletedAt).toBeInstanceOf(Date);
+  });
+
+  it('webhook.replay meeting webhook.delete queues nothing for the deleted webhook', async () => {
+    const created = await h.as('exchange').webhook.create.mutate({ url: rx.url });
+    const partyId = await h.registerPerson(1500, '章某某');
+    await h.as('judge').record.create.mutate({
+      partyId,
+      category: 'Y14',
+      court: '浙0212',
+      caseNumber: CASE,
+      effectiveFrom: toCstDate(h.clock.now),
+    });
+    const [first] = await h.db.db.select().from(webhookOutbox).where(eq(webhookOutbox.webhookId, created.id));
+    const pool = h.db.pool as NonNullable<typeof h.db.pool>;
+    const holder = await pool.connect();
+    let replayed: Promise<unknown> | undefined;
+    let deleted: Promise<unknown> | undefined;
+    try {
+      // The audit chain held: the delete does its work and waits to append its audit row; the replay,
+      // which found the webhook live before, starts its own meanwhile.
+      await holder.query('begin');
+      await holder.query('select pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
+      deleted = h.as('exchange').webhook.delete.mutate({ id: created.id });
+      await waitingOnLocks(pool, 1);
+      replayed = h.as('exchange').webhook.replay.mutate({ id: created.id, fromSeq: first?.seq as number });
+      await waitingOnLocks(pool, 2);
+      await holder.query('commit');
+    } finally {
+      await holder.query('rollback').catch(() => {});
+      holder.release();
+    }
+    const [del, replay] = await Promise.allSettled([deleted, replayed]);
+    expect(del.status).toBe('fulfilled');
+    expect(replay.status === 'rejected' ? (replay.reason as Error).message : 'replayed').toBe(
+      `id: no webhook ${created.id} of this key's organization`,
+    );
+    const rows = await h.db.db.select().from(webhookOutbox).where(eq(webhookOutbox.webhookId, created.id));
+    expect(rows.filter((r) => r.status === 'pending')).toEqual([]);
   });
 });

@@ -74,11 +74,15 @@ async function findOwn(c: Caller, id?: string, deleted = false): Promise<OwnWebh
   return rows.map((r) => ({ ...r.w, keyRevokedAt: r.keyRevokedAt }));
 }
 
+function noWebhook(id: string): never {
+  return notFound(`id: no webhook ${quoteId(id)} of this key's organization`);
+}
+
 /** `deleted`: a deleted one too (deleting again answers as the first time, a retry with its key as well). */
 async function findOne(c: Caller, id: string, deleted = false): Promise<OwnWebhook> {
   const [w] = await findOwn(c, id, deleted);
   // The same answer for another partner's webhook as for none: a key learns nothing of others.
-  if (!w) notFound(`id: no webhook ${quoteId(id)} of this key's organization`);
+  if (!w) noWebhook(id);
   return w;
 }
 
@@ -235,6 +239,12 @@ export async function replayWebhook(
   const [key] = await c.deps.db.db.select().from(apiKeys).where(eq(apiKeys.id, found.apiKeyId));
   const { idempotencyKey, ...rest } = input;
   const out = await auditedWrite(c, { key: idempotencyKey, input: rest }, async (w) => {
+    // The webhook again, locked as webhook.delete locks it first: one deleted since it was found gets
+    // nothing queued (its events would stay pending for ever: deleted webhooks are never claimed).
+    const [live] = rowsOf<{ deleted_at: unknown }>(
+      await w.tx.execute(sql`select deleted_at from webhooks where id = ${found.id} for no key update`),
+    );
+    if (!live || live.deleted_at !== null) noWebhook(found.id);
     const now = c.deps.now();
     const types = found.types;
     const bank = key?.role === 'bank';
