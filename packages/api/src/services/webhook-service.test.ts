@@ -499,16 +499,18 @@ describe.each(dbKinds())('webhooks on %s', (kind) => {
   });
 });
 
-/**
- * Waits until `n` sessions of the test's database wait on a lock. Asked on a connection of its own:
- * within a transaction, pg_stat_activity stays as first read.
- */
-async function waitingOnLocks(pool: NonNullable<Harness['db']['pool']>, n: number) {
+/** How many sessions of the test's database wait on a lock (asked on a connection of its own: within a transaction, pg_stat_activity stays as first read). */
+async function lockWaiters(pool: NonNullable<Harness['db']['pool']>): Promise<number> {
+  const { rows } = await pool.query(
+    "select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
+  );
+  return rows[0].n;
+}
+
+/** Waits until `n` sessions of the test's database wait on a lock, or `done()`. */
+async function waitingOnLocks(pool: NonNullable<Harness['db']['pool']>, n: number, done = () => false) {
   for (let i = 0; i < 400; i++) {
-    const { rows } = await pool.query(
-      "select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
-    );
-    if (rows[0].n >= n) return;
+    if (done() || (await lockWaiters(pool)) >= n) return;
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(`fewer than ${n} sessions waiting on a lock`);
@@ -521,6 +523,9 @@ describe.each(dbKinds().filter((k) => k !== 'pglite'))('webhook locks on %s', (k
   beforeAll(async () => {
     h = await createHarness(kind, { webhooks: { deliver: false, allowPrivate: true } });
     rx = await startTestReceiver();
+  });
+  afterEach(() => {
+    rx.status = 200;
   });
   afterAll(async () => {
     await rx?.close();
@@ -632,6 +637,59 @@ describe.each(dbKinds().filter((k) => k !== 'pglite'))('webhook locks on %s', (k
     }
     const [row] = await h.db.db.select().from(webhooks).where(eq(webhooks.id, created.id));
     expect(row?.deletedAt).toBeInstanceOf(Date);
+  });
+
+  it('a claim meeting webhook.delete after a replay (a party’s first event then has the higher id): both finish', async () => {
+    const created = await h.as('exchange').webhook.create.mutate({ url: rx.url, types: ['record.created'] });
+    const partyId = await h.registerPerson(1600, '章某某');
+    const record = () =>
+      h.as('judge').record.create.mutate({
+        partyId,
+        category: 'Y14',
+        court: '浙0212',
+        caseNumber: CASE,
+        effectiveFrom: toCstDate(h.clock.now),
+      });
+    await record();
+    await new WebhookWorker(h.deps, FAST).drain(); // the first event delivered
+    await record(); // the second queued: row `follower`
+    const [first] = await h.db.db.select().from(webhookOutbox).where(eq(webhookOutbox.webhookId, created.id));
+    // Replayed from the first event: its new row comes before `follower` in the party's order, after it by id.
+    await h.as('exchange').webhook.replay.mutate({ id: created.id, fromSeq: first?.seq as number });
+    const pending = await h.db.db
+      .select()
+      .from(webhookOutbox)
+      .where(and(eq(webhookOutbox.webhookId, created.id), eq(webhookOutbox.status, 'pending')))
+      .orderBy(webhookOutbox.id);
+    const follower = pending[0];
+    expect(pending.map((r) => r.seq)).toEqual([follower?.seq, first?.seq, follower?.seq]);
+    const pool = h.db.pool as NonNullable<typeof h.db.pool>;
+    const holder = await pool.connect();
+    let deleted: Promise<unknown> | undefined;
+    let drained: Promise<unknown> | undefined;
+    try {
+      // `follower` held a moment: the delete waits for it first (it takes the rows in id order), then the
+      // worker's claim, which takes the replayed row as the party's first and wants `follower` next.
+      await holder.query('begin');
+      await holder.query('select id from webhook_outbox where id = $1 for update', [follower?.id]);
+      deleted = h.as('exchange').webhook.delete.mutate({ id: created.id });
+      await waitingOnLocks(pool, 1);
+      let settled = false;
+      drained = new WebhookWorker(h.deps, FAST).drain().finally(() => {
+        settled = true;
+      });
+      // The claim waits for `follower` (and so for the delete), or goes on without it and finishes.
+      await waitingOnLocks(pool, 2, () => settled);
+      await holder.query('commit');
+    } finally {
+      await holder.query('rollback').catch(() => {});
+      holder.release();
+    }
+    const [del, drain] = await Promise.allSettled([deleted, drained]);
+    expect(del.status === 'rejected' ? String(del.reason) : 'deleted').toBe('deleted');
+    expect(drain.status === 'rejected' ? String(drain.reason) : 'drained').toBe('drained');
+    const rows = await h.db.db.select().from(webhookOutbox).where(eq(webhookOutbox.webhookId, created.id));
+    expect(rows.filter((r) => r.status === 'pending' && r.leaseOwner === null)).toEqual([]);
   });
 
   it('webhook.replay meeting webhook.delete queues nothing for the deleted webhook', async () => {

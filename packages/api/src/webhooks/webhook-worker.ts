@@ -141,7 +141,7 @@ export async function claimDeliveries(
   const at = now.toISOString();
   // A row is a head when no earlier row of its (webhook, party) is pending and none of them is leased (an
   // index probe each, in due order until `n` are found); its followers are the next rows on the same
-  // index, kept up to the first one that is not due or is leased.
+  // index, kept up to the first one that is not due, is leased, or is locked by another transaction.
   const claimed = await tx
     .update(webhookOutbox)
     .set({ leaseUntil: lease, leaseOwner: owner })
@@ -162,8 +162,8 @@ export async function claimDeliveries(
         order by o.next_attempt_at
         limit ${n}
         for update of o skip locked
-      ), followers as (
-        select f.id, bool_and(f.free) over (partition by h.id order by f.seq, f.id) as run
+      ), candidates as (
+        select h.id as head, f.id, f.seq, f.free
         from heads h cross join lateral (
           select e.id, e.seq,
             (e.next_attempt_at <= ${at} and (e.lease_until is null or e.lease_until < ${at})) as free
@@ -172,6 +172,13 @@ export async function claimDeliveries(
             and (e.seq, e.id) > (h.seq, h.id)
           order by e.seq, e.id
           limit ${Math.max(0, batch - 1)}) f
+      ), followers as (
+        -- Each taken now, skipping one another transaction holds: a claim never waits for a row. Waiting
+        -- for one held by webhook.delete (which takes a webhook's rows by id, and after a replay a party's
+        -- first row has the higher id) while holding the head it wants closed a circle.
+        select c.id, bool_and(l.id is not null) over (partition by c.head order by c.seq, c.id) as run
+        from candidates c left join lateral (
+          select o.id from webhook_outbox o where o.id = c.id and c.free for update skip locked) l on true
       )
       select id from heads union all select id from followers where run)`,
     )
