@@ -680,6 +680,19 @@ describe.each(dbKinds().filter((k) => k !== 'pglite'))('webhook locks on %s', (k
       });
       // The claim waits for `follower` (and so for the delete), or goes on without it and finishes.
       await waitingOnLocks(pool, 2, () => settled);
+      if (settled) {
+        // It went on without it: the party's replayed first event only, and nothing after the one held.
+        expect(rx.received.slice(-1).map((r) => JSON.parse(r.body).data.seq)).toEqual([first?.seq]);
+        const leased = await h.db.db
+          .select()
+          .from(webhookOutbox)
+          .where(eq(webhookOutbox.webhookId, created.id));
+        expect(
+          leased
+            .filter((r) => r.leaseOwner !== null || (r.replay && r.status === 'delivered'))
+            .map((r) => r.seq),
+        ).toEqual([first?.seq]);
+      }
       await holder.query('commit');
     } finally {
       await holder.query('rollback').catch(() => {});
@@ -690,6 +703,45 @@ describe.each(dbKinds().filter((k) => k !== 'pglite'))('webhook locks on %s', (k
     expect(drain.status === 'rejected' ? String(drain.reason) : 'drained').toBe('drained');
     const rows = await h.db.db.select().from(webhookOutbox).where(eq(webhookOutbox.webhookId, created.id));
     expect(rows.filter((r) => r.status === 'pending' && r.leaseOwner === null)).toEqual([]);
+  });
+
+  it('an event a write queued while its webhook was deleted is cancelled, not left pending for ever', async () => {
+    const created = await h.as('exchange').webhook.create.mutate({ url: rx.url });
+    const partyId = await h.registerPerson(1700, '章某某');
+    const pool = h.db.pool as NonNullable<typeof h.db.pool>;
+    const holder = await pool.connect();
+    let written: Promise<unknown> | undefined;
+    let deleted: Promise<unknown> | undefined;
+    try {
+      // The audit chain held: the write has queued its events and waits to append its audit row; the
+      // delete, which cannot see them yet, does its work and waits too.
+      await holder.query('begin');
+      await holder.query('select pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
+      written = h.as('judge').record.create.mutate({
+        partyId,
+        category: 'Y14',
+        court: '浙0212',
+        caseNumber: CASE,
+        effectiveFrom: toCstDate(h.clock.now),
+      });
+      await waitingOnLocks(pool, 1);
+      deleted = h.as('exchange').webhook.delete.mutate({ id: created.id });
+      await waitingOnLocks(pool, 2);
+      await holder.query('commit');
+    } finally {
+      await holder.query('rollback').catch(() => {});
+      holder.release();
+    }
+    await Promise.all([written, deleted]);
+    const ofWebhook = () =>
+      h.db.db.select().from(webhookOutbox).where(eq(webhookOutbox.webhookId, created.id));
+    expect((await ofWebhook()).filter((r) => r.status === 'pending')).not.toEqual([]);
+    // The worker finds them due, claims nothing, and cancels them: not one attempt.
+    const requests = rx.requests.length;
+    expect(await new WebhookWorker(h.deps, FAST).drain()).toBe(0);
+    const rows = await ofWebhook();
+    expect(rows.map((r) => r.status)).toEqual(rows.map(() => 'cancelled'));
+    expect(rx.requests).toHaveLength(requests);
   });
 
   it('webhook.replay meeting webhook.delete queues nothing for the deleted webhook', async () => {

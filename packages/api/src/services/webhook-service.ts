@@ -241,8 +241,10 @@ export async function replayWebhook(
   const out = await auditedWrite(c, { key: idempotencyKey, input: rest }, async (w) => {
     // The webhook again, locked as webhook.delete locks it first: one deleted since it was found gets
     // nothing queued (its events would stay pending for ever: deleted webhooks are never claimed).
-    const [live] = rowsOf<{ deleted_at: unknown }>(
-      await w.tx.execute(sql`select deleted_at from webhooks where id = ${found.id} for no key update`),
+    const [live] = rowsOf<{ deleted_at: unknown; disabled_at: unknown }>(
+      await w.tx.execute(
+        sql`select deleted_at, disabled_at from webhooks where id = ${found.id} for no key update`,
+      ),
     );
     if (!live || live.deleted_at !== null) noWebhook(found.id);
     const now = c.deps.now();
@@ -271,7 +273,7 @@ export async function replayWebhook(
         select ch.seq from changes ch where ch.seq > ${inserted.reduce((m, r) => Math.max(m, Number(r.seq)), input.fromSeq - 1)}
           and ${wanted} and ${visible} order by ch.seq limit 1`),
     );
-    const reenabled = found.disabledAt !== null;
+    const reenabled = live.disabled_at !== null; // as it is now: a disable may have come since it was found
     if (reenabled)
       await w.tx
         .update(webhooks)

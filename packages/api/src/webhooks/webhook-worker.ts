@@ -3,7 +3,7 @@ import { setMaxListeners } from 'node:events';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import { type AuditEntry, appendAudits } from '../audit/audit-log.js';
-import type { Tx } from '../db/database.js';
+import type { Db, Tx } from '../db/database.js';
 import { pgArray } from '../db/pg-array.js';
 import { rowsOf } from '../db/rows.js';
 import { apiKeys, webhookOutbox, webhooks } from '../db/schema.js';
@@ -163,7 +163,8 @@ export async function claimDeliveries(
         limit ${n}
         for update of o skip locked
       ), candidates as (
-        select h.id as head, f.id, f.seq, f.free
+        -- free: this one and every one before it due and not leased (as the snapshot saw them).
+        select h.id as head, f.id, f.seq, bool_and(f.free) over (partition by h.id order by f.seq, f.id) as free
         from heads h cross join lateral (
           select e.id, e.seq,
             (e.next_attempt_at <= ${at} and (e.lease_until is null or e.lease_until < ${at})) as free
@@ -175,10 +176,14 @@ export async function claimDeliveries(
       ), followers as (
         -- Each taken now, skipping one another transaction holds: a claim never waits for a row. Waiting
         -- for one held by webhook.delete (which takes a webhook's rows by id, and after a replay a party's
-        -- first row has the higher id) while holding the head it wants closed a circle.
+        -- first row has the higher id) while holding the head it wants closed a circle. Checked again as
+        -- it is now, the lock taken: one another worker leased or delivered since the snapshot ends the run.
         select c.id, bool_and(l.id is not null) over (partition by c.head order by c.seq, c.id) as run
         from candidates c left join lateral (
-          select o.id from webhook_outbox o where o.id = c.id and c.free for update skip locked) l on true
+          select o.id from webhook_outbox o
+          where o.id = c.id and c.free and o.status = 'pending' and o.next_attempt_at <= ${at}
+            and (o.lease_until is null or o.lease_until < ${at})
+          for update skip locked) l on true
       )
       select id from heads union all select id from followers where run)`,
     )
@@ -227,6 +232,7 @@ export class WebhookWorker {
   #stopped = false;
   #wake: (() => void) | null = null;
   #due: ReturnType<typeof prepareDueProbe> | null = null;
+  #sweptAt = Number.NEGATIVE_INFINITY;
   #loop: Promise<void> | null = null;
   readonly #inFlightDone = new Set<Promise<void>>();
   readonly #abort = new AbortController();
@@ -337,7 +343,15 @@ export class WebhookWorker {
       await this.#auditDisclosures(tx, rows, now);
       return rows;
     });
-    if (claimed.length === 0) return 0;
+    if (claimed.length === 0) {
+      // Something due that nobody may claim: perhaps events of a deleted webhook (a write queued them
+      // while the webhook was deleted), which would keep every round claiming in vain.
+      if (now.getTime() - this.#sweptAt >= SWEEP_EVERY_MS) {
+        this.#sweptAt = now.getTime();
+        await cancelDeletedWebhooksEvents(this.#deps.db.db);
+      }
+      return 0;
+    }
     const payloads = await this.#payloads(claimed);
     const parties = byParty(claimed);
     for (const rows of parties) {
@@ -673,6 +687,20 @@ function acknowledged(outcome: PostOutcome | null): boolean {
 function describeFailure(outcome: PostOutcome, windowMs: number): string {
   const last = outcome.status !== null ? `HTTP ${outcome.status}` : (outcome.error ?? 'no response');
   return `deliveries failed for ${Math.round(windowMs / 3_600_000)} h (last: ${last})`;
+}
+
+/** How often at most a worker looks for events left pending for deleted webhooks. */
+const SWEEP_EVERY_MS = 60_000;
+
+/**
+ * Cancels the pending events of deleted webhooks, as webhook.delete does: those a write queued while the
+ * webhook was being deleted (the delete could not see them yet). Skips rows another transaction holds.
+ */
+export async function cancelDeletedWebhooksEvents(db: Tx | Db['db']): Promise<void> {
+  await db.execute(sql`
+    update webhook_outbox set status = 'cancelled', lease_until = null, lease_owner = null
+    where id in (select o.id from webhook_outbox o join webhooks w on w.id = o.webhook_id
+      where o.status = 'pending' and w.deleted_at is not null for update of o skip locked)`);
 }
 
 /** Disables a webhook (kept, with why) and fails its pending deliveries; `webhook.replay` re-enables it. */
