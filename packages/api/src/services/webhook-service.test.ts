@@ -744,6 +744,60 @@ describe.each(dbKinds().filter((k) => k !== 'pglite'))('webhook locks on %s', (k
     expect(rx.requests).toHaveLength(requests);
   });
 
+  it('webhook.delete changes only the queued rows it locked: one queued after, and held elsewhere, does not hold it up', async () => {
+    const created = await h.as('exchange').webhook.create.mutate({ url: rx.url, types: ['record.created'] });
+    const record = async (n: number) => {
+      const partyId = await h.registerPerson(1800 + n, '章某某');
+      await h.as('judge').record.create.mutate({
+        partyId,
+        category: 'Y14',
+        court: '浙0212',
+        caseNumber: CASE,
+        effectiveFrom: toCstDate(h.clock.now),
+      });
+    };
+    await record(0);
+    const ofWebhook = () =>
+      h.db.db
+        .select()
+        .from(webhookOutbox)
+        .where(eq(webhookOutbox.webhookId, created.id))
+        .orderBy(webhookOutbox.id);
+    const [queued] = await ofWebhook();
+    const pool = h.db.pool as NonNullable<typeof h.db.pool>;
+    const [first, second] = [await pool.connect(), await pool.connect()];
+    try {
+      // The delete waits for a queued row (a worker recording it); meanwhile a write queues another
+      // event, and a worker takes that one.
+      await first.query('begin');
+      await first.query('select id from webhook_outbox where id = $1 for update', [queued?.id]);
+      const deleted = h.as('exchange').webhook.delete.mutate({ id: created.id });
+      await waitingOnLocks(pool, 1);
+      await record(1);
+      const later = (await ofWebhook()).at(-1);
+      expect(later?.id).not.toBe(queued?.id);
+      await second.query('begin');
+      await second.query('select id from webhook_outbox where id = $1 for update', [later?.id]);
+      await first.query('commit');
+      const outcome = await Promise.race([
+        deleted.then(() => 'deleted'),
+        new Promise((r) => setTimeout(r, 5_000)).then(() => 'held up'),
+      ]);
+      expect(outcome).toBe('deleted');
+      await second.query('commit');
+      await deleted;
+    } finally {
+      for (const c of [first, second]) {
+        await c.query('rollback').catch(() => {});
+        c.release();
+      }
+    }
+    // The one it did not see is cancelled by the worker, as any event queued while a webhook is deleted.
+    expect((await ofWebhook()).map((r) => r.status)).toEqual(['cancelled', 'pending']);
+    await new WebhookWorker(h.deps, FAST).drain();
+    expect((await ofWebhook()).map((r) => r.status)).toEqual(['cancelled', 'cancelled']);
+  });
+
   it('webhook.replay meeting webhook.delete queues nothing for the deleted webhook', async () => {
     const created = await h.as('exchange').webhook.create.mutate({ url: rx.url });
     const partyId = await h.registerPerson(1500, '章某某');

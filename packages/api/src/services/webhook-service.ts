@@ -4,7 +4,7 @@ import { rowsOf } from '../db/rows.js';
 import { apiKeys, webhookOutbox, webhooks } from '../db/schema.js';
 import { today } from '../state/party-state.js';
 import { allowPrivateFromEnv, checkWebhookUrl } from '../webhooks/url-guard.js';
-import { messageId } from '../webhooks/webhook-worker.js';
+import { endQueued, messageId } from '../webhooks/webhook-worker.js';
 import type { Caller } from './access.js';
 import { auditedWrite } from './audit-trail.js';
 import { badRequest, conflict, notFound, quoteId } from './errors.js';
@@ -180,19 +180,20 @@ export async function deleteWebhook(c: Caller, input: { id: string; idempotencyK
     // meeting a disable failed with a deadlock: a 500). `no key update`: a write queueing an event for
     // the webhook meanwhile (its foreign key takes `key share`) is not held up, nor can it close a circle.
     await w.tx.execute(sql`select id from webhooks where id = ${found.id} for no key update`);
-    await w.tx.execute(
-      sql`select id from webhook_outbox where webhook_id = ${found.id} and status = 'pending' order by id for update`,
-    );
+    const locked = rowsOf<{ id: string | number }>(
+      await w.tx.execute(
+        sql`select id from webhook_outbox where webhook_id = ${found.id} and status = 'pending' order by id for update`,
+      ),
+    ).map((r) => Number(r.id));
     const updated = await w.tx
       .update(webhooks)
       .set({ deletedAt: now })
       .where(and(eq(webhooks.id, found.id), isNull(webhooks.deletedAt)))
       .returning({ id: webhooks.id });
     if (updated.length > 0) {
-      await w.tx
-        .update(webhookOutbox)
-        .set({ status: 'cancelled', leaseUntil: null, leaseOwner: null })
-        .where(and(eq(webhookOutbox.webhookId, found.id), eq(webhookOutbox.status, 'pending')));
+      // Only those locked: one a write queued since (not seen above) may be held by a worker that waits
+      // for one of these; the worker cancels such late ones (cancelDeletedWebhooksEvents).
+      await endQueued(w.tx, locked, 'cancelled');
       await w.audit({ target: found.id });
     }
     return { id: found.id, deleted: true as const };

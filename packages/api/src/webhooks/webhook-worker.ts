@@ -606,11 +606,19 @@ export class WebhookWorker {
           sql`select id from webhooks where id = any(${pgArray(disabling.sort())}::text[]) order by id for no key update`,
         );
       const touched = [...new Set([...results.map((r) => r.row.id), ...giveBack])];
-      if (touched.length > 0 || disabling.length > 0)
-        await tx.execute(
-          sql`select id from webhook_outbox where id = any(${pgArray(touched)}::bigint[])
-            or (webhook_id = any(${pgArray(disabling)}::text[]) and status = 'pending') order by id for update`,
+      // The queued rows of the webhooks this disables, as locked: the only ones the disable changes.
+      const queuedOf = new Map<string, number[]>();
+      if (touched.length > 0 || disabling.length > 0) {
+        const locked = rowsOf<{ id: string | number; webhook_id: string; status: string }>(
+          await tx.execute(
+            sql`select id, webhook_id, status from webhook_outbox where id = any(${pgArray(touched)}::bigint[])
+              or (webhook_id = any(${pgArray(disabling)}::text[]) and status = 'pending') order by id for update`,
+          ),
         );
+        for (const r of locked)
+          if (r.status === 'pending' && disabling.includes(r.webhook_id))
+            queuedOf.set(r.webhook_id, [...(queuedOf.get(r.webhook_id) ?? []), Number(r.id)]);
+      }
       // The common case, acknowledged deliveries, in one statement (arrays: one parameter each).
       const ok = results.filter((r) => acknowledged(r.outcome));
       if (ok.length > 0) {
@@ -648,7 +656,13 @@ export class WebhookWorker {
             .update(webhookOutbox)
             .set({ ...attempted(r, outcome), status: 'failed' })
             .where(mine(row.id));
-          await disableWebhook(tx, row.webhookId, now, describeFailure(outcome, o.retryWindowMs));
+          await disableWebhook(
+            tx,
+            row.webhookId,
+            now,
+            describeFailure(outcome, o.retryWindowMs),
+            queuedOf.get(row.webhookId) ?? [],
+          );
           this.#endpoints.delete(row.webhookId);
           observed.push(['disabled', seconds]);
         } else {
@@ -703,16 +717,34 @@ export async function cancelDeletedWebhooksEvents(db: Tx | Db['db']): Promise<vo
       where o.status = 'pending' and w.deleted_at is not null for update of o skip locked)`);
 }
 
-/** Disables a webhook (kept, with why) and fails its pending deliveries; `webhook.replay` re-enables it. */
-export async function disableWebhook(tx: Tx, webhookId: string, now: Date, reason: string): Promise<void> {
+/**
+ * Disables a webhook (kept, with why) and fails its queued deliveries `queued` (locked by the caller:
+ * changing others, queued since, could wait for a transaction that waits for this one);
+ * `webhook.replay` re-enables it.
+ */
+export async function disableWebhook(
+  tx: Tx,
+  webhookId: string,
+  now: Date,
+  reason: string,
+  queued: readonly number[],
+): Promise<void> {
   await tx
     .update(webhooks)
     .set({ disabledAt: now, disabledReason: reason })
     .where(and(eq(webhooks.id, webhookId), sql`${webhooks.disabledAt} is null`));
-  await tx
-    .update(webhookOutbox)
-    .set({ status: 'failed', leaseUntil: null, leaseOwner: null })
-    .where(and(eq(webhookOutbox.webhookId, webhookId), eq(webhookOutbox.status, 'pending')));
+  await endQueued(tx, queued, 'failed');
+}
+
+/** Ends queued deliveries, those of `ids` still pending: `failed` (a disable), `cancelled` (a delete). */
+export async function endQueued(
+  tx: Tx,
+  ids: readonly number[],
+  status: 'failed' | 'cancelled',
+): Promise<void> {
+  if (ids.length === 0) return;
+  await tx.execute(sql`update webhook_outbox set status = ${status}, lease_until = null, lease_owner = null
+    where id = any(${pgArray(ids)}::bigint[]) and status = 'pending'`);
 }
 
 /** Deliveries waiting (pending) in the whole queue: the `fivecolor_webhook_queue_depth` gauge. */
