@@ -299,6 +299,22 @@ describe.each(dbKinds())('webhooks on %s', (kind) => {
     expect(rx.requests).toHaveLength(1);
   });
 
+  it('a key revoked with events queued for its webhook: they are cancelled, not left due for ever', async () => {
+    const rotated = await h
+      .as('admin')
+      .apiKey.create.mutate({ role: 'exchange', name: 'Rotated', org: 'Rotated' });
+    const hook = await h.client(rotated.key).webhook.create.mutate({ url: rx.url });
+    await newRecord(await person());
+    await h.as('admin').apiKey.revoke.mutate({ id: rotated.id });
+    const ofHook = () => h.db.db.select().from(webhookOutbox).where(eq(webhookOutbox.webhookId, hook.id));
+    expect((await ofHook()).map((r) => r.status)).toEqual(['pending', 'pending']);
+    // Due, and no claim may take them (the key is revoked): the worker ends them, without an attempt.
+    const requests = rx.requests.length;
+    expect(await worker().drain()).toBe(0);
+    expect((await ofHook()).map((r) => r.status)).toEqual(['cancelled', 'cancelled']);
+    expect(rx.requests).toHaveLength(requests);
+  });
+
   it('retries with back-off on non-2xx, disables the endpoint after the retry window, and replay re-enables it', async () => {
     const created = await h.as('exchange').webhook.create.mutate({ url: rx.url, types: ['record.created'] });
     const partyId = await person();

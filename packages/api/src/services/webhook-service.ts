@@ -192,7 +192,7 @@ export async function deleteWebhook(c: Caller, input: { id: string; idempotencyK
       .returning({ id: webhooks.id });
     if (updated.length > 0) {
       // Only those locked: one a write queued since (not seen above) may be held by a worker that waits
-      // for one of these; the worker cancels such late ones (cancelDeletedWebhooksEvents).
+      // for one of these; the worker cancels such late ones (endUnclaimableEvents).
       await endQueued(w.tx, locked, 'cancelled');
       await w.audit({ target: found.id });
     }

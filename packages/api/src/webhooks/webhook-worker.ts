@@ -344,11 +344,11 @@ export class WebhookWorker {
       return rows;
     });
     if (claimed.length === 0) {
-      // Something due that nobody may claim: perhaps events of a deleted webhook (a write queued them
-      // while the webhook was deleted), which would keep every round claiming in vain.
+      // Something due that nobody may claim (a deleted or disabled webhook's, a revoked key's) would keep
+      // every round claiming in vain.
       if (now.getTime() - this.#sweptAt >= SWEEP_EVERY_MS) {
         this.#sweptAt = now.getTime();
-        await cancelDeletedWebhooksEvents(this.#deps.db.db);
+        await endUnclaimableEvents(this.#deps.db.db);
       }
       return 0;
     }
@@ -703,18 +703,29 @@ function describeFailure(outcome: PostOutcome, windowMs: number): string {
   return `deliveries failed for ${Math.round(windowMs / 3_600_000)} h (last: ${last})`;
 }
 
-/** How often at most a worker looks for events left pending for deleted webhooks. */
+/** How often at most a worker looks for queued events that no claim may take. */
 const SWEEP_EVERY_MS = 60_000;
 
 /**
- * Cancels the pending events of deleted webhooks, as webhook.delete does: those a write queued while the
- * webhook was being deleted (the delete could not see them yet). Skips rows another transaction holds.
+ * Ends the queued events no claim may take: those of a deleted webhook or of a revoked key `cancelled`
+ * (as webhook.delete; a revoked key's webhooks are made again with a new key), those of a disabled one
+ * `failed` (as the disable; webhook.replay queues them again). A key revoked with a backlog left all of
+ * it, and a write racing a delete or a disable left its event, pending for ever: every claim round found
+ * them due and claimed nothing. Skips rows another transaction holds.
  */
-export async function cancelDeletedWebhooksEvents(db: Tx | Db['db']): Promise<void> {
+export async function endUnclaimableEvents(db: Tx | Db['db']): Promise<void> {
   await db.execute(sql`
-    update webhook_outbox set status = 'cancelled', lease_until = null, lease_owner = null
-    where id in (select o.id from webhook_outbox o join webhooks w on w.id = o.webhook_id
-      where o.status = 'pending' and w.deleted_at is not null for update of o skip locked)`);
+    with ended as (
+      select o.id, (w.deleted_at is null and k.revoked_at is null) as disabled
+      from webhook_outbox o
+      join webhooks w on w.id = o.webhook_id
+      join api_keys k on k.id = w.api_key_id
+      where o.status = 'pending'
+        and (w.deleted_at is not null or w.disabled_at is not null or k.revoked_at is not null)
+      for update of o skip locked)
+    update webhook_outbox o
+    set status = case when e.disabled then 'failed' else 'cancelled' end, lease_until = null, lease_owner = null
+    from ended e where o.id = e.id`);
 }
 
 /**
