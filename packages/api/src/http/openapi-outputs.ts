@@ -104,19 +104,19 @@ const reportVerification = z.looseObject({
 });
 
 /** A record as it stood right after a feed event (its later amendments and revocation are later items). */
-const feedRecord = z.looseObject({
-  recordId: z.string(),
-  category: z.string().describe('Catalog code, e.g. R01'),
-  color: color.nullable(),
-  court: z.string(),
-  caseNumber: z.string(),
-  effectiveFrom: isoDate,
-  effectiveUntil: isoDate.nullable().describe('Exclusive; null: indefinite'),
-  repairs: z.array(z.string()),
-  source: z.string().describe("'court', or the organization of the exchange source that imported it"),
-  externalId: z.string().nullable(),
-  revision: z.number().int(),
-  revoked: z.boolean(),
+const feedRecord = record.pick({
+  recordId: true,
+  category: true,
+  color: true,
+  court: true,
+  caseNumber: true,
+  effectiveFrom: true,
+  effectiveUntil: true,
+  repairs: true,
+  source: true,
+  externalId: true,
+  revision: true,
+  revoked: true,
 });
 
 /** A feed item of one type: the fields of every item and those this type always carries. */

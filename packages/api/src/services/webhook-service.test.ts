@@ -536,6 +536,25 @@ async function waitingOnLocks(pool: NonNullable<Harness['db']['pool']>, n: numbe
 describe.each(dbKinds().filter((k) => k !== 'pglite'))('webhook locks on %s', (kind) => {
   let h: Harness;
   let rx: TestReceiver;
+  let n = 0;
+  const person = () => h.registerPerson(1300 + n++, '章某某');
+  /** A record for the party: its events are queued for the webhooks that want them. */
+  const newRecord = (partyId: string) =>
+    h.as('judge').record.create.mutate({
+      partyId,
+      category: 'Y14',
+      court: '浙0212',
+      caseNumber: CASE,
+      effectiveFrom: toCstDate(h.clock.now),
+    });
+  /** A webhook's queued rows (whatever their status), in id order. */
+  const queuedFor = (webhookId: string) =>
+    h.db.db
+      .select()
+      .from(webhookOutbox)
+      .where(eq(webhookOutbox.webhookId, webhookId))
+      .orderBy(webhookOutbox.id);
+  const pool = () => h.db.pool as NonNullable<typeof h.db.pool>;
   beforeAll(async () => {
     h = await createHarness(kind, { webhooks: { deliver: false, allowPrivate: true } });
     rx = await startTestReceiver();
@@ -550,25 +569,11 @@ describe.each(dbKinds().filter((k) => k !== 'pglite'))('webhook locks on %s', (k
 
   it('webhook.delete while the worker disables the same webhook: both finish, no deadlock', async () => {
     const created = await h.as('exchange').webhook.create.mutate({ url: rx.url, types: ['record.created'] });
-    const record = async (n: number) => {
-      const partyId = await h.registerPerson(1300 + n, '章某某');
-      await h.as('judge').record.create.mutate({
-        partyId,
-        category: 'Y14',
-        court: '浙0212',
-        caseNumber: CASE,
-        effectiveFrom: toCstDate(h.clock.now),
-      });
-    };
     // Two queued deliveries: the first not due yet (waiting), the second due and failing since a day:
     // the worker's attempt on it disables the webhook, which fails the waiting one too.
-    await record(0);
-    await record(1);
-    const [waiting, due] = await h.db.db
-      .select()
-      .from(webhookOutbox)
-      .where(eq(webhookOutbox.webhookId, created.id))
-      .orderBy(webhookOutbox.id);
+    await newRecord(await person());
+    await newRecord(await person());
+    const [waiting, due] = await queuedFor(created.id);
     const dayAgo = new Date(h.clock.now.getTime() - 25 * HOUR);
     await h.db.db
       .update(webhookOutbox)
@@ -582,15 +587,14 @@ describe.each(dbKinds().filter((k) => k !== 'pglite'))('webhook locks on %s', (k
 
     // Someone holds the webhook's row (as another request would) while both start: the worker, once its
     // attempt failed, and the delete then both wait; when it lets go, they meet.
-    const pool = h.db.pool as NonNullable<typeof h.db.pool>;
-    const holder = await pool.connect();
+    const holder = await pool().connect();
     try {
       await holder.query('begin');
       await holder.query('select id from webhooks where id = $1 for update', [created.id]);
       const worker = new WebhookWorker(h.deps, FAST).drain();
-      await waitingOnLocks(pool, 1);
+      await waitingOnLocks(pool(), 1);
       const deleted = h.as('exchange').webhook.delete.mutate({ id: created.id });
-      await waitingOnLocks(pool, 2);
+      await waitingOnLocks(pool(), 2);
       await holder.query('commit');
       const [drained, del] = await Promise.allSettled([worker, deleted]);
       expect(drained.status === 'rejected' ? String(drained.reason) : 'fulfilled').toBe('fulfilled');
@@ -600,7 +604,7 @@ describe.each(dbKinds().filter((k) => k !== 'pglite'))('webhook locks on %s', (k
       holder.release();
     }
     // Nothing left queued; the webhook is deleted (kept), each delivery ended one way or the other.
-    const rows = await h.db.db.select().from(webhookOutbox).where(eq(webhookOutbox.webhookId, created.id));
+    const rows = await queuedFor(created.id);
     expect(rows.map((r) => r.status).sort()).toEqual(
       expect.arrayContaining([expect.stringMatching(/^(failed|cancelled)$/)]),
     );
@@ -614,31 +618,19 @@ describe.each(dbKinds().filter((k) => k !== 'pglite'))('webhook locks on %s', (k
 
   it('a write queueing an event for a webhook is not held up by a delete of it waiting on the queue', async () => {
     const created = await h.as('exchange').webhook.create.mutate({ url: rx.url });
-    const record = async (n: number) => {
-      const partyId = await h.registerPerson(1400 + n, '章某某');
-      await h.as('judge').record.create.mutate({
-        partyId,
-        category: 'Y14',
-        court: '浙0212',
-        caseNumber: CASE,
-        effectiveFrom: toCstDate(h.clock.now),
-      });
-    };
-    await record(0);
-    const [queued] = await h.db.db
-      .select()
-      .from(webhookOutbox)
-      .where(eq(webhookOutbox.webhookId, created.id));
-    const pool = h.db.pool as NonNullable<typeof h.db.pool>;
-    const holder = await pool.connect();
+    await newRecord(await person());
+    const [queued] = await queuedFor(created.id);
+    const holder = await pool().connect();
     try {
       // A worker recording the queued delivery holds its row; the delete takes the webhook, then waits.
       await holder.query('begin');
       await holder.query('select id from webhook_outbox where id = $1 for update', [queued?.id]);
       const deleted = h.as('exchange').webhook.delete.mutate({ id: created.id });
-      await waitingOnLocks(pool, 1);
+      await waitingOnLocks(pool(), 1);
       // Meanwhile a record is entered: its events are queued for the webhook (a foreign key to its row).
-      const written = record(1).then(() => 'written');
+      const written = person()
+        .then(newRecord)
+        .then(() => 'written');
       const outcome = await Promise.race([
         written,
         new Promise((r) => setTimeout(r, 5_000)).then(() => 'held up'),
@@ -657,30 +649,17 @@ describe.each(dbKinds().filter((k) => k !== 'pglite'))('webhook locks on %s', (k
 
   it('a claim meeting webhook.delete after a replay (a party’s first event then has the higher id): both finish', async () => {
     const created = await h.as('exchange').webhook.create.mutate({ url: rx.url, types: ['record.created'] });
-    const partyId = await h.registerPerson(1600, '章某某');
-    const record = () =>
-      h.as('judge').record.create.mutate({
-        partyId,
-        category: 'Y14',
-        court: '浙0212',
-        caseNumber: CASE,
-        effectiveFrom: toCstDate(h.clock.now),
-      });
-    await record();
+    const partyId = await person();
+    await newRecord(partyId);
     await new WebhookWorker(h.deps, FAST).drain(); // the first event delivered
-    await record(); // the second queued: row `follower`
-    const [first] = await h.db.db.select().from(webhookOutbox).where(eq(webhookOutbox.webhookId, created.id));
+    await newRecord(partyId); // the second queued: row `follower`
+    const [first] = await queuedFor(created.id);
     // Replayed from the first event: its new row comes before `follower` in the party's order, after it by id.
     await h.as('exchange').webhook.replay.mutate({ id: created.id, fromSeq: first?.seq as number });
-    const pending = await h.db.db
-      .select()
-      .from(webhookOutbox)
-      .where(and(eq(webhookOutbox.webhookId, created.id), eq(webhookOutbox.status, 'pending')))
-      .orderBy(webhookOutbox.id);
+    const pending = (await queuedFor(created.id)).filter((r) => r.status === 'pending');
     const follower = pending[0];
     expect(pending.map((r) => r.seq)).toEqual([follower?.seq, first?.seq, follower?.seq]);
-    const pool = h.db.pool as NonNullable<typeof h.db.pool>;
-    const holder = await pool.connect();
+    const holder = await pool().connect();
     let deleted: Promise<unknown> | undefined;
     let drained: Promise<unknown> | undefined;
     try {
@@ -689,20 +668,17 @@ describe.each(dbKinds().filter((k) => k !== 'pglite'))('webhook locks on %s', (k
       await holder.query('begin');
       await holder.query('select id from webhook_outbox where id = $1 for update', [follower?.id]);
       deleted = h.as('exchange').webhook.delete.mutate({ id: created.id });
-      await waitingOnLocks(pool, 1);
+      await waitingOnLocks(pool(), 1);
       let settled = false;
       drained = new WebhookWorker(h.deps, FAST).drain().finally(() => {
         settled = true;
       });
       // The claim waits for `follower` (and so for the delete), or goes on without it and finishes.
-      await waitingOnLocks(pool, 2, () => settled);
+      await waitingOnLocks(pool(), 2, () => settled);
       if (settled) {
         // It went on without it: the party's replayed first event only, and nothing after the one held.
         expect(rx.received.slice(-1).map((r) => JSON.parse(r.body).data.seq)).toEqual([first?.seq]);
-        const leased = await h.db.db
-          .select()
-          .from(webhookOutbox)
-          .where(eq(webhookOutbox.webhookId, created.id));
+        const leased = await queuedFor(created.id);
         expect(
           leased
             .filter((r) => r.leaseOwner !== null || (r.replay && r.status === 'delivered'))
@@ -717,15 +693,14 @@ describe.each(dbKinds().filter((k) => k !== 'pglite'))('webhook locks on %s', (k
     const [del, drain] = await Promise.allSettled([deleted, drained]);
     expect(del.status === 'rejected' ? String(del.reason) : 'deleted').toBe('deleted');
     expect(drain.status === 'rejected' ? String(drain.reason) : 'drained').toBe('drained');
-    const rows = await h.db.db.select().from(webhookOutbox).where(eq(webhookOutbox.webhookId, created.id));
+    const rows = await queuedFor(created.id);
     expect(rows.filter((r) => r.status === 'pending' && r.leaseOwner === null)).toEqual([]);
   });
 
   it('an event a write queued while its webhook was deleted is cancelled, not left pending for ever', async () => {
     const created = await h.as('exchange').webhook.create.mutate({ url: rx.url });
-    const partyId = await h.registerPerson(1700, '章某某');
-    const pool = h.db.pool as NonNullable<typeof h.db.pool>;
-    const holder = await pool.connect();
+    const partyId = await person();
+    const holder = await pool().connect();
     let written: Promise<unknown> | undefined;
     let deleted: Promise<unknown> | undefined;
     try {
@@ -733,64 +708,39 @@ describe.each(dbKinds().filter((k) => k !== 'pglite'))('webhook locks on %s', (k
       // delete, which cannot see them yet, does its work and waits too.
       await holder.query('begin');
       await holder.query('select pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
-      written = h.as('judge').record.create.mutate({
-        partyId,
-        category: 'Y14',
-        court: '浙0212',
-        caseNumber: CASE,
-        effectiveFrom: toCstDate(h.clock.now),
-      });
-      await waitingOnLocks(pool, 1);
+      written = newRecord(partyId);
+      await waitingOnLocks(pool(), 1);
       deleted = h.as('exchange').webhook.delete.mutate({ id: created.id });
-      await waitingOnLocks(pool, 2);
+      await waitingOnLocks(pool(), 2);
       await holder.query('commit');
     } finally {
       await holder.query('rollback').catch(() => {});
       holder.release();
     }
     await Promise.all([written, deleted]);
-    const ofWebhook = () =>
-      h.db.db.select().from(webhookOutbox).where(eq(webhookOutbox.webhookId, created.id));
-    expect((await ofWebhook()).filter((r) => r.status === 'pending')).not.toEqual([]);
+    expect((await queuedFor(created.id)).filter((r) => r.status === 'pending')).not.toEqual([]);
     // The worker finds them due, claims nothing, and cancels them: not one attempt.
     const requests = rx.requests.length;
     expect(await new WebhookWorker(h.deps, FAST).drain()).toBe(0);
-    const rows = await ofWebhook();
+    const rows = await queuedFor(created.id);
     expect(rows.map((r) => r.status)).toEqual(rows.map(() => 'cancelled'));
     expect(rx.requests).toHaveLength(requests);
   });
 
   it('webhook.delete changes only the queued rows it locked: one queued after, and held elsewhere, does not hold it up', async () => {
     const created = await h.as('exchange').webhook.create.mutate({ url: rx.url, types: ['record.created'] });
-    const record = async (n: number) => {
-      const partyId = await h.registerPerson(1800 + n, '章某某');
-      await h.as('judge').record.create.mutate({
-        partyId,
-        category: 'Y14',
-        court: '浙0212',
-        caseNumber: CASE,
-        effectiveFrom: toCstDate(h.clock.now),
-      });
-    };
-    await record(0);
-    const ofWebhook = () =>
-      h.db.db
-        .select()
-        .from(webhookOutbox)
-        .where(eq(webhookOutbox.webhookId, created.id))
-        .orderBy(webhookOutbox.id);
-    const [queued] = await ofWebhook();
-    const pool = h.db.pool as NonNullable<typeof h.db.pool>;
-    const [first, second] = [await pool.connect(), await pool.connect()];
+    await newRecord(await person());
+    const [queued] = await queuedFor(created.id);
+    const [first, second] = [await pool().connect(), await pool().connect()];
     try {
       // The delete waits for a queued row (a worker recording it); meanwhile a write queues another
       // event, and a worker takes that one.
       await first.query('begin');
       await first.query('select id from webhook_outbox where id = $1 for update', [queued?.id]);
       const deleted = h.as('exchange').webhook.delete.mutate({ id: created.id });
-      await waitingOnLocks(pool, 1);
-      await record(1);
-      const later = (await ofWebhook()).at(-1);
+      await waitingOnLocks(pool(), 1);
+      await newRecord(await person());
+      const later = (await queuedFor(created.id)).at(-1);
       expect(later?.id).not.toBe(queued?.id);
       await second.query('begin');
       await second.query('select id from webhook_outbox where id = $1 for update', [later?.id]);
@@ -809,24 +759,16 @@ describe.each(dbKinds().filter((k) => k !== 'pglite'))('webhook locks on %s', (k
       }
     }
     // The one it did not see is cancelled by the worker, as any event queued while a webhook is deleted.
-    expect((await ofWebhook()).map((r) => r.status)).toEqual(['cancelled', 'pending']);
+    expect((await queuedFor(created.id)).map((r) => r.status)).toEqual(['cancelled', 'pending']);
     await new WebhookWorker(h.deps, FAST).drain();
-    expect((await ofWebhook()).map((r) => r.status)).toEqual(['cancelled', 'cancelled']);
+    expect((await queuedFor(created.id)).map((r) => r.status)).toEqual(['cancelled', 'cancelled']);
   });
 
   it('webhook.replay meeting webhook.delete queues nothing for the deleted webhook', async () => {
     const created = await h.as('exchange').webhook.create.mutate({ url: rx.url });
-    const partyId = await h.registerPerson(1500, '章某某');
-    await h.as('judge').record.create.mutate({
-      partyId,
-      category: 'Y14',
-      court: '浙0212',
-      caseNumber: CASE,
-      effectiveFrom: toCstDate(h.clock.now),
-    });
-    const [first] = await h.db.db.select().from(webhookOutbox).where(eq(webhookOutbox.webhookId, created.id));
-    const pool = h.db.pool as NonNullable<typeof h.db.pool>;
-    const holder = await pool.connect();
+    await newRecord(await person());
+    const [first] = await queuedFor(created.id);
+    const holder = await pool().connect();
     let replayed: Promise<unknown> | undefined;
     let deleted: Promise<unknown> | undefined;
     try {
@@ -835,9 +777,9 @@ describe.each(dbKinds().filter((k) => k !== 'pglite'))('webhook locks on %s', (k
       await holder.query('begin');
       await holder.query('select pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
       deleted = h.as('exchange').webhook.delete.mutate({ id: created.id });
-      await waitingOnLocks(pool, 1);
+      await waitingOnLocks(pool(), 1);
       replayed = h.as('exchange').webhook.replay.mutate({ id: created.id, fromSeq: first?.seq as number });
-      await waitingOnLocks(pool, 2);
+      await waitingOnLocks(pool(), 2);
       await holder.query('commit');
     } finally {
       await holder.query('rollback').catch(() => {});
@@ -848,7 +790,7 @@ describe.each(dbKinds().filter((k) => k !== 'pglite'))('webhook locks on %s', (k
     expect(replay.status === 'rejected' ? (replay.reason as Error).message : 'replayed').toBe(
       `id: no webhook ${created.id} of this key's organization`,
     );
-    const rows = await h.db.db.select().from(webhookOutbox).where(eq(webhookOutbox.webhookId, created.id));
+    const rows = await queuedFor(created.id);
     expect(rows.filter((r) => r.status === 'pending')).toEqual([]);
   });
 });

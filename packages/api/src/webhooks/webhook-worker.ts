@@ -615,9 +615,12 @@ export class WebhookWorker {
               or (webhook_id = any(${pgArray(disabling)}::text[]) and status = 'pending') order by id for update`,
           ),
         );
-        for (const r of locked)
-          if (r.status === 'pending' && disabling.includes(r.webhook_id))
-            queuedOf.set(r.webhook_id, [...(queuedOf.get(r.webhook_id) ?? []), Number(r.id)]);
+        for (const r of locked) {
+          if (r.status !== 'pending' || !disabling.includes(r.webhook_id)) continue;
+          const ids = queuedOf.get(r.webhook_id) ?? [];
+          if (ids.length === 0) queuedOf.set(r.webhook_id, ids);
+          ids.push(Number(r.id)); // a dead endpoint's backlog can be long: no copy per row
+        }
       }
       // The common case, acknowledged deliveries, in one statement (arrays: one parameter each).
       const ok = results.filter((r) => acknowledged(r.outcome));
