@@ -24,6 +24,11 @@ export const IDEMPOTENCY_LOCK = 727005;
  * a time, so the records a call reads before locking their parties are those it finds under the locks.
  */
 export const SOURCE_LOCK = 727006;
+/**
+ * With a hash of a webhook and a party as the second number: a delivery worker's claim of the party's
+ * events holds it, so that the next claim of the party sees this one's leases (`claimDeliveries`).
+ */
+export const CLAIM_LOCK = 727007;
 
 /**
  * The procedures that register parties or write records an import checks rows against: a record stored,

@@ -12,7 +12,7 @@ import { residentId } from '../testing/ids.js';
 import { dbKinds } from '../testing/test-db.js';
 import { startTestReceiver, type TestReceiver } from '../webhooks/test-receiver.js';
 import type { WebhookPayload } from '../webhooks/webhook-payload.js';
-import { WebhookWorker } from '../webhooks/webhook-worker.js';
+import { claimDeliveries, WebhookWorker } from '../webhooks/webhook-worker.js';
 
 const HOUR = 3_600_000;
 const CASE = '（2025）浙0212执88号';
@@ -762,6 +762,45 @@ describe.each(dbKinds().filter((k) => k !== 'pglite'))('webhook locks on %s', (k
     expect((await queuedFor(created.id)).map((r) => r.status)).toEqual(['cancelled', 'pending']);
     await new WebhookWorker(h.deps, FAST).drain();
     expect((await queuedFor(created.id)).map((r) => r.status)).toEqual(['cancelled', 'cancelled']);
+  });
+
+  it('two claims around a replay never lease one party to two workers (the later claim waits its turn)', async () => {
+    const created = await h.as('exchange').webhook.create.mutate({ url: rx.url, types: ['record.created'] });
+    const partyId = await person();
+    await newRecord(partyId);
+    await new WebhookWorker(h.deps, FAST).drain(); // the first event delivered
+    await newRecord(partyId); // the second queued
+    const [first, second] = await queuedFor(created.id);
+    const now = h.clock.now;
+    const leasedTo = async () =>
+      (await queuedFor(created.id)).filter((r) => r.status === 'pending' && r.leaseOwner !== null);
+    // Worker A claims the party's only pending event and has not committed when the replay puts the first
+    // event again before it; worker B claims after the replay committed, before A did.
+    let commitA = () => {};
+    const aMayCommit = new Promise<void>((r) => {
+      commitA = r;
+    });
+    let aClaimed: (rows: unknown[]) => void = () => {};
+    const aHasClaimed = new Promise<unknown[]>((r) => {
+      aClaimed = r;
+    });
+    const a = h.db.db.transaction(async (tx) => {
+      aClaimed(await claimDeliveries(tx, 10, now, 'worker-a', 60_000, 1));
+      await aMayCommit;
+    });
+    try {
+      expect(((await aHasClaimed) as { id: number }[]).map((r) => r.id)).toEqual([second?.id]);
+      await h.as('exchange').webhook.replay.mutate({ id: created.id, fromSeq: first?.seq as number });
+      const b = await h.db.db.transaction((tx) => claimDeliveries(tx, 10, now, 'worker-b', 60_000, 1));
+      expect(b.map((r) => r.seq)).toEqual([]);
+    } finally {
+      commitA();
+      await a;
+    }
+    expect((await leasedTo()).map((r) => [r.leaseOwner, r.seq])).toEqual([['worker-a', second?.seq]]);
+    // With A's lease committed, the replayed event waits behind the one in flight.
+    const c = await h.db.db.transaction((tx) => claimDeliveries(tx, 10, now, 'worker-c', 60_000, 1));
+    expect(c).toEqual([]);
   });
 
   it('webhook.replay meeting webhook.delete queues nothing for the deleted webhook', async () => {

@@ -4,6 +4,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import { type AuditEntry, appendAudits } from '../audit/audit-log.js';
 import type { Db, Tx } from '../db/database.js';
+import { CLAIM_LOCK } from '../db/locks.js';
 import { pgArray } from '../db/pg-array.js';
 import { rowsOf } from '../db/rows.js';
 import { apiKeys, webhookOutbox, webhooks } from '../db/schema.js';
@@ -122,12 +123,11 @@ export function messageId(webhookId: string, seq: number): string {
 
 /**
  * Claims the due deliveries of up to `n` parties: the oldest pending row of each (webhook, party) whose
- * webhook is live, due, and not leased to a live worker — locked with `FOR UPDATE SKIP LOCKED` so
- * concurrent workers (other processes on one PostgreSQL) never take the same one — and with it up to
- * `batch - 1` of that party's next pending rows, in order, as long as they are due and free. All get a
- * lease. A party's later row is never a head while an earlier one is pending, and nobody else claims a
- * party whose head is leased, so a party's events go out from one worker at a time, in order. Returned
- * in delivery order: by webhook and party, then seq.
+ * webhook is live, due, and not leased to a live worker, and with it up to `batch - 1` of that party's
+ * next pending rows, in order, as long as they are due and free. All get a lease. A party's later row is
+ * never a head while an earlier one is pending, nobody else claims a party whose head is leased, and the
+ * claim of a party holds its lock (below) until its leases are committed, so a party's events go out
+ * from one worker at a time, in order. Returned in delivery order: by webhook and party, then seq.
  */
 export async function claimDeliveries(
   tx: Tx,
@@ -139,17 +139,15 @@ export async function claimDeliveries(
 ): Promise<OutboxRow[]> {
   const lease = new Date(now.getTime() + leaseMs);
   const at = now.toISOString();
-  // A row is a head when no earlier row of its (webhook, party) is pending and none of them is leased (an
-  // index probe each, in due order until `n` are found); its followers are the next rows on the same
-  // index, kept up to the first one that is not due, is leased, or is locked by another transaction.
-  const claimed = await tx
-    .update(webhookOutbox)
-    .set({ leaseUntil: lease, leaseOwner: owner })
-    .where(
-      // status: re-checked on a row another transaction changed meanwhile (then it is left out).
-      sql`${webhookOutbox.status} = 'pending' and ${webhookOutbox.id} in (
-      with heads as (
-        select o.id, o.webhook_id, o.party_id, o.seq from webhook_outbox o
+  // First the parties, each with the lock of its turn (skipped when another claim has it). Without it, a
+  // claim whose snapshot came before a webhook.replay committed took a party's pending row while one whose
+  // snapshot came after took the replayed row put before it (the first claim's lease not yet committed),
+  // and both were sent at once. Holding the lock, the rows are looked at again in a snapshot taken after
+  // it: every claim that had the party before has committed its leases by then.
+  const parties = rowsOf<{ webhook_id: string; party_id: string }>(
+    await tx.execute(sql`
+      with heads as materialized (
+        select o.webhook_id, o.party_id from webhook_outbox o
         join webhooks w on w.id = o.webhook_id and w.deleted_at is null and w.disabled_at is null
         join api_keys k on k.id = w.api_key_id and k.revoked_at is null
         where o.status = 'pending' and o.next_attempt_at <= ${at}
@@ -161,6 +159,39 @@ export async function claimDeliveries(
               and ((e.seq, e.id) < (o.seq, o.id) or e.lease_until >= ${at}))
         order by o.next_attempt_at
         limit ${n}
+        for update of o skip locked
+      )
+      select webhook_id, party_id from heads
+      where pg_try_advisory_xact_lock(${CLAIM_LOCK}, hashtext(webhook_id || '/' || party_id))`),
+  );
+  if (parties.length === 0) return [];
+  const claimed = await tx
+    .update(webhookOutbox)
+    .set({ leaseUntil: lease, leaseOwner: owner })
+    .where(
+      // status: re-checked on a row another transaction changed meanwhile (then it is left out).
+      sql`${webhookOutbox.status} = 'pending' and ${webhookOutbox.id} in (
+      with firsts as materialized (
+        select f.id from (values ${sql.join(
+          parties.map((p) => sql`(${p.webhook_id}, ${p.party_id})`),
+          sql`, `,
+        )}) p (webhook_id, party_id)
+        cross join lateral (
+          select e.id from webhook_outbox e
+          where e.webhook_id = p.webhook_id and e.party_id = p.party_id and e.status = 'pending'
+          order by e.seq, e.id limit 1) f
+      ), heads as (
+        -- Each party's first pending row as it is now, if due and none of the party's rows is in flight.
+        select o.id, o.webhook_id, o.party_id, o.seq from firsts f
+        join webhook_outbox o on o.id = f.id
+        join webhooks w on w.id = o.webhook_id and w.deleted_at is null and w.disabled_at is null
+        join api_keys k on k.id = w.api_key_id and k.revoked_at is null
+        where o.status = 'pending' and o.next_attempt_at <= ${at}
+          and (o.lease_until is null or o.lease_until < ${at})
+          and not exists (
+            select 1 from webhook_outbox e
+            where e.webhook_id = o.webhook_id and e.party_id = o.party_id and e.status = 'pending'
+              and e.lease_until >= ${at})
         for update of o skip locked
       ), candidates as (
         -- free: this one and every one before it due and not leased (as the snapshot saw them).
