@@ -12,7 +12,13 @@ import { residentId } from '../testing/ids.js';
 import { dbKinds } from '../testing/test-db.js';
 import { startTestReceiver, type TestReceiver } from '../webhooks/test-receiver.js';
 import type { WebhookPayload } from '../webhooks/webhook-payload.js';
-import { claimDeliveries, WebhookWorker } from '../webhooks/webhook-worker.js';
+import {
+  claimDeliveries,
+  disableWebhook,
+  leaseParties,
+  lockDueParties,
+  WebhookWorker,
+} from '../webhooks/webhook-worker.js';
 
 const HOUR = 3_600_000;
 const CASE = '（2025）浙0212执88号';
@@ -297,6 +303,14 @@ describe.each(dbKinds())('webhooks on %s', (kind) => {
     };
     expect(await worker().drain()).toBe(1);
     expect(rx.requests).toHaveLength(1);
+    // The one sent is recorded as delivered (the delete left it to the worker sending it), the others
+    // the worker gave back unsent are cancelled.
+    const rows = await h.db.db
+      .select()
+      .from(webhookOutbox)
+      .where(eq(webhookOutbox.webhookId, created.id))
+      .orderBy(webhookOutbox.seq);
+    expect(rows.map((r) => r.status)).toEqual(['delivered', 'cancelled', 'cancelled']);
   });
 
   it('a key revoked with events queued for its webhook: they are cancelled, not left due for ever', async () => {
@@ -346,6 +360,41 @@ describe.each(dbKinds())('webhooks on %s', (kind) => {
     await w.drain();
     expect(payloads().map((p) => p.data.seq)).toEqual([seq, expect.any(Number)]);
     expect((await h.as('exchange').webhook.list.query())[0]?.disabledAt).toBeNull();
+  });
+
+  it('a webhook disabled and replayed while a batch of a party is in flight: the replayed events wait for it', async () => {
+    const created = await h.as('exchange').webhook.create.mutate({ url: rx.url, types: ['record.created'] });
+    const partyId = await person();
+    await newRecord(partyId);
+    await newRecord(partyId, 'Y08');
+    const ofHook = () =>
+      h.db.db
+        .select()
+        .from(webhookOutbox)
+        .where(eq(webhookOutbox.webhookId, created.id))
+        .orderBy(webhookOutbox.id);
+    const now = h.clock.now;
+    // Worker A claims both events and is sending the first when another worker disables the webhook
+    // (another party's delivery failing past the retry window) and the owner replays from the first.
+    const claimed = await h.db.db.transaction((tx) => claimDeliveries(tx, 10, now, 'worker-a', 60_000, 2));
+    expect(claimed).toHaveLength(2);
+    await h.db.db.transaction((tx) =>
+      disableWebhook(
+        tx,
+        created.id,
+        now,
+        'failing',
+        claimed.map((r) => r.id),
+      ),
+    );
+    // Still A's: it finishes them (the attempt in flight, and the next if the webhook is live again).
+    expect((await ofHook()).map((r) => [r.status, r.leaseOwner])).toEqual([
+      ['pending', 'worker-a'],
+      ['pending', 'worker-a'],
+    ]);
+    await h.as('exchange').webhook.replay.mutate({ id: created.id, fromSeq: claimed[0]?.seq as number });
+    const b = await h.db.db.transaction((tx) => claimDeliveries(tx, 10, now, 'worker-b', 60_000, 2));
+    expect(b.map((r) => r.seq)).toEqual([]);
   });
 
   it("a bank's webhook gets only color changes of consenting parties, masked; each delivery is audited", async () => {
@@ -764,7 +813,7 @@ describe.each(dbKinds().filter((k) => k !== 'pglite'))('webhook locks on %s', (k
     expect((await queuedFor(created.id)).map((r) => r.status)).toEqual(['cancelled', 'cancelled']);
   });
 
-  it('two claims around a replay never lease one party to two workers (the later claim waits its turn)', async () => {
+  it('two claims around a replay never lease one party to two workers (the later one skips the party)', async () => {
     const created = await h.as('exchange').webhook.create.mutate({ url: rx.url, types: ['record.created'] });
     const partyId = await person();
     await newRecord(partyId);
@@ -781,13 +830,17 @@ describe.each(dbKinds().filter((k) => k !== 'pglite'))('webhook locks on %s', (k
       commitA = r;
     });
     let aClaimed: (rows: unknown[]) => void = () => {};
-    const aHasClaimed = new Promise<unknown[]>((r) => {
-      aClaimed = r;
+    let aFailed: (err: unknown) => void = () => {};
+    const aHasClaimed = new Promise<unknown[]>((resolve, reject) => {
+      aClaimed = resolve;
+      aFailed = reject;
     });
-    const a = h.db.db.transaction(async (tx) => {
-      aClaimed(await claimDeliveries(tx, 10, now, 'worker-a', 60_000, 1));
-      await aMayCommit;
-    });
+    const a = h.db.db
+      .transaction(async (tx) => {
+        aClaimed(await claimDeliveries(tx, 10, now, 'worker-a', 60_000, 1));
+        await aMayCommit;
+      })
+      .catch(aFailed);
     try {
       expect(((await aHasClaimed) as { id: number }[]).map((r) => r.id)).toEqual([second?.id]);
       await h.as('exchange').webhook.replay.mutate({ id: created.id, fromSeq: first?.seq as number });
@@ -801,6 +854,29 @@ describe.each(dbKinds().filter((k) => k !== 'pglite'))('webhook locks on %s', (k
     // With A's lease committed, the replayed event waits behind the one in flight.
     const c = await h.db.db.transaction((tx) => claimDeliveries(tx, 10, now, 'worker-c', 60_000, 1));
     expect(c).toEqual([]);
+  });
+
+  it('a replay committed between the two halves of a claim: the claim leases the replayed event first', async () => {
+    const created = await h.as('exchange').webhook.create.mutate({ url: rx.url, types: ['record.created'] });
+    const partyId = await person();
+    await newRecord(partyId);
+    await new WebhookWorker(h.deps, FAST).drain(); // the first event delivered
+    await newRecord(partyId); // the second queued
+    const [first, second] = await queuedFor(created.id);
+    const now = h.clock.now;
+    const leased = await h.db.db.transaction(async (tx) => {
+      const parties = (await lockDueParties(tx, 10, now)).filter((p) => p.webhook_id === created.id);
+      expect(parties).toEqual([{ webhook_id: created.id, party_id: partyId }]);
+      // Committed on another connection after the party was found (its head then: the second event).
+      await h.as('exchange').webhook.replay.mutate({ id: created.id, fromSeq: first?.seq as number });
+      return leaseParties(tx, parties, now, 'worker-a', 60_000, 5);
+    });
+    // The party's rows as they are under its lock: the replayed first event, then the second.
+    expect(leased.map((r) => [r.seq, r.replay])).toEqual([
+      [first?.seq, true],
+      [second?.seq, false],
+      [second?.seq, true],
+    ]);
   });
 
   it('webhook.replay meeting webhook.delete queues nothing for the deleted webhook', async () => {

@@ -193,7 +193,7 @@ export async function deleteWebhook(c: Caller, input: { id: string; idempotencyK
     if (updated.length > 0) {
       // Only those locked: one a write queued since (not seen above) may be held by a worker that waits
       // for one of these; the worker cancels such late ones (endUnclaimableEvents).
-      await endQueued(w.tx, locked, 'cancelled');
+      await endQueued(w.tx, locked, 'cancelled', now);
       await w.audit({ target: found.id });
     }
     return { id: found.id, deleted: true as const };

@@ -137,14 +137,24 @@ export async function claimDeliveries(
   leaseMs: number,
   batch = 1,
 ): Promise<OutboxRow[]> {
-  const lease = new Date(now.getTime() + leaseMs);
+  return leaseParties(tx, await lockDueParties(tx, n, now), now, owner, leaseMs, batch);
+}
+
+/** A (webhook, party) pair whose turn a claim holds. */
+export interface ClaimedParty {
+  webhook_id: string;
+  party_id: string;
+}
+
+/** The first half of a claim: up to `n` parties with a due head, each with its lock (see below). */
+export async function lockDueParties(tx: Tx, n: number, now: Date): Promise<ClaimedParty[]> {
   const at = now.toISOString();
   // First the parties, each with the lock of its turn (skipped when another claim has it). Without it, a
   // claim whose snapshot came before a webhook.replay committed took a party's pending row while one whose
   // snapshot came after took the replayed row put before it (the first claim's lease not yet committed),
   // and both were sent at once. Holding the lock, the rows are looked at again in a snapshot taken after
   // it: every claim that had the party before has committed its leases by then.
-  const parties = rowsOf<{ webhook_id: string; party_id: string }>(
+  return rowsOf<ClaimedParty>(
     await tx.execute(sql`
       with heads as materialized (
         select o.webhook_id, o.party_id from webhook_outbox o
@@ -164,7 +174,23 @@ export async function claimDeliveries(
       select webhook_id, party_id from heads
       where pg_try_advisory_xact_lock(${CLAIM_LOCK}, hashtext(webhook_id || '/' || party_id))`),
   );
+}
+
+/**
+ * The second half of a claim, in the same transaction: each party's rows as they are now (the first
+ * pending one, if due and none is in flight, and its followers), leased to `owner`.
+ */
+export async function leaseParties(
+  tx: Tx,
+  parties: readonly ClaimedParty[],
+  now: Date,
+  owner: string,
+  leaseMs: number,
+  batch: number,
+): Promise<OutboxRow[]> {
   if (parties.length === 0) return [];
+  const lease = new Date(now.getTime() + leaseMs);
+  const at = now.toISOString();
   const claimed = await tx
     .update(webhookOutbox)
     .set({ leaseUntil: lease, leaseOwner: owner })
@@ -379,7 +405,7 @@ export class WebhookWorker {
       // every round claiming in vain.
       if (now.getTime() - this.#sweptAt >= SWEEP_EVERY_MS) {
         this.#sweptAt = now.getTime();
-        await endUnclaimableEvents(this.#deps.db.db);
+        await endUnclaimableEvents(this.#deps.db.db, now);
       }
       return 0;
     }
@@ -745,16 +771,16 @@ const SWEEP_EVERY_MS = 60_000;
  * (as webhook.delete; a revoked key's webhooks are made again with a new key), those of a disabled one
  * `failed` (as the disable; webhook.replay queues them again). A key revoked with a backlog left all of
  * it, and a write racing a delete or a disable left its event, pending for ever: every claim round found
- * them due and claimed nothing. Skips rows another transaction holds.
+ * them due and claimed nothing. Skips rows another transaction holds, and those leased (see `endQueued`).
  */
-export async function endUnclaimableEvents(db: Tx | Db['db']): Promise<void> {
+export async function endUnclaimableEvents(db: Tx | Db['db'], now: Date): Promise<void> {
   await db.execute(sql`
     with ended as (
       select o.id, (w.deleted_at is null and k.revoked_at is null) as disabled
       from webhook_outbox o
       join webhooks w on w.id = o.webhook_id
       join api_keys k on k.id = w.api_key_id
-      where o.status = 'pending'
+      where o.status = 'pending' and (o.lease_until is null or o.lease_until < ${now.toISOString()})
         and (w.deleted_at is not null or w.disabled_at is not null or k.revoked_at is not null)
       for update of o skip locked)
     update webhook_outbox o
@@ -778,18 +804,26 @@ export async function disableWebhook(
     .update(webhooks)
     .set({ disabledAt: now, disabledReason: reason })
     .where(and(eq(webhooks.id, webhookId), sql`${webhooks.disabledAt} is null`));
-  await endQueued(tx, queued, 'failed');
+  await endQueued(tx, queued, 'failed', now);
 }
 
-/** Ends queued deliveries, those of `ids` still pending: `failed` (a disable), `cancelled` (a delete). */
+/**
+ * Ends queued deliveries, those of `ids` still pending: `failed` (a disable), `cancelled` (a delete). One
+ * leased to a live worker is left to it: it is being sent, or is next in its party's batch (the worker
+ * records the outcome; one it does not send it gives back, and the worker's sweep ends it). Ended under a
+ * worker, its lease went with it, and after a replay re-enabled the webhook another worker took the
+ * replayed events of the party while the first was still sending its own.
+ */
 export async function endQueued(
   tx: Tx,
   ids: readonly number[],
   status: 'failed' | 'cancelled',
+  now: Date,
 ): Promise<void> {
   if (ids.length === 0) return;
   await tx.execute(sql`update webhook_outbox set status = ${status}, lease_until = null, lease_owner = null
-    where id = any(${pgArray(ids)}::bigint[]) and status = 'pending'`);
+    where id = any(${pgArray(ids)}::bigint[]) and status = 'pending'
+      and (lease_until is null or lease_until < ${now.toISOString()})`);
 }
 
 /** Deliveries waiting (pending) in the whole queue: the `fivecolor_webhook_queue_depth` gauge. */
