@@ -1,5 +1,5 @@
 import { toCstDate } from '@fivecolor/core';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../db/database.js';
@@ -258,6 +258,17 @@ describe.each(dbKinds())('webhooks on %s', (kind) => {
       expect(d.get(s2 as number)).toMatchObject({ status: 'pending', attempts: 1, httpStatus: 500 });
       for (const s of [s3, s4])
         expect(d.get(s as number)).toMatchObject({ status: 'pending', attempts: 0, lastAttemptAt: null });
+      // Nothing is due behind a failed event before it is (claim rounds would walk a dead endpoint's
+      // whole backlog, finding nothing to take): the later events wait for its next attempt.
+      for (const s of [s3, s4])
+        expect(d.get(s as number)?.nextAttemptAt).toEqual(d.get(s2 as number)?.nextAttemptAt);
+      const dueNow = await h.db.db
+        .select({ seq: webhookOutbox.seq })
+        .from(webhookOutbox)
+        .where(
+          and(eq(webhookOutbox.status, 'pending'), sql`${webhookOutbox.nextAttemptAt} <= ${h.clock.now}`),
+        );
+      expect(dueNow).toEqual([]);
       // After the back-off, p1's events go out in order from the failed one on.
       later(2_000);
       await w.drain();
