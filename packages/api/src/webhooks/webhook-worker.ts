@@ -670,6 +670,17 @@ export class WebhookWorker {
       // The queued rows of the parties retried, as locked: the ones put off.
       const queuedOfParty = new Map<string, { id: number; seq: number }[]>();
       const partyKey = (webhookId: string, partyId: string) => `${webhookId}/${partyId}`;
+      // Read first, locked below with the rest in one statement (in id order, as webhook.delete locks).
+      const queuedBehind =
+        retrying.length === 0
+          ? []
+          : rowsOf<{ id: string | number }>(
+              await tx.execute(sql`select e.id
+                from unnest(${pgArray(retrying.map((r) => r.row.webhookId))}::text[],
+                  ${pgArray(retrying.map((r) => r.row.partyId))}::text[]) q (webhook_id, party_id)
+                join webhook_outbox e on e.webhook_id = q.webhook_id and e.party_id = q.party_id
+                  and e.status = 'pending'`),
+            ).map((r) => Number(r.id));
       if (touched.length > 0 || disabling.length > 0) {
         const locked = rowsOf<{
           id: string | number;
@@ -679,16 +690,9 @@ export class WebhookWorker {
           status: string;
         }>(
           await tx.execute(
-            sql`select id, webhook_id, party_id, seq, status from webhook_outbox where id in (
-                select unnest(${pgArray(touched)}::bigint[])
-                union all
-                select id from webhook_outbox
-                where webhook_id = any(${pgArray(disabling)}::text[]) and status = 'pending'
-                union all
-                select e.id from unnest(${pgArray(retrying.map((r) => r.row.webhookId))}::text[],
-                  ${pgArray(retrying.map((r) => r.row.partyId))}::text[]) q (webhook_id, party_id)
-                join webhook_outbox e on e.webhook_id = q.webhook_id and e.party_id = q.party_id
-                  and e.status = 'pending')
+            sql`select id, webhook_id, party_id, seq, status from webhook_outbox
+              where id = any(${pgArray([...touched, ...queuedBehind])}::bigint[])
+                or (webhook_id = any(${pgArray(disabling)}::text[]) and status = 'pending')
               order by id for update`,
           ),
         );
