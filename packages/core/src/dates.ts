@@ -14,14 +14,7 @@ export function daysInMonth(year: number, month: number): number {
  * real calendar date. Dates compare as numbers this way, which keeps classification fast.
  */
 export function dateToNumber(date: unknown): number {
-  if (
-    typeof date !== 'string' ||
-    date.length !== 10 ||
-    date.charCodeAt(4) !== 45 ||
-    date.charCodeAt(7) !== 45
-  ) {
-    return Number.NaN;
-  }
+  if (typeof date !== 'string' || date.length !== 10) return Number.NaN;
   const y0 = date.charCodeAt(0) - 48;
   const y1 = date.charCodeAt(1) - 48;
   const y2 = date.charCodeAt(2) - 48;
@@ -30,13 +23,28 @@ export function dateToNumber(date: unknown): number {
   const m1 = date.charCodeAt(6) - 48;
   const d0 = date.charCodeAt(8) - 48;
   const d1 = date.charCodeAt(9) - 48;
-  // (x >>> 0) > 9 is true for anything that was not a digit, negative values included.
-  if (y0 >>> 0 > 9 || y1 >>> 0 > 9 || y2 >>> 0 > 9 || y3 >>> 0 > 9) return Number.NaN;
-  if (m0 >>> 0 > 9 || m1 >>> 0 > 9 || d0 >>> 0 > 9 || d1 >>> 0 > 9) return Number.NaN;
   const year = y0 * 1000 + y1 * 100 + y2 * 10 + y3;
   const month = m0 * 10 + m1;
   const day = d0 * 10 + d1;
-  if (year < 1 || month < 1 || month > 12 || day < 1 || (day > 28 && day > daysInMonth(year, month)))
+  // One test, one return: under 460 bytes of bytecode, V8 inlines this function where dates are read.
+  // (x >>> 0) > 9 is true for anything that was not a digit, negative values included.
+  if (
+    date.charCodeAt(4) !== 45 ||
+    date.charCodeAt(7) !== 45 ||
+    y0 >>> 0 > 9 ||
+    y1 >>> 0 > 9 ||
+    y2 >>> 0 > 9 ||
+    y3 >>> 0 > 9 ||
+    m0 >>> 0 > 9 ||
+    m1 >>> 0 > 9 ||
+    d0 >>> 0 > 9 ||
+    d1 >>> 0 > 9 ||
+    year < 1 ||
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    (day > 28 && day > daysInMonth(year, month))
+  )
     return Number.NaN;
   return year * 10000 + month * 100 + day;
 }
@@ -133,8 +141,12 @@ export function addDuration(date: IsoDate, isoDuration: string): IsoDate {
 
 /** {@link addDuration} on `YYYYMMDD` numbers. */
 export function addToNumber(n: number, d: { years: number; months: number; days: number }): number {
-  // Most terms are whole years: only 29 February needs the calendar then.
-  if (d.months === 0 && d.days === 0 && n % 10000 !== 229) return n + d.years * 10000;
+  // Most terms are whole years: only 29 February needs the calendar then. The rest is apart, so that
+  // V8 inlines this where terms are computed.
+  return d.months === 0 && d.days === 0 && n % 10000 !== 229 ? n + d.years * 10000 : addMonthsDays(n, d);
+}
+
+function addMonthsDays(n: number, d: { years: number; months: number; days: number }): number {
   const monthIndex = Math.floor(n / 10000) * 12 + (Math.floor(n / 100) % 100) - 1 + d.years * 12 + d.months;
   const year = Math.floor(monthIndex / 12);
   const month = (monthIndex % 12) + 1;

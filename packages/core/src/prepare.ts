@@ -29,11 +29,12 @@ const fail = (id: unknown, rule: string): never => {
 };
 
 /**
- * Validates records against a policy and turns every record that is not revoked into the interval on
- * which it counts (domain §4): a red or yellow record stops counting for good on the first day of the
- * first repair (not revoked) that lists it. Throws a `TypeError` naming the record id and the rule on
- * invalid input. When `lifted` is given, it receives, for each record a repair lifts, the part of its
- * own term from that day on.
+ * Validates records against a policy and turns every record into the interval on which it counts
+ * (domain §4): a red or yellow record stops counting for good on the first day of the first repair (not
+ * revoked) that lists it. A record that never counts (revoked, or lifted from its first day) keeps its
+ * place with rank `NO_RANK` and no days: taking it out would cost a pass over all of them. Throws a
+ * `TypeError` naming the record id and the rule on invalid input. When `lifted` is given, it receives,
+ * for each record a repair lifts, the part of its own term from that day on.
  */
 export function prepareRecords(
   records: readonly CreditRecord[],
@@ -47,22 +48,26 @@ export function prepareRecords(
   // A few ids are found faster by looking at each than by hashing them into a table.
   const byId = records.length > 12 ? new IdIndex(all, records.length) : undefined;
   let hasRevoked = false;
-  let hasRepairs = false;
+  // The repairs; after them, once the repairs are read, the records they lift, each once.
+  const repairs: Interval[] = [];
   for (let k = 0; k < records.length; k++) {
     const r = records[k] as CreditRecord;
     if (typeof r !== 'object' || r === null) throw new TypeError('records: every record must be an object');
     const id = r.id;
     if (typeof id !== 'string' || id === '') fail(id, 'id must be a non-empty string');
     if ((byId ? byId.find(id, k) : scan(all, id, k)) >= 0) fail(id, 'id appears twice');
-    if (r.category === NORMAL_CATEGORY) {
-      fail(
-        id,
-        `category ${NORMAL_CATEGORY} (normal status) is implicit for every party and cannot be recorded`,
-      );
+    const code = r.category;
+    const compiledCategory = categoryOf(compiled, code);
+    // Checked only when found: a record rarely names the normal status.
+    if (!compiledCategory || compiledCategory.code === NORMAL_CATEGORY) {
+      if (code === NORMAL_CATEGORY) {
+        fail(
+          id,
+          `category ${NORMAL_CATEGORY} (normal status) is implicit for every party and cannot be recorded`,
+        );
+      }
+      fail(id, `unknown category ${JSON.stringify(code)} (not in policy ${policy.id})`);
     }
-    const compiledCategory = categoryOf(compiled, r.category);
-    if (!compiledCategory)
-      fail(id, `unknown category ${JSON.stringify(r.category)} (not in policy ${policy.id})`);
     const { category: cat, color, rank, duration } = compiledCategory as CompiledCategory;
     const start = dateToNumber(r.effectiveFrom);
     if (Number.isNaN(start))
@@ -80,19 +85,20 @@ export function prepareRecords(
         fail(id, `effectiveUntil ${r.effectiveUntil} must be after effectiveFrom ${r.effectiveFrom}`);
     }
     if (r.revoked) hasRevoked = true;
+    const i: Interval = { record: r, id, category: cat, color, rank, start, end, repairedBy: undefined };
     if (color === 'blue') {
-      hasRepairs = true;
       if (!Array.isArray(r.repairs) || r.repairs.length === 0) {
         fail(id, `a repair (category ${cat.code}) must list at least one repaired record id in repairs`);
       }
+      repairs.push(i);
     } else if (r.repairs !== undefined && (!Array.isArray(r.repairs) || r.repairs.length > 0)) {
       fail(id, `only a repair record (a blue category) may list repairs; ${cat.code} is ${color}`);
     }
-    all[k] = { record: r, id, category: cat, color, rank, start, end, repairedBy: undefined };
+    all[k] = i;
   }
-  for (let k = 0; hasRepairs && k < all.length; k++) {
-    const repair = all[k] as Interval;
-    if (repair.color !== 'blue') continue;
+  const n = repairs.length;
+  for (let k = 0; k < n; k++) {
+    const repair = repairs[k] as Interval;
     for (const target of repair.record.repairs as readonly string[]) {
       const t = all[byId ? byId.find(target) : scan(all, target, all.length)];
       if (!t) fail(repair.id, `repairs lists unknown record ${JSON.stringify(target)}`);
@@ -110,31 +116,36 @@ export function prepareRecords(
         );
       }
       if (hasRevoked && repair.record.revoked) continue;
+      if (!listed.repairedBy) repairs.push(listed);
       if (!listed.repairedBy || repair.start < listed.repairedBy.start) listed.repairedBy = repair;
     }
   }
   if (byId) spareSlots = byId.slots;
-  if (!hasRevoked && !hasRepairs) return all;
-  // The counting intervals move to the front of `all`, which is then cut: no second array.
-  let counting = 0;
-  for (let k = 0; k < all.length; k++) {
-    const i = all[k] as Interval;
-    if (hasRevoked && i.record.revoked) continue; // `revoked` is read again only when some record has it
-    const first = i.repairedBy;
-    if (!first) {
-      all[counting++] = i;
-      continue;
-    }
-    // Domain §4: a repair lifts the records it lists from its first day, for good — also after its own
-    // term ends (the SPC rule deletes a performed debtor's listing). The first repair decides.
-    if (lifted && first.start < i.end) lifted.push({ ...i, start: Math.max(i.start, first.start) });
-    if (first.start > i.start) {
-      i.end = Math.min(i.end, first.start); // in place: a copy would give intervals a second shape
-      all[counting++] = i;
+  // Domain §4: a repair lifts the records it lists from its first day, for good — also after its own
+  // term ends (the SPC rule deletes a performed debtor's listing). The first repair decides.
+  if (lifted) {
+    for (const i of all) {
+      const first = i.repairedBy;
+      if (first && !(hasRevoked && i.record.revoked) && first.start < i.end)
+        lifted.push({ ...i, start: Math.max(i.start, first.start) });
     }
   }
-  if (counting < all.length) all.length = counting;
+  for (let k = n; k < repairs.length; k++) {
+    const i = repairs[k] as Interval;
+    const first = (i.repairedBy as Interval).start;
+    // In place: a copy would give intervals a second shape.
+    if (first > i.start) i.end = Math.min(i.end, first);
+    else never(i);
+  }
+  // `revoked` is read again only when some record has it.
+  if (hasRevoked) for (const i of all) if (i.record.revoked) never(i);
   return all;
+}
+
+/** Makes an interval one that never counts. */
+function never(i: Interval): void {
+  i.rank = NO_RANK;
+  i.end = i.start;
 }
 
 /** The id table the last call gave back, for the next to reuse; none while a call holds it. */

@@ -27,6 +27,7 @@ export function timeline(
   // sweep keeps, by rank, how many records count; the color changes only on these days.
   const changes: Change[] = [];
   for (const i of intervals) {
+    if (i.rank === NO_RANK) continue; // never counts
     changes.push([i.start, i.rank, 1]);
     if (i.end !== FOREVER) changes.push([i.end, i.rank, -1]);
   }
