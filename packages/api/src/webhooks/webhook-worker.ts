@@ -400,15 +400,13 @@ export class WebhookWorker {
       await this.#auditDisclosures(tx, rows, now);
       return rows;
     });
-    if (claimed.length === 0) {
-      // Something due that nobody may claim (a deleted or disabled webhook's, a revoked key's) would keep
-      // every round claiming in vain.
-      if (now.getTime() - this.#sweptAt >= SWEEP_EVERY_MS) {
-        this.#sweptAt = now.getTime();
-        await endUnclaimableEvents(this.#deps.db.db, now);
-      }
-      return 0;
+    // Something due that nobody may claim (a deleted or disabled webhook's, a revoked key's) would keep
+    // every round claiming in vain, or, while other work keeps the rounds busy, wait there unseen.
+    if (now.getTime() - this.#sweptAt >= SWEEP_EVERY_MS) {
+      this.#sweptAt = now.getTime();
+      await endUnclaimableEvents(this.#deps.db.db, now);
     }
+    if (claimed.length === 0) return 0;
     const payloads = await this.#payloads(claimed);
     const parties = byParty(claimed);
     for (const rows of parties) {
@@ -779,9 +777,14 @@ export class WebhookWorker {
           }
       if (later.length > 0)
         await tx.execute(sql`
-          update webhook_outbox o set next_attempt_at = greatest(o.next_attempt_at, v.at)
+          update webhook_outbox o set next_attempt_at = v.at
           from unnest(${pgArray(later)}::bigint[], ${pgArray(until)}::timestamptz[]) as v(id, at)
-          where o.id = v.id and o.status = 'pending'`);
+          where o.id = v.id and o.status = 'pending' and o.next_attempt_at < v.at`);
+      // What this leaves pending of a webhook deleted or disabled meanwhile (delete and disable leave a
+      // worker's leased rows to it; a disable here met this worker's other rows still leased) ends now,
+      // not at a sweep: a retry or the events behind it are not due for up to an hour.
+      if (giveBack.length > 0 || retrying.length > 0)
+        await endUnclaimableEvents(tx, now, [...touched, ...queuedBehind]);
     });
     for (const [outcome, seconds] of observed) this.#observer?.delivery(outcome, seconds);
   }
@@ -818,8 +821,13 @@ const SWEEP_EVERY_MS = 60_000;
  * `failed` (as the disable; webhook.replay queues them again). A key revoked with a backlog left all of
  * it, and a write racing a delete or a disable left its event, pending for ever: every claim round found
  * them due and claimed nothing. Skips rows another transaction holds, and those leased (see `endQueued`).
+ * With `ids`, only those.
  */
-export async function endUnclaimableEvents(db: Tx | Db['db'], now: Date): Promise<void> {
+export async function endUnclaimableEvents(
+  db: Tx | Db['db'],
+  now: Date,
+  ids?: readonly number[],
+): Promise<void> {
   await db.execute(sql`
     with ended as (
       select o.id, (w.deleted_at is null and k.revoked_at is null) as disabled
@@ -828,6 +836,7 @@ export async function endUnclaimableEvents(db: Tx | Db['db'], now: Date): Promis
       join api_keys k on k.id = w.api_key_id
       where o.status = 'pending' and (o.lease_until is null or o.lease_until < ${now.toISOString()})
         and (w.deleted_at is not null or w.disabled_at is not null or k.revoked_at is not null)
+        ${ids ? sql`and o.id = any(${pgArray(ids)}::bigint[])` : sql``}
       for update of o skip locked)
     update webhook_outbox o
     set status = case when e.disabled then 'failed' else 'cancelled' end, lease_until = null, lease_owner = null
