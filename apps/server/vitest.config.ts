@@ -1,9 +1,10 @@
 import { defineConfig } from 'vitest/config';
-import { reporting } from '../../vitest.shared.js';
+import { reporting, tempDirPerRun } from '../../vitest.shared.js';
 
 export default defineConfig({
   test: {
     ...reporting,
+    ...tempDirPerRun,
     include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,

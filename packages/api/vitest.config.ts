@@ -1,9 +1,10 @@
 import { defineConfig } from 'vitest/config';
-import { reporting } from '../../vitest.shared.js';
+import { reporting, tempDirPerRun } from '../../vitest.shared.js';
 
 export default defineConfig({
   test: {
     ...reporting,
+    ...tempDirPerRun,
     include: ['src/**/*.test.ts'],
     // PGlite takes seconds to open on 2 shared cores; child-process tests start servers.
     testTimeout: 120_000,

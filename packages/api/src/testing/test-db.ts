@@ -58,7 +58,11 @@ export function pgliteTemplatePath(): string {
   for (const dir of [folder, join(folder, 'meta')])
     for (const f of readdirSync(dir).sort())
       if (/\.(sql|json)$/.test(f)) hash.update(f).update(readFileSync(join(dir, f)));
-  templatePath = join(tmpdir(), `fivecolor-pglite-template-${hash.digest('hex').slice(0, 16)}.tar`);
+  // Kept across test runs, which give each their own TMPDIR (vitest.tmpdir.ts).
+  templatePath = join(
+    process.env.FIVECOLOR_TEST_CACHE_DIR ?? tmpdir(),
+    `fivecolor-pglite-template-${hash.digest('hex').slice(0, 16)}.tar`,
+  );
   return templatePath;
 }
 
