@@ -140,6 +140,15 @@ export async function claimDeliveries(
   return leaseParties(tx, await lockDueParties(tx, n, now), now, owner, leaseMs, batch);
 }
 
+/** Joined to an outbox row `o`: only those of a live webhook (not deleted or disabled, its key not revoked). */
+const LIVE_WEBHOOK =
+  sql.raw(`join webhooks w on w.id = o.webhook_id and w.deleted_at is null and w.disabled_at is null
+        join api_keys k on k.id = w.api_key_id and k.revoked_at is null`);
+
+/** Outbox row `o` is pending, due at `at` and not leased to a live worker. */
+const dueAndFree = (at: string) =>
+  sql`o.status = 'pending' and o.next_attempt_at <= ${at} and (o.lease_until is null or o.lease_until < ${at})`;
+
 /** A (webhook, party) pair whose turn a claim holds. */
 export interface ClaimedParty {
   webhook_id: string;
@@ -158,10 +167,8 @@ export async function lockDueParties(tx: Tx, n: number, now: Date): Promise<Clai
     await tx.execute(sql`
       with heads as materialized (
         select o.webhook_id, o.party_id from webhook_outbox o
-        join webhooks w on w.id = o.webhook_id and w.deleted_at is null and w.disabled_at is null
-        join api_keys k on k.id = w.api_key_id and k.revoked_at is null
-        where o.status = 'pending' and o.next_attempt_at <= ${at}
-          and (o.lease_until is null or o.lease_until < ${at})
+        ${LIVE_WEBHOOK}
+        where ${dueAndFree(at)}
           and not exists (
             select 1 from webhook_outbox e
             where e.webhook_id = o.webhook_id and e.party_id = o.party_id and e.status = 'pending'
@@ -210,10 +217,8 @@ export async function leaseParties(
         -- Each party's first pending row as it is now, if due and none of the party's rows is in flight.
         select o.id, o.webhook_id, o.party_id, o.seq from firsts f
         join webhook_outbox o on o.id = f.id
-        join webhooks w on w.id = o.webhook_id and w.deleted_at is null and w.disabled_at is null
-        join api_keys k on k.id = w.api_key_id and k.revoked_at is null
-        where o.status = 'pending' and o.next_attempt_at <= ${at}
-          and (o.lease_until is null or o.lease_until < ${at})
+        ${LIVE_WEBHOOK}
+        where ${dueAndFree(at)}
           and not exists (
             select 1 from webhook_outbox e
             where e.webhook_id = o.webhook_id and e.party_id = o.party_id and e.status = 'pending'
@@ -238,8 +243,7 @@ export async function leaseParties(
         select c.id, bool_and(l.id is not null) over (partition by c.head order by c.seq, c.id) as run
         from candidates c left join lateral (
           select o.id from webhook_outbox o
-          where o.id = c.id and c.free and o.status = 'pending' and o.next_attempt_at <= ${at}
-            and (o.lease_until is null or o.lease_until < ${at})
+          where o.id = c.id and c.free and ${dueAndFree(at)}
           for update skip locked) l on true
       )
       select id from heads union all select id from followers where run)`,
@@ -665,9 +669,6 @@ export class WebhookWorker {
       const retrying = results.filter((r) => failed(r) && !expired(r));
       // The queued rows of the webhooks this disables, as locked: the only ones the disable changes.
       const queuedOf = new Map<string, number[]>();
-      // The queued rows of the parties retried, as locked: the ones put off.
-      const queuedOfParty = new Map<string, { id: number; seq: number }[]>();
-      const partyKey = (webhookId: string, partyId: string) => `${webhookId}/${partyId}`;
       // Read first, locked below with the rest in one statement (in id order, as webhook.delete locks).
       const queuedBehind =
         retrying.length === 0
@@ -680,27 +681,16 @@ export class WebhookWorker {
                   and e.status = 'pending'`),
             ).map((r) => Number(r.id));
       if (touched.length > 0 || disabling.length > 0) {
-        const locked = rowsOf<{
-          id: string | number;
-          webhook_id: string;
-          party_id: string;
-          seq: string | number;
-          status: string;
-        }>(
+        const locked = rowsOf<{ id: string | number; webhook_id: string; status: string }>(
           await tx.execute(
-            sql`select id, webhook_id, party_id, seq, status from webhook_outbox
+            sql`select id, webhook_id, status from webhook_outbox
               where id = any(${pgArray([...touched, ...queuedBehind])}::bigint[])
                 or (webhook_id = any(${pgArray(disabling)}::text[]) and status = 'pending')
               order by id for update`,
           ),
         );
         for (const r of locked) {
-          if (r.status !== 'pending') continue;
-          const party = queuedOfParty.get(partyKey(r.webhook_id, r.party_id));
-          if (party) party.push({ id: Number(r.id), seq: Number(r.seq) });
-          else
-            queuedOfParty.set(partyKey(r.webhook_id, r.party_id), [{ id: Number(r.id), seq: Number(r.seq) }]);
-          if (!disabling.includes(r.webhook_id)) continue;
+          if (r.status !== 'pending' || !disabling.includes(r.webhook_id)) continue;
           const ids = queuedOf.get(r.webhook_id) ?? [];
           if (ids.length === 0) queuedOf.set(r.webhook_id, ids);
           ids.push(Number(r.id)); // a dead endpoint's backlog can be long: no copy per row
@@ -767,19 +757,16 @@ export class WebhookWorker {
       // A party's events after a failed one wait for its next attempt: due meanwhile, a dead endpoint's
       // whole backlog was walked by every claim round (the due index, 200 ms a round at 80,000 events)
       // to find nothing it may take.
-      const later: number[] = [];
-      const until: string[] = [];
-      for (const { row, next } of putOff)
-        for (const q of queuedOfParty.get(partyKey(row.webhookId, row.partyId)) ?? [])
-          if (q.seq > row.seq || (q.seq === row.seq && q.id > row.id)) {
-            later.push(q.id);
-            until.push(next.toISOString());
-          }
-      if (later.length > 0)
+      // Only rows locked above (`queuedBehind`).
+      if (putOff.length > 0)
         await tx.execute(sql`
           update webhook_outbox o set next_attempt_at = v.at
-          from unnest(${pgArray(later)}::bigint[], ${pgArray(until)}::timestamptz[]) as v(id, at)
-          where o.id = v.id and o.status = 'pending' and o.next_attempt_at < v.at`);
+          from unnest(${pgArray(putOff.map((p) => p.row.id))}::bigint[],
+            ${pgArray(putOff.map((p) => p.next.toISOString()))}::timestamptz[]) as v(id, at)
+          join webhook_outbox f on f.id = v.id
+          where o.id = any(${pgArray(queuedBehind)}::bigint[]) and o.webhook_id = f.webhook_id
+            and o.party_id = f.party_id and (o.seq, o.id) > (f.seq, f.id)
+            and o.status = 'pending' and o.next_attempt_at < v.at`);
       // What this leaves pending of a webhook deleted or disabled meanwhile (delete and disable leave a
       // worker's leased rows to it; a disable here met this worker's other rows still leased) ends now,
       // not at a sweep: a retry or the events behind it are not due for up to an hour.
@@ -865,7 +852,7 @@ export async function disableWebhook(
 /**
  * Ends queued deliveries, those of `ids` still pending: `failed` (a disable), `cancelled` (a delete). One
  * leased to a live worker is left to it: it is being sent, or is next in its party's batch (the worker
- * records the outcome; one it does not send it gives back, and the worker's sweep ends it). Ended under a
+ * records the outcome, and ends what it does not send). Ended under a
  * worker, its lease went with it, and after a replay re-enabled the webhook another worker took the
  * replayed events of the party while the first was still sending its own.
  */
